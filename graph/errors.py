@@ -1,0 +1,109 @@
+"""Every error ChainAtlas raises on purpose.
+
+Faces (CLI, Streamlit pages) catch :class:`ChainAtlasError` and show ``str(err)``
+plus ``err.hint``; anything else is a bug and may show a traceback in logs only.
+
+>>> try:
+...     raise NotFound("产业链", "新能原汽车", candidates=["新能源汽车"])
+... except ChainAtlasError as err:
+...     print(err); print(err.hint)
+未找到产业链“新能原汽车”
+您是不是要找：新能源汽车
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class ChainAtlasError(Exception):
+    """Base class. ``hint`` says what the user can do about it."""
+
+    hint: str = ""
+
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        if hint:
+            self.hint = hint
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """One problem in an input file, precise enough to fix without guessing."""
+
+    file: str
+    sheet: str          # table name (sheet in a workbook, file stem for CSV)
+    row: int | None     # 1-based row as the user sees it in Excel (header is row 1); None = whole sheet
+    column: str | None  # column header; None = whole row / sheet
+    value: str          # the offending value, as text ('' when missing)
+    message: str        # what is wrong (Chinese first, English ok)
+    fix: str            # how to fix it
+
+    def location(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"sheet {self.sheet}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column}")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        val = f" (value: {self.value!r})" if self.value != "" else ""
+        return f"{self.location()}: {self.message}{val} — fix: {self.fix}"
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column,
+            "value": self.value, "message": self.message, "fix": self.fix,
+        }
+
+
+class ValidationFailed(ChainAtlasError):
+    """Input did not validate; nothing was written. ``problems`` lists all of them."""
+
+    hint = "Fix every listed problem and load again; nothing was written."
+
+    def __init__(self, problems: list[InputProblem], source: str = ""):
+        self.problems = list(problems)
+        n = len(self.problems)
+        where = f" in {source}" if source else ""
+        super().__init__(f"{n} problem{'s' if n != 1 else ''} found{where}; nothing was written")
+
+    def report(self, limit: int | None = None) -> str:
+        shown = self.problems if limit is None else self.problems[:limit]
+        lines = [str(self)] + [f"  - {p}" for p in shown]
+        if limit is not None and len(self.problems) > limit:
+            lines.append(f"  … and {len(self.problems) - limit} more")
+        return "\n".join(lines)
+
+
+class NotFound(ChainAtlasError):
+    """A chain, product, region, park or enterprise name/id that does not exist."""
+
+    def __init__(self, kind: str, name: str, candidates: list[str] | None = None):
+        self.kind, self.name = kind, name
+        self.candidates = list(candidates or [])
+        hint = ("您是不是要找：" + "、".join(self.candidates)) if self.candidates else \
+            "Run `chainatlas stats` or open the app's 数据 page to see what is loaded."
+        super().__init__(f"未找到{kind}“{name}”", hint)
+
+
+class Ambiguous(ChainAtlasError):
+    """A name that matches more than one node; the user must pick an id."""
+
+    def __init__(self, kind: str, name: str, candidates: list[str]):
+        self.kind, self.name, self.candidates = kind, name, list(candidates)
+        super().__init__(f"{kind}“{name}”有多个匹配", "请改用编号（id）之一：" + "、".join(self.candidates))
+
+
+class StoreUnavailable(ChainAtlasError):
+    """The store cannot be opened or reached (server down, wrong password, bad path)."""
+
+
+class StoreLocked(ChainAtlasError):
+    """Another process holds the embedded store's write lock."""
+
+
+class UnsupportedInput(ChainAtlasError):
+    """A file type or layout ChainAtlas does not read."""

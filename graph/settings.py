@@ -1,0 +1,80 @@
+"""One settings object, read once from the environment.
+
+Every setting, its environment variable and default:
+
+========================  =====================  ==================================================
+setting                   variable               meaning
+========================  =====================  ==================================================
+db                        CHAINATLAS_DB          where the atlas lives: a directory path for the
+                                                 embedded store (default ``./atlas-data``), or a
+                                                 ``bolt://``, ``neo4j://`` (cluster routing),
+                                                 ``bolt+s://`` or ``neo4j+s://`` URI for Neo4j 5
+neo4j_user                NEO4J_USER             Neo4j user (default ``neo4j``)
+neo4j_password            NEO4J_PASSWORD         Neo4j password (default empty)
+neo4j_database            NEO4J_DATABASE         Neo4j database (default ``neo4j``)
+seed                      CHAINATLAS_SEED        dataset loaded on a first start with an empty
+                                                 store (default: the built-in Shanxi seed,
+                                                 ``seeds/shanxi``); ``none`` turns it off
+editing                   CHAINATLAS_EDITING     who may load data in the app: ``open`` (default),
+                                                 ``password`` (needs ``editor_password`` in
+                                                 Streamlit secrets or CHAINATLAS_EDITOR_PASSWORD),
+                                                 ``off``
+editor_password           CHAINATLAS_EDITOR_PASSWORD  password for ``editing=password`` when no
+                                                 Streamlit secret is set
+batch_size                CHAINATLAS_BATCH_SIZE  rows per write batch (UNWIND batch on Neo4j,
+                                                 default 5000)
+========================  =====================  ==================================================
+
+>>> s = Settings.from_env({"CHAINATLAS_DB": "neo4j://db.example:7687"})
+>>> s.backend
+'neo4j'
+>>> Settings.from_env({}).backend
+'embedded'
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SEED = REPO_ROOT / "seeds" / "shanxi"
+NEO4J_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: str = "./atlas-data"
+    neo4j_user: str = "neo4j"
+    neo4j_password: str = ""
+    neo4j_database: str = "neo4j"
+    seed: str = str(DEFAULT_SEED)
+    editing: str = "open"
+    editor_password: str = ""
+    batch_size: int = 5000
+
+    @property
+    def backend(self) -> str:
+        return "neo4j" if self.db.startswith(NEO4J_SCHEMES) else "embedded"
+
+    @property
+    def seed_path(self) -> Path | None:
+        return None if self.seed.strip().lower() in ("", "none", "off") else Path(self.seed)
+
+    @classmethod
+    def from_env(cls, env: dict | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        d = cls()
+        editing = env.get("CHAINATLAS_EDITING", d.editing).strip().lower()
+        if editing not in ("open", "password", "off"):
+            editing = "off"  # an unknown value fails closed
+        return cls(
+            db=env.get("CHAINATLAS_DB", d.db) or d.db,
+            neo4j_user=env.get("NEO4J_USER", d.neo4j_user),
+            neo4j_password=env.get("NEO4J_PASSWORD", d.neo4j_password),
+            neo4j_database=env.get("NEO4J_DATABASE", d.neo4j_database),
+            seed=env.get("CHAINATLAS_SEED", d.seed),
+            editing=editing,
+            editor_password=env.get("CHAINATLAS_EDITOR_PASSWORD", d.editor_password),
+            batch_size=int(env.get("CHAINATLAS_BATCH_SIZE", d.batch_size)),
+        )
