@@ -31,8 +31,9 @@ COUNTED_FOR = "COUNTED_FOR"    # (Park)-[:COUNTED_FOR]->(Region) a 飞地园区 
 CARRIES = "CARRIES"            # (Park)-[:CARRIES]->(Chain) 主导产业
 PART_OF = "PART_OF"            # (Region)-[:PART_OF]->(Region) parent
 SUPPLIES = "SUPPLIES"          # (Enterprise)-[:SUPPLIES {product}]->(Enterprise)
+SUBCLASS_OF = "SUBCLASS_OF"    # (Product)-[:SUBCLASS_OF]->(Product) child is a kind of parent
 REL_TYPES = (INCLUDES, FEEDS, MAKES, ROLE_IN, LOCATED_IN, IN_PARK, PARK_IN, COUNTED_FOR,
-             CARRIES, PART_OF, SUPPLIES)
+             CARRIES, PART_OF, SUPPLIES, SUBCLASS_OF)
 
 # --- enums: canonical value -> accepted spellings ---------------------------
 STAGES = {
@@ -158,6 +159,11 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         Column("to_product", "ref:products", True, "下游产出品（编号或名称）", "动力电池"),
         Column("cycle_ok", "bool", False, "声明允许的循环（是/否）；未声明的循环会报错", "否"),
     ]),
+    _t("product_subclasses", "产品小类", "Product is a subclass (小类) of a parent product.",
+       ["product", "parent"], [
+        Column("product", "ref:products", True, "小类产品（编号或名称）", "磷酸铁锂电池"),
+        Column("parent", "ref:products", True, "上级产品（编号或名称）", "动力电池"),
+    ], optional=True),
     _t("parks", "园区", "Parks (开发区/高新区/综改区/飞地园区 …).", ["park_id"], [
         Column("park_id", "str", True, "园区编号", "PK-YCETDZ"),
         Column("name", "str", True, "园区名称", "运城经济技术开发区"),
@@ -181,6 +187,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         Column("listed", "bool", False, "是否上市（是/否）", "否"),
         Column("stock_code", "str", False, "股票代码", ""),
         Column("tags", "list", False, "标签：" + "、".join(KNOWN_TAGS) + " 等，用 ; 或 、 分隔", "规上;高新技术"),
+        Column("industries", "list", False, "行业分类（如申万行业、国标行业），用 ; 分隔", "汽车整车"),
         Column("evidence", "str", False, "证据说明（如“口径”“推断”）", ""),
     ], name_column="name"),
     _t("enterprise_products", "企业-产品", "Enterprise makes product.", ["enterprise", "product"], [
@@ -203,7 +210,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
 
 # Order in which tables are validated and written: nodes before relationships.
 NODE_TABLES = ("regions", "chains", "products", "parks", "enterprises")
-REL_TABLES = ("chain_products", "product_flows", "park_chains", "enterprise_products",
+REL_TABLES = ("chain_products", "product_flows", "product_subclasses", "park_chains", "enterprise_products",
               "chain_roles", "supplies")
 LOAD_ORDER = NODE_TABLES + REL_TABLES
 assert set(LOAD_ORDER) == set(TABLES)
@@ -215,6 +222,7 @@ KEY_OF_LABEL = {REGION: "code", CHAIN: "chain_id", PRODUCT: "product_id", PARK: 
                 ENTERPRISE: "enterprise_id"}
 # Relationship type each relationship table is stored as.
 REL_OF_TABLE = {"chain_products": INCLUDES, "product_flows": FEEDS, "park_chains": CARRIES,
+                "product_subclasses": SUBCLASS_OF,
                 "enterprise_products": MAKES, "chain_roles": ROLE_IN, "supplies": SUPPLIES}
 
 
