@@ -1,0 +1,153 @@
+"""SQLite layout of the embedded store and the conversion of values in and out.
+
+One SQLite table per import table (same name, same columns, the natural key as primary key).
+Lists are JSON text, bools 0/1, floats REAL. Identifiers are always quoted and come from
+graph.schema only.
+
+>>> q("supplies")
+'"supplies"'
+>>> df = pd.DataFrame({"code": ["140800"], "name": ["运城市"], "level": ["city"], "parent": [None],
+...                    "lon": [111.0], "lat": [None], "source": ["s"], "as_of": ["2024"], "illustrative": [False]})
+>>> encode_chunk(schema.TABLES["regions"], df)
+[('140800', '运城市', 'city', None, 111.0, None, 's', '2024', 0)]
+"""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+
+from graph import schema
+
+SCHEMA_VERSION = 1
+
+# Secondary indexes: one per query path (the key already indexes its leading column).
+INDEXES = {
+    "regions": [("parent",)],
+    "products": [("name",)],
+    "chain_products": [("product",)],
+    "product_flows": [("to_product",)],
+    "product_subclasses": [("parent",)],
+    "parks": [("region",), ("counted_for",)],
+    "park_chains": [("chain",)],
+    "enterprises": [("region",), ("park",), ("name",)],
+    "enterprise_products": [("product", "enterprise")],
+    "chain_roles": [("enterprise",)],
+    "supplies": [("customer",)],
+}
+
+
+def q(ident: str) -> str:
+    """Quote an identifier taken from graph.schema."""
+    return '"' + ident.replace('"', '""') + '"'
+
+
+def cols_sql(names, prefix: str = "") -> str:
+    return ", ".join(prefix + q(n) for n in names)
+
+
+def sql_type(kind: str) -> str:
+    if kind in ("float", "share"):
+        return "REAL"
+    if kind in ("int", "bool"):
+        return "INTEGER"
+    return "TEXT"
+
+
+def create_table_sql(table: schema.Table, name: str | None = None, temp: bool = False) -> str:
+    cols = ", ".join(f"{q(c.name)} {sql_type(c.kind)}" for c in table.columns)
+    rowid = "" if len(table.key) == 1 else " WITHOUT ROWID"
+    return (f"CREATE {'TEMP ' if temp else ''}TABLE IF NOT EXISTS {q(name or table.name)} "
+            f"({cols}, PRIMARY KEY ({cols_sql(table.key)})){rowid}")
+
+
+def ddl() -> list[str]:
+    """Statements creating every table and index (idempotent)."""
+    out = ["CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v)"]
+    for t in schema.TABLES.values():
+        out.append(create_table_sql(t))
+        for cols in INDEXES.get(t.name, []):
+            out.append(f"CREATE INDEX IF NOT EXISTS {q('ix_' + t.name + '_' + '_'.join(cols))} "
+                       f"ON {q(t.name)} ({cols_sql(cols)})")
+    return out
+
+
+# --- batch -> tuples ---------------------------------------------------------------------------
+def _dump_lists(vals: list) -> list[str]:
+    """JSON text per list value; repeated lists (tags) are encoded once."""
+    memo: dict[tuple, str] = {(): "[]"}
+    out = []
+    for v in vals:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            v = ()
+        elif isinstance(v, str):
+            v = (v,)
+        key = tuple(v)
+        text = memo.get(key)
+        if text is None:
+            text = memo[key] = json.dumps([str(x) for x in key], ensure_ascii=False)
+        out.append(text)
+    return out
+
+
+def _encode_column(s: pd.Series, kind: str) -> list:
+    """Plain Python values for one column (None for missing)."""
+    vals = s.tolist()
+    if kind == "list":
+        return _dump_lists(vals)
+    missing = s.isna().to_numpy()
+    if kind in ("float", "share"):
+        conv = float
+    elif kind == "int":
+        conv = int
+    elif kind == "bool":
+        conv = lambda v: 1 if v else 0  # noqa: E731
+    else:
+        conv = lambda v: v if type(v) is str else str(v)  # noqa: E731
+    if not missing.any():
+        return [conv(v) for v in vals]
+    return [None if m else conv(v) for v, m in zip(vals, missing.tolist())]
+
+
+def encode_chunk(table: schema.Table, df: pd.DataFrame) -> list[tuple]:
+    """Rows of ``df`` (import columns) as tuples ready for ``executemany``."""
+    cols = [_encode_column(df[c.name], c.kind) if c.name in df.columns else [None] * len(df)
+            for c in table.columns]
+    return list(zip(*cols))
+
+
+# --- rows -> DataFrame ----------------------------------------------------------------------
+def decode_value(kind: str, v):
+    if kind == "list":
+        return json.loads(v) if v else []
+    if kind == "bool":
+        return None if v is None else bool(v)
+    if kind in ("float", "share"):
+        return float("nan") if v is None else float(v)
+    return v
+
+
+def frame(rows: list[tuple], columns: list[str], kinds: dict[str, str] | None = None) -> pd.DataFrame:
+    """A DataFrame with exactly ``columns``: floats as float64 (NaN), everything else object
+    (None for missing, lists decoded, bools as bool). ``kinds`` maps column -> schema kind."""
+    kinds = kinds or {}
+    data = {}
+    for i, name in enumerate(columns):
+        kind = kinds.get(name, "str")
+        vals = [r[i] for r in rows]
+        if kind in ("float", "share"):
+            data[name] = pd.Series([np.nan if v is None else v for v in vals], dtype="float64")
+        elif kind in ("list", "bool"):
+            data[name] = pd.Series([decode_value(kind, v) for v in vals], dtype=object)
+        else:
+            data[name] = pd.Series(vals, dtype=object)
+    return pd.DataFrame(data, columns=columns)
+
+
+def kinds_of(table: str, rename: dict[str, str] | None = None) -> dict[str, str]:
+    """Column kinds of an import table, optionally under other output names."""
+    rename = rename or {}
+    return {rename.get(c.name, c.name): c.kind for c in schema.TABLES[table].columns}
+

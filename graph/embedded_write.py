@@ -1,0 +1,239 @@
+"""Writes of the embedded store: the write lock, ``apply`` (merge by key) and ``plan`` (dry run).
+
+A batch is merged table by table in load order (nodes first) inside one SQLite transaction:
+
+- into an empty table the rows are inserted directly (no diff);
+- otherwise they go to a temp table ``_in_<table>`` first, are compared with the stored rows in
+  SQL (added / changed / unchanged, a few examples), and are then upserted.
+
+References (``ref:`` columns) are checked before COMMIT; any dangling one raises
+ValidationFailed and the transaction is rolled back, so a failed apply changes nothing.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from graph import schema
+from graph.embedded_codec import cols_sql, create_table_sql, decode_value, encode_chunk, q
+from graph.errors import InputProblem, StoreLocked, ValidationFailed
+from graph.model import ImportBatch, LoadReport, TableChange
+
+CHUNK = 50_000          # rows per executemany (and per progress call)
+EXAMPLES = 3            # changed-row examples kept per table
+MAX_REF_PROBLEMS = 20
+
+
+class WriteLock:
+    """Exclusive, non-blocking ``flock`` on ``DIR/write.lock``; records the holder's pid.
+
+    >>> import tempfile
+    >>> with WriteLock(tempfile.mkdtemp()):
+    ...     pass
+    """
+
+    def __init__(self, directory: str | Path):
+        self.directory = Path(directory)
+        self.path = self.directory / "write.lock"
+        self.fd: int | None = None
+
+    def __enter__(self) -> "WriteLock":
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+            os.close(fd)
+            who = f"pid {holder}" if holder else "another process"
+            raise StoreLocked(
+                f"数据库正在被另一个写入进程占用 / the store at {self.directory} is being written by {who}",
+                f"Wait for that load to finish and try again (reading keeps working meanwhile). If "
+                f"no load should be running, stop {who} and retry; the lock is freed when it exits.")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            os.ftruncate(self.fd, 0)
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+def _frame(batch: ImportBatch, name: str) -> pd.DataFrame:
+    df = batch.tables.get(name)
+    if df is None:
+        return pd.DataFrame(columns=schema.TABLES[name].column_names)
+    return df
+
+
+def _insert(conn, table: schema.Table, target: str, df: pd.DataFrame, progress) -> None:
+    """Insert ``df`` into ``target`` (same layout as ``table``); a repeated key: last row wins."""
+    names = table.column_names
+    nonkey = [c for c in names if c not in table.key]
+    sql = (f"INSERT INTO {target} ({cols_sql(names)}) VALUES ({', '.join('?' * len(names))}) "
+           f"ON CONFLICT ({cols_sql(table.key)}) DO UPDATE SET "
+           + ", ".join(f"{q(c)} = excluded.{q(c)}" for c in nonkey))
+    total = len(df)
+    progress(table.name, 0, total)
+    for start in range(0, total, CHUNK):
+        conn.executemany(sql, encode_chunk(table, df.iloc[start:start + CHUNK]))
+        progress(table.name, min(total, start + CHUNK), total)
+
+
+def _differs(table: schema.Table, a: str, b: str) -> str:
+    return " OR ".join(f"{a}.{q(c)} IS NOT {b}.{q(c)}" for c in table.column_names if c not in table.key)
+
+
+def _joined(table: schema.Table, a: str, b: str) -> str:
+    return " AND ".join(f"{a}.{q(k)} = {b}.{q(k)}" for k in table.key)
+
+
+def _diff(conn, table: schema.Table, tmp: str) -> TableChange:
+    """Compare the temp table with the stored rows."""
+    main, on = q(table.name), _joined(table, "m", "t")
+    total = conn.execute(f"SELECT count(*) FROM {tmp}").fetchone()[0]
+    added = conn.execute(f"SELECT count(*) FROM {tmp} t WHERE NOT EXISTS "
+                         f"(SELECT 1 FROM {main} m WHERE {on})").fetchone()[0]
+    where = f"FROM {tmp} t JOIN {main} m ON {on} WHERE {_differs(table, 'm', 't')}"
+    changed = conn.execute(f"SELECT count(*) {where}").fetchone()[0]
+    change = TableChange(table.name, added=added, changed=changed, unchanged=total - added - changed)
+    n = len(table.columns)
+    for row in conn.execute(f"SELECT {cols_sql(table.column_names, 't.')}, "
+                            f"{cols_sql(table.column_names, 'm.')} {where} LIMIT {EXAMPLES}"):
+        new, old = row[:n], row[n:]
+        fields = {c.name: [decode_value(c.kind, o), decode_value(c.kind, v)]
+                  for c, o, v in zip(table.columns, old, new) if o != v}
+        key = "|".join(str(new[table.column_names.index(k)]) for k in table.key)
+        change.examples.append({"key": key, "fields": fields})
+    return change
+
+
+def _refs(table: schema.Table):
+    """(column, target table) for every ``ref:`` column."""
+    return [(c.name, c.kind.split(":", 1)[1]) for c in table.columns if c.kind.startswith("ref:")]
+
+
+def _missing_refs(conn, table: schema.Table, src: str, also_temp: bool, source: str) -> list[InputProblem]:
+    """Dangling references in ``src``: ids found neither in the stored target table nor,
+    with ``also_temp``, in the batch's temp copy of it."""
+    problems = []
+    for col, target in _refs(table):
+        key = q(schema.TABLES[target].key[0])
+        cond = f"NOT EXISTS (SELECT 1 FROM {q(target)} x WHERE x.{key} = s.{q(col)})"
+        if also_temp:
+            cond += f" AND NOT EXISTS (SELECT 1 FROM temp.{q('_in_' + target)} x WHERE x.{key} = s.{q(col)})"
+        seen = []
+        for (value,) in conn.execute(f"SELECT s.{q(col)} FROM {src} s WHERE s.{q(col)} IS NOT NULL "
+                                     f"AND {cond} LIMIT {MAX_REF_PROBLEMS}"):
+            if value not in seen:
+                seen.append(value)
+        for value in seen:
+            problems.append(InputProblem(
+                file=source, sheet=table.name, row=None, column=col, value=str(value),
+                message=f"引用的 {target} “{value}” 不存在（本批数据和库中都没有）/ references a missing {target} id",
+                fix=f"Add “{value}” to sheet {target}, or correct the reference"))
+    return problems
+
+
+def _empty(conn, name: str) -> bool:
+    return conn.execute(f"SELECT 1 FROM {q(name)} LIMIT 1").fetchone() is None
+
+
+def _load_temp(conn, table: schema.Table, df: pd.DataFrame, progress) -> str:
+    tmp_name = "_in_" + table.name
+    conn.execute(f"DROP TABLE IF EXISTS temp.{q(tmp_name)}")
+    conn.execute(create_table_sql(table, tmp_name, temp=True))
+    _insert(conn, table, f"temp.{q(tmp_name)}", df, progress)
+    return f"temp.{q(tmp_name)}"
+
+
+def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadReport:
+    """Merge ``batch`` in one transaction on ``conn`` (a fresh writer connection; the caller
+    holds the write lock). Commits on success, rolls back and re-raises on any error."""
+    t0 = time.perf_counter()
+    changes, problems, bumped = {}, [], False
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for name in schema.LOAD_ORDER:
+            table, df = schema.TABLES[name], _frame(batch, name)
+            if len(df) and _empty(conn, name):
+                _insert(conn, table, q(name), df, progress)
+                added = conn.execute(f"SELECT count(*) FROM {q(name)}").fetchone()[0]
+                changes[name] = TableChange(name, added=added)
+                problems += _missing_refs(conn, table, q(name), False, batch.source)
+            elif len(df):
+                tmp = _load_temp(conn, table, df, progress)
+                changes[name] = _diff(conn, table, tmp)
+                if changes[name].added or changes[name].changed:
+                    conn.execute(
+                        f"INSERT INTO {q(name)} ({cols_sql(table.column_names)}) "
+                        f"SELECT {cols_sql(table.column_names)} FROM {tmp} WHERE true "
+                        f"ON CONFLICT ({cols_sql(table.key)}) DO UPDATE SET "
+                        + ", ".join(f"{q(c)} = excluded.{q(c)}" for c in table.column_names
+                                    if c not in table.key)
+                        + f" WHERE {_differs(table, q(name), 'excluded')}")
+                problems += _missing_refs(conn, table, tmp, False, batch.source)
+            else:
+                changes[name] = TableChange(name)
+                progress(name, 0, 0)
+            bumped = bumped or bool(changes[name].added or changes[name].changed)
+        if problems:
+            raise ValidationFailed(problems, batch.source)
+        if bumped:
+            bump_generation(conn)
+        progress("commit", 0, 1)
+        conn.execute("COMMIT")
+        progress("commit", 1, 1)
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return LoadReport(changes, written=True, seconds=time.perf_counter() - t0)
+
+
+def plan_batch(conn: sqlite3.Connection, batch: ImportBatch) -> LoadReport:
+    """What :func:`apply_batch` would report, using temp tables only (the store is not written)."""
+    t0 = time.perf_counter()
+    changes, problems = {}, []
+    quiet = lambda *a: None  # noqa: E731
+    conn.execute("BEGIN")
+    try:
+        temps = {name: _load_temp(conn, schema.TABLES[name], _frame(batch, name), quiet)
+                 for name in schema.LOAD_ORDER}
+        for name, tmp in temps.items():
+            changes[name] = _diff(conn, schema.TABLES[name], tmp)
+            problems += _missing_refs(conn, schema.TABLES[name], tmp, True, batch.source)
+        if problems:
+            raise ValidationFailed(problems, batch.source)
+    finally:
+        conn.execute("ROLLBACK")
+        for name in schema.LOAD_ORDER:
+            conn.execute(f"DROP TABLE IF EXISTS temp.{q('_in_' + name)}")
+    return LoadReport(changes, written=False, seconds=time.perf_counter() - t0)
+
+
+def clear_all(conn: sqlite3.Connection) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for name in reversed(schema.LOAD_ORDER):
+            conn.execute(f"DELETE FROM {q(name)}")
+        bump_generation(conn)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def bump_generation(conn) -> None:
+    """Mark the data as changed (read caches compare this number)."""
+    conn.execute("INSERT INTO meta (k, v) VALUES ('generation', 1) "
+                 "ON CONFLICT (k) DO UPDATE SET v = v + 1")

@@ -1,0 +1,45 @@
+"""Load an input into a store: read, validate against what is stored, then plan or apply.
+
+A validation failure raises before anything touches the store, so a failed load writes nothing.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from graph.model import ImportBatch, LoadReport
+from graph.store import AtlasStore, Progress
+from loaders.read import read_tables
+from loaders.validate import validate
+
+
+def check_path(path, existing: AtlasStore | None = None) -> ImportBatch:
+    """Read and validate ``path`` (against ``existing`` when given); writes nothing.
+    Raises ValidationFailed / UnsupportedInput."""
+    return validate(read_tables(path), existing=existing)
+
+
+def load_path(store: AtlasStore, path, *, dry_run: bool = False, progress: Progress | None = None,
+              warn: Callable[[str], None] | None = None) -> LoadReport:
+    """Read ``path``, validate it against ``store`` and apply it (or, with ``dry_run``, only
+    plan it). ``warn`` receives each non-fatal warning (ignored sheets/columns …)."""
+    started = time.perf_counter()
+    raw = _step(progress, "read", read_tables, path)
+    batch = _step(progress, "validate", validate, raw, existing=store)
+    for message in batch.warnings:
+        if warn:
+            warn(message)
+    report = store.plan(batch) if dry_run else store.apply(batch, progress=progress)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _step(progress: Progress | None, name: str, func, *args, **kwargs):
+    """Run one phase, reporting it as a progress step (finished even when it raises)."""
+    if progress:
+        progress(name, 0, 1)
+    try:
+        return func(*args, **kwargs)
+    finally:
+        if progress:
+            progress(name, 1, 1)
