@@ -32,6 +32,10 @@ class AtlasGroup(click.Group):
             ctx.exit(1)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:  # output piped into `head` etc.: stop quietly
+            import os
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(0)
         except Exception as err:  # a bug: one line, full traceback only with --debug
             if ctx.obj and ctx.obj.get("debug"):
                 raise

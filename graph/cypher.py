@@ -4,7 +4,8 @@ Statements are module constants, or dicts of them keyed by a schema label, relat
 or table name, built once at import from the constants in :mod:`graph.schema` only. Every value
 travels as a ``$parameter``. Syntax is limited to what Neo4j 5.3 understands (no ``CALL (x) {}``,
 ``COLLECT {}``, dynamic labels, quantified path patterns, type predicates, ``LET``/``FILTER``/
-``FINISH``/``WHEN``, ``SHORTEST``); tests/graph/test_cypher.py checks all of that.
+``FINISH``/``NEXT``, conditional ``WHEN`` queries, ``SHORTEST``); tests/graph/test_cypher.py checks
+all of that.
 
 Storage model: every node has its key under property ``id`` (a region's ``code``, a chain's
 ``chain_id`` …) and its other import columns as properties under their column names; the
@@ -107,8 +108,8 @@ ALL_RELS = {table: f"MATCH (a:{src})-[r:{rel}]->(b:{dst}) "
 NODE_NAMES = {label: f"MATCH (n:{label}) RETURN n.id AS id, n.name AS name ORDER BY id"
               for label in s.NODE_LABELS}
 # one statement per label / type so the planner answers from the count store
-COUNT_NODES = {label: f"MATCH (n:{label}) RETURN count(n) AS n" for label in s.NODE_LABELS}
-COUNT_RELS = {rel: f"MATCH ()-[r:{rel}]->() RETURN count(r) AS n" for rel in s.REL_TYPES}
+COUNT_NODES = {label: f"MATCH (n:{label}) RETURN count(n) AS total" for label in s.NODE_LABELS}
+COUNT_RELS = {rel: f"MATCH ()-[r:{rel}]->() RETURN count(r) AS total" for rel in s.REL_TYPES}
 
 _ILLUSTRATIVE = "sum(CASE WHEN {v}.illustrative THEN 1 ELSE 0 END) AS illustrative_rows"
 SOURCES = {

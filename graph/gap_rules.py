@@ -10,7 +10,7 @@ import pandas as pd
 
 from graph import schema
 from graph.chain_graph import ChainGraph
-from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, PriorityWeights, Thresholds
+from graph.options import DEFAULT_THRESHOLDS, Thresholds
 from graph.store import MAKER_COLUMNS, ChainView, Scope
 
 STATUS_CN = {"covered": "已配套", "weak": "弱链", "missing": "缺链", "no_data": "无数据"}

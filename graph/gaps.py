@@ -14,9 +14,9 @@ import pandas as pd
 from graph import gap_rules, gap_summary
 from graph.chain_graph import ChainGraph
 from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, PriorityWeights, Thresholds
+from graph.gap_rules import LINK_COLUMNS, STATUS_CN  # noqa: F401  (re-exported for the faces)
 from graph.store import AtlasStore, ChainView, Scope
 
-from graph.gap_rules import LINK_COLUMNS, STATUS_CN  # noqa: E402,F401  (re-exported)
 GAP_STATUSES = ("missing", "weak")
 
 

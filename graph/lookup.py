@@ -66,8 +66,11 @@ def _records(df: pd.DataFrame) -> list[dict]:
 def resolve_chain(store, text: str) -> dict:
     """The chains row for a chain id or name."""
     rows = _records(store.table("chains"))
-    return _pick("chain", text, rows, "chain_id",
-                 lambda r: [{norm(r["chain_id"]), norm(r["name"])}],
+    def keys(r):
+        name = str(r["name"])
+        return [{norm(r["chain_id"]), norm(name)},
+                {norm(name + "产业链"), norm(name.removesuffix("产业链")), norm(name + "链")}]
+    return _pick("chain", text, rows, "chain_id", keys,
                  lambda r: f"{r['chain_id']}（{r['name']}）")
 
 

@@ -131,7 +131,8 @@ def ref_problems(missing: dict[tuple[str, str], list[str]], source: str) -> list
         for value in sorted(ids)[:MAX_REF_PROBLEMS]:
             problems.append(InputProblem(
                 file=source, sheet=table, row=None, column=col, value=value,
-                message=f"引用的 {target} “{value}” 不存在（本批数据和库中都没有）/ references a missing {target} id",
+                message=f"引用的 {target} “{value}” 不存在（本批数据和库中都没有）"
+                        f"/ references a missing {target} id",
                 fix=f"Add “{value}” to sheet {target}, or correct the reference"))
     return problems
 

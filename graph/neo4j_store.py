@@ -33,7 +33,9 @@ HINT = ("Check that the server is up (`docker compose up -d neo4j` starts the bu
         "is the server's bolt:// or neo4j:// URI.")
 PROV = ["source", "as_of", "illustrative"]
 
-_DRIVERS: dict[tuple[str, str, str], neo4j.Driver] = {}
+# (URI, user, database) -> (driver, bookmark manager shared by all its sessions, so that on a
+# cluster a read always sees the loads committed before it by this process)
+_DRIVERS: dict[tuple[str, str, str], tuple[neo4j.Driver, neo4j.BookmarkManager]] = {}
 _LOCK = threading.Lock()
 
 
@@ -66,7 +68,7 @@ def _open_driver(settings: Settings, timeout: float) -> neo4j.Driver:
 def close_drivers() -> None:
     """Close every cached driver (registered at exit; also handy in tests)."""
     with _LOCK:
-        drivers = list(_DRIVERS.values())
+        drivers = [driver for driver, _ in _DRIVERS.values()]
         _DRIVERS.clear()
     for driver in drivers:
         driver.close()
@@ -78,8 +80,8 @@ atexit.register(close_drivers)
 class Neo4jStore(AtlasStore):
     backend = "neo4j"
 
-    def __init__(self, driver: neo4j.Driver, settings: Settings):
-        self._driver, self._settings = driver, settings
+    def __init__(self, driver: neo4j.Driver, settings: Settings, bookmarks: neo4j.BookmarkManager | None = None):
+        self._driver, self._settings, self._bookmarks = driver, settings, bookmarks
         self._database = settings.neo4j_database or None
         self._batch = max(1, int(settings.batch_size))
         self.location = settings.db
@@ -91,15 +93,15 @@ class Neo4jStore(AtlasStore):
         Raises StoreUnavailable naming the URI and user, with a hint."""
         key = (settings.db, settings.neo4j_user, settings.neo4j_database)
         with _LOCK:
-            driver = _DRIVERS.get(key)
-            if driver is None:
-                driver = _DRIVERS[key] = _open_driver(settings, connection_timeout)
-        store = cls(driver, settings)
+            if key not in _DRIVERS:
+                _DRIVERS[key] = (_open_driver(settings, connection_timeout), neo4j.GraphDatabase.bookmark_manager())
+            driver, bookmarks = _DRIVERS[key]
+        store = cls(driver, settings, bookmarks)
         try:
             store.ensure_schema()
         except StoreUnavailable:
             with _LOCK:
-                if _DRIVERS.get(key) is driver:
+                if _DRIVERS.get(key, (None,))[0] is driver:
                     del _DRIVERS[key]
             driver.close()
             raise
@@ -123,7 +125,7 @@ class Neo4jStore(AtlasStore):
     def _session(self):
         if self._closed:
             raise ChainAtlasError(f"The Neo4j store at {self.location} is closed")
-        return self._driver.session(database=self._database)
+        return self._driver.session(database=self._database, bookmark_manager=self._bookmarks)
 
     def _run(self, work, write: bool = False):
         try:
@@ -244,7 +246,7 @@ class Neo4jStore(AtlasStore):
 
     def counts(self) -> dict[str, int]:
         statements = {**q.COUNT_NODES, **q.COUNT_RELS}
-        return self._run(lambda tx: {k: tx.run(s).single()["n"] for k, s in statements.items()})
+        return self._run(lambda tx: {k: tx.run(s).single()["total"] for k, s in statements.items()})
 
     def sources(self) -> pd.DataFrame:
         found = self._run(lambda tx: [{**r, "table": t, "rows": r["n_rows"]}
@@ -354,5 +356,6 @@ class Neo4jStore(AtlasStore):
                 ends = ((label, node_id), other) if outgoing else (other, (label, node_id))
                 edges.append({"source_label": ends[0][0], "source": ends[0][1], "target_label": ends[1][0],
                               "target": ends[1][1], "type": rel})
-        return (rows.frame([{"label": lb, "id": i, "name": n} for (lb, i), n in nodes.items()], ["label", "id", "name"]),
+        node_rows = [{"label": lb, "id": i, "name": n} for (lb, i), n in nodes.items()]
+        return (rows.frame(node_rows, ["label", "id", "name"]),
                 rows.frame(edges, ["source_label", "source", "target_label", "target", "type"]))

@@ -90,6 +90,12 @@ def garbage_mask(names: pd.Series) -> pd.Series:
     return bad.fillna(True).astype(bool)
 
 
+def generic_mask(names: pd.Series) -> pd.Series:
+    """:func:`is_generic` for a column of normalised names, vectorised."""
+    names = names.astype("string").fillna("")
+    return ((names.str.len() < 2) | isin(names, GENERIC_NAMES) | names.str.contains(_ACCOUNTING)).astype(bool)
+
+
 def is_generic(name: str) -> bool:
     """Too short or too generic to be a chain link (其他, 产品, 服务, one character …)."""
     key = norm_text(name)

@@ -179,8 +179,9 @@ def import_registry(file, *, mapping=None, products: pd.DataFrame | None = None,
         **{str(u).upper(): i for i, u in zip(enterprises["enterprise_id"], enterprises["uscc"]) if u}}
     unit = {f: ("万元" if "万" in header[i] else "") for f, i in cols.items()}
     rows, seen = [], {}
-    for number, cells in records:
-        val = {f: nz.norm_text(cells[i]) if i < len(cells) else "" for f, i in cols.items()}
+    text = pd.DataFrame({f: nz.norm_series(pd.Series([c[i] if i < len(c) else "" for _, c in records], dtype=object))
+                         for f, i in cols.items()}).astype(object)
+    for number, val in zip([n for n, _ in records], text.to_dict("records")):
         ent = val.get("name", "")
         if not ent:
             problems.append(InputProblem(name, "", number, header[cols["name"]], "", "企业名称为空，已跳过 empty name: row skipped",

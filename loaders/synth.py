@@ -439,7 +439,7 @@ def _stock_codes(k: int, rng: np.random.Generator) -> np.ndarray:
     pool = np.concatenate([np.arange(start, start + size) for start, size in _STOCK_POOLS])
     pool = np.unique(pool)
     picked = rng.choice(pool, size=min(k, len(pool)), replace=False)
-    return np.char.zfill(picked.astype(str), 6).astype(object)
+    return np.array([f"{c:06d}" for c in picked], dtype=object)
 
 
 def _tag_table() -> tuple[np.ndarray, list[str]]:

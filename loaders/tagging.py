@@ -78,20 +78,21 @@ class ProductTagger:
     """Multi-pattern matcher over ``products`` (product_id, name, aliases)."""
 
     def __init__(self, products: pd.DataFrame, min_len: int = 2):
-        self.names: dict[str, str] = {}
-        auto = ahocorasick.Automaton()
+        ids = products["product_id"].astype(str).tolist()
+        self.names: dict[str, str] = dict(zip(ids, products["name"].astype(str).tolist()))
+        aliases = products["aliases"].tolist() if "aliases" in products.columns else [[]] * len(ids)
+        spell = pd.DataFrame({"pid": ids, "text": products["name"].tolist(), "alias": False})
+        extra = [(pid, a) for pid, al in zip(ids, aliases) if isinstance(al, (list, tuple)) for a in al]
+        if extra:
+            spell = pd.concat([spell, pd.DataFrame(extra, columns=["pid", "text"]).assign(alias=True)],
+                              ignore_index=True)
+        spell["key"] = nz.norm_series(spell["text"]).str.replace(" ", "").str.translate(_ASCII_LOWER)
+        spell = spell[(spell["key"].str.len() >= min_len) & ~nz.generic_mask(spell["key"])]
+        spell = spell.drop_duplicates(["key", "pid"])
         entries: dict[str, list[tuple[str, bool]]] = {}
-        aliases = products["aliases"] if "aliases" in products.columns else [[]] * len(products)
-        for pid, name, al in zip(products["product_id"].tolist(), products["name"].tolist(), list(aliases)):
-            self.names[str(pid)] = str(name)
-            spellings = [(name, False)] + [(a, True) for a in (al if isinstance(al, (list, tuple)) else [])]
-            for text, via_alias in spellings:
-                key = match_key(text)
-                if len(key) < min_len or nz.is_generic(key):
-                    continue
-                hits = entries.setdefault(key, [])
-                if not any(p == pid for p, _ in hits):
-                    hits.append((str(pid), via_alias))
+        for key, pid, via_alias in zip(spell["key"].tolist(), spell["pid"].tolist(), spell["alias"].tolist()):
+            entries.setdefault(key, []).append((pid, bool(via_alias)))
+        auto = ahocorasick.Automaton()
         for key, hits in entries.items():
             # a product's own name beats another's alias of the same spelling
             own = [h for h in hits if not h[1]]
@@ -109,9 +110,12 @@ class ProductTagger:
         found = [(end - len(k) + 1, end + 1, hits) for end, (k, hits) in self._auto.iter_long(key)]
         if not found:
             return []
-        spans = [(s, e) for s, e, _ in found]
+        masked = list(key)
+        for s, e, _ in found:
+            masked[s:e] = "\0" * (e - s)
+        masked = "".join(masked)        # the text with product names blanked out
         verbs = [(m.start(), m.end(), _KIND[m.group()]) for m in _VERB.finditer(key)
-                 if not any(s < m.end() and m.start() < e for s, e in spans)]
+                 if "\0" not in masked[m.start():m.end()]]
         cuts = [m.start() for m in _ITEM_END.finditer(key)]
         out = []
         for s, e, hits in found:
@@ -119,7 +123,7 @@ class ProductTagger:
             lo = cuts[i - 1] + 1 if i > 0 else 0
             hi = cuts[i] if i < len(cuts) else len(key)
             item = key[lo:hi]
-            mode = self._mode(key, s, e, lo, hi, spans, verbs)
+            mode = self._mode(key, masked, s, e, lo, hi, verbs)
             if field == MAIN and mode in ("make", "mention") and item.strip("、:：") == key[s:e]:
                 mode = "exact"
             for pid, via_alias in hits:
@@ -131,16 +135,14 @@ class ProductTagger:
         return out
 
     @staticmethod
-    def _gap_ok(key: str, a: int, b: int, spans) -> bool:
+    def _gap_ok(masked: str, a: int, b: int) -> bool:
         """Only fillers and other product names between positions a and b."""
-        gap = "".join(ch for pos, ch in enumerate(key[a:b], start=a)
-                      if not any(s <= pos < e for s, e in spans))
-        return bool(_FILLER.match(gap))
+        return bool(_FILLER.match(masked[a:b].replace("\0", "")))
 
-    def _mode(self, key, s, e, lo, hi, spans, verbs) -> str:
+    def _mode(self, key, masked, s, e, lo, hi, verbs) -> str:
         inside = [v for v in verbs if lo <= v[0] and v[1] <= hi]
         right = [v for v in inside if v[0] >= e]
-        if right and self._gap_ok(key, e, right[0][0], spans):
+        if right and self._gap_ok(masked, e, right[0][0]):
             group = [right[0]]
             for v in right[1:]:
                 if _GROUP_GLUE.match(key[group[-1][1]:v[0]]):
@@ -151,7 +153,7 @@ class ProductTagger:
             if not tail or _FILLER.match(tail) or _VERB.match(tail):
                 return _group_kind(group)
         left = [v for v in inside if v[1] <= s]
-        if left and self._gap_ok(key, left[-1][1], s, spans):
+        if left and self._gap_ok(masked, left[-1][1], s):
             group = [left[-1]]
             for v in reversed(left[:-1]):
                 if _GROUP_GLUE.match(key[v[1]:group[-1][0]]):

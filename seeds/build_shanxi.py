@@ -764,6 +764,33 @@ LOCAL = [
     ("E-L-LF03", "襄汾县华鑫特钢有限公司", "141023", "PK-XFETDZ", "大型", 620000, 3200, "规上", [("P-AUTO-STEEL", .50), ("P-MOLD-STEEL", .20)]),
     ("E-L-LF04", "翼城县华翼不锈钢制品有限公司", "141022", "PK-YCJJQ", "小型", 2400, 90, "规上", [("P-SS-KITCHEN", .90)]),
     ("E-L-LF05", "侯马市恒压储氢装备有限公司", "141081", "PK-HMETDZ", "小型", 1400, 50, "", [("P-H2-TANK", 1.0)]),
+    # second makers, so that these links count as covered (>= 2 local makers)
+    ("E-L-TY13", "太原市晋光新能源科技有限公司", "140171", "PK-ZGQ", "中型", 31000, 560, "规上;高新技术", [("P-PV-CELL", .40), ("P-MODULE", .50)]),
+    ("E-L-TY14", "清徐县鑫硅新材料有限公司", "140121", "PK-QXETDZ", "小型", 8000, 190, "规上", [("P-POLYSI", .80)]),
+    ("E-L-TY15", "太原市恒固光伏支架有限公司", "140105", "", "小型", 3100, 95, "规上", [("P-PV-MOUNT", .80)]),
+    ("E-L-TY16", "太原市三晋新能源发电有限公司", "140122", "", "中型", 24000, 330, "规上", [("P-PV-PLANT", .80), ("P-PV-DIST", .20)]),
+    ("E-L-TY17", "清徐县华特不锈钢有限公司", "140121", "PK-QXETDZ", "中型", 39000, 880, "规上", [("P-STAINLESS", .60), ("P-SS-COLD", .30)]),
+    ("E-L-TY18", "太原市鑫恒不锈钢冷轧有限公司", "140108", "PK-ZBHTZ", "中型", 28000, 520, "规上;专精特新", [("P-SS-COLD", .80)]),
+    ("E-L-TY19", "太原市晋源再生资源有限公司", "140110", "", "小型", 6200, 120, "规上", [("P-SCRAP", .90)]),
+    ("E-L-TY20", "太原市华筑装配式建筑有限公司", "140109", "", "中型", 21000, 450, "规上", [("P-PREFAB-BLDG", .70), ("P-PRECAST", .30)]),
+    ("E-L-TY21", "太原市晋康医药有限公司", "140106", "", "小型", 9000, 150, "规上", [("P-PHARMA-DIST", 1.0)]),
+    ("E-L-TY22", "太原市氢通动力系统有限公司", "140121", "PK-QXETDZ", "小型", 4400, 120, "规上;高新技术", [("P-FCS", .70)]),
+    ("E-L-DT07", "大同市云州光伏组件有限公司", "140215", "", "小型", 8800, 240, "规上", [("P-MODULE", .80)]),
+    ("E-L-DT08", "大同市晋北新能源发电有限公司", "140212", "", "中型", 17000, 310, "规上", [("P-PV-PLANT", .90)]),
+    ("E-L-DT09", "大同市云冈绿氢科技有限公司", "140214", "", "小型", 3500, 80, "规上;高新技术", [("P-H2-ELEC", .90)]),
+    ("E-L-DT10", "大同市氢芯动力科技有限公司", "140200", "PK-DTETDZ", "小型", 5200, 150, "规上;高新技术", [("P-STACK", .80)]),
+    ("E-L-DT11", "大同市同药生物科技有限公司", "140200", "PK-DTETDZ", "中型", 23000, 480, "规上", [("P-PENI", .50), ("P-INTERMEDIATE", .40)]),
+    ("E-L-DT12", "大同市康源医药有限公司", "140213", "", "小型", 5600, 90, "规上", [("P-PHARMA-DIST", 1.0)]),
+    ("E-L-CZ09", "长治市鑫晶硅片有限公司", "140406", "", "小型", 7300, 210, "规上", [("P-WAFER", .90)]),
+    ("E-L-CZ10", "长治市上党中药制药有限公司", "140404", "PK-SDETDZ", "中型", 18000, 420, "规上;高新技术", [("P-TCM", .80), ("P-FORMULA-GRAN", .10)]),
+    ("E-L-YC27", "运城市河东药业有限公司", "140802", "", "小型", 4600, 150, "规上", [("P-TCM", .90)]),
+    ("E-L-LL08", "孝义市兴华氧化铝有限公司", "141181", "", "中型", 36000, 700, "规上", [("P-ALUMINA", .90)]),
+    ("E-L-LL09", "汾阳市华铝型材有限公司", "141182", "", "小型", 6800, 170, "规上", [("P-PROFILE", .80)]),
+    ("E-L-LL10", "交城县晋模铝模板有限公司", "141122", "", "小型", 4300, 130, "规上", [("P-FORMWORK", .80)]),
+    ("E-L-LL11", "孝义市鑫源铝矾土有限公司", "141181", "", "小型", 3900, 110, "规上", [("P-BAUXITE", 1.0)]),
+    ("E-L-LL12", "孝义市晋氢能源科技有限公司", "141181", "", "中型", 16000, 330, "规上;高新技术", [("P-COG-H2", .80)]),
+    ("E-L-LL13", "柳林县鑫源焦化有限公司", "141125", "", "大型", 260000, 1500, "规上", [("P-COKE", .70), ("P-COG", .20)]),
+    ("E-L-LF06", "洪洞县华焦氢能科技有限公司", "141024", "PK-HTETDZ", "中型", 12000, 310, "规上", [("P-COG-H2", .50), ("P-COG", .40)]),
     # 忻州
     ("E-L-XZ01", "忻州市晶芯半导体材料有限公司", "140902", "PK-XZSEMI", "中型", 12000, 350, "规上;高新技术", [("P-SEMI-MAT", .90)]),
 ]
@@ -786,7 +813,31 @@ POOL_CITIES = {
     "SX-H2": "佛山市 上海市 北京市 苏州市 潍坊市 张家口市 鄂尔多斯市 大连市 武汉市 银川市 淄博市 嘉兴市 "
              "成都市 郑州市",
 }
-POOL_SIZE = {"SX-NEV": 110, "SX-PV": 70, "SX-STEEL": 60, "SX-ALMG": 55, "SX-MED": 70, "SX-H2": 55}
+POOL_SIZE = {"SX-NEV": 130, "SX-PV": 70, "SX-STEEL": 70, "SX-ALMG": 55, "SX-MED": 70, "SX-H2": 65}
+# products a pool firm may make besides its main one: the other members of its group (a battery
+# maker does not make motors); a product in no group is made alone
+_POOL_GROUPS = {
+    "battery-materials": "P-LI2CO3 P-CATHODE P-ANODE P-SEPARATOR P-ELECTROLYTE",
+    "alloys": "P-AL-ALLOY P-MG-ALLOY", "cells": "P-CELL P-BMS P-BATTERY", "edrive": "P-MOTOR P-MCU",
+    "castings": "P-LIGHTWEIGHT P-WHEEL P-DIECAST", "body": "P-BODY P-CHASSIS", "smart": "P-BRAKE P-ADAS",
+    "vehicles": "P-EV-PV P-EV-CV",
+    "pv-si": "P-IND-SI P-POLYSI", "pv-quartz": "P-QUARTZ P-CRUCIBLE", "pv-wafer": "P-WAFER P-DIAMOND-WIRE",
+    "pv-cellmod": "P-PV-CELL P-MODULE", "pv-bos": "P-PV-FRAME P-PV-MOUNT", "pv-film": "P-EVA P-BACKSHEET",
+    "pv-plant": "P-PV-PLANT P-PV-DIST", "steel-raw": "P-IRON-ORE P-COKE", "ferroalloy": "P-FECR P-FENI",
+    "stainless": "P-STAINLESS P-SS-COLD P-SS-PRECISION P-DUPLEX",
+    "special": "P-BEARING-STEEL P-AUTO-STEEL P-MOLD-STEEL P-RAIL-STEEL P-ELEC-STEEL P-SUPERALLOY",
+    "ss-products": "P-SS-FACADE P-WELDPIPE P-SS-KITCHEN",
+    "al-smelting": "P-ALUMINA P-AL-ELECTRO", "mg": "P-MG P-DOLOMITE", "al-processing":
+    "P-PROFILE P-RAIL-PROFILE P-FORMWORK P-AL-SHEET P-3C P-AERO-CAST",
+    "api": "P-INTERMEDIATE P-API P-ACARBOSE P-CEPH P-PENI P-CHEM-DRUG", "tcm": "P-YINPIAN P-TCM P-FORMULA-GRAN",
+    "pharma-aux": "P-EXCIPIENT P-PHARMA-PACK", "bio": "P-BIODRUG P-BLOOD P-COLLAGEN",
+    "coke-h2": "P-COG P-COG-H2", "green-h2": "P-ELECTROLYZER P-H2-ELEC", "h2-storage": "P-H2-TANK P-CARBON-FIBER",
+    "h2-transport": "P-H2-TRAILER P-H2-PIPE", "h2-station": "P-H2-COMP P-H2-STATION",
+    "fc-core": "P-CATALYST P-PEM P-MEA P-BIPOLAR P-STACK P-FCS", "h2-vehicle": "P-FCV P-FC-TRUCK",
+}
+POOL_GROUP = {pid: g for g, pids in _POOL_GROUPS.items() for pid in pids.split()}
+assert len(POOL_GROUP) == sum(len(v.split()) for v in _POOL_GROUPS.values()), "a product in two pool groups"
+MIN_POOL_MAKERS = 3   # every product of the six chains has at least this many primary makers in the pool
 BRAND_1 = "恒瑞鑫华盛泰联创博远嘉宏锦凯源达通普德信安科智晟峰启卓弘润昊铭睿邦翔耀永正天中航金"
 BRAND_2 = "瑞鑫华盛泰联创博远嘉宏锦凯源达通普德信安科智晟峰启卓弘润昊铭睿邦翔耀永正"
 # two-character brands that belong to well-known real companies: never generated
@@ -1167,14 +1218,15 @@ class Builder:
         for cid in DESIGN_CHAINS:
             products = [pid for pid, *_ in CHAIN_PRODUCTS[cid] if pid not in NO_DATA]
             cities = POOL_CITIES[cid].split()
-            neighbours = {pid: [] for pid in products}
-            for a, b in FLOWS:
-                if a in neighbours and b in neighbours:
-                    neighbours[a].append(b)
-                    neighbours[b].append(a)
+            segment = {pid: seg for pid, _, seg, _ in CHAIN_PRODUCTS[cid]}
+            # a firm's other products come from the same segment (环节) of the chain
+            group = {pid: POOL_GROUP.get(pid, pid) for pid in products}
+            neighbours = {pid: [q for q in products if q != pid and group[q] == group[pid]]
+                          for pid in products}
+            assert POOL_SIZE[cid] >= MIN_POOL_MAKERS * len(products), cid
             for i in range(POOL_SIZE[cid]):
                 n += 1
-                primary = products[i % len(products)] if i < 2 * len(products) else rng.choice(products)
+                primary = products[i % len(products)] if i < MIN_POOL_MAKERS * len(products) else rng.choice(products)
                 scale = rng.choices(["大型", "中型", "小型", "微型"], [12, 30, 43, 15])[0]
                 (e_lo, e_hi), (r_lo, r_hi) = SCALE_RANGES[scale]
                 employees = int(round(loguniform(rng, e_lo, e_hi)))
@@ -1261,7 +1313,7 @@ class Builder:
             ("P-WAFER", "E-JOLYWOOD-TY", 2), ("P-AG-PASTE", "E-JOLYWOOD-TY", 1), ("P-EVA", "E-JOLYWOOD-TY", 1),
             ("P-FECR", "E-TISCO", 1), ("P-FENI", "E-TISCO", 2),
             ("P-ANODE-CARBON", "E-CHALCO-SX", 1), ("P-ANODE-CARBON", "E-CHALCO-HR", 1),
-            ("P-EXCIPIENT", "E-YABAO", 1), ("P-PHARMA-PACK", "E-ZHENDONG", 1), ("P-ACARBOSE", "E-L-TY12", 1),
+            ("P-EXCIPIENT", "E-YABAO", 1), ("P-PHARMA-PACK", "E-ZHENDONG", 1), ("P-ACARBOSE", "E-YABAO", 1),
             ("P-STACK", "E-PENGFEI", 1), ("P-H2-TANK", "E-PENGFEI", 1), ("P-FCS", "E-PENGFEI", 1),
             ("P-H2-TANK", "E-L-LL04", 1),
         ]:

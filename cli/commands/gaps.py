@@ -81,9 +81,11 @@ def command(chain, region, no_enclave, min_makers, min_large, min_share, key_wei
     with store_from_env() as store:
         report = diagnose(store, chain, region, thresholds=th, enclave_attribution=not no_enclave)
         comparison = None
-        if compare:
+        if compare and report.region.get("kind") != "region":
+            report.notes.append("园区没有下级区划，未做分区比较（--compare 需用省、市或县区）。")
+        elif compare:
             from graph.compare import compare_regions
-            comparison = compare_regions(store, report.chain["chain_id"], report.region["code"] or region,
+            comparison = compare_regions(store, report.chain["chain_id"], report.region["code"],
                                          thresholds=th, enclave_attribution=not no_enclave)
     links = report.links if show_all else report.gaps().head(top)
     if fmt == "csv":

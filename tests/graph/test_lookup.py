@@ -31,6 +31,7 @@ def test_chain_by_id_name_and_normalised(atlas):
     assert lookup.resolve_chain(atlas, "C-NEV")["name"] == "新能源汽车"
     assert lookup.resolve_chain(atlas, " 新能源汽车 ")["chain_id"] == "C-NEV"
     assert lookup.resolve_chain(atlas, "c-nev")["chain_id"] == "C-NEV"
+    assert lookup.resolve_chain(atlas, "新能源汽车产业链")["chain_id"] == "C-NEV"
 
 
 def test_unknown_chain_suggests(atlas):

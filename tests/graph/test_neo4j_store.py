@@ -117,7 +117,7 @@ class FakeDriver:
             return [{"merged": len(params["rows"])}]
         return []
 
-    def session(self, database=None):
+    def session(self, database=None, bookmark_manager=None):
         driver = self
 
         class Session:
