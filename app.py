@@ -1,32 +1,55 @@
-"""ChainAtlas 产业链图谱 — Streamlit entry point (placeholder: the atlas's counts)."""
+"""ChainAtlas 产业链图谱 — the browser explorer (``streamlit run app.py``).
+
+The entry point is the frame around every page: it opens the store (loading the built-in seed
+on a first start with an empty store, and saying so), draws the sidebar (chain, place,
+thresholds — all bound to the URL) and runs the page chosen in the top navigation.
+"""
 from __future__ import annotations
 
 import streamlit as st
 
 from graph.errors import ChainAtlasError
-from graph.settings import Settings
-from graph.store import open_store
+from ui import layout, sidebar, state
 
-st.set_page_config(page_title="ChainAtlas 产业链图谱", page_icon="🔗", layout="wide")
-st.title("ChainAtlas 产业链图谱")
+st.set_page_config(page_title="ChainAtlas 产业链图谱", page_icon="🔗", layout="wide",
+                   initial_sidebar_state="expanded")
 
+PAGES = [
+    st.Page("ui/pages/overview.py", title="总览", icon="📋", url_path="overview", default=True),
+    st.Page("ui/pages/panorama.py", title="产业链全景图", icon="🗺️", url_path="panorama"),
+    st.Page("ui/pages/gaps.py", title="缺链补链清单", icon="🧩", url_path="gaps"),
+    st.Page("ui/pages/explorer.py", title="企业与园区", icon="🏭", url_path="explorer"),
+    st.Page("ui/pages/regions.py", title="区域对比", icon="📊", url_path="regions"),
+    st.Page("ui/pages/data.py", title="数据", icon="🗄️", url_path="data"),
+]
+page = st.navigation(PAGES, position="top")
 
-@st.cache_resource(show_spinner="正在打开图谱 Opening the atlas…")
-def _store_and_seed():
-    settings = Settings.from_env()
-    store = open_store(settings)
-    from loaders.seed import ensure_seeded
-    return store, ensure_seeded(store, settings)
+st.sidebar.markdown("### 🔗 ChainAtlas 产业链图谱")
+st.sidebar.caption("链长制产业链诊断：缺链 · 弱链 · 断链 · 招商目标")
+try:
+    atlas = state.atlas()
+except ChainAtlasError as err:
+    layout.style()
+    st.title("ChainAtlas 产业链图谱")
+    st.error(f"无法打开图谱：{err}")
+    if err.hint:
+        st.info(f"处理建议：{err.hint}")
+    st.caption(f"当前设置：CHAINATLAS_DB = {state.settings().db}。修正后刷新本页即可。")
+    st.stop()
 
+if atlas.seeded is not None and not st.session_state.get("_seed_notice_shown"):
+    st.session_state["_seed_notice_shown"] = True
+    st.success(f"首次启动：图谱为空，已自动载入内置种子数据（{state.settings().seed}，新增 {atlas.seeded.added} 条记录）。"
+               "示意数据在各表中标注为“示意”。")
+if atlas.seed_error is not None:
+    st.warning(f"种子数据未能自动载入：{atlas.seed_error}（{atlas.seed_error.hint}）")
 
 try:
-    store, seeded = _store_and_seed()
-    if seeded is not None:
-        st.success(f"首次启动：已自动载入内置山西种子数据（新增 {seeded.added} 条）。")
-    counts = store.counts()
-    st.caption(f"存储 Store: {store.backend} · {store.location}")
-    st.dataframe([{"类型 type": k, "数量 count": v} for k, v in counts.items()], hide_index=True)
+    state.set_selection(sidebar.render())
 except ChainAtlasError as err:
-    st.error(f"{err}")
-    if err.hint:
-        st.info(err.hint)
+    state.set_selection(None)
+    st.sidebar.error(f"{err}")
+st.sidebar.divider()
+st.sidebar.caption(f"存储：{atlas.store.backend} · {atlas.store.location}")
+
+page.run()

@@ -10,8 +10,9 @@ import pandas as pd
 
 from graph import schema
 from graph.chain_graph import ChainGraph
+from graph.frame_utils import as_lists, has_tag, in_scope, tag_flags  # noqa: F401  (re-exported)
 from graph.options import DEFAULT_THRESHOLDS, Thresholds
-from graph.store import MAKER_COLUMNS, ChainView, Scope
+from graph.store import MAKER_COLUMNS, ChainView
 
 STATUS_CN = {"covered": "已配套", "weak": "弱链", "missing": "缺链", "no_data": "无数据"}
 LARGE_SCALES = ("大型", "中型")
@@ -30,42 +31,7 @@ LINK_COLUMNS = [
 ]
 
 
-# --- helpers -------------------------------------------------------------------
-def as_lists(s: pd.Series) -> pd.Series:
-    """A list column with None/NaN/str turned into lists."""
-    return s.map(lambda v: list(v) if isinstance(v, (list, tuple, np.ndarray)) else
-                 ([] if v is None or (isinstance(v, float) and np.isnan(v)) else [str(v)]))
-
-
-def has_tag(tags: pd.Series, *wanted: str) -> pd.Series:
-    """Vectorised: does each row's tag list contain any of ``wanted``?"""
-    if len(tags) == 0:
-        return pd.Series(False, index=tags.index, dtype=bool)
-    ex = tags.reset_index(drop=True).explode()  # lists -> one row each; None stays NaN
-    hit = ex.isin(list(wanted))
-    found = hit.groupby(level=0).any().reindex(range(len(tags)), fill_value=False).to_numpy(bool)
-    return pd.Series(found, index=tags.index, dtype=bool)
-
-
-def tag_flags(tags: pd.Series, wanted) -> dict[str, pd.Series]:
-    """Vectorised: for each tag in ``wanted``, does each row's tag list contain it? (one explode)"""
-    ex = tags.reset_index(drop=True).explode()
-    pos = ex.index.to_numpy()
-    out = {}
-    for tag in wanted:
-        found = np.zeros(len(tags), dtype=bool)
-        found[pos[(ex == tag).fillna(False).to_numpy(bool)]] = True
-        out[tag] = pd.Series(found, index=tags.index, dtype=bool)
-    return out
-
-
-def in_scope(region: pd.Series, park: pd.Series, scope: Scope) -> pd.Series:
-    """Vectorised Scope membership (same rule as the stores)."""
-    park_in = park.isin(list(scope.include_parks))
-    park_out = park.isin(list(scope.exclude_parks))
-    return (park_in | (region.isin(list(scope.region_codes)) & ~park_out)).astype(bool)
-
-
+# --- helpers (vectorised frame helpers live in graph.frame_utils) ------------------------------
 def link_products(chain_products: list[str], subclasses: pd.DataFrame) -> dict[str, str]:
     """product id -> the chain product (link) it counts for: each chain product itself, plus the
     subclasses (小类) below it that are not chain products themselves."""
@@ -126,6 +92,14 @@ def _join(items, sep="、") -> str:
     return sep.join(str(i) for i in items)
 
 
+NAMES_CAP = 50  # names/ids listed per link; the full list is GapReport.makers (keeps Excel cells small)
+
+
+def _capped(items: list[str], sep: str) -> str:
+    more = len(items) - NAMES_CAP
+    return sep.join(items[:NAMES_CAP]) + (f"{sep}…等 {len(items)} 家" if more > 0 else "")
+
+
 # --- classification --------------------------------------------------------------
 def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
                    thresholds: Thresholds = DEFAULT_THRESHOLDS, graph: ChainGraph | None = None
@@ -154,8 +128,8 @@ def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
         "local_large": g["_large"].sum(),
         "local_share_sum": g["_share"].sum(min_count=1),
         "local_share_known": g["_share"].count(),
-        "local_maker_names": g["_label"].agg(lambda s: _join(sorted(s))),
-        "local_maker_ids": g["enterprise_id"].agg(lambda s: ";".join(sorted(map(str, s)))),
+        "local_maker_names": g["_label"].agg(lambda s: _capped(sorted(s), "、")),
+        "local_maker_ids": g["enterprise_id"].agg(lambda s: _capped(sorted(map(str, s)), ";")),
     }) if len(m) else pd.DataFrame(columns=["local_makers", "local_large", "local_share_sum",
                                             "local_share_known", "local_maker_names", "local_maker_ids"])
     out = p.copy()

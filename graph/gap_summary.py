@@ -6,6 +6,7 @@ import pandas as pd
 
 from graph import schema
 from graph.chain_graph import ChainGraph
+from graph.frame_utils import in_scope
 from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, PriorityWeights, Thresholds
 from graph.store import ChainView, Scope
 
@@ -35,7 +36,6 @@ def leader_sourcing(view: ChainView, links: pd.DataFrame, leader_products: pd.Da
     products it makes itself; products it makes that are subclasses of a chain product count as
     that chain product.
     """
-    from graph.gap_rules import in_scope
     cg = graph or ChainGraph.from_view(view)
     roles = view.roles if len(view.roles) else pd.DataFrame(columns=["enterprise_id", "role"])
     lead = roles[roles["role"] == "链主"].drop_duplicates("enterprise_id").reset_index(drop=True)

@@ -38,7 +38,8 @@ class GapReport:
         local_makers (distinct local enterprises making it or a subclass), local_large (of which
         规上 or 大型/中型), local_share_sum (sum of their known revenue_share; NaN if none known),
         local_share_known (how many shares are known), makers_total (makers anywhere),
-        local_maker_names (``名称(规模·标签)`` 、-joined), local_maker_ids (;-joined), reason (Chinese);
+        local_maker_names (``名称(规模·标签)`` 、-joined), local_maker_ids (;-joined) — at most 50
+        each, then ``…等 N 家`` (the full list is ``makers``), reason (Chinese);
         upstream_ids / downstream_ids (;-joined direct FEEDS neighbours), upstream / downstream
         (their names, 、-joined);
         local_demand (distinct local makers of the direct downstream products), leader_consumers

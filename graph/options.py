@@ -102,7 +102,7 @@ class Weights:
     - transfer (``s_transfer``): ``eastern`` if ``eastern_transfer`` is on and the enterprise is in
       an eastern province (东部地区, industrial transfer source) other than the region's own;
     - ties (``s_ties``): supplies_local (already supplies a local enterprise) + supplies_leader
-      (… a local 链主/链核, on top) + buys_local (already buys from a local enterprise).
+      (… a local 链主 of the chain, on top) + buys_local (already buys from a local enterprise).
     """
 
     leader: float = 20.0

@@ -56,7 +56,11 @@ def norm_series(s: pd.Series) -> pd.Series:
     """:func:`norm_text` for a whole column, vectorised (missing values become '')."""
     s = s.astype("string").fillna("")
     s = s.str.normalize("NFKC").str.replace(r"\s+", " ", regex=True).str.strip()
-    return s.str.replace(_CJK_SPACE, "", regex=True)
+    spaced = s.str.contains(" ", regex=False)
+    if spaced.any():        # the look-around regex runs in Python: only where it can matter
+        s = s.copy()
+        s[spaced] = s[spaced].str.replace(_CJK_SPACE, "", regex=True)
+    return s
 
 
 def isin(s: pd.Series, values) -> pd.Series:

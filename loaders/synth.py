@@ -182,19 +182,29 @@ def _chain_sizes(n_chains: int, per_chain: int) -> np.ndarray:
     return np.maximum(sizes, 3)
 
 
-def _product_names(stages: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Unique names: qualifier + noun of the stage, then variants (二型, 三型 …)."""
+def _product_names(stages: np.ndarray, home: np.ndarray, words: list[tuple[str, ...]],
+                   rng: np.random.Generator) -> np.ndarray:
+    """Unique names: qualifier + noun of the stage; once those run out, the same with a use of
+    the home chain in front (半导体用高纯靶材); any clash left gets a variant (二型, 三型 …)."""
     names = np.empty(len(stages), dtype=object)
     for s, nouns in enumerate(V.PRODUCT_NOUNS):
         where = np.flatnonzero(stages == s)
         combos = [q + n for q in V.PRODUCT_QUALIFIERS for n in nouns]
         combos = [combos[i] for i in rng.permutation(len(combos))]
         out = []
-        for k in range(len(where)):
+        for k, p in enumerate(where):
             round_, i = divmod(k, len(combos))
-            variant = V.PRODUCT_VARIANTS[round_] if round_ < len(V.PRODUCT_VARIANTS) else f"{round_ + 1}型"
-            out.append(combos[i] + variant)
+            use = words[home[p]][(round_ - 1) % len(words[home[p]])] + "用" if round_ else ""
+            out.append(use + combos[i])
         names[where] = out
+    seen: set[str] = set()
+    for p, name in enumerate(names):
+        k, base = 1, name
+        while name in seen:
+            name = base + (V.PRODUCT_VARIANTS[k] if k < len(V.PRODUCT_VARIANTS) else f"{k + 1}型")
+            k += 1
+        seen.add(name)
+        names[p] = name
     return names
 
 
@@ -237,7 +247,7 @@ def _chains(n_chains: int, per_chain: int, geo: _Geo, rng: np.random.Generator) 
     width = max(5, len(str(n_products)))
     product_ids = np.array([f"SYN-P{i + 1:0{width}d}" for i in range(n_products)], dtype=object)
     products = _frame({
-        "product_id": product_ids, "name": _product_names(stage, rng),
+        "product_id": product_ids, "name": _product_names(stage, p_chain, words, rng),
         "aliases": np.full(n_products, "", dtype=object), "gbt4754": np.full(n_products, None, dtype=object),
     })
 
@@ -483,7 +493,7 @@ def _enterprises(n: int, geo: _Geo, ch: _Chains, pk: _Parks, rng: np.random.Gene
 
     # tags (bit order = schema.KNOWN_TAGS: 规上 专精特新 小巨人 高新技术 500强 独角兽 上市)
     logrev = np.log(revenue)
-    listed = rng.random(n) < 0.85 / (1 + np.exp(-(logrev - np.log(300000.0)) / 0.8))
+    listed = rng.random(n) < 0.85 / (1 + np.exp(-(logrev - np.log(500000.0)) / 0.8))
     if listed.sum() > 0:
         room = sum(size for _, size in _STOCK_POOLS)
         if listed.sum() > room:

@@ -598,7 +598,10 @@ FLOWS: list[tuple[str, str]] = [
     ("P-FORMWORK", "P-PRECAST"), ("P-STEEL-STRUCT", "P-PREFAB-BLDG"), ("P-PRECAST", "P-PREFAB-BLDG"),
 ]
 # flows a facts row states outright although the two products sit in different rows
-FLOW_FACTS = {("P-COG", "P-COG-H2"): (COKE_ROW, "焦炉煤气>甲醇/LNG/氢")}
+FLOW_FACTS = {("P-COG", "P-COG-H2"): (COKE_ROW, "焦炉煤气>甲醇/LNG/氢"),
+              ("P-BAUXITE", "P-ALUMINA"): (AL_CHAIN, "铝土矿>氧化铝"),
+              ("P-ALUMINA", "P-AL-ELECTRO"): (AL_CHAIN, "氧化铝>电解铝"),
+              ("P-MG", "P-MG-ALLOY"): (MG_CHAIN, "金属镁>镁合金")}
 
 SUBCLASSES = [("P-ACARBOSE", "P-API"), ("P-CEPH", "P-API"), ("P-PENI", "P-API"),
               ("P-CUFOIL-LI", "P-CU-FOIL"), ("P-DUPLEX", "P-STAINLESS"), ("P-FC-TRUCK", "P-FCV"),

@@ -5,7 +5,7 @@ from dataclasses import fields
 
 import click
 
-from cli.commands.gaps import FORMATS, echo_notes, place_options, records, thresholds_from
+from cli.commands.gaps import FORMATS, echo_notes, place_options, thresholds_from
 from cli.common import dumps, echo_frame, store_from_env
 from graph.options import DEFAULT_WEIGHTS, Weights
 
@@ -74,8 +74,9 @@ def command(chain, region, no_enclave, min_makers, min_large, min_share, key_wei
         echo_frame(df, "csv")
         return
     if fmt == "json":
-        click.echo(dumps({"chain": report.chain, "region": report.region, "weights": w.as_dict(),
-                          "top": top, "targets": records(df), "notes": notes}))
+        from graph.gaps import json_safe
+        click.echo(dumps(json_safe({"chain": report.chain, "region": report.region, "weights": w.as_dict(),
+                                    "top": top, "targets": df, "notes": notes})))
         return
     r = report.region
     click.echo(f"招商目标 · {report.chain.get('name')} · {r.get('name')}（{r.get('id')}） · 每个缺口前 {top} 名")

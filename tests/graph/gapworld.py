@@ -15,11 +15,23 @@ In 运城市 (140800; 盐湖区 140802 below it), with 飞地 attribution on:
 """
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest import build_batch  # noqa: E402
+
+def _load_build_batch():
+    """tests/conftest.py's build_batch, loaded by path (tests/ is not a package)."""
+    name = "_chainatlas_tests_conftest"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[1] / "conftest.py")
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[name] = mod
+        spec.loader.exec_module(mod)
+    return sys.modules[name].build_batch
+
+
+build_batch = _load_build_batch()
 
 REGIONS = [
     dict(code="140000", name="山西省", level="province", lon=112.55, lat=37.87),

@@ -214,3 +214,20 @@ def test_to_dict_is_json_ready(atlas):
     assert "断链·缺链" in text
     cat = next(x for x in d["links"] if x["product_id"] == "P-CAT")
     assert cat["local_share_sum"] is None and cat["broken"] is True and cat["priority"] == 81.08
+
+
+def test_maker_lists_are_capped_for_export():
+    v = view([("A", "midstream", False)])
+    m = makers([(f"e{i:03d}", "A", 0.01, "大型", []) for i in range(60)])
+    links, _ = classify(v, m, counts(A=60))
+    names = links.at["A", "local_maker_names"]
+    assert names.endswith("、…等 60 家") and names.count("、") == 50
+    assert links.at["A", "local_makers"] == 60
+
+
+def test_tag_helpers():
+    tags = pd.Series([["规上", "专精特新"], [], None, ["小巨人"]], index=[10, 11, 12, 13])
+    assert gap_rules.has_tag(tags, "规上", "小巨人").tolist() == [True, False, False, True]
+    flags = gap_rules.tag_flags(tags, ["专精特新", "上市"])
+    assert flags["专精特新"].tolist() == [True, False, False, False] and not flags["上市"].any()
+    assert list(flags["上市"].index) == [10, 11, 12, 13]

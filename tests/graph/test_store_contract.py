@@ -375,6 +375,7 @@ def test_search_chinese_partial_and_exact_first(loaded):
     assert set(zip(salt["label"], salt["id"])) == {("Region", "140802"), ("Park", "PK-OUT"), ("Enterprise", "E7")}
     assert len(loaded.search("电池", limit=2)) == 2
     assert loaded.search("不存在的名字").empty
+    assert loaded.search("%").empty and loaded.search("_").empty   # no wildcards
 
 
 def edges_of(store, label, node_id, limit=200):

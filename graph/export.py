@@ -1,0 +1,206 @@
+"""Gap lists planners can hand on (缺链补链招商清单): Excel, CSV and JSON exports.
+
+API (all bytes-returning functions are meant for download buttons):
+
+- ``build_export(store, chains=None, region=..., thresholds=..., weights=..., top=10,
+  enclave_attribution=True, priority=..., generated_at=None) -> GapExport`` — one
+  :func:`graph.gaps.diagnose` and one :func:`graph.targets.rank_targets` per chain
+  (``chains``: ids or names; ``None`` = every chain of the store).
+- ``to_xlsx_bytes(export)`` — the workbook (sheets 说明, 汇总, 缺口清单, 招商目标, 本地企业 and the
+  hidden ``_snapshot``; see graph.export_xlsx).
+- ``to_csv_bytes(export, key)`` — one table as CSV (UTF-8 with BOM, Chinese headers); ``key`` is
+  one of ``about``, ``summary``, ``gaps``, ``targets``, ``makers`` (or the sheet name).
+- ``to_csv_zip_bytes(export)`` — every table as ``<sheet>.csv`` plus ``_snapshot.json``, zipped.
+- ``to_json_bytes(export)`` — ``{"format", "meta", "snapshot", "tables": {key: records}}`` with
+  English column keys (the engine's column names; see graph.export_tables.HEADERS).
+- ``write(export, path) -> Path`` — by suffix: ``.xlsx``; ``.zip`` (CSV zip); ``.json``;
+  ``.csv`` or no suffix: a folder of CSVs (``gaps.csv`` -> folder ``gaps``).
+- ``diff_exports(old, new) -> DataFrame`` and ``load_snapshot(source)`` (re-exported from
+  graph.snapshot): compare two exports (files, bytes or GapExport objects).
+- ``bench_export(store, region="山西省") -> float`` — seconds for all chains to xlsx bytes.
+
+``GapExport.sheet(key)`` gives a table with Chinese headers and display values (what the xlsx and
+CSV hold); ``GapExport.tables[key]`` the raw table. Text that spreadsheets could run as a formula
+is neutralised in xlsx and CSV (graph.export_safe).
+"""
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from graph import export_tables as T
+from graph.errors import UnsupportedInput
+from graph.export_safe import csv_text
+from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS, PriorityWeights, Thresholds, Weights
+from graph.snapshot import SNAPSHOT_FILE, diff_exports, load_snapshot, make_snapshot  # noqa: F401 (re-exported)
+
+SHEETS = T.SHEETS
+HEADERS = T.HEADERS
+DEFAULT_NAME = "缺链补链招商清单"
+
+
+@dataclass
+class GapExport:
+    """meta: chains, region, options, data provenance, generated_at, tool_version, notes;
+    tables: key -> raw table (English columns); snapshot: see graph.snapshot;
+    reports / targets: the engine's GapReport and rank_targets frame per chain."""
+
+    meta: dict
+    tables: dict[str, pd.DataFrame]
+    snapshot: dict
+    reports: list = field(default_factory=list)
+    targets: list = field(default_factory=list)
+
+    def sheet(self, key: str) -> pd.DataFrame:
+        """The table with Chinese headers and display values (as in the xlsx/CSV)."""
+        key = _key(key)
+        return T.display(key, self.tables[key])
+
+    def filename(self, suffix: str = ".xlsx") -> str:
+        chains = self.meta["chains"]
+        what = chains[0]["name"] if len(chains) == 1 else f"{len(chains)}条产业链"
+        stamp = self.meta["generated_at"][:10].replace("-", "")
+        return _safe_name(f"{DEFAULT_NAME}_{what}_{self.meta['region'].get('name')}_{stamp}") + suffix
+
+
+def _key(key: str) -> str:
+    if key in T.SHEETS:
+        return key
+    for k, name in T.SHEETS.items():
+        if name == key:
+            return k
+    raise KeyError(f"unknown table {key!r}; one of {', '.join(T.SHEETS)}")
+
+
+def _safe_name(text: str) -> str:
+    return "".join("_" if ch in '\\/:*?"<>|\r\n\t' else ch for ch in str(text))
+
+
+def tool_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("chainatlas")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def build_export(store, chains: list[str] | None = None, region: str = "山西省",
+                 thresholds: Thresholds = DEFAULT_THRESHOLDS, weights: Weights = DEFAULT_WEIGHTS, top: int = 10,
+                 enclave_attribution: bool = True, priority: PriorityWeights = DEFAULT_PRIORITY,
+                 generated_at: str | None = None) -> GapExport:
+    """Diagnose and rank targets for each chain in ``region``; build the tables and snapshot.
+    Raises NotFound/Ambiguous for unknown chain or region names."""
+    from graph import lookup
+    from graph.gaps import diagnose
+    from graph.scope import RegionTree
+    from graph.targets import rank_targets
+
+    started = time.perf_counter()
+    if chains is None:
+        ids = store.table("chains")["chain_id"].astype(str).tolist()
+    else:
+        ids = [lookup.resolve_chain(store, c)["chain_id"] for c in chains]
+    ids = list(dict.fromkeys(ids))
+    tree = RegionTree.from_store(store)
+    reports, targets = [], []
+    for cid in ids:
+        rep = diagnose(store, cid, region, thresholds=thresholds, enclave_attribution=enclave_attribution,
+                       priority=priority)
+        reports.append(rep)
+        targets.append(rank_targets(store, rep, weights=weights, top=top, tree=tree))
+    if not reports:  # no chain in the store: still say where
+        place = lookup.resolve_place(store, region, tree=tree)
+    else:
+        place = reports[0].region
+    meta = {
+        "chains": [{"chain_id": r.chain.get("chain_id"), "name": r.chain.get("name")} for r in reports],
+        "region": {k: v for k, v in place.items() if k not in ("lon", "lat")},
+        "options": {"thresholds": thresholds.as_dict(), "priority": priority.as_dict(),
+                    "weights": weights.as_dict(), "enclave_attribution": bool(enclave_attribution), "top": int(top)},
+        "data": _provenance([r.data for r in reports]),
+        "generated_at": generated_at or datetime.now().astimezone().isoformat(timespec="seconds"),
+        "tool_version": tool_version(), "backend": getattr(store, "backend", ""),
+        "notes": [(r.chain.get("name"), n) for r, tg in zip(reports, targets)
+                  for n in list(r.notes) + list(tg.attrs.get("notes", []))],
+    }
+    tables = {"summary": T.summary_rows(reports, targets), "gaps": T.gap_rows(reports, targets),
+              "targets": T.target_rows(reports, targets, tree), "makers": T.maker_rows(reports, tree)}
+    tables = {"about": T.about_rows(meta), **tables}
+    meta["seconds"] = round(time.perf_counter() - started, 3)
+    return GapExport(meta=meta, tables=tables, snapshot=make_snapshot(meta, reports), reports=reports,
+                     targets=targets)
+
+
+def _provenance(parts: list[dict]) -> dict:
+    lo = [p["as_of_min"] for p in parts if p.get("as_of_min")]
+    hi = [p["as_of_max"] for p in parts if p.get("as_of_max")]
+    return {"as_of_min": min(lo) if lo else None, "as_of_max": max(hi) if hi else None,
+            "sources": sorted({s for p in parts for s in p.get("sources") or []}),
+            "facts": sum(int(p.get("facts") or 0) for p in parts),
+            "illustrative_facts": sum(int(p.get("illustrative_facts") or 0) for p in parts)}
+
+
+def to_xlsx_bytes(export: GapExport) -> bytes:
+    from graph.export_xlsx import workbook_bytes
+    return workbook_bytes(export)
+
+
+def to_csv_bytes(export: GapExport, key: str) -> bytes:
+    """One table as CSV: UTF-8 with BOM, Chinese headers, formula-like text prefixed with '."""
+    view = export.sheet(key)
+    safe = view.astype(object).map(csv_text)
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def _snapshot_bytes(export: GapExport) -> bytes:
+    return json.dumps(export.snapshot, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def to_csv_zip_bytes(export: GapExport) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for key, sheet in T.SHEETS.items():
+            zf.writestr(f"{sheet}.csv", to_csv_bytes(export, key))
+        zf.writestr(SNAPSHOT_FILE, _snapshot_bytes(export))
+    return buf.getvalue()
+
+
+def to_json_bytes(export: GapExport) -> bytes:
+    from graph.gaps import json_safe
+    meta = {**export.meta, "notes": [{"chain": c, "note": n} for c, n in export.meta.get("notes", [])]}
+    doc = {"format": "chainatlas.gap-list", "meta": meta, "snapshot": export.snapshot,
+           "tables": {k: df for k, df in export.tables.items()}}
+    return json.dumps(json_safe(doc), ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def write(export: GapExport, path) -> Path:
+    """Write by suffix (.xlsx, .zip, .json; .csv or none = folder of CSVs). Returns the path written."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in ("", ".csv"):
+        folder = path.with_suffix("") if suffix else path
+        folder.mkdir(parents=True, exist_ok=True)
+        for key, sheet in T.SHEETS.items():
+            (folder / f"{sheet}.csv").write_bytes(to_csv_bytes(export, key))
+        (folder / SNAPSHOT_FILE).write_bytes(_snapshot_bytes(export))
+        return folder
+    makers = {".xlsx": to_xlsx_bytes, ".zip": to_csv_zip_bytes, ".json": to_json_bytes}
+    if suffix not in makers:
+        raise UnsupportedInput(f"不支持的导出格式“{suffix}”", "请用 .xlsx、.csv（文件夹）、.zip 或 .json。")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(makers[suffix](export))
+    return path
+
+
+def bench_export(store, region: str = "山西省", chains: list[str] | None = None) -> float:
+    """Seconds to build the export of ``chains`` (default all) and render the xlsx."""
+    started = time.perf_counter()
+    to_xlsx_bytes(build_export(store, chains, region))
+    return time.perf_counter() - started

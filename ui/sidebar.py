@@ -1,0 +1,121 @@
+"""The sidebar: chain, place (province → city → county → park), thresholds and 飞地 toggle.
+
+Every widget is bound to a URL query parameter (``bind="query-params"``; the widget key is the
+parameter name), so the address bar always holds the current choice and a copied link opens the
+same view. Selectbox parameters hold the shown name (``?chain=新能源汽车&city=运城市``).
+
+Other pages change a choice through :func:`request`, applied here before the widgets are drawn
+on the next run (a widget's state cannot change once it is drawn).
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from graph.options import DEFAULT_THRESHOLDS, Thresholds
+from ui import state
+
+PENDING = "_sidebar_pending"
+ALL = ""                     # the "whole region / no park" option of the cascade
+THRESHOLD_KEYS = {"min_makers": "min_makers", "min_large": "min_large", "min_share": "min_revenue_share",
+                  "key_weight": "key_weight"}
+
+
+def request(**choices) -> None:
+    """Ask the sidebar to select e.g. ``chain="SX-NEV"`` on the next run."""
+    st.session_state.setdefault(PENDING, {}).update(choices)
+
+
+def query_for(**choices) -> dict:
+    """The current query parameters with some choices replaced by their shown names (for
+    ``st.switch_page(..., query_params=…)``)."""
+    qp = st.query_params.to_dict()
+    qp.update({k: v for k, v in choices.items() if v is not None})
+    return qp
+
+
+def _apply_pending() -> None:
+    pending = st.session_state.pop(PENDING, None) or {}
+    for key, value in pending.items():
+        st.session_state[key] = value
+
+
+def _keep_valid(key: str, options: list) -> None:
+    """Reset a cascade widget whose value is no longer among its options (before drawing it)."""
+    if key in st.session_state and st.session_state[key] not in options:
+        st.session_state[key] = options[0]
+
+
+def _reset_thresholds() -> None:
+    d = DEFAULT_THRESHOLDS
+    st.session_state.update(min_makers=d.min_makers, min_large=d.min_large, min_share=d.min_revenue_share,
+                            key_weight=d.key_weight, enclave=True)
+
+
+def render() -> state.Selection | None:
+    """Draw the sidebar; return the resolved selection (None when the atlas has no chain)."""
+    _apply_pending()
+    sb = st.sidebar
+    chains = state.table("chains")
+    if chains.empty:
+        sb.warning("图谱中还没有产业链。请到“数据”页导入。")
+        return None
+    names = dict(zip(chains["chain_id"].astype(str), chains["name"].astype(str)))
+    chain_ids = list(names)
+    _keep_valid("chain", chain_ids)
+    sb.markdown("#### 产业链")
+    chain_id = sb.selectbox("产业链", chain_ids, format_func=lambda c: names.get(c, c), key="chain",
+                            bind="query-params", label_visibility="collapsed")
+
+    tree = state.tree()
+    chain_provinces = [str(p) for p in chains["province"].dropna().astype(str).unique()]
+    provinces = sorted((c for c in tree.regions if tree.level(c) == "province"),
+                       key=lambda c: (c not in chain_provinces, c))
+    if not provinces:
+        sb.warning("尚未载入行政区划（regions 表），无法选择地区。")
+        return None
+    sb.markdown("#### 地区与园区")
+    _keep_valid("province", provinces)
+    province = sb.selectbox("省", provinces, format_func=tree.name, key="province", bind="query-params")
+    cities = [ALL] + tree.children(province)
+    _keep_valid("city", cities)
+    city = sb.selectbox("市", cities, format_func=lambda c: "（全省）" if c == ALL else tree.name(c),
+                        key="city", bind="query-params", disabled=len(cities) == 1)
+    county = ALL
+    if city:
+        counties = [ALL] + tree.children(city)
+        _keep_valid("county", counties)
+        county = sb.selectbox("县区", counties, format_func=lambda c: "（全市）" if c == ALL else tree.name(c),
+                              key="county", bind="query-params", disabled=len(counties) == 1)
+    region = county or city or province
+    inside = tree.descendants(region)
+    parks = [ALL] + sorted(pid for pid, p in tree.parks.items()
+                           if str(p.get("region")) in inside or str(p.get("counted_for")) in inside)
+    _keep_valid("park", parks)
+    park = sb.selectbox("园区", parks, key="park", bind="query-params", disabled=len(parks) == 1,
+                        format_func=lambda p: "（不限园区）" if p == ALL else str(tree.parks[p].get("name") or p))
+
+    with sb.expander("判定阈值与口径", expanded=False):
+        d = DEFAULT_THRESHOLDS
+        mk = st.slider("弱链：本地企业少于（家）", 1, 10, d.min_makers, key="min_makers", bind="query-params",
+                       help="本地生产企业少于此数即为弱链；设为 1 关闭此规则。")
+        ml = st.slider("弱链：规上或大中型企业少于（家）", 0, 5, d.min_large, key="min_large", bind="query-params",
+                       help="设为 0 关闭此规则。")
+        ms = st.slider("弱链：本地企业该产品营收占比合计低于", 0.0, 1.0, d.min_revenue_share, step=0.05,
+                       key="min_share", bind="query-params", help="只合计已知占比；设为 0 关闭此规则。")
+        kw = st.slider("关键环节在加权配套率中的权重", 1.0, 5.0, d.key_weight, step=0.5, key="key_weight",
+                       bind="query-params")
+        enclave = st.toggle("飞地园区按统计归属地计入", value=True, key="enclave", bind="query-params",
+                            help="开：飞地园区的企业计入其统计归属地（counted_for）；关：按实际所在地计入。")
+        st.button("恢复默认", on_click=_reset_thresholds, key="reset_thresholds")
+
+    thresholds = Thresholds(min_makers=int(mk), min_large=int(ml), min_revenue_share=float(ms), key_weight=float(kw))
+    if park:
+        place = {"id": park, "name": str(tree.parks[park].get("name") or park), "kind": "park",
+                 "region": str(tree.parks[park].get("region") or region)}
+    else:
+        place = {"id": region, "name": tree.name(region), "kind": "region", "region": region}
+    sel = state.Selection(chain_id=chain_id, chain_name=names.get(chain_id, chain_id), place_id=place["id"],
+                          place_name=place["name"], place_kind=place["kind"], region_code=place["region"],
+                          province=province, thresholds=thresholds, enclave=bool(enclave))
+    sb.caption(f"当前：{sel.chain_name} · {sel.place_name}")
+    return sel

@@ -1,0 +1,276 @@
+"""App state: the store, cached engine queries and the current selection.
+
+- The store is opened once per process and settings (``st.cache_resource``); on a first start with
+  an empty store the configured seed is loaded there (``loaders.seed.ensure_seeded``).
+- Every engine query goes through ``st.cache_data`` keyed on ``(db, generation, …)``. The
+  generation is a per-store counter; :func:`bump` (called after a load) increments it and clears
+  ``st.cache_data``, so nothing stale survives a load. Cached entries also expire after
+  ``TTL`` so data loaded by the CLI in another process shows up without a restart.
+- The sidebar's choices (chain, place, thresholds, 飞地) are widgets bound to URL query
+  parameters (``bind="query-params"``); :func:`selection` hands pages the resolved
+  :class:`Selection`.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import pandas as pd
+import streamlit as st
+
+from graph.errors import ChainAtlasError
+from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS, PriorityWeights, Thresholds, Weights
+from graph.settings import Settings
+
+TTL = 600  # seconds a cached query lives at most (catches loads made by other processes)
+SELECTION_KEY = "_atlas_selection"
+
+
+class EmptyAtlas(ChainAtlasError):
+    """The store holds no chain yet."""
+
+    def __init__(self):
+        super().__init__("图谱中还没有产业链数据 / the atlas is empty",
+                         "打开“数据”页下载导入模板、填好后上传载入；或设置 CHAINATLAS_SEED 指向种子数据目录后重启"
+                         "（默认 seeds/shanxi，CHAINATLAS_SEED=none 表示不自动载入）。")
+
+
+# --- the store -----------------------------------------------------------------------------------
+@dataclass
+class Atlas:
+    """One opened store and what happened when it was opened."""
+
+    store: object
+    seeded: object = None               # LoadReport of the first-start seed load, or None
+    seed_error: ChainAtlasError | None = None   # why the first-start seed load failed, if it did
+    generation: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+@st.cache_resource(show_spinner="正在打开图谱；首次启动会自动载入内置种子数据，请稍候…")
+def _open(db: str, seed: str, user: str, database: str) -> Atlas:
+    from graph.store import open_store
+    from loaders.seed import ensure_seeded
+
+    s = settings()
+    store = open_store(s)
+    try:
+        return Atlas(store=store, seeded=ensure_seeded(store, s))
+    except ChainAtlasError as err:  # a broken seed must not lock the user out of the 数据 page
+        return Atlas(store=store, seed_error=err)
+
+
+def atlas() -> Atlas:
+    """The opened store (raises StoreUnavailable / ValidationFailed of the seed with a hint)."""
+    s = settings()
+    return _open(s.db, s.seed, s.neo4j_user, s.neo4j_database)
+
+
+def store():
+    return atlas().store
+
+
+def db_key() -> str:
+    return settings().db
+
+
+def generation() -> int:
+    return atlas().generation
+
+
+def bump() -> None:
+    """After a load: new generation, every cached query dropped."""
+    a = atlas()
+    with a.lock:
+        a.generation += 1
+    st.cache_data.clear()
+
+
+def _items(obj) -> tuple:
+    return tuple(sorted(obj.as_dict().items()))
+
+
+# --- cached reads ----------------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, ttl=TTL, max_entries=64)
+def _table(db: str, gen: int, name: str) -> pd.DataFrame:
+    return store().table(name)
+
+
+def table(name: str) -> pd.DataFrame:
+    return _table(db_key(), generation(), name)
+
+
+@st.cache_data(show_spinner=False, ttl=TTL, max_entries=8)
+def _counts(db: str, gen: int) -> dict:
+    return store().counts()
+
+
+def counts() -> dict:
+    return _counts(db_key(), generation())
+
+
+@st.cache_data(show_spinner=False, ttl=TTL, max_entries=8)
+def _sources(db: str, gen: int) -> pd.DataFrame:
+    return store().sources()
+
+
+def sources() -> pd.DataFrame:
+    return _sources(db_key(), generation())
+
+
+@st.cache_data(show_spinner=False, ttl=TTL, max_entries=8)
+def _tree(db: str, gen: int):
+    from graph.scope import RegionTree
+    t = RegionTree.from_store(store())
+    t.frame()
+    return t
+
+
+def tree():
+    """The RegionTree (regions and parks) of the store."""
+    return _tree(db_key(), generation())
+
+
+@st.cache_data(show_spinner="正在诊断产业链…", ttl=TTL, max_entries=256)
+def _report(db: str, gen: int, chain_id: str, place_id: str, th: tuple, enclave: bool, pr: tuple):
+    from graph.gaps import diagnose
+    return diagnose(store(), chain_id, place_id, Thresholds(**dict(th)), enclave, PriorityWeights(**dict(pr)))
+
+
+def report(sel: "Selection", chain_id: str | None = None, priority: PriorityWeights = DEFAULT_PRIORITY):
+    """The GapReport of the selected (or given) chain in the selected place."""
+    return _report(db_key(), generation(), chain_id or sel.chain_id, sel.place_id, _items(sel.thresholds),
+                   sel.enclave, _items(priority))
+
+
+@st.cache_data(show_spinner="正在计算招商目标…", ttl=TTL, max_entries=128)
+def _targets(db: str, gen: int, chain_id: str, place_id: str, th: tuple, enclave: bool, pr: tuple,
+             w: tuple, top: int, products: tuple) -> tuple[pd.DataFrame, list]:
+    from graph.targets import rank_targets
+    rep = _report(db, gen, chain_id, place_id, th, enclave, pr)
+    df = rank_targets(store(), rep, Weights(**dict(w)), top=top, products=list(products) or None, tree=tree())
+    return df, list(df.attrs.get("notes", []))
+
+
+def targets(sel: "Selection", weights: Weights = DEFAULT_WEIGHTS, top: int = 10,
+            products: list[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """(targets frame, notes) for the selected chain's gaps (or the given link products)."""
+    return _targets(db_key(), generation(), sel.chain_id, sel.place_id, _items(sel.thresholds), sel.enclave,
+                    _items(DEFAULT_PRIORITY), _items(weights), int(top), tuple(products or ()))
+
+
+@st.cache_data(show_spinner="正在汇总全部产业链…", ttl=TTL, max_entries=32)
+def _overview(db: str, gen: int, place_id: str, th: tuple, enclave: bool) -> pd.DataFrame:
+    chains = _table(db, gen, "chains")
+    roles = _table(db, gen, "chain_roles")
+    ents = store().enterprises(roles["enterprise"].dropna().astype(str).unique().tolist()) if len(roles) else \
+        pd.DataFrame(columns=["enterprise_id", "name"])
+    ent_name = dict(zip(ents["enterprise_id"].astype(str), ents["name"]))
+    rows = []
+    for c in chains.to_dict(orient="records"):
+        rep = _report(db, gen, str(c["chain_id"]), place_id, th, enclave, _items(DEFAULT_PRIORITY))
+        s = rep.summary
+        mine = roles[roles["chain"].astype(str) == str(c["chain_id"])] if len(roles) else roles
+        leaders = [ent_name.get(str(e), str(e)) for e in mine.loc[mine["role"] == "链主", "enterprise"]] \
+            if len(mine) else []
+        chief = " ".join(str(v) for v in (c.get("chief_title"), c.get("chief")) if _present(v))
+        rows.append({
+            "chain_id": c["chain_id"], "name": c["name"], "chief": chief or "—",
+            "lead_unit": c.get("lead_unit") if _present(c.get("lead_unit")) else "—",
+            "leaders": "、".join(leaders) or "—", "links": s["links"], "with_data": s["with_data"],
+            "local_rate": s["local_rate"], "key_weighted_rate": s["key_weighted_rate"],
+            "covered": s["covered"], "weak": s["weak"], "missing": s["missing"], "broken": s["broken"],
+            "no_data": s["no_data"], "urgent": s["urgent"], "local_enterprises": s["local_enterprises"],
+        })
+    return pd.DataFrame(rows)
+
+
+def overview(sel: "Selection") -> pd.DataFrame:
+    """One row per chain: 链长, 链主, coverage and gap counts in the selected place."""
+    return _overview(db_key(), generation(), sel.place_id, _items(sel.thresholds), sel.enclave)
+
+
+@st.cache_data(show_spinner="正在分区比较…", ttl=TTL, max_entries=64)
+def _compare(db: str, gen: int, chain_id: str, region: str, th: tuple, enclave: bool):
+    from graph.compare import compare_regions
+    return compare_regions(store(), chain_id, region, Thresholds(**dict(th)), enclave)
+
+
+def compare(sel: "Selection", region: str):
+    return _compare(db_key(), generation(), sel.chain_id, region, _items(sel.thresholds), sel.enclave)
+
+
+@st.cache_data(show_spinner=False, ttl=TTL, max_entries=128)
+def _search(db: str, gen: int, text: str, limit: int) -> pd.DataFrame:
+    return store().search(text, limit=limit)
+
+
+def search(text: str, limit: int = 50) -> pd.DataFrame:
+    return _search(db_key(), generation(), text, limit)
+
+
+@st.cache_data(show_spinner=False, ttl=TTL, max_entries=256)
+def _neighbourhood(db: str, gen: int, label: str, node_id: str, limit: int):
+    return store().neighbourhood(label, node_id, limit=limit)
+
+
+def neighbourhood(label: str, node_id: str, limit: int = 60):
+    return _neighbourhood(db_key(), generation(), label, node_id, limit)
+
+
+@st.cache_data(show_spinner=False, ttl=TTL, max_entries=256)
+def _enterprises(db: str, gen: int, ids: tuple) -> pd.DataFrame:
+    return store().enterprises(list(ids))
+
+
+def enterprises(ids) -> pd.DataFrame:
+    return _enterprises(db_key(), generation(), tuple(sorted(map(str, ids))))
+
+
+@st.cache_data(show_spinner=False, ttl=TTL, max_entries=256)
+def _enterprise_products(db: str, gen: int, ids: tuple) -> pd.DataFrame:
+    return store().enterprise_products(list(ids))
+
+
+def enterprise_products(ids) -> pd.DataFrame:
+    return _enterprise_products(db_key(), generation(), tuple(sorted(map(str, ids))))
+
+
+def _present(v) -> bool:
+    return v is not None and not (isinstance(v, float) and v != v) and str(v).strip() != "" and v is not pd.NA
+
+
+# --- the selection ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Selection:
+    """What the sidebar chose, resolved."""
+
+    chain_id: str
+    chain_name: str
+    place_id: str                  # region code, or park id when a park is chosen
+    place_name: str
+    place_kind: str                # "region" | "park"
+    region_code: str               # the region (a park's own region when a park is chosen)
+    province: str                  # province code of the place
+    thresholds: Thresholds = DEFAULT_THRESHOLDS
+    enclave: bool = True
+
+    @property
+    def title(self) -> str:
+        return f"{self.chain_name} · {self.place_name}"
+
+
+def set_selection(sel: Selection | None) -> None:
+    st.session_state[SELECTION_KEY] = sel
+
+
+def selection() -> Selection:
+    """The sidebar's current choice; raises a ChainAtlasError with what to do when there is none."""
+    sel = st.session_state.get(SELECTION_KEY)
+    if sel is None:
+        raise EmptyAtlas()
+    return sel
