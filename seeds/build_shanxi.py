@@ -1168,6 +1168,8 @@ class Builder:
             as_of = as_of_for(srcs, "2025" if any("2025" in r["role"] for r in rows) else
                               min(self.key_chains[r["chain"]]["year_designated"]
                                   for r in rows if r["chain"] in self.key_chains))
+            estimate = "规模/规上为 ChainAtlas 估计，非出处所载" if scale else ""
+            note = "; ".join(x for x in (note, estimate) if x)
             vals = dict(enterprise_id=eid, name=name, region=region, park=park, scale=scale,
                         tags=["规上"] if scale else [], evidence=note)
             if eid in same_as:
