@@ -48,12 +48,12 @@ class Comparison:
 
 
 def compare_regions(store, chain: str, region: str, thresholds: Thresholds = DEFAULT_THRESHOLDS,
-                    enclave_attribution: bool = True) -> Comparison:
+                    enclave_attribution: bool = True, count_subclasses: bool = True) -> Comparison:
     """Compare ``chain`` across the direct children of ``region`` (a province's cities, a city's
     counties). Store calls: chains, chain_view, regions, parks, product_subclasses, one makers
     (inside the region) and one maker_counts."""
     from graph import lookup
-    from graph.gaps import table_or_empty
+    from graph.gaps import chain_links
     from graph.scope import RegionTree, region_scope
 
     chain_row = lookup.resolve_chain(store, chain)
@@ -61,11 +61,9 @@ def compare_regions(store, chain: str, region: str, thresholds: Thresholds = DEF
     tree = RegionTree.from_store(store)
     place = lookup.resolve_region(store, region, tree=tree)
     sc = region_scope(tree, place["code"], enclave_attribution)
-    link_of = gap_rules.link_products(view.products["product_id"].astype(str).tolist(),
-                                      table_or_empty(store, "product_subclasses"))
-    ids = sorted(link_of)
-    local = gap_rules.attach_links(store.makers(ids, sc, side="inside"), link_of)
-    counts = gap_rules.link_counts(store.maker_counts(ids), link_of)
+    link_of, all_links = chain_links(store, view, count_subclasses)
+    local = gap_rules.attach_links(store.makers(sorted(link_of), sc, side="inside"), link_of)
+    counts = gap_rules.link_counts(store.maker_counts(sorted(all_links)), all_links)
     return compare_frames(view, place, tree, local, counts, thresholds, enclave_attribution)
 
 

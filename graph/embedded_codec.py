@@ -23,7 +23,8 @@ from graph import schema
 
 SCHEMA_VERSION = 1
 
-# Secondary indexes: one per query path (the key already indexes its leading column).
+# Secondary indexes: one per query path (the key already indexes its leading column); the
+# provenance ones let sources() summarise a million rows from the index alone.
 INDEXES = {
     "regions": [("parent",)],
     "products": [("name",)],
@@ -32,8 +33,8 @@ INDEXES = {
     "product_subclasses": [("parent",)],
     "parks": [("region",), ("counted_for",)],
     "park_chains": [("chain",)],
-    "enterprises": [("region",), ("park",), ("name",)],
-    "enterprise_products": [("product", "enterprise")],
+    "enterprises": [("region",), ("park",), ("name",), ("source", "as_of", "illustrative")],
+    "enterprise_products": [("product", "enterprise"), ("source", "as_of", "illustrative")],
     "chain_roles": [("enterprise",)],
     "supplies": [("customer",)],
 }

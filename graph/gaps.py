@@ -64,6 +64,7 @@ class GapReport:
                 ``facts``, ``illustrative_facts``
     roles:      the chain's 链主/链核 (ChainView.roles)
     link_of:    product id -> the chain product (link) it counts for (subclasses 小类 included)
+    count_subclasses: whether makers of subclasses counted for their chain product (an option)
     """
 
     chain: dict
@@ -81,6 +82,7 @@ class GapReport:
     data: dict = field(default_factory=dict)
     roles: pd.DataFrame = field(default_factory=pd.DataFrame)
     link_of: dict = field(default_factory=dict)
+    count_subclasses: bool = True
 
     def gaps(self) -> pd.DataFrame:
         """Missing and weak links, most urgent first."""
@@ -90,7 +92,7 @@ class GapReport:
 
     def options(self) -> dict:
         return {"thresholds": self.thresholds.as_dict(), "priority": self.priority.as_dict(),
-                "enclave_attribution": self.enclave_attribution}
+                "enclave_attribution": self.enclave_attribution, "count_subclasses": self.count_subclasses}
 
     def to_dict(self) -> dict:
         """JSON-ready dict (DataFrames as lists of records; NaN as None)."""
@@ -122,8 +124,13 @@ def json_safe(obj):
 
 
 def diagnose(store: AtlasStore, chain: str, region: str, thresholds: Thresholds = DEFAULT_THRESHOLDS,
-             enclave_attribution: bool = True, priority: PriorityWeights = DEFAULT_PRIORITY) -> GapReport:
+             enclave_attribution: bool = True, priority: PriorityWeights = DEFAULT_PRIORITY,
+             count_subclasses: bool = True) -> GapReport:
     """Diagnose ``chain`` (id or name) in ``region`` (region code/name or park id/name).
+
+    count_subclasses: a maker of a subclass (小类, product_subclasses) of a chain product counts as
+    a maker of that chain product (default); off = only direct makers are local makers (subclass
+    makers still show that the product is known, so such a link is missing, not no-data).
 
     Store calls: table chains, chain_view, table regions, table parks, table product_subclasses,
     makers (inside the scope), maker_counts, enterprise_products of the 链主 — a fixed number,
@@ -136,17 +143,30 @@ def diagnose(store: AtlasStore, chain: str, region: str, thresholds: Thresholds 
     tree = scope_mod.RegionTree.from_store(store)
     place = lookup.resolve_place(store, region, tree=tree)
     sc = scope_mod.scope_for(tree, place, enclave_attribution=enclave_attribution)
-    link_of = gap_rules.link_products(view.products["product_id"].astype(str).tolist(),
-                                      table_or_empty(store, "product_subclasses"))
-    ids = sorted(link_of)
-    local = gap_rules.attach_links(store.makers(ids, sc, side="inside"), link_of)
-    counts = gap_rules.link_counts(store.maker_counts(ids), link_of)
+    link_of, all_links = chain_links(store, view, count_subclasses)
+    local = gap_rules.attach_links(store.makers(sorted(link_of), sc, side="inside"), link_of)
+    counts = gap_rules.link_counts(store.maker_counts(sorted(all_links)), all_links)
     leader_ids = view.roles.loc[view.roles["role"] == "链主", "enterprise_id"].astype(str).tolist() \
         if len(view.roles) else []
     leader_products = store.enterprise_products(leader_ids) if leader_ids else \
         pd.DataFrame(columns=["enterprise_id", "product_id", "product", "revenue_share"])
-    return build_report(view, place, sc, local, counts, leader_products, link_of=link_of,
-                        thresholds=thresholds, priority=priority, enclave_attribution=enclave_attribution)
+    report = build_report(view, place, sc, local, counts, leader_products, link_of=link_of,
+                          thresholds=thresholds, priority=priority, enclave_attribution=enclave_attribution)
+    report.count_subclasses = count_subclasses
+    return report
+
+
+def chain_links(store: AtlasStore, view: ChainView, count_subclasses: bool = True
+                ) -> tuple[dict[str, str], dict[str, str]]:
+    """(for local makers, for no-data): product id -> chain product it counts for.
+
+    The second map always includes subclasses: a link whose only makers anywhere make a subclass
+    is known to be produced, so it is never "no data" — with ``count_subclasses`` off it can be
+    missing, since only direct makers are then local makers.
+    """
+    ids = view.products["product_id"].astype(str).tolist() if len(view.products) else []
+    full = gap_rules.link_products(ids, table_or_empty(store, "product_subclasses"))
+    return (full if count_subclasses else gap_rules.link_products(ids, None)), full
 
 
 def build_report(view: ChainView, place: dict, sc: Scope, local: pd.DataFrame, counts: pd.DataFrame,

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from graph import schema
@@ -117,11 +118,26 @@ def normalize_codes(codes: pd.Series, location: pd.Series | None = None) -> pd.S
 
 def back_edges(src: list[str], dst: list[str]) -> set[tuple[str, str]]:
     """Edges whose removal leaves the graph acyclic: the back edges of a depth-first search
-    (nodes visited in sorted order, so the result is deterministic). Only strongly connected
-    parts are searched."""
+    (nodes visited in sorted order, so the result is deterministic), plus self-loops. Edges that
+    cannot be on a cycle are peeled off first (vectorised); only strongly connected parts are
+    searched.
+
+    >>> sorted(back_edges(["a", "b", "c", "c", "d"], ["b", "c", "a", "d", "d"]))
+    [('c', 'a'), ('d', 'd')]
+    """
+    out: set[tuple[str, str]] = {(u, v) for u, v in zip(src, dst) if u == v}
+    codes, nodes = pd.factorize(pd.Series(list(src) + list(dst), dtype=object))
+    tail, head = codes[:len(src)], codes[len(src):]
+    keep = tail != head
+    while True:    # peel edges that cannot be on a cycle (no way into their tail / out of their head)
+        indeg = np.bincount(head[keep], minlength=len(nodes))
+        outdeg = np.bincount(tail[keep], minlength=len(nodes))
+        new = keep & (indeg[tail] > 0) & (outdeg[head] > 0)
+        if new.sum() == keep.sum():
+            break
+        keep = new
     g = nx.DiGraph()
-    g.add_edges_from(zip(src, dst))
-    out: set[tuple[str, str]] = set()
+    g.add_edges_from(zip(nodes[tail[keep]].tolist(), nodes[head[keep]].tolist()))
     for comp in nx.strongly_connected_components(g):
         if len(comp) < 2:
             continue
@@ -143,7 +159,6 @@ def back_edges(src: list[str], dst: list[str]) -> set[tuple[str, str]]:
                 elif v not in state:
                     state[v] = 1
                     stack.append((v, iter(sub[v])))
-    out |= {(u, u) for u in g.nodes if g.has_edge(u, u)}
     return out
 
 

@@ -37,7 +37,7 @@ GENERIC_NAMES = frozenset({
 JUNK_NAMES = frozenset({"其他", "其它", "合计", "小计", "总计", "补充", "其他(补充)", "其他业务", "其它业务",
                         "其他业务收入", "其他主营业务", "其他产品", "其他行业", "其他项目"})
 _ACCOUNTING = re.compile(r"抵销|抵消|平衡项目|^合计|^小计|^总计|分部间|内部交易")
-_HAS_WORD = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
+_HAS_LETTER = "[A-Za-z\u3400-\u9fff]"      # literal characters: runs on the Arrow fast path
 _SPACE_RUN = re.compile(r"\s+")
 _CJK_SPACE = r"(?<=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])\s+|\s+(?=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])"
 _CJK_SPACE_RE = re.compile(_CJK_SPACE)
@@ -55,7 +55,8 @@ def norm_text(value) -> str:
 def norm_series(s: pd.Series) -> pd.Series:
     """:func:`norm_text` for a whole column, vectorised (missing values become '')."""
     s = s.astype("string").fillna("")
-    s = s.str.normalize("NFKC").str.replace(r"\s+", " ", regex=True).str.strip()
+    # after NFKC every Unicode space is U+0020; a literal class keeps this on the Arrow fast path
+    s = s.str.normalize("NFKC").str.replace("[ \t\n\r\f\v\x1c-\x1f\x85\u2028\u2029]+", " ", regex=True).str.strip()
     spaced = s.str.contains(" ", regex=False)
     if spaced.any():        # the look-around regex runs in Python: only where it can matter
         s = s.copy()
@@ -88,8 +89,8 @@ def norm_header(value) -> str:
 def garbage_mask(names: pd.Series) -> pd.Series:
     """True where a (normalised) product name is not a usable product name."""
     names = names.astype("string").fillna("")
-    bad = ~names.str.contains(_HAS_WORD) | names.str.fullmatch(r"[\d\W_]+").fillna(True)
-    bad |= names.str.contains(_ACCOUNTING) | (names.str.len() > MAX_NAME)
+    bad = ~names.str.contains(_HAS_LETTER)
+    bad |= names.str.contains(_ACCOUNTING.pattern) | (names.str.len() > MAX_NAME)
     bad |= isin(names, JUNK_NAMES)
     return bad.fillna(True).astype(bool)
 
@@ -97,7 +98,7 @@ def garbage_mask(names: pd.Series) -> pd.Series:
 def generic_mask(names: pd.Series) -> pd.Series:
     """:func:`is_generic` for a column of normalised names, vectorised."""
     names = names.astype("string").fillna("")
-    return ((names.str.len() < 2) | isin(names, GENERIC_NAMES) | names.str.contains(_ACCOUNTING)).astype(bool)
+    return ((names.str.len() < 2) | isin(names, GENERIC_NAMES) | names.str.contains(_ACCOUNTING.pattern)).astype(bool)
 
 
 def is_generic(name: str) -> bool:
@@ -235,26 +236,21 @@ def table_frame(table: str, data: pd.DataFrame | None = None, *, source: str = "
     from graph import schema
 
     t = schema.TABLES[table]
-    data = pd.DataFrame() if data is None else data
+    data = pd.DataFrame() if data is None else data.reset_index(drop=True)
     n = len(data)
+    defaults = {"source": source, "as_of": as_of, "illustrative": illustrative}
     out = {}
     for col in t.columns:
-        if col.name in data.columns:
-            values = data[col.name].astype(object).tolist()
-        elif col.name == "source":
-            values = [source] * n
-        elif col.name == "as_of":
-            values = [as_of] * n
-        elif col.name == "illustrative":
-            values = [illustrative] * n
+        if col.name in data.columns and col.kind == "list":
+            values = pd.Series([v if isinstance(v, list) else [] for v in data[col.name].tolist()], dtype=object)
+        elif col.name in data.columns:
+            obj = data[col.name].astype(object)
+            values = obj.where(obj.notna(), None)
+        elif col.kind == "list":
+            values = pd.Series([[] for _ in range(n)], dtype=object)
         else:
-            values = [[] if col.kind == "list" else None] * n
-        if col.kind == "list":
-            values = [v if isinstance(v, list) else [] for v in values]
-        else:
-            values = [None if (v is None or v is pd.NA or (isinstance(v, float) and v != v)) else v
-                      for v in values]
-        out[col.name] = pd.Series(values, dtype=object)
+            values = pd.Series([defaults.get(col.name)] * n, dtype=object)
+        out[col.name] = values
     return pd.DataFrame(out, columns=t.column_names)
 
 

@@ -694,37 +694,45 @@ def generate(n_enterprises: int = 10_000, n_chains: int = 10, products_per_chain
 
 
 # --- writing --------------------------------------------------------------------------------
+def _constant(value: str, n: int, index) -> pd.Series:
+    """A column holding one text ``n`` times, as a categorical (no n-sized object array)."""
+    return pd.Series(pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [value]), index=index)
+
+
+_MILLI_TEXT = [repr(k / 1000) for k in range(1001)]
+
+
 def _csv_frame(df: pd.DataFrame, table: schema.Table, provenance: tuple[str, str, bool] | None) -> pd.DataFrame:
-    """``df`` (raw or ImportBatch form) as text-ready columns in schema order."""
+    """``df`` (raw or ImportBatch form) as text-ready columns in schema order. Repeated texts
+    (provenance, 是/否, shares in thousandths) become categoricals: same CSV, much faster."""
     cols = {}
     n = len(df)
     for col in table.columns:
         if provenance is not None and col.name in PROVENANCE:
             value = dict(zip(PROVENANCE, provenance))[col.name]
             value = (YES if value else NO) if col.name == "illustrative" else value
-            cols[col.name] = pd.Series(np.full(n, value, dtype=object), index=df.index)
+            cols[col.name] = _constant(value, n, df.index)
             continue
         s = df[col.name]
         if col.kind == "share" and s.dtype.kind == "f" and n:
             v = s.to_numpy()
-            milli = np.rint(v * 1000)
-            if np.array_equal(milli / 1000, v, equal_nan=True):   # text by lookup: much faster than repr
-                text = np.array([repr(k / 1000) for k in range(1001)], dtype=object)
-                s = pd.Series(np.where(np.isnan(v), None, text[np.nan_to_num(milli).astype(np.int64).clip(0, 1000)]),
-                              index=df.index, dtype=object)
+            milli = np.rint(np.nan_to_num(v, nan=-1.0) * 1000)
+            if np.array_equal(milli / 1000, np.nan_to_num(v, nan=-0.001)):   # all thousandths (or missing)
+                s = pd.Series(pd.Categorical.from_codes(milli.astype(np.int16), _MILLI_TEXT), index=df.index)
         elif col.kind == "bool":
             v = s.to_numpy()
             if v.dtype != bool:
                 v = s.astype(object).fillna(False).to_numpy().astype(bool)
-            s = pd.Series(np.where(v, YES, NO).astype(object), index=df.index)
+            s = pd.Series(pd.Categorical.from_codes(v.astype(np.int8), [NO, YES]), index=df.index)
         elif col.kind == "list" and s.dtype == object and n and isinstance(s.iloc[0], list):
-            s = s.map(lambda x: LIST_JOIN.join(x) if isinstance(x, list) else (x or ""))
+            s = pd.Series([LIST_JOIN.join(x) if isinstance(x, list) else (x or "") for x in s],
+                          index=df.index, dtype=object)
         cols[col.name] = s
     return pd.DataFrame(cols, columns=table.column_names)
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", na_rep="")
+    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", na_rep="", chunksize=50_000)
 
 
 def write_folder(batch: ImportBatch, out_dir) -> dict[str, Path]:

@@ -23,6 +23,8 @@ def place_options(f):
                      help="地区（代码或名称）或园区（编号或名称） Region code/name or park id/name, e.g. 运城市."),
         click.option("--no-enclave", is_flag=True,
                      help="飞地园区按实际所在地计 Count 飞地 parks where they stand (default: where they are counted for)."),
+        click.option("--no-subclasses", is_flag=True,
+                     help="小类产品的生产企业不计入上级环节 Do not count makers of subclasses (小类) for their link."),
         click.option("--min-makers", type=int, default=None,
                      help=f"弱链：本地企业少于此数 Weak below this many local makers [default {_T.min_makers}]."),
         click.option("--min-large", type=int, default=None,
@@ -71,7 +73,8 @@ LEADER_VIEW = {"name": "链主", "is_local": "本地", "inputs_with_data": "投�
 @click.option("--all", "show_all", is_flag=True, help="显示全部环节 Show every link (not only gaps).")
 @click.option("--compare", is_flag=True, help="同时比较下级区划 Also compare the region's cities/counties.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True, help="输出格式 Output format.")
-def command(chain, region, no_enclave, min_makers, min_large, min_share, key_weight, top, show_all, compare, fmt):
+def command(chain, region, no_enclave, no_subclasses, min_makers, min_large, min_share, key_weight, top,
+            show_all, compare, fmt):
     """缺链诊断 Diagnose a chain in a region: missing (缺链), weak (弱链), broken (断链) links.
 
     Example: chainatlas gaps --chain 新能源汽车 --region 运城市
@@ -79,14 +82,16 @@ def command(chain, region, no_enclave, min_makers, min_large, min_share, key_wei
     from graph.gaps import diagnose
     th = thresholds_from(min_makers, min_large, min_share, key_weight)
     with store_from_env() as store:
-        report = diagnose(store, chain, region, thresholds=th, enclave_attribution=not no_enclave)
+        report = diagnose(store, chain, region, thresholds=th, enclave_attribution=not no_enclave,
+                          count_subclasses=not no_subclasses)
         comparison = None
         if compare and report.region.get("kind") != "region":
             report.notes.append("园区没有下级区划，未做分区比较（--compare 需用省、市或县区）。")
         elif compare:
             from graph.compare import compare_regions
             comparison = compare_regions(store, report.chain["chain_id"], report.region["code"],
-                                         thresholds=th, enclave_attribution=not no_enclave)
+                                         thresholds=th, enclave_attribution=not no_enclave,
+                                         count_subclasses=not no_subclasses)
     links = report.links if show_all else report.gaps().head(top)
     if fmt == "csv":
         echo_frame(links, "csv")

@@ -40,8 +40,8 @@ def parse_weights(pairs: tuple[str, ...], eastern: bool) -> Weights:
 @click.option("--eastern-transfer", is_flag=True,
               help="东部地区企业加分（产业转移来源） Favour enterprises in eastern provinces as transfer sources.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True, help="输出格式 Output format.")
-def command(chain, region, no_enclave, min_makers, min_large, min_share, key_weight, products, top, weights,
-            eastern_transfer, fmt):
+def command(chain, region, no_enclave, no_subclasses, min_makers, min_large, min_share, key_weight, products,
+            top, weights, eastern_transfer, fmt):
     """招商目标 Rank enterprises outside the region that make its gap products.
 
     Example: chainatlas targets --chain 新能源汽车 --region 运城市 --product 电池包 --top 5
@@ -55,7 +55,8 @@ def command(chain, region, no_enclave, min_makers, min_large, min_share, key_wei
         raise click.BadParameter("must be at least 1", param_hint="--top")
     th = thresholds_from(min_makers, min_large, min_share, key_weight)
     with store_from_env() as store:
-        report = diagnose(store, chain, region, thresholds=th, enclave_attribution=not no_enclave)
+        report = diagnose(store, chain, region, thresholds=th, enclave_attribution=not no_enclave,
+                          count_subclasses=not no_subclasses)
         ids = None
         if products:
             within = report.links[["product_id", "name"]].merge(

@@ -231,3 +231,17 @@ def test_tag_helpers():
     flags = gap_rules.tag_flags(tags, ["专精特新", "上市"])
     assert flags["专精特新"].tolist() == [True, False, False, False] and not flags["上市"].any()
     assert list(flags["上市"].index) == [10, 11, 12, 13]
+
+
+def test_subclass_makers_through_the_store(store):
+    subs = [dict(product="P-LFP", parent="P-PACK")]
+    products = world()["products"].to_dict(orient="records") + [dict(product_id="P-LFP", name="磷酸铁锂电池包",
+                                                                     aliases=[])]
+    makes = world()["enterprise_products"].to_dict(orient="records") + [
+        dict(enterprise="E-BMS1", product="P-LFP", revenue_share=0.05)]
+    store.apply(world(product_subclasses=subs, products=products, enterprise_products=makes))
+    on = diagnose(store, "C-NEV", "运城市")
+    assert by_id(on, "local_maker_ids")["P-PACK"] == "E-BMS1" and by_id(on, "status")["P-PACK"] == "weak"
+    assert on.link_of["P-LFP"] == "P-PACK"
+    off = diagnose(store, "C-NEV", "运城市", count_subclasses=False)
+    assert by_id(off, "status")["P-PACK"] == "missing" and off.options()["count_subclasses"] is False

@@ -2,7 +2,6 @@
 normalisation, cycles, regions, and the subclass effect on a gap."""
 from __future__ import annotations
 
-import inspect
 import json
 import unicodedata
 from pathlib import Path
@@ -175,36 +174,17 @@ def _subclass_chain(make_batch):
         enterprise_products=[{"enterprise": "E1", "product": "CKG:LFP电池"}])
 
 
-def test_subclass_maker_counts_for_its_parent(make_batch, embedded_store):
+def test_subclass_option_decides_the_parent_gap(make_batch, embedded_store):
+    """The parent's only maker makes a subclass (小类): with count_subclasses it is covered by that
+    maker; without, the parent is a missing link (the maker still exists, so not no_data… unless
+    nobody makes the parent itself)."""
     from graph.gaps import diagnose
 
     embedded_store.apply(_subclass_chain(make_batch))
-    links = diagnose(embedded_store, "C1", "140800").links.set_index("product_id")
-    assert links.loc["CKG:锂电池", "local_makers"] == 1
-    assert links.loc["CKG:锂电池", "status"] != "missing"
-    assert links.loc["CKG:正极材料", "status"] == "no_data"
-
-
-def _subclass_option():
-    from graph import gaps, options
-
-    params = inspect.signature(gaps.diagnose).parameters
-    names = [p for p in params if "subclass" in p]
-    names += [f for f in getattr(options.Thresholds, "__dataclass_fields__", {}) if "subclass" in f]
-    return names[0] if names else None
-
-
-@pytest.mark.xfail(_subclass_option() is None, strict=False,
-                   reason="graph.gaps exposes no option to switch off counting subclass makers yet "
-                          "(diagnose always counts 小类 makers for the parent)")
-def test_subclass_option_off_makes_the_parent_missing(make_batch, embedded_store):
-    from graph import gaps, options
-
-    opt = _subclass_option()
-    assert opt is not None
-    embedded_store.apply(_subclass_chain(make_batch))
-    if opt in inspect.signature(gaps.diagnose).parameters:
-        report = gaps.diagnose(embedded_store, "C1", "140800", **{opt: False})
-    else:
-        report = gaps.diagnose(embedded_store, "C1", "140800", thresholds=options.Thresholds().with_(**{opt: False}))
-    assert report.links.set_index("product_id").loc["CKG:锂电池", "status"] == "missing"
+    on = diagnose(embedded_store, "C1", "140800", count_subclasses=True).links.set_index("product_id")
+    assert on.loc["CKG:锂电池", "local_makers"] == 1
+    assert on.loc["CKG:锂电池", "status"] in ("covered", "weak")
+    assert on.loc["CKG:正极材料", "status"] == "no_data"
+    off = diagnose(embedded_store, "C1", "140800", count_subclasses=False).links.set_index("product_id")
+    assert off.loc["CKG:锂电池", "local_makers"] == 0
+    assert off.loc["CKG:锂电池", "status"] in ("missing", "no_data")

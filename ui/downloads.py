@@ -1,0 +1,66 @@
+"""Download buttons for the 缺链补链招商清单 (gap list), built by :mod:`graph.export`.
+
+The files are generated only when a button is clicked (``st.download_button`` with a callable,
+run off the script thread), from one :func:`graph.export.build_export` shared by the formats and
+memoised per (store generation, chain, place, options).
+"""
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from datetime import date
+
+import streamlit as st
+
+from graph.options import Weights
+from ui import state
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_MEMO: OrderedDict = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def _safe(name: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\r\n\t]', "_", name)
+
+
+def build(store, key: tuple, chain_id: str, place_id: str, thresholds, weights: Weights, top: int, enclave: bool):
+    """The GapExport for one chain in one place (memoised, 8 most recent)."""
+    from graph import export
+    with _LOCK:
+        if key in _MEMO:
+            _MEMO.move_to_end(key)
+            return _MEMO[key]
+    result = export.build_export(store, chains=[chain_id], region=place_id, thresholds=thresholds, weights=weights,
+                                 top=top, enclave_attribution=enclave)
+    with _LOCK:
+        _MEMO[key] = result
+        while len(_MEMO) > 8:
+            _MEMO.popitem(last=False)
+    return result
+
+
+def makers(sel: state.Selection, weights: Weights, top: int) -> dict:
+    """format -> (label, callable returning bytes, file name, mime)."""
+    from graph import export
+    store = state.store()
+    key = (state.db_key(), state.generation(), sel.chain_id, sel.place_id, sel.thresholds, weights, top, sel.enclave)
+
+    def get():
+        return build(store, key, sel.chain_id, sel.place_id, sel.thresholds, weights, top, sel.enclave)
+    stem = _safe(f"缺链补链招商清单_{sel.chain_name}_{sel.place_name}_{date.today():%Y%m%d}")
+    return {
+        "xlsx": ("⬇ Excel 清单（全部表）", lambda: export.to_xlsx_bytes(get()), stem + ".xlsx", XLSX),
+        "csv": ("⬇ CSV 缺口清单", lambda: export.to_csv_bytes(get(), "gaps"), stem + "_缺口清单.csv", "text/csv"),
+        "zip": ("⬇ CSV 全部表（zip）", lambda: export.to_csv_zip_bytes(get()), stem + "_csv.zip", "application/zip"),
+        "json": ("⬇ JSON", lambda: export.to_json_bytes(get()), stem + ".json", "application/json"),
+    }
+
+
+def buttons(sel: state.Selection, weights: Weights, top: int) -> None:
+    """One row of download buttons (xlsx / csv / zip of csv / json)."""
+    cols = st.columns(4)
+    for col, (fmt, (label, data, name, mime)) in zip(cols, makers(sel, weights, top).items()):
+        col.download_button(label, data=data, file_name=name, mime=mime, key=f"download_{fmt}",
+                            on_click="ignore", width="stretch")

@@ -1,0 +1,63 @@
+"""总览: every chain with 链长, 链主, 本地配套率 and its 缺/弱/断链 counts in the chosen place."""
+import altair as alt
+import streamlit as st
+
+from ui import layout, sidebar, state
+
+
+def body():
+    sel = state.selection()
+    layout.banner(f"{sel.place_name} · 全部产业链", "本地配套率 = 有本地生产企业的环节 ÷ 有数据的环节（无数据环节不计入）")
+    df = state.overview(sel)
+    if df.empty:
+        raise state.EmptyAtlas()
+    c = st.columns(5)
+    c[0].metric("产业链", f"{len(df)} 条", border=True)
+    c[1].metric("环节（有数据）", f"{int(df['links'].sum())}（{int(df['with_data'].sum())}）", border=True)
+    c[2].metric("缺链环节", int(df["missing"].sum()), border=True)
+    c[3].metric("弱链环节", int(df["weak"].sum()), border=True)
+    c[4].metric("断链环节", int(df["broken"].sum()), border=True)
+
+    view = df.assign(rate=df["local_rate"] * 100, krate=df["key_weighted_rate"] * 100)
+    cols = {"name": "产业链", "chief": "链长", "leaders": "链主", "links": "环节", "rate": "本地配套率",
+            "krate": "关键环节加权配套率", "missing": "缺链", "weak": "弱链", "broken": "断链", "no_data": "无数据",
+            "urgent": "紧急缺口", "local_enterprises": "本地企业"}
+    table = view[list(cols)].rename(columns=cols)
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("产业链一览")
+        event = st.dataframe(
+            table, hide_index=True, on_select="rerun", selection_mode="single-row", key="overview_table",
+            column_config={"本地配套率": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100),
+                           "关键环节加权配套率": st.column_config.NumberColumn(format="%.0f%%"),
+                           "链主": st.column_config.TextColumn(width="medium")})
+        st.caption("点击表格左侧选中一条产业链即可打开其全景图；“无数据”环节是数据中没有任何生产企业的环节，不计为缺链。")
+    with right:
+        st.subheader("缺口构成")
+        long = df.melt(id_vars=["name"], value_vars=["missing", "weak", "broken"], var_name="kind", value_name="n")
+        long["类型"] = long["kind"].map({"missing": "缺链", "weak": "弱链", "broken": "断链"})
+        chart = alt.Chart(long).mark_bar().encode(
+            y=alt.Y("name:N", title=None, sort=alt.EncodingSortField("n", op="sum", order="descending")),
+            x=alt.X("n:Q", title="环节数", stack=True),
+            color=alt.Color("类型:N", scale=alt.Scale(domain=["缺链", "弱链", "断链"],
+                                                    range=[layout.STATUS_STYLE["missing"][1], layout.STATUS_STYLE["weak"][1],
+                                                           layout.STATUS_STYLE["broken"][0]]),
+                            legend=alt.Legend(orient="top", title=None)),
+            tooltip=[alt.Tooltip("name:N", title="产业链"), alt.Tooltip("类型:N"), alt.Tooltip("n:Q", title="环节数")],
+        ).properties(height=max(240, 26 * len(df)))
+        st.altair_chart(chart, width="stretch")
+
+    rows = event.selection.rows if event is not None else []
+    st.divider()
+    pick_col, go_col = st.columns([3, 1], vertical_alignment="bottom")
+    ids = df["chain_id"].astype(str).tolist()
+    names = dict(zip(ids, df["name"].astype(str)))
+    default = ids.index(str(df.iloc[rows[0]]["chain_id"])) if rows else ids.index(sel.chain_id) if sel.chain_id in ids else 0
+    chosen = pick_col.selectbox("打开产业链", ids, index=default, format_func=names.get, key="overview_open")
+    if go_col.button("打开全景图 →", type="primary", key="overview_go", width="stretch") or rows:
+        target = str(df.iloc[rows[0]]["chain_id"]) if rows else chosen
+        sidebar.request(chain=target)
+        st.switch_page("ui/pages/panorama.py", query_params=sidebar.query_for(chain=names[target]))
+
+
+layout.run_page("产业链总览", body, caption="链长制重点产业链的本地配套情况：选择地区与阈值见左侧栏。")
