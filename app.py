@@ -15,16 +15,16 @@ st.set_page_config(page_title="ChainAtlas 产业链图谱", page_icon="🔗", la
                    initial_sidebar_state="expanded")
 
 PAGES = [
-    st.Page("ui/pages/overview.py", title="总览", icon="📋", url_path="overview", default=True),
-    st.Page("ui/pages/panorama.py", title="产业链全景图", icon="🗺️", url_path="panorama"),
-    st.Page("ui/pages/gaps.py", title="缺链补链清单", icon="🧩", url_path="gaps"),
-    st.Page("ui/pages/explorer.py", title="企业与园区", icon="🏭", url_path="explorer"),
-    st.Page("ui/pages/regions.py", title="区域对比", icon="📊", url_path="regions"),
-    st.Page("ui/pages/data.py", title="数据", icon="🗄️", url_path="data"),
+    st.Page("ui/pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("ui/pages/panorama.py", title="产业链全景图", icon=":material/account_tree:", url_path="panorama"),
+    st.Page("ui/pages/gaps.py", title="缺链补链清单", icon=":material/checklist:", url_path="gaps"),
+    st.Page("ui/pages/explorer.py", title="企业与园区", icon=":material/factory:", url_path="explorer"),
+    st.Page("ui/pages/regions.py", title="区域对比", icon=":material/grid_on:", url_path="regions"),
+    st.Page("ui/pages/data.py", title="数据", icon=":material/database:", url_path="data"),
 ]
 page = st.navigation(PAGES, position="top")
 
-st.sidebar.markdown("### 🔗 ChainAtlas 产业链图谱")
+st.sidebar.markdown("### :material/hub: ChainAtlas 产业链图谱")
 st.sidebar.caption("链长制产业链诊断：缺链 · 弱链 · 断链 · 招商目标")
 try:
     atlas = state.atlas()

@@ -28,7 +28,7 @@ from graph import schema
 from graph.embedded_codec import SCHEMA_VERSION, ddl, frame, kinds_of, q, sql_type
 from graph.embedded_explore import neighbourhood, search
 from graph.embedded_makers import MakersCache
-from graph.embedded_write import WriteLock, apply_batch, clear_all, plan_batch
+from graph.embedded_write import WriteLock, apply_batch, clear_all, plan_batch, rebuild_provenance
 from graph.errors import NotFound, StoreUnavailable
 from graph.model import ImportBatch, LoadReport
 from graph.store import AtlasStore, ChainView, Progress, Scope
@@ -74,13 +74,15 @@ class EmbeddedStore(AtlasStore):
         conn = self._connect()
         try:
             have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if "meta" not in have or any(t not in have for t in schema.TABLES):
+            if {"meta", "provenance", *schema.TABLES} - have:
                 with WriteLock(self.dir):
                     conn.execute("BEGIN IMMEDIATE")
                     for stmt in ddl():
                         conn.execute(stmt)
                     conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
                     conn.execute("INSERT OR IGNORE INTO meta VALUES ('generation', 0)")
+                    if "provenance" not in have:
+                        rebuild_provenance(conn)
                     conn.execute("COMMIT")
             for t in schema.TABLES.values():  # columns added to the schema since the store was made
                 cols = {r[1] for r in conn.execute(f"PRAGMA table_info({q(t.name)})")}
@@ -185,14 +187,10 @@ class EmbeddedStore(AtlasStore):
             return dict(self._memo("counts", c, compute))
 
     def sources(self) -> pd.DataFrame:
-        def compute(c):
-            rows = []
-            for t in schema.LOAD_ORDER:
-                rows += c.execute(f"SELECT source, as_of, '{t}', count(*), coalesce(sum(illustrative), 0) "
-                                  f"FROM {t} GROUP BY source, as_of ORDER BY source, as_of").fetchall()
-            return rows
+        order = " ".join(f"WHEN '{t}' THEN {i}" for i, t in enumerate(schema.LOAD_ORDER))
         with self._read() as c:
-            rows = self._memo("sources", c, compute)
+            rows = c.execute("SELECT nullif(source, ''), nullif(as_of, ''), tbl, rows, illustrative_rows "
+                             f"FROM provenance WHERE rows > 0 ORDER BY CASE tbl {order} END, source, as_of").fetchall()
         return frame(rows, ["source", "as_of", "table", "rows", "illustrative_rows"]).astype(
             {"rows": "int64", "illustrative_rows": "int64"})
 

@@ -23,8 +23,7 @@ from graph import schema
 
 SCHEMA_VERSION = 1
 
-# Secondary indexes: one per query path (the key already indexes its leading column); the
-# provenance ones let sources() summarise a million rows from the index alone.
+# Secondary indexes: one per query path (the key already indexes its leading column).
 INDEXES = {
     "regions": [("parent",)],
     "products": [("name",)],
@@ -33,8 +32,8 @@ INDEXES = {
     "product_subclasses": [("parent",)],
     "parks": [("region",), ("counted_for",)],
     "park_chains": [("chain",)],
-    "enterprises": [("region",), ("park",), ("name",), ("source", "as_of", "illustrative")],
-    "enterprise_products": [("product", "enterprise"), ("source", "as_of", "illustrative")],
+    "enterprises": [("region",), ("park",), ("name",)],
+    "enterprise_products": [("product", "enterprise")],
     "chain_roles": [("enterprise",)],
     "supplies": [("customer",)],
 }
@@ -64,14 +63,24 @@ def create_table_sql(table: schema.Table, name: str | None = None, temp: bool = 
             f"({cols}, PRIMARY KEY ({cols_sql(table.key)})){rowid}")
 
 
+def index_sql(table: str) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX statement) of every secondary index of ``table``."""
+    out = []
+    for cols in INDEXES.get(table, []):
+        name = q("ix_" + table + "_" + "_".join(cols))
+        out.append((name, f"CREATE INDEX IF NOT EXISTS {name} ON {q(table)} ({cols_sql(cols)})"))
+    return out
+
+
 def ddl() -> list[str]:
-    """Statements creating every table and index (idempotent)."""
-    out = ["CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v)"]
+    """Statements creating every table and index (idempotent). ``provenance`` keeps the
+    sources() summary up to date on every write, so it never scans a million rows."""
+    out = ["CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v)",
+           "CREATE TABLE IF NOT EXISTS provenance (tbl TEXT, source TEXT, as_of TEXT, rows INTEGER, "
+           "illustrative_rows INTEGER, PRIMARY KEY (tbl, source, as_of))"]
     for t in schema.TABLES.values():
         out.append(create_table_sql(t))
-        for cols in INDEXES.get(t.name, []):
-            out.append(f"CREATE INDEX IF NOT EXISTS {q('ix_' + t.name + '_' + '_'.join(cols))} "
-                       f"ON {q(t.name)} ({cols_sql(cols)})")
+        out += [sql for _, sql in index_sql(t.name)]
     return out
 
 

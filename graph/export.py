@@ -94,8 +94,9 @@ def tool_version() -> str:
 def build_export(store, chains: list[str] | None = None, region: str = "山西省",
                  thresholds: Thresholds = DEFAULT_THRESHOLDS, weights: Weights = DEFAULT_WEIGHTS, top: int = 10,
                  enclave_attribution: bool = True, priority: PriorityWeights = DEFAULT_PRIORITY,
-                 generated_at: str | None = None) -> GapExport:
+                 count_subclasses: bool = True, generated_at: str | None = None) -> GapExport:
     """Diagnose and rank targets for each chain in ``region``; build the tables and snapshot.
+    The options are those of graph.gaps.diagnose and graph.targets.rank_targets.
     Raises NotFound/Ambiguous for unknown chain or region names."""
     from graph import lookup
     from graph.gaps import diagnose
@@ -109,21 +110,20 @@ def build_export(store, chains: list[str] | None = None, region: str = "山西�
         ids = [lookup.resolve_chain(store, c)["chain_id"] for c in chains]
     ids = list(dict.fromkeys(ids))
     tree = RegionTree.from_store(store)
+    place = lookup.resolve_place(store, region, tree=tree)  # once; the engine then matches the id exactly
     reports, targets = [], []
     for cid in ids:
-        rep = diagnose(store, cid, region, thresholds=thresholds, enclave_attribution=enclave_attribution,
-                       priority=priority)
+        rep = diagnose(store, cid, place["id"], thresholds=thresholds, enclave_attribution=enclave_attribution,
+                       priority=priority, count_subclasses=count_subclasses)
         reports.append(rep)
         targets.append(rank_targets(store, rep, weights=weights, top=top, tree=tree))
-    if not reports:  # no chain in the store: still say where
-        place = lookup.resolve_place(store, region, tree=tree)
-    else:
-        place = reports[0].region
     meta = {
         "chains": [{"chain_id": r.chain.get("chain_id"), "name": r.chain.get("name")} for r in reports],
         "region": {k: v for k, v in place.items() if k not in ("lon", "lat")},
-        "options": {"thresholds": thresholds.as_dict(), "priority": priority.as_dict(),
-                    "weights": weights.as_dict(), "enclave_attribution": bool(enclave_attribution), "top": int(top)},
+        "options": {**(reports[0].options() if reports else
+                       {"thresholds": thresholds.as_dict(), "priority": priority.as_dict(),
+                        "enclave_attribution": bool(enclave_attribution), "count_subclasses": bool(count_subclasses)}),
+                    "weights": weights.as_dict(), "top": int(top)},
         "data": _provenance([r.data for r in reports]),
         "generated_at": generated_at or datetime.now().astimezone().isoformat(timespec="seconds"),
         "tool_version": tool_version(), "backend": getattr(store, "backend", ""),

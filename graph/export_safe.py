@@ -51,8 +51,11 @@ def text_width(value) -> int:
         return 0
     if isinstance(value, float):
         value = f"{value:,.2f}"
+    text = str(value)
+    if text.isascii():
+        return max((len(line) for line in text.splitlines()), default=0)
     best = 0
-    for line in str(value).splitlines() or [""]:
+    for line in text.splitlines() or [""]:
         w = 0
         for ch in line:
             w += 2 if unicodedata.east_asian_width(ch) in ("W", "F") or ord(ch) >= 0x1F000 else 1

@@ -165,6 +165,8 @@ def about_rows(meta: dict) -> pd.DataFrame:
             ("地区", f"{region.get('name')}（{region.get('id')}）", LEVEL_CN.get(region.get("level"), "")),
             ("飞地园区归属", "开" if opts["enclave_attribution"] else "关",
              "开：飞地园区按统计归属地计入；关：按实际所在地计入"),
+            ("小类企业计入环节", "是" if opts.get("count_subclasses", True) else "否",
+             "是：生产小类产品的企业计为所属环节的本地企业"),
             ("每个缺口的招商目标数", opts["top"], "按得分从高到低")]
     rows += [(f"判定阈值 {k}", v, _NOTES.get(k, "")) for k, v in opts["thresholds"].items()]
     rows += [(f"优先级权重 {k}", v, _NOTES.get(k, "")) for k, v in opts["priority"].items()]

@@ -34,6 +34,7 @@ from loaders import normalize as nz
 from loaders.validate import BadCell, parse_cell
 
 SOURCE = "ChainKnowledgeGraph"
+SOURCE_PREFIX = "CKG:"          # product ids: CKG:<normalised name>
 FILES = ("company.json", "product.json", "company_product.json", "product_product.json",
          "company_industry.json", "industry.json", "industry_industry.json")
 REQUIRED = ("company.json", "product.json")
@@ -212,8 +213,8 @@ def _read_region_csv(path: Path) -> pd.DataFrame:
     return df
 
 
-def _regions(path, companies: pd.DataFrame, index: nz.RegionIndex, report: CkgReport) -> pd.Series:
-    """Region code per company (index: stock code) from a ``code,province,city[,county]`` CSV."""
+def _regions(path, ids: pd.Series, index: nz.RegionIndex, report: CkgReport) -> pd.Series:
+    """Region code per enterprise id (stock code) from a ``code,province,city[,county]`` CSV."""
     df = _read_region_csv(Path(path))
     name = Path(path).name
     df["stock"] = normalize_codes(df["code"])
@@ -227,16 +228,25 @@ def _regions(path, companies: pd.DataFrame, index: nz.RegionIndex, report: CkgRe
                 "Write the full or short name of a province/city, e.g. 山西省 / 运城市."))
         if code and not pd.isna(rec["stock"]):
             out[rec["stock"]] = code
-    return companies.index.to_series().map(out)
+    return ids.map(out)
 
 
 def import_ckg(folder, regions_csv=None, *, as_of: str | None = None,
-               known_regions: pd.DataFrame | None = None) -> tuple[ImportBatch, CkgReport]:
+               known_regions: pd.DataFrame | None = None, known_products: pd.DataFrame | None = None,
+               known_enterprises: pd.DataFrame | None = None) -> tuple[ImportBatch, CkgReport]:
     """Read a ChainKnowledgeGraph folder into a normalised batch and a report.
 
-    ``known_regions``: the store's regions table (``store.table('regions')``); region names are
-    resolved against it plus the bundled national reference, and only regions not already
-    known are added to the batch. ``as_of`` defaults to the date of company.json.
+    The ``known_*`` frames are the store's tables (``store.table(...)``), all optional:
+
+    - regions: region names are resolved against them plus the bundled national reference;
+      only regions not already known are added to the batch;
+    - products: a CKG product whose normalised name equals the name or an alias of exactly one
+      stored non-CKG product (e.g. a seed chain's 动力电池) is that product: relations point to
+      its id and it is not written again;
+    - enterprises: a company whose stock code or full name is already stored under another id
+      keeps that id; the stored row wins where both have a value (lists are united).
+
+    ``as_of`` defaults to the date of company.json.
     """
     folder = Path(folder)
     missing = [f for f in REQUIRED if not (folder / f).exists()]
@@ -255,74 +265,15 @@ def import_ckg(folder, regions_csv=None, *, as_of: str | None = None,
     read = {f: read_jsonl(folder / f, rep) if (folder / f).exists() else pd.DataFrame() for f in
             ("company.json", "product.json", "company_product.json", "product_product.json",
              "company_industry.json")}
-
-    # companies, merged by normalised stock code
-    co = read["company.json"]
-    for col in ("name", "fullname", "code", "location"):
-        co[col] = nz.norm_series(co[col]) if col in co.columns else ""
-    co["eid"] = normalize_codes(co["code"], co["location"])
-    rep.drop("company.json", "bad stock code", co[co["eid"].isna()], "code")
-    co = co[co["eid"].notna()]
-    co["full"] = co["fullname"].mask(co["fullname"] == "", co["name"])
-    first = co.drop_duplicates("eid").set_index("eid")
-    rep.merged["renamed companies merged"] = len(co) - len(first)
-    former = co[co.duplicated("eid")].groupby("eid")["full"].agg(lambda s: "、".join(dict.fromkeys(s)))
-    evidence = "简称 " + first["name"] + ("；曾用名 " + former).reindex(first.index).fillna("")
-    name_to_id = {}
-    for col in ("full", "name"):
-        name_to_id.update({k: v for k, v in zip(co[col].map(nz.norm_key).tolist(), co["eid"].tolist()) if k and k not in name_to_id})
-
-    ci = read["company_industry.json"]
-    industries: dict[str, list[str]] = {}
-    if len(ci):
-        paths = _industry_paths(folder, rep)
-        ci["eid"] = normalize_codes(ci["company_code"])
-        ci["path"] = ci["industry_code"].astype(str).map(paths).fillna(nz.norm_series(ci["industry_name"]))
-        for eid, path in ci.dropna(subset=["eid"])[["eid", "path"]].drop_duplicates().itertuples(index=False):
-            industries.setdefault(eid, []).append(path)
-
-    region = pd.Series(None, index=first.index, dtype=object)
+    ent, name_to_id = _companies(read, folder, rep)
     index = None
     if regions_csv:
         index = nz.RegionIndex.reference(known_regions)
-        region = _regions(regions_csv, first, index, rep)
-    ent = pd.DataFrame({"enterprise_id": first.index, "name": first["full"].values,
-                        "region": region.reindex(first.index).values, "listed": True,
-                        "stock_code": first.index, "evidence": evidence.values})
-    ent["tags"] = [["上市"] for _ in range(len(ent))]
-    ent["industries"] = [industries.get(e, []) for e in ent["enterprise_id"]]
-
-    # products: every name used anywhere, normalised and merged
+        ent["region"] = _regions(regions_csv, ent["enterprise_id"], index, rep).values
+    ent, name_to_id = _match_enterprises(ent, name_to_id, known_enterprises, rep)
     cp, pp = read["company_product.json"], read["product_product.json"]
-    names = pd.concat([read["product.json"].get("name", pd.Series(dtype=str)).astype("string"),
-                       cp.get("product_name", pd.Series(dtype=str)).astype("string"),
-                       pp.get("from_entity", pd.Series(dtype=str)).astype("string"),
-                       pp.get("to_entity", pd.Series(dtype=str)).astype("string")], ignore_index=True)
-    n_listed = len(read["product.json"])
-    raw = pd.DataFrame({"raw": names.fillna("").str.strip(), "norm": nz.norm_series(names)})
-    raw["junk"] = nz.garbage_mask(raw["norm"])
-    listed = raw.iloc[:n_listed]
-    rep.drop("product.json", "empty or garbage name", listed[listed["junk"]], "raw")
-    good = raw[~raw["junk"]]
-    rep.merged["product names merged after normalisation"] = int(
-        good.iloc[:int((~listed["junk"]).sum())]["raw"].nunique() - listed.loc[~listed["junk"], "norm"].nunique())
-    extra = good.iloc[int((~listed["junk"]).sum()):]
-    rep.merged["products added from relation files"] = int(
-        extra.loc[~nz.isin(extra["norm"], listed["norm"]), "norm"].nunique())
-    pid_of = dict(zip(good["raw"].tolist(), ("CKG:" + good["norm"]).tolist()))
-    al: dict[str, list[str]] = {}
-    for norm, r in good.loc[good["raw"] != good["norm"], ["norm", "raw"]].drop_duplicates().itertuples(index=False):
-        al.setdefault(norm, []).append(r)
-    pnames = good.drop_duplicates("norm")
-    prod = pd.DataFrame({"product_id": "CKG:" + pnames["norm"], "name": pnames["norm"]})
-    prod["aliases"] = [al.get(n, []) for n in prod["name"].tolist()]
-    prod["source"] = [src["product.json"]] * len(prod)
-    in_list = set(listed["norm"].tolist())
-    extra_name = ~nz.isin(prod["name"], in_list)
-    prod.loc[extra_name, "source"] = src["product_product.json"]
-    prod.loc[extra_name & nz.isin(prod["name"], set(nz.norm_series(cp.get("product_name", pd.Series(dtype=str))).tolist())),
-             "source"] = src["company_product.json"]
-
+    prod, pid_of = _products(read, rep)
+    prod, pid_of = _match_products(prod, pid_of, known_products, rep)
     ep = _company_products(cp, name_to_id, pid_of, rep)
     flows, subs = _product_relations(pp, pid_of, rep)
 
@@ -343,6 +294,120 @@ def import_ckg(folder, regions_csv=None, *, as_of: str | None = None,
     rep.kept = {t: len(df) for t, df in batch.tables.items() if len(df)}
     batch.warnings = [str(p) for p in rep.problems]
     return batch, rep
+
+
+def _companies(read: dict, folder: Path, rep: CkgReport) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Enterprises (one per normalised stock code) and a name/full-name -> id lookup."""
+    co = read["company.json"]
+    for col in ("name", "fullname", "code", "location"):
+        co[col] = nz.norm_series(co[col]) if col in co.columns else ""
+    co["eid"] = normalize_codes(co["code"], co["location"])
+    rep.drop("company.json", "bad stock code", co[co["eid"].isna()], "code")
+    co = co[co["eid"].notna()]
+    co["full"] = co["fullname"].mask(co["fullname"] == "", co["name"])
+    first = co.drop_duplicates("eid").set_index("eid")
+    rep.merged["renamed companies merged"] = len(co) - len(first)
+    former = co[co.duplicated("eid")].groupby("eid")["full"].agg(lambda s: "、".join(dict.fromkeys(s)))
+    evidence = "简称 " + first["name"] + ("；曾用名 " + former).reindex(first.index).fillna("")
+    name_to_id: dict[str, str] = {}
+    for col in ("full", "name"):
+        for key, eid in zip(co[col].map(nz.norm_key).tolist(), co["eid"].tolist()):
+            if key:
+                name_to_id.setdefault(key, eid)
+    industries: dict[str, list[str]] = {}
+    ci = read["company_industry.json"]
+    if len(ci):
+        paths = _industry_paths(folder, rep)
+        ci["eid"] = normalize_codes(ci["company_code"])
+        ci["path"] = ci["industry_code"].astype(str).map(paths).fillna(nz.norm_series(ci["industry_name"]))
+        for eid, path in ci.dropna(subset=["eid"])[["eid", "path"]].drop_duplicates().itertuples(index=False):
+            industries.setdefault(eid, []).append(path)
+    ent = pd.DataFrame({"enterprise_id": first.index, "name": first["full"].values, "region": None,
+                        "listed": True, "stock_code": first.index, "evidence": evidence.values})
+    ent["tags"] = [["上市"] for _ in range(len(ent))]
+    ent["industries"] = [industries.get(e, []) for e in ent["enterprise_id"]]
+    return ent, name_to_id
+
+
+def _products(read: dict, rep: CkgReport) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Products from every name used anywhere (normalised, merged, garbage dropped) and a
+    raw name -> product id lookup. Raw spellings that differ from the name become aliases."""
+    cp, pp = read["company_product.json"], read["product_product.json"]
+    none = pd.Series(dtype="string")
+    listed_raw = read["product.json"].get("name", none).astype("string")
+    names = pd.concat([listed_raw, cp.get("product_name", none).astype("string"),
+                       pp.get("from_entity", none).astype("string"), pp.get("to_entity", none).astype("string")],
+                      ignore_index=True)
+    raw = pd.DataFrame({"raw": names.fillna("").str.strip(), "norm": nz.norm_series(names)})
+    raw["junk"] = nz.garbage_mask(raw["norm"])
+    raw["listed"] = raw.index < len(listed_raw)
+    listed = raw[raw["listed"]]
+    rep.drop("product.json", "empty or garbage name", listed[listed["junk"]], "raw")
+    good = raw[~raw["junk"]]
+    ok_listed = good[good["listed"]]
+    rep.merged["product names merged after normalisation"] = int(ok_listed["raw"].nunique()
+                                                                 - ok_listed["norm"].nunique())
+    extra = good.loc[~good["listed"] & ~nz.isin(good["norm"], ok_listed["norm"])]
+    rep.merged["products added from relation files"] = int(extra["norm"].nunique())
+    pid_of = dict(zip(good["raw"].tolist(), (SOURCE_PREFIX + good["norm"]).tolist()))
+    aliases: dict[str, list[str]] = {}
+    for norm, r in good.loc[good["raw"] != good["norm"], ["norm", "raw"]].drop_duplicates().itertuples(index=False):
+        aliases.setdefault(norm, []).append(r)
+    first = good.drop_duplicates("norm")
+    prod = pd.DataFrame({"product_id": (SOURCE_PREFIX + first["norm"]).tolist(), "name": first["norm"].tolist()})
+    prod["aliases"] = [aliases.get(n, []) for n in prod["name"].tolist()]
+    from_file = np.where(first["listed"], "product.json",
+                         np.where(first.index < len(listed_raw) + len(cp), "company_product.json",
+                                  "product_product.json"))
+    prod["source"] = [f"{SOURCE}/{f}" for f in from_file]
+    return prod, pid_of
+
+
+def _match_enterprises(ent: pd.DataFrame, name_to_id: dict, stored: pd.DataFrame | None,
+                       rep: CkgReport) -> tuple[pd.DataFrame, dict]:
+    """Reuse stored ids for companies already in the store under another id."""
+    if stored is None or not len(stored):
+        return ent, name_to_id
+    ids = stored["enterprise_id"].astype(str).tolist()
+    codes = normalize_codes(stored["stock_code"].astype(object).fillna("")).tolist()
+    by_code = {c: i for c, i in zip(codes, ids) if isinstance(c, str) and c != i}
+    by_name = {nz.norm_key(n): i for n, i in zip(stored["name"].tolist(), ids) if isinstance(n, str) and n}
+    remap: dict[str, str] = {}
+    for eid, name in zip(ent["enterprise_id"].tolist(), ent["name"].tolist()):
+        hit = by_code.get(eid) or by_name.get(nz.norm_key(name))
+        if hit and hit != eid and hit not in remap.values():
+            remap[eid] = hit
+    rep.merged["enterprises matched to stored enterprises"] = len(remap)
+    if not remap:
+        return ent, name_to_id
+    ent = ent.assign(enterprise_id=[remap.get(e, e) for e in ent["enterprise_id"].tolist()])
+    hit = ent["enterprise_id"].isin(list(remap.values()))
+    ent = pd.concat([ent[~hit], nz.merge_stored(ent[hit], stored, prefer="stored")]).sort_index()
+    return ent, {k: remap.get(v, v) for k, v in name_to_id.items()}
+
+
+def _match_products(prod: pd.DataFrame, pid_of: dict, stored: pd.DataFrame | None,
+                    rep: CkgReport) -> tuple[pd.DataFrame, dict]:
+    """Point CKG names at stored non-CKG products of the same name or alias (unique matches)."""
+    if stored is None or not len(stored):
+        return prod, pid_of
+    keys: dict[str, set[str]] = {}
+    for pid, name, aliases in zip(stored["product_id"].astype(str).tolist(), stored["name"].tolist(),
+                                  stored["aliases"].tolist() if "aliases" in stored.columns else [None] * len(stored)):
+        if pid.startswith(SOURCE_PREFIX):
+            continue
+        for text in [name] + (list(aliases) if isinstance(aliases, (list, tuple)) else []):
+            if isinstance(text, str) and text:
+                keys.setdefault(nz.norm_key(text), set()).add(pid)
+    remap = {}
+    for pid, name in zip(prod["product_id"].tolist(), prod["name"].tolist()):
+        hits = keys.get(nz.norm_key(name), set())
+        if len(hits) == 1:
+            remap[pid] = next(iter(hits))
+    rep.merged["products matched to stored products"] = len(remap)
+    if not remap:
+        return prod, pid_of
+    return prod[~prod["product_id"].isin(list(remap))], {k: remap.get(v, v) for k, v in pid_of.items()}
 
 
 def _company_products(cp: pd.DataFrame, name_to_id: dict, pid_of: dict, rep: CkgReport) -> pd.DataFrame:

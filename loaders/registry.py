@@ -84,7 +84,8 @@ def read_rows(path) -> tuple[list[str], list[tuple[int, list[str]]]]:
 
         wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
         try:
-            rows = [(n, [cell_text(v) for v in r]) for n, r in enumerate(wb.worksheets[0].iter_rows(values_only=True), 1)]
+            sheet = wb.worksheets[0].iter_rows(values_only=True)
+            rows = [(n, [cell_text(v) for v in r]) for n, r in enumerate(sheet, 1)]
         finally:
             wb.close()
     else:
@@ -174,9 +175,11 @@ def import_registry(file, *, mapping=None, products: pd.DataFrame | None = None,
     source = source or name
     problems: list[InputProblem] = []
     index = nz.RegionIndex.reference(regions)
-    known = {} if enterprises is None or not len(enterprises) else {
-        **{nz.norm_key(n): i for i, n in zip(enterprises["enterprise_id"], enterprises["name"]) if n},
-        **{str(u).upper(): i for i, u in zip(enterprises["enterprise_id"], enterprises["uscc"]) if u}}
+    known: dict[str, str] = {}      # normalised name or USCC -> stored enterprise id
+    if enterprises is not None and len(enterprises):
+        ids = enterprises["enterprise_id"].astype(str).tolist()
+        known.update((nz.norm_key(n), i) for i, n in zip(ids, enterprises["name"].tolist()) if isinstance(n, str) and n)
+        known.update((u.upper(), i) for i, u in zip(ids, enterprises["uscc"].tolist()) if isinstance(u, str) and u)
     unit = {f: ("万元" if "万" in header[i] else "") for f, i in cols.items()}
     rows, seen = [], {}
     text = pd.DataFrame({f: nz.norm_series(pd.Series([c[i] if i < len(c) else "" for _, c in records], dtype=object))
@@ -184,8 +187,8 @@ def import_registry(file, *, mapping=None, products: pd.DataFrame | None = None,
     for number, val in zip([n for n, _ in records], text.to_dict("records")):
         ent = val.get("name", "")
         if not ent:
-            problems.append(InputProblem(name, "", number, header[cols["name"]], "", "企业名称为空，已跳过 empty name: row skipped",
-                                         "Fill in the company name."))
+            problems.append(InputProblem(name, "", number, header[cols["name"]], "",
+                                         "企业名称为空，已跳过 empty name: row skipped", "Fill in the company name."))
             continue
         uscc = nz.norm_key(val.get("uscc", "")).upper()
         if uscc and not _USCC.fullmatch(uscc):
@@ -203,17 +206,19 @@ def import_registry(file, *, mapping=None, products: pd.DataFrame | None = None,
         code, bad = index.resolve(val.get("province", ""), val.get("city", ""), val.get("county", ""))
         for level in bad:
             problems.append(InputProblem(name, "", number, header[cols[level]], val[level],
-                                         "未知的行政区划，地区留空 unknown region: left unknown",
+                                         "未知的行政区划（只记已识别的上级，否则留空）unknown region: "
+                                         "kept the part that is known, else left unknown",
                                          "Write a province/city/county name, e.g. 山西省 / 运城市 / 盐湖区."))
         notes = [f"{label} {val[f]}{unit.get(f, '')}" for f, label in
                  (("legal_rep", "法定代表人"), ("founded", "成立日期"), ("capital", "注册资本")) if val.get(f)]
         rows.append({"row": number, "enterprise_id": eid, "name": ent, "uscc": uscc or None, "region": code,
-                     "scale": _scale(val.get("scale", "")), "industries": [val["industry"]] if val.get("industry") else [],
+                     "scale": _scale(val.get("scale", "")),
+                     "industries": [val["industry"]] if val.get("industry") else [],
                      "evidence": "；".join(notes) or None, MAIN: val.get("products", ""), SCOPE: val.get("scope", "")})
     ent_df = pd.DataFrame(rows, columns=["row", "enterprise_id", "name", "uscc", "region", "scale", "industries",
                                          "evidence", MAIN, SCOPE])
     if known:
-        ent_df = _keep_stored(ent_df, enterprises)
+        ent_df = nz.merge_stored(ent_df, enterprises, prefer="new")
     tags = _tags(ent_df, products, threshold, read_decisions(accept) if accept is not None else {})
     loaded = tags[tags["decision"].isin(["auto", "accepted"])]
     batch = ImportBatch.empty(source=name)
@@ -230,23 +235,6 @@ def import_registry(file, *, mapping=None, products: pd.DataFrame | None = None,
     batch.warnings = [str(p) for p in problems]
     review = tags[tags["decision"] == "review"].assign(decision="")[REVIEW_COLUMNS].reset_index(drop=True)
     return RegistryResult(batch, tags, review, problems, {f: header[i] for f, i in cols.items()}, len(records))
-
-
-def _keep_stored(ent_df: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
-    """Fill what the registry leaves empty from the stored row of the same enterprise."""
-    old = stored.drop_duplicates("enterprise_id").set_index("enterprise_id")
-    for col in schema.TABLES["enterprises"].columns:
-        c = col.name
-        if c in ("enterprise_id", "name", "source", "as_of", "illustrative") or c not in old.columns:
-            continue
-        prev = [old[c].get(e) if e in old.index else None for e in ent_df["enterprise_id"].tolist()]
-        if c not in ent_df.columns:
-            ent_df[c] = prev
-        elif col.kind == "list":
-            ent_df[c] = [v if v else (p if isinstance(p, list) else []) for v, p in zip(ent_df[c], prev)]
-        else:
-            ent_df[c] = [p if v is None or v != v else v for v, p in zip(ent_df[c].astype(object), prev)]
-    return ent_df
 
 
 def _tags(ent_df: pd.DataFrame, products, threshold: float, decisions: dict) -> pd.DataFrame:

@@ -430,34 +430,34 @@ def _enterprise_names(n: int, geo: _Geo, loc: np.ndarray, ch: _Chains, home: np.
     suffix = np.where(large, "股份有限公司", "有限公司").astype(object)
     names = prefix + brand + word + suffix
     for _ in range(20):
-        dup = np.flatnonzero(pd.Series(names).duplicated().to_numpy())
+        dup = np.flatnonzero(pd.Series(names, dtype=object).duplicated().to_numpy())
         if not len(dup):
             return names
         three = syl[rng.integers(0, s, len(dup))] + syl[rng.integers(0, s, len(dup))] + syl[rng.integers(0, s, len(dup))]
         names[dup] = prefix[dup] + three + word[dup] + suffix[dup]
-    dup = np.flatnonzero(pd.Series(names).duplicated().to_numpy())
+    dup = np.flatnonzero(pd.Series(names, dtype=object).duplicated().to_numpy())
     names[dup] = names[dup] + np.array([f"{_cn_number(k % 99 + 1)}分厂" for k in range(len(dup))], dtype=object)
-    if pd.Series(names).duplicated().any():  # pragma: no cover - practically unreachable
+    if pd.Series(names, dtype=object).duplicated().any():  # pragma: no cover - practically unreachable
         raise ChainAtlasError("could not make enterprise names unique")
     return names
 
 
-_STOCK_POOLS = ((600000, 4000), (1, 3999), (2001, 998), (300001, 1999), (688001, 998), (603000, 999))
+# Six-digit A-share code ranges (first, count): 上交所主板, 深交所主板/中小板, 创业板, 科创板.
+_STOCK_POOLS = ((600000, 6000), (1, 3999), (300001, 1999), (688001, 999))
+_STOCK_ROOM = sum(size for _, size in _STOCK_POOLS)
 
 
 def _stock_codes(k: int, rng: np.random.Generator) -> np.ndarray:
     pool = np.concatenate([np.arange(start, start + size) for start, size in _STOCK_POOLS])
-    pool = np.unique(pool)
     picked = rng.choice(pool, size=min(k, len(pool)), replace=False)
     return np.array([f"{c:06d}" for c in picked], dtype=object)
 
 
-def _tag_table() -> tuple[np.ndarray, list[str]]:
-    """String per tag bitmask (bit i = schema.KNOWN_TAGS[i])."""
-    tags = list(schema.KNOWN_TAGS)
-    table = np.array([LIST_JOIN.join(t for i, t in enumerate(tags) if m >> i & 1) for m in range(1 << len(tags))],
-                     dtype=object)
-    return table, tags
+def _tag_table() -> np.ndarray:
+    """Tags text per bitmask (bit i = schema.KNOWN_TAGS[i]), in KNOWN_TAGS order."""
+    tags = schema.KNOWN_TAGS
+    return np.array([LIST_JOIN.join(t for i, t in enumerate(tags) if m >> i & 1) for m in range(1 << len(tags))],
+                    dtype=object)
 
 
 def _enterprises(n: int, geo: _Geo, ch: _Chains, pk: _Parks, rng: np.random.Generator):
@@ -491,13 +491,11 @@ def _enterprises(n: int, geo: _Geo, ch: _Chains, pk: _Parks, rng: np.random.Gene
     cover = rng.permutation(n)[:min(n, n_chains)]
     home[cover] = np.arange(len(cover))
 
-    # tags (bit order = schema.KNOWN_TAGS: 规上 专精特新 小巨人 高新技术 500强 独角兽 上市)
+    # tags with realistic rarity; 500强 = the top 500 by revenue (fewer below a million)
     logrev = np.log(revenue)
     listed = rng.random(n) < 0.85 / (1 + np.exp(-(logrev - np.log(500000.0)) / 0.8))
-    if listed.sum() > 0:
-        room = sum(size for _, size in _STOCK_POOLS)
-        if listed.sum() > room:
-            listed[np.flatnonzero(listed)[room:]] = False
+    if listed.sum() > _STOCK_ROOM:
+        listed[np.flatnonzero(listed)[_STOCK_ROOM:]] = False
     sme = guishang & (revenue < 200000)
     zjtx = rng.random(n) < np.where(sme, 0.03, 0.002)
     giant = zjtx & (rng.random(n) < 0.12)
@@ -507,8 +505,13 @@ def _enterprises(n: int, geo: _Geo, ch: _Chains, pk: _Parks, rng: np.random.Gene
     if k500:
         top[np.argsort(-revenue, kind="stable")[:k500]] = True
     unicorn = ~listed & (revenue >= 10000) & (revenue < 1000000) & (rng.random(n) < 0.001)
-    mask = (guishang * 1 + zjtx * 2 + giant * 4 + hightech * 8 + top * 16 + unicorn * 32 + listed * 64)
-    tag_strings, _ = _tag_table()
+    flags = {"规上": guishang, "专精特新": zjtx, "小巨人": giant, "高新技术": hightech, "500强": top,
+             "独角兽": unicorn, "上市": listed}
+    mask = np.zeros(n, dtype=np.int64)
+    for bit, tag in enumerate(schema.KNOWN_TAGS):
+        if tag in flags:
+            mask |= flags[tag].astype(np.int64) << bit
+    tag_strings = _tag_table()
     stock = np.full(n, None, dtype=object)
     stock[listed] = _stock_codes(int(listed.sum()), rng)
 
@@ -717,7 +720,8 @@ def _csv_frame(df: pd.DataFrame, table: schema.Table, provenance: tuple[str, str
         if col.kind == "share" and s.dtype.kind == "f" and n:
             v = s.to_numpy()
             milli = np.rint(np.nan_to_num(v, nan=-1.0) * 1000)
-            if np.array_equal(milli / 1000, np.nan_to_num(v, nan=-0.001)):   # all thousandths (or missing)
+            if (np.array_equal(milli / 1000, np.nan_to_num(v, nan=-0.001))     # all thousandths (or missing)
+                    and milli.min() >= -1 and milli.max() <= 1000):
                 s = pd.Series(pd.Categorical.from_codes(milli.astype(np.int16), _MILLI_TEXT), index=df.index)
         elif col.kind == "bool":
             v = s.to_numpy()

@@ -28,7 +28,9 @@ def command(folder, regions_csv, as_of, dry_run):
 
     started = time.perf_counter()
     with store_from_env() as store:
-        batch, report = import_ckg(folder, regions_csv, as_of=as_of, known_regions=store.table("regions"))
+        batch, report = import_ckg(folder, regions_csv, as_of=as_of, known_regions=store.table("regions"),
+                                   known_products=store.table("products"),
+                                   known_enterprises=store.table("enterprises"))
         click.echo(report.summary(), err=True)
         if len(report.frame()):
             echo_frame(report.frame())

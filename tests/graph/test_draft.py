@@ -49,7 +49,7 @@ def test_stages_by_distance_and_filters(tables):
                  batch["product_flows"][["from_product", "to_product", "cycle_ok"]].itertuples(index=False)}
     assert flows_out == {("碳酸锂", "正极材料"): False, ("正极材料", "锂电池"): False, ("电解液", "锂电池"): False,
                          ("锂电池", "动力电池包"): False, ("隔膜", "锂电池"): False, ("锂电池", "隔膜"): True}
-    assert len(batch["products"]) == 6 and list(batch["products"]["product_id"]) == list(batch["chain_products"]["product"])
+    assert list(batch["products"]["product_id"]) == list(batch["chain_products"]["product"])    # 6, same order
 
 
 def test_options_widen_the_draft(tables):
@@ -100,3 +100,25 @@ def test_draft_from_the_ckg_sample_in_a_store(embedded_store):
     assert set(got.loc[got["stage"] == "downstream", "name"]) == downs
     assert {"钛白粉", "苯乙烯"} <= ups and "彩涂板" in downs
     assert set(batch["products"]["source"]) == {"ChainKnowledgeGraph/product.json"}
+
+
+def test_draft_chain_command(tables, tmp_path, monkeypatch, make_batch):
+    from click.testing import CliRunner
+
+    from cli.main import main
+    from graph.embedded import EmbeddedStore
+
+    flows, products, name_of = tables
+    db = tmp_path / "atlas"
+    with EmbeddedStore(str(db)) as store:
+        store.apply(make_batch(products=products.to_dict("records"),
+                                product_flows=flows.to_dict("records")))
+    monkeypatch.setenv("CHAINATLAS_DB", str(db))
+    monkeypatch.setenv("CHAINATLAS_SEED", "none")
+    out = tmp_path / "d.xlsx"
+    result = CliRunner().invoke(main, ["draft-chain", "--core", "锂电池", "--up", "1", "--down", "1",
+                                       "--max-degree", "8", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.exists() and "碳酸锂" not in result.output and "正极材料" in result.output
+    bad = CliRunner().invoke(main, ["draft-chain", "--core", "锂电", "--out", str(out)])
+    assert bad.exit_code == 1 and "锂电池" in bad.output

@@ -175,16 +175,31 @@ def _subclass_chain(make_batch):
 
 
 def test_subclass_option_decides_the_parent_gap(make_batch, embedded_store):
-    """The parent's only maker makes a subclass (小类): with count_subclasses it is covered by that
-    maker; without, the parent is a missing link (the maker still exists, so not no_data… unless
-    nobody makes the parent itself)."""
+    """The parent's only maker makes a subclass (小类, as CKG's 产品小类 rows load): counted for the
+    parent it makes the link weak (one local maker); not counted, the link is missing."""
     from graph.gaps import diagnose
 
     embedded_store.apply(_subclass_chain(make_batch))
     on = diagnose(embedded_store, "C1", "140800", count_subclasses=True).links.set_index("product_id")
     assert on.loc["CKG:锂电池", "local_makers"] == 1
-    assert on.loc["CKG:锂电池", "status"] in ("covered", "weak")
+    assert on.loc["CKG:锂电池", "status"] == "weak"
     assert on.loc["CKG:正极材料", "status"] == "no_data"
     off = diagnose(embedded_store, "C1", "140800", count_subclasses=False).links.set_index("product_id")
     assert off.loc["CKG:锂电池", "local_makers"] == 0
-    assert off.loc["CKG:锂电池", "status"] in ("missing", "no_data")
+    assert off.loc["CKG:锂电池", "status"] == "missing"
+
+
+def test_import_ckg_command(messy, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    monkeypatch.setenv("CHAINATLAS_DB", str(tmp_path / "atlas"))
+    monkeypatch.setenv("CHAINATLAS_SEED", "none")
+    dry = CliRunner().invoke(main, ["import-ckg", str(messy), "--as-of", "2024-03-01", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "dry run" in dry.output and "self-loop" in dry.output
+    run = CliRunner().invoke(main, ["import-ckg", str(messy), "--as-of", "2024-03-01",
+                                    "--regions", str(tmp_path / "regions.csv")])
+    assert run.exit_code == 0, run.output
+    assert "火星市" in run.output and "written: added" in run.output

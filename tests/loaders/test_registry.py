@@ -90,7 +90,8 @@ def test_registry_tags_exactly_as_expected(fixture, request):
     assert ent.loc["示例汽车服务有限公司", "region"] == "110000"     # counties of 北京 unknown to the atlas
     assert ent.loc["示例汽车服务有限公司", "uscc"] is None
     loaded = result.batch["enterprise_products"]
-    assert sorted(zip(loaded["enterprise"], loaded["product"])) == [(USCC, "P-LI"), (USCC, "P-MOTOR"), (USCC, "P-POWER")]
+    assert sorted(zip(loaded["enterprise"], loaded["product"])) == \
+        [(USCC, "P-LI"), (USCC, "P-MOTOR"), (USCC, "P-POWER")]
     assert sorted(result.batch["regions"]["code"]) == ["110000"]     # only what the given regions lack
     header_row = 2 if fixture == "gb_csv" else 1
     warnings = {(p.row - header_row, p.column, p.value) for p in result.problems}
@@ -155,3 +156,27 @@ def test_no_name_column_is_an_error(tmp_path):
     with pytest.raises(ValidationFailed) as err:
         import_registry(path)
     assert err.value.problems[0].file == "x.csv"
+
+
+def test_import_registry_command(gb_csv, tmp_path, monkeypatch, make_batch):
+    from click.testing import CliRunner
+
+    from cli.main import main
+    from graph.embedded import EmbeddedStore
+
+    db = tmp_path / "atlas"
+    with EmbeddedStore(str(db)) as store:
+        store.apply(make_batch(products=PRODUCTS.to_dict("records"), regions=REGIONS.to_dict("records")))
+    monkeypatch.setenv("CHAINATLAS_DB", str(db))
+    monkeypatch.setenv("CHAINATLAS_SEED", "none")
+    review = tmp_path / "review.csv"
+    first = CliRunner().invoke(main, ["import-registry", str(gb_csv), "--review-out", str(review), "--dry-run"])
+    assert first.exit_code == 0, first.output
+    assert "2 to review" in first.output and "火星市" in first.output and review.exists()
+    filled = pd.read_csv(review, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    filled["decision"] = ["accept", "accept"]
+    filled.to_csv(review, index=False, encoding="utf-8-sig")
+    second = CliRunner().invoke(main, ["import-registry", str(gb_csv), "--accept", str(review)])
+    assert second.exit_code == 0, second.output
+    with EmbeddedStore(str(db)) as store:
+        assert store.counts()["MAKES"] == 5

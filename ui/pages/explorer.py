@@ -1,7 +1,6 @@
 """企业与园区: search by name; an enterprise's or park's profile and its expandable neighbourhood."""
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 
 from ui import layout, state
 from ui.layout import KIND_CN, text
@@ -80,7 +79,7 @@ def neighbourhood_section(label, node_id, name):
         memo["nodes"] = [centre]
         st.rerun()
     page, height = graph_html(nodes, edges, centre, memo["nodes"])
-    components.html(page, height=height)
+    st.iframe(page, height=height)
 
 
 def body():

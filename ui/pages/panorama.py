@@ -1,6 +1,5 @@
 """产业链全景图: the layered chain graph coloured by status, and the chosen link's details."""
 import streamlit as st
-import streamlit.components.v1 as components
 
 from ui import layout, state
 from ui.panorama import AGGREGATE_AT, panorama, status_key
@@ -8,34 +7,40 @@ from ui.panorama import AGGREGATE_AT, panorama, status_key
 
 def link_details(sel, rep, pid):
     row = rep.links.set_index("product_id").loc[pid]
-    st.markdown(f"**{'★ ' if bool(row['key_link']) else ''}{layout.text(row['name'])}**　"
-                f"{layout.text(row['stage_cn'])} · {layout.text(row['segment']) or '—'}")
     status = status_key({"status": row["status"], "broken": row["broken"]})
-    c = st.columns(2)
-    c[0].metric("状态", layout.text(row["label"]), border=True)
-    c[1].metric("本地企业", "无数据" if status == "no_data" else f"{int(row['local_makers'])} 家", border=True)
-    if status == "no_data":
-        st.info("无数据：数据中没有任何企业生产该产品。这不代表本地缺失，请补充该环节的企业数据。")
-    st.caption(f"判定：{layout.text(row['reason'])}")
+    info, local_col, target_col = st.columns([2, 3, 3], gap="medium")
+    with info:
+        st.markdown(f"**{'★ ' if bool(row['key_link']) else ''}{layout.text(row['name'])}**　"
+                    f"{layout.text(row['stage_cn'])} · {layout.text(row['segment']) or '—'}")
+        c = st.columns(2)
+        c[0].metric("状态", layout.text(row["label"]), border=True)
+        c[1].metric("本地企业", "无数据" if status == "no_data" else f"{int(row['local_makers'])} 家", border=True)
+        if status == "no_data":
+            st.info("无数据：数据中没有任何企业生产该产品。这不代表本地缺失，请补充该环节的企业数据。")
+        st.caption(f"判定：{layout.text(row['reason'])}")
+        if layout.text(row["upstream"]) or layout.text(row["downstream"]):
+            st.caption(f"上游：{layout.text(row['upstream']) or '—'}；下游：{layout.text(row['downstream']) or '—'}")
     local = rep.makers[rep.makers["link_id"].astype(str) == pid] if len(rep.makers) else rep.makers
-    st.markdown("###### 本地生产企业")
-    if len(local):
-        tree = state.tree()
-        view = local.assign(地区=local["region"].map(tree.name), 标签=local["tags"].map(layout.text),
-                            园区=local["park"].map(lambda p: layout.text((tree.park(p) or {}).get("name"))))
-        st.dataframe(view[["name", "地区", "园区", "scale", "标签", "revenue_share", "as_of"]].rename(columns={
-            "name": "企业", "scale": "规模", "revenue_share": "营收占比", "as_of": "数据日期"}),
-            hide_index=True, key="pano_local")
-    else:
-        st.caption("无本地生产企业。" if status != "no_data" else "—")
-    st.markdown("###### 招商目标（区域外，前 10）")
-    tg, notes = state.targets(sel, products=[pid])
-    if len(tg):
-        st.dataframe(tg[["rank", "name", "province_name", "region_name", "score", "reason"]].rename(columns={
-            "rank": "名次", "name": "企业", "province_name": "省份", "region_name": "所在地", "score": "得分",
-            "reason": "理由"}), hide_index=True, key="pano_targets")
-    for n in notes:
-        st.caption(n)
+    with local_col:
+        st.markdown(f"###### 本地生产企业（{len(local)} 家）")
+        if len(local):
+            tree = state.tree()
+            view = local.assign(地区=local["region"].map(tree.name), 标签=local["tags"].map(layout.text),
+                                园区=local["park"].map(lambda p: layout.text((tree.park(p) or {}).get("name"))))
+            st.dataframe(view[["name", "地区", "园区", "scale", "标签", "revenue_share", "as_of"]].rename(columns={
+                "name": "企业", "scale": "规模", "revenue_share": "营收占比", "as_of": "数据日期"}),
+                hide_index=True, key="pano_local")
+        else:
+            st.caption("无数据（数据中没有任何生产企业）。" if status == "no_data" else "本地没有该环节的生产企业。")
+    with target_col:
+        st.markdown("###### 招商目标（区域外，前 10）")
+        tg, notes = state.targets(sel, products=[pid])
+        if len(tg):
+            st.dataframe(tg[["rank", "name", "province_name", "region_name", "score", "reason"]].rename(columns={
+                "rank": "名次", "name": "企业", "province_name": "省份", "region_name": "所在地", "score": "得分",
+                "reason": "理由"}), hide_index=True, key="pano_targets")
+        for n in notes:
+            st.caption(n)
 
 
 def body():
@@ -58,23 +63,19 @@ def body():
     ids = links["product_id"].astype(str).tolist()
     label = {p: f"{'★ ' if k else ''}{n} · {lb}" for p, n, k, lb in
              zip(ids, links["name"].map(layout.text), links["key_link"].fillna(False), links["label"].map(layout.text))}
-    graph_col, side = st.columns([5, 2], gap="medium")
-    with side:
-        st.subheader("环节详情")
-        pid = st.selectbox("选择环节", ids, format_func=label.get, key="link", bind="query-params",
-                           help="也可在左侧图中悬停查看；选中环节在图中以橙色高亮。")
+    fig = panorama(links, selected=st.session_state.get("link"))
+    if fig.aggregated:
+        st.info(f"该产业链共 {len(links)} 个环节（超过 {AGGREGATE_AT} 个），图中按环节分类汇总显示；"
+                "单个环节请在下方选择或到“缺链补链清单”页查看。")
+    st.iframe(fig.html, height=fig.height)
+    d = rep.data
+    st.caption("；".join([*rep.notes, f"数据日期 {layout.text(d.get('as_of_min'))} – {layout.text(d.get('as_of_max'))}，"
+                          f"事实 {d.get('facts', 0)} 条，其中示意数据 {d.get('illustrative_facts', 0)} 条"]))
+    with st.container(border=True):
+        st.subheader("环节详情：本地企业与招商目标")
+        pid = st.selectbox("选择环节（选中的环节在图中以橙色高亮）", ids, format_func=label.get, key="link",
+                           bind="query-params")
         link_details(sel, rep, pid)
-    with graph_col:
-        fig = panorama(links, selected=pid)
-        if fig.aggregated:
-            st.info(f"该产业链共 {len(links)} 个环节（超过 {AGGREGATE_AT} 个），图中按环节分类汇总显示；"
-                    "单个环节请在右侧选择或到“缺链补链清单”页查看。")
-        components.html(fig.html, height=fig.height, scrolling=False)
-        for n in rep.notes:
-            st.caption(n)
-        d = rep.data
-        st.caption(f"数据日期 {layout.text(d.get('as_of_min'))} – {layout.text(d.get('as_of_max'))}；"
-                   f"事实 {d.get('facts', 0)} 条，其中示意数据 {d.get('illustrative_facts', 0)} 条。")
 
 
 layout.run_page("产业链全景图", body, caption="按上游 → 中游 → 下游分层；颜色表示配套状态，★ 为关键环节。")
