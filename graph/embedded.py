@@ -238,18 +238,17 @@ class EmbeddedStore(AtlasStore):
             parks=frame(parks, ["park_id", "name", "kind", "region", "counted_for", "source", "as_of",
                                 "illustrative"], kinds))
 
-    def _index(self, c):
-        return self._makers.get(c, self._generation(c))
-
     def makers(self, product_ids: Iterable[str], scope: Scope | None = None, side: str = "all") -> pd.DataFrame:
         with self._read() as c:
-            idx = self._index(c)
-        return idx.makers(list(product_ids), scope, side)
+            return self._makers.makers(c, self._generation(c), product_ids, scope, side)
 
     def maker_counts(self, product_ids: Iterable[str]) -> pd.DataFrame:
+        ids = list(dict.fromkeys(str(p) for p in product_ids))
         with self._read() as c:
-            idx = self._index(c)
-        return idx.counts(list(product_ids))
+            found = dict(c.execute("SELECT product, count(*) FROM enterprise_products WHERE product IN "
+                                   "(SELECT value FROM json_each(?)) GROUP BY product", (_ids(ids),)))
+        return pd.DataFrame({"product_id": pd.Series(ids, dtype=object),
+                             "makers": pd.Series([found.get(p, 0) for p in ids], dtype="int64")})
 
     def enterprises(self, ids: Iterable[str]) -> pd.DataFrame:
         t = schema.TABLES["enterprises"]

@@ -13,18 +13,17 @@ from graph import schema as S
 from graph.embedded_codec import frame
 from graph.errors import ChainAtlasError, NotFound
 
-# label -> (table, id column, columns matched by substring, exact-match SQL, detail SQL on x)
+# label -> (table, id column, other columns matched by substring, detail SQL on x)
 _REGION_NAME = "(SELECT name FROM regions WHERE code = x.{})"
 _SEARCH = {
-    S.CHAIN: ("chains", "chain_id", ["name"], "", f"coalesce({_REGION_NAME.format('province')}, x.lead_unit)"),
-    S.PRODUCT: ("products", "product_id", ["name", "aliases"],
-                "OR EXISTS (SELECT 1 FROM json_each(aliases) WHERE lower(value) = :t)", "x.aliases"),
-    S.ENTERPRISE: ("enterprises", "enterprise_id", ["name", "stock_code", "uscc"],
-                   "OR lower(stock_code) = :t OR lower(uscc) = :t",
+    S.CHAIN: ("chains", "chain_id", [], f"coalesce({_REGION_NAME.format('province')}, x.lead_unit)"),
+    S.PRODUCT: ("products", "product_id", ["aliases"], "x.aliases"),
+    S.ENTERPRISE: ("enterprises", "enterprise_id", ["stock_code", "uscc"],
                    f"coalesce({_REGION_NAME.format('region')}, (SELECT name FROM parks WHERE park_id = x.park))"),
-    S.PARK: ("parks", "park_id", ["name"], "", f"x.kind || ' · ' || coalesce({_REGION_NAME.format('region')}, '')"),
-    S.REGION: ("regions", "code", ["name"], "", _REGION_NAME.format("parent")),
+    S.PARK: ("parks", "park_id", [], f"x.kind || ' · ' || coalesce({_REGION_NAME.format('region')}, '')"),
+    S.REGION: ("regions", "code", [], _REGION_NAME.format("parent")),
 }
+_CODES = {"stock_code", "uscc"}   # ASCII only: not searched for text with Chinese characters
 SEARCH_COLUMNS = ["label", "id", "name", "detail"]
 
 
@@ -33,28 +32,42 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def _candidates(conn, table: str, key: str, extra: list[str], args: dict) -> list[int]:
+    """Rowids worth ranking: ids equal to the text, then the shortest names containing it
+    (an exact name is the shortest possible), then other columns containing it; ``limit``
+    each, every query an index or single-column scan."""
+    esc = " ESCAPE '\\'"
+    queries = [f"SELECT rowid FROM {table} WHERE {key} IN (:raw, :t, :u)",
+               f"SELECT rowid FROM {table} WHERE name LIKE :p{esc} ORDER BY length(name), name LIMIT :n"]
+    cols = [c for c in extra if c not in _CODES or args["t"].isascii()]
+    if cols:
+        queries.append(f"SELECT rowid FROM {table} WHERE " + " OR ".join(f"{c} LIKE :p{esc}" for c in cols)
+                       + " ORDER BY length(name), name LIMIT :n")
+    return list(dict.fromkeys(r for sql in queries for (r,) in conn.execute(sql, args)))
+
+
 def search(conn, text: str, limit: int = 50) -> pd.DataFrame:
     """Case-insensitive substring search; exact matches (name, id, alias, stock code, USCC)
-    first, then shorter names. Each kind is ranked and cut in SQL, then merged.
-
-    A million enterprise names are scanned in a few hundred milliseconds (no substring index)."""
-    t = (text or "").strip().lower()
+    first, then shorter names. A million enterprise names scan in about 0.2 s (name index)."""
+    raw = (text or "").strip()
+    t = raw.lower()
     if not t or limit <= 0:
         return frame([], SEARCH_COLUMNS)
+    args = {"p": _like(t), "raw": raw, "t": t, "u": raw.upper(), "n": limit}
     hits = []
-    for rank, (label, (table, key, matched, exact, detail)) in enumerate(_SEARCH.items()):
-        where = " OR ".join(f"{c} LIKE :p ESCAPE '\\'" for c in matched)
-        sql = (f"SELECT x.{key}, x.name, {detail}, s.exact FROM ("
-               f"SELECT rowid AS rid, (lower(name) = :t OR lower({key}) = :t {exact}) AS exact FROM {table} "
-               f"WHERE {where} OR lower({key}) = :t ORDER BY exact DESC, length(name), name LIMIT :n) s "
-               f"JOIN {table} x ON x.rowid = s.rid")
-        for node_id, name, det, is_exact in conn.execute(sql, {"t": t, "p": _like(t), "n": limit}):
+    for rank, (label, (table, key, extra, detail)) in enumerate(_SEARCH.items()):
+        rowids = _candidates(conn, table, key, extra, args)
+        sql = (f"SELECT x.{key}, x.name, {detail}, {', '.join('x.' + c for c in extra) or 'NULL'} "
+               f"FROM {table} x WHERE x.rowid IN (SELECT value FROM json_each(?))")
+        for node_id, name, det, *codes in conn.execute(sql, (json.dumps(rowids),)):
+            codes = [c.lower() for c in codes if c]
             if table == "products":
-                aliases = json.loads(det or "[]")
-                if t not in name.lower() and t != node_id.lower() and not any(t in a.lower() for a in aliases):
-                    continue  # matched JSON punctuation only
-                det = "、".join(aliases) or None
-            hits.append((not is_exact, len(name), rank, name, label, node_id, det))
+                codes = [a.lower() for a in json.loads(det or "[]")]
+                det = "、".join(json.loads(det or "[]")) or None
+            if t not in name.lower() and t != node_id.lower() and not any(t in c for c in codes):
+                continue  # an id in another case, or JSON punctuation only
+            exact = t in (name.lower(), node_id.lower(), *codes)
+            hits.append((not exact, len(name), rank, name, label, node_id, det))
     hits.sort()
     return frame([(h[4], h[5], h[3], h[6]) for h in hits[:limit]], SEARCH_COLUMNS)
 

@@ -1,8 +1,12 @@
-"""In-memory columnar index of MAKES + enterprise attributes, for fast ``makers()``.
+"""Columnar snapshots of MAKES + enterprise attributes, for fast ``makers()``.
 
-Built once per data generation (the store rebuilds it after any write) from a consistent
-read snapshot: makes rows are sorted by product, so the makers of a product are one slice.
-With a million enterprises a 300-product query is a few array ``take`` calls.
+``makers(product_ids, scope, side)`` is asked for the ~300 products of one chain, first
+inside a scope, then (for targets) outside it, often again and again for the same chain.
+So the store keeps a few :class:`MakersIndex` objects, each holding every MAKES row of a
+set of products plus the attributes of those makers as numpy arrays; a request whose
+products are all covered by a cached index is answered by array ``take``s (milliseconds
+with a million enterprises); otherwise one index for exactly those products is built,
+driven by the product index in SQL. Indexes are dropped when the data generation changes.
 
 Lists in the ``tags`` column are shared with the index: treat them as read-only.
 
@@ -20,27 +24,30 @@ import pandas as pd
 from graph.store import MAKER_COLUMNS, Scope
 
 SEP = "\x1f"
-# (table, SQL expression per column): every value comes out as text, NULL as '' (or 'nan').
-_ENT = ("enterprises", ["enterprise_id", "name", "ifnull(region, '')", "ifnull(park, '')", "ifnull(scale, '')",
-                        "ifnull(revenue, 'nan')", "ifnull(employees, '')", "ifnull(listed, '')", "ifnull(tags, '[]')"])
-_MAKES = ("enterprise_products", ["enterprise", "product", "ifnull(revenue_share, 'nan')",
-                                  "ifnull(source, '') || char(30) || ifnull(as_of, '') || char(30) || "
-                                  "ifnull(illustrative, '')"])
+_IN_PRODUCTS = "(SELECT value FROM json_each(:products))"
+# (table, WHERE, SQL expression per column): each value comes out as text, NULL as '' (or 'nan').
+_ENT = ("enterprises", f"enterprise_id IN (SELECT enterprise FROM enterprise_products WHERE product IN {_IN_PRODUCTS})",
+        ["enterprise_id", "name", "ifnull(region, '')", "ifnull(park, '')", "ifnull(scale, '')",
+         "ifnull(revenue, 'nan')", "ifnull(employees, '')", "ifnull(listed, '')", "ifnull(tags, '[]')"])
+_MAKES = ("enterprise_products", f"product IN {_IN_PRODUCTS}",
+          ["enterprise", "product", "ifnull(revenue_share, 'nan')",
+           "ifnull(source, '') || char(30) || ifnull(as_of, '') || char(30) || ifnull(illustrative, '')"])
 _BOOL = {"1": True, "0": False, "": None}
+KEEP = 4   # indexes kept per store
 
 
-def export(conn, table: str, exprs: list[str]) -> list[list[str]]:
-    """Whole columns as lists of str. One ``group_concat`` per column is several times faster
-    than fetching a million rows one by one; if a value contains the separator, rows are
+def export(conn, table: str, where: str, exprs: list[str], params: dict) -> list[list[str]]:
+    """Columns of the matching rows as lists of str. One ``group_concat`` per column is several
+    times faster than fetching rows one by one; if a value contains the separator, rows are
     fetched instead."""
     aggs = ", ".join(f"group_concat({e}, char(31))" for e in exprs)
-    n, *texts = conn.execute(f"SELECT count(*), {aggs} FROM {table}").fetchone()
+    n, *texts = conn.execute(f"SELECT count(*), {aggs} FROM {table} WHERE {where}", params).fetchone()
     if n == 0:
         return [[] for _ in exprs]
     cols = [t.split(SEP) for t in texts]
     if all(len(c) == n for c in cols):
         return cols
-    rows = conn.execute(f"SELECT {', '.join(exprs)} FROM {table}").fetchall()
+    rows = conn.execute(f"SELECT {', '.join(exprs)} FROM {table} WHERE {where}", params).fetchall()
     return [[str(v) for v in col] for col in zip(*rows)]
 
 
@@ -68,13 +75,17 @@ def _flag(uniques: np.ndarray, wanted: frozenset) -> np.ndarray:
 
 
 class MakersIndex:
-    def __init__(self, conn, generation: int):
-        self.generation = generation
-        self._load_enterprises(conn)
-        self._load_makes(conn)
+    """Every MAKES row of ``products`` (sorted by product) and its makers' attributes."""
 
-    def _load_enterprises(self, conn) -> None:
-        ids, names, region, park, scale, revenue, employees, listed, tags = export(conn, *_ENT)
+    def __init__(self, conn, generation: int, products: list[str]):
+        self.generation = generation
+        self.covers = frozenset(products)
+        params = {"products": json.dumps(sorted(self.covers), ensure_ascii=False)}
+        self._load_enterprises(export(conn, *_ENT, params))
+        self._load_makes(export(conn, *_MAKES, params))
+
+    def _load_enterprises(self, cols) -> None:
+        ids, names, region, park, scale, revenue, employees, listed, tags = cols
         self.ent_pos = pd.Index(ids, dtype=object)
         self.ent_id = np.asarray(ids, dtype=object)
         self.ent_name = np.asarray(names, dtype=object)
@@ -89,8 +100,8 @@ class MakersIndex:
         self.ent_tags = np.empty(len(ids), dtype=object)
         self.ent_tags[:] = [memo[t] if t in memo else memo.setdefault(t, json.loads(t)) for t in tags]
 
-    def _load_makes(self, conn) -> None:
-        ent, prod, share, prov = export(conn, *_MAKES)
+    def _load_makes(self, cols) -> None:
+        ent, prod, share, prov = cols
         ents = self.ent_pos.get_indexer(pd.Index(ent, dtype=object)).astype(np.int32)
         p_codes, p_uniq = pd.factorize(np.asarray(prod, dtype=object))
         v_codes, v_uniq = pd.factorize(np.asarray(prov, dtype=object))
@@ -107,8 +118,8 @@ class MakersIndex:
         self.prod_pos = {p: i for i, p in enumerate(p_uniq)}
         self.offsets = np.concatenate([[0], np.cumsum(np.bincount(p_codes, minlength=len(p_uniq)))])
 
-    def _rows(self, product_ids) -> np.ndarray:
-        codes = [self.prod_pos[p] for p in dict.fromkeys(map(str, product_ids)) if p in self.prod_pos]
+    def _rows(self, product_ids: list[str]) -> np.ndarray:
+        codes = [self.prod_pos[p] for p in product_ids if p in self.prod_pos]
         if not codes:
             return np.empty(0, dtype=np.int64)
         return np.concatenate([np.arange(self.offsets[c], self.offsets[c + 1]) for c in codes])
@@ -121,47 +132,46 @@ class MakersIndex:
         pc = p_codes[ents]
         return _flag(p_uniq, scope.include_parks)[pc] | (in_region & ~_flag(p_uniq, scope.exclude_parks)[pc])
 
-    def makers(self, product_ids, scope: Scope | None, side: str) -> pd.DataFrame:
-        if side not in ("inside", "outside", "all"):
-            raise ValueError(f"side must be inside, outside or all, not {side!r}")
+    def makers(self, product_ids: list[str], scope: Scope | None, side: str) -> pd.DataFrame:
         rows = self._rows(product_ids)
         ents = self.mk_ent[rows]
         if side != "all":
             keep = self.local(ents, scope or Scope())
-            rows, ents = rows[keep if side == "inside" else ~keep], ents[keep if side == "inside" else ~keep]
-        ecat = {k: u[c[ents]] for k, (c, u) in self.ent_cat.items()}
-        mcat = {k: u[c[rows]] for k, (c, u) in self.mk_cat.items()}
+            keep = keep if side == "inside" else ~keep
+            rows, ents = rows[keep], ents[keep]
         data = {
             "enterprise_id": self.ent_id[ents], "product_id": self.products[self.mk_prod[rows]],
-            "revenue_share": self.mk_share[rows], "name": self.ent_name[ents], **ecat,
+            "revenue_share": self.mk_share[rows], "name": self.ent_name[ents],
+            **{k: u[c[ents]] for k, (c, u) in self.ent_cat.items()},
             "revenue": self.ent_revenue[ents], "employees": self.ent_employees[ents],
-            "listed": self.ent_listed[ents], "tags": self.ent_tags[ents], **mcat,
+            "listed": self.ent_listed[ents], "tags": self.ent_tags[ents],
+            **{k: u[c[rows]] for k, (c, u) in self.mk_cat.items()},
             "illustrative": self.mk_ill[rows],
         }
         return pd.DataFrame({c: pd.Series(data[c], dtype=data[c].dtype, copy=False) for c in MAKER_COLUMNS})
 
-    def counts(self, product_ids) -> pd.DataFrame:
-        ids = list(dict.fromkeys(map(str, product_ids)))
-        n = [int(self.offsets[self.prod_pos[p] + 1] - self.offsets[self.prod_pos[p]])
-             if p in self.prod_pos else 0 for p in ids]
-        return pd.DataFrame({"product_id": pd.Series(ids, dtype=object), "makers": pd.Series(n, dtype="int64")})
-
 
 class MakersCache:
-    """Holds the current :class:`MakersIndex`; rebuilds it when the generation moved."""
+    """The last few :class:`MakersIndex` objects of the current data generation."""
 
     def __init__(self):
-        self._index: MakersIndex | None = None
+        self._indexes: list[MakersIndex] = []
         self._lock = threading.Lock()
 
-    def get(self, conn, generation: int) -> MakersIndex:
-        idx = self._index
-        if idx is not None and idx.generation == generation:
-            return idx
+    def makers(self, conn, generation: int, product_ids, scope: Scope | None, side: str) -> pd.DataFrame:
+        if side not in ("inside", "outside", "all"):
+            raise ValueError(f"side must be inside, outside or all, not {side!r}")
+        ids = list(dict.fromkeys(str(p) for p in product_ids))
+        return self._index(conn, generation, ids).makers(ids, scope, side)
+
+    def _index(self, conn, generation: int, ids: list[str]) -> MakersIndex:
+        for idx in list(self._indexes):
+            if idx.generation == generation and idx.covers.issuperset(ids):
+                return idx
         with self._lock:
-            if self._index is None or self._index.generation != generation:
-                self._index = MakersIndex(conn, generation)
-            return self._index
+            idx = MakersIndex(conn, generation, ids)
+            self._indexes = [idx] + [i for i in self._indexes if i.generation == generation][:KEEP - 1]
+        return idx
 
     def drop(self) -> None:
-        self._index = None
+        self._indexes = []

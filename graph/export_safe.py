@@ -10,7 +10,8 @@ through one of:
   cell (``t="inlineStr"``, never ``<f>``) with the ``quotePrefix`` style, which is how Excel
   itself marks text typed after an apostrophe; editing the cell keeps it text. The text is kept
   exactly (no visible apostrophe), so names round-trip. Characters that XML cannot hold
-  (control characters other than tab/LF/CR) are dropped and over-long text is cut at Excel's
+  (control characters other than tab/LF/CR) are dropped, carriage returns become line feeds
+  (XML readers, Excel included, normalise them so anyway) and over-long text is cut at Excel's
   32,767-character cell limit.
 
 :func:`text_width` measures display width for column sizing (CJK and emoji count double).
@@ -37,8 +38,9 @@ def csv_text(value):
 
 
 def xlsx_text(value: str) -> str:
-    """Text an xlsx cell can hold: XML-illegal control characters dropped, cut at the cell limit."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    """Text an xlsx cell can hold: XML-illegal control characters dropped, CR as LF, cut at the
+    cell limit."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
     if len(text) > XLSX_CELL_LIMIT:
         text = text[:XLSX_CELL_LIMIT - 1] + "…"
     return text

@@ -66,7 +66,7 @@ def _cell_value(ws, v):
     if isinstance(v, (int,)):
         return v
     text = xlsx_text(str(v))
-    if is_risky(text):
+    if is_risky(v) or is_risky(text):
         c = Cell(ws, value=None)
         c._value, c.data_type, c.quotePrefix = text, "s", True
         return c

@@ -138,7 +138,7 @@ def diff_exports(old, new) -> pd.DataFrame:
     la, lb = _links(a), _links(b)
     notes = _context_notes(a, b)
     both = set(la.index.get_level_values(0)) & set(lb.index.get_level_values(0)) if len(la) and len(lb) else set()
-    m = la.join(lb, how="outer", lsuffix="_old", rsuffix="_new")
+    m = la.merge(lb, how="outer", left_index=True, right_index=True, suffixes=("_old", "_new"))
     m = m[m.index.get_level_values(0).isin(both)]
     og = m["gap_old"].eq(True)
     ng = m["gap_new"].eq(True)

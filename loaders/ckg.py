@@ -288,7 +288,14 @@ def import_ckg(folder, regions_csv=None, *, as_of: str | None = None,
                                                         source=src["product_product.json"], **kw)
     if index is not None:
         batch.tables["regions"] = nz.missing_region_rows(index, ent["region"].dropna(), known_regions, as_of)
-    problems = nz.check_batch(batch, {"regions": set(index.codes) if index else set()}, folder.name)
+    known = {t: set(df[schema.TABLES[t].key[0]].astype(str).tolist()) for t, df in
+             (("regions", known_regions), ("products", known_products), ("enterprises", known_enterprises))
+             if df is not None and len(df)}
+    known["regions"] = known.get("regions", set()) | (index.codes if index else set())
+    if known_enterprises is not None and len(known_enterprises):      # refs of merged stored rows
+        known["parks"] = set(known_enterprises["park"].dropna().astype(str).tolist())
+        known["regions"] |= set(known_enterprises["region"].dropna().astype(str).tolist())
+    problems = nz.check_batch(batch, known, folder.name)
     if problems:
         raise ValidationFailed(problems, source=folder.name)
     rep.kept = {t: len(df) for t, df in batch.tables.items() if len(df)}

@@ -17,7 +17,11 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from graph import schema
 from graph.errors import InputProblem, UnsupportedInput, ValidationFailed
@@ -30,24 +34,60 @@ _ODD = str.maketrans(_ODD_SPACES)
 _LABEL_NOISE = str.maketrans("", "", "/／_-、 ·")
 
 
-@dataclass
 class RawTable:
     """One table as found in the input: header names and text rows.
 
     ``rows`` holds ``(row_number, {column: text})`` with only the columns of the file's header
     (normalised to lower case); ``columns`` is the header in file order.
+
+    A CSV file is kept column-wise (Arrow string columns plus the row numbers) and ``rows`` is
+    built from it only when asked for; :meth:`text` gives the columns to the validator. Once
+    ``rows`` has been built (and maybe edited), it is what :meth:`text` reads.
     """
 
-    table: str
-    file: str
-    sheet: str
-    columns: list[str]
-    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
-    ok: bool = True   # False when the sheet/file itself is unusable (a problem says why)
+    def __init__(self, table: str, file: str, sheet: str, columns: list[str],
+                 rows: list[tuple[int, dict[str, str]]] | None = None, ok: bool = True, *,
+                 data: pa.Table | None = None, numbers: np.ndarray | None = None):
+        self.table, self.file, self.sheet, self.columns, self.ok = table, file, sheet, columns, ok
+        self._data, self._numbers = data, numbers
+        self._rows = None if data is not None else list(rows or [])
+
+    def __repr__(self) -> str:
+        return (f"RawTable({self.table!r}, file={self.file!r}, sheet={self.sheet!r}, "
+                f"columns={self.columns!r}, rows={len(self)}, ok={self.ok})")
+
+    def __len__(self) -> int:
+        return len(self._rows) if self._rows is not None else len(self._numbers)
+
+    @property
+    def rows(self) -> list[tuple[int, dict[str, str]]]:
+        if self._rows is None:
+            names = self._data.column_names
+            cols = [self._data.column(c).to_pylist() for c in names]
+            self._rows = [(n, dict(zip(names, vals))) for n, *vals in zip(self._numbers.tolist(), *cols)]
+            self._data = self._numbers = None
+        return self._rows
+
+    @rows.setter
+    def rows(self, value) -> None:
+        self._rows, self._data, self._numbers = list(value), None, None
+
+    def text(self) -> tuple[np.ndarray, dict[str, pa.ChunkedArray]]:
+        """Row numbers and one Arrow string column per name in ``columns`` ('' when empty)."""
+        if self._rows is None:
+            have = set(self._data.column_names)
+            blank = pa.chunked_array([pa.array([""] * len(self._numbers), pa.string())])
+            return self._numbers, {c: self._data.column(c) if c in have else blank for c in self.columns}
+        numbers = np.fromiter((n for n, _ in self._rows), dtype=np.int64, count=len(self._rows))
+        cols = {c: pa.chunked_array([pa.array(["" if (v := vals.get(c)) is None else str(v)
+                                               for _, vals in self._rows], pa.string())])
+                for c in self.columns}
+        return numbers, cols
 
     def frame(self) -> pd.DataFrame:
         """The rows as a text DataFrame with a leading ``_row`` column (for previews)."""
-        data = [{"_row": n, **vals} for n, vals in self.rows]
+        numbers, cols = self.text()
+        data = {"_row": numbers, **{c: a.to_numpy(zero_copy_only=False) for c, a in cols.items()}}
         return pd.DataFrame(data, columns=["_row", *self.columns])
 
 
@@ -128,24 +168,21 @@ def file_problem(file: str, message: str, fix: str, sheet: str = "") -> InputPro
     return InputProblem(file=file, sheet=sheet, row=None, column=None, value="", message=message, fix=fix)
 
 
-def add_table(raw: RawTables, file: str, sheet: str, header: list[str],
-              records) -> None:
-    """Match a sheet/file to a schema table and add its text rows to ``raw``.
-
-    ``records`` iterates ``(row_number, [cell text, …])`` after the header row.
-    """
+def _match_header(raw: RawTables, file: str, sheet: str, header: list[str]):
+    """The schema table a sheet/file is for and its kept columns ``{position: name}``, reporting
+    unknown (warning) and repeated (problem) columns; None when the sheet is not a table."""
     table = table_for(sheet)
     if table is None:
         if clean_text(sheet).lower() not in DOC_SHEETS:
             raw.warnings.append(f"{file}: 忽略未知的表 ignored unknown sheet/file '{sheet}' "
                                 f"(known: {', '.join(schema.TABLES)})")
-        return
+        return None
     if table in raw.tables:
         prev = raw.tables[table]
         raw.problems.append(file_problem(file, f"表 {table} 出现两次 table given twice "
                                          f"(also {prev.file} {prev.sheet})",
                                          "Keep one sheet/file per table.", sheet))
-        return
+        return None
     known = set(schema.TABLES[table].column_names)
     names = [clean_text(h).lower() for h in header]
     keep: dict[int, str] = {}
@@ -159,15 +196,33 @@ def add_table(raw: RawTables, file: str, sheet: str, header: list[str],
                                              "Delete or rename one of the two columns."))
         else:
             keep[i] = name
+    return table, keep, any(names)
+
+
+def _finish(raw: RawTables, rt: RawTable, has_header: bool) -> None:
+    if not has_header:
+        rt.ok = False
+        raw.problems.append(file_problem(rt.file, "没有表头 the sheet has no header row (row 1 is empty)",
+                                         "Row 1 must hold the column names; see `chainatlas template`.", rt.sheet))
+    raw.tables[rt.table] = rt
+
+
+def add_table(raw: RawTables, file: str, sheet: str, header: list[str],
+              records) -> None:
+    """Match a sheet/file to a schema table and add its text rows to ``raw``.
+
+    ``records`` iterates ``(row_number, [cell text, …])`` after the header row.
+    """
+    matched = _match_header(raw, file, sheet, header)
+    if matched is None:
+        return
+    table, keep, has_header = matched
     rt = RawTable(table, file, sheet, list(keep.values()))
+    rows = rt.rows
     for number, cells in records:
         if any(cells):
-            rt.rows.append((number, {name: cells[i] if i < len(cells) else "" for i, name in keep.items()}))
-    if not any(names):
-        rt.ok = False
-        raw.problems.append(file_problem(file, "没有表头 the sheet has no header row (row 1 is empty)",
-                                         "Row 1 must hold the column names; see `chainatlas template`.", sheet))
-    raw.tables[table] = rt
+            rows.append((number, {name: cells[i] if i < len(cells) else "" for i, name in keep.items()}))
+    _finish(raw, rt, has_header)
 
 
 def decode(data: bytes) -> str | None:
@@ -228,19 +283,133 @@ def _add_csv(raw: RawTables, display: str, stem: str, data: bytes) -> None:
     if table_for(stem) is None:
         add_table(raw, display, stem, [], [])      # only warns
         return
-    text = decode(data)
-    if text is None:
-        raw.problems.append(file_problem(display, "无法识别编码 cannot decode the file (not UTF-8 or GB18030)",
-                                         "Save it as CSV UTF-8 (Excel: 另存为 → CSV UTF-8).", stem))
-        raw.tables.setdefault(table_for(stem), RawTable(table_for(stem), display, stem, [], ok=False))
-    elif not text.strip():
+    bom = data.startswith(b"\xef\xbb\xbf")
+    body = data[3:] if bom else data
+    if _blank(body):
         raw.problems.append(file_problem(display, "文件为空 the file is empty",
                                          "Write at least the header row (column names); "
                                          "see `chainatlas template`.", stem))
         raw.tables.setdefault(table_for(stem), RawTable(table_for(stem), display, stem, [], ok=False))
-    else:
-        header, records = csv_records(text)
-        add_table(raw, display, stem, [cell_text(h) for h in header], records)
+        return
+    if _add_arrow_csv(raw, display, stem, body):          # valid UTF-8, a regular grid: the fast path
+        return
+    try:
+        text, utf8 = body.decode("utf-8"), True
+    except UnicodeDecodeError:
+        text, utf8 = (None if bom else decode(body)), False
+    if text is None:
+        raw.problems.append(file_problem(display, "无法识别编码 cannot decode the file (not UTF-8 or GB18030)",
+                                         "Save it as CSV UTF-8 (Excel: 另存为 → CSV UTF-8).", stem))
+        raw.tables.setdefault(table_for(stem), RawTable(table_for(stem), display, stem, [], ok=False))
+        return
+    if not utf8 and _add_arrow_csv(raw, display, stem, text.translate(_ODD).encode("utf-8")):
+        return                                              # GB18030, re-encoded
+    header, records = csv_records(text)
+    add_table(raw, display, stem, [cell_text(h) for h in header], records)
+
+
+def _blank(body: bytes) -> bool:
+    """Is the file empty or only whitespace (as text)?"""
+    if not body.strip():
+        return True
+    if len(body) > 4096:
+        return False
+    text = decode(body)
+    return text is not None and not text.strip()
+
+
+# UTF-8 bytes of the odd spaces _ODD rewrites, by lead byte (checked with memchr first).
+_ODD_BYTES = {}
+for _ch, _to in _ODD_SPACES.items():
+    _ODD_BYTES.setdefault(_ch.encode("utf-8")[0], []).append((_ch.encode("utf-8"), (_to or "").encode("utf-8")))
+# Python's whitespace (what str.strip() removes), for Arrow's trim.
+_WHITESPACE = "".join(ch for ch in map(chr, range(0x110000)) if ch.isspace())
+
+
+def _odd_spaces(body: bytes) -> bytes:
+    """``body`` (UTF-8) with the odd spaces of _ODD replaced, as translate(_ODD) does on text."""
+    leads = [lead for lead in _ODD_BYTES if bytes([lead]) in body]
+    if not leads:
+        return body
+    arr = np.frombuffer(body, dtype=np.uint8)
+    for lead in leads:
+        at = np.flatnonzero(arr == lead)
+        for seq, repl in _ODD_BYTES[lead]:
+            hit = at[at + len(seq) <= len(arr)]
+            for k in range(1, len(seq)):
+                hit = hit[arr[hit + k] == seq[k]]
+            if len(hit):
+                body = body.replace(seq, repl)
+                arr = np.frombuffer(body, dtype=np.uint8)
+                at = np.flatnonzero(arr == lead)
+    return body
+
+
+def _header_width(body: bytes, delimiter: str) -> int:
+    head = body[:65536].decode("utf-8", errors="replace")
+    return len(next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), []))
+
+
+def _add_arrow_csv(raw: RawTables, display: str, stem: str, body: bytes) -> bool:
+    """Parse UTF-8 CSV bytes with Arrow, column-wise, exactly as :func:`csv_records` would
+    (cells stripped; cells holding a newline or tab cleaned with :func:`clean_text`). False when
+    the bytes are not UTF-8 or a row has a different number of cells than the header; then the
+    caller falls back to the csv module."""
+    newline = body.find(b"\n")
+    first = body if newline < 0 else body[:newline]
+    delimiter = "\t" if b"\t" in first and b"," not in first else ","
+    body = _odd_spaces(body)
+    width = _header_width(body, delimiter)
+    quoted = b'"' in body
+    messy = quoted or (delimiter == "," and b"\t" in body)    # cells that may hold a newline or a tab
+    names = [f"c{i}" for i in range(width)]
+    try:
+        grid = pa_csv.read_csv(
+            pa.py_buffer(body),
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted,
+                                              ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except pa.ArrowInvalid:     # not UTF-8, or a row with more or fewer cells than the header
+        return False
+    del body
+    header = [cell_text(v) for v in (grid.column(n)[0].as_py() if len(grid) else "" for n in names)]
+    matched = _match_header(raw, display, stem, header)
+    if matched is None:
+        return True
+    table, keep, has_header = matched
+    grid = grid.slice(1)
+    cleaned, filled = {}, None
+    for i, n in enumerate(names):
+        col = _clean_column(grid.column(n), messy)
+        if i in keep:
+            cleaned[keep[i]] = col
+        has = pc.not_equal(col, "")
+        filled = has if filled is None else pc.or_(filled, has)
+    numbers = np.arange(2, grid.num_rows + 2, dtype=np.int64)
+    data = pa.table(cleaned)
+    if filled is not None and not pc.all(filled).as_py():
+        keep_rows = filled.combine_chunks().to_numpy(zero_copy_only=False)
+        data = data.filter(pa.array(keep_rows)) if cleaned else data
+        numbers = numbers[keep_rows]
+    _finish(raw, RawTable(table, display, stem, list(keep.values()), data=data, numbers=numbers), has_header)
+    return True
+
+
+def _clean_column(col: pa.ChunkedArray, messy: bool) -> pa.ChunkedArray:
+    """Cells stripped (Python's whitespace); with ``messy`` also the cells holding a newline or a
+    tab cleaned as :func:`clean_text` does."""
+    out = pc.utf8_trim(col, characters=_WHITESPACE)
+    if messy:
+        odd = pc.match_substring_regex(col, "[\n\t]")
+        if pc.any(odd).as_py():
+            flat = out.combine_chunks().to_numpy(zero_copy_only=False).astype(object)
+            raw_text = col.combine_chunks().to_numpy(zero_copy_only=False)
+            mask = odd.combine_chunks().to_numpy(zero_copy_only=False)
+            flat[mask] = [clean_text(t) for t in raw_text[mask]]
+            out = pa.chunked_array([pa.array(flat, pa.string())])
+    return out
 
 
 def _read_folder(folder: Path) -> RawTables:

@@ -122,8 +122,20 @@ def map_columns(header: list[str], mapping: dict[str, str] | None = None) -> dic
 
 def read_decisions(path_or_frame) -> dict[tuple[str, str], str]:
     """(enterprise_id, product_id) -> ``accept`` / ``reject`` from a filled-in review table."""
-    df = path_or_frame if isinstance(path_or_frame, pd.DataFrame) else \
-        pd.read_csv(path_or_frame, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    if isinstance(path_or_frame, pd.DataFrame):
+        df, name = path_or_frame, "review"
+    else:       # Excel on Chinese Windows saves CSV as GB18030: decode like any input
+        import io
+
+        name = Path(path_or_frame).name
+        text = decode(Path(path_or_frame).read_bytes()) or ""
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False) if text.strip() else pd.DataFrame()
+    df = df.rename(columns=lambda c: nz.norm_header(c))
+    missing = [c for c in ("enterprise_id", "product_id", "decision") if c not in df.columns]
+    if missing:
+        raise ValidationFailed([InputProblem(name, "", 1, c, "", "审核表缺少列 review table lacks a column",
+                                             "Pass back the file written by --review-out, with decision filled in.")
+                                for c in missing], source=name)
     out = {}
     for eid, pid, dec in zip(df["enterprise_id"], df["product_id"], df["decision"]):
         word = nz.norm_key(dec)
@@ -227,9 +239,12 @@ def import_registry(file, *, mapping=None, products: pd.DataFrame | None = None,
         "enterprise_products", pd.DataFrame({"enterprise": loaded["enterprise_id"], "product": loaded["product_id"],
                                              "source": source + ":" + loaded["field"]}), as_of=as_of)
     batch.tables["regions"] = nz.missing_region_rows(index, ent_df["region"].dropna(), regions, as_of)
-    bad = nz.check_batch(batch, {"regions": index.codes, "products": set() if products is None else
-                                 set(products["product_id"].astype(str).tolist()),
-                                 "parks": set() if enterprises is None else set(enterprises["park"].dropna())}, name)
+    known_ids = {"regions": set(index.codes), "products": set() if products is None else
+                 set(products["product_id"].astype(str).tolist())}
+    if enterprises is not None and len(enterprises):        # refs of merged stored rows
+        known_ids["parks"] = set(enterprises["park"].dropna().astype(str).tolist())
+        known_ids["regions"] |= set(enterprises["region"].dropna().astype(str).tolist())
+    bad = nz.check_batch(batch, known_ids, name)
     if bad:
         raise ValidationFailed(bad, source=name)
     batch.warnings = [str(p) for p in problems]

@@ -29,7 +29,7 @@ import pandas as pd
 from ui.layout import STATUS_LABEL, STATUS_STYLE, text
 
 AGGREGATE_AT = 250
-COL_W, ROW_H, STAGE_GAP = 178, 54, 56
+COL_W, ROW_H, STAGE_GAP = 184, 56, 56
 ASSUMED_WIDTH = 1100   # px the graph usually gets in the wide layout (sizes the frame height)
 KEY_BORDER = "#0d2b6b"
 FONT = "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC',sans-serif"
@@ -204,8 +204,8 @@ def _node_style(status: str, key: bool, selected: bool) -> dict:
         "color": {"background": fill, "border": KEY_BORDER if key else border,
                   "highlight": {"background": fill, "border": "#ff6f00"},
                   "hover": {"background": fill, "border": "#ff6f00"}},
-        "font": {"color": font, "size": 14, "face": FONT},
-        "widthConstraint": {"minimum": 100, "maximum": 140},
+        "font": {"color": font, "size": 15, "face": FONT},
+        "widthConstraint": {"minimum": 104, "maximum": 148},
     }
     if status == "no_data":
         style["shapeProperties"] = {"borderDashes": [5, 4]}

@@ -178,8 +178,12 @@ def _overview(db: str, gen: int, place_id: str, th: tuple, enclave: bool) -> pd.
         leaders = [ent_name.get(str(e), str(e)) for e in mine.loc[mine["role"] == "链主", "enterprise"]] \
             if len(mine) else []
         chief = " ".join(str(v) for v in (c.get("chief_title"), c.get("chief")) if _present(v))
+        broken = rep.links["broken"].fillna(False).astype(bool) if len(rep.links) else pd.Series(dtype=bool)
+        status = rep.links["status"] if len(rep.links) else pd.Series(dtype=object)
         rows.append({
             "chain_id": c["chain_id"], "name": c["name"], "chief": chief or "—",
+            "missing_only": int(((status == "missing") & ~broken).sum()),
+            "weak_only": int(((status == "weak") & ~broken).sum()),
             "lead_unit": c.get("lead_unit") if _present(c.get("lead_unit")) else "—",
             "leaders": "、".join(leaders) or "—", "links": s["links"], "with_data": s["with_data"],
             "local_rate": s["local_rate"], "key_weighted_rate": s["key_weighted_rate"],

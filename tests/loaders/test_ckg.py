@@ -203,3 +203,24 @@ def test_import_ckg_command(messy, tmp_path, monkeypatch):
                                     "--regions", str(tmp_path / "regions.csv")])
     assert run.exit_code == 0, run.output
     assert "火星市" in run.output and "written: added" in run.output
+
+
+def test_matches_stored_products_and_enterprises(messy, make_batch, embedded_store):
+    embedded_store.apply(make_batch(
+        regions=[{"code": "140000", "name": "山西省", "level": "province"},
+                 {"code": "140800", "name": "运城市", "level": "city", "parent": "140000"}],
+        products=[{"product_id": "P-LI", "name": "锂离子电池", "aliases": ["锂电池"]}],
+        enterprises=[{"enterprise_id": "E-XL", "name": "新锂", "stock_code": "300999", "region": "140800",
+                      "tags": ["规上"]}]))
+    batch, report = import_ckg(messy, as_of="2024-03-01", known_products=embedded_store.table("products"),
+                               known_enterprises=embedded_store.table("enterprises"),
+                               known_regions=embedded_store.table("regions"))
+    assert not {"P-LI", "CKG:锂电池"} & set(batch["products"]["product_id"])
+    assert batch["enterprise_products"][["enterprise", "product"]].values.tolist() == [["E-XL", "P-LI"]]
+    assert ("CKG:正极材料", "P-LI") in set(zip(batch["product_flows"]["from_product"], batch["product_flows"]["to_product"]))
+    row = batch["enterprises"].set_index("enterprise_id").loc["E-XL"]
+    assert (row["name"], row["region"], row["tags"]) == ("新锂", "140800", ["规上", "上市"])
+    assert report.merged["products matched to stored products"] == 1
+    assert report.merged["enterprises matched to stored enterprises"] == 1
+    embedded_store.apply(batch)
+    assert embedded_store.counts()["Enterprise"] == 2 and embedded_store.counts()["MAKES"] == 1

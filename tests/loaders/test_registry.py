@@ -109,7 +109,7 @@ def test_review_round_trip(gb_csv, tmp_path, make_batch, embedded_store):
     filled = pd.read_csv(out, dtype=str, encoding="utf-8-sig", keep_default_na=False)
     assert list(filled["product_id"]) == ["P-CATH", "P-MOTOR"] and set(filled["decision"]) == {""}
     filled["decision"] = ["是", "reject"]
-    filled.to_csv(out, index=False, encoding="utf-8-sig")
+    filled.to_csv(out, index=False, encoding="gb18030")     # as Excel on Chinese Windows saves it
     assert read_decisions(out) == {("REG:示例汽车服务有限公司", "P-CATH"): "accept",
                                    ("REG:示例汽车服务有限公司", "P-MOTOR"): "reject"}
     second = run(gb_csv, accept=out)

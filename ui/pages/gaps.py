@@ -5,9 +5,9 @@ from graph.options import DEFAULT_WEIGHTS, Weights
 from ui import downloads, layout, state
 
 GAP_COLUMNS = {"grade": "等级", "name": "环节", "stage_cn": "阶段", "segment": "细分领域", "label": "状态",
-               "key_link": "关键环节", "priority": "优先级", "p_status": "状态分", "p_broken": "断链分",
-               "p_key": "关键分", "p_demand": "本地需求分", "p_leaders": "链主需求分", "p_centrality": "中心度分",
-               "local_makers": "本地企业", "makers_total": "全部企业", "reason": "原因"}
+               "key_link": "关键环节", "priority": "优先级", "reason": "原因", "local_makers": "本地企业",
+               "makers_total": "全部企业", "p_status": "状态分", "p_broken": "断链分", "p_key": "关键分",
+               "p_demand": "本地需求分", "p_leaders": "链主需求分", "p_centrality": "中心度分"}
 WEIGHT_SLIDERS = [("leader", "链主", 0, 40), ("listed", "上市", 0, 30), ("fortune500", "500强", 0, 30),
                   ("little_giant", "小巨人", 0, 30), ("specialised", "专精特新", 0, 30), ("scale", "企业规模", 0, 30),
                   ("revenue", "营业收入", 0, 30), ("product_share", "产品营收占比", 0, 30),

@@ -28,23 +28,27 @@ def body():
         st.subheader("产业链一览")
         event = st.dataframe(
             table, hide_index=True, on_select="rerun", selection_mode="single-row", key="overview_table",
+            height=36 * (len(table) + 1) + 4,
             column_config={"本地配套率": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100),
                            "关键环节加权配套率": st.column_config.NumberColumn(format="%.0f%%"),
                            "链主": st.column_config.TextColumn(width="medium")})
         st.caption("点击表格左侧选中一条产业链即可打开其全景图；“无数据”环节是数据中没有任何生产企业的环节，不计为缺链。")
     with right:
         st.subheader("缺口构成")
-        long = df.melt(id_vars=["name"], value_vars=["missing", "weak", "broken"], var_name="kind", value_name="n")
-        long["类型"] = long["kind"].map({"missing": "缺链", "weak": "弱链", "broken": "断链"})
+        long = df.melt(id_vars=["name"], value_vars=["broken", "missing_only", "weak_only"], var_name="kind",
+                       value_name="n")
+        kinds = {"broken": "断链", "missing_only": "缺链", "weak_only": "弱链"}
+        long["类型"] = long["kind"].map(kinds)
+        long["order"] = long["kind"].map({k: i for i, k in enumerate(kinds)})
         chart = alt.Chart(long).mark_bar().encode(
             y=alt.Y("name:N", title=None, sort=alt.EncodingSortField("n", op="sum", order="descending")),
-            x=alt.X("n:Q", title="环节数", stack=True),
-            color=alt.Color("类型:N", scale=alt.Scale(domain=["缺链", "弱链", "断链"],
-                                                    range=[layout.STATUS_STYLE["missing"][1], layout.STATUS_STYLE["weak"][1],
-                                                           layout.STATUS_STYLE["broken"][0]]),
+            x=alt.X("n:Q", title="缺口环节数（断链单列，不重复计入缺链/弱链）", stack=True),
+            color=alt.Color("类型:N", scale=alt.Scale(domain=list(kinds.values()),
+                                                    range=[layout.STATUS_STYLE["broken"][1], "#e0595a", "#e8b400"]),
                             legend=alt.Legend(orient="top", title=None)),
+            order=alt.Order("order:Q"),
             tooltip=[alt.Tooltip("name:N", title="产业链"), alt.Tooltip("类型:N"), alt.Tooltip("n:Q", title="环节数")],
-        ).properties(height=max(240, 26 * len(df)))
+        ).properties(height=max(260, 30 * len(df)))
         st.altair_chart(chart, width="stretch")
 
     rows = event.selection.rows if event is not None else []

@@ -12,9 +12,10 @@ def link_details(sel, rep, pid):
     with info:
         st.markdown(f"**{'★ ' if bool(row['key_link']) else ''}{layout.text(row['name'])}**　"
                     f"{layout.text(row['stage_cn'])} · {layout.text(row['segment']) or '—'}")
-        c = st.columns(2)
-        c[0].metric("状态", layout.text(row["label"]), border=True)
-        c[1].metric("本地企业", "无数据" if status == "no_data" else f"{int(row['local_makers'])} 家", border=True)
+        colour = {"covered": "green", "weak": "orange", "missing": "red", "broken": "red"}.get(status, "gray")
+        st.badge(layout.text(row["label"]), color=colour)
+        st.metric("本地生产企业", "无数据" if status == "no_data" else f"{int(row['local_makers'])} 家",
+                  f"数据中共 {int(row['makers_total'])} 家", delta_color="off", border=True)
         if status == "no_data":
             st.info("无数据：数据中没有任何企业生产该产品。这不代表本地缺失，请补充该环节的企业数据。")
         st.caption(f"判定：{layout.text(row['reason'])}")
@@ -63,19 +64,26 @@ def body():
     ids = links["product_id"].astype(str).tolist()
     label = {p: f"{'★ ' if k else ''}{n} · {lb}" for p, n, k, lb in
              zip(ids, links["name"].map(layout.text), links["key_link"].fillna(False), links["label"].map(layout.text))}
-    fig = panorama(links, selected=st.session_state.get("link"))
-    if fig.aggregated:
-        st.info(f"该产业链共 {len(links)} 个环节（超过 {AGGREGATE_AT} 个），图中按环节分类汇总显示；"
-                "单个环节请在下方选择或到“缺链补链清单”页查看。")
-    st.iframe(fig.html, height=fig.height)
-    d = rep.data
-    st.caption("；".join([*rep.notes, f"数据日期 {layout.text(d.get('as_of_min'))} – {layout.text(d.get('as_of_max'))}，"
-                          f"事实 {d.get('facts', 0)} 条，其中示意数据 {d.get('illustrative_facts', 0)} 条"]))
+    graph_slot = st.container()
     with st.container(border=True):
         st.subheader("环节详情：本地企业与招商目标")
-        pid = st.selectbox("选择环节（选中的环节在图中以橙色高亮）", ids, format_func=label.get, key="link",
-                           bind="query-params")
+        if st.session_state.get("link") not in (None, *ids):
+            del st.session_state["link"]          # a link of another chain
+        gaps = rep.gaps()
+        default = ids.index(str(gaps["product_id"].iloc[0])) if len(gaps) else 0
+        pid = st.selectbox("选择环节（选中的环节在图中以橙色高亮）", ids, index=default, format_func=label.get,
+                           key="link", bind="query-params")
         link_details(sel, rep, pid)
+    with graph_slot:
+        fig = panorama(links, selected=pid)
+        if fig.aggregated:
+            st.info(f"该产业链共 {len(links)} 个环节（超过 {AGGREGATE_AT} 个），图中按环节分类汇总显示；"
+                    "单个环节请在下方选择或到“缺链补链清单”页查看。")
+        st.iframe(fig.html, height=fig.height)
+        d = rep.data
+        st.caption("；".join([*rep.notes, f"数据日期 {layout.text(d.get('as_of_min'))} – "
+                              f"{layout.text(d.get('as_of_max'))}，事实 {d.get('facts', 0)} 条，"
+                              f"其中示意数据 {d.get('illustrative_facts', 0)} 条"]))
 
 
 layout.run_page("产业链全景图", body, caption="按上游 → 中游 → 下游分层；颜色表示配套状态，★ 为关键环节。")

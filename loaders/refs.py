@@ -1,0 +1,291 @@
+"""Reference resolution (``ref:`` cells -> ids), duplicate keys and cycles of product flows, over the
+column-wise tables of :mod:`loaders.validate`.
+
+A reference is resolved once per distinct text: ids are recognised in bulk (Arrow ``is_in``
+against the batch's ids, then the store's); only the other texts (names, aliases, typos) go
+through :class:`Pool`, which is built lazily, so a batch that references by id never builds a
+name index of a million enterprises.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from graph import schema
+from graph.errors import InputProblem
+from graph.store import AtlasStore
+from loaders.cells import BadCell, spread
+
+
+@dataclass
+class ParsedColumn:
+    """One column, by distinct text: ``codes`` (per row) index ``distinct`` (Arrow texts) and
+    ``values`` (parsed value, resolved id, or the text itself when bad); ``errors`` maps the index
+    of each bad distinct text to its problem."""
+
+    kind: str
+    codes: np.ndarray
+    distinct: pa.Array
+    values: np.ndarray
+    errors: dict[int, BadCell] = field(default_factory=dict)
+
+    def row_values(self) -> np.ndarray:
+        """Per-row object array of the values (lists copied per row)."""
+        return spread(self.values, self.codes, self.kind)
+
+    def ok_rows(self) -> np.ndarray:
+        """Per-row bool: the cell is filled and parsed/resolved without a problem."""
+        good = np.array([v is not None and v != "" for v in self.values], dtype=bool) \
+            if self.values.dtype == object else np.ones(len(self.values), dtype=bool)
+        for i in self.errors:
+            good[i] = False
+        return good[self.codes] if len(self.codes) else np.zeros(0, dtype=bool)
+
+
+@dataclass
+class ParsedTable:
+    """A table parsed column-wise: the raw table it came from, row numbers and every schema column."""
+
+    rt: object                      # loaders.read.RawTable
+    numbers: np.ndarray
+    columns: dict[str, ParsedColumn]
+
+    @property
+    def name(self) -> str:
+        return self.rt.table
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+
+def bad_cell_problems(pt: ParsedTable, column: str, problems: list[InputProblem]) -> None:
+    """One problem per row whose cell in ``column`` is a bad distinct text."""
+    col = pt.columns[column]
+    if not col.errors:
+        return
+    bad = np.zeros(len(col.values), dtype=bool)
+    bad[list(col.errors)] = True
+    texts = col.distinct.to_numpy(zero_copy_only=False)
+    rt = pt.rt
+    for r in np.flatnonzero(bad[col.codes]).tolist():
+        code = int(col.codes[r])
+        err = col.errors[code]
+        problems.append(InputProblem(rt.file, rt.sheet, int(pt.numbers[r]), column, texts[code], err.message, err.fix))
+
+
+class Pool:
+    """Ids, names and (for products) aliases of one node table: this batch over the store."""
+
+    def __init__(self, table: str, parsed: ParsedTable | None, existing: AtlasStore | None):
+        t = schema.TABLES[table]
+        self.table, self.label = table, t.label
+        self.name_of: dict[str, str] = {}
+        aliases: dict[str, list[str]] = {}
+        if existing is not None:
+            stored = existing.node_names(table)
+            self.name_of.update((str(i), str(n) if n is not None else "") for i, n in zip(stored["id"], stored["name"]))
+            if table == "products" and len(stored):
+                old = existing.table("products")
+                aliases.update((str(i), list(a) if isinstance(a, (list, tuple)) else [])
+                               for i, a in zip(old["product_id"], old["aliases"]))
+        if parsed is not None and len(parsed):
+            keys = parsed.columns[t.key[0]].row_values()
+            names = parsed.columns[t.name_column].row_values()
+            als = parsed.columns["aliases"].row_values() if table == "products" else None
+            for i, (key, name) in enumerate(zip(keys.tolist(), names.tolist())):
+                if isinstance(key, str) and key:
+                    self.name_of[key] = name if isinstance(name, str) else ""
+                    if als is not None:
+                        aliases[key] = als[i] if isinstance(als[i], list) else []
+        self.by_name = _invert(self.name_of.items())
+        self.by_alias = _invert((i, a) for i, names in aliases.items() for a in names)
+
+    def resolve(self, text: str) -> str:
+        """The id ``text`` names: an id, else an exact name, else an alias. Raises BadCell."""
+        if text in self.name_of:
+            return text
+        for index in (self.by_name, self.by_alias):
+            ids = index.get(text)
+            if ids and len(ids) == 1:
+                return next(iter(ids))
+            if ids:
+                raise BadCell(f"名称有多个匹配 name matches several {self.table}",
+                              "请改用编号之一 use one of the ids: " + "、".join(
+                                  f"{i}（{self.name_of.get(i, '')}）" for i in sorted(ids)))
+        cands = self.candidates(text)
+        where = f"a row of {self.table}（{self.label}）in this file or already loaded"
+        raise BadCell(f"找不到引用的{self.label} unknown reference to {self.table}",
+                      (f"您是不是要找 did you mean: {'、'.join(cands)}; or add it to {self.table}"
+                       if cands else f"Use the id or the exact name of {where}"))
+
+    def candidates(self, text: str, n: int = 5) -> list[str]:
+        """Close names (and ids), formatted ``name (id)``."""
+        names = list(self.by_name) + list(self.by_alias)
+        found = [m for m in names if len(m) >= 2 and (text in m or m in text)][:n]
+        if len(names) + len(self.name_of) <= 20000:
+            found += difflib.get_close_matches(text, names + list(self.name_of), n=n, cutoff=0.5)
+        out: list[str] = []
+        for m in found:
+            ids = self.by_name.get(m) or self.by_alias.get(m) or {m}
+            for i in sorted(ids):
+                label = f"{self.name_of.get(i, m)} ({i})"
+                if label not in out:
+                    out.append(label)
+        return out[:n]
+
+
+def _invert(pairs) -> dict[str, set[str]]:
+    """``{name: {ids}}`` from ``(id, name)`` pairs (empty names skipped)."""
+    out: dict[str, set[str]] = {}
+    for i, name in pairs:
+        if name:
+            out.setdefault(name, set()).add(i)
+    return out
+
+
+def _strings(values) -> pa.Array:
+    return pa.array([v for v in values if isinstance(v, str) and v], pa.string())
+
+
+class Resolver:
+    """Resolves every ``ref:`` cell of a batch to an id, against the batch and the store."""
+
+    def __init__(self, parsed: dict[str, ParsedTable], existing: AtlasStore | None):
+        self.parsed, self.existing = parsed, existing
+        self.pools: dict[str, Pool] = {}
+        self._ids: dict[str, pa.Array] = {}
+        self._stored: dict[str, pa.Array] = {}
+        self._cache: dict[tuple[str, str], object] = {}
+
+    def pool(self, table: str) -> Pool:
+        """The (lazily built, cached) names of ``table``."""
+        if table not in self.pools:
+            self.pools[table] = Pool(table, self.parsed.get(table), self.existing)
+        return self.pools[table]
+
+    def batch_ids(self, table: str) -> pa.Array:
+        """Ids of the batch's rows of a node table (parsed key values, bad ones as text)."""
+        if table not in self._ids:
+            pt = self.parsed.get(table)
+            self._ids[table] = _strings(pt.columns[schema.TABLES[table].key[0]].values) if pt is not None \
+                else pa.array([], pa.string())
+        return self._ids[table]
+
+    def stored_ids(self, table: str) -> pa.Array:
+        if table not in self._stored:
+            ids = self.existing.node_names(table)["id"] if self.existing is not None else []
+            self._stored[table] = _strings(str(i) for i in ids if i is not None)
+        return self._stored[table]
+
+    def resolve_table(self, pt: ParsedTable, problems: list[InputProblem]) -> None:
+        """Replace names by ids (per distinct text); report unknown and ambiguous references."""
+        for c in schema.TABLES[pt.name].columns:
+            if not c.kind.startswith("ref:") or not len(pt):
+                continue
+            target = c.kind.split(":", 1)[1]
+            col = pt.columns[c.name]
+            texts = col.values                      # distinct texts, None for the empty one
+            filled = np.array([t is not None for t in texts], dtype=bool)
+            todo = filled & ~pc.is_in(col.distinct, value_set=self.batch_ids(target)).to_numpy(zero_copy_only=False)
+            if todo.any() and self.existing is not None:
+                left = np.flatnonzero(todo)
+                stored = pc.is_in(col.distinct.take(pa.array(left)), value_set=self.stored_ids(target))
+                todo[left[stored.to_numpy(zero_copy_only=False)]] = False
+            for i in np.flatnonzero(todo).tolist():
+                key = (target, texts[i])
+                if key not in self._cache:
+                    try:
+                        self._cache[key] = self.pool(target).resolve(texts[i])
+                    except BadCell as bad:
+                        self._cache[key] = bad
+                hit = self._cache[key]
+                if isinstance(hit, BadCell):
+                    col.errors[i] = hit
+                else:
+                    texts[i] = hit
+            bad_cell_problems(pt, c.name, problems)
+
+
+def key_codes(pt: ParsedTable, columns: tuple[str, ...]) -> np.ndarray:
+    """Per row, one int64 code per distinct key value (after parsing and resolving); -1 when a
+    key cell is empty."""
+    combo = np.zeros(len(pt), dtype=np.int64)
+    for c in columns:
+        col = pt.columns[c]
+        vals = pd.Series([None if v == "" else v for v in col.values.tolist()], dtype=object)
+        canon, uniques = pd.factorize(vals, use_na_sentinel=True)
+        per_row = canon[col.codes] if len(col.codes) else np.zeros(0, dtype=np.int64)
+        size = len(uniques) + 1
+        combo = np.where((combo < 0) | (per_row < 0), -1, combo * size + per_row)
+    return combo
+
+
+def check_duplicates(pt: ParsedTable, problems: list[InputProblem]) -> None:
+    """Report every row whose key (after resolving references) repeats an earlier row's."""
+    key = schema.TABLES[pt.name].key
+    combo = key_codes(pt, key)
+    rows = np.flatnonzero(combo >= 0)
+    if not len(rows):
+        return
+    vals = combo[rows]
+    dup = pd.Series(vals).duplicated(keep="first").to_numpy()
+    if not dup.any():
+        return
+    uniq, first = np.unique(vals, return_index=True)
+    first_row = rows[first[np.searchsorted(uniq, vals[dup])]]
+    cols = [pt.columns[c] for c in key]
+    rt = pt.rt
+    for r, f in zip(rows[dup].tolist(), first_row.tolist()):
+        k = tuple(col.values[col.codes[r]] for col in cols)
+        problems.append(InputProblem(
+            rt.file, rt.sheet, int(pt.numbers[r]), ", ".join(key), " / ".join(map(str, k)),
+            f"重复的键 duplicate key: same as row {int(pt.numbers[f])}",
+            f"Each ({', '.join(key)}) may appear once: merge the two rows or delete one."))
+
+
+def _truthy(value) -> bool:
+    """A stored cycle_ok as a bool: None, NaN, NA and text count as False."""
+    try:
+        return not isinstance(value, str) and value == value and bool(value)
+    except (TypeError, ValueError):
+        return False
+
+
+def check_cycles(pt: ParsedTable, resolver: Resolver, existing: AtlasStore | None,
+                 problems: list[InputProblem]) -> None:
+    """Report each cycle of product flows (batch over store) that no flow declares ``cycle_ok``."""
+    import networkx as nx
+
+    edges: dict[tuple[str, str], tuple[bool, int | None]] = {}
+    if existing is not None:
+        old = existing.table("product_flows")
+        for u, v, ok in zip(old["from_product"], old["to_product"], old["cycle_ok"]):
+            edges[(str(u), str(v))] = (_truthy(ok), None)
+    cols = pt.columns
+    good = cols["from_product"].ok_rows() & cols["to_product"].ok_rows()
+    us, vs = cols["from_product"].row_values(), cols["to_product"].row_values()
+    oks = cols["cycle_ok"].row_values()
+    for r in np.flatnonzero(good).tolist():
+        edges[(us[r], vs[r])] = (oks[r] is True, int(pt.numbers[r]))
+    g = nx.DiGraph(e for e, (ok, _) in edges.items() if not ok)
+    for comp in nx.strongly_connected_components(g):
+        first = next(iter(comp))
+        if len(comp) == 1 and not g.has_edge(first, first):
+            continue
+        cycle = nx.find_cycle(g.subgraph(comp))
+        numbers = sorted(edges[e][1] for e in cycle if edges[e][1] is not None)
+        if not numbers:
+            continue  # already in the store before this batch
+        pool = resolver.pool("products")
+        path = " → ".join(f"{pool.name_of.get(u) or u}({u})" for u, _ in cycle)
+        path += f" → {pool.name_of.get(cycle[0][0]) or cycle[0][0]}({cycle[0][0]})"
+        problems.append(InputProblem(
+            pt.rt.file, pt.rt.sheet, numbers[0], None, path,
+            f"产品流向成环 flows form a cycle (rows {', '.join(map(str, numbers))})",
+            "Remove or reverse one of these flows, or set cycle_ok = 是 on one of them "
+            "if the loop is real (e.g. recycling 回收利用)."))

@@ -1,0 +1,234 @@
+"""Every page of the app, driven with streamlit.testing.v1.AppTest on the Shanxi seed."""
+from __future__ import annotations
+
+import pytest
+
+from uihelp import XSS, find, no_errors
+
+
+def _rows(at, key):
+    return [d for d in at.dataframe if d.key == key][0].value
+
+
+def test_first_start_seeds_and_shows_the_overview(seeded_env, app):
+    at = app()
+    no_errors(at)
+    assert any("首次启动" in s.value and "自动载入" in s.value for s in at.success)
+    assert at.title[0].value == "产业链总览"
+    table = _rows(at, "overview_table")
+    assert len(table) >= 10 and {"产业链", "链长", "链主", "本地配套率", "缺链", "弱链", "断链"} <= set(table.columns)
+    assert int(at.metric[0].value.split()[0]) == len(table)
+    # later sessions are not told again
+    assert not any("首次启动" in s.value for s in app().success)
+
+
+def test_overview_opens_a_chain_on_the_panorama(seeded_env, app):
+    at = app()
+    at.selectbox(key="overview_open").select("SX-NEV").run()
+    at.button(key="overview_go").click().run()
+    no_errors(at)
+    assert at.title[0].value == "产业链全景图"
+    assert at.selectbox(key="chain").value == "SX-NEV"
+    assert at.query_params["chain"] == ["新能源汽车"] or at.query_params["chain"] == "新能源汽车"
+
+
+def test_shared_link_restores_chain_and_region(seeded_env, app):
+    at = app("panorama", chain="新能源汽车", city="运城市")
+    no_errors(at)
+    assert at.selectbox(key="chain").value == "SX-NEV"
+    assert at.selectbox(key="city").value == "140800"
+    assert any("新能源汽车 · 运城市" in m.value for m in at.markdown)
+
+
+def test_panorama_graph_and_link_details(seeded_env, app):
+    at = app("panorama", chain="新能源汽车")
+    no_errors(at)
+    html = find(at, "iframe")[0].proto.srcdoc
+    assert "vis.Network" in html and "上游" in html and "★ 关键环节" in html
+    assert "无本地企业" not in html
+    links = at.selectbox(key="link")
+    missing = [o for o in links.options if "缺链" in o]
+    at.selectbox(key="link").select_index(links.options.index(missing[0])).run()
+    no_errors(at)
+    assert any(d.key == "pano_targets" for d in at.dataframe)          # targets beside the link
+    chosen = at.selectbox(key="link").value
+    assert f'"id": "{chosen}"' in find(at, "iframe")[0].proto.srcdoc   # highlighted in the graph
+    covered = [i for i, o in enumerate(links.options) if "已配套" in o]
+    at.selectbox(key="link").select_index(covered[0]).run()
+    assert len(_rows(at, "pano_local")) >= 1
+
+
+def test_threshold_and_weight_change_the_tables(seeded_env, app):
+    at = app("gaps", chain="新能源汽车")
+    no_errors(at)
+    before = _rows(at, "gap_table")
+    assert len(before) > 0 and list(before["等级"])[0] == "紧急"
+    at.slider(key="min_makers").set_value(1).run()
+    at.slider(key="min_share").set_value(0.0).run()
+    after = _rows(at, "gap_table")
+    assert len(after) < len(before)                      # fewer weak links with looser thresholds
+    targets = _rows(at, "target_table")
+    assert len(targets) > 0
+    at.slider(key="w_distance").set_value(0).run()
+    at.slider(key="w_leader").set_value(40).run()
+    changed = _rows(at, "target_table")
+    assert (changed["距离分"] == 0).all()
+    assert list(changed["得分"]) != list(targets["得分"])
+    at.slider(key="min_makers").set_value(2).run()
+    at.slider(key="min_share").set_value(0.3).run()
+
+
+def test_gap_filters(seeded_env, app):
+    at = app("gaps", chain="新能源汽车")
+    at.multiselect(key="f_stage").select("上游").run()
+    assert set(_rows(at, "gap_table")["阶段"]) == {"上游"}
+    at.multiselect(key="f_stage").unselect("上游").run()
+    at.toggle(key="f_key").set_value(True).run()
+    assert _rows(at, "gap_table")["关键环节"].all()
+    at.multiselect(key="f_status").select("断链").run()
+    assert all(s.startswith("断链") for s in _rows(at, "gap_table")["状态"])
+    labels = [b.label for b in find(at, "download_button")]
+    assert any("Excel" in x for x in labels) and any("CSV" in x for x in labels) and any("JSON" in x for x in labels)
+
+
+def test_gap_list_download_bytes(seeded_env, app):
+    """The download buttons' callables produce real files (graph.export)."""
+    app()                                              # opens (and seeds) the store
+    from graph.options import DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS
+    from graph.store import open_store
+    from graph.settings import Settings
+    from ui import downloads
+    with open_store(Settings.from_env()) as store:
+        ex = downloads.build(store, ("t",), "SX-NEV", "140000", DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS, 5, True)
+        from graph import export
+        assert export.to_xlsx_bytes(ex)[:2] == b"PK"
+        assert "缺" in export.to_csv_bytes(ex, "gaps").decode("utf-8-sig")
+        assert export.to_json_bytes(ex).startswith(b"{")
+
+
+def test_explorer_search_profile_and_expand(seeded_env, app):
+    at = app("explorer")
+    at.text_input(key="q").input("太原钢铁").run()
+    no_errors(at)
+    assert len(_rows(at, "search_hits")) >= 1
+    node = at.selectbox(key="node")
+    ent = [k for k in node.options if "企业" in k]
+    assert ent
+    facts = _rows(at, "ent_facts")
+    assert {"所在地区", "来源", "数据日期"} <= set(facts["项目"])
+    assert len(_rows(at, "ent_chains")) >= 1 and len(_rows(at, "ent_products")) >= 1
+    nodes_before = find(at, "iframe")[0].proto.srcdoc.count('"physics": false')
+    at.button(key="expand_go").click().run()
+    no_errors(at)
+    assert find(at, "iframe")[0].proto.srcdoc.count('"physics": false') > nodes_before
+    assert any("已展开 2 个节点" in m.value for m in at.markdown)
+    at.button(key="expand_reset").click().run()
+    assert any("已展开 1 个节点" in m.value for m in at.markdown)
+
+
+def test_park_profile(seeded_env, app):
+    at = app("explorer", q="综合改革示范区")
+    no_errors(at)
+    parks = [i for i, o in enumerate(at.selectbox(key="node").options) if o.startswith("园区")]
+    at.selectbox(key="node").select_index(parks[0]).run()
+    no_errors(at)
+    assert any(d.key == "park_ents" for d in at.dataframe)
+
+
+def test_regions_page(seeded_env, app):
+    at = app("regions", chain="新能源汽车")
+    no_errors(at)
+    cov = _rows(at, "cov_table")
+    assert "运城市" in set(cov["地区"]) and len(cov) >= 11
+    assert find(at, "arrow_vega_lite_chart") or find(at, "vega_lite_chart")
+    assert find(at, "deck_gl_json_chart")
+
+
+def test_data_page_counts_and_sources(seeded_env, app):
+    at = app("data")
+    no_errors(at)
+    labels = {m.label: m.value for m in at.metric}
+    assert int(labels["企业"].replace(",", "")) > 100
+    assert len(_rows(at, "sources_table")) > 0
+    assert len(at.get("file_uploader")) >= 1
+
+
+# --- editing, uploads and failures (their own stores) ---------------------------------------------------
+@pytest.fixture
+def empty_env(env, tmp_path):
+    env(CHAINATLAS_DB=str(tmp_path / "empty"), CHAINATLAS_SEED="none", CHAINATLAS_EDITING="open")
+
+
+def test_empty_store_explains_what_to_do(empty_env, app):
+    at = app()
+    assert not at.exception
+    assert any("还没有产业链数据" in e.value for e in at.error)
+    assert any("数据" in i.value for i in at.info)
+
+
+def test_upload_bad_then_good_workbook(empty_env, app, tmp_path):
+    from uihelp import sample_workbook
+    at = app("data")
+    assert {m.label: m.value for m in at.metric}["产业链"] == "0"
+    bad = sample_workbook(tmp_path / "bad.xlsx", broken=True)
+    at.file_uploader(key="upload").upload("bad.xlsx", bad.read_bytes()).run()
+    assert not at.exception
+    problems = _rows(at, "problems_table")
+    assert len(problems) >= 2
+    assert {"文件 file", "表 sheet", "行 row", "列 column", "值 value", "问题 problem", "修改建议 fix"} <= set(problems.columns)
+    assert "bad.xlsx" in set(problems["文件 file"])
+    good = sample_workbook(tmp_path / "good.xlsx")
+    at.file_uploader(key="upload").clear().upload("good.xlsx", good.read_bytes()).run()
+    no_errors(at)
+    plan = _rows(at, "plan_table")
+    assert plan["新增"].sum() > 0
+    at.button(key="load_go").click().run()
+    no_errors(at)
+    assert any("已载入" in s.value for s in at.success)
+    assert {m.label: m.value for m in at.metric}["产业链"] == "1"
+    at.switch_page("ui/pages/overview.py").run()
+    no_errors(at)
+    assert list(_rows(at, "overview_table")["产业链"]) == ["新能源汽车"]
+
+
+def test_editing_off_hides_upload(env, seeded_db, app):
+    env(CHAINATLAS_DB=seeded_db, CHAINATLAS_EDITING="off")
+    at = app("data")
+    assert not at.exception
+    assert len(at.get("file_uploader")) == 0
+    assert any("已关闭" in i.value for i in at.info)
+
+
+def test_editing_password(env, seeded_db, app):
+    env(CHAINATLAS_DB=seeded_db, CHAINATLAS_EDITING="password", CHAINATLAS_EDITOR_PASSWORD="s3cret")
+    at = app("data")
+    assert len(at.get("file_uploader")) == 0
+    at.text_input(key="editor_password_input").input("wrong").run()
+    assert any("密码不正确" in e.value for e in at.error) and len(at.get("file_uploader")) == 0
+    at.text_input(key="editor_password_input").input("s3cret").run()
+    assert len(at.get("file_uploader")) >= 1
+
+
+def test_store_down_shows_message_not_traceback(env, tmp_path, app):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    env(CHAINATLAS_DB=str(blocker / "db"), CHAINATLAS_SEED="none")
+    at = app()
+    assert not at.exception
+    assert any("无法打开图谱" in e.value for e in at.error)
+    assert any("处理建议" in i.value for i in at.info)
+
+
+def test_xss_names_render_as_text(env, xss_store, app):
+    env(CHAINATLAS_DB=xss_store.location, CHAINATLAS_SEED="none")
+    at = app("panorama")
+    no_errors(at)
+    html = find(at, "iframe")[0].proto.srcdoc
+    assert "<img" not in html and "<script>alert" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html.replace("\\u0026", "&")
+    at = app("explorer", q="onerror")
+    no_errors(at)
+    assert XSS in set(_rows(at, "search_hits")["名称"])          # shown as text in the table
+    assert "<img" not in find(at, "iframe")[0].proto.srcdoc
+    for m in at.markdown:                                           # HTML-enabled markdown is escaped
+        assert not (m.proto.allow_html and "<img" in m.value)
