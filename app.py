@@ -37,8 +37,8 @@ except ChainAtlasError as err:
     st.caption(f"当前设置：CHAINATLAS_DB = {state.settings().db}。修正后刷新本页即可。")
     st.stop()
 
-if atlas.seeded is not None and not st.session_state.get("_seed_notice_shown"):
-    st.session_state["_seed_notice_shown"] = True
+if atlas.seeded is not None and not atlas.seed_announced:
+    atlas.seed_announced = True           # told once, to the first visitor; the 数据 page keeps a note
     st.success(f"首次启动：图谱为空，已自动载入内置种子数据（{state.settings().seed}，新增 {atlas.seeded.added} 条记录）。"
                "示意数据在各表中标注为“示意”。")
 if atlas.seed_error is not None:

@@ -44,6 +44,7 @@ def _ids(values: Iterable[str]) -> str:
 
 class EmbeddedStore(AtlasStore):
     backend = "embedded"
+    write_cache_mb = 512   # SQLite page cache of a writer (bulk loads spill to the WAL beyond it)
 
     def __init__(self, path: str):
         self.dir = Path(path).expanduser()
@@ -135,7 +136,7 @@ class EmbeddedStore(AtlasStore):
     # --- writes --------------------------------------------------------------------------------
     def _write(self, work):
         with WriteLock(self.dir):
-            conn = self._connect(cache_mb=512)
+            conn = self._connect(cache_mb=self.write_cache_mb)
             try:
                 return work(conn)
             finally:

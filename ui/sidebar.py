@@ -25,12 +25,10 @@ def request(**choices) -> None:
     st.session_state.setdefault(PENDING, {}).update(choices)
 
 
-def query_for(**choices) -> dict:
-    """The current query parameters with some choices replaced by their shown names (for
-    ``st.switch_page(..., query_params=…)``)."""
-    qp = st.query_params.to_dict()
-    qp.update({k: v for k, v in choices.items() if v is not None})
-    return qp
+def keep_query() -> dict:
+    """The current query parameters, for ``st.switch_page(..., query_params=keep_query())`` (without
+    it a page switch clears them). Bound parameters cannot be changed here: use :func:`request`."""
+    return st.query_params.to_dict()
 
 
 def _apply_pending() -> None:

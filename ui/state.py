@@ -43,6 +43,7 @@ class Atlas:
     store: object
     seeded: object = None               # LoadReport of the first-start seed load, or None
     seed_error: ChainAtlasError | None = None   # why the first-start seed load failed, if it did
+    seed_announced: bool = False        # the first-start message was shown
     generation: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -228,11 +227,8 @@ def test_width_and_safety_helpers():
 def test_seed_all_chains_for_the_province(embedded_store):
     from loaders.workbook import load_path
     load_path(embedded_store, DEFAULT_SEED)
-    cpu, wall = time.process_time(), time.perf_counter()
-    ex = E.build_export(embedded_store, None, "山西省")
+    ex = E.build_export(embedded_store, None, "山西省")  # its speed is measured by bench/bench.py
     data = E.to_xlsx_bytes(ex)
-    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    print(f"\nexport of {len(ex.meta['chains'])} seed chains for 山西省: {wall:.2f} s wall, {cpu:.2f} s CPU")
     chains = embedded_store.table("chains")["chain_id"].tolist()
     assert len(chains) == 16 and [c["chain_id"] for c in ex.meta["chains"]] == chains
     expected = [diagnose(embedded_store, c, "山西省") for c in chains]
@@ -243,4 +239,3 @@ def test_seed_all_chains_for_the_province(embedded_store):
     assert wb["招商目标"].max_row - 1 == len(ex.tables["targets"]) > 0
     about = {r[0]: r[1] for r in sheet_rows(wb["说明"])[1:]}
     assert about["地区"] == "山西省（140000）" and "ChainAtlas" in about["工具版本"]
-    assert cpu < 5.0, f"export took {cpu:.2f} s CPU"

@@ -46,16 +46,24 @@ def test_panorama_graph_and_link_details(seeded_env, app):
     html = find(at, "iframe")[0].proto.srcdoc
     assert "vis.Network" in html and "上游" in html and "★ 关键环节" in html
     assert "无本地企业" not in html
-    links = at.selectbox(key="link")
-    missing = [o for o in links.options if "缺链" in o]
-    at.selectbox(key="link").select_index(links.options.index(missing[0])).run()
+    links = _engine_links("SX-NEV")
+    missing = links.loc[links["status"] == "missing", "product_id"].iloc[0]
+    at.selectbox(key="link").select(missing).run()
     no_errors(at)
-    assert any(d.key == "pano_targets" for d in at.dataframe)          # targets beside the link
-    chosen = at.selectbox(key="link").value
-    assert f'"id": "{chosen}"' in find(at, "iframe")[0].proto.srcdoc   # highlighted in the graph
-    covered = [i for i, o in enumerate(links.options) if "已配套" in o]
-    at.selectbox(key="link").select_index(covered[0]).run()
+    assert any(d.key == "pano_targets" for d in at.dataframe)          # targets next to the link
+    assert f'"id": "{missing}"' in find(at, "iframe")[0].proto.srcdoc
+    covered = links.loc[links["status"] == "covered", "product_id"].iloc[0]
+    at.selectbox(key="link").select(covered).run()
     assert len(_rows(at, "pano_local")) >= 1
+    assert at.query_params.get("link")                                 # the choice is in the URL
+
+
+def _engine_links(chain):
+    from graph.gaps import diagnose
+    from graph.settings import Settings
+    from graph.store import open_store
+    with open_store(Settings.from_env()) as store:
+        return diagnose(store, chain, "140000").links
 
 
 def test_threshold_and_weight_change_the_tables(seeded_env, app):

@@ -7,6 +7,10 @@ from ui import layout, state
 
 def body():
     st.subheader("当前数据")
+    seeded = state.atlas().seeded
+    if seeded is not None:
+        st.caption(f"本次启动时图谱为空，已自动载入内置种子数据（{state.settings().seed}，{seeded.added} 条记录；"
+                   "标为“示意”的记录没有公开来源）。")
     ds.current_data()
 
     st.subheader("导入模板")

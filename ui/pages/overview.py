@@ -61,7 +61,7 @@ def body():
     if go_col.button("打开全景图 →", type="primary", key="overview_go", width="stretch") or rows:
         target = str(df.iloc[rows[0]]["chain_id"]) if rows else chosen
         sidebar.request(chain=target)
-        st.switch_page("ui/pages/panorama.py", query_params=sidebar.query_for(chain=names[target]))
+        st.switch_page("ui/pages/panorama.py", query_params=sidebar.keep_query())
 
 
 layout.run_page("产业链总览", body, caption="链长制重点产业链的本地配套情况：选择地区与阈值见左侧栏。")
