@@ -28,12 +28,16 @@ st.sidebar.markdown("### :material/hub: ChainAtlas 产业链图谱")
 st.sidebar.caption("链长制产业链诊断：缺链 · 弱链 · 断链 · 招商目标")
 try:
     atlas = state.atlas()
-except ChainAtlasError as err:
+except Exception as err:  # noqa: BLE001 — StoreUnavailable & co. carry a hint; anything else is logged
     layout.style()
     st.title("ChainAtlas 产业链图谱")
-    st.error(f"无法打开图谱：{err}")
-    if err.hint:
-        st.info(f"处理建议：{err.hint}")
+    if isinstance(err, ChainAtlasError):
+        st.error(f"无法打开图谱：{err}")
+        st.info(f"处理建议：{err.hint or '检查数据目录或 Neo4j 服务后刷新本页。'}")
+    else:
+        layout.log.exception("opening the store failed")
+        st.error(f"无法打开图谱：内部错误 {type(err).__name__}: {err}")
+        st.info("处理建议：检查数据目录与种子数据（CHAINATLAS_SEED）后刷新本页；服务器日志中有详细记录。")
     st.caption(f"当前设置：CHAINATLAS_DB = {state.settings().db}。修正后刷新本页即可。")
     st.stop()
 
@@ -46,8 +50,10 @@ if atlas.seed_error is not None:
 
 try:
     state.set_selection(sidebar.render())
-except ChainAtlasError as err:
+except Exception as err:  # noqa: BLE001 — pages then explain that nothing is selected
     state.set_selection(None)
+    if not isinstance(err, ChainAtlasError):
+        layout.log.exception("sidebar failed")
     st.sidebar.error(f"{err}")
 st.sidebar.divider()
 st.sidebar.caption(f"存储：{atlas.store.backend} · {atlas.store.location}")

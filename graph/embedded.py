@@ -26,9 +26,10 @@ import pandas as pd
 
 from graph import schema
 from graph.embedded_codec import SCHEMA_VERSION, ddl, frame, kinds_of, q, sql_type
-from graph.embedded_explore import neighbourhood, search
+from graph.embedded_explore import chain_view, neighbourhood, search
 from graph.embedded_makers import MakersCache
-from graph.embedded_write import WriteLock, apply_batch, clear_all, plan_batch, rebuild_provenance
+from graph.embedded_lock import WriteLock
+from graph.embedded_write import apply_batch, clear_all, plan_batch, rebuild_provenance
 from graph.errors import NotFound, StoreUnavailable
 from graph.model import ImportBatch, LoadReport
 from graph.store import AtlasStore, ChainView, Progress, Scope
@@ -197,47 +198,8 @@ class EmbeddedStore(AtlasStore):
 
     # --- reads: the engine's queries ----------------------------------------------------------
     def chain_view(self, chain_id: str) -> ChainView:
-        kinds = {**kinds_of("products"), **kinds_of("chain_products"), **kinds_of("enterprises"),
-                 **kinds_of("parks")}
         with self._read() as c:
-            t = schema.TABLES["chains"]
-            row = c.execute(f"SELECT {', '.join(map(q, t.column_names))} FROM chains WHERE chain_id = ?",
-                            (chain_id,)).fetchone()
-            if row is None:
-                known = c.execute("SELECT chain_id, name FROM chains").fetchall()
-                raise NotFound("产业链", chain_id, candidates=difflib.get_close_matches(
-                    chain_id, [k for pair in known for k in pair], n=5, cutoff=0.4))
-            chain = frame([row], t.column_names, kinds_of("chains")).iloc[0].to_dict()
-            stage = " ".join(f"WHEN '{s}' THEN {i}" for s, i in schema.STAGE_ORDER.items())
-            products = c.execute(
-                "SELECT p.product_id, p.name, p.aliases, p.gbt4754, cp.stage, cp.segment, cp.key_link, "
-                "cp.source, cp.as_of, cp.illustrative FROM chain_products cp "
-                "JOIN products p ON p.product_id = cp.product WHERE cp.chain = ? "
-                f"ORDER BY CASE cp.stage {stage} ELSE 9 END, p.product_id", (chain_id,)).fetchall()
-            inside = "(SELECT product FROM chain_products WHERE chain = :c)"
-            flows = c.execute(
-                "SELECT from_product, to_product, cycle_ok, source, as_of, illustrative FROM product_flows "
-                f"WHERE from_product IN {inside} AND to_product IN {inside} ORDER BY from_product, to_product",
-                {"c": chain_id}).fetchall()
-            roles = c.execute(
-                "SELECT e.enterprise_id, e.name, r.role, r.evidence, e.region, e.park, e.scale, e.tags, "
-                "r.source, r.as_of, r.illustrative FROM chain_roles r "
-                "JOIN enterprises e ON e.enterprise_id = r.enterprise WHERE r.chain = ? "
-                "ORDER BY r.role DESC, e.enterprise_id", (chain_id,)).fetchall()
-            parks = c.execute(
-                "SELECT k.park_id, k.name, k.kind, k.region, k.counted_for, pc.source, pc.as_of, "
-                "pc.illustrative FROM park_chains pc JOIN parks k ON k.park_id = pc.park "
-                "WHERE pc.chain = ? ORDER BY k.park_id", (chain_id,)).fetchall()
-        return ChainView(
-            chain=chain,
-            products=frame(products, ["product_id", "name", "aliases", "gbt4754", "stage", "segment",
-                                      "key_link", "source", "as_of", "illustrative"], kinds),
-            flows=frame(flows, ["from_product", "to_product", "cycle_ok", "source", "as_of", "illustrative"],
-                        kinds_of("product_flows")),
-            roles=frame(roles, ["enterprise_id", "name", "role", "evidence", "region", "park", "scale", "tags",
-                                "source", "as_of", "illustrative"], kinds),
-            parks=frame(parks, ["park_id", "name", "kind", "region", "counted_for", "source", "as_of",
-                                "illustrative"], kinds))
+            return chain_view(c, chain_id)
 
     def makers(self, product_ids: Iterable[str], scope: Scope | None = None, side: str = "all") -> pd.DataFrame:
         with self._read() as c:

@@ -139,18 +139,34 @@ def decode_value(kind: str, v):
     return v
 
 
+def _decode_lists(vals) -> list[list]:
+    """JSON lists decoded once per distinct text; each row still gets its own list."""
+    memo: dict = {None: [], "": []}
+    out = []
+    for v in vals:
+        got = memo.get(v)
+        if got is None:
+            got = memo[v] = json.loads(v)
+        out.append(list(got))
+    return out
+
+
+_BOOLS = {None: None, 0: False, 1: True}
+
+
 def frame(rows: list[tuple], columns: list[str], kinds: dict[str, str] | None = None) -> pd.DataFrame:
     """A DataFrame with exactly ``columns``: floats as float64 (NaN), everything else object
     (None for missing, lists decoded, bools as bool). ``kinds`` maps column -> schema kind."""
     kinds = kinds or {}
     data = {}
-    for i, name in enumerate(columns):
+    for name, vals in zip(columns, zip(*rows) if rows else [()] * len(columns)):
         kind = kinds.get(name, "str")
-        vals = [r[i] for r in rows]
         if kind in ("float", "share"):
-            data[name] = pd.Series([np.nan if v is None else v for v in vals], dtype="float64")
-        elif kind in ("list", "bool"):
-            data[name] = pd.Series([decode_value(kind, v) for v in vals], dtype=object)
+            data[name] = pd.Series(np.array(vals, dtype=float), dtype="float64")  # None -> NaN
+        elif kind == "list":
+            data[name] = pd.Series(_decode_lists(vals), dtype=object)
+        elif kind == "bool":
+            data[name] = pd.Series([_BOOLS.get(v, bool(v)) for v in vals], dtype=object)
         else:
             data[name] = pd.Series(vals, dtype=object)
     return pd.DataFrame(data, columns=columns)

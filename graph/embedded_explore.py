@@ -1,17 +1,58 @@
-"""Search and one-hop neighbourhood queries of the embedded store.
+"""Reads of the embedded store that join several tables: chain view, search, neighbourhood.
 
-Both take an open SQLite connection (inside a read transaction) and return DataFrames in
-the shapes documented on :class:`graph.store.AtlasStore`.
+Each takes an open SQLite connection (inside a read transaction) and returns what
+:class:`graph.store.AtlasStore` documents.
 """
 from __future__ import annotations
 
+import difflib
 import json
 
 import pandas as pd
 
 from graph import schema as S
-from graph.embedded_codec import frame
+from graph.embedded_codec import frame, kinds_of, q
 from graph.errors import ChainAtlasError, NotFound
+from graph.store import ChainView
+
+_CHAIN_SQL = {
+    "products": ("SELECT p.product_id, p.name, p.aliases, p.gbt4754, cp.stage, cp.segment, cp.key_link, "
+                 "cp.source, cp.as_of, cp.illustrative FROM chain_products cp "
+                 "JOIN products p ON p.product_id = cp.product WHERE cp.chain = :c ORDER BY CASE cp.stage "
+                 + " ".join(f"WHEN '{s}' THEN {i}" for s, i in S.STAGE_ORDER.items()) + " END, p.product_id"),
+    "flows": ("SELECT from_product, to_product, cycle_ok, source, as_of, illustrative FROM product_flows "
+              "WHERE from_product IN (SELECT product FROM chain_products WHERE chain = :c) "
+              "AND to_product IN (SELECT product FROM chain_products WHERE chain = :c) "
+              "ORDER BY from_product, to_product"),
+    "roles": ("SELECT e.enterprise_id, e.name, r.role, r.evidence, e.region, e.park, e.scale, e.tags, "
+              "r.source, r.as_of, r.illustrative FROM chain_roles r "
+              "JOIN enterprises e ON e.enterprise_id = r.enterprise WHERE r.chain = :c "
+              "ORDER BY r.role <> '链主', e.enterprise_id"),
+    "parks": ("SELECT k.park_id, k.name, k.kind, k.region, k.counted_for, pc.source, pc.as_of, pc.illustrative "
+              "FROM park_chains pc JOIN parks k ON k.park_id = pc.park WHERE pc.chain = :c ORDER BY k.park_id"),
+}
+_CHAIN_COLUMNS = {
+    "products": ["product_id", "name", "aliases", "gbt4754", "stage", "segment", "key_link", "source", "as_of",
+                 "illustrative"],
+    "flows": ["from_product", "to_product", "cycle_ok", "source", "as_of", "illustrative"],
+    "roles": ["enterprise_id", "name", "role", "evidence", "region", "park", "scale", "tags", "source", "as_of",
+              "illustrative"],
+    "parks": ["park_id", "name", "kind", "region", "counted_for", "source", "as_of", "illustrative"],
+}
+
+
+def chain_view(conn, chain_id: str) -> ChainView:
+    """The chain row, its products (upstream first), flows among them, 链主 then 链核, parks."""
+    cols = S.TABLES["chains"].column_names
+    row = conn.execute(f"SELECT {', '.join(map(q, cols))} FROM chains WHERE chain_id = ?", (chain_id,)).fetchone()
+    if row is None:
+        known = [k for pair in conn.execute("SELECT chain_id, name FROM chains") for k in pair]
+        raise NotFound("产业链", chain_id, candidates=difflib.get_close_matches(chain_id, known, n=5, cutoff=0.4))
+    kinds = {**kinds_of("products"), **kinds_of("chain_products"), **kinds_of("product_flows"),
+             **kinds_of("enterprises"), **kinds_of("parks")}
+    parts = {part: frame(conn.execute(sql, {"c": chain_id}).fetchall(), _CHAIN_COLUMNS[part], kinds)
+             for part, sql in _CHAIN_SQL.items()}
+    return ChainView(chain=frame([row], cols, kinds_of("chains")).iloc[0].to_dict(), **parts)
 
 # label -> (table, id column, other columns matched by substring, detail SQL on x)
 _REGION_NAME = "(SELECT name FROM regions WHERE code = x.{})"

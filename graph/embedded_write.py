@@ -1,8 +1,8 @@
-"""Writes of the embedded store: the write lock, ``apply`` (merge by key) and ``plan`` (dry run).
+"""Writes of the embedded store: ``apply`` (merge by key), ``plan`` (dry run) and ``clear``.
 
 A batch is merged table by table in load order (nodes first) inside one SQLite transaction:
 
-- into an empty table the rows are inserted directly (no diff);
+- into an empty table the rows are inserted directly (no diff, indexes rebuilt after);
 - otherwise they go to a temp table ``_in_<table>`` first, are compared with the stored rows in
   SQL (added / changed / unchanged, a few examples), and are then upserted.
 
@@ -11,61 +11,20 @@ ValidationFailed and the transaction is rolled back, so a failed apply changes n
 """
 from __future__ import annotations
 
-import fcntl
-import os
 import sqlite3
 import time
 from collections import Counter
-from pathlib import Path
 
 import pandas as pd
 
 from graph import schema
 from graph.embedded_codec import cols_sql, create_table_sql, decode_value, encode_chunk, index_sql, q
-from graph.errors import InputProblem, StoreLocked, ValidationFailed
+from graph.errors import InputProblem, ValidationFailed
 from graph.model import ImportBatch, LoadReport, TableChange
 
 CHUNK = 50_000          # rows per executemany (and per progress call)
 EXAMPLES = 3            # changed-row examples kept per table
 MAX_REF_PROBLEMS = 20
-
-
-class WriteLock:
-    """Exclusive, non-blocking ``flock`` on ``DIR/write.lock``; records the holder's pid.
-
-    >>> import tempfile
-    >>> with WriteLock(tempfile.mkdtemp()):
-    ...     pass
-    """
-
-    def __init__(self, directory: str | Path):
-        self.directory = Path(directory)
-        self.path = self.directory / "write.lock"
-        self.fd: int | None = None
-
-    def __enter__(self) -> "WriteLock":
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
-            os.close(fd)
-            who = f"pid {holder}" if holder else "another process"
-            raise StoreLocked(
-                f"数据库正在被另一个写入进程占用 / the store at {self.directory} is being written by {who}",
-                f"Wait for that load to finish and try again (reading keeps working meanwhile). If "
-                f"no load should be running, stop {who} and retry; the lock is freed when it exits.")
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        self.fd = fd
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.fd is not None:
-            os.ftruncate(self.fd, 0)
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-            os.close(self.fd)
-            self.fd = None
 
 
 def _frame(batch: ImportBatch, name: str) -> pd.DataFrame:
@@ -274,7 +233,8 @@ def plan_batch(conn: sqlite3.Connection, batch: ImportBatch) -> LoadReport:
         if problems:
             raise ValidationFailed(problems, batch.source)
     finally:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         for name in schema.LOAD_ORDER:
             conn.execute(f"DROP TABLE IF EXISTS temp.{q('_in_' + name)}")
     return LoadReport(changes, written=False, seconds=time.perf_counter() - t0)

@@ -153,9 +153,9 @@ def empty_value(column: schema.Column):
 
 
 # --- whole columns ------------------------------------------------------------------------------
-def is_text_kind(column: schema.Column) -> bool:
-    """Columns whose value is the cell text itself (``str`` and, until resolved, ``ref:``)."""
-    return column.kind == "str" or column.kind.startswith("ref:")
+def is_text_kind(kind: str) -> bool:
+    """Column kinds whose value is the cell text itself (``str`` and, until resolved, ``ref:``)."""
+    return kind == "str" or kind.startswith("ref:")
 
 
 def encode(texts: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, pa.Array]:
@@ -193,7 +193,7 @@ def parse_distinct(column: schema.Column, distinct: pa.Array) -> tuple[np.ndarra
     texts = distinct.to_numpy(zero_copy_only=False)
     values = texts.astype(object, copy=True)
     errors: dict[int, BadCell] = {}
-    if is_text_kind(column):
+    if is_text_kind(column.kind):
         values[texts == ""] = None
         return values, errors
     todo = np.ones(len(texts), dtype=bool)

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from graph import schema
 from graph.errors import InputProblem
 from graph.store import AtlasStore
-from loaders.cells import BadCell, spread
+from loaders.cells import BadCell, is_text_kind as cells_are_values, spread
 
 
 @dataclass
@@ -33,6 +33,22 @@ class ParsedColumn:
     distinct: pa.Array
     values: np.ndarray
     errors: dict[int, BadCell] = field(default_factory=dict)
+    remapped: bool = False          # resolution mapped two distinct texts to one id
+
+    @property
+    def empty(self) -> int:
+        """Index of the empty text among the distinct texts, -1 if no cell is empty."""
+        return pc.index(self.distinct, "").as_py() if len(self.distinct) else -1
+
+    def canonical(self) -> tuple[np.ndarray, bool]:
+        """Per-row int64 codes, equal where the values are equal, -1 where the cell is empty; and
+        whether every code is one distinct value (so the code count tells if values repeat)."""
+        if cells_are_values(self.kind) and not self.remapped:
+            codes, empty = self.codes.astype(np.int64), self.empty
+            return (np.where(codes == empty, -1, codes) if empty >= 0 else codes), True
+        vals = pd.Series([None if v == "" else v for v in self.values.tolist()], dtype=object)
+        canon, _ = pd.factorize(vals, use_na_sentinel=True)
+        return (canon[self.codes] if len(self.codes) else np.zeros(0, dtype=np.int64)), False
 
     def row_values(self) -> np.ndarray:
         """Per-row object array of the values (lists copied per row)."""
@@ -172,8 +188,13 @@ class Resolver:
         """Ids of the batch's rows of a node table (parsed key values, bad ones as text)."""
         if table not in self._ids:
             pt = self.parsed.get(table)
-            self._ids[table] = _strings(pt.columns[schema.TABLES[table].key[0]].values) if pt is not None \
-                else pa.array([], pa.string())
+            col = pt.columns[schema.TABLES[table].key[0]] if pt is not None else None
+            if col is None:
+                self._ids[table] = pa.array([], pa.string())
+            elif cells_are_values(col.kind):
+                self._ids[table] = col.distinct.filter(pc.not_equal(col.distinct, ""))
+            else:
+                self._ids[table] = _strings(col.values)
         return self._ids[table]
 
     def stored_ids(self, table: str) -> pa.Array:
@@ -206,33 +227,30 @@ class Resolver:
                 hit = self._cache[key]
                 if isinstance(hit, BadCell):
                     col.errors[i] = hit
-                else:
-                    texts[i] = hit
+                elif hit != texts[i]:
+                    texts[i], col.remapped = hit, True
             bad_cell_problems(pt, c.name, problems)
-
-
-def key_codes(pt: ParsedTable, columns: tuple[str, ...]) -> np.ndarray:
-    """Per row, one int64 code per distinct key value (after parsing and resolving); -1 when a
-    key cell is empty."""
-    combo = np.zeros(len(pt), dtype=np.int64)
-    for c in columns:
-        col = pt.columns[c]
-        vals = pd.Series([None if v == "" else v for v in col.values.tolist()], dtype=object)
-        canon, uniques = pd.factorize(vals, use_na_sentinel=True)
-        per_row = canon[col.codes] if len(col.codes) else np.zeros(0, dtype=np.int64)
-        size = len(uniques) + 1
-        combo = np.where((combo < 0) | (per_row < 0), -1, combo * size + per_row)
-    return combo
 
 
 def check_duplicates(pt: ParsedTable, problems: list[InputProblem]) -> None:
     """Report every row whose key (after resolving references) repeats an earlier row's."""
     key = schema.TABLES[pt.name].key
-    combo = key_codes(pt, key)
+    combo, exact = None, True
+    for c in key:
+        codes, one = pt.columns[c].canonical()
+        exact &= one
+        if combo is None:
+            combo = codes
+        else:
+            size = int(codes.max()) + 2 if len(codes) else 1
+            combo = np.where((combo < 0) | (codes < 0), -1, combo * size + codes)
     rows = np.flatnonzero(combo >= 0)
     if not len(rows):
         return
     vals = combo[rows]
+    col = pt.columns[key[0]]
+    if exact and len(key) == 1 and len(rows) == len(col.distinct) - (col.empty >= 0):
+        return                              # as many filled rows as distinct values: no repeat
     dup = pd.Series(vals).duplicated(keep="first").to_numpy()
     if not dup.any():
         return

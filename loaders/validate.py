@@ -63,7 +63,7 @@ def validate(raw: RawTables, existing: AtlasStore | None = None) -> ImportBatch:
         else:
             batch.tables[name] = pd.DataFrame(
                 {c: pd.Series(pt.columns[c].row_values(), dtype=object, copy=False) for c in table.column_names},
-                columns=table.column_names)
+                columns=table.column_names, copy=False)
     return batch
 
 
@@ -122,11 +122,11 @@ def _parse_table(rt: RawTable, problems: list[InputProblem]) -> ParsedTable:
 
 def _empty_problems(pt: ParsedTable, col: schema.Column, problems: list[InputProblem]) -> None:
     """One problem per row where a required column's cell is empty."""
-    pc_ = pt.columns[col.name]
-    empty = np.flatnonzero(pc_.distinct.to_numpy(zero_copy_only=False) == "")
-    if not len(empty):
+    parsed = pt.columns[col.name]
+    empty = parsed.empty
+    if empty < 0:
         return
-    rows = np.flatnonzero(pc_.codes == empty[0])
+    rows = np.flatnonzero(parsed.codes == empty)
     fix = _empty_fix(col)
     for r in rows.tolist():
         problems.append(InputProblem(pt.rt.file, pt.rt.sheet, int(pt.numbers[r]), col.name, "",

@@ -91,9 +91,10 @@ def template_bytes() -> bytes:
 
 
 # --- uploads ----------------------------------------------------------------------------------------
-def save_uploads(files, prefix: str) -> Path:
+def save_uploads(files, prefix: str, csv_folder: bool = True) -> Path:
     """Write uploaded files to a temporary folder (reused for the same files); return the path
-    the loaders should read: the single .xlsx/.zip, or the folder of .csv files."""
+    the loaders should read: the single file (a lone .csv too unless ``csv_folder``), or the
+    folder of .csv files."""
     digest = hashlib.sha256()
     for f in files:
         digest.update(f.name.encode("utf-8"))
@@ -106,7 +107,7 @@ def save_uploads(files, prefix: str) -> Path:
             (Path(folder) / Path(f.name).name).write_bytes(f.getvalue())
         st.session_state[key] = folder
     paths = sorted(p for p in Path(folder).iterdir() if p.is_file())
-    if len(paths) == 1 and paths[0].suffix.lower() != ".csv":
+    if len(paths) == 1 and (paths[0].suffix.lower() != ".csv" or not csv_folder):
         return paths[0]
     if all(p.suffix.lower() == ".csv" for p in paths):
         return Path(folder)
@@ -227,7 +228,7 @@ def registry_section() -> None:
     if not up:
         return
     from loaders.registry import import_registry
-    path = save_uploads([up], "registry")
+    path = save_uploads([up], "registry", csv_folder=False)
     kw = dict(products=state.table("products"), regions=state.table("regions"),
               enterprises=state.table("enterprises"), threshold=threshold)
     result = import_registry(path, **kw)

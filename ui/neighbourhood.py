@@ -28,7 +28,8 @@ def node_key(label: str, node_id: str) -> str:
 
 def merge(parts: list[tuple[pd.DataFrame, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Union of several neighbourhood() results (nodes by label+id, edges by ends+type)."""
-    nodes = pd.concat([n for n, _ in parts], ignore_index=True) if parts else pd.DataFrame(columns=["label", "id", "name"])
+    nodes = pd.concat([n for n, _ in parts], ignore_index=True) if parts else \
+        pd.DataFrame(columns=["label", "id", "name"])
     edges = pd.concat([e for _, e in parts], ignore_index=True) if parts else \
         pd.DataFrame(columns=["source_label", "source", "target_label", "target", "type"])
     nodes = nodes.drop_duplicates(["label", "id"]).reset_index(drop=True)

@@ -410,7 +410,8 @@ def panorama(links: pd.DataFrame, *, selected: str | None = None, aggregate_at: 
     for i, (x, y, label) in enumerate(headers):
         net.add_node(f"__hdr{i}", label=f"〔{label}〕", shape="text", x=x, y=y, physics=False, chosen=False,
                      font={"color": "#455a64", "size": 14, "face": FONT})
-    band_js = [{"x0": b["x0"], "x1": b["x1"], "y0": b["y0"], "y1": b["y1"], "fill": BAND_FILL.get(b["stage"], "#f5f5f5"),
+    band_js = [{"x0": b["x0"], "x1": b["x1"], "y0": b["y0"], "y1": b["y1"],
+                "fill": BAND_FILL.get(b["stage"], "#f5f5f5"),
                 "color": BAND_TEXT.get(b["stage"], "#455a64"), "title": f"{b['label']} · {b['n']} 个环节"}
                for b in bands]
     page = finish_html(net, legend_html(status_counts, aggregated), band_js)

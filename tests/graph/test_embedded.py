@@ -18,7 +18,7 @@ import pytest
 
 from graph import embedded_write, schema
 from graph.embedded import EmbeddedStore
-from graph.embedded_write import WriteLock
+from graph.embedded_lock import WriteLock
 from graph.errors import ChainAtlasError, StoreLocked, StoreUnavailable, ValidationFailed
 from graph.model import ImportBatch
 

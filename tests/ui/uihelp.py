@@ -92,7 +92,8 @@ def sample_workbook(path, broken: bool = False):
         tables["enterprise_products"][0]["product"] = "飞行汽车"  # unknown product
     wb = Workbook()
     wb.remove(wb.active)
-    for name, rows in tables.items():
+    for name in schema.LOAD_ORDER:
+        rows = tables.get(name, [])
         ws = wb.create_sheet(name)
         cols = schema.TABLES[name].column_names
         ws.append(cols)

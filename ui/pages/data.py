@@ -16,7 +16,8 @@ def body():
     st.subheader("导入模板")
     st.caption("模板每张表一页，“说明”页列出每一列的含义、是否必填与示例。")
     st.download_button("⬇ 下载导入模板（.xlsx）", data=ds.template_bytes(), file_name="ChainAtlas导入模板.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="template_download")
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key="template_download")
 
     st.subheader("导入数据")
     if not ds.may_edit():

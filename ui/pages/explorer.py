@@ -24,14 +24,16 @@ def enterprise_profile(eid):
              "上市": ("是 " + text(e["stock_code"])) if bool(e["listed"]) else "否", "标签": text(e["tags"]) or "—",
              "行业": text(e["industries"]) or "—", "来源": text(e["source"]), "数据日期": text(e["as_of"]),
              "示意数据": "是（无公开来源）" if bool(e["illustrative"]) else "否"}
-    st.dataframe(pd.DataFrame({"项目": list(facts), "内容": list(facts.values())}), hide_index=True, key="ent_facts")
+    st.dataframe(pd.DataFrame({"项目": list(facts), "内容": list(facts.values())}), hide_index=True, key="ent_facts",
+                 height=35 * (len(facts) + 1) + 4)
     made = state.enterprise_products([eid])
     cp, roles, chains = state.table("chain_products"), state.table("chain_roles"), state.table("chains")
     chain_name = dict(zip(chains["chain_id"].astype(str), chains["name"]))
     in_chains = cp[cp["product"].isin(made["product_id"])] if len(made) else cp.iloc[0:0]
     role = roles[roles["enterprise"].astype(str) == str(eid)]
-    rows = [{"产业链": chain_name.get(str(c), c), "角色": ("、".join(role.loc[role["chain"] == c, "role"]) or "配套企业"),
-             "环节": "、".join(made.set_index("product_id").loc[in_chains.loc[in_chains["chain"] == c, "product"], "product"])}
+    product_name = dict(zip(made["product_id"], made["product"]))
+    rows = [{"产业链": chain_name.get(str(c), c), "角色": "、".join(role.loc[role["chain"] == c, "role"]) or "配套企业",
+             "环节": "、".join(product_name[p] for p in in_chains.loc[in_chains["chain"] == c, "product"])}
             for c in dict.fromkeys(list(in_chains["chain"]) + list(role["chain"]))]
     st.markdown("###### 所在产业链与角色")
     st.dataframe(pd.DataFrame(rows, columns=["产业链", "角色", "环节"]), hide_index=True, key="ent_chains")
@@ -99,7 +101,8 @@ def body():
     with left:
         st.caption(f"找到 {len(hits)} 条")
         st.dataframe(hits.assign(类型=hits["label"].map(KIND_CN))[["类型", "name", "detail"]].rename(
-            columns={"name": "名称", "detail": "所在/说明"}), hide_index=True, key="search_hits", height=260)
+            columns={"name": "名称", "detail": "所在/说明"}), hide_index=True, key="search_hits",
+            height=min(300, 35 * (len(hits) + 1) + 4))
         key = st.selectbox("查看", hits["key"].tolist(), format_func=label.get, key="node", bind="query-params")
         kind, node_id = key.split("|", 1)
         name = hits.set_index("key").loc[key, "name"]

@@ -58,7 +58,7 @@ def body():
         view = view[view["key_link"].fillna(False).astype(bool)]
     st.subheader(f"缺口清单（{len(view)} / {len(gaps)}）")
     table = view[list(GAP_COLUMNS)].rename(columns=GAP_COLUMNS)
-    st.dataframe(table, hide_index=True, key="gap_table", column_config={
+    st.dataframe(table, hide_index=True, key="gap_table", height=min(720, 35 * (len(table) + 1) + 4), column_config={
         "优先级": st.column_config.ProgressColumn(format="%.1f", min_value=0, max_value=100),
         "原因": st.column_config.TextColumn(width="large")})
     no_data = rep.links[rep.links["status"] == "no_data"]
@@ -75,13 +75,15 @@ def body():
         names = dict(zip(ids, [f"{g} · {n} · {lb}" for g, n, lb in zip(view["grade"], view["name"], view["label"])]))
         pid = st.selectbox("缺口环节", ids, format_func=names.get, key="gap", bind="query-params")
         tg, notes = state.targets(sel, weights, top, products=[pid])
-        cols = {"rank": "名次", "name": "企业", "province_name": "省份", "region_name": "所在地", "scale": "规模",
-                "tags": "标签", "role": "链主/链核", "distance_km": "距离(km)", "score": "得分", "s_role_tags": "身份标签分",
+        cols = {"rank": "名次", "name": "企业", "score": "得分", "reason": "理由", "province_name": "省份",
+                "region_name": "所在地", "scale": "规模", "tags": "标签", "role": "链主/链核", "distance_km": "距离(km)",
+                "s_role_tags": "身份标签分",
                 "s_scale": "规模分", "s_revenue": "营收分", "s_share": "占比分", "s_distance": "距离分",
-                "s_province": "省份分", "s_transfer": "转移分", "s_ties": "供货关系分", "reason": "理由",
-                "source": "来源", "as_of": "数据日期"}
+                "s_province": "省份分", "s_transfer": "转移分", "s_ties": "供货关系分", "source": "来源",
+                "as_of": "数据日期"}
         st.dataframe(tg[list(cols)].rename(columns=cols), hide_index=True, key="target_table",
-                     column_config={"得分": st.column_config.NumberColumn(format="%.1f")})
+                     column_config={"得分": st.column_config.NumberColumn(format="%.1f"),
+                                    "理由": st.column_config.TextColumn(width="large")})
         for n in notes:
             st.caption(n)
     st.subheader("下载清单")

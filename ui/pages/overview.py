@@ -49,14 +49,15 @@ def body():
             order=alt.Order("order:Q"),
             tooltip=[alt.Tooltip("name:N", title="产业链"), alt.Tooltip("类型:N"), alt.Tooltip("n:Q", title="环节数")],
         ).properties(height=max(260, 30 * len(df)))
-        st.altair_chart(chart, width="stretch")
+        st.altair_chart(chart, width="stretch", height=max(260, 30 * len(df)) + 90)
 
     rows = event.selection.rows if event is not None else []
     st.divider()
     pick_col, go_col = st.columns([3, 1], vertical_alignment="bottom")
     ids = df["chain_id"].astype(str).tolist()
     names = dict(zip(ids, df["name"].astype(str)))
-    default = ids.index(str(df.iloc[rows[0]]["chain_id"])) if rows else ids.index(sel.chain_id) if sel.chain_id in ids else 0
+    current = str(df.iloc[rows[0]]["chain_id"]) if rows else sel.chain_id
+    default = ids.index(current) if current in ids else 0
     chosen = pick_col.selectbox("打开产业链", ids, index=default, format_func=names.get, key="overview_open")
     if go_col.button("打开全景图 →", type="primary", key="overview_go", width="stretch") or rows:
         target = str(df.iloc[rows[0]]["chain_id"]) if rows else chosen

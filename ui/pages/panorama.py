@@ -48,8 +48,8 @@ def body():
     sel = state.selection()
     rep = state.report(sel)
     s = rep.summary
-    layout.banner(sel.title, f"链长：{layout.text(rep.chain.get('chief_title'))} {layout.text(rep.chain.get('chief'))}".strip()
-                  if layout.text(rep.chain.get("chief")) else "")
+    chief = " ".join(layout.text(rep.chain.get(k)) for k in ("chief_title", "chief")).strip()
+    layout.banner(sel.title, f"链长：{chief}" if layout.text(rep.chain.get("chief")) else "")
     c = st.columns(6)
     c[0].metric("本地配套率", layout.pct(s["local_rate"]), help="有本地企业的环节 ÷ 有数据的环节", border=True)
     c[1].metric("关键环节加权配套率", layout.pct(s["key_weighted_rate"]), border=True)

@@ -1,0 +1,110 @@
+"""End to end: ``streamlit run app.py`` in a subprocess (fresh store, first-start seed), driven by
+headless Chromium through playwright. Screenshots go to test-artifacts/ (gitignored).
+
+Uses the system Chromium at /usr/bin/chromium; it never downloads a browser.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from uihelp import ROOT
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run the "
+                    "end-to-end test; no browser is downloaded")
+    pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHAINATLAS_")}
+    env.update(CHAINATLAS_DB=str(tmp_path_factory.mktemp("e2e") / "db"), CHAINATLAS_EDITING="open")
+    log = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                                 "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                if proc.poll() is not None or time.time() > deadline:
+                    pytest.fail(f"streamlit did not start:\n{log.read_text()[-2000:]}")
+                time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = browser.new_page(viewport={"width": 1600, "height": 1700}, accept_downloads=True)
+        pg.set_default_timeout(90_000)
+        yield pg
+        browser.close()
+
+
+def _settle(pg):
+    """Wait until the app has finished running (no spinner, no running indicator)."""
+    pg.wait_for_selector("h1")
+    pg.wait_for_function("!document.querySelector('[data-testid=stSpinner]')"
+                         " && !document.querySelector('[data-testid=stStatusWidget]')")
+    pg.wait_for_timeout(800)
+
+
+def test_panorama_renders_its_graph(server, page):
+    page.goto(f"{server}/panorama?chain=新能源汽车")
+    _settle(page)
+    assert "产业链全景图" in page.locator("h1").first.inner_text()
+    frame = page.frame_locator("iframe[data-testid=stIFrame]").first
+    frame.locator("#mynetwork canvas").wait_for()
+    assert frame.locator("#legend").inner_text().count("关键环节") == 1
+    page.wait_for_timeout(1200)          # let vis fit and draw
+    page.screenshot(path=str(ARTIFACTS / "panorama.png"), full_page=True)
+    assert page.get_by_text("无本地企业").count() == 0
+
+
+def test_gap_table_and_download(server, page):
+    page.goto(f"{server}/gaps?chain=新能源汽车")
+    _settle(page)
+    assert page.get_by_text("缺口清单").first.is_visible()
+    page.locator("[data-testid=stDataFrame]").first.wait_for()
+    page.screenshot(path=str(ARTIFACTS / "gaps.png"), full_page=True)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Excel 清单").click()
+    download = info.value
+    target = ARTIFACTS / download.suggested_filename
+    download.save_as(target)
+    assert target.suffix == ".xlsx" and target.read_bytes()[:2] == b"PK"
