@@ -116,6 +116,11 @@ class EmbeddedStore(AtlasStore):
             with self._pool_lock:
                 self._pool.append(conn)
 
+    def generation(self) -> str:
+        """The write counter in the database: bumped by every apply/clear, from any process."""
+        with self._read() as conn:
+            return str(self._generation(conn))
+
     def _generation(self, conn) -> int:
         return conn.execute("SELECT v FROM meta WHERE k = 'generation'").fetchone()[0]
 

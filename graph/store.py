@@ -114,6 +114,12 @@ class AtlasStore(ABC):
         LOCATED_IN, IN_PARK, PARK_IN, COUNTED_FOR and PART_OF are derived from the region/park
         columns and counted like the others."""
 
+    def generation(self) -> str:
+        """A token that changes whenever the stored data changes (from any process), so callers
+        can key caches on it. The default derives it from :meth:`counts` (it misses a load that
+        only changes properties); the embedded store returns its write counter."""
+        return ",".join(f"{k}={v}" for k, v in sorted(self.counts().items()))
+
     def is_empty(self) -> bool:
         c = self.counts()
         return all(c.get(label, 0) == 0 for label in ("Chain", "Product", "Enterprise"))

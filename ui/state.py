@@ -79,8 +79,10 @@ def db_key() -> str:
     return settings().db
 
 
-def generation() -> int:
-    return atlas().generation
+def generation() -> str:
+    """Changes after a load in this app (bump) or by anyone else (the store's own generation)."""
+    a = atlas()
+    return f"{a.generation}:{a.store.generation()}"
 
 
 def bump() -> None:
@@ -97,7 +99,7 @@ def _items(obj) -> tuple:
 
 # --- cached reads ----------------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, ttl=TTL, max_entries=64)
-def _table(db: str, gen: int, name: str) -> pd.DataFrame:
+def _table(db: str, gen: str, name: str) -> pd.DataFrame:
     return store().table(name)
 
 
@@ -106,7 +108,7 @@ def table(name: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, ttl=TTL, max_entries=8)
-def _counts(db: str, gen: int) -> dict:
+def _counts(db: str, gen: str) -> dict:
     return store().counts()
 
 
@@ -115,7 +117,7 @@ def counts() -> dict:
 
 
 @st.cache_data(show_spinner=False, ttl=TTL, max_entries=8)
-def _sources(db: str, gen: int) -> pd.DataFrame:
+def _sources(db: str, gen: str) -> pd.DataFrame:
     return store().sources()
 
 
@@ -124,7 +126,7 @@ def sources() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, ttl=TTL, max_entries=8)
-def _tree(db: str, gen: int):
+def _tree(db: str, gen: str):
     from graph.scope import RegionTree
     t = RegionTree.from_store(store())
     t.frame()
@@ -137,7 +139,7 @@ def tree():
 
 
 @st.cache_data(show_spinner="正在诊断产业链…", ttl=TTL, max_entries=256)
-def _report(db: str, gen: int, chain_id: str, place_id: str, th: tuple, enclave: bool, pr: tuple):
+def _report(db: str, gen: str, chain_id: str, place_id: str, th: tuple, enclave: bool, pr: tuple):
     from graph.gaps import diagnose
     return diagnose(store(), chain_id, place_id, Thresholds(**dict(th)), enclave, PriorityWeights(**dict(pr)))
 
@@ -149,7 +151,7 @@ def report(sel: "Selection", chain_id: str | None = None, priority: PriorityWeig
 
 
 @st.cache_data(show_spinner="正在计算招商目标…", ttl=TTL, max_entries=128)
-def _targets(db: str, gen: int, chain_id: str, place_id: str, th: tuple, enclave: bool, pr: tuple,
+def _targets(db: str, gen: str, chain_id: str, place_id: str, th: tuple, enclave: bool, pr: tuple,
              w: tuple, top: int, products: tuple) -> tuple[pd.DataFrame, list]:
     from graph.targets import rank_targets
     rep = _report(db, gen, chain_id, place_id, th, enclave, pr)
@@ -165,7 +167,7 @@ def targets(sel: "Selection", weights: Weights = DEFAULT_WEIGHTS, top: int = 10,
 
 
 @st.cache_data(show_spinner="正在汇总全部产业链…", ttl=TTL, max_entries=32)
-def _overview(db: str, gen: int, place_id: str, th: tuple, enclave: bool) -> pd.DataFrame:
+def _overview(db: str, gen: str, place_id: str, th: tuple, enclave: bool) -> pd.DataFrame:
     chains = _table(db, gen, "chains")
     roles = _table(db, gen, "chain_roles")
     ents = store().enterprises(roles["enterprise"].dropna().astype(str).unique().tolist()) if len(roles) else \
@@ -200,7 +202,7 @@ def overview(sel: "Selection") -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner="正在分区比较…", ttl=TTL, max_entries=64)
-def _compare(db: str, gen: int, chain_id: str, region: str, th: tuple, enclave: bool):
+def _compare(db: str, gen: str, chain_id: str, region: str, th: tuple, enclave: bool):
     from graph.compare import compare_regions
     return compare_regions(store(), chain_id, region, Thresholds(**dict(th)), enclave)
 
@@ -210,7 +212,7 @@ def compare(sel: "Selection", region: str):
 
 
 @st.cache_data(show_spinner=False, ttl=TTL, max_entries=128)
-def _search(db: str, gen: int, text: str, limit: int) -> pd.DataFrame:
+def _search(db: str, gen: str, text: str, limit: int) -> pd.DataFrame:
     return store().search(text, limit=limit)
 
 
@@ -219,7 +221,7 @@ def search(text: str, limit: int = 50) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, ttl=TTL, max_entries=256)
-def _neighbourhood(db: str, gen: int, label: str, node_id: str, limit: int):
+def _neighbourhood(db: str, gen: str, label: str, node_id: str, limit: int):
     return store().neighbourhood(label, node_id, limit=limit)
 
 
@@ -228,7 +230,7 @@ def neighbourhood(label: str, node_id: str, limit: int = 60):
 
 
 @st.cache_data(show_spinner=False, ttl=TTL, max_entries=256)
-def _enterprises(db: str, gen: int, ids: tuple) -> pd.DataFrame:
+def _enterprises(db: str, gen: str, ids: tuple) -> pd.DataFrame:
     return store().enterprises(list(ids))
 
 
@@ -237,7 +239,7 @@ def enterprises(ids) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, ttl=TTL, max_entries=256)
-def _enterprise_products(db: str, gen: int, ids: tuple) -> pd.DataFrame:
+def _enterprise_products(db: str, gen: str, ids: tuple) -> pd.DataFrame:
     return store().enterprise_products(list(ids))
 
 

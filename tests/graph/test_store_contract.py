@@ -424,3 +424,13 @@ def test_neighbourhood_limit_and_unknown_node(loaded):
     assert len(nodes) == 4 and len(edges) >= 3
     with pytest.raises(NotFound):
         loaded.neighbourhood("Enterprise", "NOPE")
+
+
+def test_generation_changes_with_every_write_and_only_then(loaded, make_batch):
+    before = loaded.generation()
+    assert loaded.generation() == before  # reads do not move it
+    loaded.apply(make_batch(products=[{"product_id": "P-NEW", "name": "新产品"}]))
+    after = loaded.generation()
+    assert after != before
+    loaded.clear()
+    assert loaded.generation() not in (before, after)
