@@ -1,10 +1,55 @@
-"""Vectorised helpers over store DataFrames: list columns (tags), Scope membership."""
+"""Vectorised helpers over store DataFrames: list columns (tags), Scope membership; a per-store memo
+of small derived objects (region tree, small tables) kept until the store's data changes."""
 from __future__ import annotations
+
+import threading
+import weakref
 
 import numpy as np
 import pandas as pd
 
-from graph.store import Scope
+from graph.store import AtlasStore, Scope
+
+_MEMO: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_MEMO_LOCK = threading.Lock()
+
+
+def store_generation(store):
+    """The store's data generation when it is exact (changes on every write, from any process), else
+    None. The contract's default (derived from counts) misses loads that only change properties, so
+    stores that keep it get no memo."""
+    gen = getattr(type(store), "generation", None)
+    if gen is None or gen is AtlasStore.generation:
+        return None
+    try:
+        return store.generation()
+    except Exception:  # noqa: BLE001  (a store that cannot tell: just don't memoise)
+        return None
+
+
+def memo(store, key, compute):
+    """``compute()``, memoised per store object and ``key`` until ``store.generation()`` changes.
+
+    The generation is read before computing, so a write racing the computation can only make the
+    entry look older than it is (recomputed next time), never serve stale data. Values are shared:
+    callers must not mutate them."""
+    gen = store_generation(store)
+    if gen is None:
+        return compute()
+    try:
+        with _MEMO_LOCK:
+            slot = _MEMO.setdefault(store, {})
+    except TypeError:  # not weak-referenceable
+        return compute()
+    hit = slot.get(key)
+    if hit is not None and hit[0] == gen:
+        return hit[1]
+    value = compute()
+    with _MEMO_LOCK:
+        if len(slot) > 256:
+            slot.clear()
+        slot[key] = (gen, value)
+    return value
 
 
 def as_lists(s: pd.Series) -> pd.Series:

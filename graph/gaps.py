@@ -164,8 +164,10 @@ def chain_links(store: AtlasStore, view: ChainView, count_subclasses: bool = Tru
     is known to be produced, so it is never "no data" — with ``count_subclasses`` off it can be
     missing, since only direct makers are then local makers.
     """
+    from graph.frame_utils import memo
     ids = view.products["product_id"].astype(str).tolist() if len(view.products) else []
-    full = gap_rules.link_products(ids, table_or_empty(store, "product_subclasses"))
+    full = gap_rules.link_products(ids, memo(store, ("table", "product_subclasses"),
+                                             lambda: table_or_empty(store, "product_subclasses")))
     return (full if count_subclasses else gap_rules.link_products(ids, None)), full
 
 

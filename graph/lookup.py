@@ -63,15 +63,24 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return df.to_dict(orient="records") if len(df) else []
 
 
+def _chain_keys(r: dict) -> list[set[str]]:
+    name = str(r["name"])
+    return [{norm(r["chain_id"]), norm(name)},
+            {norm(name + "产业链"), norm(name.removesuffix("产业链")), norm(name + "链")}]
+
+
 def resolve_chain(store, text: str) -> dict:
-    """The chains row for a chain id or name."""
-    rows = _records(store.table("chains"))
-    def keys(r):
-        name = str(r["name"])
-        return [{norm(r["chain_id"]), norm(name)},
-                {norm(name + "产业链"), norm(name.removesuffix("产业链")), norm(name + "链")}]
-    return _pick("chain", text, rows, "chain_id", keys,
-                 lambda r: f"{r['chain_id']}（{r['name']}）")
+    """The chains row for a chain id or name (the chains table is read once per store generation)."""
+    from graph.frame_utils import memo
+    rows, keys = memo(store, "chain_rows", lambda: _keyed(_records(store.table("chains")), _chain_keys))
+    row = _pick("chain", text, rows, "chain_id", lambda r: keys[id(r)],
+                lambda r: f"{r['chain_id']}（{r['name']}）")
+    return dict(row)
+
+
+def _keyed(rows: list[dict], keys) -> tuple[list[dict], dict]:
+    """rows and their match keys (by id of the row dict), worked out once."""
+    return rows, {id(r): keys(r) for r in rows}
 
 
 def resolve_product(store, text: str, within: pd.DataFrame | None = None) -> dict:
@@ -103,21 +112,32 @@ def _region_label(tree, code: str) -> str:
 
 def resolve_region(store, text: str, tree=None) -> dict:
     """The place dict (see graph.scope.place_of_region) of a region code or name."""
-    from graph.scope import RegionTree, place_of_region
+    from graph.scope import RegionTree
     tree = tree or RegionTree.from_store(store)
-    rows = [{"code": c, "name": r["name"]} for c, r in tree.regions.items()]
-    row = _pick("region", text, rows, "code", lambda r: _region_keys(tree, r["code"]),
-                lambda r: _region_label(tree, r["code"]))
+    return dict(tree.cache(("region", str(text)), lambda: _resolve_region(tree, text)))
+
+
+def _resolve_region(tree, text: str) -> dict:
+    from graph.scope import place_of_region
+    rows = tree.cache("region_rows", lambda: [{"code": c, "name": r["name"]} for c, r in tree.regions.items()])
+    keys = lambda r: tree.cache("region_keys", lambda: {id(x): _region_keys(tree, x["code"]) for x in rows})[id(r)]  # noqa: E731
+    row = _pick("region", text, rows, "code", keys, lambda r: _region_label(tree, r["code"]))
     return place_of_region(tree, row["code"])
 
 
 def resolve_park(store, text: str, tree=None) -> dict:
     """The place dict (see graph.scope.place_of_park) of a park id or name."""
-    from graph.scope import RegionTree, place_of_park
+    from graph.scope import RegionTree
     tree = tree or RegionTree.from_store(store)
-    rows = [{"park_id": pid, "name": p.get("name")} for pid, p in tree.parks.items()]
-    row = _pick("park", text, rows, "park_id", lambda r: [{norm(r["park_id"]), norm(r["name"])}],
-                lambda r: f"{r['park_id']}（{r['name']}）")
+    return dict(tree.cache(("park", str(text)), lambda: _resolve_park(tree, text)))
+
+
+def _resolve_park(tree, text: str) -> dict:
+    from graph.scope import place_of_park
+    rows, keys = tree.cache("park_rows", lambda: _keyed(
+        [{"park_id": pid, "name": p.get("name")} for pid, p in tree.parks.items()],
+        lambda r: [{norm(r["park_id"]), norm(r["name"])}]))
+    row = _pick("park", text, rows, "park_id", lambda r: keys[id(r)], lambda r: f"{r['park_id']}（{r['name']}）")
     return place_of_park(tree, row["park_id"])
 
 
@@ -125,6 +145,10 @@ def resolve_place(store, text: str, tree=None) -> dict:
     """A region or a park, by code/id or name. A name matching both is Ambiguous."""
     from graph.scope import RegionTree
     tree = tree or RegionTree.from_store(store)
+    return dict(tree.cache(("place", str(text)), lambda: _resolve_place(store, text, tree)))
+
+
+def _resolve_place(store, text: str, tree) -> dict:
     found, errors = [], []
     for fn in (resolve_region, resolve_park):
         try:

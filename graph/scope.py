@@ -19,6 +19,8 @@ park's region (off); otherwise to its own region, else its park's region.
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pandas as pd
 
@@ -26,6 +28,7 @@ from graph import geo, schema
 from graph.store import Scope
 
 LEVEL_CN = {"province": "省", "city": "市", "county": "县区", "park": "园区"}
+_MISSING = object()
 
 
 def _clean(v):
@@ -53,11 +56,32 @@ class RegionTree:
                 self.children_of.setdefault(parent, []).append(code)
         for kids in self.children_of.values():
             kids.sort()
+        self._parent = {code: _clean(r.get("parent")) for code, r in self.regions.items()}
+        self._level = {code: _clean(r.get("level")) for code, r in self.regions.items()}
+        self._province: dict = {}
+        self._memo: dict = {}
+        self._memo_lock = threading.Lock()
         self._frame: pd.DataFrame | None = None
 
     @classmethod
-    def from_store(cls, store) -> "RegionTree":
-        return cls(store.table("regions"), store.table("parks"))
+    def from_store(cls, store, cached: bool = True) -> "RegionTree":
+        """The tree of the store's regions and parks. ``cached``: one shared tree per store until
+        its data generation changes (see graph.frame_utils.memo) — treat it as read-only."""
+        if not cached:
+            return cls(store.table("regions"), store.table("parks"))
+        from graph.frame_utils import memo
+        return memo(store, "region_tree", lambda: cls(store.table("regions"), store.table("parks")))
+
+    def cache(self, key, compute):
+        """``compute()`` memoised on this tree (derived values that depend only on the tree)."""
+        hit = self._memo.get(key, _MISSING)
+        if hit is _MISSING:
+            hit = compute()
+            with self._memo_lock:
+                if len(self._memo) > 4096:  # keyed by what users typed: keep it bounded
+                    self._memo.clear()
+                self._memo[key] = hit
+        return hit
 
     # --- regions ---------------------------------------------------------------
     def name(self, code) -> str:
@@ -65,12 +89,10 @@ class RegionTree:
         return str(r["name"]) if r else str(code or "")
 
     def level(self, code) -> str | None:
-        r = self.regions.get(str(code))
-        return _clean(r.get("level")) if r else None
+        return self._level.get(str(code))
 
     def parent(self, code) -> str | None:
-        r = self.regions.get(str(code))
-        return _clean(r.get("parent")) if r else None
+        return self._parent.get(str(code))
 
     def children(self, code) -> list[str]:
         return list(self.children_of.get(str(code), []))
@@ -87,17 +109,20 @@ class RegionTree:
 
     def ancestors(self, code) -> list[str]:
         """The region, its parent, … up to the root (cycle-safe)."""
-        out, c = [], _clean(code)
+        out, c, parent = [], _clean(code), self._parent
         while c and c not in out:
             out.append(c)
-            c = self.parent(c)
+            c = parent.get(c)
         return out
 
     def province(self, code) -> str | None:
-        for c in self.ancestors(code):
-            if self.level(c) == "province":
-                return c
-        return geo.province_of_code(_clean(code))
+        key = _clean(code)
+        hit = self._province.get(key, _MISSING)
+        if hit is _MISSING:
+            hit = next((c for c in self.ancestors(key) if self._level.get(c) == "province"), None) \
+                or geo.province_of_code(key)
+            self._province[key] = hit
+        return hit
 
     def centroid(self, code) -> tuple[float, float] | None:
         """lon/lat of the region, else of its nearest ancestor that has one."""
@@ -111,12 +136,16 @@ class RegionTree:
         """Index code; columns name, level, lon, lat (ancestor fallback), province."""
         if self._frame is None:
             rows = []
+            own = {}
+            for code, r in self.regions.items():
+                lon, lat = _num(r.get("lon")), _num(r.get("lat"))
+                if lon is not None and lat is not None:
+                    own[code] = (lon, lat)
             for code, r in self.regions.items():
                 lon = lat = np.nan
                 for c in self.ancestors(code):
-                    rr = self.regions.get(c, {})
-                    if _num(rr.get("lon")) is not None and _num(rr.get("lat")) is not None:
-                        lon, lat = _num(rr["lon"]), _num(rr["lat"])
+                    if c in own:
+                        lon, lat = own[c]
                         break
                 rows.append({"code": code, "name": r.get("name"), "level": r.get("level"),
                              "lon": lon, "lat": lat, "province": self.province(code)})
@@ -128,9 +157,24 @@ class RegionTree:
 
     def locate(self, codes: pd.Series) -> pd.DataFrame:
         """Vectorised: lon, lat, province for region codes (same index). Codes missing from the
-        table fall back to their city (``xxxx00``) and province (``xx0000``) codes."""
-        f = self.frame()
+        table fall back to their city (``xxxx00``) and province (``xx0000``) codes.
+
+        Worked out once per distinct code (a few hundred), then spread to the rows."""
         codes = codes.astype(object).where(codes.notna(), None)
+        pos, uniq = pd.factorize(codes.to_numpy(object), use_na_sentinel=True)
+        if len(uniq) * 4 >= len(codes):
+            return self._locate(codes)
+        u = self._locate(pd.Series(uniq, dtype=object))
+        take = np.where(pos < 0, len(uniq), pos)
+        lon = np.append(u["lon"].to_numpy(float), np.nan)[take]
+        lat = np.append(u["lat"].to_numpy(float), np.nan)[take]
+        prov = np.append(u["province"].to_numpy(object), None)[take]
+        out = pd.DataFrame({"lon": lon, "lat": lat}, index=codes.index)
+        out["province"] = pd.Series(prov, index=codes.index, dtype=object)
+        return out
+
+    def _locate(self, codes: pd.Series) -> pd.DataFrame:
+        f = self.frame()
         out = pd.DataFrame(index=codes.index, columns=["lon", "lat", "province"])
         out["lon"] = np.nan
         out["lat"] = np.nan
@@ -209,10 +253,12 @@ def park_scope(park_id: str) -> Scope:
 
 
 def scope_for(tree: RegionTree, place: dict, enclave_attribution: bool = True) -> Scope:
-    """Scope of a place dict from :func:`graph.lookup.resolve_place`."""
+    """Scope of a place dict from :func:`graph.lookup.resolve_place` (memoised on the tree)."""
     if place.get("kind") == "park":
         return park_scope(place["id"])
-    return region_scope(tree, place["code"], enclave_attribution)
+    code = place["code"]
+    return tree.cache(("scope", str(code), bool(enclave_attribution)),
+                      lambda: region_scope(tree, code, enclave_attribution))
 
 
 def place_of_region(tree: RegionTree, code: str) -> dict:

@@ -46,7 +46,8 @@ def rank_targets(store, report, weights: Weights = DEFAULT_WEIGHTS, top: int = 1
     gaps = links[links["product_id"].isin(products)] if products else report.gaps()
     if gaps.empty:
         return _empty(["本区域该产业链无缺链或弱链环节，无需招商目标。"] if not products else [])
-    link_of = {p: l for p, l in report.link_of.items() if l in set(gaps["product_id"])} \
+    wanted = set(gaps["product_id"])
+    link_of = {p: l for p, l in report.link_of.items() if l in wanted} \
         if report.link_of else {p: p for p in gaps["product_id"]}
     cands = gap_rules.attach_links(store.makers(sorted(link_of), report.scope, side="outside"), link_of)
     local_ids = sorted(set(report.makers["enterprise_id"].astype(str)) if len(report.makers) else set())
@@ -65,15 +66,123 @@ def _empty(notes: list[str]) -> pd.DataFrame:
     return df
 
 
+#: Above this many candidates, :func:`score_targets` first shortlists them (see :func:`_shortlist`).
+SHORTLIST_FROM = 2000
+#: How far below a gap's top-th approximate score a candidate may be and still be shortlisted. The
+#: exact score rounds each of the 8 parts and the sum to 0.01, so it is within 0.045 of the
+#: approximate (unrounded) one; any margin above twice that keeps every candidate that can rank.
+_SLACK = 0.2
+_PARTS = ["s_role_tags", "s_scale", "s_revenue", "s_share", "s_distance", "s_province", "s_transfer", "s_ties"]
+
+
 def score_targets(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ties: pd.DataFrame,
                   roles: pd.DataFrame, local_ids: set[str], local_leaders: set[str],
                   weights: Weights = DEFAULT_WEIGHTS, top: int = 10) -> pd.DataFrame:
-    """Pure and vectorised: score outside makers (with ``link_id``) and keep the top per gap."""
-    w = weights
-    notes: list[str] = []
+    """Pure and vectorised: score outside makers (with ``link_id``) and keep the top per gap.
+
+    With many candidates (a national store gives ~100k), they are first shortlisted with numpy
+    (:func:`_shortlist`), and only the shortlist gets the full treatment; the result is the same."""
     if cands.empty:
         return _empty(["区域外也没有这些环节的生产企业，暂无招商目标。"])
-    c = cands.reset_index(drop=True).copy()
+    unknown = None
+    if len(cands) > SHORTLIST_FROM and isinstance(top, (int, np.integer)) and top >= 1:
+        keep, unknown = _shortlist(cands, place, tree, ties, roles, local_ids, local_leaders, weights, int(top))
+        cands = cands[keep]
+    return _score(cands, gaps, place, tree, ties, roles, local_ids, local_leaders, weights, top, unknown)
+
+
+def _role_tag_points(eid: pd.Series, listed_col: pd.Series, flags: dict, roles: pd.DataFrame,
+                     w: Weights) -> np.ndarray:
+    role_map = dict(zip(roles["enterprise_id"].astype(str), roles["role"])) if len(roles) else {}
+    leader = eid.isin({e for e, r in role_map.items() if r == "链主"}).to_numpy(bool)
+    core = eid.isin({e for e, r in role_map.items() if r == "链核"}).to_numpy(bool)
+    listed = listed_col.astype(object).where(listed_col.notna(), False).astype(bool).to_numpy(bool) \
+        | flags["上市"].to_numpy(bool)
+    pts = np.where(leader, w.leader, 0.0) + np.where(core, w.core, 0.0) + np.where(listed, w.listed, 0.0)
+    for tag, attr in _TAG_WEIGHTS:
+        pts = pts + np.where(flags[tag].to_numpy(bool), getattr(w, attr), 0.0)
+    return np.minimum(pts, w.tags_cap)
+
+
+def _map_unique(s: pd.Series, mapping: dict) -> np.ndarray:
+    """``s.map(mapping)`` as an object array, looked up once per distinct value (missing -> NaN)."""
+    pos, uniq = pd.factorize(s.to_numpy(object))
+    vals = np.array([mapping.get(u, np.nan) for u in uniq] + [np.nan], dtype=object)
+    return vals[np.where(pos < 0, len(uniq), pos)]
+
+
+def _shortlist(cands: pd.DataFrame, place: dict, tree, ties: pd.DataFrame, roles: pd.DataFrame,
+               local_ids: set[str], local_leaders: set[str], w: Weights, top: int) -> tuple[np.ndarray, int]:
+    """(mask, unknown): the candidates that can rank in the top ``top`` of their gap — the same
+    parts as :func:`_score` unrounded, kept when within ``_SLACK`` of the gap's top-th — and how many
+    distinct enterprises among all candidates have an unknown location (for the note)."""
+    eid = cands["enterprise_id"].astype(str)
+    flags = gap_rules.tag_flags(cands["tags"], [tag for tag, _ in _TAG_WEIGHTS] + ["上市"])
+    parts = [_role_tag_points(eid, cands["listed"], flags, roles, w)]
+    rank = pd.Series(_map_unique(cands["scale"], SCALE_RANK), dtype=object).astype(float).to_numpy()
+    parts.append(np.where(np.isnan(rank), 0.0, rank) / 4 * w.scale)
+    rev = pd.to_numeric(cands["revenue"], errors="coerce").astype(float).to_numpy()
+    span = np.log10(w.revenue_full / w.revenue_floor)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.clip(np.log10(np.where(rev > 0, rev, np.nan) / w.revenue_floor) / span, 0, 1)
+    parts.append(np.where(np.isnan(frac), 0.0, frac) * w.revenue)
+    share = pd.to_numeric(cands["revenue_share"], errors="coerce").astype(float).to_numpy()
+    parts.append(np.clip(np.where(np.isnan(share), 0.0, share), 0, 1) * w.product_share)
+    # location
+    park_region = pd.Series(_map_unique(cands["park"], {k: v.get("region") for k, v in tree.parks.items()}),
+                            index=cands.index, dtype=object) if tree.parks else None
+    eff = cands["region"].astype(object).where(cands["region"].notna(), park_region)
+    region = eff.where(eff.notna(), None)
+    loc = tree.locate(region)
+    plon, plat = place.get("lon"), place.get("lat")
+    if plon is None or plat is None or pd.isna(plon) or pd.isna(plat):
+        parts.append(np.zeros(len(cands)))
+    else:
+        km = np.round(geo.haversine_km(plon, plat, loc["lon"].to_numpy(float), loc["lat"].to_numpy(float)), 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = w.distance * np.clip(1 - km / w.distance_full, 0, 1)
+        parts.append(np.where(np.isnan(d), 0.0, d))
+    home = place.get("province")
+    prov = loc["province"]
+    pcodes, puniq = pd.factorize(prov.to_numpy(object))
+    at = np.where(pcodes < 0, len(puniq), pcodes)
+    if home:
+        same = np.array([u == home for u in puniq] + [False], dtype=bool)[at]
+        near = np.array([u in geo.NEIGHBOURS.get(home, ()) for u in puniq] + [False], dtype=bool)[at]
+    else:
+        same = near = np.zeros(len(cands), dtype=bool)
+    parts.append(np.select([same, near], [w.same_province, w.neighbour_province], 0.0))
+    east = np.array([u in geo.EASTERN and u != home for u in puniq] + [False], dtype=bool)[at]
+    parts.append(np.where(east & w.eastern_transfer, w.eastern, 0.0))
+    unknown_mask = prov.isna().to_numpy(bool) & region.isna().to_numpy(bool)
+    unknown = int(eid[unknown_mask].nunique()) if unknown_mask.any() else 0
+    # ties
+    t = ties if len(ties) else pd.DataFrame(columns=["supplier", "customer"])
+    sup, cus = t["supplier"].astype(str), t["customer"].astype(str)
+    parts.append(np.where(eid.isin(set(sup[cus.isin(local_ids)])).to_numpy(bool), w.supplies_local, 0.0)
+                 + np.where(eid.isin(set(sup[cus.isin(local_leaders)])).to_numpy(bool), w.supplies_leader, 0.0)
+                 + np.where(eid.isin(set(cus[sup.isin(local_ids)])).to_numpy(bool), w.buys_local, 0.0))
+    approx = np.nansum(np.vstack(parts), axis=0)
+    # per gap: the top-th best approximate score; keep everything within _SLACK of it
+    g, uniq = pd.factorize(cands["link_id"].to_numpy(object))
+    ng = len(uniq)
+    g = np.where(g < 0, ng, g)  # unknown gap: kept
+    order = np.lexsort((-approx, g))
+    counts = np.bincount(g, minlength=ng + 1)
+    kth = np.cumsum(counts) - counts + np.minimum(counts, top) - 1
+    thr = np.where(counts > 0, approx[order][np.clip(kth, 0, max(len(order) - 1, 0))], -np.inf)
+    thr[ng] = -np.inf
+    keep = (approx >= thr[g] - _SLACK) | np.isnan(approx)
+    return keep, unknown
+
+
+def _score(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ties: pd.DataFrame,
+           roles: pd.DataFrame, local_ids: set[str], local_leaders: set[str], weights: Weights, top: int,
+           unknown_count: int | None) -> pd.DataFrame:
+    """Score every candidate given; ``unknown_count``: the note's count when shortlisted."""
+    w = weights
+    notes: list[str] = []
+    c = cands.reset_index(drop=True)
     c["enterprise_id"] = c["enterprise_id"].astype(str)
     # role and tags
     role_map = dict(zip(roles["enterprise_id"].astype(str), roles["role"])) if len(roles) else {}
@@ -117,9 +226,11 @@ def score_targets(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ti
                                 [w.same_province, w.neighbour_province], 0.0)
     c["eastern"] = c["province"].isin(list(geo.EASTERN)) & (c["province"] != home)
     c["s_transfer"] = np.where(c["eastern"] & w.eastern_transfer, w.eastern, 0.0)
-    unknown = c["province"].isna() & c["region"].isna()
-    if unknown.any():
-        notes.append(f"{c.loc[unknown, 'enterprise_id'].nunique()} 家候选企业所在地区未知：不会被视为本地企业，"
+    if unknown_count is None:
+        unknown = c["province"].isna() & c["region"].isna()
+        unknown_count = c.loc[unknown, "enterprise_id"].nunique() if unknown.any() else 0
+    if unknown_count:
+        notes.append(f"{unknown_count} 家候选企业所在地区未知：不会被视为本地企业，"
                      "也不计距离与省份分。")
     # ties with local enterprises
     t = ties if len(ties) else pd.DataFrame(columns=["supplier", "customer"])

@@ -5,6 +5,11 @@ each row remembers its spreadsheet row number (the header is row 1), sheets and 
 matched to :data:`graph.schema.TABLES` by table name or Chinese label. Meaning (types, enums,
 references) is checked by :mod:`loaders.validate`.
 
+CSV files are parsed by Arrow into string columns (a million rows in seconds) and cleaned
+column-wise exactly as the csv module path would; a file Arrow cannot take as a regular grid
+(a row with more or fewer cells than the header) or that is GB18030 goes through the csv module
+(GB18030 is re-encoded and tried with Arrow first).
+
 >>> cell_text(140800.0), cell_text(" 运城市\u3000"), cell_text(None)
 ('140800', '运城市', '')
 """

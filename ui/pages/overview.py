@@ -13,7 +13,9 @@ def body():
         raise state.EmptyAtlas()
     c = st.columns(5)
     c[0].metric("产业链", f"{len(df)} 条", border=True)
-    c[1].metric("环节（有数据）", f"{int(df['links'].sum())}（{int(df['with_data'].sum())}）", border=True)
+    no_data = int(df["links"].sum()) - int(df["with_data"].sum())
+    c[1].metric("有数据环节", int(df["with_data"].sum()), border=True,
+                help=f"全部 {int(df['links'].sum())} 个环节，其中 {no_data} 个无数据（数据中无任何生产企业）")
     c[2].metric("缺链环节", int(df["missing"].sum()), border=True)
     c[3].metric("弱链环节", int(df["weak"].sum()), border=True)
     c[4].metric("断链环节", int(df["broken"].sum()), border=True)
