@@ -18,10 +18,17 @@ divided by its maximum in the chain so it lies in 0–1:
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 import networkx as nx
 import pandas as pd
 
 from graph.store import ChainView
+
+
+_CENTRALITY: "OrderedDict[tuple, pd.DataFrame]" = OrderedDict()
+_CENTRALITY_LOCK = threading.Lock()
 
 
 class ChainGraph:
@@ -59,19 +66,30 @@ class ChainGraph:
         return sorted({u for p in made for u in self.g.predecessors(p)} - made)
 
     def centrality_frame(self) -> pd.DataFrame:
-        """Index product_id; columns betweenness, degree (raw networkx values) and centrality (0–1)."""
+        """Index product_id; columns betweenness, degree (raw networkx values) and centrality (0–1).
+        Memoised by the graph's nodes and edges (in order), as every diagnosis of a chain asks again."""
         if self._centrality is None:
-            nodes = list(self.g.nodes)
-            if not nodes:
-                self._centrality = pd.DataFrame(columns=["betweenness", "degree", "centrality"], dtype=float)
-                return self._centrality
-            bc = nx.betweenness_centrality(self.g, normalized=True) if len(nodes) > 2 else {n: 0.0 for n in nodes}
-            dc = nx.degree_centrality(self.g) if len(nodes) > 1 else {n: 0.0 for n in nodes}
-            f = pd.DataFrame({"betweenness": pd.Series(bc), "degree": pd.Series(dc)}).reindex(nodes).fillna(0.0)
-            parts = [f[c] / f[c].max() if f[c].max() > 0 else f[c] * 0.0 for c in ("betweenness", "degree")]
-            f["centrality"] = (parts[0] + parts[1]) / 2
-            self._centrality = f
+            key = (tuple(self.g.nodes), tuple(self.g.edges))
+            hit = _CENTRALITY.get(key)
+            if hit is None:
+                hit = self._compute_centrality()
+                with _CENTRALITY_LOCK:
+                    _CENTRALITY[key] = hit
+                    while len(_CENTRALITY) > 64:
+                        _CENTRALITY.popitem(last=False)
+            self._centrality = hit.copy()
         return self._centrality
+
+    def _compute_centrality(self) -> pd.DataFrame:
+        nodes = list(self.g.nodes)
+        if not nodes:
+            return pd.DataFrame(columns=["betweenness", "degree", "centrality"], dtype=float)
+        bc = nx.betweenness_centrality(self.g, normalized=True) if len(nodes) > 2 else {n: 0.0 for n in nodes}
+        dc = nx.degree_centrality(self.g) if len(nodes) > 1 else {n: 0.0 for n in nodes}
+        f = pd.DataFrame({"betweenness": pd.Series(bc), "degree": pd.Series(dc)}).reindex(nodes).fillna(0.0)
+        parts = [f[c] / f[c].max() if f[c].max() > 0 else f[c] * 0.0 for c in ("betweenness", "degree")]
+        f["centrality"] = (parts[0] + parts[1]) / 2
+        return f
 
     def centrality(self) -> pd.Series:
         return self.centrality_frame()["centrality"]

@@ -2,6 +2,7 @@
 of small derived objects (region tree, small tables) kept until the store's data changes."""
 from __future__ import annotations
 
+import itertools
 import threading
 import weakref
 
@@ -68,11 +69,35 @@ def has_tag(tags: pd.Series, *wanted: str) -> pd.Series:
     return pd.Series(found, index=tags.index, dtype=bool)
 
 
+def _flat_lists(tags: pd.Series):
+    """(row position, element) arrays when every value is a list (what stores return), else None."""
+    vals = tags.to_numpy(object)
+    if set(map(type, vals)) != {list}:
+        return None
+    lens = np.fromiter(map(len, vals), dtype=np.intp, count=len(vals))
+    flat = np.fromiter(itertools.chain.from_iterable(vals), dtype=object, count=int(lens.sum()))
+    return np.repeat(np.arange(len(vals)), lens), flat
+
+
 def tag_flags(tags: pd.Series, wanted) -> dict[str, pd.Series]:
     """Vectorised: for each tag in ``wanted``, does each row's tag list contain it? (one explode)"""
+    flat = _flat_lists(tags) if len(tags) > 1000 else None
+    if flat is not None:
+        pos, values = flat
+        try:
+            codes, uniq = pd.factorize(values)
+        except TypeError:  # unhashable elements
+            flat = None
+    out = {}
+    if flat is not None:
+        for tag in wanted:
+            hit = np.array([u == tag for u in uniq] + [False], dtype=bool)
+            found = np.zeros(len(tags), dtype=bool)
+            found[pos[hit[codes]]] = True  # code -1 (missing) -> the final False
+            out[tag] = pd.Series(found, index=tags.index, dtype=bool)
+        return out
     ex = tags.reset_index(drop=True).explode()
     pos = ex.index.to_numpy()
-    out = {}
     for tag in wanted:
         found = np.zeros(len(tags), dtype=bool)
         found[pos[(ex == tag).fillna(False).to_numpy(bool)]] = True

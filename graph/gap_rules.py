@@ -54,16 +54,41 @@ def link_products(chain_products: list[str], subclasses: pd.DataFrame) -> dict[s
 def attach_links(makers: pd.DataFrame, link_of: dict[str, str]) -> pd.DataFrame:
     """Add ``link_id``; one row per (link, enterprise) — the direct product row wins, else the
     subclass row with the largest revenue_share."""
-    m = makers.copy() if len(makers.columns) else pd.DataFrame(columns=MAKER_COLUMNS)
-    m["link_id"] = m["product_id"].astype(object).map(link_of)
+    m = makers.copy(deep=False) if len(makers.columns) else pd.DataFrame(columns=MAKER_COLUMNS)
+    m["link_id"] = _map_by_unique(m["product_id"].astype(object), link_of)
     m = m[m["link_id"].notna()]
-    if len(m):
+    if len(m) and not _strictly_sorted(m["link_id"], m["enterprise_id"]):
         m["_direct"] = m["product_id"] == m["link_id"]
         m["_share"] = pd.to_numeric(m["revenue_share"], errors="coerce")
         m = m.sort_values(["link_id", "enterprise_id", "_direct", "_share"],
                           ascending=[True, True, False, False], na_position="last", kind="stable")
         m = m.drop_duplicates(["link_id", "enterprise_id"]).drop(columns=["_direct", "_share"])
     return m.reset_index(drop=True)
+
+
+def _map_by_unique(s: pd.Series, mapping: dict) -> pd.Series:
+    """``s.map(mapping)`` (same values and dtype), looked up once per distinct value."""
+    if len(s) < 1000:
+        return s.map(mapping)
+    codes, uniq = pd.factorize(s.to_numpy(object))
+    mapped = pd.Series(uniq, dtype=object).map(mapping)
+    return pd.Series(mapped.array.take(codes, allow_fill=True), index=s.index, dtype=mapped.dtype)
+
+
+def _strictly_sorted(link: pd.Series, ent: pd.Series) -> bool:
+    """Are the rows already in (link, enterprise) order with no repeated pair? (Stores return makers
+    by product then enterprise, so without subclasses attach_links need not sort.) Only for plain
+    text keys, whose order is the same here and in sort_values."""
+    if len(link) < 2:
+        return False
+    e = ent.to_numpy(object)
+    if pd.api.types.infer_dtype(e, skipna=False) != "string" or \
+            pd.api.types.infer_dtype(link, skipna=False) != "string":
+        return False
+    lc, _ = pd.factorize(link, sort=True)
+    step = np.diff(lc)
+    same = step == 0
+    return bool((step >= 0).all() and (e[1:][same] > e[:-1][same]).all())
 
 
 def link_counts(counts: pd.DataFrame, link_of: dict[str, str]) -> pd.DataFrame:

@@ -59,6 +59,7 @@ class RegionTree:
         self._parent = {code: _clean(r.get("parent")) for code, r in self.regions.items()}
         self._level = {code: _clean(r.get("level")) for code, r in self.regions.items()}
         self._province: dict = {}
+        self._located: dict = {}   # region code -> (lon, lat, province) as locate() gives them
         self._memo: dict = {}
         self._memo_lock = threading.Lock()
         self._frame: pd.DataFrame | None = None
@@ -160,21 +161,26 @@ class RegionTree:
         table fall back to their city (``xxxx00``) and province (``xx0000``) codes.
 
         Worked out once per distinct code (a few hundred), then spread to the rows."""
-        codes = codes.astype(object).where(codes.notna(), None)
-        pos, uniq = pd.factorize(codes.to_numpy(object), use_na_sentinel=True)
-        if len(uniq) * 4 >= len(codes):
-            return self._locate(codes)
-        u = self._locate(pd.Series(uniq, dtype=object))
+        pos, uniq = pd.factorize(codes.to_numpy(object), use_na_sentinel=True)  # missing -> -1
+        known = self._located
+        new = [u for u in uniq if u not in known]
+        if new:
+            u = self._locate(pd.Series(new, dtype=object))
+            with self._memo_lock:
+                known.update(zip(new, zip(u["lon"].to_numpy(float), u["lat"].to_numpy(float),
+                                          u["province"].to_numpy(object))))
+        rows = [known[u] for u in uniq] + [(np.nan, np.nan, None)]
         take = np.where(pos < 0, len(uniq), pos)
-        lon = np.append(u["lon"].to_numpy(float), np.nan)[take]
-        lat = np.append(u["lat"].to_numpy(float), np.nan)[take]
-        prov = np.append(u["province"].to_numpy(object), None)[take]
+        lon = np.array([r[0] for r in rows], dtype=float)[take]
+        lat = np.array([r[1] for r in rows], dtype=float)[take]
+        prov = np.array([r[2] for r in rows], dtype=object)[take]
         out = pd.DataFrame({"lon": lon, "lat": lat}, index=codes.index)
         out["province"] = pd.Series(prov, index=codes.index, dtype=object)
         return out
 
     def _locate(self, codes: pd.Series) -> pd.DataFrame:
         f = self.frame()
+        codes = codes.astype(object).where(codes.notna(), None)
         out = pd.DataFrame(index=codes.index, columns=["lon", "lat", "province"])
         out["lon"] = np.nan
         out["lat"] = np.nan

@@ -7,6 +7,8 @@ candidates with :func:`score_targets`, vectorised in pandas. The score parts are
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -29,6 +31,7 @@ TARGET_COLUMNS = [
     "reason",                   # one line, Chinese, e.g. 专精特新·距离320km·已向本地链主供货
     "source", "as_of", "illustrative",  # of the MAKES fact
 ]
+_MANY_DOTS = re.compile("·{2,}")
 _TAG_WEIGHTS = (("500强", "fortune500"), ("小巨人", "little_giant"), ("专精特新", "specialised"),
                 ("规上", "above_scale"), ("高新技术", "high_tech"))
 
@@ -91,11 +94,21 @@ def score_targets(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ti
     return _score(cands, gaps, place, tree, ties, roles, local_ids, local_leaders, weights, top, unknown)
 
 
-def _role_tag_points(eid: pd.Series, listed_col: pd.Series, flags: dict, roles: pd.DataFrame,
+def _memberships(ids: pd.Series, sets: list[set]) -> list[np.ndarray]:
+    """``ids.isin(S)`` for each S, with one pass over the (many) ids for all the (small) sets."""
+    out = [np.zeros(len(ids), dtype=bool) for _ in sets]
+    union = set().union(*sets)
+    if union:
+        hit = np.flatnonzero(ids.isin(union).to_numpy(bool))
+        vals = ids.to_numpy(object)[hit].tolist()
+        for flag, wanted in zip(out, sets):
+            if wanted:
+                flag[hit] = [v in wanted for v in vals]
+    return out
+
+
+def _role_tag_points(leader: np.ndarray, core: np.ndarray, listed_col: pd.Series, flags: dict,
                      w: Weights) -> np.ndarray:
-    role_map = dict(zip(roles["enterprise_id"].astype(str), roles["role"])) if len(roles) else {}
-    leader = eid.isin({e for e, r in role_map.items() if r == "链主"}).to_numpy(bool)
-    core = eid.isin({e for e, r in role_map.items() if r == "链核"}).to_numpy(bool)
     listed = listed_col.astype(object).where(listed_col.notna(), False).astype(bool).to_numpy(bool) \
         | flags["上市"].to_numpy(bool)
     pts = np.where(leader, w.leader, 0.0) + np.where(core, w.core, 0.0) + np.where(listed, w.listed, 0.0)
@@ -116,9 +129,17 @@ def _shortlist(cands: pd.DataFrame, place: dict, tree, ties: pd.DataFrame, roles
     """(mask, unknown): the candidates that can rank in the top ``top`` of their gap — the same
     parts as :func:`_score` unrounded, kept when within ``_SLACK`` of the gap's top-th — and how many
     distinct enterprises among all candidates have an unknown location (for the note)."""
-    eid = cands["enterprise_id"].astype(str)
+    eid = cands["enterprise_id"]
+    if pd.api.types.infer_dtype(eid, skipna=False) != "string":  # ids from stores are already str
+        eid = eid.astype(str)
+    role_map = dict(zip(roles["enterprise_id"].astype(str), roles["role"])) if len(roles) else {}
+    t = ties if len(ties) else pd.DataFrame(columns=["supplier", "customer"])
+    sup, cus = t["supplier"].astype(str), t["customer"].astype(str)
+    leader, core, sup_local, sup_leader, buy_local = _memberships(eid, [
+        {e for e, r in role_map.items() if r == "链主"}, {e for e, r in role_map.items() if r == "链核"},
+        set(sup[cus.isin(local_ids)]), set(sup[cus.isin(local_leaders)]), set(cus[sup.isin(local_ids)])])
     flags = gap_rules.tag_flags(cands["tags"], [tag for tag, _ in _TAG_WEIGHTS] + ["上市"])
-    parts = [_role_tag_points(eid, cands["listed"], flags, roles, w)]
+    parts = [_role_tag_points(leader, core, cands["listed"], flags, w)]
     rank = pd.Series(_map_unique(cands["scale"], SCALE_RANK), dtype=object).astype(float).to_numpy()
     parts.append(np.where(np.isnan(rank), 0.0, rank) / 4 * w.scale)
     rev = pd.to_numeric(cands["revenue"], errors="coerce").astype(float).to_numpy()
@@ -129,11 +150,12 @@ def _shortlist(cands: pd.DataFrame, place: dict, tree, ties: pd.DataFrame, roles
     share = pd.to_numeric(cands["revenue_share"], errors="coerce").astype(float).to_numpy()
     parts.append(np.clip(np.where(np.isnan(share), 0.0, share), 0, 1) * w.product_share)
     # location
-    park_region = pd.Series(_map_unique(cands["park"], {k: v.get("region") for k, v in tree.parks.items()}),
-                            index=cands.index, dtype=object) if tree.parks else None
-    eff = cands["region"].astype(object).where(cands["region"].notna(), park_region)
-    region = eff.where(eff.notna(), None)
-    loc = tree.locate(region)
+    eff = cands["region"].to_numpy(object)
+    if tree.parks:
+        eff = np.where(pd.isna(eff), _map_unique(cands["park"], {k: v.get("region") for k, v in tree.parks.items()}),
+                       eff)
+    no_region = pd.isna(eff)
+    loc = tree.locate(pd.Series(np.where(no_region, None, eff), index=cands.index, dtype=object))
     plon, plat = place.get("lon"), place.get("lat")
     if plon is None or plat is None or pd.isna(plon) or pd.isna(plat):
         parts.append(np.zeros(len(cands)))
@@ -154,17 +176,13 @@ def _shortlist(cands: pd.DataFrame, place: dict, tree, ties: pd.DataFrame, roles
     parts.append(np.select([same, near], [w.same_province, w.neighbour_province], 0.0))
     east = np.array([u in geo.EASTERN and u != home for u in puniq] + [False], dtype=bool)[at]
     parts.append(np.where(east & w.eastern_transfer, w.eastern, 0.0))
-    unknown_mask = prov.isna().to_numpy(bool) & region.isna().to_numpy(bool)
+    unknown_mask = (pcodes < 0) & no_region
     unknown = int(eid[unknown_mask].nunique()) if unknown_mask.any() else 0
-    # ties
-    t = ties if len(ties) else pd.DataFrame(columns=["supplier", "customer"])
-    sup, cus = t["supplier"].astype(str), t["customer"].astype(str)
-    parts.append(np.where(eid.isin(set(sup[cus.isin(local_ids)])).to_numpy(bool), w.supplies_local, 0.0)
-                 + np.where(eid.isin(set(sup[cus.isin(local_leaders)])).to_numpy(bool), w.supplies_leader, 0.0)
-                 + np.where(eid.isin(set(cus[sup.isin(local_ids)])).to_numpy(bool), w.buys_local, 0.0))
+    parts.append(np.where(sup_local, w.supplies_local, 0.0) + np.where(sup_leader, w.supplies_leader, 0.0)
+                 + np.where(buy_local, w.buys_local, 0.0))
     approx = np.nansum(np.vstack(parts), axis=0)
     # per gap: the top-th best approximate score; keep everything within _SLACK of it
-    g, uniq = pd.factorize(cands["link_id"].to_numpy(object))
+    g, uniq = pd.factorize(cands["link_id"])
     ng = len(uniq)
     g = np.where(g < 0, ng, g)  # unknown gap: kept
     order = np.lexsort((-approx, g))
@@ -266,25 +284,25 @@ def _score(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ties: pd.
 
 
 def _reasons(c: pd.DataFrame, flags: dict, w: Weights) -> pd.Series:
-    """Vectorised one-line reason: the strongest labels, distance, province, ties."""
+    """One line per row: the strongest labels, distance, province, ties (only for the kept rows,
+    so plain Python per row)."""
     def piece(mask, text):
-        return pd.Series(np.where(mask, text, ""), index=c.index, dtype=object)
+        return np.where(np.asarray(mask, dtype=bool), text, "").tolist()
+    share = c["revenue_share"].to_numpy(float)
+    km = c["distance_km"].to_numpy(float)
     pieces = [piece(c["role"] == "链主", "链主"), piece(c["role"] == "链核", "链核"),
               piece(flags["500强"], "500强"), piece(c["listed"], "上市"), piece(flags["小巨人"], "小巨人"),
               piece(flags["专精特新"], "专精特新"), piece(flags["规上"], "规上"),
-              c["scale"].astype(object).where(c["scale"].notna(), "").astype(str),
-              pd.Series(np.where(c["revenue_share"].notna(),
-                                 "产品占营收" + (c["revenue_share"].fillna(0) * 100).round().astype(int).astype(str) + "%",
-                                 ""), index=c.index, dtype=object),
-              pd.Series(np.where(c["distance_km"].notna(),
-                                 "距离" + c["distance_km"].fillna(0).round().astype(int).astype(str) + "km",
-                                 "所在地未知"), index=c.index, dtype=object),
+              ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+               for v in c["scale"].astype(object).tolist()],
+              ["" if np.isnan(x) else f"产品占营收{int(v)}%"
+               for x, v in zip(share, np.round(np.where(np.isnan(share), 0.0, share) * 100).tolist())],
+              ["所在地未知" if np.isnan(x) else f"距离{int(v)}km"
+               for x, v in zip(km, np.round(np.where(np.isnan(km), 0.0, km)).tolist())],
               piece(c["same_province"], "同省"), piece(c["neighbour_province"], "邻省"),
               piece(c["eastern"] & w.eastern_transfer, "东部产业转移"),
               piece(c["supplies_leader"], "已向本地链主供货"),
               piece(c["supplies_local"] & ~c["supplies_leader"], "已向本地企业供货"),
               piece(c["buys_local"], "已从本地采购")]
-    joined = pieces[0]
-    for p in pieces[1:]:
-        joined = joined + "·" + p
-    return joined.str.replace(r"·{2,}", "·", regex=True).str.strip("·").astype(object)
+    joined = [_MANY_DOTS.sub("·", "·".join(parts)).strip("·") for parts in zip(*pieces)]
+    return pd.Series(joined, index=c.index, dtype=object)

@@ -27,7 +27,7 @@ from graph.model import ImportBatch
 from graph.store import AtlasStore
 from loaders.cells import BadCell, empty_value, encode, parse_cell, parse_distinct, parser_for  # noqa: F401
 from loaders.read import RawTable, RawTables
-from loaders.refs import ParsedColumn, ParsedTable, Pool, Resolver, bad_cell_problems, check_cycles, \
+from loaders.refs import ParsedColumn, ParsedTable, Resolver, bad_cell_problems, check_cycles, \
     check_duplicates  # noqa: F401
 
 SOURCE_FIX = ("每行都要写出处和数据日期。Write where the fact comes from (URL or document) and its date; "

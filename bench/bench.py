@@ -1,0 +1,455 @@
+"""ChainAtlas scale benchmark: prints the figures of the scale requirements and checks the floors.
+
+    python bench/bench.py                       # 10k and 100k enterprises, embedded (+ Neo4j if NEO4J_URI)
+    python bench/bench.py --sizes 1000000       # the 1M case (or --full: 10k, 100k and 1M)
+
+Per size N (C chains, P products in the largest chain, about 3 makes relations per enterprise):
+
+- data: ``chainatlas synth`` into bench/.cache/synth-N-C-P-S once (reused by later runs);
+- load: ``chainatlas load FOLDER`` in a child process on a fresh store — wall time, rows/s
+  (every row of every table), peak RSS of that process (``wait4``); also ``chainatlas validate
+  --standalone`` alone (read + validate) for the same folder;
+- a fresh process on the loaded store: import + open, the first gap analysis + top-10 targets
+  (cold caches), then the median of ``--runs`` more; the gap workbook export of every chain for
+  the province (graph.export, when present);
+- Neo4j (NEO4J_URI set): a naive baseline first — one auto-commit MERGE per row for a 10,000-row
+  enterprise slice — then the batched ``chainatlas load`` and the same queries; the ratio of the
+  two load rates.
+
+The results go to bench/results/<date>.json (merged with earlier runs of the day) and a table.
+"""
+from __future__ import annotations
+
+import time
+
+_T0 = time.perf_counter()
+
+import argparse  # noqa: E402
+import datetime as dt  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import shutil  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+BENCH = ROOT / "bench"
+DEFAULT_CACHE = BENCH / ".cache"
+RESULTS = BENCH / "results"
+CLI = "import sys; from cli.main import main; sys.argv[0] = 'chainatlas'; main()"
+MARK = "BENCH-JSON "
+NAIVE_ROWS = 10_000
+FLOORS = {  # name: (backend, size, metric, comparison, limit, unit)
+    "embedded load rows/s": ("embedded", 1_000_000, "load_rows_per_s", ">=", 50_000, "rows/s"),
+    "embedded load peak RSS": ("embedded", 1_000_000, "load_peak_rss_mb", "<", 4096, "MB"),
+    "embedded gap+targets median": ("embedded", 1_000_000, "gap_targets_median_s", "<", 0.5, "s"),
+    "neo4j batched vs naive": ("neo4j", None, "batched_vs_naive", ">=", 20, "x"),
+    "neo4j gap+targets median": ("neo4j", 1_000_000, "gap_targets_median_s", "<", 2.0, "s"),
+}
+
+
+# --- child processes -------------------------------------------------------------------------
+def run_child(args: list[str], env: dict | None = None, timeout: float | None = None) -> dict:
+    """Run a command; wall seconds, peak RSS (MB) of that process alone, exit code, output."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        spawned = time.time()
+        started = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=out, stderr=err, cwd=ROOT, env={**os.environ, **(env or {}),
+                                                                              "PYTHONPATH": str(ROOT)})
+        deadline = None if timeout is None else started + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if deadline and time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.02)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return {"wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024, "rc": proc.returncode, "spawned": spawned,
+                "stdout": out.read().decode("utf-8", "replace"), "stderr": err.read().decode("utf-8", "replace")}
+
+
+def chainatlas(*args: str, env: dict | None = None, timeout: float | None = None) -> dict:
+    return run_child([sys.executable, "-c", CLI, *args], env=env, timeout=timeout)
+
+
+def child_json(res: dict) -> dict:
+    for line in res["stdout"].splitlines():
+        if line.startswith(MARK):
+            return json.loads(line[len(MARK):])
+    raise RuntimeError(f"child failed (exit {res['rc']}): {res['stderr'][-2000:]}")
+
+
+# --- data ------------------------------------------------------------------------------------
+def synth_folder(cache: Path, n: int, chains: int, products: int, seed: int, province: str) -> tuple[Path, dict]:
+    """The synthetic folder for size ``n`` (generated once) and facts about it."""
+    folder = cache / f"synth-{n}-{chains}-{products}-{seed}"
+    done = folder / ".done.json"
+    if done.exists():
+        return folder, _with_province(json.loads(done.read_text()), province)
+    if folder.exists():
+        shutil.rmtree(folder)
+    res = chainatlas("synth", "--enterprises", str(n), "--chains", str(chains), "--products-per-chain",
+                     str(products), "--seed", str(seed), "--out", str(folder))
+    if res["rc"] != 0:
+        raise RuntimeError(f"chainatlas synth failed: {res['stderr'][-2000:]}")
+    import pandas as pd
+
+    rows = {f.stem: _count_rows(f) for f in sorted(folder.glob("*.csv"))}
+    cp = pd.read_csv(folder / "chain_products.csv", usecols=["chain"], dtype=str)
+    ent = pd.read_csv(folder / "enterprises.csv", usecols=["region"], dtype=str, keep_default_na=False)
+    regions = pd.read_csv(folder / "regions.csv", usecols=["code", "name", "level"], dtype=str,
+                          keep_default_na=False)
+    by_province = (ent["region"].str[:2] + "0000").value_counts().to_dict()
+    facts = {"rows": rows, "total_rows": sum(rows.values()), "synth_s": res["wall_s"],
+             "largest_chain": cp["chain"].value_counts().index[0],
+             "by_province": {k: int(v) for k, v in by_province.items()},
+             "region_names": dict(zip(regions["code"], regions["name"]))}
+    done.write_text(json.dumps(facts, ensure_ascii=False))
+    return folder, _with_province(facts, province)
+
+
+def _with_province(facts: dict, province: str) -> dict:
+    out = dict(facts)
+    out["province_code"] = province
+    out["province_name"] = facts.get("region_names", {}).get(province, province)
+    out["province_enterprises"] = facts.get("by_province", {}).get(province, 0)
+    return out
+
+
+def _count_rows(path: Path) -> int:
+    """Data rows of a CSV the generator wrote (no quoted newlines): lines after the header."""
+    n, last = 0, b"\n"
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 24):
+            n += chunk.count(b"\n")
+            last = chunk[-1:]
+    return max(0, n + (last != b"\n") - 1)
+
+
+# --- measurements ----------------------------------------------------------------------------
+def measure_load(folder: Path, facts: dict, env: dict) -> dict:
+    res = chainatlas("load", str(folder), env=env)
+    if res["rc"] != 0:
+        raise RuntimeError(f"chainatlas load failed: {res['stderr'][-3000:]}")
+    rows = facts["total_rows"]
+    return {"rows": rows, "load_s": round(res["wall_s"], 2), "load_rows_per_s": round(rows / res["wall_s"]),
+            "load_peak_rss_mb": round(res["peak_rss_mb"])}
+
+
+def measure_validate(folder: Path, facts: dict) -> dict:
+    res = chainatlas("validate", "--standalone", str(folder))
+    if res["rc"] != 0:
+        raise RuntimeError(f"chainatlas validate failed: {res['stderr'][-3000:]}")
+    rows = facts["total_rows"]
+    return {"validate_s": round(res["wall_s"], 2), "validate_rows_per_s": round(rows / res["wall_s"]),
+            "validate_peak_rss_mb": round(res["peak_rss_mb"])}
+
+
+def measure_queries(facts: dict, env: dict, runs: int, export: bool) -> dict:
+    args = [sys.executable, str(Path(__file__).resolve()), "_query", "--chain", facts["largest_chain"],
+            "--region", facts["province_code"], "--runs", str(runs)] + (["--export"] if export else [])
+    res = run_child(args, env=env)
+    out = child_json(res)
+    out["fresh_to_first_answer_s"] = round(out.pop("first_answer_at") - res["spawned"], 2)
+    out["query_process_peak_rss_mb"] = round(res["peak_rss_mb"])
+    return out
+
+
+def query_child(argv: list[str]) -> None:
+    """In a fresh process: open the store, first gap analysis + targets, then ``runs`` timed ones."""
+    p = argparse.ArgumentParser()
+    p.add_argument("--chain", required=True)
+    p.add_argument("--region", required=True)
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--export", action="store_true")
+    a = p.parse_args(argv)
+    from graph.gaps import diagnose
+    from graph.settings import Settings
+    from graph.store import open_store
+    from graph.targets import rank_targets
+
+    store = open_store(Settings.from_env())
+    opened = time.perf_counter()
+
+    def once():
+        rep = diagnose(store, a.chain, a.region)
+        return rep, rank_targets(store, rep, top=10)
+
+    rep, targets = once()
+    first = time.perf_counter()
+    first_at = time.time()
+    times = []
+    for _ in range(a.runs):
+        t = time.perf_counter()
+        rep, targets = once()
+        times.append(time.perf_counter() - t)
+    out = {"open_s": round(opened - _T0, 3), "first_query_s": round(first - opened, 3), "first_answer_at": first_at,
+           "gap_targets_median_s": round(statistics.median(times), 3), "gap_targets_runs_s": [round(x, 3) for x in times],
+           "gaps": int(rep.summary.get("weak", 0) + rep.summary.get("missing", 0)),
+           "local_enterprises": int(rep.summary.get("local_enterprises", 0)), "targets": int(len(targets))}
+    if a.export:
+        out.update(_export(store, a.region))
+    store.close()
+    print(MARK + json.dumps(out, ensure_ascii=False), flush=True)
+
+
+def _export(store, region: str) -> dict:
+    try:
+        from graph.export import build_export, to_xlsx_bytes
+    except ImportError as err:
+        return {"export": f"n/a ({err})"}
+    t = time.perf_counter()
+    data = to_xlsx_bytes(build_export(store, None, region))
+    return {"export_s": round(time.perf_counter() - t, 2), "export_mb": round(len(data) / 1e6, 1),
+            "export_chains": len(store.table("chains"))}
+
+
+# --- neo4j -----------------------------------------------------------------------------------
+def neo4j_env() -> dict | None:
+    uri = os.environ.get("NEO4J_URI", "").strip()
+    if not uri:
+        return None
+    return {"CHAINATLAS_DB": uri, "CHAINATLAS_SEED": "none"}
+
+
+def neo4j_store(env: dict):
+    from graph.settings import Settings
+    from graph.store import open_store
+    return open_store(Settings.from_env({**os.environ, **env}))
+
+
+def naive_baseline(folder: Path, env: dict) -> dict:
+    """One auto-commit MERGE per row for the first NAIVE_ROWS enterprises (empty database, the
+    store's constraints in place): rows/s."""
+    import pandas as pd
+
+    from graph import neo4j_rows, schema
+    from loaders.read import read_tables
+    from loaders.validate import validate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for f in folder.glob("*.csv"):
+            if f.stem in ("regions", "parks"):
+                shutil.copy(f, tmp)
+            elif f.stem == "enterprises":
+                pd.read_csv(f, dtype=str, keep_default_na=False, nrows=NAIVE_ROWS).to_csv(Path(tmp) / f.name,
+                                                                                         index=False)
+            else:
+                Path(tmp, f.name).write_text(f.open(encoding="utf-8").readline(), encoding="utf-8")
+        batch = validate(read_tables(tmp))
+    rows = neo4j_rows.batch_rows("enterprises", batch["enterprises"])
+    statement = f"MERGE (n:{schema.ENTERPRISE} {{id: $id}}) SET n += $props"
+    store = neo4j_store(env)
+    store.clear()
+    driver, database = store._driver, store._database   # the store's own driver: same connection settings
+    t = time.perf_counter()
+    with driver.session(database=database) as session:
+        for key, props in rows.items():
+            session.run(statement, id=key, props=props).consume()
+    seconds = time.perf_counter() - t
+    store.clear()
+    store.close()
+    return {"naive_rows": len(rows), "naive_s": round(seconds, 2), "naive_rows_per_s": round(len(rows) / seconds)}
+
+
+# --- optional extras -------------------------------------------------------------------------
+def registry_tagging(folder: Path) -> dict:
+    """Time of loaders.registry.import_registry with product tagging on a 10k-row registry export
+    made from the synthetic enterprises (name, region, scale, main products as text)."""
+    try:
+        from loaders.registry import import_registry
+    except ImportError as err:
+        return {"registry_10k": f"n/a ({err})"}
+    import numpy as np
+    import pandas as pd
+
+    ent = pd.read_csv(folder / "enterprises.csv", dtype=str, keep_default_na=False, nrows=10_000)
+    makes = pd.read_csv(folder / "enterprise_products.csv", dtype=str, keep_default_na=False,
+                        usecols=["enterprise", "product"])
+    products = pd.read_csv(folder / "products.csv", dtype=str, keep_default_na=False)
+    regions = pd.read_csv(folder / "regions.csv", dtype=str, keep_default_na=False)
+    name = dict(zip(products["product_id"], products["name"]))
+    main = makes[makes["enterprise"].isin(set(ent["enterprise_id"]))].assign(p=lambda d: d["product"].map(name))
+    main = main.groupby("enterprise")["p"].agg("、".join)
+    region_name = dict(zip(regions["code"], regions["name"]))
+    parent = dict(zip(regions["code"], regions["parent"]))
+    reg = pd.DataFrame({
+        "企业名称": ent["name"], "所属省份": ent["region"].map(lambda c: region_name.get(parent.get(c) or c, "")),
+        "所属城市": ent["region"].map(lambda c: region_name.get(c, "") if parent.get(c) else ""),
+        "企业规模": ent["scale"], "主营产品": ent["enterprise_id"].map(main).fillna(""),
+        "经营范围": np.where(ent.index % 3 == 0, "生产、销售" + ent["enterprise_id"].map(main).fillna(""), "")})
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "registry.csv"
+        reg.to_csv(path, index=False, encoding="utf-8-sig")
+        t = time.perf_counter()
+        result = import_registry(path, products=_product_table(products))
+        seconds = time.perf_counter() - t
+    return {"registry_rows": len(reg), "registry_s": round(seconds, 2), "registry_tags": int(len(result.tags))}
+
+
+def _product_table(products):
+    """products.csv as store.table('products') gives it (aliases as lists)."""
+    out = products.copy()
+    out["aliases"] = [[a for a in s.split(";") if a] for s in out["aliases"]]
+    return out
+
+
+# --- report ----------------------------------------------------------------------------------
+COLUMNS = [("backend", "backend", "{}"), ("size", "N", "{:,}"), ("rows", "rows", "{:,}"),
+           ("load_s", "load s", "{:.1f}"), ("load_rows_per_s", "rows/s", "{:,}"),
+           ("load_peak_rss_mb", "RSS MB", "{:,}"), ("validate_rows_per_s", "read+val rows/s", "{:,}"),
+           ("open_s", "open s", "{:.2f}"), ("first_query_s", "1st query s", "{:.2f}"),
+           ("gap_targets_median_s", "gap+top10 med s", "{:.3f}"), ("export_s", "export s", "{:.1f}"),
+           ("naive_rows_per_s", "naive rows/s", "{:,}"), ("batched_vs_naive", "batched/naive", "{:.1f}x")]
+
+
+def table(results: list[dict]) -> str:
+    head = [c[1] for c in COLUMNS]
+    body = [[(fmt.format(r[k]) if isinstance(r.get(k), (int, float)) else str(r.get(k, "—")))
+             for k, _, fmt in COLUMNS] for r in results]
+    widths = [max(len(h), *(len(row[i]) for row in body)) for i, h in enumerate(head)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(head, widths))]
+    lines += ["  ".join(v.rjust(w) for v, w in zip(row, widths)) for row in body]
+    return "\n".join(lines)
+
+
+def floors(results: list[dict]) -> list[dict]:
+    out = []
+    for name, (backend, size, metric, op, limit, unit) in FLOORS.items():
+        hits = [r for r in results if r["backend"] == backend and metric in r
+                and (size is None or r["size"] == size)]
+        if not hits:
+            have = [r for r in results if r["backend"] == backend and metric in r]
+            note = f"not run at {size:,}" if size and have else "not run"
+            if have:
+                r = max(have, key=lambda x: x["size"])
+                note += f" (at {r['size']:,}: {r[metric]:,} {unit})"
+            out.append({"floor": name, "status": "not run", "detail": note})
+            continue
+        r = max(hits, key=lambda x: x["size"])
+        value = r[metric]
+        ok = value >= limit if op == ">=" else value < limit
+        out.append({"floor": name, "status": "MET" if ok else "NOT MET",
+                    "detail": f"{value:,} {unit} {op} {limit:,} (N={r['size']:,})"})
+    return out
+
+
+def save(doc: dict) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{dt.date.today().isoformat()}.json"
+    old = json.loads(path.read_text()) if path.exists() else {}
+    merged = {(r["backend"], r["size"]): r for r in old.get("results", [])}
+    merged.update({(r["backend"], r["size"]): r for r in doc["results"]})
+    doc = {**old, **doc, "results": sorted(merged.values(), key=lambda r: (r["backend"], r["size"]))}
+    doc["floors"] = floors(doc["results"])
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1))
+    return path
+
+
+def machine() -> dict:
+    import numpy
+    import pandas
+    return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+            "pandas": pandas.__version__, "numpy": numpy.__version__,
+            "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["_query"]:
+        query_child(argv[1:])
+        return 0
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sizes", default="10000,100000", help="enterprise counts, comma-separated")
+    p.add_argument("--full", action="store_true", help="also the 1,000,000 case")
+    p.add_argument("--chains", type=int, default=30)
+    p.add_argument("--products", type=int, default=300, help="products in the largest chain")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--province", default="140000", help="province code of the gap analysis (default 山西省)")
+    p.add_argument("--runs", type=int, default=5, help="timed gap+targets runs (median reported)")
+    p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="synthetic folders and stores")
+    p.add_argument("--no-export", action="store_true", help="skip the workbook export")
+    p.add_argument("--no-neo4j", action="store_true", help="skip Neo4j even when NEO4J_URI is set")
+    p.add_argument("--extras", action="store_true", help="also the registry tagging time (10k rows)")
+    a = p.parse_args(argv)
+    sizes = sorted({int(s.replace("_", "")) for s in a.sizes.split(",") if s.strip()} | ({1_000_000} if a.full else set()))
+    a.cache.mkdir(parents=True, exist_ok=True)
+    neo = None if a.no_neo4j else neo4j_env()
+    started = time.perf_counter()
+    results: list[dict] = []
+    extras: dict = {}
+    print(f"ChainAtlas bench: sizes {', '.join(f'{n:,}' for n in sizes)}; C={a.chains}, P={a.products}, "
+          f"seed {a.seed}; province {a.province}; Neo4j {'on' if neo else 'off (NEO4J_URI not set)'}", flush=True)
+    for n in sizes:
+        folder, facts = synth_folder(a.cache, n, a.chains, a.products, a.seed, a.province)
+        common = {"size": n, "chains": a.chains, "products": a.products, "seed": a.seed,
+                  "province": f"{facts['province_name']} ({a.province})", "chain": facts["largest_chain"]}
+        print(f"\n== N = {n:,}: {facts['total_rows']:,} rows in {folder}", flush=True)
+        store_dir = a.cache / f"store-{n}"
+        shutil.rmtree(store_dir, ignore_errors=True)
+        env = {"CHAINATLAS_DB": str(store_dir), "CHAINATLAS_SEED": "none"}
+        r = {"backend": "embedded", **common}
+        r.update(measure_validate(folder, facts))
+        print(f"  read+validate {r['validate_s']:.1f} s ({r['validate_rows_per_s']:,} rows/s)", flush=True)
+        r.update(measure_load(folder, facts, env))
+        print(f"  load {r['load_s']:.1f} s ({r['load_rows_per_s']:,} rows/s, RSS {r['load_peak_rss_mb']:,} MB)",
+              flush=True)
+        r.update(measure_queries(facts, env, a.runs, not a.no_export))
+        print(f"  open {r['open_s']:.2f} s, first gap+targets {r['first_query_s']:.2f} s, "
+              f"median {r['gap_targets_median_s']:.3f} s; export {r.get('export_s', '—')} s", flush=True)
+        results.append(r)
+        if neo:
+            results.append(bench_neo4j(folder, facts, common, neo, a))
+        if a.extras and not extras:
+            extras.update(registry_tagging(folder))
+    extras.setdefault("ckg_full_scale", "n/a: loaders/ckg.py offers no full-scale generator or bench hook")
+    doc = {"date": dt.date.today().isoformat(), "machine": machine(), "params": vars(a) | {"cache": str(a.cache)},
+           "results": results, "extras": extras, "seconds": round(time.perf_counter() - started, 1)}
+    path = save(doc)
+    print("\n" + table(results))
+    print("\nFloors (measured at 1,000,000 enterprises):")
+    for f in floors(results):
+        print(f"  {f['status']:>8}  {f['floor']}: {f['detail']}")
+    if extras:
+        print("\nExtras: " + "; ".join(f"{k} = {v}" for k, v in extras.items()))
+    print(f"\n{time.perf_counter() - started:.0f} s; results in {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    return 0
+
+
+def bench_neo4j(folder: Path, facts: dict, common: dict, env: dict, a) -> dict:
+    r = {"backend": "neo4j", **common}
+    try:
+        r.update(naive_baseline(folder, env))
+        print(f"  neo4j naive: {r['naive_rows_per_s']:,} rows/s ({r['naive_rows']:,} auto-commit MERGEs)", flush=True)
+        store = neo4j_store(env)
+        store.clear()
+        store.close()
+        r.update(measure_load(folder, facts, env))
+        r["batched_vs_naive"] = round(r["load_rows_per_s"] / r["naive_rows_per_s"], 1)
+        print(f"  neo4j load {r['load_s']:.1f} s ({r['load_rows_per_s']:,} rows/s, "
+              f"{r['batched_vs_naive']}x naive)", flush=True)
+        r.update(measure_queries(facts, env, a.runs, not a.no_export))
+        print(f"  neo4j first gap+targets {r['first_query_s']:.2f} s, median {r['gap_targets_median_s']:.3f} s",
+              flush=True)
+    except Exception as err:  # report and go on with the other figures
+        r["error"] = f"{type(err).__name__}: {err}"[:500]
+        print(f"  neo4j failed: {r['error']}", flush=True)
+    return r
+
+
+if __name__ == "__main__":
+    sys.exit(main())
