@@ -16,6 +16,15 @@ Per size N (C chains, P products in the largest chain, about 3 makes relations p
   enterprise slice — then the batched ``chainatlas load`` and the same queries; the ratio of the
   two load rates.
 
+Before the sizes, a quick section (bench/sources_bench.py, each figure in a child process, well
+under a minute each; ``--no-extras`` skips it, ``--extras-only`` runs only it):
+
+- seed export: seeds/shanxi in a fresh embedded store, build_export + to_xlsx_bytes for all 16
+  chains of 山西省, median of 3 (wall and CPU) — floor < 5 s;
+- ChainKnowledgeGraph full dataset: the sample scaled up to the full row counts
+  (bench/.cache/ckg-full, generated once), import_ckg + EmbeddedStore.apply — floor < 30 s;
+- registry tagging: import_registry with product tagging on 10,000 rows — floor < 10 s.
+
 The results go to bench/results/<date>.json (merged with earlier runs of the day) and a table.
 """
 from __future__ import annotations
@@ -39,6 +48,10 @@ from pathlib import Path  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+if str(ROOT / "bench") not in sys.path:
+    sys.path.insert(0, str(ROOT / "bench"))
+
+import sources_bench  # noqa: E402
 
 BENCH = ROOT / "bench"
 DEFAULT_CACHE = BENCH / ".cache"
@@ -53,6 +66,12 @@ FLOORS = {  # name: (backend, size, metric, comparison, limit, unit)
     "neo4j batched vs naive": ("neo4j", None, "batched_vs_naive", ">=", 20, "x"),
     "neo4j gap+targets median": ("neo4j", 1_000_000, "gap_targets_median_s", "<", 2.0, "s"),
 }
+QUICK_FLOORS = {  # extra: (floor name, metric, limit in s) — all "<"
+    "seed_export": ("seed export, every chain (median)", "median_s", 5.0),
+    "ckg_full": ("ChainKnowledgeGraph full dataset → embedded store", "total_s", 30.0),
+    "registry_10k": ("registry tagging, 10,000 rows", "seconds", 10.0),
+}
+QUICK_TIMEOUT = 300     # s per quick-section child: a hung figure cannot hold up the run
 
 
 # --- child processes -------------------------------------------------------------------------
@@ -77,7 +96,8 @@ def run_child(args: list[str], env: dict | None = None, timeout: float | None = 
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return {"wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024, "rc": proc.returncode, "spawned": spawned,
+        return {"wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024, "cpu_s": usage.ru_utime + usage.ru_stime,
+                "rc": proc.returncode, "spawned": spawned,
                 "stdout": out.read().decode("utf-8", "replace"), "stderr": err.read().decode("utf-8", "replace")}
 
 
@@ -265,46 +285,68 @@ def naive_baseline(folder: Path, env: dict) -> dict:
     return {"naive_rows": len(rows), "naive_s": round(seconds, 2), "naive_rows_per_s": round(len(rows) / seconds)}
 
 
-# --- optional extras -------------------------------------------------------------------------
-def registry_tagging(folder: Path) -> dict:
-    """Time of loaders.registry.import_registry with product tagging on a 10k-row registry export
-    made from the synthetic enterprises (name, region, scale, main products as text)."""
-    try:
-        from loaders.registry import import_registry
-    except ImportError as err:
-        return {"registry_10k": f"n/a ({err})"}
-    import numpy as np
-    import pandas as pd
-
-    ent = pd.read_csv(folder / "enterprises.csv", dtype=str, keep_default_na=False, nrows=10_000)
-    makes = pd.read_csv(folder / "enterprise_products.csv", dtype=str, keep_default_na=False,
-                        usecols=["enterprise", "product"])
-    products = pd.read_csv(folder / "products.csv", dtype=str, keep_default_na=False)
-    regions = pd.read_csv(folder / "regions.csv", dtype=str, keep_default_na=False)
-    name = dict(zip(products["product_id"], products["name"]))
-    main = makes[makes["enterprise"].isin(set(ent["enterprise_id"]))].assign(p=lambda d: d["product"].map(name))
-    main = main.groupby("enterprise")["p"].agg("、".join)
-    region_name = dict(zip(regions["code"], regions["name"]))
-    parent = dict(zip(regions["code"], regions["parent"]))
-    reg = pd.DataFrame({
-        "企业名称": ent["name"], "所属省份": ent["region"].map(lambda c: region_name.get(parent.get(c) or c, "")),
-        "所属城市": ent["region"].map(lambda c: region_name.get(c, "") if parent.get(c) else ""),
-        "企业规模": ent["scale"], "主营产品": ent["enterprise_id"].map(main).fillna(""),
-        "经营范围": np.where(ent.index % 3 == 0, "生产、销售" + ent["enterprise_id"].map(main).fillna(""), "")})
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "registry.csv"
-        reg.to_csv(path, index=False, encoding="utf-8-sig")
-        t = time.perf_counter()
-        result = import_registry(path, products=_product_table(products))
-        seconds = time.perf_counter() - t
-    return {"registry_rows": len(reg), "registry_s": round(seconds, 2), "registry_tags": int(len(result.tags))}
-
-
-def _product_table(products):
-    """products.csv as store.table('products') gives it (aliases as lists)."""
-    out = products.copy()
-    out["aliases"] = [[a for a in s.split(";") if a] for s in out["aliases"]]
+# --- quick section ---------------------------------------------------------------------------
+def quick_child(name: str, *args: str) -> dict:
+    """One figure of bench/sources_bench.py in a fresh process, with its wall, CPU and peak RSS."""
+    res = run_child([sys.executable, str(BENCH / "sources_bench.py"), name, *args], timeout=QUICK_TIMEOUT)
+    if res["rc"] != 0 and res["wall_s"] >= QUICK_TIMEOUT:
+        raise RuntimeError(f"timed out after {QUICK_TIMEOUT} s")
+    out = child_json(res)
+    out.update(child_wall_s=round(res["wall_s"], 2), child_cpu_s=round(res["cpu_s"], 2),
+               child_peak_rss_mb=round(res["peak_rss_mb"]))
     return out
+
+
+def quick_section(a) -> dict:
+    """The three quick figures (seed export, CKG full dataset, registry tagging) with their floors."""
+    steps = {
+        "seed_export": lambda: quick_child("seed-export", "--seeds", str(a.seed_folder), "--region", a.seed_region,
+                                           "--runs", str(a.export_runs)),
+        "ckg_full": lambda: _ckg_full(a),
+        "registry_10k": lambda: quick_child("registry", str(synth_folder(a.cache, 10_000, a.chains, a.products,
+                                                                          a.seed, a.province)[0])),
+    }
+    extras = {}
+    print("\n== quick section", flush=True)
+    for key, step in steps.items():
+        try:
+            r = step()
+        except Exception as err:  # report and go on with the other figures
+            r = {"error": f"{type(err).__name__}: {err}"[:500]}
+        r.update(quick_floor(key, r))
+        extras[key] = r
+        print(f"  {r['status']:>8}  {r['floor']}: {r['detail']}", flush=True)
+    return extras
+
+
+def _ckg_full(a) -> dict:
+    if not (a.ckg_sample / "company.json").exists():
+        raise FileNotFoundError(f"no ChainKnowledgeGraph sample in {a.ckg_sample} (--ckg-sample)")
+    folder, facts = sources_bench.ckg_folder(a.cache, a.ckg_sample, regenerate=a.regen_ckg)
+    out = {"folder": str(folder), "rows": facts["rows"], "total_rows": facts["total_rows"],
+           "generate_s": facts["generate_s"]}
+    out.update(quick_child("ckg-load", str(folder)))
+    return out
+
+
+def quick_floor(key: str, r: dict) -> dict:
+    name, metric, limit = QUICK_FLOORS[key]
+    if metric not in r:
+        return {"floor": name, "limit_s": limit, "status": "not run", "detail": r.get("error", "no figure")}
+    value = r[metric]
+    if key == "seed_export":
+        detail = (f"median {value:.2f} s wall, CPU {r['cpu_median_s']:.2f} s (runs "
+                  f"{' / '.join(f'{x:.2f}' for x in r['runs_s'])} s; {r['chains']} chains of {r['region']}, "
+                  f"{r['xlsx_kb']} KB)")
+    elif key == "ckg_full":
+        detail = (f"{value:.2f} s (import {r['import_s']:.2f} + apply {r['apply_s']:.2f}; CPU {r['cpu_s']:.2f} s; "
+                  f"{r['rows_read']:,} rows read, {r['rows_added']:,} added; child {r['child_wall_s']:.1f} s, "
+                  f"peak RSS {r['child_peak_rss_mb']:,} MB)")
+    else:
+        detail = (f"{value:.2f} s, CPU {r['cpu_s']:.2f} s ({r['rows']:,} rows, {r['tags']:,} tags, "
+                  f"{r['products']:,} products)")
+    return {"floor": name, "limit_s": limit, "status": "MET" if value < limit else "NOT MET",
+            "detail": f"{detail} < {limit:g} s"}
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -353,8 +395,12 @@ def save(doc: dict) -> Path:
     old = json.loads(path.read_text()) if path.exists() else {}
     merged = {(r["backend"], r["size"]): r for r in old.get("results", [])}
     merged.update({(r["backend"], r["size"]): r for r in doc["results"]})
-    doc = {**old, **doc, "results": sorted(merged.values(), key=lambda r: (r["backend"], r["size"]))}
-    doc["floors"] = floors(doc["results"])
+    extras = {k: v for k, v in old.get("extras", {}).items() if k in QUICK_FLOORS} | doc["extras"]
+    doc = {**old, **doc, "results": sorted(merged.values(), key=lambda r: (r["backend"], r["size"])),
+           "extras": extras}
+    doc["floors"] = floors(doc["results"]) + [
+        {k: v for k, v in extras[key].items() if k in ("floor", "status", "detail")}
+        for key in QUICK_FLOORS if key in extras]
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=1))
     return path
 
@@ -384,16 +430,32 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="synthetic folders and stores")
     p.add_argument("--no-export", action="store_true", help="skip the workbook export")
     p.add_argument("--no-neo4j", action="store_true", help="skip Neo4j even when NEO4J_URI is set")
-    p.add_argument("--extras", action="store_true", help="also the registry tagging time (10k rows)")
+    p.add_argument("--no-extras", action="store_true",
+                   help="skip the quick section (seed export, CKG full dataset, registry tagging)")
+    p.add_argument("--extras-only", action="store_true", help="only the quick section, no sizes")
+    p.add_argument("--extras", action="store_true", help=argparse.SUPPRESS)   # the default now; kept for old scripts
+    p.add_argument("--seed-folder", type=Path, default=ROOT / "seeds" / "shanxi",
+                   help="seed folder of the export figure")
+    p.add_argument("--seed-region", default="山西省", help="region of the seed export (default 山西省)")
+    p.add_argument("--export-runs", type=int, default=3, help="seed export runs (median reported)")
+    p.add_argument("--ckg-sample", type=Path, default=sources_bench.DEFAULT_SAMPLE,
+                   help="the ChainKnowledgeGraph sample scaled up to the full dataset")
+    p.add_argument("--regen-ckg", action="store_true", help="remake the full-scale CKG folder in the cache")
     a = p.parse_args(argv)
-    sizes = sorted({int(s.replace("_", "")) for s in a.sizes.split(",") if s.strip()} | ({1_000_000} if a.full else set()))
+    if a.no_extras and a.extras_only:
+        p.error("--no-extras and --extras-only exclude each other")
+    sizes = [] if a.extras_only else sorted({int(s.replace("_", "")) for s in a.sizes.split(",") if s.strip()}
+                                            | ({1_000_000} if a.full else set()))
     a.cache.mkdir(parents=True, exist_ok=True)
     neo = None if a.no_neo4j else neo4j_env()
     started = time.perf_counter()
     results: list[dict] = []
     extras: dict = {}
-    print(f"ChainAtlas bench: sizes {', '.join(f'{n:,}' for n in sizes)}; C={a.chains}, P={a.products}, "
-          f"seed {a.seed}; province {a.province}; Neo4j {'on' if neo else 'off (NEO4J_URI not set)'}", flush=True)
+    print(f"ChainAtlas bench: sizes {', '.join(f'{n:,}' for n in sizes) or 'none'}; C={a.chains}, P={a.products}, "
+          f"seed {a.seed}; province {a.province}; Neo4j {'on' if neo else 'off (NEO4J_URI not set)'}; "
+          f"quick section {'off' if a.no_extras else 'on'}", flush=True)
+    if not a.no_extras:
+        extras.update(quick_section(a))
     for n in sizes:
         folder, facts = synth_folder(a.cache, n, a.chains, a.products, a.seed, a.province)
         common = {"size": n, "chains": a.chains, "products": a.products, "seed": a.seed,
@@ -414,18 +476,19 @@ def main(argv: list[str] | None = None) -> int:
         results.append(r)
         if neo:
             results.append(bench_neo4j(folder, facts, common, neo, a))
-        if a.extras and not extras:
-            extras.update(registry_tagging(folder))
-    extras.setdefault("ckg_full_scale", "n/a: loaders/ckg.py offers no full-scale generator or bench hook")
-    doc = {"date": dt.date.today().isoformat(), "machine": machine(), "params": vars(a) | {"cache": str(a.cache)},
+    params = {k: str(v) if isinstance(v, Path) else v for k, v in vars(a).items()}
+    doc = {"date": dt.date.today().isoformat(), "machine": machine(), "params": params,
            "results": results, "extras": extras, "seconds": round(time.perf_counter() - started, 1)}
     path = save(doc)
-    print("\n" + table(results))
-    print("\nFloors (measured at 1,000,000 enterprises):")
-    for f in floors(results):
-        print(f"  {f['status']:>8}  {f['floor']}: {f['detail']}")
+    if results:
+        print("\n" + table(results))
+        print("\nFloors (measured at 1,000,000 enterprises):")
+        for f in floors(results):
+            print(f"  {f['status']:>8}  {f['floor']}: {f['detail']}")
     if extras:
-        print("\nExtras: " + "; ".join(f"{k} = {v}" for k, v in extras.items()))
+        print("\nQuick-section floors:")
+        for r in extras.values():
+            print(f"  {r['status']:>8}  {r['floor']}: {r['detail']}")
     print(f"\n{time.perf_counter() - started:.0f} s; results in {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     return 0
 

@@ -18,6 +18,7 @@ through one of:
 """
 from __future__ import annotations
 
+import itertools
 import math
 import unicodedata
 
@@ -67,5 +68,5 @@ def text_width(value) -> int:
 
 def column_width(header: str, values, minimum: int = 6, maximum: int = 50, sample: int = 500) -> float:
     """Excel column width for a header and (a sample of) its values."""
-    widths = [text_width(header)] + [text_width(v) for v in list(values)[:sample]]
+    widths = [text_width(header)] + [text_width(v) for v in itertools.islice(values, sample)]
     return float(min(maximum, max(minimum, max(widths) + 2)))

@@ -181,13 +181,24 @@ def about_rows(meta: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["item", "value", "note"], dtype=object)
 
 
+def _has_bools(s: pd.Series) -> bool:
+    if pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):  # C speed; most columns are text
+        return False
+    return bool(s.map(lambda v: isinstance(v, (bool, np.bool_))).any())
+
+
+def display_column(s: pd.Series) -> pd.Series:
+    """One column's display values: booleans as 是/否, missing text as None (see :func:`display`)."""
+    if s.dtype == bool or (s.dtype == object and len(s) and _has_bools(s)):
+        return s.map(lambda v: ("是" if v else "否") if isinstance(v, (bool, np.bool_)) else v).astype(object)
+    if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+        return s.astype(object).where(s.notna(), None)
+    return s
+
+
 def display(key: str, df: pd.DataFrame) -> pd.DataFrame:
     """Chinese headers and display values: booleans as 是/否 (empty when unknown), lists joined."""
     out = df[list(HEADERS[key])].copy()
     for col in out.columns:
-        s = out[col]
-        if s.dtype == bool or (s.dtype == object and len(s) and s.map(lambda v: isinstance(v, (bool, np.bool_))).any()):
-            out[col] = s.map(lambda v: ("是" if v else "否") if isinstance(v, (bool, np.bool_)) else v).astype(object)
-        elif s.dtype == object or isinstance(s.dtype, pd.StringDtype):
-            out[col] = s.astype(object).where(s.notna(), None)
+        out[col] = display_column(out[col])
     return out.rename(columns=HEADERS[key])

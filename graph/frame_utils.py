@@ -63,6 +63,15 @@ def has_tag(tags: pd.Series, *wanted: str) -> pd.Series:
     """Vectorised: does each row's tag list contain any of ``wanted``?"""
     if len(tags) == 0:
         return pd.Series(False, index=tags.index, dtype=bool)
+    vals = tags.to_numpy(object)
+    if set(map(type, vals)) == {list}:  # what stores return: plain Python per row
+        want = set(wanted)
+        try:
+            found = [any(t in want for t in v) for v in vals]
+        except TypeError:  # unhashable elements
+            pass
+        else:
+            return pd.Series(found, index=tags.index, dtype=bool)
     ex = tags.reset_index(drop=True).explode()  # lists -> one row each; None stays NaN
     hit = ex.isin(list(wanted))
     found = hit.groupby(level=0).any().reindex(range(len(tags)), fill_value=False).to_numpy(bool)
@@ -81,6 +90,15 @@ def _flat_lists(tags: pd.Series):
 
 def tag_flags(tags: pd.Series, wanted) -> dict[str, pd.Series]:
     """Vectorised: for each tag in ``wanted``, does each row's tag list contain it? (one explode)"""
+    if len(tags) <= 1000:  # few rows: plain Python beats explode
+        vals = tags.to_numpy(object)
+        if set(map(type, vals)) <= {list}:
+            try:
+                sets = [set(v) for v in vals]
+            except TypeError:  # unhashable elements
+                pass
+            else:
+                return {tag: pd.Series([tag in s for s in sets], index=tags.index, dtype=bool) for tag in wanted}
     flat = _flat_lists(tags) if len(tags) > 1000 else None
     if flat is not None:
         pos, values = flat

@@ -106,11 +106,23 @@ def is_large(makers: pd.DataFrame) -> pd.Series:
 
 def maker_labels(makers: pd.DataFrame) -> pd.Series:
     """``名称(大型·规上·专精特新)`` per maker row."""
+    scales, names, ids = makers["scale"].tolist(), makers["name"].tolist(), makers["enterprise_id"].tolist()
+    tag_lists = as_lists(makers["tags"]).tolist()
+    if all(isinstance(t, str) for tags in tag_lists for t in tags):
+        out = []
+        for sc, tags, nm, eid in zip(scales, tag_lists, names, ids):
+            inner = (("" if _missing(sc) else str(sc)) + "·" + "·".join(tags)).strip("·")
+            out.append(str(eid if _missing(nm) else nm) + (f"({inner})" if inner else ""))
+        return pd.Series(out, index=makers.index, dtype="str")
     scale = makers["scale"].astype(object).where(makers["scale"].notna(), "")
     tags = as_lists(makers["tags"]).map("·".join)
     inner = (scale.astype(str) + "·" + tags).str.strip("·")
     name = makers["name"].astype(object).where(makers["name"].notna(), makers["enterprise_id"]).astype(str)
     return name + inner.map(lambda s: f"({s})" if s else "")
+
+
+def _missing(v) -> bool:
+    return v is None or (not isinstance(v, str) and bool(pd.isna(v)))
 
 
 def _join(items, sep="、") -> str:
@@ -148,18 +160,33 @@ def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
     m["_share"] = pd.to_numeric(m["revenue_share"], errors="coerce")
     m["_label"] = maker_labels(m) if len(m) else pd.Series(dtype=object)
     g = m.groupby("link_id")
-    agg = pd.DataFrame({
-        "local_makers": g["enterprise_id"].nunique(),
-        "local_large": g["_large"].sum(),
-        "local_share_sum": g["_share"].sum(min_count=1),
-        "local_share_known": g["_share"].count(),
-        "local_maker_names": g["_label"].agg(lambda s: _capped(sorted(s), "、")),
-        "local_maker_ids": g["enterprise_id"].agg(lambda s: _capped(sorted(map(str, s)), ";")),
-    }) if len(m) else pd.DataFrame(columns=["local_makers", "local_large", "local_share_sum",
-                                            "local_share_known", "local_maker_names", "local_maker_ids"])
+    if len(m):
+        labels: dict = {}
+        ids: dict = {}
+        for link, label, eid in zip(m["link_id"].tolist(), m["_label"].tolist(), m["enterprise_id"].tolist()):
+            if not pd.isna(link):  # groupby leaves out missing keys
+                labels.setdefault(link, []).append(label)
+                ids.setdefault(link, []).append(str(eid))
+        agg = pd.DataFrame({
+            "local_makers": g["enterprise_id"].nunique(),
+            "local_large": g["_large"].sum(),
+            "local_share_sum": g["_share"].sum(min_count=1),
+            "local_share_known": g["_share"].count(),
+        })
+        agg["local_maker_names"] = pd.Series({k: _capped(sorted(v), "、") for k, v in labels.items()}, dtype=object)
+        agg["local_maker_ids"] = pd.Series({k: _capped(sorted(v), ";") for k, v in ids.items()}, dtype=object)
+    else:
+        agg = pd.DataFrame(columns=["local_makers", "local_large", "local_share_sum",
+                                    "local_share_known", "local_maker_names", "local_maker_ids"])
     out = p.copy()
-    for col in agg.columns:
-        out[col] = out["product_id"].map(agg[col]) if len(agg) else None
+    if len(agg):
+        aligned = agg.reindex(out["product_id"].to_numpy())
+        aligned.index = out.index
+        for col in agg.columns:
+            out[col] = aligned[col]
+    else:
+        for col in agg.columns:
+            out[col] = None
     for c in ("local_makers", "local_large", "local_share_known"):
         out[c] = pd.to_numeric(out[c], errors="coerce").fillna(0).astype(int)
     out["local_share_sum"] = pd.to_numeric(out["local_share_sum"], errors="coerce").astype(float)
@@ -192,17 +219,21 @@ def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
     out["broken"] = (gap & up_ok & down_ok).astype(bool)
     out["label"] = np.where(out["broken"], "断链·" + out["status_cn"], out["status_cn"])
 
+    keys = ["local_makers", "status", "makers_total", "local_large", "local_share_sum", "local_share_known",
+            "broken", "key_link"]
+    records = [dict(zip(keys, vals)) for vals in zip(*(out[k].tolist() for k in keys))]
     out["reason"] = [
         _reason(r, t, f, s, lw, [cg.name(x) for x in u if has_local.get(x)],
                 [cg.name(x) for x in d if has_local.get(x)])
-        for r, f, s, lw, u, d in zip(out.to_dict(orient="records"), few, small, low, ups, downs)]
+        for r, f, s, lw, u, d in zip(records, few.tolist(), small.tolist(), low.tolist(), ups, downs)]
     out["local_demand"] = 0
     out["leader_consumers"] = ""
     out["leader_consumer_count"] = 0
     out["leader_consumers_local"] = 0
     cf = cg.centrality_frame()
+    cf_rows = cf.reindex(out["product_id"].to_numpy()) if len(cf) else None
     for c in ("betweenness", "degree", "centrality"):
-        out[c] = out["product_id"].map(cf[c]).fillna(0.0).astype(float) if len(cf) else 0.0
+        out[c] = cf_rows[c].fillna(0.0).astype(float).to_numpy() if len(cf) else 0.0
     for c in ("p_status", "p_broken", "p_key", "p_demand", "p_leaders", "p_centrality", "priority"):
         out[c] = 0.0
     out["grade"] = ""
@@ -211,13 +242,14 @@ def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
             out[c] = None
 
     notes = []
-    nd = out[out["status"] == "no_data"]
+    status = out["status"].tolist()
+    nd = [name for name, st in zip(out["name"].tolist(), status) if st == "no_data"]
     if len(nd):
         notes.append(f"{len(nd)} 个环节在全部数据中没有任何生产企业（无数据），属数据未知，未计为缺链："
-                     + _join(nd["name"]))
-    unknown_share = out[(out["local_makers"] > 0) & (out["local_share_known"] == 0)]
-    if len(unknown_share) and t.min_revenue_share > 0:
-        notes.append(f"{len(unknown_share)} 个环节的本地企业均无产品营收占比数据，未按营收占比判断弱链。")
+                     + _join(nd))
+    unknown_share = int(((out["local_makers"] > 0) & (out["local_share_known"] == 0)).sum())
+    if unknown_share and t.min_revenue_share > 0:
+        notes.append(f"{unknown_share} 个环节的本地企业均无产品营收占比数据，未按营收占比判断弱链。")
     return out[LINK_COLUMNS].reset_index(drop=True), notes
 
 

@@ -46,15 +46,19 @@ def leader_sourcing(view: ChainView, links: pd.DataFrame, leader_products: pd.Da
             lead[c] = None
     link_of = link_of or {p: p for p in cg.g.nodes}
     lp = leader_products if len(leader_products) else pd.DataFrame(columns=["enterprise_id", "product_id"])
-    lp = lp.assign(link_id=lp["product_id"].astype(object).map(link_of)).dropna(subset=["link_id"])
-    made = lp.groupby("enterprise_id")["link_id"].agg(lambda s: sorted(set(s)))
-    st = links.set_index("product_id")
-    local = st["local_makers"] > 0
+    made: dict = {}
+    for ent, pid in zip(lp["enterprise_id"].tolist(), lp["product_id"].tolist()):
+        link = link_of.get(pid) if not pd.isna(pid) else None
+        if link is not None and not pd.isna(link) and not pd.isna(ent):
+            made.setdefault(ent, set()).add(link)
+    made = {e: sorted(v) for e, v in made.items()}
+    status = dict(zip(links["product_id"].tolist(), links["status"].tolist()))
+    local = dict(zip(links["product_id"].tolist(), (links["local_makers"] > 0).tolist()))
     rows = []
     for r in lead.to_dict(orient="records"):
         mine = made.get(r["enterprise_id"], [])
         inputs = cg.inputs_of(mine)
-        data = [i for i in inputs if i in st.index and st.at[i, "status"] != "no_data"]
+        data = [i for i in inputs if i in status and status[i] != "no_data"]
         loc = [i for i in data if local.get(i, False)]
         rows.append({**{k: r.get(k) for k in ("enterprise_id", "name", "region", "park", "scale",
                                                "source", "as_of", "illustrative")},
@@ -62,7 +66,7 @@ def leader_sourcing(view: ChainView, links: pd.DataFrame, leader_products: pd.Da
                      "inputs": len(inputs), "inputs_with_data": len(data), "inputs_local": len(loc),
                      "local_share": len(loc) / len(data) if data else np.nan,
                      "missing_inputs": "、".join(cg.name(i) for i in data if i not in loc),
-                     "weak_inputs": "、".join(cg.name(i) for i in data if st.at[i, "status"] == "weak"),
+                     "weak_inputs": "、".join(cg.name(i) for i in data if status[i] == "weak"),
                      "input_ids": ";".join(inputs)})
     out = pd.DataFrame(rows)
     out["is_local"] = in_scope(out["region"], out["park"], scope)
@@ -76,14 +80,20 @@ def score_links(links: pd.DataFrame, leaders: pd.DataFrame, local: pd.DataFrame,
     graph.options). Only missing/weak links get a priority; others 0 and grade ""."""
     w = priority
     out = links.copy()
-    ents = local.groupby("link_id")["enterprise_id"].agg(set) if len(local) else pd.Series(dtype=object)
+    ents: dict = {}
+    if len(local):
+        for link, eid in zip(local["link_id"].tolist(), local["enterprise_id"].tolist()):
+            if not pd.isna(link):  # as groupby: missing keys left out
+                ents.setdefault(link, set()).add(eid)
     out["local_demand"] = [len(set().union(*[ents.get(d, set()) for d in str(ds).split(";") if d]))
-                           for ds in out["downstream_ids"]]
+                           for ds in out["downstream_ids"].tolist()]
     consumers: dict[str, list[tuple[str, bool]]] = {}
-    for r in leaders.to_dict(orient="records") if len(leaders) else []:
-        for pid in str(r["input_ids"]).split(";"):
-            if pid:
-                consumers.setdefault(pid, []).append((str(r["name"] or r["enterprise_id"]), bool(r["is_local"])))
+    if len(leaders):
+        for ids, name, eid, is_local in zip(leaders["input_ids"].tolist(), leaders["name"].tolist(),
+                                            leaders["enterprise_id"].tolist(), leaders["is_local"].tolist()):
+            for pid in str(ids).split(";"):
+                if pid:
+                    consumers.setdefault(pid, []).append((str(name or eid), bool(is_local)))
     out["leader_consumers"] = [
         "、".join(n + ("（本地）" if loc else "") for n, loc in consumers.get(p, [])) for p in out["product_id"]]
     out["leader_consumer_count"] = [len(consumers.get(p, [])) for p in out["product_id"]]
@@ -125,14 +135,15 @@ def summarise(links: pd.DataFrame, thresholds: Thresholds = DEFAULT_THRESHOLDS) 
         "normal": int((links["grade"] == "一般").sum()),
     }
     rows = []
+    cols = list(zip(links["stage"].tolist(), s.tolist(), links["broken"].tolist(), local.tolist()))
     for stage in sorted(links["stage"].dropna().unique(), key=lambda x: schema.STAGE_ORDER.get(x, 9)):
-        sub = links[links["stage"] == stage]
-        d = sub["status"] != "no_data"
+        sub = [(st, br, lo) for sg, st, br, lo in cols if sg == stage]
+        d = [st != "no_data" for st, _, _ in sub]
         rows.append({"stage": stage, "stage_cn": schema.STAGE_LABELS.get(stage, stage), "links": len(sub),
-                     "with_data": int(d.sum()),
-                     **{k: int((sub["status"] == k).sum()) for k in ("covered", "weak", "missing")},
-                     "broken": int(sub["broken"].sum()), "no_data": int((~d).sum()),
-                     "local_rate": _rate(((sub["local_makers"] > 0) & d).sum(), d.sum())})
+                     "with_data": int(sum(d)),
+                     **{k: sum(st == k for st, _, _ in sub) for k in ("covered", "weak", "missing")},
+                     "broken": int(sum(bool(br) for _, br, _ in sub)), "no_data": len(sub) - int(sum(d)),
+                     "local_rate": _rate(sum(lo and dd for (_, _, lo), dd in zip(sub, d)), sum(d))})
     return summary, pd.DataFrame(rows, columns=STAGE_COLUMNS)
 
 
@@ -151,12 +162,17 @@ def leader_notes(leaders: pd.DataFrame) -> list[str]:
 
 def provenance(view: ChainView, local: pd.DataFrame) -> dict:
     """as-of range and sources of the facts behind the report (chain links and local makers)."""
-    frames = [f[["source", "as_of", "illustrative"]] for f in (view.products, view.flows, view.roles, local)
+    frames = [f for f in (view.products, view.flows, view.roles, local)
               if len(f) and {"source", "as_of", "illustrative"} <= set(f.columns)]
     if not frames:
         return {"as_of_min": None, "as_of_max": None, "sources": [], "facts": 0, "illustrative_facts": 0}
-    f = pd.concat(frames, ignore_index=True)
-    as_of = f["as_of"].dropna().astype(str)
-    return {"as_of_min": as_of.min() if len(as_of) else None, "as_of_max": as_of.max() if len(as_of) else None,
-            "sources": sorted(f["source"].dropna().astype(str).unique().tolist()),
-            "facts": int(len(f)), "illustrative_facts": int(f["illustrative"].fillna(False).astype(bool).sum())}
+    as_of, sources, facts, illustrative = set(), set(), 0, 0
+    for f in frames:  # distinct values first: the local makers can be many
+        as_of.update(str(v) for v in f["as_of"].dropna().unique().tolist())
+        sources.update(str(v) for v in f["source"].dropna().unique().tolist())
+        facts += len(f)
+        ill = f["illustrative"]
+        illustrative += int(ill.where(ill.notna(), False).astype(bool).sum()) if ill.dtype == object \
+            else int(ill.fillna(False).astype(bool).sum())
+    return {"as_of_min": min(as_of) if as_of else None, "as_of_max": max(as_of) if as_of else None,
+            "sources": sorted(sources), "facts": int(facts), "illustrative_facts": illustrative}

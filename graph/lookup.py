@@ -120,7 +120,9 @@ def resolve_region(store, text: str, tree=None) -> dict:
 def _resolve_region(tree, text: str) -> dict:
     from graph.scope import place_of_region
     rows = tree.cache("region_rows", lambda: [{"code": c, "name": r["name"]} for c, r in tree.regions.items()])
-    keys = lambda r: tree.cache("region_keys", lambda: {id(x): _region_keys(tree, x["code"]) for x in rows})[id(r)]  # noqa: E731
+
+    def keys(r):  # worked out for every region only when the text is not a code
+        return tree.cache("region_keys", lambda: {id(x): _region_keys(tree, x["code"]) for x in rows})[id(r)]
     row = _pick("region", text, rows, "code", keys, lambda r: _region_label(tree, r["code"]))
     return place_of_region(tree, row["code"])
 

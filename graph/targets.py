@@ -274,7 +274,8 @@ def _score(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ties: pd.
                       ascending=[False, True, False, False, True], na_position="last", kind="stable")
     c["rank"] = c.groupby("gap_product_id").cumcount() + 1
     c = c[c["rank"] <= top].copy()
-    c["reason"] = _reasons(c, {k: v.loc[c.index] for k, v in flags.items()}, w)  # only for the kept rows
+    kept = c.index.to_numpy()  # c was reset to 0..n-1 above, so labels are positions
+    c["reason"] = _reasons(c, {k: v.to_numpy(bool)[kept] for k, v in flags.items()}, w)  # only the kept rows
     c["tags"] = c["tags"].astype(object).str.join("、").fillna("").astype(object)
     c["region_name"] = c["region"].map(tree.frame()["name"]).astype(object).where(lambda s: s.notna(), "")
     c["province_name"] = c["province"].map(geo.PROVINCES).astype(object).where(lambda s: s.notna(), "")
