@@ -205,6 +205,14 @@ def _column(s: pd.Series) -> tuple[np.ndarray, pa.Array, np.ndarray]:
     return kinds, pa.array(payload, pa.string()), risky
 
 
+def _arrow(s: pd.Series) -> pa.Array:
+    """The strings of a pyarrow-backed string column (missing values null)."""
+    arr = pa.array(s.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(pa.string())
+
+
 def _mask(arr) -> np.ndarray:
     return arr.to_numpy(zero_copy_only=False)
 
@@ -289,7 +297,7 @@ def _write_table(ws, key: str, df, fills) -> _Body:
         if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
             # display values are these strings (missing: None); skip the round trip through objects
             sample = display_column(s.iloc[:WIDTH_SAMPLE])
-            parts = _texts(pa.array(s.array).cast(pa.string())) if n else None
+            parts = _texts(_arrow(s)) if n else None
         else:
             values = display_column(s)
             sample = values.iloc[:WIDTH_SAMPLE]

@@ -125,7 +125,7 @@ def sources() -> pd.DataFrame:
     return _sources(db_key(), generation())
 
 
-@st.cache_data(show_spinner=False, ttl=TTL, max_entries=8)
+@st.cache_resource(show_spinner=False, ttl=TTL, max_entries=8)  # shared read-only object, not copied
 def _tree(db: str, gen: str):
     from graph.scope import RegionTree
     t = RegionTree.from_store(store())
