@@ -181,15 +181,22 @@ def about_rows(meta: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["item", "value", "note"], dtype=object)
 
 
-def _has_bools(s: pd.Series) -> bool:
-    if pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):  # C speed; most columns are text
+def _has_bools(s: pd.Series, inferred: str) -> bool:
+    if inferred in ("string", "empty"):  # most columns are text
         return False
-    return bool(s.map(lambda v: isinstance(v, (bool, np.bool_))).any())
+    return inferred == "boolean" or bool(s.map(lambda v: isinstance(v, (bool, np.bool_))).any())
 
 
 def display_column(s: pd.Series) -> pd.Series:
     """One column's display values: booleans as 是/否, missing text as None (see :func:`display`)."""
-    if s.dtype == bool or (s.dtype == object and len(s) and _has_bools(s)):
+    inferred = pd.api.types.infer_dtype(s, skipna=True) if s.dtype == object and len(s) else ""
+    if inferred == "boolean" or s.dtype == bool:  # every value a bool or missing (NaN, as map makes it)
+        values = s.to_numpy(dtype=object)
+        have = ~pd.isna(values)
+        out = np.full(len(values), np.nan, dtype=object)
+        out[have] = np.where(values[have].astype(bool), "是", "否")
+        return pd.Series(out, index=s.index, name=s.name, dtype=object)
+    if s.dtype == object and len(s) and _has_bools(s, inferred):
         return s.map(lambda v: ("是" if v else "否") if isinstance(v, (bool, np.bool_)) else v).astype(object)
     if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
         return s.astype(object).where(s.notna(), None)

@@ -118,7 +118,16 @@ class _Body:
             stop = min(start + size, self.rows)
             parts = [pa.scalar('<row r="'), self.numbers[start:stop], pa.scalar('">')]
             parts += [col[start:stop] for col in self.columns] + [pa.scalar("</row>")]
-            yield "".join(pc.binary_join_element_wise(*parts, "").to_pylist())
+            yield _utf8(pc.binary_join_element_wise(*parts, ""))
+
+
+def _utf8(arr: pa.Array) -> memoryview:
+    """The concatenated UTF-8 of a string array without nulls, straight from its buffers."""
+    width = 8 if pa.types.is_large_string(arr.type) else 4
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if width == 8 else np.int32,
+                            count=len(arr) + 1, offset=arr.offset * width)
+    data = arr.buffers()[2]
+    return memoryview(b"") if data is None else memoryview(data)[offsets[0]:offsets[-1]]
 
 
 def _classify(values) -> tuple[np.ndarray, list, np.ndarray]:
@@ -165,9 +174,10 @@ def _numbers(arr: np.ndarray) -> tuple[np.ndarray, pa.Array, np.ndarray]:
         integral = ok & (np.abs(arr) < 1e16) & (arr == np.floor(arr)) & ~((arr == 0) & np.signbit(arr))
     text = pc.cast(pa.array(np.where(integral, arr, 0).astype(np.int64)), pa.string())
     other = ok & ~integral
-    if other.any():  # fractions, -0.0, infinities, huge values
+    if other.any():  # fractions, -0.0, infinities, huge values: each distinct one formatted once
+        distinct, where = np.unique(arr[other], return_inverse=True)
         slow = np.full(n, None, dtype=object)
-        slow[other] = [_number(v) for v in arr[other].tolist()]
+        slow[other] = np.array([_number(v) for v in distinct.tolist()], dtype=object)[where.ravel()]
         text = pc.if_else(pa.array(other), pa.array(slow, pa.string()), text)
     return ok.astype(np.int8), text, np.zeros(n, dtype=bool)
 
@@ -328,7 +338,7 @@ def _splice(data: bytes, bodies: dict[str, _Body]) -> bytes:
             with dst.open(target, "w", force_zip64=True) as fh:
                 fh.write(head.encode("utf-8"))
                 for block in body.blocks():
-                    fh.write(block.encode("utf-8"))
+                    fh.write(block)
                 fh.write((_SHEET_DATA_END + tail).encode("utf-8"))
     return out.getvalue()
 
