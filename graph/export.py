@@ -33,11 +33,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from graph import export_tables as T
 from graph.errors import UnsupportedInput
-from graph.export_safe import csv_text
+from graph.export_safe import RISKY_START, csv_text
 from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS, PriorityWeights, Thresholds, Weights
 from graph.snapshot import SNAPSHOT_FILE, diff_exports, load_snapshot, make_snapshot  # noqa: F401 (re-exported)
 
@@ -154,9 +157,28 @@ def to_xlsx_bytes(export: GapExport) -> bytes:
 
 def to_csv_bytes(export: GapExport, key: str) -> bytes:
     """One table as CSV: UTF-8 with BOM, Chinese headers, formula-like text prefixed with '."""
-    view = export.sheet(key)
-    safe = view.astype(object).map(csv_text)
-    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    return _csv_safe(export.sheet(key)).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def _csv_safe(view: pd.DataFrame) -> pd.DataFrame:
+    """``csv_text`` on every value, column by column: numbers untouched, text columns vectorised."""
+    out = {}
+    for j, col in enumerate(view.columns):
+        s = view.iloc[:, j]
+        if s.dtype in (np.float64, np.int64):  # as they are (other number types: as objects below)
+            out[j] = s
+        elif s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+            first = pc.utf8_slice_codeunits(pa.array(s.to_numpy(), pa.string(), from_pandas=True), 0, 1)
+            risky = pc.fill_null(pc.is_in(first, value_set=pa.array(RISKY_START)), False).to_numpy(zero_copy_only=False)
+            if risky.any():
+                s = s.copy()
+                s[risky] = "'" + s[risky]
+            out[j] = s
+        else:
+            out[j] = s.astype(object).map(csv_text)
+    safe = pd.concat(out, axis=1) if out else view.copy()
+    safe.columns = view.columns
+    return safe
 
 
 def _snapshot_bytes(export: GapExport) -> bytes:
@@ -175,9 +197,72 @@ def to_csv_zip_bytes(export: GapExport) -> bytes:
 def to_json_bytes(export: GapExport) -> bytes:
     from graph.gaps import json_safe
     meta = {**export.meta, "notes": [{"chain": c, "note": n} for c, n in export.meta.get("notes", [])]}
-    doc = {"format": "chainatlas.gap-list", "meta": meta, "snapshot": export.snapshot,
-           "tables": {k: df for k, df in export.tables.items()}}
-    return json.dumps(json_safe(doc), ensure_ascii=False, indent=1).encode("utf-8")
+    head = {"format": "chainatlas.gap-list", "meta": meta, "snapshot": export.snapshot}
+    tables = {str(k): _json_columns(df) for k, df in export.tables.items()}
+    if any(cols is None for cols in tables.values()):  # a nested value somewhere: the plain way
+        doc = {**head, "tables": {k: df for k, df in export.tables.items()}}
+        return json.dumps(json_safe(doc), ensure_ascii=False, indent=1).encode("utf-8")
+    # the same text json.dumps(..., indent=1) gives, with the tables' values encoded column by column
+    text = json.dumps(json_safe({**head, "tables": {}}), ensure_ascii=False, indent=1)
+    if not tables:
+        return text.encode("utf-8")
+    assert text.endswith('"tables": {}\n}')
+    parts = [text[:-len("{}\n}")].encode("utf-8"), b"{"]
+    for i, (key, cols) in enumerate(tables.items()):
+        parts.append(("," if i else "") + "\n  " + json.dumps(key, ensure_ascii=False) + ": ")
+        parts.append(_json_records(cols))
+    parts.append(b"\n }\n}")
+    return b"".join(p if isinstance(p, bytes) else p.encode("utf-8") for p in parts)
+
+
+def _json_columns(df: pd.DataFrame) -> dict[str, list] | None:
+    """Each column's values as ``graph.gaps.json_safe(df.to_dict("records"))`` has them; None when a
+    value is not a JSON scalar (lists, dicts …)."""
+    from graph.gaps import json_safe
+    if len(df) and not len(df.columns):
+        return None
+    out = {}
+    for j, col in enumerate(df.columns):
+        s = df.iloc[:, j]
+        if s.dtype == np.float64:
+            values = s.to_numpy().astype(object)
+            values[s.isna().to_numpy()] = None
+            values = values.tolist()
+        elif s.dtype in (np.int64, np.bool_):
+            values = s.tolist()
+        elif s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) == "boolean":
+            objects = s.to_numpy()
+            have = ~pd.isna(objects)
+            values = np.full(len(objects), None, dtype=object)
+            values[have] = objects[have].astype(bool).astype(object)  # Python bools, as item() gives
+            values = values.tolist()
+        elif isinstance(s.dtype, pd.StringDtype) or (
+                s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")
+                and all(v is None or isinstance(v, float) or v is pd.NA or v is pd.NaT for v in s[s.isna()])):
+            values = s.astype(object).where(s.notna(), None).tolist()
+        else:
+            values = [json_safe(v) for v in s]  # iteration boxes numpy scalars as to_dict does
+            if not all(v is None or isinstance(v, (str, int, float)) for v in values):
+                return None
+        out[str(col)] = values
+    return out
+
+
+def _json_records(cols: dict[str, list]) -> bytes:
+    """A table's records, as json.dumps(indent=1) writes them three levels deep."""
+    from graph.export_xlsx import _utf8
+    n = len(next(iter(cols.values()))) if cols else 0
+    if not n:
+        return b"[]"
+    parts = ["{\n    "]
+    for i, (key, values) in enumerate(cols.items()):
+        parts.append((",\n    " if i else "") + json.dumps(key, ensure_ascii=False) + ": ")
+        # one C-encoder call per column; a raw NUL never occurs inside JSON text, so it splits them
+        encoded = json.dumps(values, ensure_ascii=False, separators=("\x00", ":"))[1:-1].split("\x00")
+        parts.append(pa.array(encoded, pa.string()))
+    parts.append("\n   },\n   ")
+    records = _utf8(pc.binary_join_element_wise(*parts, ""))
+    return b"[\n   " + records[:-len(",\n   ")] + b"\n  ]"
 
 
 def write(export: GapExport, path) -> Path:

@@ -77,7 +77,15 @@ def _empty(key: str) -> pd.DataFrame:
 
 
 def _names(mapping: dict, values: pd.Series) -> pd.Series:
-    return values.astype(object).map(lambda v: mapping.get(v, v) if isinstance(v, str) else "")
+    """Ids to names (unknown ids as they are; missing or non-text as ""), each distinct id looked up once."""
+    def name(v):
+        return mapping.get(v, v) if isinstance(v, str) else ""
+    values = values.astype(object)
+    if not len(values):
+        return values.map(name)
+    codes, distinct = pd.factorize(values)
+    names = np.array([name(v) for v in distinct] + [""], dtype=object)  # the last: missing values (code -1)
+    return pd.Series(names[codes], index=values.index, dtype=object).infer_objects()  # the dtype map gives
 
 
 def _joined(values: pd.Series) -> pd.Series:

@@ -8,13 +8,14 @@ the page width with the header repeated on every printed page; and the hidden, p
 Text that could be taken for a formula is stored as a string cell with quotePrefix
 (see graph.export_safe).
 
-How it is written (national exports reach millions of cells): openpyxl builds the workbook —
-styles, header rows, widths, panes, filters, page setup, properties and the snapshot sheet — and
-the data rows are serialised here, column by column with ``pyarrow.compute``, into the cell XML
-openpyxl itself writes (inline strings, ``t="n"`` numbers, ``s`` style ids registered in the
-workbook before it is saved). Those rows are then spliced into each sheet's ``<sheetData>``
-while the package is re-zipped, a block of rows at a time. openpyxl without lxml spends ~30 µs
-a cell; this path well under 1 µs.
+How it is written (national exports reach millions of cells; openpyxl without lxml spends
+~30 µs on each): openpyxl builds the workbook — styles, header rows, widths, panes, filters, page
+setup, properties and the snapshot sheet. The data rows are done here, column by column with
+``pyarrow.compute``: first each value is classified as openpyxl would store it (number, text made
+xlsx-safe, formula-like or not) and each cell's style registered in the workbook; after openpyxl
+has saved, the package is re-zipped with the rows' XML — exactly the XML openpyxl writes for such
+cells (inline strings, ``t="n"`` numbers, ``s`` style ids) — spliced into each sheet's
+``<sheetData>``, built and compressed :data:`BLOCK` rows at a time.
 """
 from __future__ import annotations
 
@@ -106,18 +107,19 @@ class _Styles:
 
 
 class _Body:
-    """The XML of a sheet's data rows (rows 2 …), one string array per column."""
+    """A sheet's data rows (rows 2 …): their XML, a block of rows at a time."""
 
     def __init__(self, n: int, last: str):
         self.rows, self.last = n, last
-        self.columns: list[pa.Array] = []
+        self.columns: list[_Column] = []
         self.numbers = pc.cast(pa.array(np.arange(2, n + 2, dtype=np.int64)), pa.string())
 
     def blocks(self, size: int = BLOCK):
         for start in range(0, self.rows, size):
             stop = min(start + size, self.rows)
-            parts = [pa.scalar('<row r="'), self.numbers[start:stop], pa.scalar('">')]
-            parts += [col[start:stop] for col in self.columns] + [pa.scalar("</row>")]
+            numbers = self.numbers[start:stop]
+            parts = [pa.scalar('<row r="'), numbers, pa.scalar('">')]
+            parts += [col.xml(start, stop, numbers) for col in self.columns] + [pa.scalar("</row>")]
             yield _utf8(pc.binary_join_element_wise(*parts, ""))
 
 
@@ -231,47 +233,60 @@ def _any(arr) -> bool:
     return bool(pc.any(arr).as_py())
 
 
-def _cells(letter: str, col: str, kinds, payload, risky, body: _Body, styles: _Styles) -> pa.Array:
-    """The XML of one column's cells as openpyxl writes them ("" where it writes no cell)."""
-    fmt, wide = NUMBER_FORMATS.get(col), col in _WIDE
-    number, text, nothing = kinds == 1, kinds == 2, kinds == 0
-    # the style attribute of each cell
-    base = styles.attr(wide=wide)
-    attr = np.full(len(kinds), base, dtype=object)
-    if number.any():
-        attr[number] = styles.attr(fmt=fmt, wide=wide)
-    if col in GRADE_COLUMNS and text.any():
-        for g in styles.fills:
-            mask = text & _mask(pc.equal(payload, g))
+class _Column:
+    """One column of a sheet's data rows: its values classified and each cell's style attribute,
+    settled before the workbook is saved; the XML is made a block of rows at a time."""
+
+    def __init__(self, letter: str, col: str, kinds: np.ndarray, payload: pa.Array, risky: np.ndarray,
+                 styles: _Styles):
+        self.letter, self.kinds, self.payload, self.risky = letter, kinds, payload, risky
+        fmt, wide = NUMBER_FORMATS.get(col), col in _WIDE
+        number, text = kinds == 1, kinds == 2
+        attrs = [styles.attr(wide=wide)]  # codes into this list
+        codes = np.zeros(len(kinds), dtype=np.int8)
+
+        def use(mask, attr):
             if mask.any():
-                attr[mask] = styles.attr(grade=g, wide=wide)
-    if risky.any():
-        attr[risky] = styles.attr(wide=wide, quote=True)
-    # what follows it: the type and the value
-    if text.any():
-        esc = payload
-        if _any(pc.match_substring_regex(payload, "[&<>]")):
-            for ch, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-                esc = pc.replace_substring(esc, ch, entity)
-        rest = pc.binary_join_element_wise(' t="inlineStr"><is><t', _preserve(payload, text), ">", esc,
-                                           "</t></is></c>", "")
-        empty = text & _mask(pc.equal(payload, ""))
-        if empty.any():
-            rest = pc.if_else(pa.array(empty), ' t="inlineStr" />', rest)
-        error = text & ~risky & _mask(pc.is_in(payload, value_set=_ERRORS))
-        if error.any():  # openpyxl stores these texts as error values
-            rest = pc.if_else(pa.array(error), pc.binary_join_element_wise(' t="e"><v>', payload, "</v></c>", ""), rest)
-        if number.any():
-            rest = pc.if_else(pa.array(number), _values(payload), rest)
-    else:
-        rest = _values(payload)
-    if nothing.any():
-        rest = pc.if_else(pa.array(nothing), ' t="n" />', rest)
-    same = not (attr != base).any()
-    cells = pc.binary_join_element_wise(f'<c r="{letter}', body.numbers, '"',
-                                        base if same else pa.array(attr, pa.string()), rest, "")
-    skip = nothing & (attr == "")  # openpyxl leaves out empty, unstyled cells
-    return pc.if_else(pa.array(skip), "", cells) if skip.any() else cells
+                attrs.append(attr)
+                codes[mask] = len(attrs) - 1
+        use(number, styles.attr(fmt=fmt, wide=wide))
+        if col in GRADE_COLUMNS and text.any():
+            for g in styles.fills:
+                use(text & _mask(pc.equal(payload, g)), styles.attr(grade=g, wide=wide))
+        use(risky, styles.attr(wide=wide, quote=True))
+        self.attrs, self.codes = pa.array(attrs, pa.string()), codes
+        self.texts = bool(text.any())
+        self.errors = self.texts and _any(pc.is_in(payload, value_set=_ERRORS))
+
+    def xml(self, start: int, stop: int, numbers: pa.Array) -> pa.Array:
+        """The cells of rows start … stop - 1 as openpyxl writes them ("" where it writes no cell)."""
+        kinds, payload, risky = self.kinds[start:stop], self.payload[start:stop], self.risky[start:stop]
+        number, text, nothing = kinds == 1, kinds == 2, kinds == 0
+        if text.any():
+            esc = payload
+            if _any(pc.match_substring_regex(payload, "[&<>]")):
+                for ch, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+                    esc = pc.replace_substring(esc, ch, entity)
+            rest = pc.binary_join_element_wise(' t="inlineStr"><is><t', _preserve(payload, text), ">", esc,
+                                               "</t></is></c>", "")
+            empty = text & _mask(pc.equal(payload, ""))
+            if empty.any():
+                rest = pc.if_else(pa.array(empty), ' t="inlineStr" />', rest)
+            error = text & ~risky & _mask(pc.is_in(payload, value_set=_ERRORS)) if self.errors else None
+            if error is not None and error.any():  # openpyxl stores these texts as error values
+                rest = pc.if_else(pa.array(error), pc.binary_join_element_wise(' t="e"><v>', payload, "</v></c>", ""),
+                                  rest)
+            if number.any():
+                rest = pc.if_else(pa.array(number), _values(payload), rest)
+        else:
+            rest = _values(payload)
+        if nothing.any():
+            rest = pc.if_else(pa.array(nothing), ' t="n" />', rest)
+        codes = self.codes[start:stop]
+        attr = self.attrs[0] if len(self.attrs) == 1 else self.attrs.take(pa.array(codes))
+        cells = pc.binary_join_element_wise(f'<c r="{self.letter}', numbers, '"', attr, rest, "")
+        skip = nothing & (codes == 0) if self.attrs[0].as_py() == "" else None  # no value, no style: no cell
+        return pc.if_else(pa.array(skip), "", cells) if skip is not None and skip.any() else cells
 
 
 def _values(payload: pa.Array) -> pa.Array:
@@ -315,7 +330,7 @@ def _write_table(ws, key: str, df, fills) -> _Body:
         ws.column_dimensions[letter].width = column_width(HEADERS[key][col], sample, maximum=_WIDE.get(col, 30),
                                                           sample=WIDTH_SAMPLE)
         if n:
-            body.columns.append(_cells(letter, col, *parts, body, styles))
+            body.columns.append(_Column(letter, col, *parts, styles))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{n + 1}"
     return body

@@ -18,7 +18,7 @@ from gapworld import ENTERPRISES, PRODUCTS, world  # noqa: E402
 
 from graph import export as E  # noqa: E402
 from graph.errors import UnsupportedInput  # noqa: E402
-from graph.export_safe import csv_text, is_risky, text_width  # noqa: E402
+from graph.export_safe import RISKY_START, csv_text, is_risky, text_width  # noqa: E402
 from graph.gaps import diagnose  # noqa: E402
 from graph.options import Thresholds, Weights  # noqa: E402
 from graph.settings import DEFAULT_SEED  # noqa: E402
@@ -239,3 +239,154 @@ def test_seed_all_chains_for_the_province(embedded_store):
     assert wb["招商目标"].max_row - 1 == len(ex.tables["targets"]) > 0
     about = {r[0]: r[1] for r in sheet_rows(wb["说明"])[1:]}
     assert about["地区"] == "山西省（140000）" and "ChainAtlas" in about["工具版本"]
+
+
+# --- the fast row writer against plain openpyxl ---------------------------------------------------
+AWKWARD_TEXT = ["  lead", "trail\u3000", "   ", "", "#N/A", "a&b<c>d\"'", "\x01=x", "x\r\ny\rz", "=SUM(1)", "😀长",
+                "A" * 40000, None, "-5", " \t", "\u3000中\u00a0", "紧急", "\x0b", "@@", "#DIV/0!"]
+
+
+def awkward_export() -> "E.GapExport":
+    """A hand-made export whose tables hold every kind of value the writer must treat as openpyxl does."""
+    from decimal import Decimal
+
+    import numpy as np
+
+    from graph import export_tables as T
+    n = len(AWKWARD_TEXT)
+    floats = [0.1 + 0.2, 1e-7, 1e20, -0.0, float("inf"), float("nan"), 3.0, 12345678901234567.0, -2.5, 1 / 3,
+              9999999999999998.0, 0.0, float("-inf"), 1e16, 5e-324, 123.456, 7.0, 0.35, 0.35]
+    gaps = {c: [None] * n for c in T.HEADERS["gaps"]}
+    gaps.update(
+        chain_id=pd.Series(AWKWARD_TEXT, dtype="str"), chain=AWKWARD_TEXT, name=pd.Series(AWKWARD_TEXT, dtype=object),
+        reason=list(reversed(AWKWARD_TEXT)), grade=(["紧急", "重要", "一般", "", None, "=紧急"] * 4)[:n],
+        priority=floats, local_makers=np.arange(n, dtype=np.int64) * 10 ** 15, makers_total=list(range(n)),
+        local_share_sum=pd.Series(floats, dtype="float32"), key_link=([True, False, None, np.True_, pd.NA] * 4)[:n],
+        broken=np.array([True, False] * 10)[:n],
+        as_of=([pd.Timestamp("2024-01-02"), Decimal("-1.5"), 5, 2.5, "s", pd.NA, pd.NaT, np.int64(7), np.float64("nan"),
+                True, [1, 2], "=x"] * 2)[:n],
+        source=[None] * n, targets=pd.array(list(range(n - 1)) + [None], dtype="Int64"))
+    tables = {key: T._empty(key) for key in T.SHEETS}
+    tables["gaps"] = pd.DataFrame(gaps)
+    tables["about"] = pd.DataFrame({"item": ["a", "b", "c"], "value": [1, "=1", True], "note": [None, "", "x"]},
+                                   dtype=object)
+    meta = {"region": {"name": "测试&<>"}, "tool_version": "t", "chains": [], "generated_at": "2024-01-01"}
+    return E.GapExport(meta=meta, tables=tables, snapshot={"format": "chainatlas.gap-export", "version": 1})
+
+
+def plain_openpyxl(export) -> bytes:
+    """The sheets as plain openpyxl writes them cell by cell: the behaviour the fast writer keeps."""
+    import math
+
+    import numpy as np
+    from openpyxl.cell.cell import Cell
+    from openpyxl.styles import Alignment
+
+    from graph import export_xlsx as X
+    from graph.export_safe import xlsx_text
+    from graph.export_tables import NUMBER_FORMATS
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    fills = {g: (openpyxl.styles.PatternFill("solid", fgColor=f), openpyxl.styles.Font(color=c))
+             for g, (f, c) in X.GRADE_STYLES.items()}
+    for key, name in E.SHEETS.items():
+        ws = wb.create_sheet(name)
+        view = export.sheet(key)
+        ws.append(list(view.columns))
+        for row in view.itertuples(index=False, name=None):
+            cells = []
+            for v in row:
+                if v is None or (isinstance(v, (float, np.floating)) and math.isnan(v)):
+                    v = None
+                elif isinstance(v, (bool, np.bool_)):
+                    v = "是" if v else "否"
+                elif isinstance(v, (np.integer, np.floating)):
+                    v = v.item()
+                elif not isinstance(v, (int, float)):
+                    text = xlsx_text(str(v))
+                    if is_risky(v) or is_risky(text):  # stored as text, never a formula
+                        c = Cell(ws)
+                        c._value, c.data_type, c.quotePrefix = text, "s", True
+                        text = c
+                    v = text
+                cells.append(v)
+            ws.append(cells)
+        for j, col in enumerate(E.HEADERS[key], start=1):
+            for (c,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                if NUMBER_FORMATS.get(col) and isinstance(c.value, (int, float)):
+                    c.number_format = NUMBER_FORMATS[col]
+                if col in ("grade", "gap_grade") and c.value in fills:
+                    c.fill, c.font = fills[c.value]
+                if col in X._WIDE:
+                    c.alignment = Alignment(wrap_text=True, vertical="top")
+    ws = wb.create_sheet("_snapshot")
+    ws.append([json.dumps(export.snapshot, ensure_ascii=False, separators=(",", ":"))])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def cell_signature(c):
+    return (c.value, c.data_type, c.number_format, c.fill.fill_type, c.fill.fgColor.rgb if c.fill.fill_type else None,
+            c.font.color.rgb if c.font.color is not None else None, c.alignment.wrap_text, c.alignment.vertical,
+            c.quotePrefix)
+
+
+def test_rows_are_what_plain_openpyxl_writes():
+    ex = awkward_export()
+    fast, plain = E.to_xlsx_bytes(ex), plain_openpyxl(ex)
+    a, b = read_xlsx(fast), read_xlsx(plain)
+    for name in SHEETS:
+        rows_a, rows_b = list(a[name].iter_rows()), list(b[name].iter_rows())
+        assert len(rows_a) == len(rows_b) == len(ex.tables[E._key(name)]) + 1, name
+        for ra, rb in zip(rows_a, rows_b):
+            for ca, cb in zip(ra, rb):
+                if cb.row > 1:
+                    assert cell_signature(ca) == cell_signature(cb), (name, cb.coordinate)
+        # the same XML (whitespace kept, -0.0, infinities …) but for the style ids' numbering
+        assert sheet_data(fast, a[name]) == sheet_data(plain, b[name]), name
+        # the dimension read-only readers rely on
+        ro = openpyxl.load_workbook(io.BytesIO(fast), read_only=True)[name]
+        assert (ro.max_row, ro.max_column) == (len(rows_b), len(E.HEADERS[E._key(name)]))
+    gaps = a["缺口清单"]  # row i + 2 holds AWKWARD_TEXT[i] in column F (环节)
+    assert gaps["F12"].value == "A" * 32766 + "…" and gaps["F9"].value == "x\ny\nz" and gaps["F7"].value == "a&b<c>d\"'"
+    assert gaps["F10"].quotePrefix and gaps["F10"].data_type == "s" and gaps["F8"].quotePrefix
+    assert gaps["F8"].value == "=x" and gaps["F2"].value == "  lead" and gaps["F4"].value == "   "
+    assert gaps["J1"].value == "等级" and gaps["J2"].fill.fgColor.rgb[-6:] == "FFC7CE"
+    assert E.load_snapshot(fast) == ex.snapshot
+
+
+def sheet_data(data: bytes, ws) -> str:
+    import re
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        part = zf.read(f"xl/worksheets/sheet{ws.parent.worksheets.index(ws) + 1}.xml").decode()
+    return re.sub(r' s="\d+"', "", part[part.index("<sheetData>"):part.index("</sheetData>")])
+
+
+def test_whitespace_and_formula_sets_match_python():
+    from graph import export_xlsx as X
+    assert set(X._SPACES.to_pylist()) == {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
+    assert tuple(X._RISKY_SET.to_pylist()) == RISKY_START
+
+
+def test_json_and_csv_are_what_the_plain_way_writes():
+    """The column-wise JSON and CSV writers give the bytes of json.dumps(json_safe(...), indent=1) and of
+    csv_text on every cell."""
+    from graph.gaps import json_safe
+    ex = awkward_export()
+    ex.meta["notes"] = [("链", "注")]
+    ex.tables["gaps"] = ex.tables["gaps"].drop(columns=["as_of"])  # Timestamps and Decimals are not JSON
+
+    def plain_json(export):
+        meta = {**export.meta, "notes": [{"chain": c, "note": n} for c, n in export.meta.get("notes", [])]}
+        doc = {"format": "chainatlas.gap-list", "meta": meta, "snapshot": export.snapshot,
+               "tables": dict(export.tables)}
+        return json.dumps(json_safe(doc), ensure_ascii=False, indent=1).encode("utf-8")
+
+    assert E.to_json_bytes(ex) == plain_json(ex)
+    ex.tables["about"].loc[1, "value"] = ["nested", {"x": 1}]  # not a scalar: the plain way throughout
+    assert E.to_json_bytes(ex) == plain_json(ex)
+    ex = awkward_export()
+    for key in E.SHEETS:
+        plain = ex.sheet(key).astype(object).map(csv_text).to_csv(index=False, lineterminator="\r\n")
+        assert E.to_csv_bytes(ex, key) == plain.encode("utf-8-sig"), key
