@@ -12,7 +12,7 @@ plus ``err.hint``; anything else is a bug and may show a traceback in logs only.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class ChainAtlasError(Exception):

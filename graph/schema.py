@@ -14,7 +14,7 @@ and the template workbook are generated from it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # --- node labels and relationship types (the allow-list) -------------------
 CHAIN, PRODUCT, ENTERPRISE, PARK, REGION = "Chain", "Product", "Enterprise", "Park", "Region"

@@ -16,7 +16,7 @@ Column conventions for the DataFrames returned:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterable
 
 import pandas as pd

@@ -2,28 +2,10 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import openpyxl
-import pytest
-from click.testing import CliRunner
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "graph"))
-from gapworld import world  # noqa: E402
-
-from cli.main import main  # noqa: E402
-from graph.snapshot import load_snapshot  # noqa: E402
-
-
-@pytest.fixture
-def run(tmp_path):
-    from graph.embedded import EmbeddedStore
-    db = tmp_path / "atlas"
-    with EmbeddedStore(str(db)) as s:
-        s.apply(world())
-    env = {"CHAINATLAS_DB": str(db), "CHAINATLAS_SEED": "none"}
-    return lambda *args: CliRunner().invoke(main, list(map(str, args)), env=env)
+from graph.snapshot import load_snapshot
 
 
 def test_export_xlsx(run, tmp_path):

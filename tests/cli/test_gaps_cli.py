@@ -3,27 +3,9 @@ from __future__ import annotations
 
 import io
 import json
-import sys
-from pathlib import Path
 
 import pandas as pd
-import pytest
-from click.testing import CliRunner
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "graph"))
-from gapworld import world  # noqa: E402
-
-from cli.main import main  # noqa: E402
-
-
-@pytest.fixture
-def run(tmp_path):
-    from graph.embedded import EmbeddedStore
-    db = tmp_path / "atlas"
-    with EmbeddedStore(str(db)) as s:
-        s.apply(world())
-    env = {"CHAINATLAS_DB": str(db), "CHAINATLAS_SEED": "none"}
-    return lambda *args: CliRunner().invoke(main, list(map(str, args)), env=env)
 
 
 def test_gaps_table(run):
