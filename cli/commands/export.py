@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 import time
-from dataclasses import fields
 
 import click
 
 from cli.commands.gaps import place_options, thresholds_from
-from cli.commands.targets import parse_weights
+from cli.commands.targets import parse_weights, weight_options
 from cli.common import store_from_env
-from graph.options import Weights
-
-_WEIGHT_NAMES = [f.name for f in fields(Weights) if f.name != "eastern_transfer"]
 
 
 def _place_and_threshold_options(f):
@@ -30,11 +26,7 @@ def _place_and_threshold_options(f):
 @click.option("--all-chains", is_flag=True, help="导出全部产业链 Export every chain in the store.")
 @_place_and_threshold_options
 @click.option("--top", type=int, default=10, show_default=True, help="每个缺口的招商目标数 Targets per gap.")
-@click.option("--weight", "-w", "weights", multiple=True, metavar="NAME=NUMBER",
-              help="改变招商评分权重（可重复） Change a target score weight, as in `chainatlas targets`. Names: "
-                   + ", ".join(_WEIGHT_NAMES) + ".")
-@click.option("--eastern-transfer", is_flag=True,
-              help="东部地区企业加分（产业转移来源） Favour enterprises in eastern provinces as transfer sources.")
+@weight_options
 @click.option("--out", "-o", "out", type=click.Path(), default=None,
               help="输出文件：.xlsx（默认）、.csv（CSV 文件夹）、.zip（CSV 压缩包）或 .json "
                    "Output: .xlsx (default), .csv (a folder of CSVs), .zip (CSVs zipped) or .json. "

@@ -10,6 +10,16 @@ from cli.common import dumps, echo_frame, store_from_env
 from graph.options import DEFAULT_WEIGHTS, Weights
 
 _WEIGHT_NAMES = [f.name for f in fields(Weights) if f.name != "eastern_transfer"]
+
+
+def weight_options(func):
+    """``-w NAME=NUMBER`` (repeatable) and ``--eastern-transfer``: the target-score weights."""
+    func = click.option("--eastern-transfer", is_flag=True,
+                        help="东部地区企业加分（产业转移来源） Favour enterprises in eastern provinces as "
+                             "transfer sources.")(func)
+    return click.option("--weight", "-w", "weights", multiple=True, metavar="NAME=NUMBER",
+                        help="改变评分权重（可重复） Change a score weight, e.g. -w distance=30 -w leader=0. "
+                             "Names: " + ", ".join(_WEIGHT_NAMES) + ".")(func)
 TARGET_VIEW = {"gap_product": "环节", "gap_label": "缺口", "rank": "名次", "name": "企业",
                "region_name": "所在地", "score": "得分", "reason": "理由"}
 
@@ -34,11 +44,7 @@ def parse_weights(pairs: tuple[str, ...], eastern: bool) -> Weights:
 @click.option("--product", "products", multiple=True,
               help="只看这些环节（编号、名称或别名，可重复） Only these links (repeatable); default: every gap.")
 @click.option("--top", type=int, default=10, show_default=True, help="每个缺口的候选企业数 Targets per gap.")
-@click.option("--weight", "-w", "weights", multiple=True, metavar="NAME=NUMBER",
-              help="改变评分权重（可重复） Change a score weight, e.g. -w distance=30 -w leader=0. Names: "
-                   + ", ".join(_WEIGHT_NAMES) + ".")
-@click.option("--eastern-transfer", is_flag=True,
-              help="东部地区企业加分（产业转移来源） Favour enterprises in eastern provinces as transfer sources.")
+@weight_options
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True, help="输出格式 Output format.")
 def command(chain, region, no_enclave, no_subclasses, min_makers, min_large, min_share, key_weight, products,
             top, weights, eastern_transfer, fmt):
