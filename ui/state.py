@@ -168,32 +168,14 @@ def targets(sel: "Selection", weights: Weights = DEFAULT_WEIGHTS, top: int = 10,
 
 @st.cache_data(show_spinner="正在汇总全部产业链…", ttl=TTL, max_entries=32)
 def _overview(db: str, gen: str, place_id: str, th: tuple, enclave: bool) -> pd.DataFrame:
+    from graph.overview import overview_frame
     chains = _table(db, gen, "chains")
     roles = _table(db, gen, "chain_roles")
     ents = store().enterprises(roles["enterprise"].dropna().astype(str).unique().tolist()) if len(roles) else \
         pd.DataFrame(columns=["enterprise_id", "name"])
-    ent_name = dict(zip(ents["enterprise_id"].astype(str), ents["name"]))
-    rows = []
-    for c in chains.to_dict(orient="records"):
-        rep = _report(db, gen, str(c["chain_id"]), place_id, th, enclave, _items(DEFAULT_PRIORITY))
-        s = rep.summary
-        mine = roles[roles["chain"].astype(str) == str(c["chain_id"])] if len(roles) else roles
-        leaders = [ent_name.get(str(e), str(e)) for e in mine.loc[mine["role"] == "链主", "enterprise"]] \
-            if len(mine) else []
-        chief = " ".join(str(v) for v in (c.get("chief_title"), c.get("chief")) if _present(v))
-        broken = rep.links["broken"].fillna(False).astype(bool) if len(rep.links) else pd.Series(dtype=bool)
-        status = rep.links["status"] if len(rep.links) else pd.Series(dtype=object)
-        rows.append({
-            "chain_id": c["chain_id"], "name": c["name"], "chief": chief or "—",
-            "missing_only": int(((status == "missing") & ~broken).sum()),
-            "weak_only": int(((status == "weak") & ~broken).sum()),
-            "lead_unit": c.get("lead_unit") if _present(c.get("lead_unit")) else "—",
-            "leaders": "、".join(leaders) or "—", "links": s["links"], "with_data": s["with_data"],
-            "local_rate": s["local_rate"], "key_weighted_rate": s["key_weighted_rate"],
-            "covered": s["covered"], "weak": s["weak"], "missing": s["missing"], "broken": s["broken"],
-            "no_data": s["no_data"], "urgent": s["urgent"], "local_enterprises": s["local_enterprises"],
-        })
-    return pd.DataFrame(rows)
+    reports = {str(c): _report(db, gen, str(c), place_id, th, enclave, _items(DEFAULT_PRIORITY))
+               for c in chains["chain_id"]}
+    return overview_frame(chains, roles, dict(zip(ents["enterprise_id"].astype(str), ents["name"])), reports)
 
 
 def overview(sel: "Selection") -> pd.DataFrame:
@@ -245,10 +227,6 @@ def _enterprise_products(db: str, gen: str, ids: tuple) -> pd.DataFrame:
 
 def enterprise_products(ids) -> pd.DataFrame:
     return _enterprise_products(db_key(), generation(), tuple(sorted(map(str, ids))))
-
-
-def _present(v) -> bool:
-    return v is not None and not (isinstance(v, float) and v != v) and str(v).strip() != "" and v is not pd.NA
 
 
 # --- the selection ---------------------------------------------------------------------------------

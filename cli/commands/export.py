@@ -5,26 +5,16 @@ import time
 
 import click
 
-from cli.commands.gaps import place_options, thresholds_from
+from cli.commands.gaps import region_options, thresholds_from
 from cli.commands.targets import parse_weights, weight_options
 from cli.common import store_from_env
-
-
-def _place_and_threshold_options(f):
-    """The options of ``chainatlas gaps`` (same names, help and defaults) except --chain, which
-    here is repeatable and optional (see --all-chains)."""
-    probe = place_options(lambda **kw: None)
-    params = getattr(f, "__click_params__", [])
-    params.extend(p for p in probe.__click_params__ if p.name != "chain")
-    f.__click_params__ = params
-    return f
 
 
 @click.command("export")
 @click.option("--chain", "chains", multiple=True,
               help="产业链编号或名称（可重复） Chain id or name, repeatable, e.g. --chain 新能源汽车 --chain 氢能.")
 @click.option("--all-chains", is_flag=True, help="导出全部产业链 Export every chain in the store.")
-@_place_and_threshold_options
+@region_options
 @click.option("--top", type=int, default=10, show_default=True, help="每个缺口的招商目标数 Targets per gap.")
 @weight_options
 @click.option("--out", "-o", "out", type=click.Path(), default=None,

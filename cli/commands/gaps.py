@@ -40,6 +40,16 @@ def place_options(f):
     return f
 
 
+def region_options(f):
+    """The options of :func:`place_options` (same names, help and defaults) without --chain, for
+    commands that take several chains or all of them."""
+    probe = place_options(lambda **kw: None)
+    params = getattr(f, "__click_params__", [])
+    params.extend(p for p in probe.__click_params__ if p.name != "chain")
+    f.__click_params__ = params
+    return f
+
+
 def thresholds_from(min_makers, min_large, min_share, key_weight):
     return DEFAULT_THRESHOLDS.with_(min_makers=min_makers, min_large=min_large,
                                     min_revenue_share=min_share, key_weight=key_weight)

@@ -71,3 +71,12 @@ def test_targets_bad_input(run):
     assert r.exit_code == 2 and "NAME=NUMBER" in r.output
     r = run("targets", "--chain", "C-NEV", "--region", "运城市", "--product", "钢材")
     assert r.exit_code == 1 and "未找到产品“钢材”" in r.output
+
+
+def test_overview_lists_every_chain(run):
+    r = run("overview", "--region", "运城市", "--format", "json")
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)
+    assert {row["chain_id"] for row in rows} == {"C-NEV", "C-STEEL"}
+    table = run("overview", "--region", "运城市")
+    assert table.exit_code == 0 and "新能源汽车" in table.output and "本地配套率" in table.output
