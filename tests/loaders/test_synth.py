@@ -292,12 +292,8 @@ def test_cli_writes_and_refuses_to_overwrite(tmp_path):
         pd.read_csv(out / "enterprises.csv", dtype=str)["name"].tolist()
 
 
-def test_million_scale_pieces_are_vectorised():
-    """A quick guard on speed: 100k enterprises build in a few seconds (1M in well under a minute)."""
-    import time
-
-    started = time.perf_counter()
+def test_large_runs_keep_their_proportions():
+    """100k enterprises (speed is measured by bench/bench.py, not asserted here)."""
     raw = synth._build(100_000, 10, 60, 1)
     assert len(raw["enterprises"]) == 100_000
-    assert time.perf_counter() - started < 15
     assert np.isclose(len(raw["enterprise_products"]) / 100_000, 3, atol=0.4)
