@@ -11,7 +11,7 @@ Per size N (C chains, P products in the largest chain, about 3 makes relations p
   --standalone`` alone (read + validate) for the same folder;
 - a fresh process on the loaded store: import + open, the first gap analysis + top-10 targets
   (cold caches), then the median of ``--runs`` more; the gap workbook export of every chain for
-  the province (graph.export, when present);
+  the province (graph.export.build, when present);
 - Neo4j (NEO4J_URI set): a naive baseline first — one auto-commit MERGE per row for a 10,000-row
   enterprise slice — then the batched ``chainatlas load`` and the same queries; the ratio of the
   two load rates.
@@ -196,10 +196,10 @@ def query_child(argv: list[str]) -> None:
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--export", action="store_true")
     a = p.parse_args(argv)
-    from graph.gaps import diagnose
+    from graph.analysis.gaps import diagnose
     from graph.settings import Settings
-    from graph.store import open_store
-    from graph.targets import rank_targets
+    from graph.store.factory import open_store
+    from graph.analysis.targets import rank_targets
 
     store = open_store(Settings.from_env())
     opened = time.perf_counter()
@@ -228,7 +228,7 @@ def query_child(argv: list[str]) -> None:
 
 def _export(store, region: str) -> dict:
     try:
-        from graph.export import build_export, to_xlsx_bytes
+        from graph.export.build import build_export, to_xlsx_bytes
     except ImportError as err:
         return {"export": f"n/a ({err})"}
     t = time.perf_counter()
@@ -247,7 +247,7 @@ def neo4j_env() -> dict | None:
 
 def neo4j_store(env: dict):
     from graph.settings import Settings
-    from graph.store import open_store
+    from graph.store.factory import open_store
     return open_store(Settings.from_env({**os.environ, **env}))
 
 
@@ -256,7 +256,9 @@ def naive_baseline(folder: Path, env: dict) -> dict:
     store's constraints in place): rows/s."""
     import pandas as pd
 
-    from graph import neo4j_rows, schema
+    from graph import schema
+
+    from graph.store.neo4j import rows as neo4j_rows
     from loaders.read import read_tables
     from loaders.validate import validate
 

@@ -4,7 +4,7 @@ Each figure is measured in a fresh child process (``python bench/sources_bench.p
 which prints one ``BENCH-JSON {...}`` line; bench.py adds the child's wall, CPU and peak RSS.
 
 - ``seed-export``: seeds/shanxi loaded into a fresh temporary embedded store
-  (loaders.workbook.load_path), then ``graph.export.build_export(store, None, 山西省)`` +
+  (loaders.workbook.load_path), then ``graph.export.build.build_export(store, None, 山西省)`` +
   ``to_xlsx_bytes`` for all chains, ``--runs`` times (wall and CPU of each).
 - ``ckg-load``: ``loaders.ckg.import_ckg(FOLDER)`` + ``EmbeddedStore(tmp).apply(batch)`` on a
   folder made by :func:`generate_ckg` — the consistent sample scaled up to the full dataset's
@@ -444,8 +444,8 @@ def seed_export(seeds: Path, region: str, runs: int) -> dict:
     of ``region`` (build_export + to_xlsx_bytes), ``runs`` times."""
     import statistics
 
-    from graph.embedded import EmbeddedStore
-    from graph.export import build_export, to_xlsx_bytes
+    from graph.store.embedded.store import EmbeddedStore
+    from graph.export.build import build_export, to_xlsx_bytes
     from loaders.workbook import load_path
 
     with tempfile.TemporaryDirectory(prefix="bench-seed-") as tmp:
@@ -471,7 +471,7 @@ def seed_export(seeds: Path, region: str, runs: int) -> dict:
 
 def ckg_load(folder: Path) -> dict:
     """import_ckg(folder) + EmbeddedStore(tmp).apply(batch) on a fresh store."""
-    from graph.embedded import EmbeddedStore
+    from graph.store.embedded.store import EmbeddedStore
     from loaders.ckg import import_ckg
 
     t0, c0 = time.perf_counter(), _cpu()

@@ -8,7 +8,8 @@ import click
 import pandas as pd
 
 from graph.settings import Settings
-from graph.store import AtlasStore, open_store
+from graph.store import AtlasStore
+from graph.store.factory import open_store
 
 
 def store_from_env() -> AtlasStore:

@@ -77,3 +77,27 @@ class LoadReport:
         rows = [{"table": t, "label": schema.TABLES[t].label, "added": c.added, "changed": c.changed,
                  "unchanged": c.unchanged} for t, c in self.changes.items()]
         return pd.DataFrame(rows, columns=["table", "label", "added", "changed", "unchanged"])
+
+
+def table_frame(table: str, data: pd.DataFrame | None = None, *, source: str = "", as_of: str = "",
+                illustrative: bool = False) -> pd.DataFrame:
+    """``data`` shaped as the import table ``table`` of an ImportBatch: exactly its columns (in
+    order), object dtype, missing values ``None``, list columns as lists, provenance filled in
+    where ``data`` lacks it."""
+    t = schema.TABLES[table]
+    data = pd.DataFrame() if data is None else data.reset_index(drop=True)
+    n = len(data)
+    defaults = {"source": source, "as_of": as_of, "illustrative": illustrative}
+    out = {}
+    for col in t.columns:
+        if col.name in data.columns and col.kind == "list":
+            values = pd.Series([v if isinstance(v, list) else [] for v in data[col.name].tolist()], dtype=object)
+        elif col.name in data.columns:
+            obj = data[col.name].astype(object)
+            values = obj.where(obj.notna(), None)
+        elif col.kind == "list":
+            values = pd.Series([[] for _ in range(n)], dtype=object)
+        else:
+            values = pd.Series([defaults.get(col.name)] * n, dtype=object)
+        out[col.name] = values
+    return pd.DataFrame(out, columns=t.column_names)

@@ -7,7 +7,7 @@ Three frozen dataclasses, all changeable per call (CLI flags, app sliders):
 - :class:`PriorityWeights` — the points that make up a gap's priority score and the grade cut-offs.
 - :class:`Weights` — the points that make up a recruitment target's score.
 
-Rules they drive (see graph.gap_rules and graph.targets for the code):
+Rules they drive (see graph.analysis.gap_rules and graph.analysis.targets for the code):
 
 *Link status* (per product of the chain, for a region scope):
 

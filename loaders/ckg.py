@@ -38,7 +38,7 @@ from loaders.ckg_read import SOURCE, SOURCE_PREFIX, CkgReport, read_jsonl
 from loaders.ckg_regions import enterprise_regions
 from loaders.ckg_relations import FLOW_RELS, SUBCLASS_REL, back_edges, relation_tables
 from loaders.region_index import RegionIndex, missing_region_rows
-from loaders.text_norm import norm_text
+from graph.text import norm_text
 
 __all__ = ["import_ckg", "CkgReport", "read_jsonl", "normalize_codes", "back_edges", "SOURCE", "SOURCE_PREFIX",
            "FILES", "REQUIRED", "FLOW_RELS", "SUBCLASS_REL", "EXCHANGES"]

@@ -9,7 +9,7 @@ import pandas as pd
 
 from loaders.batch_tables import merge_stored
 from loaders.ckg_read import CkgReport, read_jsonl
-from loaders.text_norm import norm_key, norm_series
+from graph.text import norm_key, norm_series
 
 EXCHANGES = {"深圳": "SZ", "上海": "SH", "北京": "BJ"}
 

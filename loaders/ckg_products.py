@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from loaders.ckg_read import SOURCE, SOURCE_PREFIX, CkgReport
-from loaders.text_norm import garbage_mask, isin, norm_key, norm_series
+from graph.text import garbage_mask, isin, norm_key, norm_series
 
 
 def product_table(read: dict, rep: CkgReport) -> tuple[pd.DataFrame, dict[str, str]]:

@@ -10,7 +10,7 @@ from loaders.ckg_companies import normalize_codes
 from loaders.ckg_read import CkgReport
 from loaders.read import csv_records, decode
 from loaders.region_index import RegionIndex
-from loaders.text_norm import norm_header
+from graph.text import norm_header
 
 
 def _read_region_csv(path: Path) -> pd.DataFrame:

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from loaders.ckg_read import CkgReport
-from loaders.text_norm import norm_series
+from graph.text import norm_series
 
 FLOW_RELS = {"上游材料": ("to", "from"), "下游产品": ("from", "to")}    # relation -> (flow source, flow target) entity
 SUBCLASS_REL = "产品小类"

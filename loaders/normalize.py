@@ -1,7 +1,7 @@
 """Normalisation shared by the real-world loaders (CKG, 企业名录) and the chain drafter: one
 import surface for three modules.
 
-- :mod:`loaders.text_norm`: :func:`norm_text` / :func:`norm_series` / :func:`norm_key` /
+- :mod:`graph.text`: :func:`norm_text` / :func:`norm_series` / :func:`norm_key` /
   :func:`norm_header`, :func:`garbage_mask`, :func:`is_generic` / :func:`generic_mask`, :func:`isin`.
 - :mod:`loaders.region_index`: :class:`RegionIndex` (division names → 6-digit codes),
   :func:`short_forms`, :func:`load_reference_regions`, :func:`missing_region_rows`.
@@ -15,7 +15,7 @@ from __future__ import annotations
 from loaders.batch_tables import check_batch, merge_stored, table_frame
 from loaders.region_index import (REFERENCE_REGIONS, RegionIndex, load_reference_regions, missing_region_rows,
                                   short_forms)
-from loaders.text_norm import (GENERIC_NAMES, JUNK_NAMES, MAX_NAME, garbage_mask, generic_mask, is_generic, isin,
+from graph.text import (GENERIC_NAMES, JUNK_NAMES, MAX_NAME, garbage_mask, generic_mask, is_generic, isin,
                                norm_header, norm_key, norm_series, norm_text)
 
 __all__ = ["GENERIC_NAMES", "JUNK_NAMES", "MAX_NAME", "REFERENCE_REGIONS", "RegionIndex", "check_batch",

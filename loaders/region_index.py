@@ -10,7 +10,7 @@ import pandas as pd
 
 from graph.settings import REPO_ROOT
 from loaders.batch_tables import table_frame
-from loaders.text_norm import isin, norm_key, norm_text
+from graph.text import isin, norm_key, norm_text
 
 REFERENCE_REGIONS = REPO_ROOT / "seeds" / "reference" / "china_regions.csv"
 

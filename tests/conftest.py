@@ -55,13 +55,13 @@ def _neo4j_settings() -> Settings:
 @pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def store(request, tmp_path):
     if request.param == "embedded":
-        from graph.embedded import EmbeddedStore
+        from graph.store.embedded.store import EmbeddedStore
         s = EmbeddedStore(str(tmp_path / "atlas"))
     else:
         if not os.environ.get("NEO4J_URI"):
             pytest.skip("NEO4J_URI not set: Neo4j contract tests need a Neo4j 5 server "
                         "(docker compose up -d neo4j; export NEO4J_URI=bolt://localhost:7687)")
-        from graph.store import open_store
+        from graph.store.factory import open_store
         s = open_store(_neo4j_settings())
         s.clear()
     try:
@@ -72,7 +72,7 @@ def store(request, tmp_path):
 
 @pytest.fixture
 def embedded_store(tmp_path):
-    from graph.embedded import EmbeddedStore
+    from graph.store.embedded.store import EmbeddedStore
     s = EmbeddedStore(str(tmp_path / "atlas"))
     try:
         yield s

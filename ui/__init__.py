@@ -7,6 +7,6 @@
 - :mod:`ui.layout`   — page frame: headers, error display (never a traceback), formatting.
 - :mod:`ui.panorama` — the layered pyvis chain panorama (HTML, every data string escaped).
 - :mod:`ui.neighbourhood` — the expandable one-hop graph of the enterprise & park explorer.
-- :mod:`ui.downloads` — 清单 downloads (xlsx/csv/json) through :mod:`graph.export`.
+- :mod:`ui.downloads` — 清单 downloads (xlsx/csv/json) through :mod:`graph.export.build`.
 - ``ui/pages/*.py``  — one script per page, run by ``st.navigation`` from ``app.py``.
 """

@@ -1,7 +1,7 @@
-"""Download buttons for the 缺链补链招商清单 (gap list), built by :mod:`graph.export`.
+"""Download buttons for the 缺链补链招商清单 (gap list), built by :mod:`graph.export.build`.
 
 The files are generated only when a button is clicked (``st.download_button`` with a callable,
-run off the script thread), from one :func:`graph.export.build_export` shared by the formats and
+run off the script thread), from one :func:`graph.export.build.build_export` shared by the formats and
 memoised per (store generation, chain, place, options).
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ def _safe(name: str) -> str:
 
 def build(store, key: tuple, chain_id: str, place_id: str, thresholds, weights: Weights, top: int, enclave: bool):
     """The GapExport for one chain in one place (memoised, 8 most recent)."""
-    from graph import export
+    from graph.export import build as export
     with _LOCK:
         if key in _MEMO:
             _MEMO.move_to_end(key)
@@ -43,7 +43,7 @@ def build(store, key: tuple, chain_id: str, place_id: str, thresholds, weights: 
 
 def makers(sel: state.Selection, weights: Weights, top: int) -> dict:
     """format -> (label, callable returning bytes, file name, mime)."""
-    from graph import export
+    from graph.export import build as export
     store = state.store()
     key = (state.db_key(), state.generation(), sel.chain_id, sel.place_id, sel.thresholds, weights, top, sel.enclave)
 

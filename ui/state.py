@@ -54,7 +54,7 @@ def settings() -> Settings:
 
 @st.cache_resource(show_spinner="正在打开图谱；首次启动会自动载入内置种子数据，请稍候…")
 def _open(db: str, seed: str, user: str, database: str) -> Atlas:
-    from graph.store import open_store
+    from graph.store.factory import open_store
     from loaders.seed import ensure_seeded
 
     s = settings()
@@ -127,7 +127,7 @@ def sources() -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, ttl=TTL, max_entries=8)  # shared read-only object, not copied
 def _tree(db: str, gen: str):
-    from graph.scope import RegionTree
+    from graph.analysis.scope import RegionTree
     t = RegionTree.from_store(store())
     t.frame()
     return t
@@ -140,7 +140,7 @@ def tree():
 
 @st.cache_data(show_spinner="正在诊断产业链…", ttl=TTL, max_entries=256)
 def _report(db: str, gen: str, chain_id: str, place_id: str, th: tuple, enclave: bool, pr: tuple):
-    from graph.gaps import diagnose
+    from graph.analysis.gaps import diagnose
     return diagnose(store(), chain_id, place_id, Thresholds(**dict(th)), enclave, PriorityWeights(**dict(pr)))
 
 
@@ -153,7 +153,7 @@ def report(sel: "Selection", chain_id: str | None = None, priority: PriorityWeig
 @st.cache_data(show_spinner="正在计算招商目标…", ttl=TTL, max_entries=128)
 def _targets(db: str, gen: str, chain_id: str, place_id: str, th: tuple, enclave: bool, pr: tuple,
              w: tuple, top: int, products: tuple) -> tuple[pd.DataFrame, list]:
-    from graph.targets import rank_targets
+    from graph.analysis.targets import rank_targets
     rep = _report(db, gen, chain_id, place_id, th, enclave, pr)
     df = rank_targets(store(), rep, Weights(**dict(w)), top=top, products=list(products) or None, tree=tree())
     return df, list(df.attrs.get("notes", []))
@@ -168,7 +168,7 @@ def targets(sel: "Selection", weights: Weights = DEFAULT_WEIGHTS, top: int = 10,
 
 @st.cache_data(show_spinner="正在汇总全部产业链…", ttl=TTL, max_entries=32)
 def _overview(db: str, gen: str, place_id: str, th: tuple, enclave: bool) -> pd.DataFrame:
-    from graph.overview import overview_frame
+    from graph.analysis.overview import overview_frame
     chains = _table(db, gen, "chains")
     roles = _table(db, gen, "chain_roles")
     ents = store().enterprises(roles["enterprise"].dropna().astype(str).unique().tolist()) if len(roles) else \
@@ -185,7 +185,7 @@ def overview(sel: "Selection") -> pd.DataFrame:
 
 @st.cache_data(show_spinner="正在分区比较…", ttl=TTL, max_entries=64)
 def _compare(db: str, gen: str, chain_id: str, region: str, th: tuple, enclave: bool):
-    from graph.compare import compare_regions
+    from graph.analysis.compare import compare_regions
     return compare_regions(store(), chain_id, region, Thresholds(**dict(th)), enclave)
 
 

@@ -26,8 +26,8 @@ def command(old, new, fmt):
 
     Example: chainatlas diff 清单-3月.xlsx 清单-6月.xlsx
     """
-    from graph.gaps import json_safe
-    from graph.snapshot import diff_exports, load_snapshot
+    from graph.analysis.gaps import json_safe
+    from graph.export.snapshot import diff_exports, load_snapshot
 
     a, b = load_snapshot(old), load_snapshot(new)
     df = diff_exports(a, b)

@@ -26,7 +26,7 @@ def command(chains, all_chains, region, top, weights, eastern_transfer, out, **p
 
     Example: chainatlas export --chain 新能源汽车 --region 运城市 --out gaps.xlsx
     """
-    from graph.export import build_export, write
+    from graph.export.build import build_export, write
 
     if not chains and not all_chains:
         raise click.UsageError("请用 --chain（可重复）或 --all-chains 指定产业链 Give --chain (repeatable) or --all-chains.")

@@ -57,7 +57,7 @@ def thresholds_from(min_makers, min_large, min_share, key_weight):
 
 def records(df: pd.DataFrame) -> list[dict]:
     """JSON-safe records (NaN -> None, numpy scalars -> Python)."""
-    from graph.gaps import json_safe
+    from graph.analysis.gaps import json_safe
     return json_safe(df)
 
 
@@ -89,7 +89,7 @@ def command(chain, region, no_enclave, no_subclasses, min_makers, min_large, min
 
     Example: chainatlas gaps --chain 新能源汽车 --region 运城市
     """
-    from graph.gaps import diagnose
+    from graph.analysis.gaps import diagnose
     th = thresholds_from(min_makers, min_large, min_share, key_weight)
     with store_from_env() as store:
         report = diagnose(store, chain, region, thresholds=th, enclave_attribution=not no_enclave,
@@ -98,7 +98,7 @@ def command(chain, region, no_enclave, no_subclasses, min_makers, min_large, min
         if compare and report.region.get("kind") != "region":
             report.notes.append("园区没有下级区划，未做分区比较（--compare 需用省、市或县区）。")
         elif compare:
-            from graph.compare import compare_regions
+            from graph.analysis.compare import compare_regions
             comparison = compare_regions(store, report.chain["chain_id"], report.region["code"],
                                          thresholds=th, enclave_attribution=not no_enclave,
                                          count_subclasses=not no_subclasses)

@@ -5,7 +5,7 @@ import click
 
 from cli.commands.gaps import FORMATS, region_options, thresholds_from
 from cli.common import echo_frame, store_from_env
-from graph.overview import chain_overview
+from graph.analysis.overview import chain_overview
 
 _TABLE = {"name": "产业链", "chief": "链长", "leaders": "链主", "with_data": "有数据环节",
           "local_rate": "本地配套率", "key_weighted_rate": "关键加权", "missing": "缺链", "weak": "弱链",

@@ -52,9 +52,9 @@ def command(chain, region, no_enclave, no_subclasses, min_makers, min_large, min
 
     Example: chainatlas targets --chain 新能源汽车 --region 运城市 --product 电池包 --top 5
     """
-    from graph import lookup
-    from graph.gaps import diagnose
-    from graph.targets import rank_targets
+    from graph.analysis import lookup
+    from graph.analysis.gaps import diagnose
+    from graph.analysis.targets import rank_targets
 
     w = parse_weights(weights, eastern_transfer)
     if top < 1:
@@ -81,7 +81,7 @@ def command(chain, region, no_enclave, no_subclasses, min_makers, min_large, min
         echo_frame(df, "csv")
         return
     if fmt == "json":
-        from graph.gaps import json_safe
+        from graph.analysis.gaps import json_safe
         click.echo(dumps(json_safe({"chain": report.chain, "region": report.region, "weights": w.as_dict(),
                                     "top": top, "targets": df, "notes": notes})))
         return

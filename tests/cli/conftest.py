@@ -16,7 +16,7 @@ from cli.main import main  # noqa: E402
 
 @pytest.fixture
 def run(tmp_path):
-    from graph.embedded import EmbeddedStore
+    from graph.store.embedded.store import EmbeddedStore
     db = tmp_path / "atlas"
     with EmbeddedStore(str(db)) as s:
         s.apply(world())

@@ -5,7 +5,7 @@ import json
 
 import openpyxl
 
-from graph.snapshot import load_snapshot
+from graph.export.snapshot import load_snapshot
 
 
 def test_export_xlsx(run, tmp_path):

@@ -22,8 +22,8 @@ FILES = {
     "enterprise_products": ["enterprise,product,revenue_share," + P, "大运汽车,整车,0.6,s,2024"],
     "chain_roles": ["chain,enterprise,role," + P, "新能源汽车,大运汽车,链主,s,2024"],
 }
-needs_store = pytest.mark.skipif(importlib.util.find_spec("graph.embedded") is None,
-                                 reason="graph/embedded.py not written yet")
+needs_store = pytest.mark.skipif(importlib.util.find_spec("graph.store.embedded.store") is None,
+                                 reason="graph/store/embedded/store.py not written yet")
 
 
 @pytest.fixture

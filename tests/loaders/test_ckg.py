@@ -177,7 +177,7 @@ def _subclass_chain(make_batch):
 def test_subclass_option_decides_the_parent_gap(make_batch, embedded_store):
     """The parent's only maker makes a subclass (小类, as CKG's 产品小类 rows load): counted for the
     parent it makes the link weak (one local maker); not counted, the link is missing."""
-    from graph.gaps import diagnose
+    from graph.analysis.gaps import diagnose
 
     embedded_store.apply(_subclass_chain(make_batch))
     on = diagnose(embedded_store, "C1", "140800", count_subclasses=True).links.set_index("product_id")

@@ -162,7 +162,7 @@ def test_import_registry_command(gb_csv, tmp_path, monkeypatch, make_batch):
     from click.testing import CliRunner
 
     from cli.main import main
-    from graph.embedded import EmbeddedStore
+    from graph.store.embedded.store import EmbeddedStore
 
     db = tmp_path / "atlas"
     with EmbeddedStore(str(db)) as store:

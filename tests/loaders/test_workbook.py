@@ -12,8 +12,8 @@ from graph.settings import Settings
 from loaders.seed import ensure_seeded
 from loaders.workbook import check_path, load_path
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("graph.embedded") is None,
-                                reason="graph/embedded.py not written yet")
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("graph.store.embedded.store") is None,
+                                reason="graph/store/embedded/store.py not written yet")
 
 
 def snapshot(store) -> tuple[dict, dict]:

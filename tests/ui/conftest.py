@@ -73,7 +73,7 @@ def app():
 @pytest.fixture
 def xss_store(tmp_path):
     """An embedded store holding the XSS world (closed after the test)."""
-    from graph.embedded import EmbeddedStore
+    from graph.store.embedded.store import EmbeddedStore
     path = tmp_path / "xss"
     s = EmbeddedStore(str(path))
     s.apply(xss_batch())

@@ -72,9 +72,9 @@ def test_panorama_graph_and_link_details(seeded_env, app):
 
 
 def _engine_links(chain):
-    from graph.gaps import diagnose
+    from graph.analysis.gaps import diagnose
     from graph.settings import Settings
-    from graph.store import open_store
+    from graph.store.factory import open_store
     with open_store(Settings.from_env()) as store:
         return diagnose(store, chain, "140000").links
 
@@ -113,15 +113,15 @@ def test_gap_filters(seeded_env, app):
 
 
 def test_gap_list_download_bytes(seeded_env, app):
-    """The download buttons' callables produce real files (graph.export)."""
+    """The download buttons' callables produce real files (graph.export.build)."""
     app()                                              # opens (and seeds) the store
     from graph.options import DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS
-    from graph.store import open_store
+    from graph.store.factory import open_store
     from graph.settings import Settings
     from ui import downloads
     with open_store(Settings.from_env()) as store:
         ex = downloads.build(store, ("t",), "SX-NEV", "140000", DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS, 5, True)
-        from graph import export
+        from graph.export import build as export
         assert export.to_xlsx_bytes(ex)[:2] == b"PK"
         assert "缺" in export.to_csv_bytes(ex, "gaps").decode("utf-8-sig")
         assert export.to_json_bytes(ex).startswith(b"{")
@@ -151,7 +151,7 @@ def test_park_profile(seeded_env, app):
     at = app("explorer", q="综合改革示范区")
     no_errors(at)
     from graph.settings import Settings
-    from graph.store import open_store
+    from graph.store.factory import open_store
     with open_store(Settings.from_env()) as store:
         hits = store.search("综合改革示范区")
     park = hits.loc[hits["label"] == "Park", "id"].iloc[0]

@@ -20,7 +20,7 @@ def _nodes(page: str) -> list[dict]:
 
 @pytest.fixture
 def report(xss_store):
-    from graph.gaps import diagnose
+    from graph.analysis.gaps import diagnose
     return diagnose(xss_store, "C-X", "140000")
 
 

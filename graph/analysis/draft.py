@@ -1,0 +1,163 @@
+"""Draft a chain from product flows: the products around one or more core products.
+
+:func:`draft_chain` walks the flow graph ``up`` levels upstream (inputs of inputs …) and
+``down`` levels downstream from the core products and returns import tables a person edits and
+loads: one chain, its products with stages by distance (ancestors 上游, core 中游, descendants
+下游; ``segment`` says the level, e.g. 上游2级), and the flows among them. Noisy products are
+left out and not walked through: hubs (more flow neighbours than ``max_degree``), products with
+fewer than ``min_degree`` neighbours, and (``exclude_generic``) names that are too short or too
+generic (其他, 产品, 服务, 业务 …). Core products are always kept.
+
+:func:`write_draft_workbook` writes the tables as an import workbook (one sheet per table).
+
+>>> flows = pd.DataFrame({"from_product": ["A", "B", "C"], "to_product": ["B", "C", "D"]})
+>>> products = pd.DataFrame({"product_id": list("ABCD"), "name": ["矿石", "正极材料", "锂电池", "汽车"]})
+>>> b = draft_chain(flows, products, ["锂电池"], up=1, down=1)
+>>> b["chain_products"][["product", "stage", "segment"]].values.tolist()
+[['B', 'upstream', '上游1级'], ['C', 'midstream', '核心'], ['D', 'downstream', '下游1级']]
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+
+import pandas as pd
+
+from graph import schema
+from graph.errors import NotFound
+from graph.analysis.lookup import suggestions
+from graph.model import ImportBatch
+from graph.model import table_frame
+from graph.text import is_generic, norm_key
+
+SOURCE = "chainatlas draft-chain"
+MAX_DEGREE = 60
+
+
+def _resolve(core: list[str], products: pd.DataFrame) -> list[str]:
+    ids = products["product_id"].astype(str).tolist()
+    by_id = set(ids)
+    by_name: dict[str, list[str]] = defaultdict(list)
+    aliases = products["aliases"].tolist() if "aliases" in products.columns else [[]] * len(ids)
+    for pid, name, al in zip(ids, products["name"].tolist(), aliases):
+        by_name[norm_key(name)].append(pid)
+        for a in al if isinstance(al, (list, tuple)) else []:
+            if pid not in by_name[norm_key(a)]:
+                by_name[norm_key(a)].append(pid)
+    out = []
+    for text in core:
+        hits = [text] if text in by_id else by_name.get(norm_key(text), [])
+        if not hits:
+            raise NotFound("产品", text, suggestions(text, products["name"].astype(str).tolist()))
+        out += [h for h in hits[:1] if h not in out]
+    return out
+
+
+def _walk(start: list[str], nxt: dict[str, set[str]], levels: int, blocked: set[str]) -> dict[str, int]:
+    """Breadth-first distances (1..levels) from ``start`` along ``nxt``, not through ``blocked``."""
+    dist: dict[str, int] = {}
+    frontier = list(start)
+    for d in range(1, levels + 1):
+        new = []
+        for u in frontier:
+            for v in sorted(nxt.get(u, ())):
+                if v not in dist and v not in start and v not in blocked:
+                    dist[v] = d
+                    new.append(v)
+        frontier = new
+    return dist
+
+
+def draft_chain(flows: pd.DataFrame, products: pd.DataFrame, core: list[str], up: int = 3, down: int = 2,
+                exclude_generic: bool = True, min_degree: int = 1, max_degree: int | None = MAX_DEGREE,
+                chain_id: str | None = None, name: str | None = None, as_of: str | None = None,
+                source: str = SOURCE) -> ImportBatch:
+    """A draft chain around ``core`` (product ids, names or aliases) as an ImportBatch with
+    ``chains``, ``products``, ``chain_products`` and ``product_flows`` filled.
+
+    flows: ``from_product``, ``to_product`` (ids; ``cycle_ok`` and provenance kept if present).
+    products: ``product_id``, ``name`` (``aliases`` and other product columns kept if present).
+    Raises :class:`~graph.errors.NotFound` for a core product that does not exist.
+    """
+    core_ids = _resolve(list(core), products)
+    a, b = flows["from_product"].astype(str).tolist(), flows["to_product"].astype(str).tolist()
+    succ: dict[str, set[str]] = defaultdict(set)
+    pred: dict[str, set[str]] = defaultdict(set)
+    for u, v in zip(a, b):
+        if u != v:
+            succ[u].add(v)
+            pred[v].add(u)
+    names = dict(zip(products["product_id"].astype(str), products["name"].astype(str)))
+    blocked = set()
+    for pid in set(succ) | set(pred) | set(names):
+        degree = len(succ.get(pid, set()) | pred.get(pid, set()))
+        if (max_degree is not None and degree > max_degree) or degree < min_degree \
+                or (exclude_generic and is_generic(names.get(pid, pid))) or pid not in names:
+            blocked.add(pid)
+    blocked -= set(core_ids)
+    ups, downs = _walk(core_ids, pred, up, blocked), _walk(core_ids, succ, down, blocked)
+    rows = [(0, p, "midstream", "核心", True) for p in core_ids]
+    for p in set(ups) | set(downs):
+        if ups.get(p, 99) <= downs.get(p, 99):
+            rows.append((-ups[p], p, "upstream", f"上游{ups[p]}级", False))
+        else:
+            rows.append((downs[p], p, "downstream", f"下游{downs[p]}级", False))
+    rows = [r[1:] for r in sorted(rows, key=lambda r: (r[0], names.get(r[1], r[1]), r[1]))]
+    keep = [r[0] for r in rows]
+    as_of = as_of or dt.date.today().isoformat()
+    core_names = [names[c] for c in core_ids]
+    chain_id = chain_id or "DRAFT-" + "-".join(core_names)
+    batch = ImportBatch.empty(source=source)
+    kw = dict(source=source, as_of=as_of)
+    batch.tables["chains"] = table_frame("chains", pd.DataFrame(
+        {"chain_id": [chain_id], "name": [name or "、".join(core_names) + "产业链"]}), **kw)
+    batch.tables["chain_products"] = table_frame("chain_products", pd.DataFrame(
+        rows, columns=["product", "stage", "segment", "key_link"]).assign(chain=chain_id), **kw)
+    prods = products[products["product_id"].astype(str).isin(keep)].copy()
+    prods["_o"] = prods["product_id"].astype(str).map({p: i for i, p in enumerate(keep)})
+    batch.tables["products"] = table_frame("products", prods.sort_values("_o"), **kw)
+    mask = flows["from_product"].astype(str).isin(keep) & flows["to_product"].astype(str).isin(keep)
+    fl = flows[mask & (flows["from_product"].astype(str) != flows["to_product"].astype(str))]
+    fl = fl.drop_duplicates(["from_product", "to_product"])
+    if "cycle_ok" in fl.columns:
+        fl = fl.assign(cycle_ok=fl["cycle_ok"].map(lambda v: v is True or v == 1))
+    batch.tables["product_flows"] = table_frame("product_flows", fl, **kw)
+    return batch
+
+
+def _cell(value):
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (list, tuple)):
+        return ";".join(str(v) for v in value)
+    return value
+
+
+def write_draft_workbook(batch: ImportBatch, path) -> Path:
+    """Write ``batch`` as an import workbook: every required table (header only when empty) and
+    the optional ones that have rows, header = column names, lists joined with ``;``, bools 是/否."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    path = Path(path)
+    wb = Workbook()
+    wb.remove(wb.active)
+    doc = wb.create_sheet("说明")
+    doc.append(["草稿 draft: 由产品流向自动生成，请核对环节（stage/segment）、删去无关产品后再导入。"])
+    doc.append(["Generated from product flows: check stages, drop unrelated products, then "
+                "`chainatlas load` this workbook."])
+    for name in schema.LOAD_ORDER:
+        t, df = schema.TABLES[name], batch.tables[name]
+        if t.optional and not len(df):
+            continue
+        ws = wb.create_sheet(name)
+        ws.append(t.column_names)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for rec in df[t.column_names].itertuples(index=False):
+            ws.append([_cell(v) for v in rec])
+        ws.freeze_panes = "A2"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path

@@ -1,0 +1,281 @@
+"""The gap rules as pure functions over DataFrames (no store access).
+
+The rules and their thresholds are documented in :mod:`graph.options`. Work is vectorised over
+makers; the only Python loops are over the chain's products (a few hundred at most).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from graph import schema
+from graph.analysis.chain_graph import ChainGraph
+from graph.analysis.frame_utils import as_lists, has_tag, in_scope, tag_flags  # noqa: F401  (re-exported)
+from graph.options import DEFAULT_THRESHOLDS, Thresholds
+from graph.store import MAKER_COLUMNS, ChainView
+
+STATUS_CN = {"covered": "已配套", "weak": "弱链", "missing": "缺链", "no_data": "无数据"}
+LARGE_SCALES = ("大型", "中型")
+
+#: Columns of GapReport.links, in order.
+LINK_COLUMNS = [
+    "product_id", "name", "stage", "stage_cn", "segment", "key_link",
+    "status", "status_cn", "broken", "label",
+    "local_makers", "local_large", "local_share_sum", "local_share_known", "makers_total",
+    "local_maker_names", "local_maker_ids", "reason",
+    "upstream_ids", "upstream", "downstream_ids", "downstream",
+    "local_demand", "leader_consumers", "leader_consumer_count", "leader_consumers_local",
+    "betweenness", "degree", "centrality",
+    "p_status", "p_broken", "p_key", "p_demand", "p_leaders", "p_centrality", "priority", "grade",
+    "source", "as_of", "illustrative",
+]
+
+
+# --- helpers (vectorised frame helpers live in graph.analysis.frame_utils) ------------------------------
+def link_products(chain_products: list[str], subclasses: pd.DataFrame) -> dict[str, str]:
+    """product id -> the chain product (link) it counts for: each chain product itself, plus the
+    subclasses (小类) below it that are not chain products themselves."""
+    out = {str(p): str(p) for p in chain_products}
+    if subclasses is None or len(subclasses) == 0:
+        return out
+    kids: dict[str, list[str]] = {}
+    for child, parent in zip(subclasses["product"].astype(str), subclasses["parent"].astype(str)):
+        kids.setdefault(parent, []).append(child)
+    for root in sorted(out):
+        todo = list(kids.get(root, ()))
+        while todo:
+            c = todo.pop()
+            if c not in out:
+                out[c] = root
+                todo.extend(kids.get(c, ()))
+    return out
+
+
+def attach_links(makers: pd.DataFrame, link_of: dict[str, str]) -> pd.DataFrame:
+    """Add ``link_id``; one row per (link, enterprise) — the direct product row wins, else the
+    subclass row with the largest revenue_share."""
+    m = makers.copy(deep=False) if len(makers.columns) else pd.DataFrame(columns=MAKER_COLUMNS)
+    m["link_id"] = _map_by_unique(m["product_id"].astype(object), link_of)
+    m = m[m["link_id"].notna()]
+    if len(m) and not _strictly_sorted(m["link_id"], m["enterprise_id"]):
+        m["_direct"] = m["product_id"] == m["link_id"]
+        m["_share"] = pd.to_numeric(m["revenue_share"], errors="coerce")
+        m = m.sort_values(["link_id", "enterprise_id", "_direct", "_share"],
+                          ascending=[True, True, False, False], na_position="last", kind="stable")
+        m = m.drop_duplicates(["link_id", "enterprise_id"]).drop(columns=["_direct", "_share"])
+    return m.reset_index(drop=True)
+
+
+def _map_by_unique(s: pd.Series, mapping: dict) -> pd.Series:
+    """``s.map(mapping)`` (same values and dtype), looked up once per distinct value."""
+    if len(s) < 1000:
+        return s.map(mapping)
+    codes, uniq = pd.factorize(s.to_numpy(object))
+    mapped = pd.Series(uniq, dtype=object).map(mapping)
+    return pd.Series(mapped.array.take(codes, allow_fill=True), index=s.index, dtype=mapped.dtype)
+
+
+def _strictly_sorted(link: pd.Series, ent: pd.Series) -> bool:
+    """Are the rows already in (link, enterprise) order with no repeated pair? (Stores return makers
+    by product then enterprise, so without subclasses attach_links need not sort.) Only for plain
+    text keys, whose order is the same here and in sort_values."""
+    if len(link) < 2:
+        return False
+    e = ent.to_numpy(object)
+    if pd.api.types.infer_dtype(e, skipna=False) != "string" or \
+            pd.api.types.infer_dtype(link, skipna=False) != "string":
+        return False
+    lc, _ = pd.factorize(link, sort=True)
+    step = np.diff(lc)
+    same = step == 0
+    return bool((step >= 0).all() and (e[1:][same] > e[:-1][same]).all())
+
+
+def link_counts(counts: pd.DataFrame, link_of: dict[str, str]) -> pd.DataFrame:
+    """Columns ``product_id`` (the link), ``makers`` summed over the link and its subclasses."""
+    c = counts.copy() if len(counts.columns) else pd.DataFrame(columns=["product_id", "makers"])
+    c["product_id"] = c["product_id"].astype(object).map(link_of)
+    c["makers"] = pd.to_numeric(c["makers"], errors="coerce").fillna(0).astype(int)
+    return c.dropna(subset=["product_id"]).groupby("product_id", as_index=False)["makers"].sum()
+
+
+def is_large(makers: pd.DataFrame) -> pd.Series:
+    """规上 or larger: tag 规上, or scale 大型/中型."""
+    return has_tag(makers["tags"], "规上") | makers["scale"].isin(LARGE_SCALES)
+
+
+def maker_labels(makers: pd.DataFrame) -> pd.Series:
+    """``名称(大型·规上·专精特新)`` per maker row."""
+    scales, names, ids = makers["scale"].tolist(), makers["name"].tolist(), makers["enterprise_id"].tolist()
+    tag_lists = as_lists(makers["tags"]).tolist()
+    if all(isinstance(t, str) for tags in tag_lists for t in tags):
+        out = []
+        for sc, tags, nm, eid in zip(scales, tag_lists, names, ids):
+            inner = (("" if _missing(sc) else str(sc)) + "·" + "·".join(tags)).strip("·")
+            out.append(str(eid if _missing(nm) else nm) + (f"({inner})" if inner else ""))
+        return pd.Series(out, index=makers.index, dtype="str")
+    scale = makers["scale"].astype(object).where(makers["scale"].notna(), "")
+    tags = as_lists(makers["tags"]).map("·".join)
+    inner = (scale.astype(str) + "·" + tags).str.strip("·")
+    name = makers["name"].astype(object).where(makers["name"].notna(), makers["enterprise_id"]).astype(str)
+    return name + inner.map(lambda s: f"({s})" if s else "")
+
+
+def _missing(v) -> bool:
+    return v is None or (not isinstance(v, str) and bool(pd.isna(v)))
+
+
+def _join(items, sep="、") -> str:
+    return sep.join(str(i) for i in items)
+
+
+NAMES_CAP = 50  # names/ids listed per link; the full list is GapReport.makers (keeps Excel cells small)
+
+
+def _capped(items: list[str], sep: str) -> str:
+    more = len(items) - NAMES_CAP
+    return sep.join(items[:NAMES_CAP]) + (f"{sep}…等 {len(items)} 家" if more > 0 else "")
+
+
+# --- classification --------------------------------------------------------------
+def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
+                   thresholds: Thresholds = DEFAULT_THRESHOLDS, graph: ChainGraph | None = None
+                   ) -> tuple[pd.DataFrame, list[str]]:
+    """One row per chain product with its status, local makers, neighbours and reason.
+
+    local:  local makers with ``link_id`` (see :func:`attach_links`); counts: ``product_id``,
+    ``makers`` anywhere (see :func:`link_counts`). Returns (links, notes); links has every column
+    of :data:`LINK_COLUMNS` (priority columns zero until :func:`score_links`).
+    """
+    t = thresholds
+    cg = graph or ChainGraph.from_view(view)
+    p = view.products.copy()
+    p["product_id"] = p["product_id"].astype(str)
+    p = p.drop_duplicates("product_id").reset_index(drop=True)
+    p["_order"] = p["stage"].map(schema.STAGE_ORDER).fillna(9)
+    p = p.sort_values(["_order"], kind="stable").reset_index(drop=True)
+
+    m = local.copy() if len(local) else pd.DataFrame(columns=MAKER_COLUMNS + ["link_id"])
+    m["_large"] = is_large(m) if len(m) else pd.Series(dtype=bool)
+    m["_share"] = pd.to_numeric(m["revenue_share"], errors="coerce")
+    m["_label"] = maker_labels(m) if len(m) else pd.Series(dtype=object)
+    g = m.groupby("link_id")
+    if len(m):
+        labels: dict = {}
+        ids: dict = {}
+        for link, label, eid in zip(m["link_id"].tolist(), m["_label"].tolist(), m["enterprise_id"].tolist()):
+            if not pd.isna(link):  # groupby leaves out missing keys
+                labels.setdefault(link, []).append(label)
+                ids.setdefault(link, []).append(str(eid))
+        agg = pd.DataFrame({
+            "local_makers": g["enterprise_id"].nunique(),
+            "local_large": g["_large"].sum(),
+            "local_share_sum": g["_share"].sum(min_count=1),
+            "local_share_known": g["_share"].count(),
+        })
+        agg["local_maker_names"] = pd.Series({k: _capped(sorted(v), "、") for k, v in labels.items()}, dtype=object)
+        agg["local_maker_ids"] = pd.Series({k: _capped(sorted(v), ";") for k, v in ids.items()}, dtype=object)
+    else:
+        agg = pd.DataFrame(columns=["local_makers", "local_large", "local_share_sum",
+                                    "local_share_known", "local_maker_names", "local_maker_ids"])
+    out = p.copy()
+    if len(agg):
+        aligned = agg.reindex(out["product_id"].to_numpy())
+        aligned.index = out.index
+        for col in agg.columns:
+            out[col] = aligned[col]
+    else:
+        for col in agg.columns:
+            out[col] = None
+    for c in ("local_makers", "local_large", "local_share_known"):
+        out[c] = pd.to_numeric(out[c], errors="coerce").fillna(0).astype(int)
+    out["local_share_sum"] = pd.to_numeric(out["local_share_sum"], errors="coerce").astype(float)
+    out["local_maker_names"] = out["local_maker_names"].astype(object).where(out["local_maker_names"].notna(), "")
+    out["local_maker_ids"] = out["local_maker_ids"].astype(object).where(out["local_maker_ids"].notna(), "")
+    total = counts.set_index("product_id")["makers"] if len(counts) else pd.Series(dtype=int)
+    out["makers_total"] = out["product_id"].map(total).fillna(0).astype(int)
+    out["makers_total"] = np.maximum(out["makers_total"], out["local_makers"])
+
+    n, large, share, known = out["local_makers"], out["local_large"], out["local_share_sum"], out["local_share_known"]
+    few = (n > 0) & (n < t.min_makers)
+    small = (n > 0) & (large < t.min_large)
+    low = (n > 0) & (known > 0) & (t.min_revenue_share > 0) & (share < t.min_revenue_share)
+    out["status"] = np.select([out["makers_total"] == 0, n == 0, few | small | low],
+                              ["no_data", "missing", "weak"], "covered")
+    out["status_cn"] = out["status"].map(STATUS_CN)
+    out["key_link"] = out["key_link"].fillna(False).astype(bool)
+    out["stage_cn"] = out["stage"].map(schema.STAGE_LABELS).fillna("")
+
+    has_local = dict(zip(out["product_id"], n > 0))
+    ups = [cg.upstream(pid) for pid in out["product_id"]]
+    downs = [cg.downstream(pid) for pid in out["product_id"]]
+    out["upstream_ids"] = [";".join(u) for u in ups]
+    out["downstream_ids"] = [";".join(d) for d in downs]
+    out["upstream"] = [_join(cg.name(x) for x in u) for u in ups]
+    out["downstream"] = [_join(cg.name(x) for x in d) for d in downs]
+    gap = out["status"].isin(["missing", "weak"])
+    up_ok = pd.Series([any(has_local.get(x, False) for x in u) for u in ups], index=out.index)
+    down_ok = pd.Series([any(has_local.get(x, False) for x in d) for d in downs], index=out.index)
+    out["broken"] = (gap & up_ok & down_ok).astype(bool)
+    out["label"] = np.where(out["broken"], "断链·" + out["status_cn"], out["status_cn"])
+
+    keys = ["local_makers", "status", "makers_total", "local_large", "local_share_sum", "local_share_known",
+            "broken", "key_link"]
+    records = [dict(zip(keys, vals)) for vals in zip(*(out[k].tolist() for k in keys))]
+    out["reason"] = [
+        _reason(r, t, f, s, lw, [cg.name(x) for x in u if has_local.get(x)],
+                [cg.name(x) for x in d if has_local.get(x)])
+        for r, f, s, lw, u, d in zip(records, few.tolist(), small.tolist(), low.tolist(), ups, downs)]
+    out["local_demand"] = 0
+    out["leader_consumers"] = ""
+    out["leader_consumer_count"] = 0
+    out["leader_consumers_local"] = 0
+    cf = cg.centrality_frame()
+    cf_rows = cf.reindex(out["product_id"].to_numpy()) if len(cf) else None
+    for c in ("betweenness", "degree", "centrality"):
+        out[c] = cf_rows[c].fillna(0.0).astype(float).to_numpy() if len(cf) else 0.0
+    for c in ("p_status", "p_broken", "p_key", "p_demand", "p_leaders", "p_centrality", "priority"):
+        out[c] = 0.0
+    out["grade"] = ""
+    for c in ("segment", "source", "as_of", "illustrative"):
+        if c not in out.columns:
+            out[c] = None
+
+    notes = []
+    status = out["status"].tolist()
+    nd = [name for name, st in zip(out["name"].tolist(), status) if st == "no_data"]
+    if len(nd):
+        notes.append(f"{len(nd)} 个环节在全部数据中没有任何生产企业（无数据），属数据未知，未计为缺链："
+                     + _join(nd))
+    unknown_share = int(((out["local_makers"] > 0) & (out["local_share_known"] == 0)).sum())
+    if unknown_share and t.min_revenue_share > 0:
+        notes.append(f"{unknown_share} 个环节的本地企业均无产品营收占比数据，未按营收占比判断弱链。")
+    return out[LINK_COLUMNS].reset_index(drop=True), notes
+
+
+def _reason(r: dict, t: Thresholds, few: bool, small: bool, low: bool, up: list[str], down: list[str]) -> str:
+    n, status = r["local_makers"], r["status"]
+    if status == "no_data":
+        return "全部数据中无该产品的生产企业：数据未知，不作为缺链"
+    if status == "missing":
+        text = f"本地无生产企业（数据中共 {r['makers_total']} 家，均在区域外）"
+    else:
+        parts = []
+        if few:
+            parts.append(f"本地仅 {n} 家生产企业（阈值 {t.min_makers}）")
+        if small:
+            parts.append(f"规上或大中型企业 {r['local_large']} 家（阈值 {t.min_large}）")
+        if low:
+            parts.append(f"本地企业该产品营收占比合计 {r['local_share_sum']:.2f}，低于 {t.min_revenue_share:.2f}")
+        if status == "covered":
+            parts.append(f"本地 {n} 家生产企业，其中规上或大中型 {r['local_large']} 家")
+            if r["local_share_known"]:
+                parts.append(f"营收占比合计 {r['local_share_sum']:.2f}")
+        if r["local_share_known"] == 0 and t.min_revenue_share > 0:
+            parts.append("营收占比未知，未按占比判断")
+        text = "；".join(parts)
+    if r["broken"]:
+        text += f"；断链：上游（{_join(up)}）与下游（{_join(down)}）本地均有企业，本环节使本地链条中断"
+    if r["key_link"] and status in ("missing", "weak"):
+        text += "；关键环节"
+    return text

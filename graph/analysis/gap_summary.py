@@ -1,0 +1,178 @@
+"""Why a gap matters (priority), 链主 local sourcing, chain summary, provenance — pure functions."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from graph import schema
+from graph.analysis.chain_graph import ChainGraph
+from graph.analysis.frame_utils import in_scope
+from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, PriorityWeights, Thresholds
+from graph.store import ChainView, Scope
+
+#: Columns of GapReport.leaders (one row per 链主 of the chain).
+LEADER_COLUMNS = [
+    "enterprise_id", "name", "region", "park", "scale", "is_local",
+    "products",          # chain products it makes (names, 、-joined)
+    "inputs",            # count of its direct input products in the chain (minus what it makes)
+    "inputs_with_data",  # … of which some maker exists in the data (no-data inputs left out)
+    "inputs_local",      # … of which at least one local maker exists
+    "local_share",       # inputs_local / inputs_with_data (NaN when 0)
+    "missing_inputs",    # names of inputs with data but no local maker
+    "weak_inputs",       # names of inputs whose link is weak
+    "input_ids",         # ;-joined product ids of its inputs
+    "source", "as_of", "illustrative",
+]
+STAGE_COLUMNS = ["stage", "stage_cn", "links", "with_data", "covered", "weak", "missing", "broken",
+                 "no_data", "local_rate"]
+GRADES = ("紧急", "重要", "一般")
+
+
+def leader_sourcing(view: ChainView, links: pd.DataFrame, leader_products: pd.DataFrame, scope: Scope,
+                    graph: ChainGraph | None = None, link_of: dict | None = None) -> pd.DataFrame:
+    """One row per 链主: which of its input products can be sourced locally.
+
+    Its inputs are the direct upstream products (FEEDS) of the chain products it makes, minus the
+    products it makes itself; products it makes that are subclasses of a chain product count as
+    that chain product.
+    """
+    cg = graph or ChainGraph.from_view(view)
+    roles = view.roles if len(view.roles) else pd.DataFrame(columns=["enterprise_id", "role"])
+    lead = roles[roles["role"] == "链主"].drop_duplicates("enterprise_id").reset_index(drop=True)
+    if lead.empty:
+        return pd.DataFrame(columns=LEADER_COLUMNS)
+    for c in ("name", "region", "park", "scale", "source", "as_of", "illustrative"):
+        if c not in lead.columns:
+            lead[c] = None
+    link_of = link_of or {p: p for p in cg.g.nodes}
+    lp = leader_products if len(leader_products) else pd.DataFrame(columns=["enterprise_id", "product_id"])
+    made: dict = {}
+    for ent, pid in zip(lp["enterprise_id"].tolist(), lp["product_id"].tolist()):
+        link = link_of.get(pid) if not pd.isna(pid) else None
+        if link is not None and not pd.isna(link) and not pd.isna(ent):
+            made.setdefault(ent, set()).add(link)
+    made = {e: sorted(v) for e, v in made.items()}
+    status = dict(zip(links["product_id"].tolist(), links["status"].tolist()))
+    local = dict(zip(links["product_id"].tolist(), (links["local_makers"] > 0).tolist()))
+    rows = []
+    for r in lead.to_dict(orient="records"):
+        mine = made.get(r["enterprise_id"], [])
+        inputs = cg.inputs_of(mine)
+        data = [i for i in inputs if i in status and status[i] != "no_data"]
+        loc = [i for i in data if local.get(i, False)]
+        rows.append({**{k: r.get(k) for k in ("enterprise_id", "name", "region", "park", "scale",
+                                               "source", "as_of", "illustrative")},
+                     "products": "、".join(cg.name(p) for p in mine),
+                     "inputs": len(inputs), "inputs_with_data": len(data), "inputs_local": len(loc),
+                     "local_share": len(loc) / len(data) if data else np.nan,
+                     "missing_inputs": "、".join(cg.name(i) for i in data if i not in loc),
+                     "weak_inputs": "、".join(cg.name(i) for i in data if status[i] == "weak"),
+                     "input_ids": ";".join(inputs)})
+    out = pd.DataFrame(rows)
+    out["is_local"] = in_scope(out["region"], out["park"], scope)
+    out["local_share"] = out["local_share"].astype(float)
+    return out[LEADER_COLUMNS]
+
+
+def score_links(links: pd.DataFrame, leaders: pd.DataFrame, local: pd.DataFrame,
+                priority: PriorityWeights = DEFAULT_PRIORITY) -> pd.DataFrame:
+    """Fill local_demand, leader consumers, priority parts, priority and grade (formula in
+    graph.options). Only missing/weak links get a priority; others 0 and grade ""."""
+    w = priority
+    out = links.copy()
+    ents: dict = {}
+    if len(local):
+        for link, eid in zip(local["link_id"].tolist(), local["enterprise_id"].tolist()):
+            if not pd.isna(link):  # as groupby: missing keys left out
+                ents.setdefault(link, set()).add(eid)
+    out["local_demand"] = [len(set().union(*[ents.get(d, set()) for d in str(ds).split(";") if d]))
+                           for ds in out["downstream_ids"].tolist()]
+    consumers: dict[str, list[tuple[str, bool]]] = {}
+    if len(leaders):
+        for ids, name, eid, is_local in zip(leaders["input_ids"].tolist(), leaders["name"].tolist(),
+                                            leaders["enterprise_id"].tolist(), leaders["is_local"].tolist()):
+            for pid in str(ids).split(";"):
+                if pid:
+                    consumers.setdefault(pid, []).append((str(name or eid), bool(is_local)))
+    out["leader_consumers"] = [
+        "、".join(n + ("（本地）" if loc else "") for n, loc in consumers.get(p, [])) for p in out["product_id"]]
+    out["leader_consumer_count"] = [len(consumers.get(p, [])) for p in out["product_id"]]
+    out["leader_consumers_local"] = [sum(loc for _, loc in consumers.get(p, [])) for p in out["product_id"]]
+
+    gap = out["status"].isin(["missing", "weak"])
+    out["p_status"] = np.select([out["status"] == "missing", out["status"] == "weak"],
+                                [w.status_missing, w.status_weak], 0.0)
+    out["p_broken"] = np.where(gap & out["broken"], w.broken, 0.0)
+    out["p_key"] = np.where(gap & out["key_link"], w.key_link, 0.0)
+    out["p_demand"] = np.where(gap, np.minimum(w.demand_cap, w.demand_per_maker * out["local_demand"]), 0.0)
+    out["p_leaders"] = np.where(gap, np.minimum(w.leaders_cap, w.leader_per * out["leader_consumer_count"]), 0.0)
+    out["p_centrality"] = np.where(gap, (w.centrality * out["centrality"]).round(2), 0.0)
+    parts = ["p_status", "p_broken", "p_key", "p_demand", "p_leaders", "p_centrality"]
+    out[parts] = out[parts].astype(float)
+    out["priority"] = out[parts].sum(axis=1).round(2)
+    urgent = gap & ((out["key_link"] & (out["status"] == "missing")) | (out["priority"] >= w.urgent_at))
+    out["grade"] = np.select([urgent, gap & (out["priority"] >= w.important_at), gap],
+                             ["紧急", "重要", "一般"], "")
+    return out
+
+
+def summarise(links: pd.DataFrame, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> tuple[dict, pd.DataFrame]:
+    """The chain summary dict (fields in GapReport's docstring) and the per-stage table."""
+    s = links["status"]
+    data = s != "no_data"
+    local = links["local_makers"] > 0
+    key = links["key_link"] & data
+    wts = np.where(links["key_link"], thresholds.key_weight, 1.0) * data
+    summary = {
+        "links": int(len(links)), "with_data": int(data.sum()),
+        "covered": int((s == "covered").sum()), "weak": int((s == "weak").sum()),
+        "missing": int((s == "missing").sum()), "broken": int(links["broken"].sum()),
+        "no_data": int((s == "no_data").sum()), "local": int(local.sum()),
+        "local_rate": _rate(local.sum(), data.sum()),
+        "key_links": int(key.sum()), "key_local": int((key & local).sum()),
+        "key_weighted_rate": _rate(float((wts * local).sum()), float(wts.sum())),
+        "urgent": int((links["grade"] == "紧急").sum()), "important": int((links["grade"] == "重要").sum()),
+        "normal": int((links["grade"] == "一般").sum()),
+    }
+    rows = []
+    cols = list(zip(links["stage"].tolist(), s.tolist(), links["broken"].tolist(), local.tolist()))
+    for stage in sorted(links["stage"].dropna().unique(), key=lambda x: schema.STAGE_ORDER.get(x, 9)):
+        sub = [(st, br, lo) for sg, st, br, lo in cols if sg == stage]
+        d = [st != "no_data" for st, _, _ in sub]
+        rows.append({"stage": stage, "stage_cn": schema.STAGE_LABELS.get(stage, stage), "links": len(sub),
+                     "with_data": int(sum(d)),
+                     **{k: sum(st == k for st, _, _ in sub) for k in ("covered", "weak", "missing")},
+                     "broken": int(sum(bool(br) for _, br, _ in sub)), "no_data": len(sub) - int(sum(d)),
+                     "local_rate": _rate(sum(lo and dd for (_, _, lo), dd in zip(sub, d)), sum(d))})
+    return summary, pd.DataFrame(rows, columns=STAGE_COLUMNS)
+
+
+def _rate(num, den) -> float:
+    return round(float(num) / float(den), 4) if den else float("nan")
+
+
+def leader_notes(leaders: pd.DataFrame) -> list[str]:
+    if leaders.empty:
+        return ["本产业链未登记链主企业，无法计算链主本地配套。"]
+    none = leaders[leaders["inputs"] == 0]
+    if len(none):
+        return [f"链主 {'、'.join(none['name'].astype(str))} 未登记本链产品或其产品无上游投入，未计算本地配套率。"]
+    return []
+
+
+def provenance(view: ChainView, local: pd.DataFrame) -> dict:
+    """as-of range and sources of the facts behind the report (chain links and local makers)."""
+    frames = [f for f in (view.products, view.flows, view.roles, local)
+              if len(f) and {"source", "as_of", "illustrative"} <= set(f.columns)]
+    if not frames:
+        return {"as_of_min": None, "as_of_max": None, "sources": [], "facts": 0, "illustrative_facts": 0}
+    as_of, sources, facts, illustrative = set(), set(), 0, 0
+    for f in frames:  # distinct values first: the local makers can be many
+        as_of.update(str(v) for v in f["as_of"].dropna().unique().tolist())
+        sources.update(str(v) for v in f["source"].dropna().unique().tolist())
+        facts += len(f)
+        ill = f["illustrative"]
+        illustrative += int(ill.where(ill.notna(), False).astype(bool).sum()) if ill.dtype == object \
+            else int(ill.fillna(False).astype(bool).sum())
+    return {"as_of_min": min(as_of) if as_of else None, "as_of_max": max(as_of) if as_of else None,
+            "sources": sorted(sources), "facts": int(facts), "illustrative_facts": illustrative}

@@ -1,0 +1,208 @@
+"""Gap diagnosis (缺链/弱链/断链) of one chain in one region or park.
+
+:func:`diagnose` fetches everything it needs with a fixed number of store calls (chain view,
+regions and parks tables, local makers of the chain's products, maker counts anywhere, the
+链主's products) and hands the frames to the pure functions in :mod:`graph.analysis.gap_rules`, which
+hold the rules (documented in :mod:`graph.options`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from graph.analysis import gap_rules
+
+from graph.analysis import gap_summary
+from graph.analysis.chain_graph import ChainGraph
+from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, PriorityWeights, Thresholds
+from graph.analysis.gap_rules import LINK_COLUMNS, STATUS_CN  # noqa: F401  (re-exported for the faces)
+from graph.store import AtlasStore, ChainView, Scope
+
+GAP_STATUSES = ("missing", "weak")
+
+
+@dataclass
+class GapReport:
+    """The diagnosis of one chain in one place.
+
+    chain:      the chains row (chain_id, name, province, …)
+    region:     the place: ``kind`` ("region" | "park"), ``id`` (code or park_id), ``name``,
+                ``level`` (province/city/county/park), ``code`` (region code; a park's region),
+                ``province`` (province code), ``lon``/``lat`` (centroid, parent's as fallback)
+    thresholds, priority, enclave_attribution: the options used
+    scope:      the :class:`~graph.store.Scope` that decided which enterprises are local
+    links:      one row per product of the chain, in stage order (columns LINK_COLUMNS):
+        product_id, name, stage (upstream/midstream/downstream), stage_cn (上游/中游/下游), segment,
+        key_link (bool, 关键环节);
+        status (covered/weak/missing/no_data), status_cn (已配套/弱链/缺链/无数据), broken (bool,
+        断链), label (status_cn, prefixed 断链· when broken);
+        local_makers (distinct local enterprises making it or a subclass), local_large (of which
+        规上 or 大型/中型), local_share_sum (sum of their known revenue_share; NaN if none known),
+        local_share_known (how many shares are known), makers_total (makers anywhere),
+        local_maker_names (``名称(规模·标签)`` 、-joined), local_maker_ids (;-joined) — at most 50
+        each, then ``…等 N 家`` (the full list is ``makers``), reason (Chinese);
+        upstream_ids / downstream_ids (;-joined direct FEEDS neighbours), upstream / downstream
+        (their names, 、-joined);
+        local_demand (distinct local makers of the direct downstream products), leader_consumers
+        (链主 whose inputs include it, names, 本地 marked), leader_consumer_count,
+        leader_consumers_local;
+        betweenness, degree (networkx, raw), centrality (0–1, see graph.analysis.chain_graph);
+        p_status, p_broken, p_key, p_demand, p_leaders, p_centrality (priority parts), priority
+        (their sum), grade (紧急/重要/一般 for missing/weak links, "" otherwise);
+        source, as_of, illustrative (of the chain–product fact).
+    summary:    dict — ``links``, ``with_data``, ``covered``, ``weak``, ``missing``, ``broken``,
+                ``no_data``, ``local`` (links with ≥1 local maker), ``local_rate`` (local /
+                with_data; no-data links are left out of the denominator), ``key_links``,
+                ``key_local``, ``key_weighted_rate`` (key links count ``key_weight`` times),
+                ``urgent``/``important``/``normal`` (gap grades), ``local_enterprises``
+    stages:     one row per stage: stage, stage_cn, links, with_data, covered, weak, missing,
+                broken, no_data, local_rate
+    leaders:    one row per 链主 of the chain; columns graph.analysis.gap_summary.LEADER_COLUMNS (documented there)
+    makers:     the local makers (store MAKER_COLUMNS + ``link_id``: the chain product a
+                subclass maker counts for)
+    notes:      remarks in Chinese (no-data links, rules skipped, unknown data …)
+    data:       provenance of the facts used: ``as_of_min``, ``as_of_max``, ``sources`` (list),
+                ``facts``, ``illustrative_facts``
+    roles:      the chain's 链主/链核 (ChainView.roles)
+    link_of:    product id -> the chain product (link) it counts for (subclasses 小类 included)
+    count_subclasses: whether makers of subclasses counted for their chain product (an option)
+    """
+
+    chain: dict
+    region: dict
+    thresholds: Thresholds
+    priority: PriorityWeights
+    enclave_attribution: bool
+    scope: Scope
+    links: pd.DataFrame
+    summary: dict
+    stages: pd.DataFrame
+    leaders: pd.DataFrame
+    makers: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    data: dict = field(default_factory=dict)
+    roles: pd.DataFrame = field(default_factory=pd.DataFrame)
+    link_of: dict = field(default_factory=dict)
+    count_subclasses: bool = True
+
+    def gaps(self) -> pd.DataFrame:
+        """Missing and weak links, most urgent first."""
+        g = self.links[self.links["status"].isin(GAP_STATUSES)]
+        return g.sort_values(["priority", "product_id"], ascending=[False, True], kind="stable") \
+            .reset_index(drop=True)
+
+    def options(self) -> dict:
+        return {"thresholds": self.thresholds.as_dict(), "priority": self.priority.as_dict(),
+                "enclave_attribution": self.enclave_attribution, "count_subclasses": self.count_subclasses}
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict (DataFrames as lists of records; NaN as None)."""
+        return json_safe({
+            "chain": self.chain, "region": self.region, "options": self.options(),
+            "summary": self.summary, "notes": self.notes, "data": self.data,
+            "links": self.links, "stages": self.stages, "leaders": self.leaders,
+        })
+
+
+def json_safe(obj):
+    """DataFrames -> records; NaN/NA -> None; numpy scalars -> Python (recursively)."""
+    import math
+
+    import numpy as np
+    if isinstance(obj, pd.DataFrame):
+        return json_safe(obj.to_dict(orient="records"))
+    if isinstance(obj, dict):
+        return {str(k): json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return [json_safe(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and math.isnan(obj):
+        return None
+    if obj is pd.NA or obj is pd.NaT:
+        return None
+    return obj
+
+
+def diagnose(store: AtlasStore, chain: str, region: str, thresholds: Thresholds = DEFAULT_THRESHOLDS,
+             enclave_attribution: bool = True, priority: PriorityWeights = DEFAULT_PRIORITY,
+             count_subclasses: bool = True) -> GapReport:
+    """Diagnose ``chain`` (id or name) in ``region`` (region code/name or park id/name).
+
+    count_subclasses: a maker of a subclass (小类, product_subclasses) of a chain product counts as
+    a maker of that chain product (default); off = only direct makers are local makers (subclass
+    makers still show that the product is known, so such a link is missing, not no-data).
+
+    Store calls: table chains, chain_view, table regions, table parks, table product_subclasses,
+    makers (inside the scope), maker_counts, enterprise_products of the 链主 — a fixed number,
+    each driven by the chain's product ids. Raises NotFound / Ambiguous for unknown names.
+    """
+    from graph.analysis import lookup
+    from graph.analysis import scope as scope_mod
+
+    chain_row = lookup.resolve_chain(store, chain)
+    view = store.chain_view(chain_row["chain_id"])
+    tree = scope_mod.RegionTree.from_store(store)
+    place = lookup.resolve_place(store, region, tree=tree)
+    sc = scope_mod.scope_for(tree, place, enclave_attribution=enclave_attribution)
+    link_of, all_links = chain_links(store, view, count_subclasses)
+    local = gap_rules.attach_links(store.makers(sorted(link_of), sc, side="inside"), link_of)
+    counts = gap_rules.link_counts(store.maker_counts(sorted(all_links)), all_links)
+    leader_ids = view.roles.loc[view.roles["role"] == "链主", "enterprise_id"].astype(str).tolist() \
+        if len(view.roles) else []
+    leader_products = store.enterprise_products(leader_ids) if leader_ids else \
+        pd.DataFrame(columns=["enterprise_id", "product_id", "product", "revenue_share"])
+    report = build_report(view, place, sc, local, counts, leader_products, link_of=link_of,
+                          thresholds=thresholds, priority=priority, enclave_attribution=enclave_attribution)
+    report.count_subclasses = count_subclasses
+    return report
+
+
+def chain_links(store: AtlasStore, view: ChainView, count_subclasses: bool = True
+                ) -> tuple[dict[str, str], dict[str, str]]:
+    """(for local makers, for no-data): product id -> chain product it counts for.
+
+    The second map always includes subclasses: a link whose only makers anywhere make a subclass
+    is known to be produced, so it is never "no data" — with ``count_subclasses`` off it can be
+    missing, since only direct makers are then local makers.
+    """
+    from graph.analysis.frame_utils import memo
+    ids = view.products["product_id"].astype(str).tolist() if len(view.products) else []
+    full = gap_rules.link_products(ids, memo(store, ("table", "product_subclasses"),
+                                             lambda: table_or_empty(store, "product_subclasses")))
+    return (full if count_subclasses else gap_rules.link_products(ids, None)), full
+
+
+def build_report(view: ChainView, place: dict, sc: Scope, local: pd.DataFrame, counts: pd.DataFrame,
+                 leader_products: pd.DataFrame, link_of: dict | None = None,
+                 thresholds: Thresholds = DEFAULT_THRESHOLDS, priority: PriorityWeights = DEFAULT_PRIORITY,
+                 enclave_attribution: bool = True) -> GapReport:
+    """Pure: assemble a GapReport from already-fetched frames (no store access).
+
+    local: local makers with ``link_id`` (gap_rules.attach_links); counts: ``product_id``,
+    ``makers`` per chain product (gap_rules.link_counts).
+    """
+    cg = ChainGraph.from_view(view)
+    links, notes = gap_rules.classify_links(view, local, counts, thresholds, graph=cg)
+    leaders = gap_summary.leader_sourcing(view, links, leader_products, sc, graph=cg, link_of=link_of)
+    links = gap_summary.score_links(links, leaders, local, priority)
+    summary, stages = gap_summary.summarise(links, thresholds)
+    summary["local_enterprises"] = int(local["enterprise_id"].nunique()) if len(local) else 0
+    notes = notes + gap_summary.leader_notes(leaders)
+    if place.get("kind") == "region":
+        notes.append("飞地园区按统计归属地计入（counted_for）。" if enclave_attribution
+                     else "飞地园区按实际所在地计入（未启用飞地归属）。")
+    return GapReport(chain=dict(view.chain), region=dict(place), thresholds=thresholds, priority=priority,
+                     enclave_attribution=enclave_attribution, scope=sc, links=links, summary=summary,
+                     stages=stages, leaders=leaders, makers=local, notes=notes,
+                     data=gap_summary.provenance(view, local), roles=view.roles,
+                     link_of=dict(link_of or {p: p for p in cg.g.nodes}))
+
+
+def table_or_empty(store: AtlasStore, name: str) -> pd.DataFrame:
+    try:
+        return store.table(name)
+    except KeyError:
+        from graph import schema
+        return pd.DataFrame(columns=schema.TABLES[name].column_names)

@@ -1,0 +1,61 @@
+"""All chains side by side in one place: 链长, 链主, 本地配套率 and gap counts (the 总览).
+
+:func:`chain_overview` runs the gap engine once per chain; :func:`overview_frame` is the pure
+part, so a caller that already holds the reports (the app caches them) reuses them.
+
+>>> import pandas as pd
+>>> overview_frame(pd.DataFrame(columns=["chain_id", "name"]), pd.DataFrame(), {}, {}).empty
+True
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from graph.options import DEFAULT_THRESHOLDS, Thresholds
+
+COLUMNS = ["chain_id", "name", "chief", "lead_unit", "leaders", "links", "with_data", "local_rate",
+           "key_weighted_rate", "covered", "weak", "missing", "broken", "missing_only", "weak_only",
+           "no_data", "urgent", "local_enterprises"]
+
+
+def _present(v) -> bool:
+    return v is not None and v is not pd.NA and not (isinstance(v, float) and v != v) and str(v).strip() != ""
+
+
+def overview_frame(chains: pd.DataFrame, roles: pd.DataFrame, enterprise_names: dict,
+                   reports: dict) -> pd.DataFrame:
+    """One row per chain (COLUMNS). ``reports``: chain_id -> GapReport for the same place;
+    ``roles``: the chain_roles table; ``enterprise_names``: enterprise id -> name.
+    ``missing_only``/``weak_only`` count missing/weak links that are not also 断链."""
+    rows = []
+    for c in chains.to_dict(orient="records"):
+        rep = reports[str(c["chain_id"])]
+        s, links = rep.summary, rep.links
+        mine = roles[(roles["chain"].astype(str) == str(c["chain_id"])) & (roles["role"] == "链主")] \
+            if len(roles) else roles
+        leaders = [enterprise_names.get(str(e), str(e)) for e in mine["enterprise"]] if len(mine) else []
+        broken = links["broken"].fillna(False).astype(bool) if len(links) else pd.Series(dtype=bool)
+        status = links["status"] if len(links) else pd.Series(dtype=object)
+        chief = " ".join(str(v) for v in (c.get("chief_title"), c.get("chief")) if _present(v))
+        rows.append({
+            "chain_id": c["chain_id"], "name": c["name"], "chief": chief or "—",
+            "lead_unit": c.get("lead_unit") if _present(c.get("lead_unit")) else "—",
+            "leaders": "、".join(leaders) or "—",
+            "missing_only": int(((status == "missing") & ~broken).sum()),
+            "weak_only": int(((status == "weak") & ~broken).sum()),
+            **{k: s[k] for k in ("links", "with_data", "local_rate", "key_weighted_rate", "covered", "weak",
+                                 "missing", "broken", "no_data", "urgent", "local_enterprises")},
+        })
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def chain_overview(store, region: str, thresholds: Thresholds = DEFAULT_THRESHOLDS,
+                   enclave_attribution: bool = True) -> pd.DataFrame:
+    """Every chain of the store diagnosed in ``region`` (code/name or park), one row each."""
+    from graph.analysis.gaps import diagnose
+    chains, roles = store.table("chains"), store.table("chain_roles")
+    reports = {str(c): diagnose(store, str(c), region, thresholds=thresholds,
+                                enclave_attribution=enclave_attribution) for c in chains["chain_id"]}
+    ids = roles["enterprise"].dropna().astype(str).unique().tolist() if len(roles) else []
+    ents = store.enterprises(ids) if ids else pd.DataFrame(columns=["enterprise_id", "name"])
+    return overview_frame(chains, roles, dict(zip(ents["enterprise_id"].astype(str), ents["name"])), reports)

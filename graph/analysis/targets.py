@@ -1,0 +1,311 @@
+"""Recruitment targets (招商目标) for the gaps of a :class:`~graph.analysis.gaps.GapReport`.
+
+:func:`rank_targets` makes three store calls whatever the number of candidates (outside makers of
+the gap products, supply ties of the local enterprises, the regions/parks tables) and scores the
+candidates with :func:`score_targets`, vectorised in pandas. The score parts are documented on
+:class:`graph.options.Weights`.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from graph.analysis import geo
+
+from graph.analysis import gap_rules
+from graph.options import DEFAULT_WEIGHTS, Weights
+from graph.schema import SCALE_RANK
+
+#: Columns of the targets DataFrame, in order.
+TARGET_COLUMNS = [
+    "gap_product_id", "gap_product", "gap_label", "gap_grade", "gap_priority",  # the gap (link)
+    "rank",                     # 1 = best, per gap
+    "enterprise_id", "name", "made_product_id",  # the candidate; the product (or subclass) it makes
+    "region", "region_name", "province", "province_name", "park",
+    "scale", "revenue", "revenue_share", "listed", "tags", "role",  # tags 、-joined; role 链主/链核/""
+    "distance_km",              # between region centroids; NaN when the location is unknown
+    "same_province", "neighbour_province", "eastern",  # bools (eastern: in 东部地区)
+    "supplies_local", "supplies_leader", "buys_local",  # existing ties with local enterprises
+    "s_role_tags", "s_scale", "s_revenue", "s_share", "s_distance", "s_province", "s_transfer", "s_ties",
+    "score",                    # sum of the s_* parts
+    "reason",                   # one line, Chinese, e.g. 专精特新·距离320km·已向本地链主供货
+    "source", "as_of", "illustrative",  # of the MAKES fact
+]
+_MANY_DOTS = re.compile("·{2,}")
+_TAG_WEIGHTS = (("500强", "fortune500"), ("小巨人", "little_giant"), ("专精特新", "specialised"),
+                ("规上", "above_scale"), ("高新技术", "high_tech"))
+
+
+def rank_targets(store, report, weights: Weights = DEFAULT_WEIGHTS, top: int = 10,
+                 products: list[str] | None = None, tree=None) -> pd.DataFrame:
+    """Top ``top`` enterprises outside the report's place per gap (missing/weak link), best first.
+
+    products: restrict to these link product ids (any status; a no-data link has no makers).
+    Returns TARGET_COLUMNS; ``df.attrs["notes"]`` holds remarks in Chinese (e.g. how many
+    candidates have an unknown location and so no proximity score).
+    """
+    from graph.analysis.scope import RegionTree
+    links = report.links
+    gaps = links[links["product_id"].isin(products)] if products else report.gaps()
+    if gaps.empty:
+        return _empty(["本区域该产业链无缺链或弱链环节，无需招商目标。"] if not products else [])
+    wanted = set(gaps["product_id"])
+    link_of = {p: l for p, l in report.link_of.items() if l in wanted} \
+        if report.link_of else {p: p for p in gaps["product_id"]}
+    cands = gap_rules.attach_links(store.makers(sorted(link_of), report.scope, side="outside"), link_of)
+    local_ids = sorted(set(report.makers["enterprise_id"].astype(str)) if len(report.makers) else set())
+    leaders = report.leaders
+    local_leaders = set(leaders.loc[leaders["is_local"], "enterprise_id"].astype(str)) if len(leaders) else set()
+    local_ids = sorted(set(local_ids) | local_leaders)
+    ties = store.supplies(local_ids) if local_ids else pd.DataFrame(columns=["supplier", "customer", "product"])
+    tree = tree or RegionTree.from_store(store)
+    return score_targets(cands, gaps, report.region, tree, ties, report.roles, set(local_ids), local_leaders,
+                         weights, top)
+
+
+def _empty(notes: list[str]) -> pd.DataFrame:
+    df = pd.DataFrame(columns=TARGET_COLUMNS)
+    df.attrs["notes"] = notes
+    return df
+
+
+#: Above this many candidates, :func:`score_targets` first shortlists them (see :func:`_shortlist`).
+SHORTLIST_FROM = 2000
+#: How far below a gap's top-th approximate score a candidate may be and still be shortlisted. The
+#: exact score rounds each of the 8 parts and the sum to 0.01, so it is within 0.045 of the
+#: approximate (unrounded) one; any margin above twice that keeps every candidate that can rank.
+_SLACK = 0.2
+_PARTS = ["s_role_tags", "s_scale", "s_revenue", "s_share", "s_distance", "s_province", "s_transfer", "s_ties"]
+
+
+def score_targets(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ties: pd.DataFrame,
+                  roles: pd.DataFrame, local_ids: set[str], local_leaders: set[str],
+                  weights: Weights = DEFAULT_WEIGHTS, top: int = 10) -> pd.DataFrame:
+    """Pure and vectorised: score outside makers (with ``link_id``) and keep the top per gap.
+
+    With many candidates (a national store gives ~100k), they are first shortlisted with numpy
+    (:func:`_shortlist`), and only the shortlist gets the full treatment; the result is the same."""
+    if cands.empty:
+        return _empty(["区域外也没有这些环节的生产企业，暂无招商目标。"])
+    unknown = None
+    if len(cands) > SHORTLIST_FROM and isinstance(top, (int, np.integer)) and top >= 1:
+        keep, unknown = _shortlist(cands, place, tree, ties, roles, local_ids, local_leaders, weights, int(top))
+        cands = cands[keep]
+    return _score(cands, gaps, place, tree, ties, roles, local_ids, local_leaders, weights, top, unknown)
+
+
+def _memberships(ids: pd.Series, sets: list[set]) -> list[np.ndarray]:
+    """``ids.isin(S)`` for each S, with one pass over the (many) ids for all the (small) sets."""
+    out = [np.zeros(len(ids), dtype=bool) for _ in sets]
+    union = set().union(*sets)
+    if union:
+        hit = np.flatnonzero(ids.isin(union).to_numpy(bool))
+        vals = ids.to_numpy(object)[hit].tolist()
+        for flag, wanted in zip(out, sets):
+            if wanted:
+                flag[hit] = [v in wanted for v in vals]
+    return out
+
+
+def _role_tag_points(leader: np.ndarray, core: np.ndarray, listed_col: pd.Series, flags: dict,
+                     w: Weights) -> np.ndarray:
+    listed = listed_col.astype(object).where(listed_col.notna(), False).astype(bool).to_numpy(bool) \
+        | flags["上市"].to_numpy(bool)
+    pts = np.where(leader, w.leader, 0.0) + np.where(core, w.core, 0.0) + np.where(listed, w.listed, 0.0)
+    for tag, attr in _TAG_WEIGHTS:
+        pts = pts + np.where(flags[tag].to_numpy(bool), getattr(w, attr), 0.0)
+    return np.minimum(pts, w.tags_cap)
+
+
+def _map_unique(s: pd.Series, mapping: dict) -> np.ndarray:
+    """``s.map(mapping)`` as an object array, looked up once per distinct value (missing -> NaN)."""
+    pos, uniq = pd.factorize(s.to_numpy(object))
+    vals = np.array([mapping.get(u, np.nan) for u in uniq] + [np.nan], dtype=object)
+    return vals[np.where(pos < 0, len(uniq), pos)]
+
+
+def _shortlist(cands: pd.DataFrame, place: dict, tree, ties: pd.DataFrame, roles: pd.DataFrame,
+               local_ids: set[str], local_leaders: set[str], w: Weights, top: int) -> tuple[np.ndarray, int]:
+    """(mask, unknown): the candidates that can rank in the top ``top`` of their gap — the same
+    parts as :func:`_score` unrounded, kept when within ``_SLACK`` of the gap's top-th — and how many
+    distinct enterprises among all candidates have an unknown location (for the note)."""
+    eid = cands["enterprise_id"]
+    if pd.api.types.infer_dtype(eid, skipna=False) != "string":  # ids from stores are already str
+        eid = eid.astype(str)
+    role_map = dict(zip(roles["enterprise_id"].astype(str), roles["role"])) if len(roles) else {}
+    t = ties if len(ties) else pd.DataFrame(columns=["supplier", "customer"])
+    sup, cus = t["supplier"].astype(str), t["customer"].astype(str)
+    leader, core, sup_local, sup_leader, buy_local = _memberships(eid, [
+        {e for e, r in role_map.items() if r == "链主"}, {e for e, r in role_map.items() if r == "链核"},
+        set(sup[cus.isin(local_ids)]), set(sup[cus.isin(local_leaders)]), set(cus[sup.isin(local_ids)])])
+    flags = gap_rules.tag_flags(cands["tags"], [tag for tag, _ in _TAG_WEIGHTS] + ["上市"])
+    parts = [_role_tag_points(leader, core, cands["listed"], flags, w)]
+    rank = pd.Series(_map_unique(cands["scale"], SCALE_RANK), dtype=object).astype(float).to_numpy()
+    parts.append(np.where(np.isnan(rank), 0.0, rank) / 4 * w.scale)
+    rev = pd.to_numeric(cands["revenue"], errors="coerce").astype(float).to_numpy()
+    span = np.log10(w.revenue_full / w.revenue_floor)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.clip(np.log10(np.where(rev > 0, rev, np.nan) / w.revenue_floor) / span, 0, 1)
+    parts.append(np.where(np.isnan(frac), 0.0, frac) * w.revenue)
+    share = pd.to_numeric(cands["revenue_share"], errors="coerce").astype(float).to_numpy()
+    parts.append(np.clip(np.where(np.isnan(share), 0.0, share), 0, 1) * w.product_share)
+    # location
+    eff = cands["region"].to_numpy(object)
+    if tree.parks:
+        eff = np.where(pd.isna(eff), _map_unique(cands["park"], {k: v.get("region") for k, v in tree.parks.items()}),
+                       eff)
+    no_region = pd.isna(eff)
+    loc = tree.locate(pd.Series(np.where(no_region, None, eff), index=cands.index, dtype=object))
+    plon, plat = place.get("lon"), place.get("lat")
+    if plon is None or plat is None or pd.isna(plon) or pd.isna(plat):
+        parts.append(np.zeros(len(cands)))
+    else:
+        km = np.round(geo.haversine_km(plon, plat, loc["lon"].to_numpy(float), loc["lat"].to_numpy(float)), 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = w.distance * np.clip(1 - km / w.distance_full, 0, 1)
+        parts.append(np.where(np.isnan(d), 0.0, d))
+    home = place.get("province")
+    prov = loc["province"]
+    pcodes, puniq = pd.factorize(prov.to_numpy(object))
+    at = np.where(pcodes < 0, len(puniq), pcodes)
+    if home:
+        same = np.array([u == home for u in puniq] + [False], dtype=bool)[at]
+        near = np.array([u in geo.NEIGHBOURS.get(home, ()) for u in puniq] + [False], dtype=bool)[at]
+    else:
+        same = near = np.zeros(len(cands), dtype=bool)
+    parts.append(np.select([same, near], [w.same_province, w.neighbour_province], 0.0))
+    east = np.array([u in geo.EASTERN and u != home for u in puniq] + [False], dtype=bool)[at]
+    parts.append(np.where(east & w.eastern_transfer, w.eastern, 0.0))
+    unknown_mask = (pcodes < 0) & no_region
+    unknown = int(eid[unknown_mask].nunique()) if unknown_mask.any() else 0
+    parts.append(np.where(sup_local, w.supplies_local, 0.0) + np.where(sup_leader, w.supplies_leader, 0.0)
+                 + np.where(buy_local, w.buys_local, 0.0))
+    approx = np.nansum(np.vstack(parts), axis=0)
+    # per gap: the top-th best approximate score; keep everything within _SLACK of it
+    g, uniq = pd.factorize(cands["link_id"])
+    ng = len(uniq)
+    g = np.where(g < 0, ng, g)  # unknown gap: kept
+    order = np.lexsort((-approx, g))
+    counts = np.bincount(g, minlength=ng + 1)
+    kth = np.cumsum(counts) - counts + np.minimum(counts, top) - 1
+    thr = np.where(counts > 0, approx[order][np.clip(kth, 0, max(len(order) - 1, 0))], -np.inf)
+    thr[ng] = -np.inf
+    keep = (approx >= thr[g] - _SLACK) | np.isnan(approx)
+    return keep, unknown
+
+
+def _score(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ties: pd.DataFrame,
+           roles: pd.DataFrame, local_ids: set[str], local_leaders: set[str], weights: Weights, top: int,
+           unknown_count: int | None) -> pd.DataFrame:
+    """Score every candidate given; ``unknown_count``: the note's count when shortlisted."""
+    w = weights
+    notes: list[str] = []
+    c = cands.reset_index(drop=True)
+    c["enterprise_id"] = c["enterprise_id"].astype(str)
+    # role and tags
+    role_map = dict(zip(roles["enterprise_id"].astype(str), roles["role"])) if len(roles) else {}
+    c["role"] = c["enterprise_id"].map(role_map).astype(object).where(lambda s: s.notna(), "")
+    flags = gap_rules.tag_flags(c["tags"], [tag for tag, _ in _TAG_WEIGHTS] + ["上市"])
+    listed = c["listed"].astype(object).where(c["listed"].notna(), False).astype(bool) | flags["上市"]
+    pts = (np.where(c["role"] == "链主", w.leader, 0.0) + np.where(c["role"] == "链核", w.core, 0.0)
+           + np.where(listed, w.listed, 0.0))
+    for tag, attr in _TAG_WEIGHTS:
+        pts = pts + np.where(flags[tag], getattr(w, attr), 0.0)
+    c["listed"] = listed
+    c["s_role_tags"] = np.minimum(pts, w.tags_cap)
+    # scale and revenue
+    c["s_scale"] = (c["scale"].map(SCALE_RANK).astype(float).fillna(0.0) / 4 * w.scale)
+    rev = pd.to_numeric(c["revenue"], errors="coerce").astype(float)
+    c["revenue"] = rev
+    span = np.log10(w.revenue_full / w.revenue_floor)
+    frac = np.clip(np.log10(rev.where(rev > 0) / w.revenue_floor) / span, 0, 1)
+    c["s_revenue"] = (frac.fillna(0.0) * w.revenue)
+    share = pd.to_numeric(c["revenue_share"], errors="coerce").astype(float)
+    c["revenue_share"] = share
+    c["s_share"] = share.fillna(0.0).clip(0, 1) * w.product_share
+    # location
+    park_region = c["park"].map({k: v.get("region") for k, v in tree.parks.items()}) if tree.parks else None
+    eff = c["region"].astype(object).where(c["region"].notna(), park_region if park_region is not None else None)
+    c["region"] = eff.where(eff.notna(), None)
+    loc = tree.locate(c["region"])
+    c["province"] = loc["province"]
+    plon, plat = place.get("lon"), place.get("lat")
+    if plon is None or plat is None or pd.isna(plon) or pd.isna(plat):
+        c["distance_km"] = np.nan
+        notes.append(f"“{place.get('name')}”没有经纬度（本级与上级均无），未计算距离分。")
+    else:
+        c["distance_km"] = np.round(geo.haversine_km(plon, plat, loc["lon"].to_numpy(float),
+                                                     loc["lat"].to_numpy(float)), 1)
+    c["s_distance"] = (w.distance * np.clip(1 - c["distance_km"] / w.distance_full, 0, 1)).fillna(0.0)
+    home = place.get("province")
+    c["same_province"] = (c["province"] == home) & c["province"].notna() if home else False
+    c["neighbour_province"] = c["province"].isin(list(geo.NEIGHBOURS.get(home, ()))) if home else False
+    c["s_province"] = np.select([c["same_province"], c["neighbour_province"]],
+                                [w.same_province, w.neighbour_province], 0.0)
+    c["eastern"] = c["province"].isin(list(geo.EASTERN)) & (c["province"] != home)
+    c["s_transfer"] = np.where(c["eastern"] & w.eastern_transfer, w.eastern, 0.0)
+    if unknown_count is None:
+        unknown = c["province"].isna() & c["region"].isna()
+        unknown_count = c.loc[unknown, "enterprise_id"].nunique() if unknown.any() else 0
+    if unknown_count:
+        notes.append(f"{unknown_count} 家候选企业所在地区未知：不会被视为本地企业，"
+                     "也不计距离与省份分。")
+    # ties with local enterprises
+    t = ties if len(ties) else pd.DataFrame(columns=["supplier", "customer"])
+    sup, cus = t["supplier"].astype(str), t["customer"].astype(str)
+    c["supplies_local"] = c["enterprise_id"].isin(set(sup[cus.isin(local_ids)]))
+    c["supplies_leader"] = c["enterprise_id"].isin(set(sup[cus.isin(local_leaders)]))
+    c["buys_local"] = c["enterprise_id"].isin(set(cus[sup.isin(local_ids)]))
+    c["s_ties"] = (np.where(c["supplies_local"], w.supplies_local, 0.0)
+                   + np.where(c["supplies_leader"], w.supplies_leader, 0.0)
+                   + np.where(c["buys_local"], w.buys_local, 0.0))
+    parts = ["s_role_tags", "s_scale", "s_revenue", "s_share", "s_distance", "s_province", "s_transfer", "s_ties"]
+    c[parts] = c[parts].astype(float).round(2)
+    c["score"] = c[parts].sum(axis=1).round(2)
+    # the gap columns and the ranking
+    g = gaps.set_index("product_id")
+    c["gap_product_id"] = c["link_id"]
+    c["gap_product"] = c["link_id"].map(g["name"])
+    c["gap_label"] = c["link_id"].map(g["label"])
+    c["gap_grade"] = c["link_id"].map(g["grade"])
+    c["gap_priority"] = c["link_id"].map(g["priority"]).astype(float)
+    c["made_product_id"] = c["product_id"]
+    c = c.sort_values(["gap_priority", "gap_product_id", "score", "revenue", "enterprise_id"],
+                      ascending=[False, True, False, False, True], na_position="last", kind="stable")
+    c["rank"] = c.groupby("gap_product_id").cumcount() + 1
+    c = c[c["rank"] <= top].copy()
+    kept = c.index.to_numpy()  # c was reset to 0..n-1 above, so labels are positions
+    c["reason"] = _reasons(c, {k: v.to_numpy(bool)[kept] for k, v in flags.items()}, w)  # only the kept rows
+    c["tags"] = c["tags"].astype(object).str.join("、").fillna("").astype(object)
+    c["region_name"] = c["region"].map(tree.frame()["name"]).astype(object).where(lambda s: s.notna(), "")
+    c["province_name"] = c["province"].map(geo.PROVINCES).astype(object).where(lambda s: s.notna(), "")
+    out = c[TARGET_COLUMNS].reset_index(drop=True)
+    out.attrs["notes"] = notes
+    return out
+
+
+def _reasons(c: pd.DataFrame, flags: dict, w: Weights) -> pd.Series:
+    """One line per row: the strongest labels, distance, province, ties (only for the kept rows,
+    so plain Python per row)."""
+    def piece(mask, text):
+        return np.where(np.asarray(mask, dtype=bool), text, "").tolist()
+    share = c["revenue_share"].to_numpy(float)
+    km = c["distance_km"].to_numpy(float)
+    pieces = [piece(c["role"] == "链主", "链主"), piece(c["role"] == "链核", "链核"),
+              piece(flags["500强"], "500强"), piece(c["listed"], "上市"), piece(flags["小巨人"], "小巨人"),
+              piece(flags["专精特新"], "专精特新"), piece(flags["规上"], "规上"),
+              ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+               for v in c["scale"].astype(object).tolist()],
+              ["" if np.isnan(x) else f"产品占营收{int(v)}%"
+               for x, v in zip(share, np.round(np.where(np.isnan(share), 0.0, share) * 100).tolist())],
+              ["所在地未知" if np.isnan(x) else f"距离{int(v)}km"
+               for x, v in zip(km, np.round(np.where(np.isnan(km), 0.0, km)).tolist())],
+              piece(c["same_province"], "同省"), piece(c["neighbour_province"], "邻省"),
+              piece(c["eastern"] & w.eastern_transfer, "东部产业转移"),
+              piece(c["supplies_leader"], "已向本地链主供货"),
+              piece(c["supplies_local"] & ~c["supplies_leader"], "已向本地企业供货"),
+              piece(c["buys_local"], "已从本地采购")]
+    joined = [_MANY_DOTS.sub("·", "·".join(parts)).strip("·") for parts in zip(*pieces)]
+    return pd.Series(joined, index=c.index, dtype=object)

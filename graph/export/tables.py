@@ -1,0 +1,219 @@
+"""The five tables of a gap-list export, built from the engine's results (pure pandas).
+
+Each table has English column keys (used by the JSON export and by scripts) and Chinese headers
+(:data:`HEADERS`, used by the xlsx sheets and CSV files); :func:`display` turns one into the
+other. Keys and sheets: ``about`` 说明, ``summary`` 汇总, ``gaps`` 缺口清单, ``targets`` 招商目标,
+``makers`` 本地企业.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from graph.analysis.gap_rules import STATUS_CN
+
+SHEETS = {"about": "说明", "summary": "汇总", "gaps": "缺口清单", "targets": "招商目标", "makers": "本地企业"}
+
+HEADERS: dict[str, dict[str, str]] = {
+    "about": {"item": "项目", "value": "取值", "note": "说明"},
+    "summary": {
+        "chain_id": "产业链编号", "chain": "产业链", "chief": "链长", "lead_unit": "牵头单位", "region": "地区",
+        "links": "环节数", "with_data": "有数据环节", "local": "本地有企业环节", "local_rate": "本地配套率",
+        "key_links": "关键环节", "key_local": "关键环节本地有企业", "key_weighted_rate": "关键环节加权配套率",
+        "covered": "已配套", "weak": "弱链", "missing": "缺链", "broken": "断链", "no_data": "无数据",
+        "urgent": "紧急", "important": "重要", "normal": "一般", "local_enterprises": "本地企业数",
+        "targets": "招商目标数", "as_of_min": "数据最早日期", "as_of_max": "数据截至", "sources": "数据来源"},
+    "gaps": {
+        "chain_id": "产业链编号", "chain": "产业链", "stage_cn": "阶段", "segment": "细分领域",
+        "product_id": "环节编号", "name": "环节", "key_link": "关键环节", "status_cn": "状态", "broken": "断链",
+        "grade": "等级", "priority": "优先级", "p_status": "状态分", "p_broken": "断链分", "p_key": "关键环节分",
+        "p_demand": "本地需求分", "p_leaders": "链主需求分", "p_centrality": "中心度分",
+        "local_makers": "本地企业数", "local_large": "本地规上/大中型企业数", "local_share_sum": "本地营收占比合计",
+        "makers_total": "全部生产企业数", "local_demand": "下游本地企业数", "leader_consumers": "需要该环节的链主",
+        "upstream": "上游环节", "downstream": "下游环节", "local_maker_names": "本地企业",
+        "targets": "招商目标数", "reason": "原因", "source": "来源", "as_of": "数据日期"},
+    "targets": {
+        "chain_id": "产业链编号", "chain": "产业链", "gap_product_id": "环节编号", "gap_product": "缺口环节",
+        "gap_label": "缺口状态", "gap_grade": "缺口等级", "gap_priority": "缺口优先级", "rank": "名次",
+        "enterprise_id": "企业编号", "name": "企业", "region_name": "所在地", "province_name": "所在省份",
+        "park_name": "所在园区", "scale": "规模", "revenue": "营业收入（万元）", "revenue_share": "该产品营收占比",
+        "listed": "上市", "tags": "标签", "role": "链主/链核", "distance_km": "距离（公里）",
+        "score": "得分", "s_role_tags": "身份标签分", "s_scale": "规模分", "s_revenue": "营收分",
+        "s_share": "产品占比分", "s_distance": "距离分", "s_province": "省份分", "s_transfer": "产业转移分",
+        "s_ties": "供需关系分", "reason": "理由", "source": "来源", "as_of": "数据日期", "illustrative": "示意数据"},
+    "makers": {
+        "chain_id": "产业链编号", "chain": "产业链", "stage_cn": "阶段", "link_id": "环节编号", "link": "环节",
+        "link_status": "环节状态", "enterprise_id": "企业编号", "name": "企业", "region_name": "所在地",
+        "park_name": "所在园区", "scale": "规模", "revenue": "营业收入（万元）", "employees": "从业人数",
+        "listed": "上市", "tags": "标签", "product_id": "所产产品编号", "revenue_share": "该产品营收占比",
+        "source": "来源", "as_of": "数据日期", "illustrative": "示意数据"},
+}
+
+#: Excel number formats by column key (any table).
+NUMBER_FORMATS = {
+    "local_rate": "0.0%", "key_weighted_rate": "0.0%", "local_share_sum": "0%", "revenue_share": "0%",
+    "priority": "0.00", "gap_priority": "0.00", "score": "0.00", "revenue": "#,##0", "employees": "#,##0",
+    "distance_km": "0.0", **{c: "0.00" for c in ("p_status", "p_broken", "p_key", "p_demand", "p_leaders",
+                                                 "p_centrality", "s_role_tags", "s_scale", "s_revenue",
+                                                 "s_share", "s_distance", "s_province", "s_transfer", "s_ties")},
+}
+#: Columns coloured by grade (紧急/重要/一般).
+GRADE_COLUMNS = ("grade", "gap_grade")
+
+LEVEL_CN = {"province": "省级", "city": "市级", "county": "县级", "park": "园区"}
+_NOTES = {
+    "min_makers": "本地企业少于此数为弱链", "min_large": "本地规上或大中型企业少于此数为弱链",
+    "min_revenue_share": "本地企业该产品营收占比合计低于此值为弱链（0 = 不用此规则）",
+    "key_weight": "关键环节在加权配套率中的权重",
+    "status_missing": "缺链得分", "status_weak": "弱链得分", "broken": "断链加分", "key_link": "关键环节加分",
+    "demand_per_maker": "每家下游本地企业加分", "demand_cap": "下游需求加分上限",
+    "leader_per": "每家需要该环节的链主加分", "leaders_cap": "链主需求加分上限", "centrality": "中心度满分",
+    "urgent_at": "优先级达到此值为紧急（缺失的关键环节总是紧急）", "important_at": "优先级达到此值为重要",
+}
+
+
+def _empty(key: str) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in HEADERS[key]})
+
+
+def _names(mapping: dict, values: pd.Series) -> pd.Series:
+    """Ids to names (unknown ids as they are; missing or non-text as ""), each distinct id looked up once."""
+    def name(v):
+        return mapping.get(v, v) if isinstance(v, str) else ""
+    values = values.astype(object)
+    if not len(values):
+        return values.map(name)
+    codes, distinct = pd.factorize(values)
+    names = np.array([name(v) for v in distinct] + [""], dtype=object)  # the last: missing values (code -1)
+    return pd.Series(names[codes], index=values.index, dtype=object).infer_objects()  # the dtype map gives
+
+
+def _joined(values: pd.Series) -> pd.Series:
+    return values.map(lambda v: "、".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else
+                      ("" if v is None or (isinstance(v, float) and np.isnan(v)) else v)).astype(object)
+
+
+def summary_rows(reports, targets) -> pd.DataFrame:
+    rows = []
+    for rep, tg in zip(reports, targets):
+        s, c, d = rep.summary, rep.chain, rep.data
+        chief = " ".join(str(x) for x in (c.get("chief"), c.get("chief_title")) if x and not pd.isna(x))
+        rows.append({"chain_id": c.get("chain_id"), "chain": c.get("name"), "chief": chief,
+                     "lead_unit": c.get("lead_unit") or "", "region": rep.region.get("name"),
+                     **{k: s.get(k) for k in HEADERS["summary"] if k in s}, "targets": len(tg),
+                     "as_of_min": d.get("as_of_min"), "as_of_max": d.get("as_of_max"),
+                     "sources": "；".join(d.get("sources") or [])})
+    if not rows:
+        return _empty("summary")
+    out = pd.DataFrame(rows, columns=list(HEADERS["summary"]))
+    for k in ("local_rate", "key_weighted_rate"):
+        out[k] = out[k].astype(float)
+    return out
+
+
+def gap_rows(reports, targets) -> pd.DataFrame:
+    frames = []
+    for rep, tg in zip(reports, targets):
+        g = rep.gaps()
+        if g.empty:
+            continue
+        per_gap = tg.groupby("gap_product_id").size() if len(tg) else pd.Series(dtype=int)
+        g = g.assign(chain_id=rep.chain.get("chain_id"), chain=rep.chain.get("name"),
+                     targets=g["product_id"].map(per_gap).fillna(0).astype(int))
+        frames.append(g)
+    if not frames:
+        return _empty("gaps")
+    return pd.concat(frames, ignore_index=True)[list(HEADERS["gaps"])]
+
+
+def target_rows(reports, targets, tree) -> pd.DataFrame:
+    frames = []
+    park_names = {k: v.get("name") for k, v in tree.parks.items()}
+    for rep, tg in zip(reports, targets):
+        if tg.empty:
+            continue
+        frames.append(tg.assign(chain_id=rep.chain.get("chain_id"), chain=rep.chain.get("name"),
+                                park_name=_names(park_names, tg["park"])))
+    if not frames:
+        return _empty("targets")
+    out = pd.concat(frames, ignore_index=True)
+    out["rank"] = out["rank"].astype(int)
+    return out[list(HEADERS["targets"])]
+
+
+def maker_rows(reports, tree) -> pd.DataFrame:
+    frames = []
+    park_names = {k: v.get("name") for k, v in tree.parks.items()}
+    region_names = {k: tree.name(k) for k in tree.regions}
+    for rep in reports:
+        m = rep.makers
+        if m is None or m.empty:
+            continue
+        links = rep.links.set_index("product_id")
+        order = {p: i for i, p in enumerate(rep.links["product_id"])}
+        m = m.assign(chain_id=rep.chain.get("chain_id"), chain=rep.chain.get("name"),
+                     stage_cn=m["link_id"].map(links["stage_cn"]), link=m["link_id"].map(links["name"]),
+                     link_status=m["link_id"].map(links["status"]).map(STATUS_CN),
+                     region_name=_names(region_names, m["region"]), park_name=_names(park_names, m["park"]),
+                     tags=_joined(m["tags"]), _order=m["link_id"].map(order))
+        frames.append(m.sort_values(["_order", "name", "enterprise_id", "product_id"], kind="stable"))
+    if not frames:
+        return _empty("makers")
+    out = pd.concat(frames, ignore_index=True)
+    for k in ("revenue", "revenue_share", "employees"):
+        out[k] = pd.to_numeric(out[k], errors="coerce").astype(float)
+    return out[list(HEADERS["makers"])]
+
+
+def about_rows(meta: dict) -> pd.DataFrame:
+    region, opts, data = meta["region"], meta["options"], meta["data"]
+    rows = [("标题", "缺链补链招商清单", "ChainAtlas 产业链图谱导出"),
+            ("产业链", "、".join(f"{c['name']}（{c['chain_id']}）" for c in meta["chains"]),
+             f"共 {len(meta['chains'])} 条"),
+            ("地区", f"{region.get('name')}（{region.get('id')}）", LEVEL_CN.get(region.get("level"), "")),
+            ("飞地园区归属", "开" if opts["enclave_attribution"] else "关",
+             "开：飞地园区按统计归属地计入；关：按实际所在地计入"),
+            ("小类企业计入环节", "是" if opts.get("count_subclasses", True) else "否",
+             "是：生产小类产品的企业计为所属环节的本地企业"),
+            ("每个缺口的招商目标数", opts["top"], "按得分从高到低")]
+    rows += [(f"判定阈值 {k}", v, _NOTES.get(k, "")) for k, v in opts["thresholds"].items()]
+    rows += [(f"优先级权重 {k}", v, _NOTES.get(k, "")) for k, v in opts["priority"].items()]
+    rows += [(f"招商评分权重 {k}", "是" if v is True else "否" if v is False else v, "见 graph.options.Weights")
+             for k, v in opts["weights"].items()]
+    rows += [("数据日期", f"{data.get('as_of_min') or '—'} 至 {data.get('as_of_max') or '—'}", "所用事实的 as_of 范围"),
+             ("数据来源", "；".join(data.get("sources") or []) or "—", ""),
+             ("事实条数", data.get("facts", 0), f"其中示意数据 {data.get('illustrative_facts', 0)} 条"),
+             ("生成时间", meta["generated_at"], ""),
+             ("工具版本", f"ChainAtlas {meta['tool_version']}", f"存储：{meta.get('backend') or '—'}")]
+    rows += [(f"注·{chain}", note, "") for chain, note in meta.get("notes", [])]
+    return pd.DataFrame(rows, columns=["item", "value", "note"], dtype=object)
+
+
+def _has_bools(s: pd.Series, inferred: str) -> bool:
+    if inferred in ("string", "empty"):  # most columns are text
+        return False
+    return inferred == "boolean" or bool(s.map(lambda v: isinstance(v, (bool, np.bool_))).any())
+
+
+def display_column(s: pd.Series) -> pd.Series:
+    """One column's display values: booleans as 是/否, missing text as None (see :func:`display`)."""
+    inferred = pd.api.types.infer_dtype(s, skipna=True) if s.dtype == object and len(s) else ""
+    if inferred == "boolean" or s.dtype == bool:  # every value a bool or missing (NaN, as map makes it)
+        values = s.to_numpy(dtype=object)
+        have = ~pd.isna(values)
+        out = np.full(len(values), np.nan, dtype=object)
+        out[have] = np.where(values[have].astype(bool), "是", "否")
+        return pd.Series(out, index=s.index, name=s.name, dtype=object)
+    if s.dtype == object and len(s) and _has_bools(s, inferred):
+        return s.map(lambda v: ("是" if v else "否") if isinstance(v, (bool, np.bool_)) else v).astype(object)
+    if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+        return s.astype(object).where(s.notna(), None)
+    return s
+
+
+def display(key: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Chinese headers and display values: booleans as 是/否 (empty when unknown), lists joined."""
+    out = df[list(HEADERS[key])].copy()
+    for col in out.columns:
+        out[col] = display_column(out[col])
+    return out.rename(columns=HEADERS[key])

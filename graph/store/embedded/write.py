@@ -1,0 +1,260 @@
+"""Writes of the embedded store: ``apply`` (merge by key), ``plan`` (dry run) and ``clear``.
+
+A batch is merged table by table in load order (nodes first) inside one SQLite transaction:
+
+- into an empty table the rows are inserted directly (no diff, indexes rebuilt after);
+- otherwise they go to a temp table ``_in_<table>`` first, are compared with the stored rows in
+  SQL (added / changed / unchanged, a few examples), and are then upserted.
+
+References (``ref:`` columns) are checked before COMMIT; any dangling one raises
+ValidationFailed and the transaction is rolled back, so a failed apply changes nothing.
+"""
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections import Counter
+
+import pandas as pd
+
+from graph import schema
+from graph.store.embedded.codec import cols_sql, create_table_sql, decode_value, encode_chunk, index_sql, q
+from graph.errors import InputProblem, ValidationFailed
+from graph.model import ImportBatch, LoadReport, TableChange
+
+CHUNK = 50_000          # rows per executemany (and per progress call)
+EXAMPLES = 3            # changed-row examples kept per table
+MAX_REF_PROBLEMS = 20
+
+
+def _frame(batch: ImportBatch, name: str) -> pd.DataFrame:
+    df = batch.tables.get(name)
+    if df is None:
+        return pd.DataFrame(columns=schema.TABLES[name].column_names)
+    return df
+
+
+def _insert(conn, table: schema.Table, target: str, df: pd.DataFrame, progress) -> Counter:
+    """Insert ``df`` into ``target`` (same layout as ``table``); a repeated key: last row wins.
+    Returns the rows per (source, as_of) -> [rows, illustrative rows] of what was sent."""
+    names = table.column_names
+    nonkey = [c for c in names if c not in table.key]
+    sql = (f"INSERT INTO {target} ({cols_sql(names)}) VALUES ({', '.join('?' * len(names))}) "
+           f"ON CONFLICT ({cols_sql(table.key)}) DO UPDATE SET "
+           + ", ".join(f"{q(c)} = excluded.{q(c)}" for c in nonkey))
+    i, j, k = (names.index(c) for c in ("source", "as_of", "illustrative"))
+    prov: Counter = Counter()
+    total = len(df)
+    progress(table.name, 0, total)
+    for start in range(0, total, CHUNK):
+        rows = encode_chunk(table, df.iloc[start:start + CHUNK])
+        conn.executemany(sql, rows)
+        prov.update((r[i], r[j], r[k]) for r in rows)
+        progress(table.name, min(total, start + CHUNK), total)
+    return prov
+
+
+def _differs(table: schema.Table, a: str, b: str) -> str:
+    return " OR ".join(f"{a}.{q(c)} IS NOT {b}.{q(c)}" for c in table.column_names if c not in table.key)
+
+
+def _joined(table: schema.Table, a: str, b: str) -> str:
+    return " AND ".join(f"{a}.{q(k)} = {b}.{q(k)}" for k in table.key)
+
+
+def _diff(conn, table: schema.Table, tmp: str) -> TableChange:
+    """Compare the temp table with the stored rows."""
+    main, on = q(table.name), _joined(table, "m", "t")
+    total = conn.execute(f"SELECT count(*) FROM {tmp}").fetchone()[0]
+    added = conn.execute(f"SELECT count(*) FROM {tmp} t WHERE NOT EXISTS "
+                         f"(SELECT 1 FROM {main} m WHERE {on})").fetchone()[0]
+    where = f"FROM {tmp} t JOIN {main} m ON {on} WHERE {_differs(table, 'm', 't')}"
+    changed = conn.execute(f"SELECT count(*) {where}").fetchone()[0]
+    change = TableChange(table.name, added=added, changed=changed, unchanged=total - added - changed)
+    n = len(table.columns)
+    for row in conn.execute(f"SELECT {cols_sql(table.column_names, 't.')}, "
+                            f"{cols_sql(table.column_names, 'm.')} {where} LIMIT {EXAMPLES}"):
+        new, old = row[:n], row[n:]
+        fields = {c.name: [decode_value(c.kind, o), decode_value(c.kind, v)]
+                  for c, o, v in zip(table.columns, old, new) if o != v}
+        key = "|".join(str(new[table.column_names.index(k)]) for k in table.key)
+        change.examples.append({"key": key, "fields": fields})
+    return change
+
+
+def _refs(table: schema.Table):
+    """(column, target table) for every ``ref:`` column."""
+    return [(c.name, c.kind.split(":", 1)[1]) for c in table.columns if c.kind.startswith("ref:")]
+
+
+def _missing_refs(conn, table: schema.Table, src: str, also_temp: bool, source: str) -> list[InputProblem]:
+    """Dangling references in ``src``: ids found neither in the stored target table nor,
+    with ``also_temp``, in the batch's temp copy of it."""
+    problems = []
+    for col, target in _refs(table):
+        key = q(schema.TABLES[target].key[0])
+        cond = f"NOT EXISTS (SELECT 1 FROM {q(target)} x WHERE x.{key} = v.{q(col)})"
+        if also_temp:
+            cond += f" AND NOT EXISTS (SELECT 1 FROM temp.{q('_in_' + target)} x WHERE x.{key} = v.{q(col)})"
+        for (value,) in conn.execute(f"SELECT v.{q(col)} FROM (SELECT DISTINCT {q(col)} FROM {src}) v "
+                                     f"WHERE v.{q(col)} IS NOT NULL AND {cond} LIMIT {MAX_REF_PROBLEMS}"):
+            problems.append(InputProblem(
+                file=source, sheet=table.name, row=None, column=col, value=str(value),
+                message=f"引用的 {target} “{value}” 不存在（本批数据和库中都没有）/ references a missing {target} id",
+                fix=f"Add “{value}” to sheet {target}, or correct the reference"))
+    return problems
+
+
+def _provenance(conn, name: str, select: str, sign: int = 1) -> None:
+    """Add (sign=1) or remove (sign=-1) the provenance of the rows ``select`` returns
+    (columns source, as_of, illustrative) to the ``provenance`` summary of table ``name``."""
+    conn.execute(
+        "INSERT INTO provenance (tbl, source, as_of, rows, illustrative_rows) "
+        f"SELECT '{name}', ifnull(source, ''), ifnull(as_of, ''), {sign} * count(*), "
+        f"{sign} * ifnull(sum(illustrative), 0) FROM ({select}) WHERE true GROUP BY 2, 3 "
+        "ON CONFLICT (tbl, source, as_of) DO UPDATE SET rows = rows + excluded.rows, "
+        "illustrative_rows = illustrative_rows + excluded.illustrative_rows")
+
+
+def _add_counted(conn, name: str, prov: Counter) -> None:
+    """Add provenance counted while inserting (rows per (source, as_of, illustrative))."""
+    sums: dict = {}
+    for (src, as_of, ill), n in prov.items():
+        entry = sums.setdefault((src or "", as_of or ""), [0, 0])
+        entry[0] += n
+        entry[1] += n if ill else 0
+    conn.executemany(
+        "INSERT INTO provenance VALUES (?, ?, ?, ?, ?) ON CONFLICT (tbl, source, as_of) DO UPDATE SET "
+        "rows = rows + excluded.rows, illustrative_rows = illustrative_rows + excluded.illustrative_rows",
+        [(name, src, as_of, n, ill) for (src, as_of), (n, ill) in sums.items()])
+
+
+def rebuild_provenance(conn) -> None:
+    """Recompute the provenance summary from scratch (stores made before it existed)."""
+    conn.execute("DELETE FROM provenance")
+    for name in schema.LOAD_ORDER:
+        _provenance(conn, name, f"SELECT source, as_of, illustrative FROM {q(name)}")
+
+
+def _bulk_insert(conn, table: schema.Table, df: pd.DataFrame, progress) -> TableChange:
+    """Load into an empty table: no diff; secondary indexes dropped and rebuilt afterwards
+    (sorting once is much faster than keeping them up to date row by row)."""
+    indexes = index_sql(table.name)
+    for name, _ in indexes:
+        conn.execute(f"DROP INDEX IF EXISTS {name}")
+    prov = _insert(conn, table, q(table.name), df, progress)
+    for _, sql in indexes:
+        conn.execute(sql)
+    added = conn.execute(f"SELECT count(*) FROM {q(table.name)}").fetchone()[0]
+    if added == len(df):
+        _add_counted(conn, table.name, prov)
+    else:  # repeated keys in the batch: count what was kept
+        _provenance(conn, table.name, f"SELECT source, as_of, illustrative FROM {q(table.name)}")
+    return TableChange(table.name, added=added)
+
+
+def _upsert(conn, table: schema.Table, tmp: str) -> None:
+    """Write the temp table's added and changed rows, keeping the provenance summary right."""
+    name, on = q(table.name), _joined(table, "m", "t")
+    old = f"SELECT m.source, m.as_of, m.illustrative FROM {tmp} t JOIN {name} m ON {on} WHERE {_differs(table, 'm', 't')}"
+    new = (f"SELECT t.source, t.as_of, t.illustrative FROM {tmp} t LEFT JOIN {name} m ON {on} "
+           f"WHERE m.{q(table.key[0])} IS NULL OR {_differs(table, 'm', 't')}")
+    _provenance(conn, table.name, old, -1)
+    _provenance(conn, table.name, new, 1)
+    conn.execute("DELETE FROM provenance WHERE rows = 0")
+    conn.execute(
+        f"INSERT INTO {name} ({cols_sql(table.column_names)}) "
+        f"SELECT {cols_sql(table.column_names)} FROM {tmp} WHERE true "
+        f"ON CONFLICT ({cols_sql(table.key)}) DO UPDATE SET "
+        + ", ".join(f"{q(c)} = excluded.{q(c)}" for c in table.column_names if c not in table.key)
+        + f" WHERE {_differs(table, name, 'excluded')}")
+
+
+def _empty(conn, name: str) -> bool:
+    return conn.execute(f"SELECT 1 FROM {q(name)} LIMIT 1").fetchone() is None
+
+
+def _load_temp(conn, table: schema.Table, df: pd.DataFrame, progress) -> str:
+    tmp_name = "_in_" + table.name
+    conn.execute(f"DROP TABLE IF EXISTS temp.{q(tmp_name)}")
+    conn.execute(create_table_sql(table, tmp_name, temp=True))
+    _insert(conn, table, f"temp.{q(tmp_name)}", df, progress)
+    return f"temp.{q(tmp_name)}"
+
+
+def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadReport:
+    """Merge ``batch`` in one transaction on ``conn`` (a fresh writer connection; the caller
+    holds the write lock). Commits on success, rolls back and re-raises on any error."""
+    t0 = time.perf_counter()
+    changes, problems, bumped = {}, [], False
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for name in schema.LOAD_ORDER:
+            table, df = schema.TABLES[name], _frame(batch, name)
+            if len(df) and _empty(conn, name):
+                changes[name] = _bulk_insert(conn, table, df, progress)
+                problems += _missing_refs(conn, table, q(name), False, batch.source)
+            elif len(df):
+                tmp = _load_temp(conn, table, df, progress)
+                changes[name] = _diff(conn, table, tmp)
+                if changes[name].added or changes[name].changed:
+                    _upsert(conn, table, tmp)
+                problems += _missing_refs(conn, table, tmp, False, batch.source)
+            else:
+                changes[name] = TableChange(name)
+                progress(name, 0, 0)
+            bumped = bumped or bool(changes[name].added or changes[name].changed)
+        if problems:
+            raise ValidationFailed(problems, batch.source)
+        if bumped:
+            bump_generation(conn)
+        progress("commit", 0, 1)
+        conn.execute("COMMIT")
+        progress("commit", 1, 1)
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return LoadReport(changes, written=True, seconds=time.perf_counter() - t0)
+
+
+def plan_batch(conn: sqlite3.Connection, batch: ImportBatch) -> LoadReport:
+    """What :func:`apply_batch` would report, using temp tables only (the store is not written)."""
+    t0 = time.perf_counter()
+    changes, problems = {}, []
+    quiet = lambda *a: None  # noqa: E731
+    conn.execute("BEGIN")
+    try:
+        temps = {name: _load_temp(conn, schema.TABLES[name], _frame(batch, name), quiet)
+                 for name in schema.LOAD_ORDER}
+        for name, tmp in temps.items():
+            changes[name] = _diff(conn, schema.TABLES[name], tmp)
+            problems += _missing_refs(conn, schema.TABLES[name], tmp, True, batch.source)
+        if problems:
+            raise ValidationFailed(problems, batch.source)
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        for name in schema.LOAD_ORDER:
+            conn.execute(f"DROP TABLE IF EXISTS temp.{q('_in_' + name)}")
+    return LoadReport(changes, written=False, seconds=time.perf_counter() - t0)
+
+
+def clear_all(conn: sqlite3.Connection) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for name in reversed(schema.LOAD_ORDER):
+            conn.execute(f"DELETE FROM {q(name)}")
+        conn.execute("DELETE FROM provenance")
+        bump_generation(conn)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def bump_generation(conn) -> None:
+    """Mark the data as changed (read caches compare this number)."""
+    conn.execute("INSERT INTO meta (k, v) VALUES ('generation', 1) "
+                 "ON CONFLICT (k) DO UPDATE SET v = v + 1")
