@@ -4,7 +4,7 @@ Statements are module constants, or dicts of them keyed by a schema label, relat
 or table name, built once at import from the constants in :mod:`graph.schema` only. Every value
 travels as a ``$parameter``. Syntax is limited to what Neo4j 5.3 understands (no ``CALL (x) {}``,
 ``COLLECT {}``, dynamic labels, quantified path patterns, type predicates, ``LET``/``FILTER``/
-``FINISH``/``NEXT``, conditional ``WHEN`` queries, ``SHORTEST``); tests/graph/test_cypher.py checks
+``FINISH``/``NEXT``, conditional ``WHEN`` queries, ``SHORTEST``); tests/graph/store/test_cypher.py checks
 all of that.
 
 Storage model: every node has its key under property ``id`` (a region's ``code``, a chain's
@@ -224,7 +224,7 @@ HOP = {(label, rel, out): f"MATCH (c:{label} {{id: $id}}){'-' if out else '<-'}[
 
 
 def statements() -> list[str]:
-    """Every statement in this module (for the static checks in tests/graph/test_cypher.py)."""
+    """Every statement in this module (for the static checks in tests/graph/store/test_cypher.py)."""
     out: list[str] = []
     for name, value in globals().items():
         if not name.isupper():

@@ -1,6 +1,6 @@
 """Pure helpers of the Neo4j store: values in and out, batch rows, diffs, DataFrames.
 
-No driver here, so everything is tested without a server (tests/graph/test_cypher.py).
+No driver here, so everything is tested without a server (tests/graph/store/test_cypher.py).
 
 >>> to_value("list", []) is None, from_value("list", None)
 (True, [])
