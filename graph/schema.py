@@ -63,6 +63,10 @@ SCALES = {"大型": ("大型", "大", "large"), "中型": ("中型", "中", "med
           "小型": ("小型", "小", "small"), "微型": ("微型", "微", "micro")}
 SCALE_RANK = {"大型": 4, "中型": 3, "小型": 2, "微型": 1}
 
+REGION_SOURCES = {"given": ("given", "给定", "登记", "source"),
+                  "inferred": ("inferred", "推断", "infer", "inferred from name")}
+REGION_SOURCE_LABELS = {"given": "给定", "inferred": "推断"}
+
 ROLES = {"链主": ("链主", "leader", "chain leader"), "链核": ("链核", "anchor", "core")}
 
 # Known enterprise tags (others are kept as free text but these drive scoring).
@@ -78,7 +82,7 @@ class Column:
     """One column of an import table.
 
     kind: ``str``, ``int``, ``float``, ``share`` (0–1), ``bool``, ``date``, ``list``,
-    ``code6`` (6-digit division code), ``enum:<STAGES|REGION_LEVELS|PARK_KINDS|SCALES|ROLES>``,
+    ``code6`` (6-digit division code), ``enum:<STAGES|REGION_LEVELS|PARK_KINDS|SCALES|ROLES|REGION_SOURCES>``,
     or ``ref:<table>`` (an id or the exact name of a row in that table).
     """
 
@@ -178,8 +182,12 @@ TABLES: dict[str, Table] = {t.name: t for t in (
     _t("enterprises", "企业", "Enterprises.", ["enterprise_id"], [
         Column("enterprise_id", "str", True, "企业编号（有统一社会信用代码时可用之）", "E-DAYUN"),
         Column("name", "str", True, "企业名称", "大运汽车股份有限公司"),
+        Column("aliases", "list", False, "简称、曾用名，用 ; 或 、 分隔（可搜索，名称引用可用）", "大运汽车;大运"),
         Column("uscc", "str", False, "统一社会信用代码（18 位）", ""),
         Column("region", "ref:regions", False, "所在区划（代码或名称；空 = 未知）", "运城市"),
+        Column("region_source", "enum:REGION_SOURCES", False,
+               "区划来源 given/inferred（给定/推断：由企业名称或地址推断）；空 = 给定", "给定"),
+        Column("region_evidence", "str", False, "推断区划所依据的字样（如名称中的“山西”）", ""),
         Column("park", "ref:parks", False, "所在园区（编号或名称）", ""),
         Column("scale", "enum:SCALES", False, "规模 大型/中型/小型/微型", "大型"),
         Column("revenue", "float", False, "营业收入（万元）", "1200000"),
@@ -229,4 +237,4 @@ REL_OF_TABLE = {"chain_products": INCLUDES, "product_flows": FEEDS, "park_chains
 def enum_values(kind: str) -> dict[str, tuple[str, ...]]:
     """The mapping for an ``enum:<NAME>`` column kind."""
     return {"STAGES": STAGES, "REGION_LEVELS": REGION_LEVELS, "PARK_KINDS": PARK_KINDS,
-            "SCALES": SCALES, "ROLES": ROLES}[kind.split(":", 1)[1]]
+            "SCALES": SCALES, "ROLES": ROLES, "REGION_SOURCES": REGION_SOURCES}[kind.split(":", 1)[1]]

@@ -94,8 +94,11 @@ def bad_cell_problems(pt: ParsedTable, column: str, problems: list[InputProblem]
         problems.append(InputProblem(rt.file, rt.sheet, int(pt.numbers[r]), column, texts[code], err.message, err.fix))
 
 
+ALIASED = ("products", "enterprises")     # node tables whose ``aliases`` name references may use
+
+
 class Pool:
-    """Ids, names and (for products) aliases of one node table: this batch over the store."""
+    """Ids, names and (for products and enterprises) aliases of one node table: this batch over the store."""
 
     def __init__(self, table: str, parsed: ParsedTable | None, existing: AtlasStore | None):
         t = schema.TABLES[table]
@@ -105,14 +108,13 @@ class Pool:
         if existing is not None:
             stored = existing.node_names(table)
             self.name_of.update((str(i), str(n) if n is not None else "") for i, n in zip(stored["id"], stored["name"]))
-            if table == "products" and len(stored):
-                old = existing.table("products")
+            if "aliases" in stored.columns:
                 aliases.update((str(i), list(a) if isinstance(a, (list, tuple)) else [])
-                               for i, a in zip(old["product_id"], old["aliases"]))
+                               for i, a in zip(stored["id"], stored["aliases"]))
         if parsed is not None and len(parsed):
             keys = parsed.columns[t.key[0]].row_values()
             names = parsed.columns[t.name_column].row_values()
-            als = parsed.columns["aliases"].row_values() if table == "products" else None
+            als = parsed.columns["aliases"].row_values() if table in ALIASED and "aliases" in parsed.columns else None
             for i, (key, name) in enumerate(zip(keys.tolist(), names.tolist())):
                 if isinstance(key, str) and key:
                     self.name_of[key] = name if isinstance(name, str) else ""

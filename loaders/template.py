@@ -80,7 +80,7 @@ def schema_markdown() -> str:
     lines = ["Every table is one sheet of a workbook (sheet name = table name or its Chinese label) "
              "or one `<table>.csv` file in a folder or .zip. Row 1 is the header. Every row also "
              "carries `source`, `as_of` and `illustrative`. `ref` columns take an id or the exact "
-             "name (products: also an alias) of a row in this file or already loaded. Lists are "
+             "name (products, enterprises: also an alias) of a row in this file or already loaded. Lists are "
              f"separated by any of `{' '.join(schema.LIST_SEPARATORS)}`.", ""]
     for t in schema.TABLES.values():
         optional = " — optional（可省略）" if t.optional else ""

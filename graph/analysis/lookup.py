@@ -1,7 +1,7 @@
 """Resolve what a user typed (an id/code or a name) to one chain, product, region, park or
 enterprise.
 
-Matching, in order: exact id/code; exact name (or product alias); the same ignoring case,
+Matching, in order: exact id/code; exact name (or product/enterprise alias); the same ignoring case,
 width and spaces (NFKC); for regions also the name without its suffix (运城 → 运城市) and a
 name prefixed by an ancestor (山西省运城市). One match wins; several raise
 :class:`~graph.errors.Ambiguous` listing ids; none raises :class:`~graph.errors.NotFound` with
@@ -170,7 +170,7 @@ def _resolve_place(store, text: str, tree) -> dict:
 
 
 def resolve_enterprise(store, text: str) -> dict:
-    """An enterprises row by id, USCC or exact name (uses store.search; no full scan)."""
+    """An enterprises row by id, USCC, exact name or alias (简称/曾用名; uses store.search, no full scan)."""
     text = str(text).strip()
     rows = _records(store.enterprises([text]))
     if len(rows) == 1:
@@ -182,8 +182,10 @@ def resolve_enterprise(store, text: str) -> dict:
         if len(exact) == 0:
             ids = hits["id"].tolist()
             full = store.enterprises(ids)
-            if "uscc" in full.columns:
-                exact = full[full["uscc"].map(norm) == norm(text)].rename(columns={"enterprise_id": "id"})
+            also = full.apply(lambda r: {norm(r.get("uscc") or "")} | {norm(a) for a in (
+                r.get("aliases") if isinstance(r.get("aliases"), (list, tuple)) else [])}, axis=1) \
+                if len(full) else pd.Series(dtype=object)
+            exact = full[[norm(text) in keys for keys in also]].rename(columns={"enterprise_id": "id"})
         if len(exact) == 1:
             return _records(store.enterprises([exact["id"].iloc[0]]))[0]
         if len(exact) > 1:

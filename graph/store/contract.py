@@ -104,8 +104,9 @@ class AtlasStore(ABC):
 
     @abstractmethod
     def node_names(self, table: str) -> pd.DataFrame:
-        """Columns ``id``, ``name`` of a node table (``regions``: id is the code).
-        Used to resolve names in later workbooks against what is stored."""
+        """Columns ``id``, ``name`` of a node table (``regions``: id is the code), plus
+        ``aliases`` (lists) for products and enterprises. Used to resolve names in later
+        workbooks against what is stored."""
 
     @abstractmethod
     def counts(self) -> dict[str, int]:

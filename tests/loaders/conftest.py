@@ -122,7 +122,10 @@ class FakeStore:
     def node_names(self, table: str) -> pd.DataFrame:
         t = schema.TABLES[table]
         df = self.batch[table]
-        return pd.DataFrame({"id": list(df[t.key[0]]), "name": list(df[t.name_column])}, dtype=object)
+        out = pd.DataFrame({"id": list(df[t.key[0]]), "name": list(df[t.name_column])}, dtype=object)
+        if "aliases" in t.column_names:
+            out["aliases"] = [a if isinstance(a, list) else [] for a in df["aliases"]]
+        return out
 
     def table(self, name: str) -> pd.DataFrame:
         return self.batch[name].copy()

@@ -59,7 +59,7 @@ _REGION_NAME = "(SELECT name FROM regions WHERE code = x.{})"
 _SEARCH = {
     S.CHAIN: ("chains", "chain_id", [], f"coalesce({_REGION_NAME.format('province')}, x.lead_unit)"),
     S.PRODUCT: ("products", "product_id", ["aliases"], "x.aliases"),
-    S.ENTERPRISE: ("enterprises", "enterprise_id", ["stock_code", "uscc"],
+    S.ENTERPRISE: ("enterprises", "enterprise_id", ["stock_code", "uscc", "aliases"],
                    f"coalesce({_REGION_NAME.format('region')}, (SELECT name FROM parks WHERE park_id = x.park))"),
     S.PARK: ("parks", "park_id", [], f"x.kind || ' · ' || coalesce({_REGION_NAME.format('region')}, '')"),
     S.REGION: ("regions", "code", [], _REGION_NAME.format("parent")),
@@ -101,7 +101,8 @@ def search(conn, text: str, limit: int = 50) -> pd.DataFrame:
         sql = (f"SELECT x.{key}, x.name, {detail}, {', '.join('x.' + c for c in extra) or 'NULL'} "
                f"FROM {table} x WHERE x.rowid IN (SELECT value FROM json_each(?))")
         for node_id, name, det, *codes in conn.execute(sql, (json.dumps(rowids),)):
-            codes = [c.lower() for c in codes if c]
+            codes = [x.lower() for c, col in zip(codes, extra) if c
+                     for x in (json.loads(c) if col == "aliases" else [c])]
             if table == "products":
                 codes = [a.lower() for a in json.loads(det or "[]")]
                 det = "、".join(json.loads(det or "[]")) or None

@@ -178,6 +178,9 @@ class EmbeddedStore(AtlasStore):
             raise NotFound("节点表", table, candidates=list(schema.NODE_TABLES))
         key = schema.KEY_OF_LABEL[schema.LABEL_OF_TABLE[table]]
         with self._read() as c:
+            if "aliases" in schema.TABLES[table].column_names:
+                rows = c.execute(f"SELECT {key}, name, aliases FROM {table} ORDER BY {key}").fetchall()
+                return frame(rows, ["id", "name", "aliases"], {"aliases": "list"})
             rows = c.execute(f"SELECT {key}, name FROM {table} ORDER BY {key}").fetchall()
         return frame(rows, ["id", "name"])
 

@@ -105,7 +105,8 @@ ALL_NODES = {label: f"MATCH (n:{label}) RETURN n.id AS id, properties(n) AS prop
 ALL_RELS = {table: f"MATCH (a:{src})-[r:{rel}]->(b:{dst}) "
                    f"RETURN a.id AS src, b.id AS dst, properties(r) AS props ORDER BY src, dst"
             for table, (_, src, rel, _c, dst) in REL_ENDPOINTS.items()}
-NODE_NAMES = {label: f"MATCH (n:{label}) RETURN n.id AS id, n.name AS name ORDER BY id"
+NODE_NAMES = {label: f"MATCH (n:{label}) RETURN n.id AS id, n.name AS name"
+                     f"{', n.aliases AS aliases' if label in (s.PRODUCT, s.ENTERPRISE) else ''} ORDER BY id"
               for label in s.NODE_LABELS}
 # one statement per label / type so the planner answers from the count store
 COUNT_NODES = {label: f"MATCH (n:{label}) RETURN count(n) AS total" for label in s.NODE_LABELS}
@@ -185,8 +186,10 @@ _SEARCH = {  # label -> (extra match, extra exact match, detail lookup, detail e
     s.CHAIN: ("", "", f"OPTIONAL MATCH (d:{s.REGION} {{id: n.province}})", "coalesce(d.name, n.lead_unit)"),
     s.PRODUCT: (f" OR any(a IN coalesce(n.aliases, []) WHERE toLower(a) CONTAINS {_T})",
                 f" OR any(a IN coalesce(n.aliases, []) WHERE toLower(a) = {_T})", "", "n.aliases"),
-    s.ENTERPRISE: (f" OR toLower(n.stock_code) CONTAINS {_T} OR toLower(n.uscc) CONTAINS {_T}",
-                   f" OR toLower(n.stock_code) = {_T} OR toLower(n.uscc) = {_T}",
+    s.ENTERPRISE: (f" OR toLower(n.stock_code) CONTAINS {_T} OR toLower(n.uscc) CONTAINS {_T}"
+                   f" OR any(a IN coalesce(n.aliases, []) WHERE toLower(a) CONTAINS {_T})",
+                   f" OR toLower(n.stock_code) = {_T} OR toLower(n.uscc) = {_T}"
+                   f" OR any(a IN coalesce(n.aliases, []) WHERE toLower(a) = {_T})",
                    f"OPTIONAL MATCH (n)-[:{s.LOCATED_IN}]->(d:{s.REGION}) "
                    f"OPTIONAL MATCH (n)-[:{s.IN_PARK}]->(k:{s.PARK})", "coalesce(d.name, k.name)"),
     s.PARK: ("", "", f"OPTIONAL MATCH (n)-[:{s.PARK_IN}]->(d:{s.REGION})", "d.name"),

@@ -242,7 +242,12 @@ class Neo4jStore(AtlasStore):
     def node_names(self, table: str) -> pd.DataFrame:
         if table not in schema.NODE_TABLES:
             raise NotFound("节点表", table, candidates=list(schema.NODE_TABLES))
-        return rows.frame(self._rows(q.NODE_NAMES[schema.LABEL_OF_TABLE[table]]), ["id", "name"])
+        found = self._rows(q.NODE_NAMES[schema.LABEL_OF_TABLE[table]])
+        if "aliases" not in schema.TABLES[table].column_names:
+            return rows.frame(found, ["id", "name"])
+        for r in found:
+            r["aliases"] = rows.from_value("list", r.get("aliases"))
+        return rows.frame(found, ["id", "name", "aliases"])
 
     def counts(self) -> dict[str, int]:
         statements = {**q.COUNT_NODES, **q.COUNT_RELS}
