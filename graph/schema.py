@@ -66,6 +66,18 @@ SCALE_RANK = {"大型": 4, "中型": 3, "小型": 2, "微型": 1}
 REGION_SOURCES = {"given": ("given", "给定", "登记", "source"),
                   "inferred": ("inferred", "推断", "infer", "inferred from name")}
 REGION_SOURCE_LABELS = {"given": "给定", "inferred": "推断"}
+GIVEN, INFERRED = "given", "inferred"
+
+
+def region_label(name, source) -> str:
+    """A region name as every face shows it, an inferred one marked 推断.
+
+    >>> region_label("山西省", "inferred"), region_label("运城市", None)
+    ('山西省（推断）', '运城市')
+    """
+    if not isinstance(name, str) or not name:
+        return ""
+    return f"{name}（{REGION_SOURCE_LABELS[INFERRED]}）" if source == INFERRED else name
 
 ROLES = {"链主": ("链主", "leader", "chain leader"), "链核": ("链核", "anchor", "core")}
 

@@ -3,8 +3,14 @@
 Mapping (see /work/shared/samples/README.md for the source layout):
 
 - company.json → enterprises: id = stock code normalised (``000826.SZ``); a renamed company
-  (one line per name, same code) is merged, the other names kept in ``evidence`` as 曾用名;
-  listed = true, tag 上市; region from an optional ``code,province,city`` CSV, else unknown.
+  (one line per name, same code, same listing date) is merged, its names kept in ``aliases``
+  (简称, 曾用名) and ``evidence``; rows with the same code but another listing date are a
+  conflict (:func:`loaders.ckg_companies.consistency` picks the row that fits the code), reported
+  and dropped; listed = true, tag 上市; region from an optional ``code,province,city`` CSV
+  (``region_source`` given), else inferred from the registered name when asked
+  (``infer_regions``: 山西… → 山西省, ``region_source`` inferred), else unknown.
+- ``as_of``: given, else the latest listing date (``time``) in company.json: the data cannot be
+  older than its newest listing, and the date does not change with the file's copy time.
 - company_industry.json (+ industry.json, industry_industry.json) → ``industries`` as Shenwan
   paths ``level1/level2/level3``.
 - product.json (+ names used by the relation files) → products: names normalised
@@ -22,7 +28,6 @@ module checks the folder and assembles the batch (:func:`import_ckg`).
 """
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -38,6 +43,8 @@ from loaders.ckg_read import SOURCE, SOURCE_PREFIX, CkgReport, read_jsonl
 from loaders.ckg_regions import enterprise_regions
 from loaders.ckg_relations import FLOW_RELS, SUBCLASS_REL, back_edges, relation_tables
 from loaders.region_index import RegionIndex, missing_region_rows
+from loaders.region_infer import apply_review, infer_regions, review_table
+from graph.schema import GIVEN, INFERRED
 from graph.text import norm_text
 
 __all__ = ["import_ckg", "CkgReport", "read_jsonl", "normalize_codes", "back_edges", "SOURCE", "SOURCE_PREFIX",
@@ -52,7 +59,8 @@ READ_FIRST = ("company.json", "product.json", "company_product.json", "product_p
 
 def import_ckg(folder, regions_csv=None, *, as_of: str | None = None,
                known_regions: pd.DataFrame | None = None, known_products: pd.DataFrame | None = None,
-               known_enterprises: pd.DataFrame | None = None) -> tuple[ImportBatch, CkgReport]:
+               known_enterprises: pd.DataFrame | None = None, infer_regions: bool = False,
+               region_review=None) -> tuple[ImportBatch, CkgReport]:
     """Read a ChainKnowledgeGraph folder into a normalised batch and a report.
 
     The ``known_*`` frames are the store's tables (``store.table(...)``), all optional:
@@ -65,19 +73,26 @@ def import_ckg(folder, regions_csv=None, *, as_of: str | None = None,
     - enterprises: a company whose stock code or full name is already stored under another id
       keeps that id; the stored row wins where both have a value (lists are united).
 
-    ``as_of`` defaults to the date of company.json.
+    ``as_of`` defaults to the latest listing date in company.json. ``infer_regions``: companies
+    still without a region get one inferred from their registered name (to the finest certain
+    level); ``region_review``: a filled-in review of those (path or frame, see
+    :func:`loaders.region_infer.apply_review`). The inferred rows are ``report.region_review``.
     """
     folder = _ckg_folder(folder)
-    as_of = _as_of(folder, as_of)
     rep = CkgReport()
     src = {f: f"{SOURCE}/{f}" for f in FILES}
     read = {f: read_jsonl(folder / f, rep) if (folder / f).exists() else pd.DataFrame() for f in READ_FIRST}
+    as_of = _as_of(folder, as_of, read["company.json"])
     ent, name_to_id = company_table(read, folder, rep)
     index = None
-    if regions_csv:
+    if regions_csv or infer_regions:
         index = RegionIndex.reference(known_regions)
+    if regions_csv:
         ent["region"] = enterprise_regions(regions_csv, ent["enterprise_id"], index, rep).values
+    ent["region_source"] = [GIVEN if isinstance(r, str) else None for r in ent["region"]]
     ent, name_to_id = match_enterprises(ent, name_to_id, known_enterprises, rep)
+    if infer_regions:
+        ent = _infer(ent, index, region_review, rep)
     cp, pp = read["company_product.json"], read["product_product.json"]
     prod, pid_of = product_table(read, rep)
     prod, pid_of = match_products(prod, pid_of, known_products, rep)
@@ -116,9 +131,33 @@ def _ckg_folder(folder) -> Path:
     return folder
 
 
-def _as_of(folder: Path, as_of: str | None) -> str:
-    """The batch date: ``as_of`` parsed as a date cell, default the date of company.json."""
-    as_of = as_of or dt.date.fromtimestamp((folder / "company.json").stat().st_mtime).isoformat()
+def _infer(ent: pd.DataFrame, index: RegionIndex, review, rep: CkgReport) -> pd.DataFrame:
+    """Regions inferred from names for rows without one (never over a given or stored region),
+    then a person's review decisions applied."""
+    unknown = ent["region"].isna()
+    got = infer_regions(ent.loc[unknown, ["name", "region"]], index, fields=("name",))
+    ent = ent.astype({"region": object, "region_source": object})
+    ent.loc[unknown, ["region", "region_source", "region_evidence"]] = got[["region", "region_source",
+                                                                            "region_evidence"]].values
+    rep.merged["regions inferred from names"] = int((got["region_source"] == INFERRED).sum())
+    rep.region_review = review_table(ent, index)
+    if review is not None:
+        ent, problems = apply_review(ent, review, index)
+        rep.problems += problems
+    return ent
+
+
+def _as_of(folder: Path, as_of: str | None, companies: pd.DataFrame) -> str:
+    """The batch date: ``as_of`` parsed as a date cell, default the latest listing date
+    (``time``) in company.json. Never the file's modification time."""
+    if not as_of:
+        times = companies["time"].dropna().astype(str).str.strip() if "time" in companies.columns else pd.Series()
+        times = times[times.str.match(r"^\d{4}-\d{2}-\d{2}$")]
+        if not len(times):
+            raise ValidationFailed([InputProblem(folder.name, "", None, "as_of", "", "数据日期未知 no as-of date: "
+                                                 "company.json has no listing dates (time)",
+                                                 "Give the date of the data with --as-of YYYY-MM-DD.")])
+        as_of = times.max()
     try:
         return parse_cell(schema.PROVENANCE[1], norm_text(as_of))
     except BadCell as bad:

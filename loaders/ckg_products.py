@@ -28,6 +28,9 @@ def product_table(read: dict, rep: CkgReport) -> tuple[pd.DataFrame, dict[str, s
     ok_listed = good[good["listed"]]
     rep.merged["product names merged after normalisation"] = int(ok_listed["raw"].nunique()
                                                                  - ok_listed["norm"].nunique())
+    rep.use("product.json", "products", ok_listed["norm"].nunique())
+    rep.use("product.json", "same name after normalisation (merged, other spellings kept as aliases)",
+            len(ok_listed) - ok_listed["norm"].nunique())
     extra = good.loc[~good["listed"] & ~isin(good["norm"], ok_listed["norm"])]
     rep.merged["products added from relation files"] = int(extra["norm"].nunique())
     pid_of = dict(zip(good["raw"].tolist(), (SOURCE_PREFIX + good["norm"]).tolist()))
@@ -87,5 +90,9 @@ def company_product_table(cp: pd.DataFrame, name_to_id: dict, pid_of: dict, rep:
     rep.merged["company-product weights above 1 kept without share"] = int(over.sum())
     cp = cp.assign(revenue_share=cp["w"].mask(over).astype(object))
     cp = cp.sort_values("w", ascending=False, kind="stable")
-    rep.drop(f, "duplicate company-product", cp[cp.duplicated(["enterprise", "product"])], "product_name")
-    return cp.drop_duplicates(["enterprise", "product"]).sort_values("_line")
+    dup = cp[cp.duplicated(["enterprise", "product"])]
+    rep.drop(f, "duplicate company-product", dup.assign(raw=dup["company_name"].astype(str) + " · "
+                                                        + dup["product_name"].astype(str)), "raw")
+    cp = cp.drop_duplicates(["enterprise", "product"]).sort_values("_line")
+    rep.use(f, "enterprise_products", len(cp))
+    return cp

@@ -68,28 +68,34 @@ def relation_tables(pp: pd.DataFrame, pid_of: dict, rep: CkgReport) -> tuple[pd.
     pp = pp.assign(a=pp["from_entity"].astype("string").fillna("").str.strip().map(pid_of),
                    b=pp["to_entity"].astype("string").fillna("").str.strip().map(pid_of),
                    rel=norm_series(pp["rel"]))
-    rep.drop(f, "empty or garbage product name", pp[pp["a"].isna() | pp["b"].isna()], "from_entity")
+    pp["raw"] = (pp["from_entity"].astype("string").fillna("") + " -" + pp["rel"].fillna("") + "-> "
+                 + pp["to_entity"].astype("string").fillna(""))
+    rep.drop(f, "empty or garbage product name", pp[pp["a"].isna() | pp["b"].isna()], "raw")
     pp = pp[pp["a"].notna() & pp["b"].notna()]
-    rep.drop(f, "unknown relation", pp[~pp["rel"].isin([*FLOW_RELS, SUBCLASS_REL])], "rel")
-    rep.drop(f, "self-loop", pp[pp["a"] == pp["b"]], "from_entity")
+    rep.drop(f, "unknown relation", pp[~pp["rel"].isin([*FLOW_RELS, SUBCLASS_REL])], "raw")
+    pp = pp[pp["rel"].isin([*FLOW_RELS, SUBCLASS_REL])]
+    rep.drop(f, "self-loop", pp[pp["a"] == pp["b"]], "raw")
     pp = pp[pp["a"] != pp["b"]]
     end = {"from": "a", "to": "b"}
     flows = pd.concat([pd.DataFrame({"from_product": rows[end[src]], "to_product": rows[end[dst]],
-                                     "_line": rows["_line"]})
+                                     "_line": rows["_line"], "raw": rows["raw"]})
                        for rel, (src, dst) in FLOW_RELS.items() for rows in [pp[pp["rel"] == rel]]])
     flows = flows.sort_values("_line", kind="stable")
-    rep.drop(f, "duplicate flow", flows[flows.duplicated(["from_product", "to_product"])], "from_product")
+    rep.drop(f, "duplicate flow", flows[flows.duplicated(["from_product", "to_product"])], "raw")
     flows = flows.drop_duplicates(["from_product", "to_product"])
     flows["cycle_ok"] = _closes_cycle(flows, "from_product", "to_product")
     rep.cycle_ok = int(flows["cycle_ok"].sum())
     rep.merged["flows marked cycle_ok"] = rep.cycle_ok
     sc = pp[pp["rel"] == SUBCLASS_REL]
-    subs = pd.DataFrame({"product": sc["b"], "parent": sc["a"], "_line": sc["_line"]})
-    rep.drop(f, "duplicate subclass", subs[subs.duplicated(["product", "parent"])], "product")
+    subs = pd.DataFrame({"product": sc["b"], "parent": sc["a"], "_line": sc["_line"], "raw": sc["raw"]})
+    rep.drop(f, "duplicate subclass", subs[subs.duplicated(["product", "parent"])], "raw")
     subs = subs.drop_duplicates(["product", "parent"])
     bad = _closes_cycle(subs, "product", "parent")
-    rep.drop(f, "subclass cycle", subs[bad], "product")
-    return flows, subs[[not x for x in bad]]
+    rep.drop(f, "subclass cycle", subs[bad], "raw")
+    subs = subs[[not x for x in bad]]
+    rep.use(f, "product flows", len(flows))
+    rep.use(f, "product subclasses", len(subs))
+    return flows, subs
 
 
 def _closes_cycle(edges: pd.DataFrame, tail: str, head: str) -> list[bool]:

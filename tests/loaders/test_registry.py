@@ -87,12 +87,12 @@ def test_registry_tags_exactly_as_expected(fixture, request):
     assert ent.loc["运城示例电池有限公司", "scale"] == "中型"
     assert ent.loc["运城示例电池有限公司", "evidence"] == "法定代表人 张三；注册资本 5000万元"
     assert ent.loc["ABC贸易有限公司", "region"] == "140000"          # city unknown: only the province kept
-    assert ent.loc["示例汽车服务有限公司", "region"] == "110000"     # counties of 北京 unknown to the atlas
+    assert ent.loc["示例汽车服务有限公司", "region"] == "110105"     # 朝阳区 from the national county reference
     assert ent.loc["示例汽车服务有限公司", "uscc"] is None
     loaded = result.batch["enterprise_products"]
     assert sorted(zip(loaded["enterprise"], loaded["product"])) == \
         [(USCC, "P-LI"), (USCC, "P-MOTOR"), (USCC, "P-POWER")]
-    assert sorted(result.batch["regions"]["code"]) == ["110000"]     # only what the given regions lack
+    assert sorted(result.batch["regions"]["code"]) == ["110000", "110105"]   # only what the given regions lack
     header_row = 2 if fixture == "gb_csv" else 1
     warnings = {(p.row - header_row, p.column, p.value) for p in result.problems}
     city, uscc, name = ("所属城市", "统一社会信用代码", "企业名称") if fixture == "gb_csv" \
