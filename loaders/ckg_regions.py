@@ -30,12 +30,33 @@ def _read_region_csv(path: Path) -> pd.DataFrame:
 
 
 def enterprise_regions(path, ids: pd.Series, index: RegionIndex, report: CkgReport) -> pd.Series:
-    """Region code per enterprise id (stock code) from a ``code,province,city[,county]`` CSV."""
+    """Region code per enterprise id (stock code) from a ``code,province,city[,county]`` CSV.
+    County-level cities resolve (介休市 written as the city). Unreadable, duplicate (the first line
+    wins) and unknown stock codes are reported."""
     df = _read_region_csv(Path(path))
     name = Path(path).name
     df["stock"] = normalize_codes(df["code"])
-    out = {}
+    known = set(ids.astype(str))
+    out, first = {}, {}
+
+    def warn(rec, col, message, fix):
+        report.problems.append(InputProblem(name, Path(name).stem, int(rec["_line"]), col, str(rec.get(col, "")),
+                                            message, fix))
     for rec in df.to_dict("records"):
+        stock = rec["stock"]
+        if pd.isna(stock):
+            warn(rec, "code", "无法识别的股票代码 unreadable stock code (line skipped)",
+                 "Write a 6-digit code, e.g. 600740 or 600740.SH.")
+            continue
+        if stock in first:
+            warn(rec, "code", f"重复的股票代码 duplicate stock code: same as line {first[stock]} (line skipped)",
+                 "Keep one line per stock code.")
+            continue
+        first[stock] = int(rec["_line"])
+        if stock not in known:
+            warn(rec, "code", "股票代码不在 company.json 中 unknown stock code (line not used)",
+                 "Check the code against company.json.")
+            continue
         code, bad = index.resolve(rec.get("province", ""), rec.get("city", ""), rec.get("county", ""))
         for col in bad:
             report.problems.append(InputProblem(

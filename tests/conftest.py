@@ -18,6 +18,14 @@ from graph import schema
 from graph.model import ImportBatch
 from graph.settings import Settings
 
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+# ChainAtlas's own ChainKnowledgeGraph fixture (always present) and the shared public sample:
+# beside the clone (../shared, as in CI) or beside the worktree folder.
+CKG_FIXTURE = ROOT / "tests" / "fixtures" / "ckg"
+CKG_SAMPLE = next((p / "shared" / "samples" / "ckg" for p in (ROOT.parent, ROOT.parent.parent)
+                   if (p / "shared" / "samples" / "ckg" / "company.json").exists()),
+                  ROOT.parent / "shared" / "samples" / "ckg")
+
 _LIST_COLUMNS = {(t.name, c.name) for t in schema.TABLES.values() for c in t.columns if c.kind == "list"}
 
 

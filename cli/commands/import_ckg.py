@@ -1,5 +1,6 @@
-"""``chainatlas import-ckg DIR [--regions FILE] [--as-of DATE] [--dry-run]``: load a
-ChainKnowledgeGraph (产业链知识图谱) JSON-lines folder."""
+"""``chainatlas import-ckg DIR [--regions FILE] [--infer-regions [--region-review-out FILE]
+[--region-accept FILE]] [--as-of DATE] [--dry-run]``: load a ChainKnowledgeGraph (产业链知识图谱)
+JSON-lines folder."""
 from __future__ import annotations
 
 import time
@@ -12,28 +13,48 @@ from cli.common import echo_frame, progress_printer, store_from_env
 @click.command("import-ckg")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.option("--regions", "regions_csv", type=click.Path(exists=True, dir_okay=False),
-              help="CSV code,province,city giving each stock code's region (else region unknown).")
-@click.option("--as-of", help="数据日期 YYYY-MM-DD (default: the date of company.json).")
+              help="CSV code,province,city[,county] giving each stock code's region (else region unknown).")
+@click.option("--infer-regions", is_flag=True,
+              help="推断区划：companies without a region get one from their registered name, to the finest "
+                   "certain level (山西… → 山西省), marked 推断 (region_source = inferred).")
+@click.option("--region-review-out", type=click.Path(dir_okay=False),
+              help="With --infer-regions: write the inferred regions to check here (CSV, UTF-8 with BOM).")
+@click.option("--region-accept", type=click.Path(exists=True, dir_okay=False),
+              help="With --infer-regions: a filled-in region review from an earlier run (accept/reject, "
+                   "or another region in 'region').")
+@click.option("--as-of", help="数据日期 YYYY-MM-DD (default: the latest listing date in company.json).")
 @click.option("--dry-run", is_flag=True, help="只预览，不写入。Preview changes, write nothing.")
-def command(folder, regions_csv, as_of, dry_run):
+def command(folder, regions_csv, infer_regions, region_review_out, region_accept, as_of, dry_run):
     """导入产业链知识图谱 Import a ChainKnowledgeGraph folder (company.json, product.json,
     company_product.json, product_product.json, industry files).
 
-    Companies become listed enterprises (id = stock code), products are normalised and merged,
-    上游材料/下游产品 become product flows and 产品小类 product subclasses. Dropped rows are
-    reported per file and reason.
+    Companies become listed enterprises (id = stock code; 简称/曾用名 become searchable aliases),
+    products are normalised and merged, 上游材料/下游产品 become product flows and 产品小类 product
+    subclasses. Rows sharing a stock code but listed on another date are reported as conflicts and
+    left out. Every input line is accounted for: kept, merged, or dropped by reason.
     """
     from cli.commands.load import echo_report
     from loaders.ckg import import_ckg
+    from loaders.region_infer import DECISION_HELP
 
+    if (region_review_out or region_accept) and not infer_regions:
+        raise click.UsageError("--region-review-out/--region-accept need --infer-regions")
     started = time.perf_counter()
     with store_from_env() as store:
         batch, report = import_ckg(folder, regions_csv, as_of=as_of, known_regions=store.table("regions"),
                                    known_products=store.table("products"),
-                                   known_enterprises=store.table("enterprises"))
+                                   known_enterprises=store.table("enterprises"), infer_regions=infer_regions,
+                                   region_review=region_accept)
         click.echo(report.summary(), err=True)
         if len(report.frame()):
             echo_frame(report.frame())
+        if report.region_review is not None:
+            n = len(report.region_review)
+            click.echo(f"推断区划 {n} enterprises got a region inferred from their name (shown as 推断).")
+            if region_review_out:
+                report.region_review.to_csv(region_review_out, index=False, encoding="utf-8-sig")
+                click.echo(f"待核对 written to {region_review_out}: {DECISION_HELP}; "
+                           f"then run again with --infer-regions --region-accept {region_review_out}")
         result = store.plan(batch) if dry_run else store.apply(batch, progress=progress_printer())
         result.seconds = time.perf_counter() - started
         echo_report(result, examples=dry_run)

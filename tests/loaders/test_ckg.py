@@ -10,9 +10,10 @@ import pytest
 
 from loaders.ckg import import_ckg, normalize_codes
 from loaders.normalize import check_batch
+from tests.conftest import CKG_SAMPLE
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO.parent / "shared" / "samples" / "ckg"
+SAMPLE = CKG_SAMPLE
 needs_sample = pytest.mark.skipif(not (SAMPLE / "company.json").exists(),
                                   reason=f"CKG sample not found at {SAMPLE} (../shared/samples/ckg beside the repo)")
 JUNK = {"公司内分部抵销数", "平衡项目", "分部间抵销", "抵销"}   # the sample's non-product lines, read by hand
@@ -88,8 +89,10 @@ def test_report_lists_dropped_rows(sample):
     assert got == {("product.json", "empty or garbage name"): 4,
                    ("company_product.json", "empty or garbage product name"): 20,
                    ("company_product.json", "negative weight (accounting offset)"): 1,
-                   ("company_product.json", "duplicate company-product"): 11,
+                   ("company_product.json", "exact duplicate line"): 11,
+                   ("company_industry.json", "empty industry path"): 2,     # 640301 / 280102: no name
                    ("product_product.json", "duplicate flow"): 29}
+    assert report.balance()["unaccounted"].tolist() == [0] * 7
     assert report.merged["renamed companies merged"] == 1
     assert report.cycle_ok == 0
     assert "dropped 4 from product.json" in report.summary()

@@ -8,7 +8,7 @@ import pytest
 
 from uihelp import ROOT, sample_workbook
 
-CKG = ROOT.parent / "shared" / "samples" / "ckg"
+from tests.conftest import CKG_SAMPLE as CKG  # noqa: E402
 REGISTRY_CSV = ("企业名称,统一社会信用代码,所属省份,所属城市,经营范围,主营产品,企业规模\n"
                 "运城示例电池有限公司,,山西省,运城市,动力电池的研发、生产和销售,动力电池,中型企业\n"
                 "运城示例服务有限公司,,山西省,运城市,整车技术咨询服务,,小型\n")

@@ -9,8 +9,9 @@ import pytest
 
 from graph.analysis.draft import draft_chain, write_draft_workbook
 from graph.errors import NotFound
+from tests.conftest import CKG_SAMPLE
 
-SAMPLE = Path(__file__).resolve().parents[3].parent / "shared" / "samples" / "ckg"
+SAMPLE = CKG_SAMPLE
 
 EDGES = [("矿石", "碳酸锂"), ("碳酸锂", "正极材料"), ("正极材料", "锂电池"), ("电解液", "锂电池"),
          ("锂电池", "动力电池包"), ("动力电池包", "新能源汽车"), ("煤", "电力"), ("电力", "锂电池"),
