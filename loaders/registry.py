@@ -22,7 +22,9 @@ from graph.model import ImportBatch
 from loaders import normalize as nz
 from loaders.read import cell_text, csv_records, decode
 from loaders.tagging import MAIN, SCOPE, TAG_COLUMNS, ProductTagger, tag_rows
+from loaders.region_infer import apply_review, infer_regions, review_table
 from loaders.validate import BadCell, parse_cell
+from graph.schema import GIVEN
 
 FIELDS = {
     "name": ("企业名称", "公司名称", "名称", "单位名称", "企业名", "name", "company", "companyname", "enterprise"),
@@ -37,6 +39,7 @@ FIELDS = {
     "scale": ("企业规模", "规模", "scale", "size"),
     "scope": ("经营范围", "scope", "businessscope"),
     "products": ("主营产品", "主要产品", "主营业务", "products", "mainproducts"),
+    "address": ("注册地址", "企业地址", "地址", "住所", "通信地址", "办公地址", "经营地址", "address", "registeredaddress"),
 }
 _LOOKUP = {nz.norm_header(h): f for f, hs in FIELDS.items() for h in (f, *hs)}
 _USCC = re.compile(r"[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}")
@@ -54,6 +57,7 @@ class RegistryResult:
     problems: list[InputProblem] = field(default_factory=list)   # warnings (unknown regions …)
     columns: dict[str, str] = field(default_factory=dict)        # field -> header used
     rows: int = 0
+    region_review: pd.DataFrame | None = None   # regions inferred from address/name (infer_regions)
 
     def summary(self) -> str:
         d = self.tags["decision"].value_counts().to_dict() if len(self.tags) else {}
@@ -165,7 +169,7 @@ def _scale(text: str) -> str | None:
 def import_registry(file, *, mapping=None, products: pd.DataFrame | None = None,
                     regions: pd.DataFrame | None = None, enterprises: pd.DataFrame | None = None,
                     threshold: float = 0.8, accept=None, as_of: str | None = None,
-                    source: str | None = None) -> RegistryResult:
+                    source: str | None = None, infer_regions: bool = False, region_review=None) -> RegistryResult:
     """Read a registry export into enterprises and product tags.
 
     products:    the atlas's products (``store.table('products')``) to tag with; None = no tagging.
@@ -173,6 +177,9 @@ def import_registry(file, *, mapping=None, products: pd.DataFrame | None = None,
     enterprises: the store's enterprises; a row whose USCC or exact name is already stored keeps
                  that id and its other fields (tags, park, listed …) where the registry is silent.
     accept:      a filled-in review table (path or frame) with decisions from an earlier run.
+    infer_regions: rows without a region (none given, none stored) get one inferred from 注册地址,
+                 else from the name, to the finest certain level (``region_source`` inferred);
+                 ``region_review`` applies a person's decisions on them (see loaders.region_infer).
     """
     path = Path(file)
     name = path.name
@@ -224,13 +231,18 @@ def import_registry(file, *, mapping=None, products: pd.DataFrame | None = None,
         notes = [f"{label} {val[f]}{unit.get(f, '')}" for f, label in
                  (("legal_rep", "法定代表人"), ("founded", "成立日期"), ("capital", "注册资本")) if val.get(f)]
         rows.append({"row": number, "enterprise_id": eid, "name": ent, "uscc": uscc or None, "region": code,
+                     "region_source": GIVEN if code else None, "address": val.get("address", ""),
                      "scale": _scale(val.get("scale", "")),
                      "industries": [val["industry"]] if val.get("industry") else [],
                      "evidence": "；".join(notes) or None, MAIN: val.get("products", ""), SCOPE: val.get("scope", "")})
-    ent_df = pd.DataFrame(rows, columns=["row", "enterprise_id", "name", "uscc", "region", "scale", "industries",
-                                         "evidence", MAIN, SCOPE])
+    ent_df = pd.DataFrame(rows, columns=["row", "enterprise_id", "name", "uscc", "region", "region_source", "address",
+                                         "scale", "industries", "evidence", MAIN, SCOPE])
     if known:
         ent_df = nz.merge_stored(ent_df, enterprises, prefer="new")
+    review = None
+    if infer_regions:
+        ent_df, review, bad_review = _infer(ent_df, index, region_review)
+        problems += bad_review
     tags = _tags(ent_df, products, threshold, read_decisions(accept) if accept is not None else {})
     loaded = tags[tags["decision"].isin(["auto", "accepted"])]
     batch = ImportBatch.empty(source=name)
@@ -248,8 +260,24 @@ def import_registry(file, *, mapping=None, products: pd.DataFrame | None = None,
     if bad:
         raise ValidationFailed(bad, source=name)
     batch.warnings = [str(p) for p in problems]
+    region_rows = review
     review = tags[tags["decision"] == "review"].assign(decision="")[REVIEW_COLUMNS].reset_index(drop=True)
-    return RegistryResult(batch, tags, review, problems, {f: header[i] for f, i in cols.items()}, len(records))
+    return RegistryResult(batch, tags, review, problems, {f: header[i] for f, i in cols.items()}, len(records),
+                          region_review=region_rows)
+
+
+def _infer(ent_df: pd.DataFrame, index, decisions) -> tuple[pd.DataFrame, pd.DataFrame, list]:
+    """Regions inferred (address first, then name) where none is given or stored; decisions applied."""
+    unknown = ent_df["region"].isna()
+    got = infer_regions(ent_df.loc[unknown, ["name", "address", "region"]], index, fields=("address", "name"))
+    ent_df = ent_df.astype({"region": object, "region_source": object}).assign(region_evidence=None)
+    ent_df.loc[unknown, ["region", "region_source", "region_evidence"]] = got[["region", "region_source",
+                                                                               "region_evidence"]].values
+    review = review_table(ent_df, index)
+    problems: list = []
+    if decisions is not None:
+        ent_df, problems = apply_review(ent_df, decisions, index)
+    return ent_df, review, problems
 
 
 def _tags(ent_df: pd.DataFrame, products, threshold: float, decisions: dict) -> pd.DataFrame:

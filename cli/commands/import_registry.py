@@ -19,9 +19,17 @@ from cli.common import progress_printer, store_from_env
               help="Write tags to review here (fill decision with accept/reject).")
 @click.option("--accept", type=click.Path(exists=True, dir_okay=False),
               help="A filled-in review CSV from an earlier run: accepted tags are loaded.")
+@click.option("--infer-regions", is_flag=True,
+              help="推断区划：rows without a region (none given or stored) get one from 注册地址, else the name, "
+                   "to the finest certain level, marked 推断 (region_source = inferred).")
+@click.option("--region-review-out", type=click.Path(dir_okay=False),
+              help="With --infer-regions: write the inferred regions to check here (CSV, UTF-8 with BOM).")
+@click.option("--region-accept", type=click.Path(exists=True, dir_okay=False),
+              help="With --infer-regions: a filled-in region review from an earlier run.")
 @click.option("--as-of", help="数据日期 YYYY-MM-DD (default: the file's date).")
 @click.option("--dry-run", is_flag=True, help="只预览，不写入。Preview changes, write nothing.")
-def command(file, mapping, threshold, review_out, accept, as_of, dry_run):
+def command(file, mapping, threshold, review_out, accept, infer_regions, region_review_out, region_accept, as_of,
+            dry_run):
     """导入企业名录 Import a registry export (.csv UTF-8/GB18030 or .xlsx).
 
     Headers such as 企业名称, 统一社会信用代码, 所属省份/城市/区县, 企业规模, 经营范围, 主营产品 are
@@ -29,13 +37,17 @@ def command(file, mapping, threshold, review_out, accept, as_of, dry_run):
     does not count as making. Unknown regions are warnings (region left unknown).
     """
     from cli.commands.load import echo_report
+    from loaders.region_infer import DECISION_HELP
     from loaders.registry import import_registry, write_review
 
+    if (region_review_out or region_accept) and not infer_regions:
+        raise click.UsageError("--region-review-out/--region-accept need --infer-regions")
     started = time.perf_counter()
     with store_from_env() as store:
         result = import_registry(file, mapping=mapping, products=store.table("products"),
                                  regions=store.table("regions"), enterprises=store.table("enterprises"),
-                                 threshold=threshold, accept=accept, as_of=as_of)
+                                 threshold=threshold, accept=accept, as_of=as_of, infer_regions=infer_regions,
+                                 region_review=region_accept)
         click.echo("列 columns: " + ", ".join(f"{f}←{h}" for f, h in result.columns.items()), err=True)
         for p in result.problems:
             click.echo(f"警告 warning: {p}", err=True)
@@ -46,6 +58,12 @@ def command(file, mapping, threshold, review_out, accept, as_of, dry_run):
                        f"accept/reject and run again with --accept {review_out}")
         elif len(result.review):
             click.echo(f"{len(result.review)} tags below {threshold} are not loaded; use --review-out to review them.")
+        if result.region_review is not None:
+            click.echo(f"推断区划 {len(result.region_review)} enterprises got a region inferred (shown as 推断).")
+            if region_review_out:
+                write_review(result.region_review, region_review_out)
+                click.echo(f"待核对 written to {region_review_out}: {DECISION_HELP}; then run again with "
+                           f"--infer-regions --region-accept {region_review_out}")
         batch = result.batch
         report = store.plan(batch) if dry_run else store.apply(batch, progress=progress_printer())
         report.seconds = time.perf_counter() - started

@@ -162,3 +162,29 @@ def test_shared_sample_with_region_inference(embedded_store):
     got = embedded_store.table("enterprises")
     assert (got["region_source"] == "inferred").sum() == (ent["region_source"] == "inferred").sum() > 20
     assert pd.isna(got.set_index("enterprise_id").loc["600050.SH", "region"])
+
+
+def test_import_ckg_command_infers_and_reviews(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    monkeypatch.setenv("CHAINATLAS_DB", str(tmp_path / "atlas"))
+    monkeypatch.setenv("CHAINATLAS_SEED", "none")
+    review = tmp_path / "review.csv"
+    run = CliRunner().invoke(main, ["import-ckg", str(CKG_FIXTURE), "--infer-regions",
+                                    "--region-review-out", str(review)])
+    assert run.exit_code == 0, run.output
+    assert "推断区划 8" in run.output and "conflict 688078.SH" in run.output
+    df = pd.read_csv(review, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    df.loc[df["enterprise_id"] == "600740.SH", "decision"] = "reject"
+    df.to_csv(review, index=False, encoding="utf-8-sig")
+    again = CliRunner().invoke(main, ["import-ckg", str(CKG_FIXTURE), "--infer-regions", "--region-accept", str(review)])
+    assert again.exit_code == 0, again.output
+    from graph.store.factory import open_store
+    from graph.settings import Settings
+    with open_store(Settings.from_env()) as store:
+        ent = store.table("enterprises").set_index("enterprise_id")
+    # a stored inferred region stays until a person rejects it: the review wins over the store
+    assert ent.loc["000723.SZ", "region_source"] == "inferred"
+    assert ent.loc["600740.SH", "region"] is None and ent.loc["600740.SH", "region_source"] is None

@@ -180,3 +180,55 @@ def test_import_registry_command(gb_csv, tmp_path, monkeypatch, make_batch):
     assert second.exit_code == 0, second.output
     with EmbeddedStore(str(db)) as store:
         assert store.counts()["MAKES"] == 5
+
+
+def test_registry_infers_regions_from_address_then_name_and_round_trips(tmp_path, embedded_store):
+    """No province/city columns: the address (注册地址) gives the region, else the name; a region
+    already stored is never overridden; the review CSV comes back with decisions."""
+    path = tmp_path / "名录.csv"
+    path.write_text("企业名称,注册地址,主营产品\n"
+                    "山西示例焦化有限公司,山西省晋中市介休市义安镇,焦炭\n"     # address: 介休市 (县级市)
+                    "山西示例煤业有限公司,,原煤\n"                              # name only: 山西省
+                    "示例科技有限公司,某某路1号,软件\n"                          # nothing certain
+                    "运城已知有限公司,北京市朝阳区,电机\n", encoding="utf-8")  # stored region wins
+    embedded_store.apply(__import__("tests.conftest", fromlist=["build_batch"]).build_batch(
+        regions=[{"code": "140000", "name": "山西省", "level": "province"},
+                 {"code": "140800", "name": "运城市", "level": "city", "parent": "140000"}],
+        enterprises=[{"enterprise_id": "E-KNOWN", "name": "运城已知有限公司", "region": "140800"}]))
+    kw = dict(products=PRODUCTS, regions=embedded_store.table("regions"),
+              enterprises=embedded_store.table("enterprises"), as_of="2024-05-01", infer_regions=True)
+    result = import_registry(path, **kw)
+    ent = result.batch["enterprises"].set_index("name")
+    got = ent[["region", "region_source", "region_evidence"]].astype(object).where(ent.notna(), None)
+    assert got.loc["山西示例焦化有限公司"].tolist() == ["140781", "inferred", "地址：山西省晋中市介休市"]
+    assert got.loc["山西示例煤业有限公司"].tolist() == ["140000", "inferred", "名称：山西"]
+    assert got.loc["示例科技有限公司"].tolist() == [None, None, None]
+    assert got.loc["运城已知有限公司", "region"] == "140800"
+    assert got.loc["运城已知有限公司", "region_source"] != "inferred"
+    assert sorted(result.region_review["enterprise"]) == ["山西示例焦化有限公司", "山西示例煤业有限公司"]
+    assert {"140700", "140781"} <= set(result.batch["regions"]["code"])
+
+    review = result.region_review.assign(decision=["否", "是"])
+    write_review(review, tmp_path / "r.csv")
+    again = import_registry(path, **kw, region_review=tmp_path / "r.csv").batch["enterprises"].set_index("name")
+    assert again.loc["山西示例焦化有限公司", "region"] is None
+    assert again.loc["山西示例煤业有限公司", ["region", "region_source"]].tolist() == ["140000", "given"]
+
+
+def test_import_registry_cli_region_review(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    monkeypatch.setenv("CHAINATLAS_DB", str(tmp_path / "atlas"))
+    monkeypatch.setenv("CHAINATLAS_SEED", "none")
+    path = tmp_path / "名录.csv"
+    path.write_text("企业名称,注册地址\n山西示例煤业有限公司,山西省太原市小店区\n", encoding="utf-8")
+    out = CliRunner().invoke(main, ["import-registry", str(path), "--infer-regions", "--region-review-out",
+                                    str(tmp_path / "r.csv"), "--as-of", "2024-05-01"])
+    assert out.exit_code == 0, out.output
+    review = pd.read_csv(tmp_path / "r.csv", dtype=str, encoding="utf-8-sig")
+    assert review[["enterprise", "region", "evidence"]].values.tolist() == \
+        [["山西示例煤业有限公司", "140105", "地址：山西省太原市小店区"]]
+    bad = CliRunner().invoke(main, ["import-registry", str(path), "--region-accept", str(tmp_path / "r.csv")])
+    assert bad.exit_code != 0 and "--infer-regions" in bad.output
