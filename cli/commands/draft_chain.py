@@ -18,21 +18,32 @@ from cli.common import echo_frame, store_from_env
               help="Leave out hub products with more flow neighbours than this.")
 @click.option("--min-degree", default=1, show_default=True, type=int,
               help="Leave out products with fewer flow neighbours than this.")
-@click.option("--keep-generic", is_flag=True, help="Keep generic names (其他, 产品, 服务 …).")
-def command(core, up, down, out, chain_id, name, max_degree, min_degree, keep_generic):
+@click.option("--keep-generic", is_flag=True,
+              help="Keep generic names (其他, 产品, 服务 …), truncated model codes (SUV-) and non-names.")
+@click.option("--no-subclasses", is_flag=True, help="Do not add the core's 产品小类 (subclasses).")
+def command(core, up, down, out, chain_id, name, max_degree, min_degree, keep_generic, no_subclasses):
     """起草产业链 Draft a chain around core products from the stored product flows.
 
-    Ancestors become 上游, the core 中游, descendants 下游 (segment = level). Edit the workbook,
-    then load it with `chainatlas load`.
+    Ancestors become 上游, the core and its 产品小类 (subclasses) 中游, descendants 下游
+    (segment = level). Hubs, generic names and truncated model codes are left out and listed.
+    Edit the workbook, then load it with `chainatlas load`.
     """
-    from graph.analysis.draft import draft_chain, write_draft_workbook
+    from graph.analysis.draft import draft_chain, draft_notes, write_draft_workbook
 
     with store_from_env() as store:
         batch = draft_chain(store.table("product_flows"), store.table("products"), list(core), up=up,
                             down=down, exclude_generic=not keep_generic, min_degree=min_degree,
-                            max_degree=max_degree, chain_id=chain_id, name=name)
+                            max_degree=max_degree, chain_id=chain_id, name=name,
+                            subclasses=None if no_subclasses else store.table("product_subclasses"))
     cp = batch["chain_products"].merge(batch["products"][["product_id", "name"]], left_on="product",
                                        right_on="product_id")
     echo_frame(cp[["name", "stage", "segment"]])
     path = write_draft_workbook(batch, out)
     click.echo(f"已写入 written {path}: {len(cp)} products, {len(batch['product_flows'])} flows")
+    left, warnings = draft_notes(batch)
+    if left:
+        click.echo(f"已排除 left out {len(left)} products next to the draft:")
+        for line in left:
+            click.echo(f"  {line}")
+    for w in warnings:
+        click.echo(f"警告 warning: {w}", err=True)

@@ -3,10 +3,15 @@
 :func:`draft_chain` walks the flow graph ``up`` levels upstream (inputs of inputs …) and
 ``down`` levels downstream from the core products and returns import tables a person edits and
 loads: one chain, its products with stages by distance (ancestors 上游, core 中游, descendants
-下游; ``segment`` says the level, e.g. 上游2级), and the flows among them. Noisy products are
-left out and not walked through: hubs (more flow neighbours than ``max_degree``), products with
-fewer than ``min_degree`` neighbours, and (``exclude_generic``) names that are too short or too
-generic (其他, 产品, 服务, 业务 …). Core products are always kept.
+下游; ``segment`` says the level, e.g. 上游2级), and the flows among them. With ``subclasses``
+(product, parent rows: CKG's 产品小类) the core's subclasses (two levels down) join the core as
+中游 ``核心小类`` and are walked from too, so 锂电池 drafts its 正极材料/电解液/电芯. Noisy
+products are left out and not walked through: hubs (more flow neighbours than ``max_degree``,
+e.g. recipe hubs such as 鸡蛋/面粉), products with fewer than ``min_degree`` neighbours, and
+(``exclude_generic``) names that are too short or too generic (其他, 产品, 服务 …), truncated
+model codes (SUV-, XK-2) or not names at all. Core products are always kept. What was left out
+next to the draft, and why, is in ``batch.warnings`` (:func:`draft_notes` splits them out); a
+draft of fewer than :data:`HANDFUL` products carries a warning too.
 
 :func:`write_draft_workbook` writes the tables as an import workbook (one sheet per table).
 
@@ -19,6 +24,7 @@ generic (其他, 产品, 服务, 业务 …). Core products are always kept.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -29,10 +35,39 @@ from graph.errors import NotFound
 from graph.analysis.lookup import suggestions
 from graph.model import ImportBatch
 from graph.model import table_frame
-from graph.text import is_generic, norm_key
+from graph.text import garbage_mask, is_generic, norm_key
 
 SOURCE = "chainatlas draft-chain"
 MAX_DEGREE = 60
+HANDFUL = 5             # a draft with fewer products is hardly a chain: say so
+SUBCLASS_DEPTH = 2
+_MODEL_CODE = re.compile(r"^(?=.*[A-Za-z])(?=.*\d)[A-Za-z0-9]+(?:[-_./][A-Za-z0-9]*)+$|.*[-_/.(（,，、]$")
+FILTERED = "已排除 left out"
+SMALL = "草稿过小 small draft"
+
+
+def noise_reason(name: str, degree: int, min_degree: int, max_degree: int | None, exclude_generic: bool,
+                 junk: bool | None = None, links: int | None = None) -> str | None:
+    """Why a product is left out of a draft (None: kept). ``degree``: flow neighbours; ``links``:
+    neighbours counting subclass links too (default ``degree``), held against ``min_degree``;
+    ``junk``: :func:`graph.text.garbage_mask` of the name when already known.
+
+    >>> [noise_reason(n, d, 1, 60, True) for n, d in (("鸡蛋", 240), ("SUV-", 3), ("XK-2", 2), ("其他", 5),
+    ...                                               ("---", 1), ("正极材料", 12))]
+    ['枢纽 hub: 240 个流向邻居 > 60', '截断的型号 truncated model code', '截断的型号 truncated model code', '名称过于笼统 generic name', '不是名称 not a name', None]
+    """
+    if max_degree is not None and degree > max_degree:
+        return f"枢纽 hub: {degree} 个流向邻居 > {max_degree}"
+    if (degree if links is None else links) < min_degree:
+        return f"邻居过少 too few neighbours {degree if links is None else links} < {min_degree}"
+    if exclude_generic:
+        if is_generic(name):
+            return "名称过于笼统 generic name"
+        if junk if junk is not None else bool(garbage_mask(pd.Series([name])).iloc[0]):
+            return "不是名称 not a name"
+        if _MODEL_CODE.match(name):
+            return "截断的型号 truncated model code"
+    return None
 
 
 def _resolve(core: list[str], products: pd.DataFrame) -> list[str]:
@@ -54,14 +89,18 @@ def _resolve(core: list[str], products: pd.DataFrame) -> list[str]:
     return out
 
 
-def _walk(start: list[str], nxt: dict[str, set[str]], levels: int, blocked: set[str]) -> dict[str, int]:
-    """Breadth-first distances (1..levels) from ``start`` along ``nxt``, not through ``blocked``."""
+def _walk(start: list[str], nxt: dict[str, set[str]], levels: int, blocked: set[str],
+          met: set[str] | None = None) -> dict[str, int]:
+    """Breadth-first distances (1..levels) from ``start`` along ``nxt``, not through ``blocked``
+    (the blocked products met on the way are added to ``met``)."""
     dist: dict[str, int] = {}
     frontier = list(start)
     for d in range(1, levels + 1):
         new = []
         for u in frontier:
             for v in sorted(nxt.get(u, ())):
+                if v in blocked and met is not None:
+                    met.add(v)
                 if v not in dist and v not in start and v not in blocked:
                     dist[v] = d
                     new.append(v)
@@ -72,15 +111,17 @@ def _walk(start: list[str], nxt: dict[str, set[str]], levels: int, blocked: set[
 def draft_chain(flows: pd.DataFrame, products: pd.DataFrame, core: list[str], up: int = 3, down: int = 2,
                 exclude_generic: bool = True, min_degree: int = 1, max_degree: int | None = MAX_DEGREE,
                 chain_id: str | None = None, name: str | None = None, as_of: str | None = None,
-                source: str = SOURCE) -> ImportBatch:
+                source: str = SOURCE, subclasses: pd.DataFrame | None = None) -> ImportBatch:
     """A draft chain around ``core`` (product ids, names or aliases) as an ImportBatch with
     ``chains``, ``products``, ``chain_products`` and ``product_flows`` filled.
 
     flows: ``from_product``, ``to_product`` (ids; ``cycle_ok`` and provenance kept if present).
     products: ``product_id``, ``name`` (``aliases`` and other product columns kept if present).
+    subclasses: ``product``, ``parent`` (optional): the core's subclasses join the core.
     Raises :class:`~graph.errors.NotFound` for a core product that does not exist.
     """
     core_ids = _resolve(list(core), products)
+    core_set = set(core_ids)
     a, b = flows["from_product"].astype(str).tolist(), flows["to_product"].astype(str).tolist()
     succ: dict[str, set[str]] = defaultdict(set)
     pred: dict[str, set[str]] = defaultdict(set)
@@ -89,15 +130,26 @@ def draft_chain(flows: pd.DataFrame, products: pd.DataFrame, core: list[str], up
             succ[u].add(v)
             pred[v].add(u)
     names = dict(zip(products["product_id"].astype(str), products["name"].astype(str)))
-    blocked = set()
+    junk = dict(zip(names, garbage_mask(pd.Series(list(names.values()), dtype=object)).tolist()))
+    sub_links: dict[str, int] = defaultdict(int)
+    if subclasses is not None and len(subclasses):
+        for p in subclasses["product"].astype(str).tolist() + subclasses["parent"].astype(str).tolist():
+            sub_links[p] += 1
+    why: dict[str, str] = {}
     for pid in set(succ) | set(pred) | set(names):
         degree = len(succ.get(pid, set()) | pred.get(pid, set()))
-        if (max_degree is not None and degree > max_degree) or degree < min_degree \
-                or (exclude_generic and is_generic(names.get(pid, pid))) or pid not in names:
-            blocked.add(pid)
-    blocked -= set(core_ids)
-    ups, downs = _walk(core_ids, pred, up, blocked), _walk(core_ids, succ, down, blocked)
+        reason = "未知产品 unknown product" if pid not in names else \
+            noise_reason(names[pid], degree, min_degree, max_degree, exclude_generic, junk[pid],
+                         degree + sub_links.get(pid, 0))
+        if reason and pid not in core_set:
+            why[pid] = reason
+    blocked = set(why)
+    met: set[str] = set()
+    children = _subclasses(core_ids, subclasses, blocked, met)
+    start = core_ids + children
+    ups, downs = _walk(start, pred, up, blocked, met), _walk(start, succ, down, blocked, met)
     rows = [(0, p, "midstream", "核心", True) for p in core_ids]
+    rows += [(0, p, "midstream", "核心小类", False) for p in children]
     for p in set(ups) | set(downs):
         if ups.get(p, 99) <= downs.get(p, 99):
             rows.append((-ups[p], p, "upstream", f"上游{ups[p]}级", False))
@@ -123,7 +175,28 @@ def draft_chain(flows: pd.DataFrame, products: pd.DataFrame, core: list[str], up
     if "cycle_ok" in fl.columns:
         fl = fl.assign(cycle_ok=fl["cycle_ok"].map(lambda v: v is True or v == 1))
     batch.tables["product_flows"] = table_frame("product_flows", fl, **kw)
+    batch.warnings = [f"{FILTERED}: {names.get(p, p)} — {why[p]}" for p in sorted(met, key=lambda p: names.get(p, p))]
+    if len(keep) < HANDFUL:
+        batch.warnings.append(f"{SMALL}: 只有 {len(keep)} 个产品 only {len(keep)} products (< {HANDFUL}); "
+                              "widen --up/--down, raise --max-degree or pick another core product")
     return batch
+
+
+def _subclasses(core: list[str], subclasses: pd.DataFrame | None, blocked: set[str], met: set[str]) -> list[str]:
+    """Subclasses of the core products, up to :data:`SUBCLASS_DEPTH` levels down, noise left out."""
+    if subclasses is None or not len(subclasses):
+        return []
+    kids: dict[str, set[str]] = defaultdict(set)
+    for child, parent in zip(subclasses["product"].astype(str), subclasses["parent"].astype(str)):
+        kids[parent].add(child)
+    found = _walk(core, kids, SUBCLASS_DEPTH, blocked, met)
+    return sorted(found, key=lambda p: (found[p], p))
+
+
+def draft_notes(batch: ImportBatch) -> tuple[list[str], list[str]]:
+    """(left-out products with their reason, other warnings) of a draft."""
+    left = [w.split(": ", 1)[1] for w in batch.warnings if w.startswith(FILTERED + ": ")]
+    return left, [w for w in batch.warnings if not w.startswith(FILTERED + ": ")]
 
 
 def _cell(value):

@@ -123,3 +123,67 @@ def test_draft_chain_command(tables, tmp_path, monkeypatch, make_batch):
     assert out.exists() and "碳酸锂" not in result.output and "正极材料" in result.output
     bad = CliRunner().invoke(main, ["draft-chain", "--core", "锂电", "--out", str(out)])
     assert bad.exit_code == 1 and "锂电池" in bad.output
+
+
+@pytest.fixture(scope="module")
+def fixture_store(tmp_path_factory):
+    from graph.store.embedded.store import EmbeddedStore
+    from loaders.ckg import import_ckg
+    from tests.conftest import CKG_FIXTURE
+
+    store = EmbeddedStore(str(tmp_path_factory.mktemp("draft-ckg")))
+    store.apply(import_ckg(CKG_FIXTURE)[0])
+    yield store
+    store.close()
+
+
+def test_draft_follows_subclasses_and_says_what_it_left_out(fixture_store):
+    from graph.analysis.draft import draft_notes
+
+    s = fixture_store
+    batch = draft_chain(s.table("product_flows"), s.table("products"), ["锂电池"], up=2, down=1,
+                        subclasses=s.table("product_subclasses"))
+    got = dict(zip(batch["chain_products"]["product"].str.removeprefix("CKG:"), batch["chain_products"]["segment"]))
+    assert got == {"锂电池": "核心", "电芯": "核心小类", "电解液": "核心小类", "正极材料": "核心小类",
+                   "磷酸铁锂": "核心小类", "隔膜": "上游1级", "六氟磷酸锂": "上游1级"}
+    assert draft_notes(batch) == ([], [])
+    plain = draft_chain(s.table("product_flows"), s.table("products"), ["锂电池"], up=2, down=1)
+    assert set(plain["chain_products"]["product"]) == {"CKG:锂电池", "CKG:隔膜"}
+    left, warnings = draft_notes(plain)
+    assert left == [] and len(warnings) == 1 and "只有 2 个产品" in warnings[0]
+
+
+def test_draft_filters_recipe_hubs_and_truncated_codes(fixture_store):
+    from graph.analysis.draft import draft_notes
+
+    s = fixture_store
+    batch = draft_chain(s.table("product_flows"), s.table("products"), ["焦炭"], up=1, down=2, max_degree=5)
+    names = set(batch["chain_products"]["product"].str.removeprefix("CKG:"))
+    assert names == {"焦炭", "精煤", "煤焦油"}
+    left, warnings = draft_notes(batch)
+    assert left == ["SUV- — 截断的型号 truncated model code", "XK-2 — 截断的型号 truncated model code",
+                    "鸡蛋 — 枢纽 hub: 8 个流向邻居 > 5"]
+    assert "只有 3 个产品" in warnings[0]
+    wide = draft_chain(s.table("product_flows"), s.table("products"), ["焦炭"], up=1, down=2, max_degree=None)
+    assert {"CKG:鸡蛋", "CKG:蛋糕"} <= set(wide["chain_products"]["product"])     # the pastries come with it
+
+
+def test_draft_chain_command_lists_what_it_left_out(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from cli.main import main
+    from loaders.ckg import import_ckg
+    from graph.store.embedded.store import EmbeddedStore
+    from tests.conftest import CKG_FIXTURE
+
+    db = tmp_path / "atlas"
+    with EmbeddedStore(str(db)) as store:
+        store.apply(import_ckg(CKG_FIXTURE)[0])
+    monkeypatch.setenv("CHAINATLAS_DB", str(db))
+    monkeypatch.setenv("CHAINATLAS_SEED", "none")
+    out = CliRunner().invoke(main, ["draft-chain", "--core", "焦炭", "--max-degree", "5",
+                                    "--out", str(tmp_path / "d.xlsx")])
+    assert out.exit_code == 0, out.output
+    assert "鸡蛋 — 枢纽 hub" in out.output and "只有 3 个产品" in out.output
+    sub = CliRunner().invoke(main, ["draft-chain", "--core", "锂电池", "--out", str(tmp_path / "l.xlsx")])
+    assert "核心小类" in sub.output and "电解液" in sub.output
