@@ -211,9 +211,17 @@ def ckg_section() -> None:
         except zipfile.BadZipFile as err:
             folder.rmdir() if not any(folder.iterdir()) else None
             raise UnsupportedInput(f"不是有效的 zip 文件：{up.name}", "请重新压缩该文件夹后上传。") from err
+    infer = st.checkbox("由企业注册名称推断所在区划（标为“推断”，只到能确定的一级：山西… → 山西省）",
+                        key="ckg_infer_regions")
     with st.spinner("正在读取与规范化…"):
-        batch, rep = import_ckg(folder, known_regions=state.table("regions"))
+        batch, rep = import_ckg(folder, known_regions=state.table("regions"), known_products=state.table("products"),
+                                known_enterprises=state.table("enterprises"), infer_regions=infer)
     st.text(rep.summary())
+    if rep.region_review is not None and len(rep.region_review):
+        with st.expander(f"推断区划 {len(rep.region_review)} 家企业（可下载核对表，命令行 --region-accept 载回）"):
+            st.dataframe(rep.region_review.drop(columns=["decision"]).rename(columns={
+                "enterprise": "企业", "region_name": "推断区划", "evidence": "依据"}), hide_index=True,
+                key="ckg_region_review")
     if len(rep.frame()):
         st.dataframe(rep.frame().rename(columns={"file": "文件", "reason": "丢弃原因", "rows": "行数",
                                                  "example": "示例"}), hide_index=True, key="ckg_dropped")
@@ -267,11 +275,18 @@ def draft_section() -> None:
     down = c[1].slider("向下游走几级", 0, 5, 1, key="draft_down")
     if not core:
         return
-    from graph.analysis.draft import draft_chain, write_draft_workbook
-    batch = draft_chain(state.table("product_flows"), products, core, up=up, down=down)
+    from graph.analysis.draft import draft_chain, draft_notes, write_draft_workbook
+    batch = draft_chain(state.table("product_flows"), products, core, up=up, down=down,
+                        subclasses=state.table("product_subclasses"))
     cp = batch["chain_products"].assign(名称=lambda d: d["product"].map(names))
     st.dataframe(cp[["名称", "stage", "segment", "key_link"]].rename(columns={
         "stage": "阶段", "segment": "层级", "key_link": "关键环节"}), hide_index=True, key="draft_preview")
+    left, warnings = draft_notes(batch)
+    for w in warnings:
+        st.warning(w)
+    if left:
+        with st.expander(f"已排除 {len(left)} 个相邻产品（枢纽、笼统名称、截断型号）"):
+            st.dataframe(pd.DataFrame({"产品 — 原因": left}), hide_index=True, key="draft_left_out")
     with tempfile.TemporaryDirectory() as tmp:
         data = write_draft_workbook(batch, Path(tmp) / "draft.xlsx").read_bytes()
     st.download_button("⬇ 下载产业链草稿工作簿", data=data, file_name="产业链草稿.xlsx", key="draft_download",
