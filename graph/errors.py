@@ -107,3 +107,13 @@ class StoreLocked(ChainAtlasError):
 
 class UnsupportedInput(ChainAtlasError):
     """A file type or layout ChainAtlas does not read."""
+
+
+class NoRegions(ChainAtlasError):
+    """The store holds data but no region (行政区划) yet: places cannot be chosen or resolved."""
+
+    def __init__(self, what: str = ""):
+        super().__init__("尚未载入行政区划 / no regions are loaded" + (f"（图谱中已有{what}）" if what else ""),
+                         "一步载入内置全国行政区划参考表（31 个省级、333 个地级）：命令行 `chainatlas load-regions`，"
+                         "或在应用侧栏点“载入全国行政区划”。 Load the bundled national region reference with "
+                         "`chainatlas load-regions` (or the sidebar button in the app).")

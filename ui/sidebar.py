@@ -49,6 +49,16 @@ def _reset_thresholds() -> None:
                             key_weight=d.key_weight, enclave=True)
 
 
+def offer_reference_regions(where) -> None:
+    """One button that loads the bundled national region reference (31 省级, 333 地级)."""
+    if where.button("载入全国行政区划（内置参考表）", key="load_reference_regions", type="primary"):
+        from loaders.reference_regions import load_reference
+        report = load_reference(state.store())
+        state.bump()
+        st.session_state["_reference_loaded"] = report.added
+        st.rerun()
+
+
 def render() -> state.Selection | None:
     """Draw the sidebar; return the resolved selection (None when the atlas has no chain)."""
     _apply_pending()
@@ -69,7 +79,8 @@ def render() -> state.Selection | None:
     provinces = sorted((c for c in tree.regions if tree.level(c) == "province"),
                        key=lambda c: (c not in chain_provinces, c))
     if not provinces:
-        sb.warning("尚未载入行政区划（regions 表），无法选择地区。")
+        sb.warning(f"尚未载入行政区划（regions 表），无法选择地区；图谱中已有 {len(chains)} 条产业链。")
+        offer_reference_regions(sb)
         return None
     sb.markdown("#### 地区与园区")
     _keep_valid("province", provinces)

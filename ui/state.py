@@ -27,12 +27,27 @@ SELECTION_KEY = "_atlas_selection"
 
 
 class EmptyAtlas(ChainAtlasError):
-    """The store holds no chain yet."""
+    """The store holds no chain yet (``held``: what it does hold, e.g. "120 家企业、900 个产品")."""
 
-    def __init__(self):
-        super().__init__("图谱中还没有产业链数据 / the atlas is empty",
-                         "打开“数据”页下载导入模板、填好后上传载入；或设置 CHAINATLAS_SEED 指向种子数据目录后重启"
-                         "（默认 seeds/shanxi，CHAINATLAS_SEED=none 表示不自动载入）。")
+    def __init__(self, held: str = ""):
+        super().__init__(f"图谱中还没有产业链（已有{held}）/ no chain is loaded yet" if held else
+                         "图谱中还没有产业链数据 / the atlas is empty",
+                         ("在“数据”页“起草产业链”由产品流向起草一条产业链，或上传产业链工作簿。" if held else
+                          "打开“数据”页下载导入模板、填好后上传载入；或设置 CHAINATLAS_SEED 指向种子数据目录后重启"
+                          "（默认 seeds/shanxi，CHAINATLAS_SEED=none 表示不自动载入）。"))
+
+
+def why_no_selection() -> ChainAtlasError:
+    """What stops the sidebar from making a selection, said exactly: no regions (while chains
+    are loaded), no chain (while other data is), or an empty atlas."""
+    from graph.errors import NoRegions
+
+    n = store().counts()
+    if n.get("Chain") and not n.get("Region"):
+        return NoRegions(f" {n['Chain']} 条产业链")
+    held = "、".join(f"{n[k]} {unit}" for k, unit in (("Enterprise", "家企业"), ("Product", "个产品"),
+                                                     ("Region", "个行政区划")) if n.get(k))
+    return EmptyAtlas(held)
 
 
 # --- the store -----------------------------------------------------------------------------------
@@ -257,5 +272,5 @@ def selection() -> Selection:
     """The sidebar's current choice; raises a ChainAtlasError with what to do when there is none."""
     sel = st.session_state.get(SELECTION_KEY)
     if sel is None:
-        raise EmptyAtlas()
+        raise why_no_selection()
     return sel

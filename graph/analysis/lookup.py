@@ -15,7 +15,7 @@ import unicodedata
 
 import pandas as pd
 
-from graph.errors import Ambiguous, NotFound
+from graph.errors import Ambiguous, NoRegions, NotFound
 
 KIND_CN = {"chain": "产业链", "product": "产品", "region": "地区", "park": "园区", "enterprise": "企业",
            "place": "地区或园区"}
@@ -119,6 +119,8 @@ def resolve_region(store, text: str, tree=None) -> dict:
 
 def _resolve_region(tree, text: str) -> dict:
     from graph.analysis.scope import place_of_region
+    if not tree.regions:
+        raise NoRegions()
     rows = tree.cache("region_rows", lambda: [{"code": c, "name": r["name"]} for c, r in tree.regions.items()])
 
     def keys(r):  # worked out for every region only when the text is not a code

@@ -10,7 +10,7 @@ def body():
     layout.banner(f"{sel.place_name} · 全部产业链", "本地配套率 = 有本地生产企业的环节 ÷ 有数据的环节（无数据环节不计入）")
     df = state.overview(sel)
     if df.empty:
-        raise state.EmptyAtlas()
+        raise state.why_no_selection()
     c = st.columns(5)
     c[0].metric("产业链", f"{len(df)} 条", border=True)
     no_data = int(df["links"].sum()) - int(df["with_data"].sum())
