@@ -45,7 +45,8 @@ def build_enterprises(n: int, geo: Geo, ch: Chains, pk: Parks, rng: np.random.Ge
         "enterprise_id": ids, "name": names, "uscc": none, "region": geo.loc_code[loc],
         "park": np.where(park >= 0, pk.ids[np.maximum(park, 0)], None).astype(object),
         "scale": scale, "revenue": revenue, "employees": employees, "listed": listed, "stock_code": stock,
-        "tags": tags, "industries": ch.industry[home], "evidence": none,
+        "tags": tags, "industries": ch.industry[home], "evidence": none, "aliases": none,
+        "region_source": none, "region_evidence": none,
     })
     return table, ids, revenue, home
 

@@ -16,7 +16,7 @@ from graph.analysis import geo
 
 from graph.analysis import gap_rules
 from graph.options import DEFAULT_WEIGHTS, Weights
-from graph.schema import SCALE_RANK
+from graph.schema import SCALE_RANK, region_label
 
 #: Columns of the targets DataFrame, in order.
 TARGET_COLUMNS = [
@@ -279,7 +279,8 @@ def _score(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ties: pd.
     kept = c.index.to_numpy()  # c was reset to 0..n-1 above, so labels are positions
     c["reason"] = _reasons(c, {k: v.to_numpy(bool)[kept] for k, v in flags.items()}, w)  # only the kept rows
     c["tags"] = c["tags"].astype(object).str.join("、").fillna("").astype(object)
-    c["region_name"] = c["region"].map(tree.frame()["name"]).astype(object).where(lambda s: s.notna(), "")
+    c["region_name"] = [region_label(n, s) for n, s in zip(c["region"].map(tree.frame()["name"]),
+                                                            c.get("region_source", pd.Series(None, index=c.index)))]
     c["province_name"] = c["province"].map(geo.PROVINCES).astype(object).where(lambda s: s.notna(), "")
     out = c[TARGET_COLUMNS].reset_index(drop=True)
     out.attrs["notes"] = notes

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from graph.analysis.gap_rules import STATUS_CN
+from graph.schema import region_label
 
 SHEETS = {"about": "说明", "summary": "汇总", "gaps": "缺口清单", "targets": "招商目标", "makers": "本地企业"}
 
@@ -154,7 +155,9 @@ def maker_rows(reports, tree) -> pd.DataFrame:
         m = m.assign(chain_id=rep.chain.get("chain_id"), chain=rep.chain.get("name"),
                      stage_cn=m["link_id"].map(links["stage_cn"]), link=m["link_id"].map(links["name"]),
                      link_status=m["link_id"].map(links["status"]).map(STATUS_CN),
-                     region_name=_names(region_names, m["region"]), park_name=_names(park_names, m["park"]),
+                     region_name=[region_label(n, s) for n, s in zip(_names(region_names, m["region"]), m.get(
+                         "region_source", pd.Series(None, index=m.index)))],
+                     park_name=_names(park_names, m["park"]),
                      tags=_joined(m["tags"]), _order=m["link_id"].map(order))
         frames.append(m.sort_values(["_order", "name", "enterprise_id", "product_id"], kind="stable"))
     if not frames:

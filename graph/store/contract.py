@@ -28,7 +28,8 @@ Progress = Callable[[str, int, int], None]
 
 # Columns of makers(): one row per (enterprise, product) MAKES relationship.
 MAKER_COLUMNS = ["enterprise_id", "product_id", "revenue_share", "name", "region", "park", "scale",
-                 "revenue", "employees", "listed", "tags", "source", "as_of", "illustrative"]
+                 "revenue", "employees", "listed", "tags", "source", "as_of", "illustrative",
+                 "region_source"]      # given / inferred (推断) / None: faces mark inferred regions
 
 
 @dataclass(frozen=True)

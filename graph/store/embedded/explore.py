@@ -60,7 +60,8 @@ _SEARCH = {
     S.CHAIN: ("chains", "chain_id", [], f"coalesce({_REGION_NAME.format('province')}, x.lead_unit)"),
     S.PRODUCT: ("products", "product_id", ["aliases"], "x.aliases"),
     S.ENTERPRISE: ("enterprises", "enterprise_id", ["stock_code", "uscc", "aliases"],
-                   f"coalesce({_REGION_NAME.format('region')}, (SELECT name FROM parks WHERE park_id = x.park))"),
+                   f"coalesce({_REGION_NAME.format('region')} || CASE WHEN x.region_source = 'inferred' "
+                   f"THEN '（推断）' ELSE '' END, (SELECT name FROM parks WHERE park_id = x.park))"),
     S.PARK: ("parks", "park_id", [], f"x.kind || ' · ' || coalesce({_REGION_NAME.format('region')}, '')"),
     S.REGION: ("regions", "code", [], _REGION_NAME.format("parent")),
 }

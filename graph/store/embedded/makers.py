@@ -28,7 +28,8 @@ _IN_PRODUCTS = "(SELECT value FROM json_each(:products))"
 # (table, WHERE, SQL expression per column): each value comes out as text, NULL as '' (or 'nan').
 _ENT = ("enterprises", f"enterprise_id IN (SELECT enterprise FROM enterprise_products WHERE product IN {_IN_PRODUCTS})",
         ["enterprise_id", "name", "ifnull(region, '')", "ifnull(park, '')", "ifnull(scale, '')",
-         "ifnull(revenue, 'nan')", "ifnull(employees, '')", "ifnull(listed, '')", "ifnull(tags, '[]')"])
+         "ifnull(revenue, 'nan')", "ifnull(employees, '')", "ifnull(listed, '')", "ifnull(tags, '[]')",
+         "ifnull(region_source, '')"])
 _MAKES = ("enterprise_products", f"product IN {_IN_PRODUCTS}",
           ["enterprise", "product", "ifnull(revenue_share, 'nan')",
            "ifnull(source, '') || char(30) || ifnull(as_of, '') || char(30) || ifnull(illustrative, '')"])
@@ -85,12 +86,12 @@ class MakersIndex:
         self._load_makes(export(conn, *_MAKES, params))
 
     def _load_enterprises(self, cols) -> None:
-        ids, names, region, park, scale, revenue, employees, listed, tags = cols
+        ids, names, region, park, scale, revenue, employees, listed, tags, region_source = cols
         self.ent_pos = pd.Index(ids, dtype=object)
         self.ent_id = np.asarray(ids, dtype=object)
         self.ent_name = np.asarray(names, dtype=object)
         self.ent_cat = {}
-        for name, values in (("region", region), ("park", park), ("scale", scale)):
+        for name, values in (("region", region), ("park", park), ("scale", scale), ("region_source", region_source)):
             codes, uniques = _empty_codes(values)
             self.ent_cat[name] = (codes, _with_none(uniques))
         self.ent_revenue = np.asarray(revenue, dtype=float)

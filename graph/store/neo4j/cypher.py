@@ -159,7 +159,8 @@ MAKERS = (
     f"WHERE NOT $scoped OR is_local = $want_local "
     f"RETURN e.id AS enterprise_id, p.id AS product_id, m.revenue_share AS revenue_share, "
     f"e.name AS name, e.region AS region, e.park AS park, e.scale AS scale, e.revenue AS revenue, "
-    f"e.employees AS employees, e.listed AS listed, e.tags AS tags, {_prov('m')} "
+    f"e.employees AS employees, e.listed AS listed, e.tags AS tags, {_prov('m')}, "
+    f"e.region_source AS region_source "
     f"ORDER BY product_id, enterprise_id")
 MAKER_COUNTS = (
     f"UNWIND $product_ids AS pid "
@@ -191,7 +192,9 @@ _SEARCH = {  # label -> (extra match, extra exact match, detail lookup, detail e
                    f" OR toLower(n.stock_code) = {_T} OR toLower(n.uscc) = {_T}"
                    f" OR any(a IN coalesce(n.aliases, []) WHERE toLower(a) = {_T})",
                    f"OPTIONAL MATCH (n)-[:{s.LOCATED_IN}]->(d:{s.REGION}) "
-                   f"OPTIONAL MATCH (n)-[:{s.IN_PARK}]->(k:{s.PARK})", "coalesce(d.name, k.name)"),
+                   f"OPTIONAL MATCH (n)-[:{s.IN_PARK}]->(k:{s.PARK})",
+                   "coalesce(d.name + CASE WHEN n.region_source = $inferred THEN $inferred_mark ELSE $blank END, "
+                   "k.name)"),
     s.PARK: ("", "", f"OPTIONAL MATCH (n)-[:{s.PARK_IN}]->(d:{s.REGION})", "d.name"),
     s.REGION: ("", "", f"OPTIONAL MATCH (n)-[:{s.PART_OF}]->(d:{s.REGION})", "d.name"),
 }

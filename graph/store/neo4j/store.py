@@ -324,7 +324,8 @@ class Neo4jStore(AtlasStore):
             return rows.frame([], columns)
         rank = {label: i for i, label in enumerate(schema.NODE_LABELS)}
         hits = []
-        for r in self._rows(q.SEARCH, q=text, max_rows=int(limit)):
+        for r in self._rows(q.SEARCH, q=text, max_rows=int(limit), inferred=schema.INFERRED, blank="",
+                            inferred_mark="（" + schema.REGION_SOURCE_LABELS[schema.INFERRED] + "）"):
             detail = r["detail"]
             if isinstance(detail, list):
                 detail = "、".join(detail) or None
