@@ -90,7 +90,16 @@ def import_ckg(folder, regions_csv=None, *, as_of: str | None = None,
     if regions_csv:
         ent["region"] = enterprise_regions(regions_csv, ent["enterprise_id"], index, rep).values
     ent["region_source"] = [GIVEN if isinstance(r, str) else None for r in ent["region"]]
+    given = ent["region"].copy()
     ent, name_to_id = match_enterprises(ent, name_to_id, known_enterprises, rep)
+    if "region_evidence" not in ent.columns:
+        ent["region_evidence"] = None
+    ent = _keep_stored_regions(ent, known_enterprises)
+    over = given.notna() & (ent["region"].isna() | (ent["region_source"] == INFERRED))   # given beats inferred
+    ent = ent.astype({"region": object, "region_source": object, "region_evidence": object})
+    if over.any():
+        ent.loc[over, "region"], ent.loc[over, "region_source"] = given[over], GIVEN
+        ent.loc[over, "region_evidence"] = None
     if infer_regions:
         ent = _infer(ent, index, region_review, rep)
     cp, pp = read["company_product.json"], read["product_product.json"]
@@ -129,6 +138,22 @@ def _ckg_folder(folder) -> Path:
                                "Give the folder holding company.json, product.json, company_product.json, "
                                "product_product.json (JSON lines).")
     return folder
+
+
+def _keep_stored_regions(ent: pd.DataFrame, stored: pd.DataFrame | None) -> pd.DataFrame:
+    """Rows without a region take the stored row's region (with its source and evidence): the
+    CKG files carry no region, so a re-import must not erase one given or reviewed earlier."""
+    if stored is None or not len(stored) or "region" not in stored.columns:
+        return ent
+    old = stored.drop_duplicates("enterprise_id").set_index(stored["enterprise_id"].astype(str).rename(None))
+    take = ent["region"].isna() & ent["enterprise_id"].astype(str).isin(old.index[old["region"].notna()])
+    if take.any():
+        ids = ent.loc[take, "enterprise_id"].astype(str)
+        ent = ent.astype({"region": object, "region_source": object, "region_evidence": object})
+        for col in ("region", "region_source", "region_evidence"):
+            if col in old.columns:
+                ent.loc[take, col] = old.loc[ids, col].astype(object).where(old.loc[ids, col].notna(), None).values
+    return ent
 
 
 def _infer(ent: pd.DataFrame, index: RegionIndex, review, rep: CkgReport) -> pd.DataFrame:

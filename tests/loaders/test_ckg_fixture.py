@@ -188,3 +188,19 @@ def test_import_ckg_command_infers_and_reviews(tmp_path, monkeypatch):
     # a stored inferred region stays until a person rejects it: the review wins over the store
     assert ent.loc["000723.SZ", "region_source"] == "inferred"
     assert ent.loc["600740.SH", "region"] is None and ent.loc["600740.SH", "region_source"] is None
+
+
+def test_a_given_region_replaces_a_stored_inferred_one_never_the_reverse(tmp_path, embedded_store):
+    s = embedded_store
+    s.apply(import_ckg(CKG_FIXTURE, infer_regions=True)[0])
+    (tmp_path / "r.csv").write_text("code,province,city\n600740,山西省,太原市\n", encoding="utf-8")
+    known = dict(known_regions=s.table("regions"), known_enterprises=s.table("enterprises"),
+                 known_products=s.table("products"))
+    batch, _ = import_ckg(CKG_FIXTURE, tmp_path / "r.csv", infer_regions=True, **known)
+    row = batch["enterprises"].set_index("enterprise_id").loc["600740.SH"]
+    assert (row["region"], row["region_source"], row["region_evidence"]) == ("140100", "given", None)
+    s.apply(batch)
+    again, _ = import_ckg(CKG_FIXTURE, infer_regions=True, known_regions=s.table("regions"),
+                          known_enterprises=s.table("enterprises"), known_products=s.table("products"))
+    row = again["enterprises"].set_index("enterprise_id").loc["600740.SH"]
+    assert (row["region"], row["region_source"]) == ("140100", "given")      # inference never overrides it
