@@ -147,13 +147,14 @@ def _industries(ci: pd.DataFrame, folder: Path, known: set[str], rep: CkgReport)
     paths = industry_paths(folder, rep)
     ci = ci.assign(eid=normalize_codes(ci.get("company_code", pd.Series("", index=ci.index)).astype(str)))
     name = norm_series(ci["industry_name"]) if "industry_name" in ci.columns else pd.Series("", index=ci.index)
-    ci["path"] = ci["industry_code"].astype(str).map(paths).fillna(name).fillna("")
+    path = ci["industry_code"].astype(str).map(paths).astype(object)
+    ci["path"] = path.where(path.notna(), name.astype(object)).fillna("").astype(str)
     ci["raw"] = ci.get("company_code", "").astype(str) + " " + ci.get("company_name", "").astype(str)
     unknown = ~ci["eid"].isin(list(known))
     rep.drop(f, "unknown company", ci[unknown], "raw")
     ci = ci[~unknown]
     empty = ci["path"].str.strip("/ ") == ""
-    rep.drop(f, "empty industry path", ci[empty].assign(raw=ci["raw"] + " " + ci["industry_code"].astype(str)), "raw")
+    rep.drop(f, "empty industry path", ci.assign(raw=ci["raw"] + " " + ci["industry_code"].astype(str))[empty], "raw")
     ci = ci[~empty]
     dup = ci.duplicated(["eid", "path"])
     rep.use(f, "industries attached", int((~dup).sum()))

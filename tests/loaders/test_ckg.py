@@ -122,6 +122,8 @@ def messy(tmp_path):
         {"from_entity": "电解液", "to_entity": "锂电池", "rel": "上游材料"},           # 锂电池 -> 电解液: cycle
         {"from_entity": "锂电池", "to_entity": "ＬＦＰ电池", "rel": "产品小类"},
         {"from_entity": "锂电池", "to_entity": "隔膜", "rel": "相关"}])
+    _write(d, "company_industry.json", [{"company_code": "600010.SH", "industry_code": "230301",
+                                         "industry_name": "普钢", "company_name": "包钢股份", "rel": "所属行业"}])
     (tmp_path / "regions.csv").write_text("code,province,city\n600010,内蒙古,包头\n300999,山西省,火星市\n",
                                           encoding="gb18030")
     return d
@@ -147,6 +149,8 @@ def test_normalisation_cycles_and_drops(messy, tmp_path):
     [warn] = report.problems
     assert (warn.file, warn.row, warn.column, warn.value) == ("regions.csv", 3, "city", "火星市")
     assert check_batch(batch) == []
+    assert report.balance()["unaccounted"].tolist() == [0] * 5      # also with nothing dropped from a file
+    assert ent.loc["600010.SH", "industries"] == ["普钢"]
 
 
 def test_stock_codes():
