@@ -50,3 +50,40 @@ def progress_printer(label: str = ""):
 
 def dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=1, default=str)
+
+
+def region_inference_options(source: str):
+    """The --infer-regions, --region-review-out and --region-accept options of an importer
+    (``source``: what the region is inferred from, for the help text)."""
+    def wrap(fn):
+        for opt in reversed([
+            click.option("--infer-regions", is_flag=True,
+                         help=f"推断区划：enterprises without a region get one from {source}, to the finest "
+                              "certain level (山西… → 山西省), marked 推断 (region_source = inferred)."),
+            click.option("--region-review-out", type=click.Path(dir_okay=False),
+                         help="With --infer-regions: write the inferred regions to check here (CSV, UTF-8 "
+                              "with BOM)."),
+            click.option("--region-accept", type=click.Path(exists=True, dir_okay=False),
+                         help="With --infer-regions: a filled-in region review from an earlier run "
+                              "(accept/reject, or another region in 'region').")]):
+            fn = opt(fn)
+        return fn
+    return wrap
+
+
+def check_region_options(infer_regions: bool, review_out, accept) -> None:
+    if (review_out or accept) and not infer_regions:
+        raise click.UsageError("--region-review-out/--region-accept need --infer-regions")
+
+
+def echo_region_review(review: pd.DataFrame | None, out) -> None:
+    """Say how many regions were inferred; write the review CSV (UTF-8 with BOM) to ``out`` if given."""
+    from loaders.region_infer import DECISION_HELP
+
+    if review is None:
+        return
+    click.echo(f"推断区划 {len(review)} enterprises got a region inferred (shown as 推断).")
+    if out:
+        review.to_csv(out, index=False, encoding="utf-8-sig")
+        click.echo(f"待核对 written to {out}: {DECISION_HELP}; then run again with --infer-regions "
+                   f"--region-accept {out}")

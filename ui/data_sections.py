@@ -222,6 +222,9 @@ def ckg_section() -> None:
             st.dataframe(rep.region_review.drop(columns=["decision"]).rename(columns={
                 "enterprise": "企业", "region_name": "推断区划", "evidence": "依据"}), hide_index=True,
                 key="ckg_region_review")
+            st.download_button("⬇ 下载推断区划核对表（CSV）", key="ckg_region_review_download", mime="text/csv",
+                               data=rep.region_review.to_csv(index=False).encode("utf-8-sig"),
+                               file_name="推断区划核对表.csv")
     if len(rep.frame()):
         st.dataframe(rep.frame().rename(columns={"file": "文件", "reason": "丢弃原因", "rows": "行数",
                                                  "example": "示例"}), hide_index=True, key="ckg_dropped")

@@ -7,21 +7,15 @@ import time
 
 import click
 
-from cli.common import echo_frame, progress_printer, store_from_env
+from cli.common import (check_region_options, echo_frame, echo_region_review, progress_printer,
+                        region_inference_options, store_from_env)
 
 
 @click.command("import-ckg")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.option("--regions", "regions_csv", type=click.Path(exists=True, dir_okay=False),
               help="CSV code,province,city[,county] giving each stock code's region (else region unknown).")
-@click.option("--infer-regions", is_flag=True,
-              help="推断区划：companies without a region get one from their registered name, to the finest "
-                   "certain level (山西… → 山西省), marked 推断 (region_source = inferred).")
-@click.option("--region-review-out", type=click.Path(dir_okay=False),
-              help="With --infer-regions: write the inferred regions to check here (CSV, UTF-8 with BOM).")
-@click.option("--region-accept", type=click.Path(exists=True, dir_okay=False),
-              help="With --infer-regions: a filled-in region review from an earlier run (accept/reject, "
-                   "or another region in 'region').")
+@region_inference_options("their registered name")
 @click.option("--as-of", help="数据日期 YYYY-MM-DD (default: the latest listing date in company.json).")
 @click.option("--dry-run", is_flag=True, help="只预览，不写入。Preview changes, write nothing.")
 def command(folder, regions_csv, infer_regions, region_review_out, region_accept, as_of, dry_run):
@@ -35,10 +29,8 @@ def command(folder, regions_csv, infer_regions, region_review_out, region_accept
     """
     from cli.commands.load import echo_report
     from loaders.ckg import import_ckg
-    from loaders.region_infer import DECISION_HELP
 
-    if (region_review_out or region_accept) and not infer_regions:
-        raise click.UsageError("--region-review-out/--region-accept need --infer-regions")
+    check_region_options(infer_regions, region_review_out, region_accept)
     started = time.perf_counter()
     with store_from_env() as store:
         batch, report = import_ckg(folder, regions_csv, as_of=as_of, known_regions=store.table("regions"),
@@ -48,13 +40,7 @@ def command(folder, regions_csv, infer_regions, region_review_out, region_accept
         click.echo(report.summary(), err=True)
         if len(report.frame()):
             echo_frame(report.frame())
-        if report.region_review is not None:
-            n = len(report.region_review)
-            click.echo(f"推断区划 {n} enterprises got a region inferred from their name (shown as 推断).")
-            if region_review_out:
-                report.region_review.to_csv(region_review_out, index=False, encoding="utf-8-sig")
-                click.echo(f"待核对 written to {region_review_out}: {DECISION_HELP}; "
-                           f"then run again with --infer-regions --region-accept {region_review_out}")
+        echo_region_review(report.region_review, region_review_out)
         result = store.plan(batch) if dry_run else store.apply(batch, progress=progress_printer())
         result.seconds = time.perf_counter() - started
         echo_report(result, examples=dry_run)

@@ -6,7 +6,8 @@ import time
 
 import click
 
-from cli.common import progress_printer, store_from_env
+from cli.common import (check_region_options, echo_region_review, progress_printer, region_inference_options,
+                        store_from_env)
 
 
 @click.command("import-registry")
@@ -19,13 +20,7 @@ from cli.common import progress_printer, store_from_env
               help="Write tags to review here (fill decision with accept/reject).")
 @click.option("--accept", type=click.Path(exists=True, dir_okay=False),
               help="A filled-in review CSV from an earlier run: accepted tags are loaded.")
-@click.option("--infer-regions", is_flag=True,
-              help="推断区划：rows without a region (none given or stored) get one from 注册地址, else the name, "
-                   "to the finest certain level, marked 推断 (region_source = inferred).")
-@click.option("--region-review-out", type=click.Path(dir_okay=False),
-              help="With --infer-regions: write the inferred regions to check here (CSV, UTF-8 with BOM).")
-@click.option("--region-accept", type=click.Path(exists=True, dir_okay=False),
-              help="With --infer-regions: a filled-in region review from an earlier run.")
+@region_inference_options("注册地址 (address), else the name (when none is given or stored)")
 @click.option("--as-of", help="数据日期 YYYY-MM-DD (default: the file's date).")
 @click.option("--dry-run", is_flag=True, help="只预览，不写入。Preview changes, write nothing.")
 def command(file, mapping, threshold, review_out, accept, infer_regions, region_review_out, region_accept, as_of,
@@ -37,11 +32,9 @@ def command(file, mapping, threshold, review_out, accept, infer_regions, region_
     does not count as making. Unknown regions are warnings (region left unknown).
     """
     from cli.commands.load import echo_report
-    from loaders.region_infer import DECISION_HELP
     from loaders.registry import import_registry, write_review
 
-    if (region_review_out or region_accept) and not infer_regions:
-        raise click.UsageError("--region-review-out/--region-accept need --infer-regions")
+    check_region_options(infer_regions, region_review_out, region_accept)
     started = time.perf_counter()
     with store_from_env() as store:
         result = import_registry(file, mapping=mapping, products=store.table("products"),
@@ -58,12 +51,7 @@ def command(file, mapping, threshold, review_out, accept, infer_regions, region_
                        f"accept/reject and run again with --accept {review_out}")
         elif len(result.review):
             click.echo(f"{len(result.review)} tags below {threshold} are not loaded; use --review-out to review them.")
-        if result.region_review is not None:
-            click.echo(f"推断区划 {len(result.region_review)} enterprises got a region inferred (shown as 推断).")
-            if region_review_out:
-                write_review(result.region_review, region_review_out)
-                click.echo(f"待核对 written to {region_review_out}: {DECISION_HELP}; then run again with "
-                           f"--infer-regions --region-accept {region_review_out}")
+        echo_region_review(result.region_review, region_review_out)
         batch = result.batch
         report = store.plan(batch) if dry_run else store.apply(batch, progress=progress_printer())
         report.seconds = time.perf_counter() - started
