@@ -78,12 +78,14 @@ def check_region_options(infer_regions: bool, review_out, accept) -> None:
 
 def echo_region_review(review: pd.DataFrame | None, out) -> None:
     """Say how many regions were inferred; write the review CSV (UTF-8 with BOM) to ``out`` if given."""
-    from loaders.region_infer import DECISION_HELP
+    from pathlib import Path
+
+    from loaders.region_infer import DECISION_HELP, review_csv
 
     if review is None:
         return
     click.echo(f"推断区划 {len(review)} enterprises got a region inferred (shown as 推断).")
     if out:
-        review.to_csv(out, index=False, encoding="utf-8-sig")
+        Path(out).write_bytes(review_csv(review))
         click.echo(f"待核对 written to {out}: {DECISION_HELP}; then run again with --infer-regions "
                    f"--region-accept {out}")

@@ -224,3 +224,8 @@ def spread(values: np.ndarray, codes: np.ndarray, kind: str) -> np.ndarray:
 
 
 _copy_list = np.frompyfunc(list, 1, 1)
+
+
+# A person's decision in a review table (product tags, inferred regions): canonical -> spellings.
+DECISIONS = {"accept": ("accept", "accepted", "yes", "y", "1", "true", "是", "接受", "采纳", "✓", "√"),
+             "reject": ("reject", "rejected", "no", "n", "0", "false", "否", "拒绝", "不采纳", "✗", "×")}

@@ -132,6 +132,14 @@ def review_table(ent: pd.DataFrame, index: RegionIndex) -> pd.DataFrame:
                         columns=REVIEW_COLUMNS).reset_index(drop=True)
 
 
+def review_csv(review: pd.DataFrame) -> bytes:
+    """The review as CSV bytes (UTF-8 with BOM, opens in Excel); text that a spreadsheet would run
+    as a formula (= + - @ …) is written inert."""
+    from graph.export.safe import csv_text
+
+    return review.astype(object).map(csv_text).to_csv(index=False).encode("utf-8-sig")
+
+
 def read_review(path_or_frame) -> pd.DataFrame:
     """A filled-in region review (CSV in UTF-8 or GB18030 as Excel saves it, or a frame), text."""
     import io
@@ -161,7 +169,7 @@ def apply_review(ent: pd.DataFrame, review, index: RegionIndex) -> tuple[pd.Data
     (evidence keeps what it was inferred from), reject → region unknown, another region written
     in ``region`` → that region, given. Returns the rows and InputProblems for unusable lines."""
     from graph.errors import InputProblem
-    from loaders.registry import DECISIONS
+    from loaders.cells import DECISIONS
 
     df = read_review(review)
     ent = ent.copy()

@@ -22,6 +22,7 @@ from graph.model import ImportBatch
 from loaders import normalize as nz
 from loaders.read import cell_text, csv_records, decode
 from loaders.tagging import MAIN, SCOPE, TAG_COLUMNS, ProductTagger, tag_rows
+from loaders.cells import DECISIONS
 from loaders.region_infer import apply_review, infer_regions, review_table
 from loaders.validate import BadCell, parse_cell
 from graph.schema import GIVEN
@@ -43,8 +44,6 @@ FIELDS = {
 }
 _LOOKUP = {nz.norm_header(h): f for f, hs in FIELDS.items() for h in (f, *hs)}
 _USCC = re.compile(r"[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}")
-DECISIONS = {"accept": ("accept", "accepted", "yes", "y", "1", "true", "是", "接受", "采纳", "✓", "√"),
-             "reject": ("reject", "rejected", "no", "n", "0", "false", "否", "拒绝", "不采纳", "✗", "×")}
 REVIEW_COLUMNS = ["decision", "enterprise_id", "enterprise", "product_id", "product", "phrase", "field",
                   "context", "confidence", "row"]
 

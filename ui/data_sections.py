@@ -198,6 +198,7 @@ def ckg_section() -> None:
     if not up:
         return
     from loaders.ckg import import_ckg
+    from loaders.region_infer import review_csv
     archive = save_uploads([up], "ckg")
     folder = archive.parent / "unzipped"
     if not folder.exists():
@@ -223,7 +224,7 @@ def ckg_section() -> None:
                 "enterprise": "企业", "region_name": "推断区划", "evidence": "依据"}), hide_index=True,
                 key="ckg_region_review")
             st.download_button("⬇ 下载推断区划核对表（CSV）", key="ckg_region_review_download", mime="text/csv",
-                               data=rep.region_review.to_csv(index=False).encode("utf-8-sig"),
+                               data=review_csv(rep.region_review),
                                file_name="推断区划核对表.csv")
     if len(rep.frame()):
         st.dataframe(rep.frame().rename(columns={"file": "文件", "reason": "丢弃原因", "rows": "行数",

@@ -204,3 +204,15 @@ def test_a_given_region_replaces_a_stored_inferred_one_never_the_reverse(tmp_pat
                           known_enterprises=s.table("enterprises"), known_products=s.table("products"))
     row = again["enterprises"].set_index("enterprise_id").loc["600740.SH"]
     assert (row["region"], row["region_source"]) == ("140100", "given")      # inference never overrides it
+
+
+def test_review_csv_is_formula_safe():
+    from loaders.region_infer import read_review, review_csv
+
+    review = pd.DataFrame({"decision": [""], "enterprise_id": ["E1"], "enterprise": ["=HYPERLINK(1)"],
+                           "region": ["140000"], "region_name": ["山西省"], "evidence": ["名称：山西"]})
+    data = review_csv(review)
+    assert data.startswith(b"\xef\xbb\xbf") and b"'=HYPERLINK(1)" in data
+    import io
+    back = read_review(pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig"))
+    assert back[["enterprise_id", "region"]].values.tolist() == [["E1", "140000"]]
