@@ -241,8 +241,9 @@ def registry_section() -> None:
         return
     from loaders.registry import import_registry
     path = save_uploads([up], "registry", csv_folder=False)
+    infer = st.checkbox("没有省市县的企业：由注册地址或名称推断所在区划（标为“推断”）", key="registry_infer_regions")
     kw = dict(products=state.table("products"), regions=state.table("regions"),
-              enterprises=state.table("enterprises"), threshold=threshold)
+              enterprises=state.table("enterprises"), threshold=threshold, infer_regions=infer)
     result = import_registry(path, **kw)
     st.caption("识别的列：" + "，".join(f"{f}←{h}" for f, h in result.columns.items()))
     st.text(result.summary())

@@ -40,3 +40,25 @@ def test_products_without_chains_are_not_an_empty_atlas(tmp_path, env, app):
     page = " ".join(str(e.value) for e in at.error)
     assert "the atlas is empty" not in page
     assert "1 家企业" in page and "1 个产品" in page
+
+
+def test_explorer_finds_an_alias_and_marks_an_inferred_region(tmp_path, env, app):
+    from graph.store.embedded.store import EmbeddedStore
+
+    db = tmp_path / "db"
+    with EmbeddedStore(str(db)) as s:
+        s.apply(_build_batch()(
+            regions=[dict(code="140000", name="山西省", level="province")],
+            chains=[dict(chain_id="C-COKE", name="焦化", province="140000")],
+            products=[dict(product_id="P1", name="焦炭")],
+            chain_products=[dict(chain="C-COKE", product="P1", stage="midstream")],
+            enterprises=[dict(enterprise_id="600408.SH", name="山西安泰集团股份有限公司", aliases=["ST安泰"],
+                              region="140000", region_source="inferred", region_evidence="名称：山西")],
+            enterprise_products=[dict(enterprise="600408.SH", product="P1")]))
+    env(CHAINATLAS_DB=db, CHAINATLAS_SEED="none")
+    at = app("explorer", q="ST安泰")
+    no_errors(at)
+    [facts] = [d.value for d in at.dataframe if "项目" in d.value.columns]
+    facts = facts.set_index("项目")["内容"]
+    assert facts["所在地区"] == "山西省（推断）（依据 名称：山西）"
+    assert facts["简称/曾用名"] == "ST安泰"

@@ -2,6 +2,8 @@
 import pandas as pd
 import streamlit as st
 
+from graph.schema import region_label
+
 from ui import layout, state
 from ui.layout import KIND_CN, text
 from ui.neighbourhood import graph_html, merge, node_key
@@ -17,8 +19,11 @@ def enterprise_profile(eid):
     e = ent.iloc[0]
     tree = state.tree()
     park = tree.park(e["park"]) if text(e["park"]) else None
-    facts = {"统一社会信用代码": text(e["uscc"]) or "—", "所在地区": " / ".join(
-                 tree.name(c) for c in reversed(tree.ancestors(e["region"]))) if text(e["region"]) else "未知",
+    place = " / ".join(tree.name(c) for c in reversed(tree.ancestors(e["region"]))) if text(e["region"]) else ""
+    facts = {"统一社会信用代码": text(e["uscc"]) or "—",
+             "所在地区": (region_label(place, e.get("region_source")) + (
+                 f"（依据 {text(e.get('region_evidence'))}）" if text(e.get("region_evidence")) else "")) or "未知",
+             "简称/曾用名": text(e.get("aliases")) or "—",
              "所在园区": text((park or {}).get("name")) or "—", "规模": text(e["scale"]) or "—",
              "营业收入（万元）": text(e["revenue"]) or "—", "从业人数": text(e["employees"]) or "—",
              "上市": ("是 " + text(e["stock_code"])) if bool(e["listed"]) else "否", "标签": text(e["tags"]) or "—",

@@ -1,6 +1,8 @@
 """产业链全景图: the layered chain graph coloured by status, and the chosen link's details."""
 import streamlit as st
 
+from graph.schema import region_label
+
 from ui import layout, state
 from ui.panorama import AGGREGATE_AT, panorama, status_key
 
@@ -26,7 +28,9 @@ def link_details(sel, rep, pid):
         st.markdown(f"###### 本地生产企业（{len(local)} 家）")
         if len(local):
             tree = state.tree()
-            view = local.assign(地区=local["region"].map(tree.name), 标签=local["tags"].map(layout.text),
+            view = local.assign(地区=[region_label(tree.name(r), s) for r, s in zip(
+                                    local["region"], local.get("region_source", [None] * len(local)))],
+                                标签=local["tags"].map(layout.text),
                                 园区=local["park"].map(lambda p: layout.text((tree.park(p) or {}).get("name"))))
             st.dataframe(view[["name", "地区", "园区", "scale", "标签", "revenue_share", "as_of"]].rename(columns={
                 "name": "企业", "scale": "规模", "revenue_share": "营收占比", "as_of": "数据日期"}),
