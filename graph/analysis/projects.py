@@ -30,7 +30,7 @@ OPEN_STAGES = PROJECT_STAGES[:5]          # 线索 … 已签约: the next step 
 TALKING = ("已接洽", "已考察", "洽谈中")   # shown as 在谈
 STAGE_RANK = {s: i for i, s in enumerate(PROJECT_STAGES)}
 LIST_EXTRA = ["overdue", "flag", "product_label", "chain_label"]
-EDITABLE = ("name", "enterprise", "region", "park", "unit", "person", "investment", "next_step", "next_date",
+EDITABLE = ("name", "enterprise", "enterprise_id", "region", "park", "unit", "person", "investment", "next_step", "next_date",
             "notes")
 
 
