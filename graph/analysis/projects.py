@@ -38,13 +38,13 @@ def now_text(now: datetime | None = None) -> str:
     return (now or datetime.now()).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _missing(v) -> bool:
+def is_blank(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
 
 
 def check_date(value, what: str) -> str | None:
     """``YYYY-MM-DD`` text (a date/datetime is formatted); None when empty; raises otherwise."""
-    if _missing(value):
+    if is_blank(value):
         return None
     if isinstance(value, (date, datetime, pd.Timestamp)):
         return value.strftime("%Y-%m-%d")
@@ -71,7 +71,7 @@ def check_move(current: str, target: str, reason: str | None = None) -> None:
     if current == "已落地":
         raise ChainAtlasError("已落地项目不能再变更阶段 / a landed project is final", hint)
     if target == "已终止":
-        if _missing(reason):
+        if is_blank(reason):
             raise ChainAtlasError("终止项目须写明原因 / a reason is required to stop a project",
                                   "请填写终止原因（如：企业投资计划取消）。")
         return
@@ -158,6 +158,18 @@ def _chains(store, texts, product_ids) -> list[str]:
     return list(dict.fromkeys(chains))
 
 
+def resolve_place(store, region=None, park=None) -> tuple[str | None, str | None]:
+    """(region code, park id) from codes, ids or names; a park alone gives its region too."""
+    from graph.analysis import lookup
+    park_id = code = None
+    if not is_blank(park):
+        place = lookup.resolve_park(store, str(park).strip())
+        park_id, code = str(place["id"]), place.get("code")
+    if not is_blank(region):
+        code = str(lookup.resolve_region(store, str(region).strip())["id"])
+    return code, park_id
+
+
 def create_project(store, fields: dict, by: str = "", now: datetime | None = None) -> dict:
     """Save a new project (stage 线索 unless given) and its first history entry; returns it.
 
@@ -166,28 +178,29 @@ def create_project(store, fields: dict, by: str = "", now: datetime | None = Non
     """
     f = dict(fields)
     stage = check_stage(f.get("stage") or "线索")
-    if stage == "已终止" and _missing(f.get("stop_reason")):
+    if stage == "已终止" and is_blank(f.get("stop_reason")):
         check_move("线索", "已终止", None)
     pids, pnames = _products(store, f.get("products"))
-    if _missing(f.get("enterprise")) and _missing(f.get("enterprise_id")):
+    if is_blank(f.get("enterprise")) and is_blank(f.get("enterprise_id")):
         raise ChainAtlasError("招商项目须有目标企业 / a project needs a target enterprise",
                               "填写企业名称（可不在图谱数据中）。")
     ent_id, ent_name = f.get("enterprise_id"), f.get("enterprise")
-    if _missing(ent_id):
-        ent_id = _match_enterprise(store, ent_name)
-    elif _missing(ent_name):
+    if is_blank(ent_id):
+        ent_id = match_enterprise(store, ent_name)
+    elif is_blank(ent_name):
         found = store.enterprises([str(ent_id)])
         ent_name = found["name"].iloc[0] if len(found) else str(ent_id)
+    f["region"], f["park"] = resolve_place(store, f.get("region"), f.get("park"))
     stamp = now_text(now)
-    pid = f.get("project_id") if not _missing(f.get("project_id")) else next_id(store.projects()["project_id"])
+    pid = f.get("project_id") if not is_blank(f.get("project_id")) else next_id(store.projects()["project_id"])
     project = {c: None for c in PROJECT_COLUMNS}
     project.update({k: f.get(k) for k in EDITABLE + ("stop_reason", "source", "as_of", "illustrative")})
-    project.update(project_id=str(pid), enterprise_id=None if _missing(ent_id) else str(ent_id),
+    project.update(project_id=str(pid), enterprise_id=None if is_blank(ent_id) else str(ent_id),
                    enterprise=str(ent_name), products=pids, product_names=pnames,
                    chains=_chains(store, f.get("chains"), pids), stage=stage,
                    next_date=check_date(f.get("next_date"), "下一步日期"),
                    landed_on=check_date(f.get("landed_on"), "落地日期") or (stamp[:10] if stage == "已落地" else None),
-                   created_at=stamp, updated_at=stamp, investment=_money(f.get("investment")),
+                   created_at=stamp, updated_at=stamp, investment=money(f.get("investment")),
                    illustrative=bool(f.get("illustrative") or False))
     project["name"] = project["name"] or " · ".join([project["enterprise"], *pnames])
     project["source"] = project["source"] or (f"录入：{by}" if by else "手工录入")
@@ -198,8 +211,8 @@ def create_project(store, fields: dict, by: str = "", now: datetime | None = Non
     return project
 
 
-def _money(v) -> float | None:
-    if _missing(v):
+def money(v) -> float | None:
+    if is_blank(v):
         return None
     try:
         x = float(str(v).replace(",", "").replace("，", ""))
@@ -210,7 +223,7 @@ def _money(v) -> float | None:
     return x
 
 
-def _match_enterprise(store, name) -> str | None:
+def match_enterprise(store, name) -> str | None:
     """The id of the enterprise with exactly this name or id, when there is exactly one."""
     from graph.analysis import lookup
     from graph.errors import Ambiguous, NotFound
@@ -256,7 +269,7 @@ def update_project(store, project_id: str, changes: dict, now: datetime | None =
         raise ChainAtlasError(f"不能直接修改：{'、'.join(sorted(bad))}", "阶段请用“变更阶段”（chainatlas projects move）。")
     p.update(changes)
     p["next_date"] = check_date(p.get("next_date"), "下一步日期")
-    p["investment"] = _money(p.get("investment"))
+    p["investment"] = money(p.get("investment"))
     p["updated_at"] = now_text(now)
     store.save_projects([p])
     return p
