@@ -28,10 +28,31 @@ def project_label(status_cn: str, counts: dict) -> str:
     return " · ".join([status_cn, *parts]) if parts else ""
 
 
-def _in_place(projects: pd.DataFrame, scope) -> pd.Series:
+def in_place(projects: pd.DataFrame, scope) -> pd.Series:
     park = projects["park"].fillna("").astype(str)
     region = projects["region"].fillna("").astype(str)
     return park.isin(scope.include_parks) | (region.isin(scope.region_codes) & ~park.isin(scope.exclude_parks))
+
+
+def project_links(store, report, projects: pd.DataFrame | None = None) -> list[tuple[str, dict]]:
+    """(link id, project row) for every project in the report's place naming a link of its chain
+    (subclass products count for their link); landed projects carry ``coverage`` (counted /
+    not_loaded / not_local, see the module doc), the others ``""``."""
+    df = store.projects() if projects is None else projects
+    link_of = report.link_of or {p: p for p in report.links["product_id"]}
+    here = df[in_place(df, report.scope)] if len(df) else df
+    pairs = [(link_of[p], dict(r)) for r in here.to_dict("records") for p in r["products"] if p in link_of]
+    pairs = list({(link, r["project_id"]): (link, r) for link, r in pairs}.values())
+    landed = sorted({str(r["enterprise_id"]) for _, r in pairs if r["stage"] == "已落地" and r["enterprise_id"]})
+    makes = store.enterprise_products(landed) if landed else pd.DataFrame(columns=["enterprise_id", "product_id"])
+    made = {(str(e), link_of.get(str(p))) for e, p in zip(makes["enterprise_id"], makes["product_id"])}
+    local = report.makers
+    local_pairs = {(str(e), str(l)) for e, l in zip(local["enterprise_id"], local["link_id"])} if len(local) else set()
+    for link, r in pairs:
+        ent = str(r["enterprise_id"] or "")
+        r["coverage"] = "" if r["stage"] != "已落地" else "counted" if (ent, link) in local_pairs else \
+            "not_local" if (ent, link) in made else "not_loaded"
+    return pairs
 
 
 def gap_projects(store, report, projects: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -39,39 +60,23 @@ def gap_projects(store, report, projects: pd.DataFrame | None = None) -> pd.Data
     (已接洽·已考察·洽谈中) / 已签约 / 已落地 / 已终止, their ids, the label shown with the gap
     (“缺链 · 在谈 2 · 已签约 1”), and for landed projects the coverage verdict
     (counted / not_loaded / not_local), ``covered_since`` (landing date, when counted) and a note."""
-    df = store.projects() if projects is None else projects
-    links = report.links
-    link_of = report.link_of or {p: p for p in links["product_id"]}
-    here = df[_in_place(df, report.scope)] if len(df) else df
-    pairs = [(link_of[p], r) for r in here.to_dict("records") for p in r["products"] if p in link_of]
-    landed_ents = sorted({str(r["enterprise_id"]) for _, r in pairs if r["stage"] == "已落地" and r["enterprise_id"]})
-    makes = store.enterprise_products(landed_ents) if landed_ents else pd.DataFrame(
-        columns=["enterprise_id", "product_id"])
-    made = {(str(e), link_of.get(str(p))) for e, p in zip(makes["enterprise_id"], makes["product_id"])}
-    local = report.makers
-    local_pairs = {(str(e), str(l)) for e, l in zip(local["enterprise_id"], local["link_id"])} if len(local) else set()
+    pairs = project_links(store, report, projects)
     rows = []
-    for pid, status_cn in zip(links["product_id"], links["status_cn"]):
+    for pid, status_cn in zip(report.links["product_id"], report.links["status_cn"]):
         mine = [r for link, r in pairs if link == pid]
         stage = pd.Series([r["stage"] for r in mine], dtype=object)
         counts = {"线索": int((stage == "线索").sum()), "在谈": int(stage.isin(TALKING).sum()),
                   "已签约": int((stage == "已签约").sum()), "已落地": int((stage == "已落地").sum())}
-        verdicts, since, notes = [], [], []
-        for r in mine:
-            if r["stage"] != "已落地":
-                continue
-            ent = str(r["enterprise_id"] or "")
-            v = "counted" if (ent, pid) in local_pairs else "not_local" if (ent, pid) in made else "not_loaded"
-            verdicts.append(v)
-            if v == "counted":
-                since.append(r["landed_on"] or "")
-            notes.append(f"{r['enterprise']}（{r['project_id']}，{r['landed_on'] or '日期未知'}落地）：{COVERAGE_CN[v]}")
-        coverage = "counted" if "counted" in verdicts else (verdicts[0] if verdicts else "")
+        landed = [r for r in mine if r["coverage"]]
+        verdicts = [r["coverage"] for r in landed]
+        since = [r["landed_on"] for r in landed if r["coverage"] == "counted" and r["landed_on"]]
+        notes = [f"{r['enterprise']}（{r['project_id']}，{r['landed_on'] or '日期未知'}落地）：{COVERAGE_CN[r['coverage']]}"
+                 for r in landed]
         rows.append({"product_id": pid, "leads": counts["线索"], "talking": counts["在谈"],
                      "signed": counts["已签约"], "landed": counts["已落地"],
                      "stopped": int((stage == "已终止").sum()),
                      "project_ids": "、".join(r["project_id"] for r in mine),
-                     "project_label": project_label(status_cn, counts), "coverage": coverage,
-                     "covered_since": min(s for s in since if s) if any(since) else None,
-                     "coverage_note": "；".join(notes)})
+                     "project_label": project_label(status_cn, counts),
+                     "coverage": "counted" if "counted" in verdicts else (verdicts[0] if verdicts else ""),
+                     "covered_since": min(since) if since else None, "coverage_note": "；".join(notes)})
     return pd.DataFrame(rows, columns=GAP_PROJECT_COLUMNS)

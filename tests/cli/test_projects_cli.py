@@ -48,3 +48,26 @@ def test_export_then_import_round_trip(run, tmp_path):
     assert r.exit_code == 0 and "更新 1（其中阶段变更 1）" in r.output, r.output
     r = run("projects", "list", "--stage", "已考察", "--format", "json")
     assert '"PJ-0001"' in r.output
+
+
+def test_diff_of_two_months_shows_the_stage_changes_exactly(run, tmp_path):
+    import json
+    for ent, prod in (("苏州电池包", "电池包"), ("苏州正极", "正极材料"), ("郑州正极", "正极材料")):
+        assert run("projects", "add", "--enterprise", ent, "--product", prod, "--region", "运城市").exit_code == 0
+    run("projects", "move", "PJ-0002", "已接洽")
+    oct_, nov = tmp_path / "清单-10月.xlsx", tmp_path / "清单-11月.xlsx"
+    assert run("export", "--chain", "新能源汽车", "--region", "运城市", "--out", oct_).exit_code == 0
+    wb = openpyxl.load_workbook(oct_)
+    assert [r[2] for r in wb["招商项目"].iter_rows(min_row=2, values_only=True)] == ["PJ-0002", "PJ-0001", "PJ-0003"]
+    run("projects", "move", "PJ-0001", "洽谈中")
+    run("projects", "move", "PJ-0002", "已签约")
+    run("projects", "add", "--enterprise", "新企业", "--product", "电机", "--region", "盐湖区")
+    assert run("export", "--chain", "新能源汽车", "--region", "运城市", "--out", nov).exit_code == 0
+    r = run("diff", oct_, nov, "--format", "json")
+    assert r.exit_code == 0, r.output
+    got = [(c["change"], c["project_id"], c["old_stage"], c["new_stage"])
+           for c in json.loads(r.output)["project_changes"]]
+    assert got == [("stage", "PJ-0001", "线索", "洽谈中"), ("stage", "PJ-0002", "已接洽", "已签约"),
+                   ("new", "PJ-0004", "", "线索")]
+    r = run("diff", oct_, nov)
+    assert "招商项目 projects: 阶段变化 2 · 新增 1 · 移出 0" in r.output and "已接洽 → 已签约" in r.output
