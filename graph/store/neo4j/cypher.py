@@ -236,10 +236,11 @@ SAVE_PROJECTS = f"UNWIND $rows AS row MERGE (p:{s.PROJECT} {{id: row.id}}) SET p
 ADD_PROJECT_EVENTS = (f"UNWIND $rows AS row MATCH (p:{s.PROJECT} {{id: row.project_id}}) "
                       f"CREATE (p)-[:{s.HAS_EVENT}]->(e:{s.PROJECT_EVENT}) SET e = row.props "
                       f"RETURN count(e) AS created")
-ALL_PROJECTS = f"MATCH (p:{s.PROJECT}) RETURN properties(p) AS props ORDER BY p.id"
+ALL_PROJECTS = f"MATCH (p:{s.PROJECT}) RETURN p.id AS id, properties(p) AS props ORDER BY id"
 PROJECT_EVENTS = (f"MATCH (p:{s.PROJECT})-[:{s.HAS_EVENT}]->(e:{s.PROJECT_EVENT}) "
                   f"WHERE $all_projects OR p.id IN $ids "
-                  f"RETURN properties(e) AS props ORDER BY e.project_id, e.seq")
+                  f"RETURN e.project_id AS project_id, e.seq AS seq, properties(e) AS props "
+                  f"ORDER BY project_id, seq")
 CLEAR_PROJECTS = (f"MATCH (n) WHERE n:{s.PROJECT} OR n:{s.PROJECT_EVENT} "
                   f"WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted")
 
