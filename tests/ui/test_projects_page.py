@@ -114,3 +114,25 @@ def test_editing_needs_editor_rights(db, env, app, mode):
         assert [b for b in at.button if b.key == "gap_lead_create"]
     else:
         assert any("CHAINATLAS_EDITING=off" in i.value for i in at.info)
+
+
+def test_new_project_form_and_flagged_project_after_a_reload(db, app):
+    at = app("projects", **Q)
+    no_errors(at)
+    at.text_input(key="pj_new_ent").input("新来的电池包企业").run()
+    at.text_input(key="pj_new_prod").input("电池包").run()
+    at.text_input(key="pj_new_date").input("2020-02-02").run()
+    at.button(key="pj_new_go").click().run()
+    no_errors(at)
+    p, _ = projects(db)
+    assert (p.iloc[0]["products"], p.iloc[0]["region"], p.iloc[0]["next_date"]) == (["P-PACK"], "140800", "2020-02-02")
+    from graph.store.embedded.store import EmbeddedStore
+    with EmbeddedStore(str(db)) as s:       # a reload without 电池包
+        s.clear()
+        s.apply(world(products=[dict(product_id="P-CAR", name="整车")],
+                      chain_products=[dict(chain="C-NEV", product="P-CAR", stage="downstream")],
+                      product_flows=[], enterprise_products=[], supplies=[], chain_roles=[]))
+    at = app("projects", **Q)
+    no_errors(at)
+    t = table(at, "pj_table", "提示")
+    assert t["提示"].tolist() == ["环节已不在数据中：电池包（P-PACK）"] and t["逾期"].tolist() == ["逾期"]

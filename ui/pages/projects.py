@@ -81,7 +81,10 @@ def editor(df_all):
         c = st.columns(3)
         ent = c[0].text_input("目标企业", key="pj_new_ent")
         prod = c[1].text_input("目标环节（编号或名称，多个用 ; 分隔）", key="pj_new_prod")
-        sel = state.selection()
+        try:
+            sel = state.selection()
+        except ChainAtlasError:   # no chain loaded yet: projects can still be recorded
+            sel = None
         region = c[2].text_input("落地区划（代码或名称）", value=sel.place_name if sel else "", key="pj_new_region")
         c = st.columns(4)
         unit = c[0].text_input("责任单位", key="pj_new_unit")
