@@ -76,17 +76,18 @@ class ProjectsMixin:
     def projects(self) -> pd.DataFrame:
         records = []
         for r in self._rows(q.ALL_PROJECTS):
-            p = dict(r["props"])
-            p["project_id"] = p.pop("id", p.get("project_id"))
+            p = {c: r["props"].get(c) for c in PROJECT_COLUMNS}   # absent property = None
+            p["project_id"] = r["id"]
             for c in PROJECT_LIST_COLUMNS:
-                p[c] = list(p.get(c) or [])
+                p[c] = list(p[c] or [])
             records.append(p)
         return rows.frame(records, PROJECT_COLUMNS, floats=["investment"])
 
     def project_history(self, project_ids: Iterable[str] | None = None) -> pd.DataFrame:
         ids = None if project_ids is None else [str(i) for i in project_ids]
         found = self._rows(q.PROJECT_EVENTS, all_projects=ids is None, ids=ids or [])
-        return rows.frame([r["props"] for r in found], HISTORY_COLUMNS, ints=["seq"])
+        return rows.frame([{c: r["props"].get(c) for c in HISTORY_COLUMNS} for r in found], HISTORY_COLUMNS,
+                          ints=["seq"])
 
     def clear_projects(self) -> None:
         while self._run(lambda tx: tx.run(q.CLEAR_PROJECTS, batch=CLEAR_BATCH).single()["deleted"], write=True):
