@@ -27,7 +27,7 @@ def lead_action(targets: pd.DataFrame, report, key: str) -> None:
     """An expander to create a lead (招商线索) from one of ``targets`` (TARGET_COLUMNS rows),
     prefilled with the enterprise, gap link, chain and place of ``report``."""
     from ui.data_sections import may_edit
-    with st.expander("➕ 从招商目标创建招商线索", expanded=False):
+    with st.expander("从招商目标创建招商线索", expanded=False, icon=":material/add_task:"):
         if targets is None or targets.empty:
             st.caption("没有可选的招商目标。")
             return

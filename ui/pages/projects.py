@@ -21,13 +21,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def filters():
     chains = state.table("chains")
     names = dict(zip(chains["chain_id"].astype(str), chains["name"].astype(str)))
-    f = st.columns([2, 2, 2, 2, 1])
+    f = st.columns([2, 2, 2, 2, 1.2])
     chain = f[0].selectbox("产业链", [""] + list(names), format_func=lambda c: names.get(c, "全部产业链"),
                            key="pj_chain")
     link = f[1].text_input("环节", key="pj_link", placeholder="编号或名称")
     unit = f[2].text_input("责任单位", key="pj_unit", placeholder="包含…")
     stages = f[3].multiselect("阶段", list(PROJECT_STAGES), key="pj_stage", placeholder="全部阶段")
-    overdue = f[4].toggle("仅逾期", key="pj_overdue", help="下一步日期已过、尚未签约落地或终止的项目")
+    overdue = f[4].toggle("逾期", key="pj_overdue", help="下一步日期已过、尚未落地或终止的项目")
     return dict(chain=chain or None, link=link.strip() or None, unit=unit.strip() or None,
                 stage=stages or None, overdue=bool(overdue))
 
@@ -44,6 +44,17 @@ def board(df):
                            + ("（逾期）" if r["overdue"] else ""))
                 if r["flag"]:
                     st.caption(f"⚠ {layout.text(r['flag'])}")
+
+
+def funnel_chart(f):
+    """Horizontal bars per stage in stage order (线索 at the top), one colour per chain."""
+    import altair as alt
+    stages = list(PROJECT_STAGES[:6])
+    long = f.melt(id_vars="chain", value_vars=stages, var_name="阶段", value_name="项目数")
+    return alt.Chart(long).mark_bar().encode(
+        y=alt.Y("阶段:N", sort=stages, title=None),
+        x=alt.X("项目数:Q", title="到达该阶段的项目数", axis=alt.Axis(tickMinStep=1, format="d")),
+        color=alt.Color("chain:N", title="产业链"), yOffset="chain:N", tooltip=["chain", "阶段", "项目数"])
 
 
 def editor(df_all):
@@ -147,7 +158,7 @@ def body():
             "chain": "产业链", "projects": "项目数", "investment_signed": "签约/落地计划投资（万元）"}),
             hide_index=True, key="pj_funnel")
         if len(f):
-            st.bar_chart(f.set_index("chain")[list(PROJECT_STAGES[:6])].T, stack=False)
+            st.altair_chart(funnel_chart(f), width="stretch")
     st.download_button("⬇ 导出项目工作簿（招商项目、阶段记录）", data=lambda: workbook_bytes(store),
                        file_name="招商项目.xlsx", mime=XLSX, key="pj_download")
     editor(all_projects)
