@@ -71,3 +71,11 @@ def test_diff_of_two_months_shows_the_stage_changes_exactly(run, tmp_path):
                    ("new", "PJ-0004", "", "线索")]
     r = run("diff", oct_, nov)
     assert "招商项目 projects: 阶段变化 2 · 新增 1 · 移出 0" in r.output and "已接洽 → 已签约" in r.output
+
+
+def test_gaps_shows_the_projects_per_gap(run):
+    run("projects", "add", "--enterprise", "苏州正极", "--product", "正极材料", "--region", "运城市")
+    run("projects", "add", "--enterprise", "郑州正极", "--product", "正极材料", "--region", "运城市", "--stage", "已签约")
+    r = run("gaps", "--chain", "新能源汽车", "--region", "运城市")
+    assert r.exit_code == 0, r.output
+    assert "正极材料：缺链 · 线索 1 · 已签约 1（PJ-0001、PJ-0002）" in r.output
