@@ -137,40 +137,85 @@ def draft_from_target(target: dict, report=None, **extra) -> dict:
     return d
 
 
-def _products(store, ids) -> tuple[list[str], list[str]]:
-    """Resolve product ids/names: (ids, names). Raises NotFound with suggestions."""
-    from graph.analysis import lookup
-    out_ids, out_names = [], []
-    for text in ids or []:
-        row = lookup.resolve_product(store, str(text))
-        if row["product_id"] not in out_ids:
-            out_ids.append(str(row["product_id"]))
-            out_names.append(str(row["name"]))
-    return out_ids, out_names
+class Lookups:
+    """Name resolution for one batch of project edits: each distinct text is resolved once, the
+    products table and the region tree are read once. Errors are remembered and raised again."""
 
+    def __init__(self, store):
+        self.store = store
+        self._memo: dict = {}
+        self._products = None
+        self._tree = None
 
-def _chains(store, texts, product_ids) -> list[str]:
-    from graph.analysis import lookup
-    chains = [str(lookup.resolve_chain(store, str(t))["chain_id"]) for t in texts or []]
-    if not chains and product_ids:  # the chains the links belong to
-        cp = store.table("chain_products")
-        chains = sorted(set(cp.loc[cp["product"].isin(product_ids), "chain"].astype(str)))
-    return list(dict.fromkeys(chains))
+    def _get(self, kind: str, text: str, compute):
+        key = (kind, str(text).strip())
+        if key not in self._memo:
+            try:
+                self._memo[key] = (compute(key[1]), None)
+            except ChainAtlasError as err:
+                self._memo[key] = (None, err)
+        value, err = self._memo[key]
+        if err is not None:
+            raise err
+        return value
+
+    def product(self, text) -> dict:
+        from graph.analysis import lookup
+        if self._products is None:
+            self._products = self.store.table("products")
+        return self._get("product", text, lambda t: lookup.resolve_product(self.store, t, within=self._products))
+
+    def chain(self, text) -> dict:
+        from graph.analysis import lookup
+        return self._get("chain", text, lambda t: lookup.resolve_chain(self.store, t))
+
+    def tree(self):
+        from graph.analysis.scope import RegionTree
+        if self._tree is None:
+            self._tree = RegionTree.from_store(self.store)
+        return self._tree
+
+    def place(self, region=None, park=None) -> tuple[str | None, str | None]:
+        """(region code, park id) from codes, ids or names; a park alone gives its region too."""
+        from graph.analysis import lookup
+        park_id = code = None
+        if not is_blank(park):
+            place = self._get("park", park, lambda t: lookup.resolve_park(self.store, t, tree=self.tree()))
+            park_id, code = str(place["id"]), place.get("code")
+        if not is_blank(region):
+            code = str(self._get("region", region,
+                                 lambda t: lookup.resolve_region(self.store, t, tree=self.tree()))["id"])
+        return code, park_id
+
+    def enterprise_id(self, name) -> str | None:
+        return self._get("enterprise", name, lambda t: match_enterprise(self.store, t))
+
+    def products_of(self, texts) -> tuple[list[str], list[str]]:
+        """Resolve product ids/names: (ids, names), repeats dropped. Raises NotFound with suggestions."""
+        ids, names = [], []
+        for text in texts or []:
+            row = self.product(text)
+            if str(row["product_id"]) not in ids:
+                ids.append(str(row["product_id"]))
+                names.append(str(row["name"]))
+        return ids, names
+
+    def chains_of(self, texts, product_ids) -> list[str]:
+        """Chain ids of ``texts``; none given: the chains the products belong to."""
+        chains = [str(self.chain(t)["chain_id"]) for t in texts or []]
+        if not chains and product_ids:
+            cp = self._get("table", "chain_products", lambda t: self.store.table(t))
+            chains = sorted(set(cp.loc[cp["product"].isin(product_ids), "chain"].astype(str)))
+        return list(dict.fromkeys(chains))
 
 
 def resolve_place(store, region=None, park=None) -> tuple[str | None, str | None]:
     """(region code, park id) from codes, ids or names; a park alone gives its region too."""
-    from graph.analysis import lookup
-    park_id = code = None
-    if not is_blank(park):
-        place = lookup.resolve_park(store, str(park).strip())
-        park_id, code = str(place["id"]), place.get("code")
-    if not is_blank(region):
-        code = str(lookup.resolve_region(store, str(region).strip())["id"])
-    return code, park_id
+    return Lookups(store).place(region, park)
 
 
-def create_project(store, fields: dict, by: str = "", now: datetime | None = None) -> dict:
+def create_project(store, fields: dict, by: str = "", now: datetime | None = None,
+                   lookups: Lookups | None = None) -> dict:
     """Save a new project (stage 线索 unless given) and its first history entry; returns it.
 
     fields: PROJECT_COLUMNS (``products``/``chains`` as ids or names; ``enterprise`` a name —
@@ -180,24 +225,25 @@ def create_project(store, fields: dict, by: str = "", now: datetime | None = Non
     stage = check_stage(f.get("stage") or "线索")
     if stage == "已终止" and is_blank(f.get("stop_reason")):
         check_move("线索", "已终止", None)
-    pids, pnames = _products(store, f.get("products"))
+    look = lookups or Lookups(store)
+    pids, pnames = look.products_of(f.get("products"))
     if is_blank(f.get("enterprise")) and is_blank(f.get("enterprise_id")):
         raise ChainAtlasError("招商项目须有目标企业 / a project needs a target enterprise",
                               "填写企业名称（可不在图谱数据中）。")
     ent_id, ent_name = f.get("enterprise_id"), f.get("enterprise")
     if is_blank(ent_id):
-        ent_id = match_enterprise(store, ent_name)
+        ent_id = look.enterprise_id(ent_name)
     elif is_blank(ent_name):
         found = store.enterprises([str(ent_id)])
         ent_name = found["name"].iloc[0] if len(found) else str(ent_id)
-    f["region"], f["park"] = resolve_place(store, f.get("region"), f.get("park"))
+    f["region"], f["park"] = look.place(f.get("region"), f.get("park"))
     stamp = now_text(now)
     pid = f.get("project_id") if not is_blank(f.get("project_id")) else next_id(store.projects()["project_id"])
     project = {c: None for c in PROJECT_COLUMNS}
     project.update({k: f.get(k) for k in EDITABLE + ("stop_reason", "source", "as_of", "illustrative")})
     project.update(project_id=str(pid), enterprise_id=None if is_blank(ent_id) else str(ent_id),
                    enterprise=str(ent_name), products=pids, product_names=pnames,
-                   chains=_chains(store, f.get("chains"), pids), stage=stage,
+                   chains=look.chains_of(f.get("chains"), pids), stage=stage,
                    next_date=check_date(f.get("next_date"), "下一步日期"),
                    landed_on=check_date(f.get("landed_on"), "落地日期") or (stamp[:10] if stage == "已落地" else None),
                    created_at=stamp, updated_at=stamp, investment=money(f.get("investment")),

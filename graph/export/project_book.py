@@ -20,8 +20,8 @@ from pathlib import Path
 import pandas as pd
 
 from graph.analysis.project_views import annotate
-from graph.analysis.projects import (EDITABLE, match_enterprise, is_blank, money, check_date, check_move,
-                                     check_stage, next_id, now_text, resolve_place)
+from graph.analysis.projects import (EDITABLE, Lookups, check_date, check_move, check_stage, is_blank, money,
+                                     next_id, now_text)
 from graph.errors import ChainAtlasError, InputProblem, UnsupportedInput, ValidationFailed
 from graph.export.safe import column_width, is_risky, xlsx_text
 from graph.schema import PROJECT_STAGES
@@ -86,9 +86,8 @@ def _sheet(wb, title: str, headers: dict, df: pd.DataFrame) -> None:
         cell.font = Font(bold=True)
     for row in df[list(headers)].itertuples(index=False):
         ws.append([_safe(v) for v in row])
-    for cell in ws[1]:  # text cells stay text: nothing typed in later starts a formula either
-        ws.column_dimensions[cell.column_letter].width = column_width(
-            str(cell.value), [r[cell.column - 1] for r in df[list(headers)].itertuples(index=False)][:200])
+    for cell, key in zip(ws[1], headers):
+        ws.column_dimensions[cell.column_letter].width = column_width(str(cell.value), df[key].head(200).tolist())
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, str):   # always a text cell, never a formula
@@ -158,6 +157,7 @@ def import_workbook(store, path, by: str = "", now: datetime | None = None) -> d
     taken = list(existing)
     projects, events, counts = [], [], {"added": 0, "changed": 0, "unchanged": 0, "moved": 0}
     seen: set[str] = set()
+    look = Lookups(store)
     for excel_row, rec in rows:
         errs: list[InputProblem] = []
 
@@ -189,14 +189,14 @@ def import_workbook(store, path, by: str = "", now: datetime | None = None) -> d
         if is_blank(p.get("enterprise")):
             problem("enterprise", "缺少目标企业", "填写目标企业名称（可不在图谱数据中）。")
         elif is_blank(p.get("enterprise_id")) and old is None:
-            p["enterprise_id"] = match_enterprise(store, p["enterprise"])
-        _products(store, rec, p, old, problem)
-        _chains(store, rec, p, problem)
+            p["enterprise_id"] = look.enterprise_id(p["enterprise"])
+        _products(look, rec, p, old, problem)
+        _chains(look, rec, p, problem)
         if {"region", "region_name", "park", "park_name"} & set(rec):
             try:
                 region = rec.get("region") if not is_blank(rec.get("region")) else rec.get("region_name")
                 park = rec.get("park") if not is_blank(rec.get("park")) else rec.get("park_name")
-                p["region"], p["park"] = resolve_place(store, region, park)
+                p["region"], p["park"] = look.place(region, park)
             except ChainAtlasError as err:
                 problem("region", str(err), err.hint or "写区划代码或名称。",
                         value=rec.get("region") or rec.get("region_name") or rec.get("park_name"))
@@ -254,8 +254,7 @@ def _same(a: dict, b: dict) -> bool:
     return all(norm(a.get(c)) == norm(b.get(c)) for c in PROJECT_COLUMNS if c not in ("updated_at",))
 
 
-def _products(store, rec: dict, p: dict, old: dict | None, problem) -> None:
-    from graph.analysis import lookup
+def _products(look: Lookups, rec: dict, p: dict, old: dict | None, problem) -> None:
     if "products" not in rec and "product_label" not in rec:
         p.setdefault("products", []), p.setdefault("product_names", [])
         p["products"], p["product_names"] = p.get("products") or [], p.get("product_names") or []
@@ -267,7 +266,7 @@ def _products(store, rec: dict, p: dict, old: dict | None, problem) -> None:
     ids, names = [], []
     for t in texts:
         try:
-            row = lookup.resolve_product(store, t)
+            row = look.product(t)
             pid, name = str(row["product_id"]), str(row["name"])
         except ChainAtlasError as err:
             if t in kept:   # a link a later load removed: the project keeps it (flagged)
@@ -281,18 +280,14 @@ def _products(store, rec: dict, p: dict, old: dict | None, problem) -> None:
     p["products"], p["product_names"] = ids, names
 
 
-def _chains(store, rec: dict, p: dict, problem) -> None:
-    from graph.analysis import lookup
+def _chains(look: Lookups, rec: dict, p: dict, problem) -> None:
     if is_blank(rec.get("chain_label")):
-        if not p.get("chains") and p.get("products"):
-            cp = store.table("chain_products")
-            p["chains"] = sorted(set(cp.loc[cp["product"].isin(p["products"]), "chain"].astype(str)))
-        p["chains"] = p.get("chains") or []
+        p["chains"] = p.get("chains") or look.chains_of(None, p.get("products"))
         return
     out = []
     for t in _split(rec["chain_label"]):
         try:
-            out.append(str(lookup.resolve_chain(store, t)["chain_id"]))
+            out.append(str(look.chain(t)["chain_id"]))
         except ChainAtlasError as err:
             if t in (p.get("chains") or []):
                 out.append(t)
