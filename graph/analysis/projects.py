@@ -29,7 +29,6 @@ from graph.store import PROJECT_COLUMNS
 OPEN_STAGES = PROJECT_STAGES[:5]          # 线索 … 已签约: the next step matters
 TALKING = ("已接洽", "已考察", "洽谈中")   # shown as 在谈
 STAGE_RANK = {s: i for i, s in enumerate(PROJECT_STAGES)}
-LIST_EXTRA = ["overdue", "flag", "product_label", "chain_label"]
 EDITABLE = ("name", "enterprise", "enterprise_id", "region", "park", "unit", "person", "investment", "next_step", "next_date",
             "notes")
 
@@ -92,11 +91,6 @@ def _by_id(store, project_id: str) -> dict:
         from graph.errors import NotFound
         raise NotFound("招商项目", str(project_id), candidates=df["project_id"].head(5).tolist())
     return hit.iloc[0].to_dict()
-
-
-def get_project(store, project_id: str) -> dict:
-    """One project's row (PROJECT_COLUMNS). Raises NotFound."""
-    return _by_id(store, project_id)
 
 
 def next_id(existing) -> str:
@@ -207,11 +201,6 @@ class Lookups:
             cp = self._get("table", "chain_products", lambda t: self.store.table(t))
             chains = sorted(set(cp.loc[cp["product"].isin(product_ids), "chain"].astype(str)))
         return list(dict.fromkeys(chains))
-
-
-def resolve_place(store, region=None, park=None) -> tuple[str | None, str | None]:
-    """(region code, park id) from codes, ids or names; a park alone gives its region too."""
-    return Lookups(store).place(region, park)
 
 
 def create_project(store, fields: dict, by: str = "", now: datetime | None = None,

@@ -270,7 +270,7 @@ def test_constraints_and_indexes_are_idempotent(neo4j_store):
     with neo4j_store._session() as session:
         constraints = [r["name"] for r in session.run("SHOW CONSTRAINTS YIELD name RETURN name")]
         indexes = [r["name"] for r in session.run("SHOW INDEXES YIELD name RETURN name")]
-    for label in schema.NODE_LABELS:
+    for label in schema.NODE_LABELS + schema.PROJECT_LABELS:
         assert constraints.count(f"chainatlas_{label.lower()}_id") == 1
     for label, prop in q.INDEXED:
         assert indexes.count(f"chainatlas_{label.lower()}_{prop}") == 1
