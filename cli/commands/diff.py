@@ -58,5 +58,7 @@ def command(old, new, fmt):
         click.echo(f"招商项目 projects: 阶段变化 {int(n.get('stage', 0))} · 新增 {int(n.get('new', 0))} · "
                    f"移出 {int(n.get('gone', 0))}")
         echo_frame(pj[list(PROJECT_VIEW)].rename(columns=PROJECT_VIEW) if len(pj) else pj.iloc[0:0])
+        if "projects" not in a:
+            click.echo("注 note: 旧清单导出时还没有招商项目快照，其中的项目都列为新增。")
     for n in notes:
         click.echo(f"注 note: {n}")
