@@ -136,3 +136,15 @@ def test_new_project_form_and_flagged_project_after_a_reload(db, app):
     no_errors(at)
     t = table(at, "pj_table", "提示")
     assert t["提示"].tolist() == ["环节已不在数据中：电池包（P-PACK）"] and t["逾期"].tolist() == ["逾期"]
+
+
+def test_create_a_lead_from_the_panorama_link_detail(db, app):
+    at = app("panorama", **Q)
+    no_errors(at)
+    at.selectbox(key="link").select("P-PACK").run()
+    at.button(key="pano_lead_create").click().run()
+    no_errors(at)
+    p, _ = projects(db)
+    assert (p.iloc[0]["enterprise_id"], p.iloc[0]["products"]) == ("E-PACK-JS", ["P-PACK"])
+    at.run()
+    assert any("招商项目：缺链 · 线索 1" in c.value for c in at.caption)
