@@ -36,6 +36,7 @@ REFERENCE = REPO / "seeds" / "reference" / "china_regions.csv"
 
 sys.path.insert(0, str(REPO))
 from graph import schema  # noqa: E402
+from graph.export.safe import csv_rows_text  # noqa: E402
 
 ILLUS = "illustrative: ChainAtlas seed"
 ILLUS_AS_OF = "2026-11"            # when the illustrative rows were made
@@ -148,11 +149,8 @@ class Tables:
     def write(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         for name, table in schema.TABLES.items():
-            buf = io.StringIO()
-            w = csv.DictWriter(buf, fieldnames=table.column_names, lineterminator="\n")
-            w.writeheader()
-            w.writerows(self.rows[name])
-            (folder / f"{name}.csv").write_text(buf.getvalue(), encoding="utf-8")
+            text = csv_rows_text(table.column_names, self.rows[name])
+            (folder / f"{name}.csv").write_text(text, encoding="utf-8")
 
 
 def fmt(v) -> str:
@@ -1434,10 +1432,7 @@ def regions_from_wheel(wheel: Path) -> None:
                         lat=r["latitude"], source=CPCA_SOURCE, as_of=CPCA_AS_OF))
     out.sort(key=lambda r: r["code"])
     REFERENCE.parent.mkdir(parents=True, exist_ok=True)
-    with open(REFERENCE, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(out[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(out)
+    REFERENCE.write_text(csv_rows_text(list(out[0]), out), encoding="utf-8")
     print(f"wrote {REFERENCE.relative_to(REPO)}: {len(out)} rows")
 
 
