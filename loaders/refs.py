@@ -291,11 +291,13 @@ def check_cycles(pt: ParsedTable, resolver: Resolver, existing: AtlasStore | Non
     for r in np.flatnonzero(good).tolist():
         edges[(us[r], vs[r])] = (oks[r] is True, int(pt.numbers[r]))
     g = nx.DiGraph(e for e, (ok, _) in edges.items() if not ok)
-    for comp in nx.strongly_connected_components(g):
-        first = next(iter(comp))
+    for comp in sorted(nx.strongly_connected_components(g), key=min):
+        first = min(comp)           # deterministic: the cycle starts at the smallest product id
         if len(comp) == 1 and not g.has_edge(first, first):
             continue
-        cycle = nx.find_cycle(g.subgraph(comp))
+        cycle = nx.find_cycle(g.subgraph(comp), source=first)
+        start = min(range(len(cycle)), key=lambda i: cycle[i][0])
+        cycle = cycle[start:] + cycle[:start]
         numbers = sorted(edges[e][1] for e in cycle if edges[e][1] is not None)
         if not numbers:
             continue  # already in the store before this batch

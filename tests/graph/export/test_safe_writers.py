@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "graph"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from gapworld import ENTERPRISES, world  # noqa: E402
 
 from cli.main import main  # noqa: E402
