@@ -9,7 +9,6 @@ confirms a previewed load; after a load every cached query is dropped (:func:`ui
 from __future__ import annotations
 
 import hashlib
-import hmac
 import tempfile
 import time
 import zipfile
@@ -20,10 +19,11 @@ import streamlit as st
 
 from graph import schema
 from graph.errors import ChainAtlasError, UnsupportedInput, ValidationFailed
-from ui import layout, state
+from ui import layout, password, state
 
 LAST_LOAD = "_data_last_load"
 EDITOR_OK = "_data_editor_ok"
+EDITOR_TRIED = "_data_editor_tried"
 COUNT_LABELS = {"Chain": "产业链", "Product": "产品/环节", "Enterprise": "企业", "Park": "园区", "Region": "行政区划"}
 
 
@@ -55,10 +55,13 @@ def may_edit() -> bool:
         return True
     given = st.text_input("编辑密码", type="password", key="editor_password_input")
     if given:
-        if hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
-            st.session_state[EDITOR_OK] = True
-            return True
-        st.error("密码不正确。")
+        tried = hashlib.sha256(given.encode("utf-8")).hexdigest()
+        if st.session_state.get(EDITOR_TRIED) != tried:      # a new attempt (not a rerun): check it
+            st.session_state[EDITOR_TRIED] = tried
+            if password.GATE.check(given, expected):
+                st.session_state[EDITOR_OK] = True
+                return True
+        st.error("密码不正确。多次输错后每次校验会等待更久。")
     return False
 
 
