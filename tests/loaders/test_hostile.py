@@ -58,3 +58,37 @@ def test_cycle_message_is_the_same_in_every_run(write_csv_dir, sample):
         seen.add(out.stdout.strip())
     assert len(seen) == 1, seen
     assert seen.pop().startswith("['动力电池(P-BATT) →")     # the smallest id starts the cycle
+
+
+# --- item 3: ranges, thousands separators, decimal commas -------------------------------------------
+def test_numbers_out_of_range_are_rejected(write_csv_dir, sample):
+    sample["regions"][1].update(lon="111,007", lat="95")
+    sample["regions"][2].update(lon="1000", lat="35")
+    sample["enterprises"][0].update(revenue="-500", employees="-3")
+    sample["enterprises"][1].update(revenue="1,5")
+    sample["chains"][0].update(year="22")
+    got = {(p.sheet, p.row, p.column): p for p in problems_of(read_tables(write_csv_dir(sample)))}
+    lon = got[("regions", 3, "lon")]
+    assert "经度超出中国范围" in lon.message and "decimal comma: write 111.007" in lon.fix
+    assert "纬度超出中国范围" in got[("regions", 3, "lat")].message
+    assert "经度" in got[("regions", 4, "lon")].message
+    assert "营收不能为负" in got[("enterprises", 2, "revenue")].message
+    assert "人数不能为负" in got[("enterprises", 2, "employees")].message
+    dec = got[("enterprises", 3, "revenue")]
+    assert "decimal comma" in dec.message and "1.5" in dec.fix
+    assert "year" in got[("chains", 2, "year")].message
+
+
+def test_thousands_separators_only_where_they_group(write_csv_dir, sample):
+    from loaders.cells import BadCell, parse_cell
+    from graph import schema
+    rev = schema.TABLES["enterprises"].column("revenue")
+    assert [parse_cell(rev, t) for t in ("1,200,000", "12,345.5", "１，２００", "0", "1200")] == \
+        [1200000, 12345.5, 1200, 0, 1200]
+    for bad in ("1,20,000", "12,34", "1,2345", ",100", "100,"):
+        with pytest.raises(BadCell):
+            parse_cell(rev, bad)
+    lon = schema.TABLES["regions"].column("lon")
+    assert parse_cell(lon, "111.007") == 111.007 and parse_cell(lon, "135.0") == 135.0
+    batch = validate(read_tables(write_csv_dir(sample)))     # the sample's 1,200,000 still loads
+    assert batch["enterprises"]["revenue"].tolist()[0] == 1200000
