@@ -30,6 +30,7 @@ import pyarrow.csv as pa_csv
 
 from graph import schema
 from graph.errors import InputProblem, UnsupportedInput, ValidationFailed
+from loaders.encoding import sniff
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 DOC_SHEETS = ("说明", "readme", "notes")      # sheets the template adds for humans: skipped silently
@@ -231,21 +232,13 @@ def add_table(raw: RawTables, file: str, sheet: str, header: list[str],
 
 
 def decode(data: bytes) -> str | None:
-    """Decode CSV bytes: UTF-8 with BOM, UTF-8, then GB18030 (strict); None if none fits.
+    """Decode CSV bytes: UTF-8 with BOM, UTF-8, then GB18030 only when plausible (see
+    :mod:`loaders.encoding`); None if none fits.
 
     >>> decode("链主".encode("gb18030")), decode(b"\\xef\\xbb\\xbfa,b")
     ('链主', 'a,b')
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        encodings = ("utf-8-sig",)
-    else:
-        encodings = ("utf-8", "gb18030")
-    for enc in encodings:
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return None
+    return sniff(data).text
 
 
 def csv_records(text: str):
@@ -298,15 +291,19 @@ def _add_csv(raw: RawTables, display: str, stem: str, data: bytes) -> None:
         return
     if _add_arrow_csv(raw, display, stem, body):          # valid UTF-8, a regular grid: the fast path
         return
-    try:
-        text, utf8 = body.decode("utf-8"), True
-    except UnicodeDecodeError:
-        text, utf8 = (None if bom else decode(body)), False
+    found = sniff(data)
+    text, utf8 = found.text, found.encoding != "gb18030"
     if text is None:
-        raw.problems.append(file_problem(display, "无法识别编码 cannot decode the file (not UTF-8 or GB18030)",
-                                         "Save it as CSV UTF-8 (Excel: 另存为 → CSV UTF-8).", stem))
+        raw.problems.append(file_problem(
+            display, f"无法识别编码：第 {found.line} 行，字节偏移 {found.offset} {found.reason} "
+                     f"(cannot decode the file: line {found.line}, byte offset {found.offset})",
+            "用 Excel 另存为“CSV UTF-8”，或修正该位置的字符 save it as CSV UTF-8 "
+            "(Excel: 另存为 → CSV UTF-8) or fix the character at that position.", stem))
         raw.tables.setdefault(table_for(stem), RawTable(table_for(stem), display, stem, [], ok=False))
         return
+    if not utf8:
+        raw.warnings.append(f"{display}: 不是 UTF-8，已按 GB18030（简体中文 Windows）编码读取 "
+                            "not UTF-8: read as GB18030; check the Chinese text looks right")
     if not utf8 and _add_arrow_csv(raw, display, stem, text.translate(_ODD).encode("utf-8")):
         return                                              # GB18030, re-encoded
     header, records = csv_records(text)

@@ -92,3 +92,41 @@ def test_thousands_separators_only_where_they_group(write_csv_dir, sample):
     assert parse_cell(lon, "111.007") == 111.007 and parse_cell(lon, "135.0") == 135.0
     batch = validate(read_tables(write_csv_dir(sample)))     # the sample's 1,200,000 still loads
     assert batch["enterprises"]["revenue"].tolist()[0] == 1200000
+
+
+# --- item 2: no silent mojibake ---------------------------------------------------------------------
+def test_utf8_with_a_stray_byte_is_rejected_with_its_position(write_csv_dir, sample):
+    folder = write_csv_dir(sample)
+    path = folder / "enterprises.csv"
+    data = path.read_bytes()
+    at = data.index("大运汽车".encode("utf-8"))
+    path.write_bytes(data[:at] + b"\xff" + data[at:])        # one stray byte before 大运汽车
+    raw = read_tables(folder)
+    (p,) = [p for p in raw.problems if p.sheet == "enterprises"]
+    line = data[:at].count(b"\n") + 1
+    assert f"line {line}, byte offset {at}" in p.message and "UTF-8" in p.message
+    assert not any("GB18030" in w for w in raw.warnings)
+    with pytest.raises(ValidationFailed):
+        validate(raw)
+
+
+def test_gb18030_is_read_when_plausible_and_said(write_csv_dir, sample):
+    raw = read_tables(write_csv_dir(sample, encoding="gb18030"))
+    assert not raw.problems
+    assert any("GB18030" in w for w in raw.warnings)
+    batch = validate(raw)
+    assert "大运汽车股份有限公司" in batch["enterprises"]["name"].tolist()
+    assert any("GB18030" in w for w in batch.warnings)
+    utf8 = read_tables(write_csv_dir(sample))
+    assert not any("GB18030" in w for w in utf8.warnings)
+
+
+def test_mojibake_prone_bytes_are_not_guessed():
+    from loaders.encoding import sniff
+    text = "名称,地区\n大运汽车,运城\n" * 20
+    broken = text.encode("utf-8").replace("运城".encode("utf-8"), "运城".encode("utf-8")[:-1], 1)
+    got = sniff(broken)
+    assert got.text is None and got.line == 2 and "UTF-8" in got.reason
+    assert sniff(bytes(range(128, 256)) * 3).text is None                # junk: no guess
+    assert sniff(text.encode("gb18030")).text == text                    # real GB18030
+    assert sniff(b"\xef\xbb\xbf" + text.encode("gb18030")).text is None  # a BOM promises UTF-8
