@@ -238,6 +238,7 @@ def parse_distinct(column: schema.Column, distinct: pa.Array) -> tuple[np.ndarra
     errors: dict[int, BadCell] = {}
     if is_text_kind(column.kind):
         values[texts == ""] = None
+        _too_long(column, distinct, errors)
         return values, errors
     todo = np.ones(len(texts), dtype=bool)
     if column.kind in ("int", "float", "share") and len(texts):
@@ -256,6 +257,29 @@ def parse_distinct(column: schema.Column, distinct: pa.Array) -> tuple[np.ndarra
         except BadCell as bad:
             errors[i] = bad
     return values, errors
+
+
+#: Longest text a cell may hold: names, ids and references; any other text (sources, notes).
+MAX_NAME, MAX_TEXT = 200, 5000
+
+
+def text_limit(column: schema.Column) -> int:
+    """The longest text ``column`` takes (:data:`MAX_NAME` for names, ids and references)."""
+    short = column.name in ("name", "id", "code") or column.name.endswith("_id") or column.kind.startswith("ref:")
+    return MAX_NAME if short else MAX_TEXT
+
+
+def _too_long(column: schema.Column, distinct: pa.Array, errors: dict[int, BadCell]) -> None:
+    """Add a :class:`BadCell` for each distinct text longer than the column's limit."""
+    limit = text_limit(column)
+    if not len(distinct):
+        return
+    long = pc.greater(pc.utf8_length(distinct), limit).to_numpy(zero_copy_only=False)
+    for i in np.flatnonzero(long).tolist():
+        n = len(distinct[i].as_py())
+        errors[i] = BadCell(f"文字过长 text too long ({n:,} 个字符 characters; at most {limit:,})",
+                            f"请缩短到 {limit} 个字符以内，核对是否误粘贴了整段文字 shorten it to {limit} "
+                            "characters or fewer; check a whole paragraph was not pasted into the cell")
 
 
 def spread(values: np.ndarray, codes: np.ndarray, kind: str) -> np.ndarray:

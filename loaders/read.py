@@ -30,6 +30,7 @@ import pyarrow.csv as pa_csv
 
 from graph import schema
 from graph.errors import InputProblem, UnsupportedInput, ValidationFailed
+from graph.settings import Settings
 from loaders.encoding import sniff
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -144,29 +145,40 @@ def table_for(name: str) -> str | None:
     return None
 
 
-def read_tables(path) -> RawTables:
+def read_tables(path, limits: Settings | None = None) -> RawTables:
     """Read a workbook, a folder of CSV files or a .zip of CSV files into :class:`RawTables`.
 
     Raises :class:`UnsupportedInput` for a missing path or an unknown file type and
     :class:`ValidationFailed` when the file itself cannot be read (empty, corrupt).
     """
     p = Path(path)
+    limits = limits or Settings.from_env()
     if not p.exists():
         raise UnsupportedInput(f"找不到输入 input not found: {p}",
                                "Give the path of an .xlsx workbook, a folder of <table>.csv files or a .zip.")
     if p.is_dir():
-        return _read_folder(p)
+        return _read_folder(p, limits)
     suffix = p.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES or suffix == ".zip":
+        check_size(p.name, p.stat().st_size, limits)
         if p.stat().st_size == 0:
             raise ValidationFailed([file_problem(p.name, "文件为空 the file is empty",
                                                  "Save the workbook again from Excel or use `chainatlas template`.")],
                                    source=p.name)
-        return _read_workbook(p) if suffix != ".zip" else _read_zip(p)
+        return _read_workbook(p, limits) if suffix != ".zip" else _read_zip(p, limits)
     hint = ("Save it as .xlsx (Excel: 另存为 → Excel 工作簿)." if suffix in (".xls", ".et", ".ods", ".numbers")
             else "Put the CSV files in a folder (or a .zip) named <table>.csv, one per table."
             if suffix == ".csv" else "Use an .xlsx workbook, a folder of <table>.csv files or a .zip of them.")
     raise UnsupportedInput(f"不支持的文件类型 unsupported input type '{suffix or '(none)'}': {p.name}", hint)
+
+
+def check_size(name: str, size: int, limits: Settings) -> None:
+    """Refuse an input larger than ``limits.max_input_mb``."""
+    if size > limits.max_input_mb * 2**20:
+        raise ValidationFailed([file_problem(
+            name, f"文件过大 input too large ({size / 2**20:,.1f} MB; at most {limits.max_input_mb:,.0f} MB)",
+            "请拆分成多个文件分批导入，或调大 CHAINATLAS_MAX_INPUT_MB split it into several loads, "
+            "or raise CHAINATLAS_MAX_INPUT_MB")], source=name)
 
 
 def file_problem(file: str, message: str, fix: str, sheet: str = "") -> InputProblem:
@@ -253,31 +265,116 @@ def csv_records(text: str):
                     for i, cells in enumerate(rows[1:])]
 
 
-def _read_workbook(path: Path) -> RawTables:
-    """Every sheet of an .xlsx workbook, values as displayed-ish text (not formulas)."""
-    import openpyxl
-
+def _read_workbook(path: Path, limits: Settings) -> RawTables:
+    """Every sheet of an .xlsx workbook, values as displayed-ish text (not formulas), read with
+    calamine (Rust; openpyxl when it is not installed). The package is checked first
+    (:func:`check_zip`: no part unpacks beyond the limits)."""
     raw = RawTables(source=path.name)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as err:  # openpyxl raises many types for a corrupt/non-xlsx file
+        with zipfile.ZipFile(path) as zf:
+            check_zip(zf, path.name, limits)
+        sheets = _calamine_sheets(path) if _HAVE_CALAMINE else _openpyxl_sheets(path)
+        for title, rows in sheets:
+            header = [cell_text(v) for v in next(rows, ())]
+            records = ((n, [cell_text(v) for v in cells]) for n, cells in enumerate(rows, start=2))
+            add_table(raw, path.name, title, header, _capped(raw, path.name, title, records, limits.max_rows))
+    except (ValidationFailed, UnsupportedInput):
+        raise
+    except Exception as err:  # the readers raise many types for a corrupt/non-xlsx file
         raise ValidationFailed([file_problem(path.name, f"无法读取工作簿 cannot open workbook ({err})",
                                              "Open it in Excel and save it again as .xlsx.")],
                                source=path.name) from err
-    try:
-        for ws in wb.worksheets:
-            ws.reset_dimensions()   # some exporters write a wrong <dimension>, truncating reads
-            rows = ws.iter_rows(values_only=True)
-            header = [cell_text(v) for v in next(rows, ())]
-            records = ((n, [cell_text(v) for v in cells]) for n, cells in enumerate(rows, start=2))
-            add_table(raw, path.name, ws.title, header, records)
-    finally:
-        wb.close()
     return raw
 
 
-def _add_csv(raw: RawTables, display: str, stem: str, data: bytes) -> None:
-    """Decode one CSV file's bytes and add it (or a problem) to ``raw``."""
+try:
+    from python_calamine import CalamineWorkbook
+    _HAVE_CALAMINE = True
+except ImportError:                     # pragma: no cover - calamine is a dependency
+    _HAVE_CALAMINE = False
+
+
+def _calamine_sheets(path: Path):
+    """(title, rows) per worksheet; rows from sheet row 1 (calamine pads the empty rows above the
+    first used one), cells from the first used column."""
+    wb = CalamineWorkbook.from_path(str(path))
+    for name in wb.sheet_names:
+        yield name, iter(wb.get_sheet_by_name(name).iter_rows())
+
+
+def _openpyxl_sheets(path: Path):
+    import openpyxl
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        for ws in wb.worksheets:
+            ws.reset_dimensions()   # some exporters write a wrong <dimension>, truncating reads
+            yield ws.title, ws.iter_rows(values_only=True)
+    finally:
+        wb.close()
+
+
+def _capped(raw: RawTables, file: str, sheet: str, records, max_rows: int):
+    """``records`` up to ``max_rows`` data rows; past that a problem, and the rest is not read."""
+    for i, rec in enumerate(records):
+        if i >= max_rows:
+            raw.problems.append(too_many_rows(file, sheet, max_rows))
+            return
+        yield rec
+
+
+def too_many_rows(file: str, sheet: str, max_rows: int) -> InputProblem:
+    return file_problem(file, f"行数超过上限 more than {max_rows:,} data rows in one table",
+                        f"请拆分成多个文件分批导入，或调大 CHAINATLAS_MAX_ROWS split the table into several loads, "
+                        f"or raise CHAINATLAS_MAX_ROWS (now {max_rows:,})", sheet)
+
+
+def check_zip(zf: zipfile.ZipFile, name: str, limits: Settings, members=None) -> None:
+    """Refuse a zip (or xlsx package) whose members would unpack beyond the limits — by their
+    declared sizes, before anything is unpacked (:func:`read_member` also stops at the limit
+    while unpacking, whatever the headers say)."""
+    cap = limits.max_member_mb * 2**20
+    for info in (members if members is not None else zf.infolist()):
+        if info.file_size > cap:
+            raise _bomb(name, info.filename, f"解压后 {info.file_size / 2**20:,.0f} MB，超过上限 "
+                        f"{limits.max_member_mb:,.0f} MB unpacks to more than the limit",
+                        "CHAINATLAS_MAX_MEMBER_MB")
+        if info.file_size > 2**20 and info.file_size > limits.max_zip_ratio * max(info.compress_size, 1):
+            raise _bomb(name, info.filename, f"压缩比 {info.file_size / max(info.compress_size, 1):,.0f}:1 "
+                        f"超过上限 {limits.max_zip_ratio:,.0f}:1 compression ratio above the limit (a zip bomb?)",
+                        "CHAINATLAS_MAX_ZIP_RATIO")
+
+
+def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: Settings) -> bytes:
+    """A member's bytes, refusing it as soon as it unpacks beyond the limit."""
+    cap = int(limits.max_member_mb * 2**20)
+    with zf.open(info) as fh:
+        data = fh.read(cap + 1)
+    if len(data) > cap:
+        raise _bomb(name, info.filename, f"解压后超过 {limits.max_member_mb:,.0f} MB unpacks to more than the limit",
+                    "CHAINATLAS_MAX_MEMBER_MB")
+    return data
+
+
+def _bomb(name: str, member: str, what: str, setting: str) -> ValidationFailed:
+    return ValidationFailed([file_problem(f"{name}/{member}", f"拒绝读取：{what} refused to unpack",
+                                          f"检查文件来源；确需导入请拆分，或调大 {setting} check where the file "
+                                          f"comes from; split it, or raise {setting} if it is genuine")],
+                            source=name)
+
+
+def _add_csv(raw: RawTables, display: str, stem: str, data: bytes, limits: Settings | None = None) -> None:
+    """Decode one CSV file's bytes and add it (or a problem) to ``raw``; a table of more than
+    ``limits.max_rows`` data rows is a problem."""
+    _add_csv_table(raw, display, stem, data)
+    table = table_for(stem)
+    max_rows = (limits or Settings.from_env()).max_rows
+    rt = raw.tables.get(table) if table else None
+    if rt is not None and rt.file == display and rt.ok and len(rt) > max_rows:
+        rt.ok = False
+        raw.problems.append(too_many_rows(display, stem, max_rows))
+
+
+def _add_csv_table(raw: RawTables, display: str, stem: str, data: bytes) -> None:
     if table_for(stem) is None:
         add_table(raw, display, stem, [], [])      # only warns
         return
@@ -414,15 +511,16 @@ def _clean_column(col: pa.ChunkedArray, messy: bool) -> pa.ChunkedArray:
     return out
 
 
-def _read_folder(folder: Path) -> RawTables:
+def _read_folder(folder: Path, limits: Settings) -> RawTables:
     """Every ``*.csv`` file directly in ``folder``."""
     raw = RawTables(source=folder.name or str(folder))
     files = sorted(f for f in folder.iterdir() if f.suffix.lower() == ".csv" and not f.name.startswith("."))
     if not files:
         raise UnsupportedInput(f"文件夹里没有 CSV 文件 no .csv files in folder: {folder}",
                                "Put one <table>.csv per table in it (e.g. chains.csv, products.csv).")
+    check_size(raw.source, sum(f.stat().st_size for f in files), limits)
     for f in files:
-        _add_csv(raw, f"{folder.name}/{f.name}", f.stem, f.read_bytes())
+        _add_csv(raw, f"{folder.name}/{f.name}", f.stem, f.read_bytes(), limits)
     return raw
 
 
@@ -436,7 +534,7 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
         return info.filename
 
 
-def _read_zip(path: Path) -> RawTables:
+def _read_zip(path: Path, limits: Settings) -> RawTables:
     """Every ``*.csv`` member of a .zip (any folder inside it; macOS metadata skipped)."""
     raw = RawTables(source=path.name)
     try:
@@ -451,6 +549,7 @@ def _read_zip(path: Path) -> RawTables:
         if not members:
             raise UnsupportedInput(f"zip 里没有 CSV 文件 no .csv files in {path.name}",
                                    "Zip one <table>.csv per table.")
+        check_zip(zf, path.name, limits, [i for i, _ in members])
         for info, name in sorted(members, key=lambda m: m[1]):
-            _add_csv(raw, f"{path.name}/{name}", Path(name).stem, zf.read(info))
+            _add_csv(raw, f"{path.name}/{name}", Path(name).stem, read_member(zf, info, path.name, limits), limits)
     return raw

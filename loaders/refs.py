@@ -20,6 +20,7 @@ from graph import schema
 from graph.errors import InputProblem
 from graph.store import AtlasStore
 from loaders.cells import BadCell, is_text_kind as cells_are_values, spread
+from loaders.problems import ProblemList, kind, take
 
 
 @dataclass
@@ -79,19 +80,43 @@ class ParsedTable:
         return len(self.numbers)
 
 
-def bad_cell_problems(pt: ParsedTable, column: str, problems: list[InputProblem]) -> None:
-    """One problem per row whose cell in ``column`` is a bad distinct text."""
+def bad_cell_problems(pt: ParsedTable, column: str, problems: list[InputProblem], skip=()) -> None:
+    """One problem per row whose cell in ``column`` is a bad distinct text (but not those in
+    ``skip``, already reported)."""
     col = pt.columns[column]
-    if not col.errors:
+    todo = [i for i in col.errors if i not in skip]
+    if not todo:
         return
-    bad = np.zeros(len(col.values), dtype=bool)
-    bad[list(col.errors)] = True
-    texts = col.distinct.to_numpy(zero_copy_only=False)
     rt = pt.rt
-    for r in np.flatnonzero(bad[col.codes]).tolist():
+    rows = _capped_rows(pt, column, todo, problems)
+    texts = col.distinct.to_numpy(zero_copy_only=False)
+    for r in rows.tolist():
         code = int(col.codes[r])
         err = col.errors[code]
         problems.append(InputProblem(rt.file, rt.sheet, int(pt.numbers[r]), column, texts[code], err.message, err.fix))
+
+
+def _capped_rows(pt: ParsedTable, column: str, bad_codes: list[int], problems: list[InputProblem]) -> np.ndarray:
+    """Rows whose cell is one of ``bad_codes``, at most the room ``problems`` has per kind of
+    error (the others counted as omitted), in row order."""
+    col = pt.columns[column]
+    bad = np.zeros(len(col.values), dtype=bool)
+    bad[bad_codes] = True
+    rows = np.flatnonzero(bad[col.codes])
+    if not isinstance(problems, ProblemList) or len(rows) <= problems.cap:
+        return rows
+    kinds = sorted({kind(col.errors[i].message) for i in bad_codes})
+    if len(kinds) == 1:
+        return take(problems, pt.rt.file, pt.rt.sheet, column, col.errors[bad_codes[0]].message, rows)
+    of = np.full(len(col.values), -1, dtype=np.int32)
+    example = {}
+    for i in bad_codes:
+        k = kinds.index(kind(col.errors[i].message))
+        of[i] = k
+        example.setdefault(k, col.errors[i].message)
+    row_kind = of[col.codes[rows]]
+    kept = [take(problems, pt.rt.file, pt.rt.sheet, column, example[k], rows[row_kind == k]) for k in example]
+    return np.sort(np.concatenate(kept))
 
 
 class Pool:
@@ -213,6 +238,8 @@ class Resolver:
             texts = col.values                      # distinct texts, None for the empty one
             filled = np.array([t is not None for t in texts], dtype=bool)
             todo = filled & ~pc.is_in(col.distinct, value_set=self.batch_ids(target)).to_numpy(zero_copy_only=False)
+            reported = set(col.errors)          # too long: reported when parsed, not resolved
+            todo[list(reported)] = False
             if todo.any() and self.existing is not None:
                 left = np.flatnonzero(todo)
                 stored = pc.is_in(col.distinct.take(pa.array(left)), value_set=self.stored_ids(target))
@@ -229,7 +256,7 @@ class Resolver:
                     col.errors[i] = hit
                 elif hit != texts[i]:
                     texts[i], col.remapped = hit, True
-            bad_cell_problems(pt, c.name, problems)
+            bad_cell_problems(pt, c.name, problems, skip=reported)
 
 
 def check_duplicates(pt: ParsedTable, problems: list[InputProblem]) -> None:
@@ -258,7 +285,8 @@ def check_duplicates(pt: ParsedTable, problems: list[InputProblem]) -> None:
     first_row = rows[first[np.searchsorted(uniq, vals[dup])]]
     cols = [pt.columns[c] for c in key]
     rt = pt.rt
-    for r, f in zip(rows[dup].tolist(), first_row.tolist()):
+    dup_rows = take(problems, rt.file, rt.sheet, ", ".join(key), "重复的键 duplicate key", rows[dup])
+    for r, f in zip(dup_rows.tolist(), first_row[:len(dup_rows)].tolist()):
         k = tuple(col.values[col.codes[r]] for col in cols)
         problems.append(InputProblem(
             rt.file, rt.sheet, int(pt.numbers[r]), ", ".join(key), " / ".join(map(str, k)),
