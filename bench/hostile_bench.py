@@ -75,7 +75,8 @@ def child(path: str) -> None:
         check_path(path)
         outcome, shown, total = "valid", 0, 0
     except ValidationFailed as err:
-        outcome, shown, total = "rejected", len(err.problems), err.total
+        refused = len(err.problems) == 1 and "拒绝读取" in err.problems[0].message
+        outcome, shown, total = "refused" if refused else "rejected", len(err.problems), err.total
         text = err.report()
     except ChainAtlasError as err:
         outcome, shown, total, text = "refused", 0, 0, str(err)
