@@ -106,6 +106,7 @@ class RawTables:
     tables: dict[str, RawTable] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
+    invisible: dict[str, set[str]] = field(default_factory=dict)   # table -> cleaned cells that lost zero-width chars
 
 
 def clean_text(text: str) -> str:
@@ -276,8 +277,11 @@ def _read_workbook(path: Path, limits: Settings) -> RawTables:
         sheets = _calamine_sheets(path) if _HAVE_CALAMINE else _openpyxl_sheets(path)
         for title, rows in sheets:
             header = [cell_text(v) for v in next(rows, ())]
-            records = ((n, [cell_text(v) for v in cells]) for n, cells in enumerate(rows, start=2))
+            found: set[str] = set()
+            records = ((n, _row_text(cells, found)) for n, cells in enumerate(rows, start=2))
             add_table(raw, path.name, title, header, _capped(raw, path.name, title, records, limits.max_rows))
+            if found and table_for(title):
+                raw.invisible.setdefault(table_for(title), set()).update(found)
     except (ValidationFailed, UnsupportedInput):
         raise
     except Exception as err:  # the readers raise many types for a corrupt/non-xlsx file
@@ -285,6 +289,27 @@ def _read_workbook(path: Path, limits: Settings) -> RawTables:
                                              "Open it in Excel and save it again as .xlsx.")],
                                source=path.name) from err
     return raw
+
+
+ZERO_WIDTH = ("\u200b", "\ufeff")          # what cleaning removes (so two names may become one)
+_ZERO_WIDTH_BYTES = tuple(z.encode(enc) for z in ZERO_WIDTH for enc in ("utf-8", "gb18030"))
+
+
+def _row_text(cells, found: set[str]) -> list[str]:
+    """The cells as text; the cleaned text of those that held zero-width characters goes to ``found``."""
+    out = [cell_text(v) for v in cells]
+    for v, t in zip(cells, out):
+        if v.__class__ is str and ("\u200b" in v or "\ufeff" in v) and t:
+            found.add(t)
+    return out
+
+
+def _invisible_cells(text: str) -> set[str]:
+    """Cleaned text of the CSV cells in ``text`` that hold zero-width characters."""
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    return {clean_text(c) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            for c in row if any(z in c for z in ZERO_WIDTH) and clean_text(c)}
 
 
 try:
@@ -367,6 +392,13 @@ def _add_csv(raw: RawTables, display: str, stem: str, data: bytes, limits: Setti
     ``limits.max_rows`` data rows is a problem."""
     _add_csv_table(raw, display, stem, data)
     table = table_for(stem)
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if table and any(z in body for z in _ZERO_WIDTH_BYTES):      # rare: look at the cells
+        text = sniff(data).text
+        if text:
+            cells = _invisible_cells(text)
+            if cells:
+                raw.invisible.setdefault(table, set()).update(cells)
     max_rows = (limits or Settings.from_env()).max_rows
     rt = raw.tables.get(table) if table else None
     if rt is not None and rt.file == display and rt.ok and len(rt) > max_rows:

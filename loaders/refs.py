@@ -337,3 +337,44 @@ def check_cycles(pt: ParsedTable, resolver: Resolver, existing: AtlasStore | Non
             f"产品流向成环 flows form a cycle (rows {', '.join(map(str, numbers))})",
             "Remove or reverse one of these flows, or set cycle_ok = 是 on one of them "
             "if the loop is real (e.g. recycling 回收利用)."))
+
+
+def invisible_clashes(raw, parsed: dict[str, ParsedTable], existing: AtlasStore | None) -> list[InputProblem]:
+    """Names that became identical to another row's (in this batch or already stored) only because
+    zero-width characters were removed while reading (``raw.invisible``): a warning when the
+    batch is valid, a problem beside the ambiguous references otherwise."""
+    out = []
+    for table, cleaned in raw.invisible.items():
+        t = schema.TABLES[table]
+        pt = parsed.get(table)
+        if t.name_column is None or pt is None or not len(pt):
+            continue
+        names = pt.columns[t.name_column].row_values()
+        keys = pt.columns[t.key[0]].row_values()
+        rows_of: dict[str, list[tuple[int, str]]] = {}
+        for r in np.flatnonzero(np.isin(names, list(cleaned))).tolist():
+            rows_of.setdefault(names[r], []).append((int(pt.numbers[r]), str(keys[r])))
+        if not rows_of:
+            continue
+        stored: dict[str, set[str]] = {}
+        if existing is not None:
+            old = existing.node_names(table)
+            for i, n in zip(old["id"], old["name"]):
+                if n in rows_of:
+                    stored.setdefault(n, set()).add(str(i))
+        every = {}
+        for r, (n, k) in enumerate(zip(names.tolist(), keys.tolist())):
+            if n in rows_of:
+                every.setdefault(n, []).append((int(pt.numbers[r]), str(k)))
+        for name, hits in rows_of.items():
+            ids = {k for _, k in every[name]} | stored.get(name, set())
+            if len(ids) < 2:
+                continue
+            rows = "、".join(str(n) for n, _ in every[name])
+            out.append(InputProblem(
+                pt.rt.file, pt.rt.sheet, hits[0][0], t.name_column, name,
+                f"名称去掉零宽字符后与其他记录同名（rows {rows}; ids {'、'.join(sorted(ids))}） name identical to "
+                f"another {table} row after removing zero-width characters",
+                "按名称引用会有歧义：请改用编号引用，或改名加以区分 references by this name are ambiguous: "
+                "use the ids, or rename one of them"))
+    return out

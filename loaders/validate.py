@@ -30,7 +30,7 @@ from loaders.cells import BadCell, empty_value, encode, parse_cell, parse_distin
 from loaders.problems import ProblemList, take
 from loaders.read import RawTable, RawTables
 from loaders.refs import ParsedColumn, ParsedTable, Resolver, bad_cell_problems, check_cycles, \
-    check_duplicates  # noqa: F401
+    check_duplicates, invisible_clashes  # noqa: F401
 
 SOURCE_FIX = ("每行都要写出处和数据日期。Write where the fact comes from (URL or document) and its date; "
               "for made-up rows write e.g. 示意 and set illustrative = 是.")
@@ -56,10 +56,12 @@ def validate(raw: RawTables, existing: AtlasStore | None = None, max_problems: i
         check_duplicates(pt, problems)
     if "product_flows" in parsed and len(parsed["product_flows"]):
         check_cycles(parsed["product_flows"], resolver, existing, problems)
+    clashes = invisible_clashes(raw, parsed, existing)
     if problems:
+        problems.extend(clashes)
         raise ValidationFailed(sorted_problems(problems, raw), source=raw.source, omitted=problems.omitted_counts())
     batch = ImportBatch.empty(source=raw.source)
-    batch.warnings = list(raw.warnings) + _warnings(raw, parsed)
+    batch.warnings = list(raw.warnings) + _warnings(raw, parsed) + [str(p) for p in clashes]
     for name, table in schema.TABLES.items():
         pt = parsed.get(name)
         if pt is None:

@@ -130,3 +130,36 @@ def test_mojibake_prone_bytes_are_not_guessed():
     assert sniff(bytes(range(128, 256)) * 3).text is None                # junk: no guess
     assert sniff(text.encode("gb18030")).text == text                    # real GB18030
     assert sniff(b"\xef\xbb\xbf" + text.encode("gb18030")).text is None  # a BOM promises UTF-8
+
+
+# --- item 5: names that merge silently; over-long names ----------------------------------------------
+def test_zero_width_clash_is_reported(write_csv_dir, write_xlsx, sample, fake_store):
+    sample["enterprises"].append({**sample["enterprises"][1], "enterprise_id": "E-ZW",
+                                  "name": "运城正极材料\u200b有限公司"})
+    for write in (write_csv_dir, write_xlsx):
+        batch = validate(read_tables(write(sample)))           # valid (ids are distinct) but said
+        (w,) = [w for w in batch.warnings if "零宽" in w]
+        assert "运城正极材料有限公司" in w and "E-CATH" in w and "E-ZW" in w
+    # referenced by that name: ambiguous, and the clash is listed as the reason
+    sample["enterprise_products"][1]["enterprise"] = "运城正极材料有限公司"
+    problems = problems_of(read_tables(write_csv_dir(sample)))
+    assert any("多个匹配" in p.message for p in problems) and any("零宽" in p.message for p in problems)
+    # a name already stored counts too; a plain duplicate name without zero-width is no such warning
+    one = {k: v for k, v in sample.items()}
+    one["enterprises"] = [sample["enterprises"][0], sample["enterprises"][2]]
+    one["enterprise_products"] = sample["enterprise_products"][:1]
+    stored = validate(read_tables(write_csv_dir({**sample, "enterprise_products": sample["enterprise_products"][:1]
+                                                  , "enterprises": sample["enterprises"][:2]})))
+    batch = validate(read_tables(write_csv_dir(one)), existing=fake_store(stored))
+    assert any("零宽" in w and "E-CATH" in w for w in batch.warnings)
+
+
+def test_overlong_names_are_rejected(write_csv_dir, sample):
+    sample["enterprises"][0]["name"] = "大" * 50_000
+    sample["enterprise_products"][0]["enterprise"] = "E-DAYUN"
+    sample["products"][0]["source"] = "s" * 6000
+    problems = problems_of(read_tables(write_csv_dir(sample)))
+    name = [p for p in problems if p.column == "name"]
+    assert len(name) == 1 and "50,000" in name[0].message and "at most 200" in name[0].message
+    assert len(name[0].value) < 200                          # the problem does not carry the whole text
+    assert any(p.column == "source" and "at most 5,000" in p.message for p in problems)
