@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -274,8 +275,11 @@ def _read_workbook(path: Path, limits: Settings) -> RawTables:
     try:
         with zipfile.ZipFile(path) as zf:
             check_zip(zf, path.name, limits)
-        sheets = _calamine_sheets(path) if _HAVE_CALAMINE else _openpyxl_sheets(path)
-        for title, rows in sheets:
+        if _HAVE_CALAMINE:
+            for title, rows in _calamine_sheets(path):
+                _add_grid(raw, path.name, title, rows, limits.max_rows)
+            return raw
+        for title, rows in _openpyxl_sheets(path):
             header = [cell_text(v) for v in next(rows, ())]
             found: set[str] = set()
             records = ((n, _row_text(cells, found)) for n, cells in enumerate(rows, start=2))
@@ -325,6 +329,79 @@ def _calamine_sheets(path: Path):
     wb = CalamineWorkbook.from_path(str(path))
     for name in wb.sheet_names:
         yield name, iter(wb.get_sheet_by_name(name).iter_rows())
+
+
+GRID_BLOCK = 20_000     # workbook rows turned into Arrow columns at a time
+
+
+def _add_grid(raw: RawTables, file: str, sheet: str, rows, max_rows: int) -> None:
+    """Add one worksheet read as rows of Python values (row 1 the header), column-wise: each block
+    of rows becomes Arrow string columns cleaned as :func:`cell_text` would (text cells
+    vectorised, other values one by one), so 200,000 rows take seconds and little memory."""
+    header = [cell_text(v) for v in next(rows, ())]
+    matched = _match_header(raw, file, sheet, header)
+    if matched is None:
+        return
+    table, keep, has_header = matched
+    parts: dict[int, list[pa.Array]] = {i: [] for i in keep}
+    numbers: list[np.ndarray] = []
+    found: set[str] = set()
+    width, start, too_many = len(header), 2, False
+    while True:
+        block = list(itertools.islice(rows, GRID_BLOCK))
+        if not block:
+            break
+        if start - 2 + len(block) > max_rows:
+            block, too_many = block[:max_rows - (start - 2)], True
+        width = max(width, max(map(len, block)))
+        filled = np.zeros(len(block), dtype=bool)
+        cols = {}
+        for i, col in enumerate(itertools.zip_longest(*block, fillvalue="")):
+            arr = _clean_cells(col, found)
+            filled |= pc.not_equal(arr, "").to_numpy(zero_copy_only=False)
+            if i in keep:
+                cols[i] = arr
+        where = pa.array(filled)
+        for i in keep:
+            arr = cols.get(i)
+            arr = pa.array([""] * len(block), pa.string()) if arr is None else arr
+            parts[i].append(arr.filter(where))
+        numbers.append(np.arange(start, start + len(block), dtype=np.int64)[filled])
+        start += len(block)
+        if too_many:
+            raw.problems.append(too_many_rows(file, sheet, max_rows))
+            break
+    data = pa.table({keep[i]: pa.chunked_array(parts[i], pa.string()) for i in keep}) if keep else pa.table({})
+    nums = np.concatenate(numbers) if numbers else np.empty(0, dtype=np.int64)
+    _finish(raw, RawTable(table, file, sheet, list(keep.values()), data=data, numbers=nums), has_header)
+    if found:
+        raw.invisible.setdefault(table, set()).update(found)
+
+
+_CLEAN_STEPS = [(ch, to or "") for ch, to in {**_ODD_SPACES, "\t": " ", "\r": " ", "\n": " "}.items()]
+_CLEAN_ANY = "[" + "".join(ch for ch, _ in _CLEAN_STEPS) + "]"
+
+
+def _clean_cells(values, found: set[str]) -> pa.Array:
+    """A column of workbook values as cleaned text (exactly :func:`cell_text`); the cleaned text
+    of cells that held zero-width characters goes to ``found``."""
+    try:
+        arr = pa.array(values, pa.string())         # all text (the usual case): one C call
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        arr = pa.array([v if v.__class__ is str else cell_text(v) for v in values], pa.string())
+    invisible = None
+    if not pc.any(pc.match_substring_regex(arr, _CLEAN_ANY)).as_py():
+        return pc.utf8_trim(arr, characters=_WHITESPACE)
+    for ch, to in _CLEAN_STEPS:
+        hit = pc.match_substring(arr, ch)
+        if pc.any(hit).as_py():
+            if to == "":
+                invisible = hit if invisible is None else pc.or_(invisible, hit)
+            arr = pc.replace_substring(arr, ch, to)
+    arr = pc.utf8_trim(arr, characters=_WHITESPACE)
+    if invisible is not None:
+        found.update(t for t in arr.filter(invisible).to_pylist() if t)
+    return arr
 
 
 def _openpyxl_sheets(path: Path):
