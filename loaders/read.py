@@ -20,6 +20,7 @@ import datetime as dt
 import io
 import itertools
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -449,8 +450,12 @@ def check_zip(zf: zipfile.ZipFile, name: str, limits: Settings, members=None) ->
 def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: Settings) -> bytes:
     """A member's bytes, refusing it as soon as it unpacks beyond the limit."""
     cap = int(limits.max_member_mb * 2**20)
-    with zf.open(info) as fh:
-        data = fh.read(cap + 1)
+    try:
+        with zf.open(info) as fh:
+            data = fh.read(cap + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as err:
+        raise ValidationFailed([file_problem(f"{name}/{info.filename}", f"zip 成员损坏，无法解压 corrupt member ({err})",
+                                             "请重新压缩后上传 zip the files again.")], source=name) from err
     if len(data) > cap:
         raise _bomb(name, info.filename, f"解压后超过 {limits.max_member_mb:,.0f} MB unpacks to more than the limit",
                     "CHAINATLAS_MAX_MEMBER_MB")

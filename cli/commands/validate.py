@@ -30,8 +30,8 @@ def command(path, standalone, fmt):
     except ValidationFailed as err:
         if fmt != "json":
             raise
-        click.echo(dumps({"ok": False, "error": str(err), "hint": err.hint,
-                          "problems": [p.as_dict() for p in err.problems]}))
+        click.echo(dumps({"ok": False, "error": str(err), "hint": err.hint, "total": err.total,
+                          "problems": [p.as_dict() for p in err.problems], "omitted": err.omitted}))
         raise SystemExit(1) from None
     except ChainAtlasError as err:      # unsupported input, store unavailable …: still JSON
         if fmt != "json":
