@@ -28,7 +28,8 @@ def command(core, up, down, out, chain_id, name, max_degree, min_degree, keep_ge
     (segment = level). Hubs, generic names and truncated model codes are left out and listed.
     Edit the workbook, then load it with `chainatlas load`.
     """
-    from graph.analysis.draft import draft_chain, draft_notes, write_draft_workbook
+    from graph.analysis.draft import draft_chain, draft_notes
+    from loaders.template import write_draft_workbook
 
     with store_from_env() as store:
         batch = draft_chain(store.table("product_flows"), store.table("products"), list(core), up=up,

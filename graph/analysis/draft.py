@@ -13,7 +13,7 @@ model codes (SUV-, XK-2) or not names at all. Core products are always kept. Wha
 next to the draft, and why, is in ``batch.warnings`` (:func:`draft_notes` splits them out); a
 draft of fewer than :data:`HANDFUL` products carries a warning too.
 
-:func:`write_draft_workbook` writes the tables as an import workbook (one sheet per table).
+:func:`loaders.template.write_draft_workbook` writes the tables as an import workbook (one sheet per table).
 
 >>> flows = pd.DataFrame({"from_product": ["A", "B", "C"], "to_product": ["B", "C", "D"]})
 >>> products = pd.DataFrame({"product_id": list("ABCD"), "name": ["矿石", "正极材料", "锂电池", "汽车"]})
@@ -26,11 +26,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from pathlib import Path
 
 import pandas as pd
 
-from graph import schema
 from graph.errors import NotFound
 from graph.analysis.lookup import suggestions
 from graph.model import ImportBatch
@@ -198,39 +196,3 @@ def draft_notes(batch: ImportBatch) -> tuple[list[str], list[str]]:
     left = [w.split(": ", 1)[1] for w in batch.warnings if w.startswith(FILTERED + ": ")]
     return left, [w for w in batch.warnings if not w.startswith(FILTERED + ": ")]
 
-
-def _cell(value):
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, (list, tuple)):
-        return ";".join(str(v) for v in value)
-    return value
-
-
-def write_draft_workbook(batch: ImportBatch, path) -> Path:
-    """Write ``batch`` as an import workbook: every required table (header only when empty) and
-    the optional ones that have rows, header = column names, lists joined with ``;``, bools 是/否."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    path = Path(path)
-    wb = Workbook()
-    wb.remove(wb.active)
-    doc = wb.create_sheet("说明")
-    doc.append(["草稿 draft: 由产品流向自动生成，请核对环节（stage/segment）、删去无关产品后再导入。"])
-    doc.append(["Generated from product flows: check stages, drop unrelated products, then "
-                "`chainatlas load` this workbook."])
-    for name in schema.LOAD_ORDER:
-        t, df = schema.TABLES[name], batch.tables[name]
-        if t.optional and not len(df):
-            continue
-        ws = wb.create_sheet(name)
-        ws.append(t.column_names)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for rec in df[t.column_names].itertuples(index=False):
-            ws.append([_cell(v) for v in rec])
-        ws.freeze_panes = "A2"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
