@@ -135,9 +135,9 @@ def review_table(ent: pd.DataFrame, index: RegionIndex) -> pd.DataFrame:
 def review_csv(review: pd.DataFrame) -> bytes:
     """The review as CSV bytes (UTF-8 with BOM, opens in Excel); text that a spreadsheet would run
     as a formula (= + - @ …) is written inert."""
-    from graph.export.safe import csv_text
+    from graph.export.safe import csv_bytes
 
-    return review.astype(object).map(csv_text).to_csv(index=False).encode("utf-8-sig")
+    return csv_bytes(review, lineterminator="\n")
 
 
 def read_review(path_or_frame) -> pd.DataFrame:

