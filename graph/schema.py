@@ -35,6 +35,12 @@ SUBCLASS_OF = "SUBCLASS_OF"    # (Product)-[:SUBCLASS_OF]->(Product) child is a 
 REL_TYPES = (INCLUDES, FEEDS, MAKES, ROLE_IN, LOCATED_IN, IN_PARK, PARK_IN, COUNTED_FOR,
              CARRIES, PART_OF, SUPPLIES, SUBCLASS_OF)
 
+# Bookkeeping labels of the Neo4j store's load journal (never data: not in NODE_LABELS, never
+# counted or exported): one AtlasLoad marker per running load (also its lock), one AtlasJournal
+# node per committed write batch (what the batch created and the pre-image of what it changed).
+LOAD, JOURNAL = "AtlasLoad", "AtlasJournal"
+SYSTEM_LABELS = (LOAD, JOURNAL)
+
 # --- enums: canonical value -> accepted spellings ---------------------------
 STAGES = {
     "upstream": ("upstream", "上游", "up"),

@@ -92,6 +92,23 @@ class AtlasStore(ABC):
         """Merge the batch by key, all or nothing: nodes before relationships, one transaction
         (or an atomic swap). Re-applying the same batch adds nothing (changes 0)."""
 
+    def pending_loads(self) -> list[dict]:
+        """Loads that hold the write lock or were interrupted without finishing: dicts with ``id``,
+        ``started`` (epoch s), ``status``, ``pid``, ``host``, ``source``, ``batches``, ``stale`` (its
+        process is gone: ``chainatlas recover`` rolls it back). The embedded
+        store swaps a whole load in at once, so it never has any."""
+        return []
+
+    def check_writable(self) -> None:
+        """Raise StoreLocked (another load runs) or UnfinishedLoad (a killed load must be recovered
+        first) when a load could not start now."""
+
+    def recover(self, force: bool = False, progress: Progress | None = None) -> list[dict]:
+        """Roll back loads left behind by killed processes (see :meth:`pending_loads`); returns one
+        dict per load handled (``action``: rolled back / commit completed). ``force`` also takes
+        over a load whose process seems alive."""
+        return []
+
     @abstractmethod
     def clear(self) -> None:
         """Delete every node and relationship (used by tests and full reloads)."""

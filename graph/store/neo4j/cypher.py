@@ -72,8 +72,14 @@ INDEXES = {(label, prop): f"CREATE INDEX chainatlas_{label.lower()}_{prop} IF NO
 # ---------------------------------------------------------------------------------------------
 # writes (run inside one explicit transaction per batch)
 
-MERGE_NODES = {label: f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n += row.props"
-               for label in s.NODE_LABELS}
+# Nodes known to be new (the load checked which ids exist) are CREATEd; existing ones that changed
+# are updated by id; SET += with a null value removes that property (a column emptied).
+CREATE_NODES = {label: f"UNWIND $rows AS row CREATE (n:{label} {{id: row.id}}) SET n += row.props"
+                for label in s.NODE_LABELS}
+UPDATE_NODES = {label: f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) SET n += row.props"
+                for label in s.NODE_LABELS}
+DELETE_NODES = {label: f"UNWIND $ids AS k MATCH (n:{label} {{id: k}}) DETACH DELETE n"
+                for label in s.NODE_LABELS}
 # re-point a derived relationship: drop the stale one, then link to the new target
 UNLINK_DERIVED = {(table, col): f"UNWIND $rows AS row "
                                 f"MATCH (n:{s.LABEL_OF_TABLE[table]} {{id: row.id}})-[r:{rel}]->(t:{dst}) "
@@ -84,10 +90,51 @@ LINK_DERIVED = {(table, col): f"UNWIND $rows AS row "
                               f"MATCH (t:{dst} {{id: row.target}}) "
                               f"MERGE (n)-[:{rel}]->(t) RETURN count(*) AS linked"
                 for table, col, rel, dst in DERIVED}
-MERGE_RELS = {table: f"UNWIND $rows AS row MATCH (a:{src} {{id: row.src}}) "
-                     f"MATCH (b:{dst} {{id: row.dst}}) MERGE (a)-[r:{rel}]->(b) SET r += row.props "
-                     f"RETURN count(*) AS merged"
-              for table, (_, src, rel, _c, dst) in REL_ENDPOINTS.items()}
+# rollback: make a node's derived relationship follow its (restored) property again
+RESYNC_UNLINK = {(table, col): f"UNWIND $ids AS k "
+                               f"MATCH (n:{s.LABEL_OF_TABLE[table]} {{id: k}})-[r:{rel}]->(t:{dst}) "
+                               f"WHERE n.{col} IS NULL OR t.id <> n.{col} DELETE r"
+                 for table, col, rel, dst in DERIVED}
+RESYNC_LINK = {(table, col): f"UNWIND $ids AS k MATCH (n:{s.LABEL_OF_TABLE[table]} {{id: k}}) "
+                             f"WHERE n.{col} IS NOT NULL MATCH (t:{dst} {{id: n.{col}}}) MERGE (n)-[:{rel}]->(t)"
+               for table, col, rel, dst in DERIVED}
+CREATE_RELS = {table: f"UNWIND $rows AS row MATCH (a:{src} {{id: row.src}}) "
+                      f"MATCH (b:{dst} {{id: row.dst}}) CREATE (a)-[r:{rel}]->(b) SET r += row.props "
+                      f"RETURN count(*) AS merged"
+               for table, (_, src, rel, _c, dst) in REL_ENDPOINTS.items()}
+UPDATE_RELS = {table: f"UNWIND $rows AS row MATCH (a:{src} {{id: row.src}})-[r:{rel}]->(b:{dst} {{id: row.dst}}) "
+                      f"SET r += row.props RETURN count(*) AS merged"
+               for table, (_, src, rel, _c, dst) in REL_ENDPOINTS.items()}
+DELETE_RELS = {table: f"UNWIND $rows AS row MATCH (a:{src} {{id: row.src}})-[r:{rel}]->(b:{dst} {{id: row.dst}}) "
+                      f"DELETE r"
+               for table, (_, src, rel, _c, dst) in REL_ENDPOINTS.items()}
+
+# ---------------------------------------------------------------------------------------------
+# the load journal (graph.store.neo4j.journal): a marker per load, which is also the write lock
+# (a second CREATE of the one $lock value fails on the uniqueness constraint), and one journal
+# node per committed write batch, written in that batch's own transaction.
+
+JOURNAL_SCHEMA = {
+    "lock": f"CREATE CONSTRAINT chainatlas_atlasload_lock IF NOT EXISTS FOR (n:{s.LOAD}) REQUIRE n.lock IS UNIQUE",
+    "journal": f"CREATE INDEX chainatlas_atlasjournal_load IF NOT EXISTS FOR (n:{s.JOURNAL}) ON (n.load)",
+}
+LOAD_BEGIN = (f"CREATE (l:{s.LOAD} {{lock: $lock, id: $id, started: $started, beat: $started, status: $status, "
+              f"pid: $pid, host: $host, source: $source, batches: $batches}}) RETURN l.id AS id")
+LOAD_FIND = f"MATCH (l:{s.LOAD}) RETURN properties(l) AS props, l.started AS started ORDER BY started"
+LOAD_MARK = (f"MATCH (l:{s.LOAD} {{id: $id}}) SET l.status = $status, l.beat = $beat, l.batches = $batches "
+             f"RETURN l.id AS id")
+LOAD_END = f"MATCH (l:{s.LOAD} {{id: $id}}) DELETE l"
+JOURNAL_WRITE = (f"CREATE (j:{s.JOURNAL} {{load: $load, seq: $seq, table: $table, created: $created, "
+                 f"before: $before}})")
+JOURNAL_SEQS = f"MATCH (j:{s.JOURNAL} {{load: $load}}) RETURN j.seq AS seq ORDER BY seq DESC"
+JOURNAL_READ = (f"MATCH (j:{s.JOURNAL} {{load: $load}}) WHERE j.seq = $seq "
+                f"RETURN j.table AS table, j.created AS created, j.before AS before")
+JOURNAL_DROP = f"MATCH (j:{s.JOURNAL} {{load: $load}}) WHERE j.seq = $seq DELETE j"
+JOURNAL_CLEAR = (f"MATCH (j:{s.JOURNAL} {{load: $load}}) WITH j LIMIT $batch DELETE j "
+                 f"RETURN count(*) AS deleted")
+# journal entries of loads whose marker is gone (a crash between the last two steps of a commit)
+JOURNAL_LOADS = f"MATCH (j:{s.JOURNAL}) RETURN DISTINCT j.load AS load"
+
 CLEAR_BATCH = "MATCH (n) WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted"
 
 # ---------------------------------------------------------------------------------------------
@@ -160,10 +207,12 @@ MAKERS = (
     f"e.name AS name, e.region AS region, e.park AS park, e.scale AS scale, e.revenue AS revenue, "
     f"e.employees AS employees, e.listed AS listed, e.tags AS tags, {_prov('m')} "
     f"ORDER BY product_id, enterprise_id")
+# counted with sum(CASE …) rather than count(m): no null reaches the aggregation, so the server has
+# no "null value eliminated in set function" notification to send
 MAKER_COUNTS = (
     f"UNWIND $product_ids AS pid "
     f"OPTIONAL MATCH (:{s.PRODUCT} {{id: pid}})<-[m:{s.MAKES}]-(:{s.ENTERPRISE}) "
-    f"RETURN pid AS product_id, count(m) AS makers")
+    f"RETURN pid AS product_id, sum(CASE WHEN m IS NULL THEN 0 ELSE 1 END) AS makers")
 ENTERPRISES = (f"UNWIND $ids AS k MATCH (e:{s.ENTERPRISE} {{id: k}}) "
                f"RETURN e.id AS id, properties(e) AS props")
 _SUPPLY_COLS = f"RETURN a.id AS supplier, b.id AS customer, r.product AS product, {_prov('r')}"

@@ -6,15 +6,20 @@ Neo4j too when NEO4J_URI is set).
 """
 from __future__ import annotations
 
+import json
+import math
 import os
 import socket
+import subprocess
+import sys
 import time
 
 import pytest
+from neo4j import exceptions as nx
 
 from graph.store.neo4j import cypher as q
 from graph import schema
-from graph.errors import ChainAtlasError, NotFound, StoreUnavailable, ValidationFailed
+from graph.errors import ChainAtlasError, NotFound, StoreLocked, StoreUnavailable, UnfinishedLoad, ValidationFailed
 from graph.store.neo4j.store import Neo4jStore, _DRIVERS, _unavailable
 from graph.settings import Settings
 from graph.store import Scope
@@ -64,7 +69,7 @@ def test_server_error_codes_become_specific_messages():
     assert "password" in str(auth) and "'u'" in str(auth)
 
 
-# --- the load's transaction handling, on a fake driver (always) --------------------------------
+# --- the load's journaled batches, on a fake driver (always) ------------------------------------
 class FakeResult:
     def __init__(self, records):
         self.records = records
@@ -80,16 +85,23 @@ class FakeResult:
 
 
 class FakeTx:
-    def __init__(self, db):
-        self.db = db
+    """Logs statements; journal entries and marker writes become visible on commit only."""
+
+    def __init__(self, db, auto=False):
+        self.db, self.auto, self.pending = db, auto, []
 
     def run(self, statement, parameters=None, **kw):
         params = {**(parameters or {}), **kw}
         self.db.log.append(statement)
+        self.db.params.append(params)
+        if statement == q.JOURNAL_WRITE:
+            self.pending.append(params)
         return FakeResult(self.db.answer(statement, params))
 
     def commit(self):
         self.db.committed += 1
+        self.db.journal.extend(self.pending)
+        self.pending = []
 
     def __enter__(self):
         return self
@@ -100,11 +112,13 @@ class FakeTx:
 
 
 class FakeDriver:
-    """Answers the store's statements as an empty database would (missing ids configurable)."""
+    """Answers the store's statements as an empty database would (missing ids configurable),
+    keeping the load marker and the journal entries that committed."""
 
     def __init__(self, missing=(), answers=None):
-        self.log, self.committed, self.rolled_back = [], 0, 0
+        self.log, self.params, self.committed, self.rolled_back = [], [], 0, 0
         self.missing, self.answers = set(missing), answers or {}
+        self.journal, self.markers = [], {}
 
     def answer(self, statement, params):
         if statement in self.answers:
@@ -113,8 +127,26 @@ class FakeDriver:
             return [{"id": i} for i in params["ids"] if i in self.missing]
         if statement in q.LINK_DERIVED.values():
             return [{"linked": len(params["rows"])}]
-        if statement in q.MERGE_RELS.values():
+        if statement in q.CREATE_RELS.values() or statement in q.UPDATE_RELS.values():
             return [{"merged": len(params["rows"])}]
+        if statement == q.LOAD_BEGIN:
+            self.markers[params["id"]] = dict(params)
+        if statement == q.LOAD_END:
+            self.markers.pop(params["id"], None)
+        if statement == q.LOAD_FIND:
+            return [{"props": m, "started": m["started"]} for m in self.markers.values()]
+        if statement == q.JOURNAL_CLEAR:
+            gone = [j for j in self.journal if j["load"] == params["load"]]
+            self.journal = [j for j in self.journal if j["load"] != params["load"]]
+            return [{"deleted": len(gone)}]
+        if statement == q.JOURNAL_SEQS:
+            return [{"seq": j["seq"]} for j in sorted(self.journal, key=lambda j: -j["seq"])]
+        if statement == q.JOURNAL_READ:
+            return [j for j in self.journal if j["seq"] == params["seq"]]
+        if statement == q.JOURNAL_DROP:
+            self.journal = [j for j in self.journal if j["seq"] != params["seq"]]
+        if statement == q.JOURNAL_LOADS:
+            return [{"load": j["load"]} for j in self.journal]
         return []
 
     def session(self, database=None, bookmark_manager=None):
@@ -131,7 +163,10 @@ class FakeDriver:
                 return FakeTx(driver)
 
             def execute_read(self, work):
-                return work(FakeTx(driver))
+                tx = FakeTx(driver)
+                out = work(tx)
+                tx.commit()
+                return out
 
             execute_write = execute_read
 
@@ -154,52 +189,178 @@ def small_batch(make_batch, **extra):
         enterprise_products=[{"enterprise": "E1", "product": f"P{i}"} for i in range(5)], **extra)
 
 
-def test_apply_writes_nodes_then_links_then_relationships_in_batches(make_batch):
+def test_apply_writes_nodes_then_links_then_relationships_in_journaled_batches(make_batch):
     store, db = fake_store()
     calls = []
     report = store.apply(small_batch(make_batch), progress=lambda *a: calls.append(a))
-    assert db.committed == 1 and db.rolled_back == 0 and report.written
+    assert db.rolled_back == 0 and report.written
     assert report.changes["products"].added == 5 and report.changes["enterprise_products"].added == 5
-    merges = [s for s in db.log if s in q.MERGE_NODES.values() or s in q.MERGE_RELS.values()
+    writes = [s for s in db.log if s in q.CREATE_NODES.values() or s in q.CREATE_RELS.values()
               or s in q.LINK_DERIVED.values()]
-    kinds = ["node" if s in q.MERGE_NODES.values() else "link" if s in q.LINK_DERIVED.values() else "rel"
-             for s in merges]
+    kinds = ["node" if s in q.CREATE_NODES.values() else "link" if s in q.LINK_DERIVED.values() else "rel"
+             for s in writes]
     assert kinds == sorted(kinds, key=["node", "link", "rel"].index)   # nodes, derived links, relationships
-    assert db.log.count(q.MERGE_NODES[schema.PRODUCT]) == 3 and db.log.count(q.MERGE_RELS["enterprise_products"]) == 3
+    assert db.log.count(q.CREATE_NODES[schema.PRODUCT]) == 3 and db.log.count(q.CREATE_RELS["enterprise_products"]) == 3
+    # every node/relationship batch is its own transaction and journals the keys it created
+    journaled = [p for s, p in zip(db.log, db.params) if s == q.JOURNAL_WRITE]
+    assert len(journaled) == 1 + 3 + 1 + 3 and db.committed >= len(journaled)
+    assert [json.loads(p["created"]) for p in journaled if p["table"] == "products"] == [["P0", "P1"], ["P2", "P3"], ["P4"]]
+    assert json.loads(journaled[-1]["created"]) == [["E1", "P4"]]
+    assert [p["seq"] for p in journaled] == sorted(p["seq"] for p in journaled)
+    # on success: marked committed, journal cleared, marker gone
+    assert db.journal == [] and db.markers == {}
+    marks = [p["status"] for s, p in zip(db.log, db.params) if s == q.LOAD_MARK]
+    assert marks[-1] == "committed" and set(marks[:-1]) == {"running"}
+    assert db.log.index(q.LOAD_BEGIN) < db.log.index(q.FETCH_NODES[schema.REGION])   # locked before the diff
     assert ("products", 2, 5) in calls and ("products", 5, 5) in calls and calls[-1] == ("commit", 1, 1)
     assert ("supplies", 0, 0) in calls
 
 
-def test_dangling_reference_rolls_back_before_any_write(make_batch):
+def test_reload_skips_unchanged_rows_and_journals_the_pre_image(make_batch):
+    prov = {"source": "test", "as_of": "2024-01-01", "illustrative": False}
+    stored = {"P0": {"id": "P0", "name": "旧名", "aliases": ["甲"], **prov}, "P1": {"id": "P1", "name": "产品1", **prov}}
+    answers = {q.FETCH_NODES[schema.PRODUCT]: lambda p: [{"id": k, "props": stored[k]} for k in p["ids"] if k in stored]}
+    store, db = fake_store(batch_size=10, answers=answers)
+    store.apply(make_batch(products=[{"product_id": "P0", "name": "新名"}, {"product_id": "P1", "name": "产品1"}]))
+    (update,) = [p for s, p in zip(db.log, db.params) if s == q.UPDATE_NODES[schema.PRODUCT]]
+    assert update["rows"] == [{"id": "P0", "props": {"name": "新名", "aliases": None}}]   # P1 unchanged: skipped
+    (entry,) = [p for s, p in zip(db.log, db.params) if s == q.JOURNAL_WRITE]
+    assert json.loads(entry["before"]) == [{"key": "P0", "props": {"name": "旧名", "aliases": ["甲"]}}]
+    assert q.CREATE_NODES[schema.PRODUCT] not in db.log
+
+
+def test_dangling_reference_is_refused_before_any_write(make_batch):
     store, db = fake_store(missing={"P-MISSING"})
     batch = small_batch(make_batch)
     batch.tables["enterprise_products"].loc[0, "product"] = "P-MISSING"
     with pytest.raises(ValidationFailed) as info:
         store.apply(batch)
-    assert db.committed == 0 and db.rolled_back == 1
-    assert not [s for s in db.log if s.startswith("UNWIND $rows")]
+    assert not [s for s in db.log if s.startswith("UNWIND $rows")] and db.markers == {}
     (problem,) = info.value.problems
     assert (problem.sheet, problem.column, problem.value) == ("enterprise_products", "product", "P-MISSING")
     with pytest.raises(ValidationFailed):
         store.plan(batch)
 
 
-def test_error_mid_load_rolls_back_and_raises_chain_atlas_error(make_batch):
+def _undone(db):
+    return [(s, p) for s, p in zip(db.log, db.params)
+            if s in q.DELETE_NODES.values() or s in q.DELETE_RELS.values() or s in q.UPDATE_NODES.values()]
+
+
+def test_error_mid_load_undoes_every_committed_batch_newest_first(make_batch):
     store, db = fake_store()
 
     def progress(step, done, total):
-        if step == "enterprise_products" and done:
+        if step == "enterprise_products" and done >= 4:
             raise RuntimeError("disk full")
-    with pytest.raises(ChainAtlasError, match="nothing was written"):
+    with pytest.raises(ChainAtlasError, match="nothing was written") as info:
         store.apply(small_batch(make_batch), progress)
-    assert db.committed == 0 and db.rolled_back == 1
+    assert "disk full" in str(info.value)
+    undone = _undone(db)
+    assert [p.get("rows", p.get("ids")) for _, p in undone] == [
+        [{"src": "E1", "dst": "P2"}, {"src": "E1", "dst": "P3"}], [{"src": "E1", "dst": "P0"}, {"src": "E1", "dst": "P1"}],
+        ["E1"], ["P4"], ["P2", "P3"], ["P0", "P1"], ["140000", "140800"]]
+    assert db.journal == [] and db.markers == {}
 
 
-def test_lost_link_is_never_committed(make_batch):
-    store, db = fake_store(answers={q.MERGE_RELS["enterprise_products"]: lambda p: [{"merged": 0}]})
-    with pytest.raises(ChainAtlasError):
+def test_ctrl_c_rolls_back_then_goes_on(make_batch):
+    store, db = fake_store()
+
+    def progress(step, done, total):
+        if step == "enterprises" and done:
+            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        store.apply(small_batch(make_batch), progress)
+    assert [p["ids"] for _, p in _undone(db)] == [["E1"], ["P4"], ["P2", "P3"], ["P0", "P1"], ["140000", "140800"]]
+    assert db.journal == [] and db.markers == {}
+
+
+def test_lost_link_is_never_committed_and_the_load_rolls_back(make_batch):
+    store, db = fake_store(answers={q.CREATE_RELS["enterprise_products"]: lambda p: [{"merged": 0}]})
+    with pytest.raises(ChainAtlasError, match="could not be linked"):
         store.apply(small_batch(make_batch))
-    assert db.committed == 0 and db.rolled_back == 1
+    assert db.rolled_back == 1 and db.journal == [] and db.markers == {}
+
+
+def test_failed_rollback_tells_to_recover(make_batch):
+    store, db = fake_store()
+    real = db.answer
+
+    def flaky(statement, params):
+        if statement == q.JOURNAL_SEQS:
+            raise nx.ServiceUnavailable("server gone")
+        return real(statement, params)
+    db.answer = flaky
+
+    def progress(step, done, total):
+        if step == "enterprise_products" and done:
+            raise RuntimeError("boom")
+    with pytest.raises(ChainAtlasError) as info:
+        store.apply(small_batch(make_batch), progress)
+    assert "chainatlas recover" in info.value.hint and len(db.markers) == 1 and db.journal
+    db.answer = real
+    (marker,) = db.markers.values()
+    assert store.pending_loads()[0]["stale"] is False   # this very process: alive
+    with pytest.raises(StoreLocked):
+        store.apply(small_batch(make_batch))            # a live load holds the lock
+    done = store.recover(force=True)
+    assert [d["action"] for d in done] == ["rolled back"] and done[0]["id"] == marker["id"]
+    assert db.journal == [] and db.markers == {}
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_marker_of_a_killed_process_refuses_loads_until_recovered(make_batch):
+    store, db = fake_store()
+    db.markers["x1"] = {"lock": "write", "id": "x1", "started": 1.0, "beat": 1.0, "status": "running",
+                        "pid": _dead_pid(), "host": socket.gethostname(), "source": "big.xlsx", "batches": 7}
+    db.journal.append({"load": "x1", "seq": 1, "table": "products", "created": json.dumps(["P9"]),
+                       "before": json.dumps([{"key": "P1", "props": {"name": "旧"}}])})
+
+    def begin(params):
+        raise nx.ConstraintError("Node already exists with label `AtlasLoad` and property `lock`")
+    db.answers[q.LOAD_BEGIN] = begin
+    with pytest.raises(UnfinishedLoad) as info:
+        store.apply(small_batch(make_batch))
+    assert "big.xlsx" in str(info.value) and "chainatlas recover" in info.value.hint
+    with pytest.raises(UnfinishedLoad):
+        store.check_writable()
+    assert store.pending_loads()[0]["stale"] is True
+    (done,) = store.recover()
+    assert done["action"] == "rolled back" and done["entries"] == 1
+    assert [(s, p) for s, p in _undone(db)] == [
+        (q.UPDATE_NODES[schema.PRODUCT], {"rows": [{"id": "P1", "props": {"name": "旧"}}]}),
+        (q.DELETE_NODES[schema.PRODUCT], {"ids": ["P9"]})]
+    assert db.markers == {} and db.journal == [] and store.recover() == []
+
+
+def test_a_load_killed_while_committing_is_completed_not_undone():
+    store, db = fake_store()
+    db.markers["x2"] = {"id": "x2", "started": 1.0, "status": "committed", "pid": _dead_pid(),
+                        "host": socket.gethostname(), "source": "a.csv", "batches": -1}
+    db.journal.append({"load": "x2", "seq": 3, "table": "products", "created": "[]", "before": "[]"})
+    (done,) = store.recover()
+    assert done["action"] == "commit completed" and db.journal == [] and not _undone(db)
+
+
+def test_memory_error_gets_a_specific_hint(make_batch):
+    class OOM(nx.TransientError):
+        code = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
+
+        def __str__(self):
+            return "dbms.memory.transaction.total.max threshold reached"
+
+    def fail(params):
+        raise OOM()
+    store, db = fake_store(answers={q.CREATE_NODES[schema.PRODUCT]: fail})
+    with pytest.raises(ChainAtlasError) as info:
+        store.apply(small_batch(make_batch))
+    assert "CHAINATLAS_BATCH_SIZE" in info.value.hint and "dbms.memory.transaction.total.max" in info.value.hint
+    assert "heap" in info.value.hint and db.markers == {}
 
 
 def test_makers_passes_the_scope_as_parameters():
