@@ -116,7 +116,7 @@ DELETE_RELS = {table: f"UNWIND $rows AS row MATCH (a:{src} {{id: row.src}})-[r:{
 
 JOURNAL_SCHEMA = {
     "lock": f"CREATE CONSTRAINT chainatlas_atlasload_lock IF NOT EXISTS FOR (n:{s.LOAD}) REQUIRE n.lock IS UNIQUE",
-    "journal": f"CREATE INDEX chainatlas_atlasjournal_load IF NOT EXISTS FOR (n:{s.JOURNAL}) ON (n.load)",
+    "journal": f"CREATE INDEX chainatlas_atlasjournal_load IF NOT EXISTS FOR (n:{s.JOURNAL}) ON (n.load_id)",
 }
 LOAD_BEGIN = (f"CREATE (l:{s.LOAD} {{lock: $lock, id: $id, started: $started, beat: $started, status: $status, "
               f"pid: $pid, host: $host, source: $source, batches: $batches}}) RETURN l.id AS id")
@@ -124,16 +124,16 @@ LOAD_FIND = f"MATCH (l:{s.LOAD}) RETURN properties(l) AS props, l.started AS sta
 LOAD_MARK = (f"MATCH (l:{s.LOAD} {{id: $id}}) SET l.status = $status, l.beat = $beat, l.batches = $batches "
              f"RETURN l.id AS id")
 LOAD_END = f"MATCH (l:{s.LOAD} {{id: $id}}) DELETE l"
-JOURNAL_WRITE = (f"CREATE (j:{s.JOURNAL} {{load: $load, seq: $seq, table: $table, created: $created, "
+JOURNAL_WRITE = (f"CREATE (j:{s.JOURNAL} {{load_id: $load_id, seq: $seq, import_table: $import_table, created: $created, "
                  f"before: $before}})")
-JOURNAL_SEQS = f"MATCH (j:{s.JOURNAL} {{load: $load}}) RETURN j.seq AS seq ORDER BY seq DESC"
-JOURNAL_READ = (f"MATCH (j:{s.JOURNAL} {{load: $load}}) WHERE j.seq = $seq "
-                f"RETURN j.table AS table, j.created AS created, j.before AS before")
-JOURNAL_DROP = f"MATCH (j:{s.JOURNAL} {{load: $load}}) WHERE j.seq = $seq DELETE j"
-JOURNAL_CLEAR = (f"MATCH (j:{s.JOURNAL} {{load: $load}}) WITH j LIMIT $batch DELETE j "
+JOURNAL_SEQS = f"MATCH (j:{s.JOURNAL} {{load_id: $load_id}}) RETURN j.seq AS seq ORDER BY seq DESC"
+JOURNAL_READ = (f"MATCH (j:{s.JOURNAL} {{load_id: $load_id}}) WHERE j.seq = $seq "
+                f"RETURN j.import_table AS import_table, j.created AS created, j.before AS before")
+JOURNAL_DROP = f"MATCH (j:{s.JOURNAL} {{load_id: $load_id}}) WHERE j.seq = $seq DELETE j"
+JOURNAL_CLEAR = (f"MATCH (j:{s.JOURNAL} {{load_id: $load_id}}) WITH j LIMIT $batch DELETE j "
                  f"RETURN count(*) AS deleted")
 # journal entries of loads whose marker is gone (a crash between the last two steps of a commit)
-JOURNAL_LOADS = f"MATCH (j:{s.JOURNAL}) RETURN DISTINCT j.load AS load"
+JOURNAL_LOADS = f"MATCH (j:{s.JOURNAL}) RETURN DISTINCT j.load_id AS load_id"
 
 CLEAR_BATCH = "MATCH (n) WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted"
 

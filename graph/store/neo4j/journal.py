@@ -130,7 +130,7 @@ def row_key(row: dict):
 
 def entry_params(load_id: str, seq: int, table: str, created: list[dict], before: list[dict]) -> dict:
     """Parameters of JOURNAL_WRITE for one write batch."""
-    return {"load": load_id, "seq": seq, "table": table,
+    return {"load_id": load_id, "seq": seq, "import_table": table,
             "created": json.dumps([row_key(r) for r in created], ensure_ascii=False),
             "before": json.dumps(before, ensure_ascii=False)}
 
@@ -161,7 +161,7 @@ def undo_steps(table: str, created: list, before: list[dict]) -> list[tuple[str,
 
 def parse_entry(record: dict) -> tuple[str, list, list[dict]]:
     """(table, created keys, pre-images) of a JOURNAL_READ record."""
-    return record["table"], json.loads(record["created"] or "[]"), json.loads(record["before"] or "[]")
+    return record["import_table"], json.loads(record["created"] or "[]"), json.loads(record["before"] or "[]")
 
 
 def derived_rows(table: str, rows_written: list[dict]) -> dict[tuple[str, str], list[dict]]:

@@ -230,7 +230,7 @@ def finish(store, load_id: str) -> None:
     recovery completes it instead of undoing it), journal cleared in batches, marker deleted."""
     store._run(lambda tx: tx.run(q.LOAD_MARK, id=load_id, status=journal.COMMITTED, beat=time.time(),
                                  batches=-1).consume(), write=True)
-    while store._run(lambda tx: tx.run(q.JOURNAL_CLEAR, load=load_id, batch=CLEAR_BATCH).single()["deleted"],
+    while store._run(lambda tx: tx.run(q.JOURNAL_CLEAR, load_id=load_id, batch=CLEAR_BATCH).single()["deleted"],
                      write=True):
         pass
     store._run(lambda tx: tx.run(q.LOAD_END, id=load_id).consume(), write=True)
@@ -243,14 +243,14 @@ def rollback(store, load_id: str, progress=None) -> int:
     progress = progress or (lambda *a: None)
     store._run(lambda tx: tx.run(q.LOAD_MARK, id=load_id, status=journal.ROLLING_BACK, beat=time.time(),
                                  batches=-1).consume(), write=True)
-    seqs = [r["seq"] for r in store._rows(q.JOURNAL_SEQS, load=load_id)]
+    seqs = [r["seq"] for r in store._rows(q.JOURNAL_SEQS, load_id=load_id)]
 
     def undo(tx, seq):
-        found = tx.run(q.JOURNAL_READ, load=load_id, seq=seq).data()
+        found = tx.run(q.JOURNAL_READ, load_id=load_id, seq=seq).data()
         for record in found:
             for statement, params in journal.undo_steps(*journal.parse_entry(record)):
                 tx.run(statement, params).consume()
-        tx.run(q.JOURNAL_DROP, load=load_id, seq=seq).consume()
+        tx.run(q.JOURNAL_DROP, load_id=load_id, seq=seq).consume()
 
     for i, seq in enumerate(seqs):
         progress("rollback", i, len(seqs))
@@ -275,9 +275,9 @@ def recover(store, force: bool = False, progress=None) -> list[dict]:
             done.append({**m.as_dict(), "action": "commit completed", "entries": 0})
         else:
             done.append({**m.as_dict(), "action": "rolled back", "entries": rollback(store, m.id, progress)})
-    loads = {r["load"] for r in store._rows(q.JOURNAL_LOADS)} - {m.id for m in pending(store)}
+    loads = {r["load_id"] for r in store._rows(q.JOURNAL_LOADS)} - {m.id for m in pending(store)}
     for load_id in loads:  # entries without a marker: nothing to undo them against
-        while store._run(lambda tx: tx.run(q.JOURNAL_CLEAR, load=load_id, batch=CLEAR_BATCH).single()["deleted"],
+        while store._run(lambda tx: tx.run(q.JOURNAL_CLEAR, load_id=load_id, batch=CLEAR_BATCH).single()["deleted"],
                          write=True):
             pass
     return done

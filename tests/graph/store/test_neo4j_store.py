@@ -136,8 +136,8 @@ class FakeDriver:
         if statement == q.LOAD_FIND:
             return [{"props": m, "started": m["started"]} for m in self.markers.values()]
         if statement == q.JOURNAL_CLEAR:
-            gone = [j for j in self.journal if j["load"] == params["load"]]
-            self.journal = [j for j in self.journal if j["load"] != params["load"]]
+            gone = [j for j in self.journal if j["load_id"] == params["load_id"]]
+            self.journal = [j for j in self.journal if j["load_id"] != params["load_id"]]
             return [{"deleted": len(gone)}]
         if statement == q.JOURNAL_SEQS:
             return [{"seq": j["seq"]} for j in sorted(self.journal, key=lambda j: -j["seq"])]
@@ -146,7 +146,7 @@ class FakeDriver:
         if statement == q.JOURNAL_DROP:
             self.journal = [j for j in self.journal if j["seq"] != params["seq"]]
         if statement == q.JOURNAL_LOADS:
-            return [{"load": j["load"]} for j in self.journal]
+            return [{"load_id": j["load_id"]} for j in self.journal]
         return []
 
     def session(self, database=None, bookmark_manager=None):
@@ -204,7 +204,7 @@ def test_apply_writes_nodes_then_links_then_relationships_in_journaled_batches(m
     # every node/relationship batch is its own transaction and journals the keys it created
     journaled = [p for s, p in zip(db.log, db.params) if s == q.JOURNAL_WRITE]
     assert len(journaled) == 1 + 3 + 1 + 3 and db.committed >= len(journaled)
-    assert [json.loads(p["created"]) for p in journaled if p["table"] == "products"] == [["P0", "P1"], ["P2", "P3"], ["P4"]]
+    assert [json.loads(p["created"]) for p in journaled if p["import_table"] == "products"] == [["P0", "P1"], ["P2", "P3"], ["P4"]]
     assert json.loads(journaled[-1]["created"]) == [["E1", "P4"]]
     assert [p["seq"] for p in journaled] == sorted(p["seq"] for p in journaled)
     # on success: marked committed, journal cleared, marker gone
@@ -318,7 +318,7 @@ def test_marker_of_a_killed_process_refuses_loads_until_recovered(make_batch):
     store, db = fake_store()
     db.markers["x1"] = {"lock": "write", "id": "x1", "started": 1.0, "beat": 1.0, "status": "running",
                         "pid": _dead_pid(), "host": socket.gethostname(), "source": "big.xlsx", "batches": 7}
-    db.journal.append({"load": "x1", "seq": 1, "table": "products", "created": json.dumps(["P9"]),
+    db.journal.append({"load_id": "x1", "seq": 1, "import_table": "products", "created": json.dumps(["P9"]),
                        "before": json.dumps([{"key": "P1", "props": {"name": "旧"}}])})
 
     def begin(params):
@@ -342,7 +342,7 @@ def test_a_load_killed_while_committing_is_completed_not_undone():
     store, db = fake_store()
     db.markers["x2"] = {"id": "x2", "started": 1.0, "status": "committed", "pid": _dead_pid(),
                         "host": socket.gethostname(), "source": "a.csv", "batches": -1}
-    db.journal.append({"load": "x2", "seq": 3, "table": "products", "created": "[]", "before": "[]"})
+    db.journal.append({"load_id": "x2", "seq": 3, "import_table": "products", "created": "[]", "before": "[]"})
     (done,) = store.recover()
     assert done["action"] == "commit completed" and db.journal == [] and not _undone(db)
 
@@ -425,6 +425,7 @@ def neo4j_store():
         store.close()
 
 
+@pytest.mark.neo4j
 @NEEDS_SERVER
 def test_constraints_and_indexes_are_idempotent(neo4j_store):
     Neo4jStore.connect(server_settings()).close()   # ensures the schema a second time: no error
@@ -437,6 +438,7 @@ def test_constraints_and_indexes_are_idempotent(neo4j_store):
         assert indexes.count(f"chainatlas_{label.lower()}_{prop}") == 1
 
 
+@pytest.mark.neo4j
 @NEEDS_SERVER
 def test_failed_apply_leaves_the_database_unchanged(neo4j_store, make_batch):
     neo4j_store.apply(small_batch(make_batch))
@@ -453,9 +455,148 @@ def test_failed_apply_leaves_the_database_unchanged(neo4j_store, make_batch):
                          enterprise_products=[{"enterprise": "E1", "product": "P0", "revenue_share": 0.5}])
     with pytest.raises(ChainAtlasError):
         neo4j_store.apply(changed, progress=boom)
-    assert (neo4j_store.counts(), neo4j_store.table("enterprises").to_dict("records")) == before
+    assert snapshot(neo4j_store)[0] == before[0] and same_records(neo4j_store.table("enterprises"), before[1])
 
 
+def same_records(df, records) -> bool:
+    """NaN-aware equality of a table with earlier ``to_dict("records")`` (NaN == NaN here)."""
+    def norm(v):
+        return None if isinstance(v, float) and math.isnan(v) else v
+    return [{k: norm(v) for k, v in r.items()} for r in df.to_dict("records")] == \
+        [{k: norm(v) for k, v in r.items()} for r in records]
+
+
+def snapshot(store) -> tuple[dict, dict]:
+    """Counts and every table, NaN-normalised: equal snapshots = the same database."""
+    def norm(v):
+        return None if isinstance(v, float) and math.isnan(v) else v
+    tables = {t: [{k: norm(v) for k, v in r.items()} for r in store.table(t).to_dict("records")]
+              for t in schema.LOAD_ORDER}
+    return store.counts(), tables
+
+
+def many_batch(make_batch, n: int, name: str = "企业"):
+    return make_batch(
+        regions=[{"code": "140000", "name": "山西省", "level": "province"},
+                 {"code": "140800", "name": "运城市", "level": "city", "parent": "140000"}],
+        products=[{"product_id": f"P{i}", "name": f"产品{i}"} for i in range(20)],
+        enterprises=[{"enterprise_id": f"E{i}", "name": f"{name}{i}", "region": "140800" if i % 2 else "140000"}
+                     for i in range(n)],
+        enterprise_products=[{"enterprise": f"E{i}", "product": f"P{i % 20}", "revenue_share": 0.5}
+                             for i in range(n)])
+
+
+@pytest.mark.neo4j
+@NEEDS_SERVER
+def test_load_larger_than_a_batch_failing_midway_rolls_back_completely(make_batch):
+    store = Neo4jStore.connect(server_settings(CHAINATLAS_BATCH_SIZE="50"))
+    store.clear()
+    store.apply(many_batch(make_batch, 120))
+    before = snapshot(store)
+    # changes (renames, moved regions: re-pointed LOCATED_IN) and additions, 8+ batches deep
+    bigger = many_batch(make_batch, 400, name="改名")
+    bigger.tables["enterprises"].loc[:, "region"] = "140800"
+
+    def boom(step, done, total):
+        if step == "enterprise_products" and done >= 200:
+            raise RuntimeError("injected failure mid-load")
+    with pytest.raises(ChainAtlasError, match="rolled back"):
+        store.apply(bigger, progress=boom)
+    assert snapshot(store) == before and store.pending_loads() == []
+    with store._session() as session:
+        assert session.run("MATCH (n:AtlasJournal) RETURN count(n) AS c").single()["c"] == 0
+        located = session.run("MATCH (e:Enterprise)-[:LOCATED_IN]->(r:Region) WHERE e.region = r.id "
+                              "RETURN count(*) AS c").single()["c"]
+    assert located == 120
+    store.apply(bigger)   # and the same load then goes through
+    assert store.counts()[schema.ENTERPRISE] == 400 and store.pending_loads() == []
+
+
+KILLED_LOAD = """
+import os, sys, time
+sys.path.insert(0, {root!r})
+from tests.conftest import build_batch
+from tests.graph.store.test_neo4j_store import many_batch, server_settings
+from graph.store.neo4j.store import Neo4jStore
+store = Neo4jStore.connect(server_settings(CHAINATLAS_BATCH_SIZE="20"))
+def stall(step, done, total):
+    if step == "enterprise_products" and done >= 100:
+        print("STALLED", flush=True)
+        time.sleep(600)
+store.apply(many_batch(build_batch, 300, name="新"), progress=stall)
+"""
+
+
+@pytest.mark.neo4j
+@NEEDS_SERVER
+def test_killed_load_is_found_refused_and_recovered(neo4j_store, make_batch):
+    import signal
+    from pathlib import Path
+    neo4j_store.apply(many_batch(make_batch, 60))
+    before = snapshot(neo4j_store)
+    root = str(Path(__file__).resolve().parents[3])
+    child = subprocess.Popen([sys.executable, "-c", KILLED_LOAD.format(root=root)], stdout=subprocess.PIPE,
+                             env={**os.environ, "PYTHONPATH": root}, cwd=root, text=True)
+    try:
+        assert child.stdout.readline().strip() == "STALLED"
+        (running,) = neo4j_store.pending_loads()
+        assert running["pid"] == child.pid and not running["stale"]
+        with pytest.raises(StoreLocked):            # a second, concurrent load is refused
+            neo4j_store.apply(many_batch(make_batch, 5))
+        with pytest.raises(StoreLocked):
+            neo4j_store.recover()                   # nor is a live load rolled back
+        assert neo4j_store.counts()[schema.ENTERPRISE] == 300   # readers see the batches committed so far
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    store = Neo4jStore.connect(server_settings())   # "the next connect"
+    (left,) = store.pending_loads()
+    assert left["stale"] and left["batches"] > 5
+    with pytest.raises(UnfinishedLoad):
+        store.apply(many_batch(make_batch, 5))
+    (done,) = store.recover()
+    assert done["action"] == "rolled back" and done["entries"] > 5
+    assert snapshot(store) == before and store.pending_loads() == []
+
+
+@pytest.mark.neo4j
+@NEEDS_SERVER
+def test_concurrent_loads_one_is_refused(make_batch):
+    import threading
+    stores = [Neo4jStore.connect(server_settings(CHAINATLAS_BATCH_SIZE="25")) for _ in range(2)]
+    stores[0].clear()
+    outcome, started = {}, threading.Event()
+
+    def first():
+        def slow(step, done, total):
+            started.set()
+            time.sleep(0.01)
+        stores[0].apply(many_batch(make_batch, 300), progress=slow)
+        outcome["first"] = "done"
+    t = threading.Thread(target=first)
+    t.start()
+    started.wait(30)
+    with pytest.raises(StoreLocked) as info:
+        stores[1].apply(many_batch(make_batch, 10, name="并发"))
+    assert "another load is running" in str(info.value)
+    t.join(120)
+    assert outcome == {"first": "done"} and stores[1].counts()[schema.ENTERPRISE] == 300
+    assert stores[1].pending_loads() == []
+
+
+@pytest.mark.neo4j
+@NEEDS_SERVER
+def test_no_driver_notification_reaches_the_user(neo4j_store, make_batch, capfd):
+    neo4j_store.apply(small_batch(make_batch))
+    assert list(neo4j_store.maker_counts(["P1", "NOPE"])["makers"]) == [1, 0]
+    with neo4j_store._session() as session:
+        summary = session.run(q.MAKER_COUNTS, product_ids=["P1", "NOPE"]).consume()
+    assert not summary.gql_status_objects or all(not g.is_notification for g in summary.gql_status_objects)
+    out, err = capfd.readouterr()
+    assert "notification" not in (out + err).lower()
+
+
+@pytest.mark.neo4j
 @NEEDS_SERVER
 def test_makers_plan_uses_the_product_id_index(neo4j_store, make_batch):
     n = 400   # enough that scanning enterprises is clearly worse than seeking products
@@ -475,6 +616,7 @@ def test_makers_plan_uses_the_product_id_index(neo4j_store, make_batch):
     assert not any(op.startswith(("AllNodesScan", "NodeByLabelScan")) for op in operators), operators
 
 
+@pytest.mark.neo4j
 @NEEDS_SERVER
 def test_routing_uri_works(neo4j_store, make_batch):
     uri = os.environ["NEO4J_URI"]
