@@ -23,7 +23,7 @@ from graph.model import LoadReport
 from graph.store.neo4j import cypher as q
 from graph.store.neo4j import journal, rows
 
-CLEAR_BATCH = 10_000     # journal nodes deleted per transaction after a commit
+CLEAR_BATCH = 200        # journal nodes (each up to a batch of keys as JSON) deleted per transaction
 MEMORY_ERROR = "MemoryPoolOutOfMemoryError"
 
 
@@ -142,8 +142,8 @@ class _Writer:
                    batches=self.seq).consume()
             tx.commit()
 
-    def table(self, table: str, new: dict, old: dict) -> list[dict]:
-        """Write one table; returns the node rows written (for the derived links)."""
+    def table(self, table: str, new: dict, old: dict) -> tuple[list[dict], list[dict]]:
+        """Write one table; returns the (created, updated) rows (for the derived links)."""
         created, update, before = journal.split(table, new, old)
         total, done, size = len(created) + len(update), 0, self.store._batch
         self.progress(table, 0, total)
@@ -159,16 +159,20 @@ class _Writer:
                        before=before[i:i + size])
             done += len(chunk)
             self.progress(table, done, total)
-        return created + update
+        return created, update
 
-    def derived(self, table: str, written: list[dict]) -> None:
-        """Re-point LOCATED_IN, IN_PARK, PARK_IN, … of the written nodes (no journal entry needed:
-        the rollback deletes created nodes and re-syncs restored ones from their old values)."""
-        for (t, col), links in journal.derived_rows(table, written).items():
-            for _, chunk in rows.chunks(links, self.store._batch):
-                linked = [r for r in chunk if r["target"] is not None]
-                self.batch([(q.UNLINK_DERIVED[t, col], {"rows": chunk}, None)]
-                           + ([(q.LINK_DERIVED[t, col], {"rows": linked}, len(linked))] if linked else []), t)
+    def derived(self, table: str, created: list[dict], updated: list[dict]) -> None:
+        """Point LOCATED_IN, IN_PARK, PARK_IN, … of the written nodes at their targets: created nodes
+        are only linked, updated ones first lose the stale link. No journal entry is needed: the
+        rollback deletes created nodes and re-syncs restored ones from their old values."""
+        for fresh, written in ((True, created), (False, updated)):
+            for (t, col), links in journal.derived_rows(table, written).items():
+                if fresh:
+                    links = [r for r in links if r["target"] is not None]
+                for _, chunk in rows.chunks(links, self.store._batch):
+                    linked = [r for r in chunk if r["target"] is not None]
+                    self.batch(([] if fresh else [(q.UNLINK_DERIVED[t, col], {"rows": chunk}, None)])
+                               + ([(q.LINK_DERIVED[t, col], {"rows": linked}, len(linked))] if linked else []), t)
 
 
 def apply(store, batch, progress) -> LoadReport:
@@ -182,7 +186,7 @@ def apply(store, batch, progress) -> LoadReport:
             writer = _Writer(store, session, marker, progress)
             written = {t: writer.table(t, tables[t], olds[t]) for t in schema.NODE_TABLES}
             for table in schema.NODE_TABLES:
-                writer.derived(table, written[table])
+                writer.derived(table, *written[table])
             for table in schema.REL_TABLES:
                 writer.table(table, tables[table], olds[table])
         progress("commit", 0, 1)
