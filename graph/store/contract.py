@@ -165,6 +165,26 @@ class AtlasStore(ABC):
         engine can tell "no data" from "no local maker"."""
 
     @abstractmethod
+    def products(self, ids: Iterable[str]) -> pd.DataFrame:
+        """Product rows (import columns) for the given ids, in any order."""
+
+    @abstractmethod
+    def find_products(self, texts: Iterable[str]) -> pd.DataFrame:
+        """Products whose id, name or one of whose aliases equals one of ``texts`` exactly:
+        columns ``product_id``, ``name``, ``aliases`` (ordered by id)."""
+
+    @abstractmethod
+    def product_flows_of(self, product_ids: Iterable[str]) -> pd.DataFrame:
+        """Flows with either end among the given products: ``from_product``, ``to_product``,
+        ``cycle_ok``, ``source``, ``as_of``, ``illustrative`` (ordered by from, to). With
+        :meth:`flow_degrees`, lets a caller walk the flow graph without reading it whole."""
+
+    @abstractmethod
+    def flow_degrees(self, product_ids: Iterable[str]) -> pd.DataFrame:
+        """Columns ``product_id``, ``degree``: distinct flow neighbours (up- or downstream, not
+        itself) of each given product, 0 included."""
+
+    @abstractmethod
     def enterprises(self, ids: Iterable[str]) -> pd.DataFrame:
         """Enterprise rows (import columns) for the given ids, in any order."""
 

@@ -218,6 +218,42 @@ class EmbeddedStore(AtlasStore):
         return pd.DataFrame({"product_id": pd.Series(ids, dtype=object),
                              "makers": pd.Series([found.get(p, 0) for p in ids], dtype="int64")})
 
+    def products(self, ids: Iterable[str]) -> pd.DataFrame:
+        t = schema.TABLES["products"]
+        with self._read() as c:
+            rows = c.execute(f"SELECT {', '.join(map(q, t.column_names))} FROM products "
+                             "WHERE product_id IN (SELECT value FROM json_each(?))", (_ids(ids),)).fetchall()
+        return frame(rows, t.column_names, kinds_of("products"))
+
+    def find_products(self, texts: Iterable[str]) -> pd.DataFrame:
+        with self._read() as c:
+            rows = c.execute(
+                "SELECT product_id, name, aliases FROM products p WHERE product_id IN (SELECT value FROM json_each(:t)) "
+                "OR name IN (SELECT value FROM json_each(:t)) OR EXISTS (SELECT 1 FROM json_each(p.aliases) a "
+                "WHERE a.value IN (SELECT value FROM json_each(:t))) ORDER BY product_id",
+                {"t": _ids(texts)}).fetchall()
+        return frame(rows, ["product_id", "name", "aliases"], kinds_of("products"))
+
+    def product_flows_of(self, product_ids: Iterable[str]) -> pd.DataFrame:
+        cols = ["from_product", "to_product", "cycle_ok", "source", "as_of", "illustrative"]
+        sel = f"SELECT {', '.join(cols)} FROM product_flows WHERE "
+        with self._read() as c:
+            rows = c.execute(f"{sel} from_product IN (SELECT value FROM json_each(:ids)) UNION "
+                             f"{sel} to_product IN (SELECT value FROM json_each(:ids)) ORDER BY 1, 2",
+                             {"ids": _ids(product_ids)}).fetchall()
+        return frame(rows, cols, kinds_of("product_flows"))
+
+    def flow_degrees(self, product_ids: Iterable[str]) -> pd.DataFrame:
+        ids = list(dict.fromkeys(str(p) for p in product_ids))
+        with self._read() as c:
+            found = dict(c.execute(
+                "SELECT p, count(DISTINCT o) FROM (SELECT from_product AS p, to_product AS o FROM product_flows "
+                "WHERE from_product IN (SELECT value FROM json_each(:ids)) UNION ALL SELECT to_product, from_product "
+                "FROM product_flows WHERE to_product IN (SELECT value FROM json_each(:ids))) WHERE p <> o GROUP BY p",
+                {"ids": _ids(ids)}))
+        return pd.DataFrame({"product_id": pd.Series(ids, dtype=object),
+                             "degree": pd.Series([found.get(p, 0) for p in ids], dtype="int64")})
+
     def enterprises(self, ids: Iterable[str]) -> pd.DataFrame:
         t = schema.TABLES["enterprises"]
         with self._read() as c:

@@ -213,6 +213,23 @@ MAKER_COUNTS = (
     f"UNWIND $product_ids AS pid "
     f"OPTIONAL MATCH (:{s.PRODUCT} {{id: pid}})<-[m:{s.MAKES}]-(:{s.ENTERPRISE}) "
     f"RETURN pid AS product_id, sum(CASE WHEN m IS NULL THEN 0 ELSE 1 END) AS makers")
+PRODUCTS = (f"UNWIND $ids AS k MATCH (p:{s.PRODUCT} {{id: k}}) "
+            f"RETURN p.id AS id, properties(p) AS props")
+# by id and by name: unique / range index seeks; by alias: a scan of products (no list index in 5.3)
+_FOUND = "RETURN p.id AS product_id, p.name AS name, p.aliases AS aliases"
+FIND_PRODUCTS = (
+    f"UNWIND $texts AS t MATCH (p:{s.PRODUCT} {{id: t}}) {_FOUND} "
+    f"UNION UNWIND $texts AS t MATCH (p:{s.PRODUCT} {{name: t}}) {_FOUND} "
+    f"UNION MATCH (p:{s.PRODUCT}) WHERE any(a IN coalesce(p.aliases, []) WHERE a IN $texts) {_FOUND}")
+_FLOW_COLS = f"RETURN a.id AS from_product, b.id AS to_product, f.cycle_ok AS cycle_ok, {_prov('f')}"
+PRODUCT_FLOWS_OF = (
+    f"UNWIND $ids AS k MATCH (a:{s.PRODUCT} {{id: k}})-[f:{s.FEEDS}]->(b:{s.PRODUCT}) {_FLOW_COLS} "
+    f"UNION "
+    f"UNWIND $ids AS k MATCH (a:{s.PRODUCT})-[f:{s.FEEDS}]->(b:{s.PRODUCT} {{id: k}}) {_FLOW_COLS}")
+# no OPTIONAL MATCH: products without flows are simply absent (0 added by the store), so no null
+# reaches count()
+FLOW_DEGREES = (f"UNWIND $ids AS k MATCH (p:{s.PRODUCT} {{id: k}})-[:{s.FEEDS}]-(o:{s.PRODUCT}) WHERE o <> p "
+                f"RETURN k AS product_id, count(DISTINCT o) AS degree")
 ENTERPRISES = (f"UNWIND $ids AS k MATCH (e:{s.ENTERPRISE} {{id: k}}) "
                f"RETURN e.id AS id, properties(e) AS props")
 _SUPPLY_COLS = f"RETURN a.id AS supplier, b.id AS customer, r.product AS product, {_prov('r')}"

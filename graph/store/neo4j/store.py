@@ -252,6 +252,31 @@ class Neo4jStore(AtlasStore):
         return rows.frame([{"product_id": i, "makers": found.get(i, 0)} for i in ids], ["product_id", "makers"],
                           ints=["makers"])
 
+    def products(self, ids: Iterable[str]) -> pd.DataFrame:
+        keys = rows.ids(ids)
+        found = self._rows(q.PRODUCTS, ids=keys) if keys else []
+        return rows.frame([rows.stored_record("products", r["id"], r["props"]) for r in found],
+                          schema.TABLES["products"].column_names, rows.float_columns("products"))
+
+    def find_products(self, texts: Iterable[str]) -> pd.DataFrame:
+        keys = rows.ids(texts)
+        found = sorted(self._rows(q.FIND_PRODUCTS, texts=keys), key=lambda r: r["product_id"]) if keys else []
+        for r in found:
+            r["aliases"] = rows.from_value("list", r["aliases"])
+        return rows.frame(found, ["product_id", "name", "aliases"])
+
+    def product_flows_of(self, product_ids: Iterable[str]) -> pd.DataFrame:
+        ids = rows.ids(product_ids)
+        found = sorted(self._rows(q.PRODUCT_FLOWS_OF, ids=ids),
+                       key=lambda r: (r["from_product"], r["to_product"])) if ids else []
+        return rows.frame(found, ["from_product", "to_product", "cycle_ok", *PROV])
+
+    def flow_degrees(self, product_ids: Iterable[str]) -> pd.DataFrame:
+        ids = rows.ids(product_ids)
+        found = {r["product_id"]: r["degree"] for r in self._rows(q.FLOW_DEGREES, ids=ids)} if ids else {}
+        return rows.frame([{"product_id": i, "degree": found.get(i, 0)} for i in ids], ["product_id", "degree"],
+                          ints=["degree"])
+
     def enterprises(self, ids: Iterable[str]) -> pd.DataFrame:
         keys = rows.ids(ids)
         found = self._rows(q.ENTERPRISES, ids=keys) if keys else []
