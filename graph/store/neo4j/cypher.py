@@ -121,7 +121,8 @@ JOURNAL_SCHEMA = {
 LOAD_BEGIN = (f"CREATE (l:{s.LOAD} {{lock: $lock, id: $id, started: $started, beat: $started, status: $status, "
               f"pid: $pid, host: $host, source: $source, batches: $batches}}) RETURN l.id AS id")
 LOAD_FIND = f"MATCH (l:{s.LOAD}) RETURN properties(l) AS props, l.started AS started ORDER BY started"
-LOAD_MARK = (f"MATCH (l:{s.LOAD} {{id: $id}}) SET l.status = $status, l.beat = $beat, l.batches = $batches "
+LOAD_MARK = (f"MATCH (l:{s.LOAD} {{id: $id}}) SET l.status = $status, l.beat = $beat, "
+             f"l.batches = coalesce($batches, l.batches) "
              f"RETURN l.id AS id")
 LOAD_END = f"MATCH (l:{s.LOAD} {{id: $id}}) DELETE l"
 JOURNAL_WRITE = (f"CREATE (j:{s.JOURNAL} {{load_id: $load_id, seq: $seq, import_table: $import_table, created: $created, "

@@ -232,8 +232,7 @@ def _reason(store, err: BaseException) -> str:
 def finish(store, load_id: str) -> None:
     """Commit a load whose batches are all written: marked committed first (from then on a
     recovery completes it instead of undoing it), journal cleared in batches, marker deleted."""
-    store._run(lambda tx: tx.run(q.LOAD_MARK, id=load_id, status=journal.COMMITTED, beat=time.time(),
-                                 batches=-1).consume(), write=True)
+    store._run(lambda tx: tx.run(q.LOAD_MARK, id=load_id, status=journal.COMMITTED, beat=time.time(), batches=None).consume(), write=True)
     while store._run(lambda tx: tx.run(q.JOURNAL_CLEAR, load_id=load_id, batch=CLEAR_BATCH).single()["deleted"],
                      write=True):
         pass
@@ -245,8 +244,7 @@ def rollback(store, load_id: str, progress=None) -> int:
     """Undo a load's journal newest first, each entry in one transaction with its deletion (so an
     interrupted rollback resumes); then delete the marker. Returns the entries undone."""
     progress = progress or (lambda *a: None)
-    store._run(lambda tx: tx.run(q.LOAD_MARK, id=load_id, status=journal.ROLLING_BACK, beat=time.time(),
-                                 batches=-1).consume(), write=True)
+    store._run(lambda tx: tx.run(q.LOAD_MARK, id=load_id, status=journal.ROLLING_BACK, beat=time.time(), batches=None).consume(), write=True)
     seqs = [r["seq"] for r in store._rows(q.JOURNAL_SEQS, load_id=load_id)]
 
     def undo(tx, seq):
