@@ -219,11 +219,14 @@ class EmbeddedStore(AtlasStore):
                              "makers": pd.Series([found.get(p, 0) for p in ids], dtype="int64")})
 
     def products(self, ids: Iterable[str]) -> pd.DataFrame:
-        t = schema.TABLES["products"]
+        return self._rows_by_id("products", ids)
+
+    def _rows_by_id(self, table: str, ids: Iterable[str]) -> pd.DataFrame:
+        t = schema.TABLES[table]
         with self._read() as c:
-            rows = c.execute(f"SELECT {', '.join(map(q, t.column_names))} FROM products "
-                             "WHERE product_id IN (SELECT value FROM json_each(?))", (_ids(ids),)).fetchall()
-        return frame(rows, t.column_names, kinds_of("products"))
+            rows = c.execute(f"SELECT {', '.join(map(q, t.column_names))} FROM {table} "
+                             f"WHERE {t.key[0]} IN (SELECT value FROM json_each(?))", (_ids(ids),)).fetchall()
+        return frame(rows, t.column_names, kinds_of(table))
 
     def find_products(self, texts: Iterable[str]) -> pd.DataFrame:
         with self._read() as c:
@@ -235,13 +238,17 @@ class EmbeddedStore(AtlasStore):
         return frame(rows, ["product_id", "name", "aliases"], kinds_of("products"))
 
     def product_flows_of(self, product_ids: Iterable[str]) -> pd.DataFrame:
-        cols = ["from_product", "to_product", "cycle_ok", "source", "as_of", "illustrative"]
-        sel = f"SELECT {', '.join(cols)} FROM product_flows WHERE "
+        return self._either_end("product_flows", ["from_product", "to_product", "cycle_ok"], product_ids)
+
+    def _either_end(self, table: str, cols: list[str], ids: Iterable[str]) -> pd.DataFrame:
+        """Rows of a relationship table whose first or second column is one of ``ids``."""
+        cols = [*cols, "source", "as_of", "illustrative"]
+        sel = f"SELECT {', '.join(cols)} FROM {table} WHERE "
         with self._read() as c:
-            rows = c.execute(f"{sel} from_product IN (SELECT value FROM json_each(:ids)) UNION "
-                             f"{sel} to_product IN (SELECT value FROM json_each(:ids)) ORDER BY 1, 2",
-                             {"ids": _ids(product_ids)}).fetchall()
-        return frame(rows, cols, kinds_of("product_flows"))
+            rows = c.execute(f"{sel} {cols[0]} IN (SELECT value FROM json_each(:ids)) UNION "
+                             f"{sel} {cols[1]} IN (SELECT value FROM json_each(:ids)) ORDER BY 1, 2",
+                             {"ids": _ids(ids)}).fetchall()
+        return frame(rows, cols, kinds_of(table))
 
     def flow_degrees(self, product_ids: Iterable[str]) -> pd.DataFrame:
         ids = list(dict.fromkeys(str(p) for p in product_ids))
@@ -255,20 +262,10 @@ class EmbeddedStore(AtlasStore):
                              "degree": pd.Series([found.get(p, 0) for p in ids], dtype="int64")})
 
     def enterprises(self, ids: Iterable[str]) -> pd.DataFrame:
-        t = schema.TABLES["enterprises"]
-        with self._read() as c:
-            rows = c.execute(f"SELECT {', '.join(map(q, t.column_names))} FROM enterprises "
-                             "WHERE enterprise_id IN (SELECT value FROM json_each(?))", (_ids(ids),)).fetchall()
-        return frame(rows, t.column_names, kinds_of("enterprises"))
+        return self._rows_by_id("enterprises", ids)
 
     def supplies(self, enterprise_ids: Iterable[str]) -> pd.DataFrame:
-        cols = ["supplier", "customer", "product", "source", "as_of", "illustrative"]
-        sel = f"SELECT {', '.join(cols)} FROM supplies WHERE "
-        with self._read() as c:
-            rows = c.execute(f"{sel} supplier IN (SELECT value FROM json_each(:ids)) UNION "
-                             f"{sel} customer IN (SELECT value FROM json_each(:ids)) ORDER BY 1, 2",
-                             {"ids": _ids(enterprise_ids)}).fetchall()
-        return frame(rows, cols, kinds_of("supplies"))
+        return self._either_end("supplies", ["supplier", "customer", "product"], enterprise_ids)
 
     def enterprise_products(self, enterprise_ids: Iterable[str]) -> pd.DataFrame:
         cols = ["enterprise_id", "product_id", "product", "revenue_share", "source", "as_of", "illustrative"]

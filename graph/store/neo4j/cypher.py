@@ -90,14 +90,6 @@ LINK_DERIVED = {(table, col): f"UNWIND $rows AS row "
                               f"MATCH (t:{dst} {{id: row.target}}) "
                               f"MERGE (n)-[:{rel}]->(t) RETURN count(*) AS linked"
                 for table, col, rel, dst in DERIVED}
-# rollback: make a node's derived relationship follow its (restored) property again
-RESYNC_UNLINK = {(table, col): f"UNWIND $ids AS k "
-                               f"MATCH (n:{s.LABEL_OF_TABLE[table]} {{id: k}})-[r:{rel}]->(t:{dst}) "
-                               f"WHERE n.{col} IS NULL OR t.id <> n.{col} DELETE r"
-                 for table, col, rel, dst in DERIVED}
-RESYNC_LINK = {(table, col): f"UNWIND $ids AS k MATCH (n:{s.LABEL_OF_TABLE[table]} {{id: k}}) "
-                             f"WHERE n.{col} IS NOT NULL MATCH (t:{dst} {{id: n.{col}}}) MERGE (n)-[:{rel}]->(t)"
-               for table, col, rel, dst in DERIVED}
 CREATE_RELS = {table: f"UNWIND $rows AS row MATCH (a:{src} {{id: row.src}}) "
                       f"MATCH (b:{dst} {{id: row.dst}}) CREATE (a)-[r:{rel}]->(b) SET r += row.props "
                       f"RETURN count(*) AS merged"

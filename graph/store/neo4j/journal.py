@@ -137,17 +137,20 @@ def entry_params(load_id: str, seq: int, table: str, created: list[dict], before
 
 def undo_steps(table: str, created: list, before: list[dict]) -> list[tuple[str, dict]]:
     """The statements (with parameters) that undo one journal entry, in order: restore the old
-    values, re-point the derived relationships of the restored nodes, delete what was created."""
+    values, point the derived relationships whose column is restored back at the old target,
+    delete what was created."""
     steps: list[tuple[str, dict]] = []
     if table in schema.LABEL_OF_TABLE:
         label = schema.LABEL_OF_TABLE[table]
         if before:
-            steps.append((q.UPDATE_NODES[label], {"rows": [{"id": b["key"], "props": b["props"]} for b in before]}))
-            ids = [b["key"] for b in before]
-            for t, col, _rel, _dst in q.DERIVED:
-                if t == table:
-                    steps.append((q.RESYNC_UNLINK[t, col], {"ids": ids}))
-                    steps.append((q.RESYNC_LINK[t, col], {"ids": ids}))
+            restored = [{"id": b["key"], "props": b["props"]} for b in before]
+            steps.append((q.UPDATE_NODES[label], {"rows": restored}))
+            for (t, col), links in derived_rows(table, restored).items():   # moved links go back
+                linked = [r for r in links if r["target"] is not None]
+                if links:
+                    steps.append((q.UNLINK_DERIVED[t, col], {"rows": links}))
+                if linked:
+                    steps.append((q.LINK_DERIVED[t, col], {"rows": linked}))
         if created:
             steps.append((q.DELETE_NODES[label], {"ids": list(created)}))
     else:

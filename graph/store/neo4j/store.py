@@ -247,16 +247,23 @@ class Neo4jStore(AtlasStore):
         return rows.frame(found, MAKER_COLUMNS, ["revenue_share", "revenue"])
 
     def maker_counts(self, product_ids: Iterable[str]) -> pd.DataFrame:
+        return self._per_product(q.MAKER_COUNTS, "product_ids", product_ids, "makers")
+
+    def _per_product(self, statement: str, param: str, product_ids: Iterable[str], column: str) -> pd.DataFrame:
+        """``product_id`` and an int ``column`` per given product (0 where the statement has no row)."""
         ids = rows.ids(product_ids)
-        found = {r["product_id"]: r["makers"] for r in self._rows(q.MAKER_COUNTS, product_ids=ids)} if ids else {}
-        return rows.frame([{"product_id": i, "makers": found.get(i, 0)} for i in ids], ["product_id", "makers"],
-                          ints=["makers"])
+        found = {r["product_id"]: r[column] for r in self._rows(statement, **{param: ids})} if ids else {}
+        return rows.frame([{"product_id": i, column: found.get(i, 0)} for i in ids], ["product_id", column],
+                          ints=[column])
 
     def products(self, ids: Iterable[str]) -> pd.DataFrame:
+        return self._nodes_by_id("products", q.PRODUCTS, ids)
+
+    def _nodes_by_id(self, table: str, statement: str, ids: Iterable[str]) -> pd.DataFrame:
         keys = rows.ids(ids)
-        found = self._rows(q.PRODUCTS, ids=keys) if keys else []
-        return rows.frame([rows.stored_record("products", r["id"], r["props"]) for r in found],
-                          schema.TABLES["products"].column_names, rows.float_columns("products"))
+        found = self._rows(statement, ids=keys) if keys else []
+        return rows.frame([rows.stored_record(table, r["id"], r["props"]) for r in found],
+                          schema.TABLES[table].column_names, rows.float_columns(table))
 
     def find_products(self, texts: Iterable[str]) -> pd.DataFrame:
         keys = rows.ids(texts)
@@ -272,16 +279,10 @@ class Neo4jStore(AtlasStore):
         return rows.frame(found, ["from_product", "to_product", "cycle_ok", *PROV])
 
     def flow_degrees(self, product_ids: Iterable[str]) -> pd.DataFrame:
-        ids = rows.ids(product_ids)
-        found = {r["product_id"]: r["degree"] for r in self._rows(q.FLOW_DEGREES, ids=ids)} if ids else {}
-        return rows.frame([{"product_id": i, "degree": found.get(i, 0)} for i in ids], ["product_id", "degree"],
-                          ints=["degree"])
+        return self._per_product(q.FLOW_DEGREES, "ids", product_ids, "degree")
 
     def enterprises(self, ids: Iterable[str]) -> pd.DataFrame:
-        keys = rows.ids(ids)
-        found = self._rows(q.ENTERPRISES, ids=keys) if keys else []
-        return rows.frame([rows.stored_record("enterprises", r["id"], r["props"]) for r in found],
-                          schema.TABLES["enterprises"].column_names, rows.float_columns("enterprises"))
+        return self._nodes_by_id("enterprises", q.ENTERPRISES, ids)
 
     def supplies(self, enterprise_ids: Iterable[str]) -> pd.DataFrame:
         ids = rows.ids(enterprise_ids)

@@ -43,16 +43,18 @@ def test_entry_round_trip_and_chinese_text_survive_json():
     assert json.loads(rel["created"]) == [["E1", "E2"]]
 
 
-def test_undo_steps_restore_then_resync_derived_links_then_delete_created():
-    before = [{"key": "E1", "props": {"region": "140000", "park": None}}]
+def test_undo_steps_restore_then_re_point_moved_links_then_delete_created():
+    before = [{"key": "E1", "props": {"region": "140000", "park": None}},
+              {"key": "E2", "props": {"name": "旧名"}}]
     steps = journal.undo_steps("enterprises", ["E9"], before)
     statements = [s for s, _ in steps]
     assert statements == [q.UPDATE_NODES[schema.ENTERPRISE],
-                          q.RESYNC_UNLINK["enterprises", "region"], q.RESYNC_LINK["enterprises", "region"],
-                          q.RESYNC_UNLINK["enterprises", "park"], q.RESYNC_LINK["enterprises", "park"],
+                          q.UNLINK_DERIVED["enterprises", "region"], q.LINK_DERIVED["enterprises", "region"],
+                          q.UNLINK_DERIVED["enterprises", "park"],   # no old park: unlinked only
                           q.DELETE_NODES[schema.ENTERPRISE]]
-    assert steps[0][1] == {"rows": [{"id": "E1", "props": {"region": "140000", "park": None}}]}
-    assert steps[1][1] == {"ids": ["E1"]} and steps[-1][1] == {"ids": ["E9"]}
+    assert steps[0][1]["rows"][0] == {"id": "E1", "props": {"region": "140000", "park": None}}
+    assert steps[1][1] == steps[2][1] == {"rows": [{"id": "E1", "target": "140000"}]}   # E2: name only
+    assert steps[3][1] == {"rows": [{"id": "E1", "target": None}]} and steps[-1][1] == {"ids": ["E9"]}
     rel = journal.undo_steps("chain_roles", [["E1", "C1"]], [{"key": ["E2", "C1"], "props": {"role": "链核"}}])
     assert rel == [(q.DELETE_RELS["chain_roles"], {"rows": [{"src": "E1", "dst": "C1"}]}),
                    (q.UPDATE_RELS["chain_roles"], {"rows": [{"src": "E2", "dst": "C1", "props": {"role": "链核"}}]})]
