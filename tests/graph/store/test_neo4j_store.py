@@ -625,3 +625,39 @@ def test_routing_uri_works(neo4j_store, make_batch):
     store.apply(small_batch(make_batch))
     assert store.counts()[schema.PRODUCT] == 5 and len(store.makers(["P1"])) == 1
     store.close()
+
+
+def test_driver_asks_for_no_notifications_and_falls_back_on_old_servers(monkeypatch):
+    """Neo4j 5.7+ (Bolt 5.2) filters notifications at the source; 5.3–5.6 cannot, so the driver is
+    reopened without the filter (the query rewrite and the silenced logger cover those)."""
+    import logging
+
+    import neo4j
+    from graph.store.neo4j import store as store_module
+    opened = []
+
+    class Driver:
+        def __init__(self, options):
+            self.options, self.closed = options, False
+
+        def verify_connectivity(self):
+            if "notifications_min_severity" in self.options and old_server:
+                raise nx.ConfigurationError("Notification filtering is not supported for the Bolt Protocol 5.0")
+
+        def close(self):
+            self.closed = True
+
+    def driver(uri, auth=None, **options):
+        opened.append(Driver(options))
+        return opened[-1]
+    monkeypatch.setattr(neo4j.GraphDatabase, "driver", driver)
+    settings = Settings(db="bolt://db:7687")
+    for old_server in (False, True):
+        opened.clear()
+        got = store_module._open_driver(settings, 1.0)
+        assert opened[0].options["notifications_min_severity"] == "OFF"
+        assert got is opened[-1] and len(opened) == (2 if old_server else 1)
+        assert not got.closed and (not old_server or opened[0].closed)
+        assert "notifications_min_severity" not in got.options or not old_server
+    logger = logging.getLogger("neo4j.notifications")
+    assert logger.propagate is False and any(isinstance(h, logging.NullHandler) for h in logger.handlers)
