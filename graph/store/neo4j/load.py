@@ -190,10 +190,17 @@ def apply(store, batch, progress) -> LoadReport:
             for table in schema.REL_TABLES:
                 writer.table(table, tables[table], olds[table])
         progress("commit", 0, 1)
-        finish(store, marker.id)
+        mark_committed(store, marker.id)
     except BaseException as err:  # noqa: BLE001 — Ctrl-C too: undo what was committed, then re-raise
         _undo_after(store, marker, err)
         raise
+    try:  # from here on the load stands: a failure only leaves bookkeeping for `recover` to clear
+        clear_journal(store, marker.id)
+    except Exception as err:
+        raise ChainAtlasError(f"The load into {store.location} was written, but clearing its journal failed "
+                              f"({_reason(store, err)})",
+                              "Run `chainatlas recover` to finish the clean-up (it keeps the load); until then "
+                              "new loads are refused.") from err
     progress("commit", 1, 1)
     return LoadReport(changes, written=True, seconds=time.monotonic() - start)
 
@@ -230,9 +237,19 @@ def _reason(store, err: BaseException) -> str:
 
 
 def finish(store, load_id: str) -> None:
-    """Commit a load whose batches are all written: marked committed first (from then on a
-    recovery completes it instead of undoing it), journal cleared in batches, marker deleted."""
-    store._run(lambda tx: tx.run(q.LOAD_MARK, id=load_id, status=journal.COMMITTED, beat=time.time(), batches=None).consume(), write=True)
+    """Commit a load whose batches are all written (see :func:`mark_committed`, :func:`clear_journal`)."""
+    mark_committed(store, load_id)
+    clear_journal(store, load_id)
+
+
+def mark_committed(store, load_id: str) -> None:
+    """From now on a recovery completes this load instead of undoing it."""
+    store._run(lambda tx: tx.run(q.LOAD_MARK, id=load_id, status=journal.COMMITTED, beat=time.time(),
+                                 batches=None).consume(), write=True)
+
+
+def clear_journal(store, load_id: str) -> None:
+    """Delete a committed load's journal in batches, then its marker (the lock)."""
     while store._run(lambda tx: tx.run(q.JOURNAL_CLEAR, load_id=load_id, batch=CLEAR_BATCH).single()["deleted"],
                      write=True):
         pass
@@ -244,7 +261,8 @@ def rollback(store, load_id: str, progress=None) -> int:
     """Undo a load's journal newest first, each entry in one transaction with its deletion (so an
     interrupted rollback resumes); then delete the marker. Returns the entries undone."""
     progress = progress or (lambda *a: None)
-    store._run(lambda tx: tx.run(q.LOAD_MARK, id=load_id, status=journal.ROLLING_BACK, beat=time.time(), batches=None).consume(), write=True)
+    store._run(lambda tx: tx.run(q.LOAD_MARK, id=load_id, status=journal.ROLLING_BACK, beat=time.time(),
+                                 batches=None).consume(), write=True)
     seqs = [r["seq"] for r in store._rows(q.JOURNAL_SEQS, load_id=load_id)]
 
     def undo(tx, seq):
@@ -279,7 +297,5 @@ def recover(store, force: bool = False, progress=None) -> list[dict]:
             done.append({**m.as_dict(), "action": "rolled back", "entries": rollback(store, m.id, progress)})
     loads = {r["load_id"] for r in store._rows(q.JOURNAL_LOADS)} - {m.id for m in pending(store)}
     for load_id in loads:  # entries without a marker: nothing to undo them against
-        while store._run(lambda tx: tx.run(q.JOURNAL_CLEAR, load_id=load_id, batch=CLEAR_BATCH).single()["deleted"],
-                         write=True):
-            pass
+        clear_journal(store, load_id)
     return done

@@ -133,6 +133,9 @@ class FakeDriver:
             self.markers[params["id"]] = dict(params)
         if statement == q.LOAD_END:
             self.markers.pop(params["id"], None)
+        if statement == q.LOAD_MARK and params["id"] in self.markers:
+            self.markers[params["id"]].update(status=params["status"], beat=params["beat"],
+                                              **({} if params["batches"] is None else {"batches": params["batches"]}))
         if statement == q.LOAD_FIND:
             return [{"props": m, "started": m["started"]} for m in self.markers.values()]
         if statement == q.JOURNAL_CLEAR:
@@ -345,6 +348,25 @@ def test_a_load_killed_while_committing_is_completed_not_undone():
     db.journal.append({"load_id": "x2", "seq": 3, "import_table": "products", "created": "[]", "before": "[]"})
     (done,) = store.recover()
     assert done["action"] == "commit completed" and db.journal == [] and not _undone(db)
+
+
+def test_a_failure_after_the_commit_mark_keeps_the_load_for_recover_to_finish(make_batch):
+    store, db = fake_store()
+    real = db.answer
+
+    def flaky(statement, params):
+        if statement == q.JOURNAL_CLEAR:
+            raise nx.ServiceUnavailable("server gone")
+        return real(statement, params)
+    db.answer = flaky
+    with pytest.raises(ChainAtlasError, match="was written") as info:
+        store.apply(small_batch(make_batch))
+    assert "chainatlas recover" in info.value.hint and not _undone(db)
+    (marker,) = db.markers.values()
+    assert [p["status"] for s, p in zip(db.log, db.params) if s == q.LOAD_MARK][-1] == "committed"
+    db.answer = real
+    (done,) = store.recover(force=True)
+    assert done["action"] == "commit completed" and not _undone(db) and db.journal == [] and db.markers == {}
 
 
 def test_memory_error_gets_a_specific_hint(make_batch):
