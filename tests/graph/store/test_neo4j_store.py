@@ -178,6 +178,18 @@ class FakeDriver:
         return Session()
 
 
+def server_gone_at(db, failing: str):
+    """Make ``failing`` raise ServiceUnavailable; returns the real answer function to restore."""
+    real = db.answer
+
+    def flaky(statement, params):
+        if statement == failing:
+            raise nx.ServiceUnavailable("server gone")
+        return real(statement, params)
+    db.answer = flaky
+    return real
+
+
 def fake_store(batch_size=2, **kw):
     driver = FakeDriver(**kw)
     return Neo4jStore(driver, Settings(db="bolt://fake:7687", batch_size=batch_size)), driver
@@ -287,13 +299,7 @@ def test_lost_link_is_never_committed_and_the_load_rolls_back(make_batch):
 
 def test_failed_rollback_tells_to_recover(make_batch):
     store, db = fake_store()
-    real = db.answer
-
-    def flaky(statement, params):
-        if statement == q.JOURNAL_SEQS:
-            raise nx.ServiceUnavailable("server gone")
-        return real(statement, params)
-    db.answer = flaky
+    real = server_gone_at(db, q.JOURNAL_SEQS)
 
     def progress(step, done, total):
         if step == "enterprise_products" and done:
@@ -352,13 +358,7 @@ def test_a_load_killed_while_committing_is_completed_not_undone():
 
 def test_a_failure_after_the_commit_mark_keeps_the_load_for_recover_to_finish(make_batch):
     store, db = fake_store()
-    real = db.answer
-
-    def flaky(statement, params):
-        if statement == q.JOURNAL_CLEAR:
-            raise nx.ServiceUnavailable("server gone")
-        return real(statement, params)
-    db.answer = flaky
+    real = server_gone_at(db, q.JOURNAL_CLEAR)
     with pytest.raises(ChainAtlasError, match="was written") as info:
         store.apply(small_batch(make_batch))
     assert "chainatlas recover" in info.value.hint and not _undone(db)
