@@ -37,9 +37,10 @@ REL_TYPES = (INCLUDES, FEEDS, MAKES, ROLE_IN, LOCATED_IN, IN_PARK, PARK_IN, COUN
 
 # Bookkeeping labels of the Neo4j store's load journal (never data: not in NODE_LABELS, never
 # counted or exported): one AtlasLoad marker per running load (also its lock), one AtlasJournal
-# node per committed write batch (what the batch created and the pre-image of what it changed).
-LOAD, JOURNAL = "AtlasLoad", "AtlasJournal"
-SYSTEM_LABELS = (LOAD, JOURNAL)
+# node per committed write batch (what the batch created and the pre-image of what it changed),
+# AtlasSource nodes the provenance summary that `chainatlas stats` reads instead of every row.
+LOAD, JOURNAL, SOURCE_SUMMARY = "AtlasLoad", "AtlasJournal", "AtlasSource"
+SYSTEM_LABELS = (LOAD, JOURNAL, SOURCE_SUMMARY)
 
 # --- enums: canonical value -> accepted spellings ---------------------------
 STAGES = {

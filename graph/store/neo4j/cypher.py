@@ -125,6 +125,22 @@ JOURNAL_READ = (f"MATCH (j:{s.JOURNAL} {{load_id: $load_id}}) WHERE j.seq = $seq
 JOURNAL_DROP = f"MATCH (j:{s.JOURNAL} {{load_id: $load_id}}) WHERE j.seq = $seq DELETE j"
 JOURNAL_CLEAR = (f"MATCH (j:{s.JOURNAL} {{load_id: $load_id}}) WITH j LIMIT $batch DELETE j "
                  f"RETURN count(*) AS deleted")
+# the provenance summary (graph.store.neo4j.summary): one node per (table, source, as_of) with its
+# row counts, trusted only while the node keyed $flag exists (a load removes it until it has
+# added its own counts, so a crash leaves the summary untrusted and the next read rebuilds it)
+SUMMARY_SCHEMA = (f"CREATE CONSTRAINT chainatlas_atlassource_key IF NOT EXISTS "
+                  f"FOR (n:{s.SOURCE_SUMMARY}) REQUIRE n.key IS UNIQUE")
+SUMMARY_FLAGGED = f"MATCH (f:{s.SOURCE_SUMMARY} {{key: $flag}}) RETURN count(f) AS n"
+SUMMARY_UNFLAG = f"MATCH (f:{s.SOURCE_SUMMARY} {{key: $flag}}) DELETE f RETURN count(*) AS n"
+SUMMARY_FLAG = f"MERGE (f:{s.SOURCE_SUMMARY} {{key: $flag}})"
+SUMMARY_RESET = f"MATCH (n:{s.SOURCE_SUMMARY}) DELETE n"
+SUMMARY_ADD = (f"UNWIND $deltas AS d MERGE (n:{s.SOURCE_SUMMARY} {{key: d.key}}) "
+               f"ON CREATE SET n.import_table = d.import_table, n.source = d.source, n.as_of = d.as_of, "
+               f"n.rows = 0, n.illustrative_rows = 0 "
+               f"SET n.rows = n.rows + d.rows, n.illustrative_rows = n.illustrative_rows + d.illustrative_rows")
+SUMMARY_PRUNE = f"MATCH (n:{s.SOURCE_SUMMARY}) WHERE n.rows < 1 DELETE n"
+SUMMARY_READ = (f"MATCH (n:{s.SOURCE_SUMMARY}) WHERE n.rows > 0 RETURN n.import_table AS import_table, "
+                f"n.source AS source, n.as_of AS as_of, n.rows AS n_rows, n.illustrative_rows AS illustrative_rows")
 # journal entries of loads whose marker is gone (a crash between the last two steps of a commit)
 JOURNAL_LOADS = f"MATCH (j:{s.JOURNAL}) RETURN DISTINCT j.load_id AS load_id"
 
@@ -291,6 +307,6 @@ def statements() -> list[str]:
         if isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values()):
             out.extend(value.values())
         elif isinstance(value, str) and value.lstrip().upper().startswith(
-                ("MATCH", "UNWIND", "CREATE", "OPTIONAL")):
+                ("MATCH", "UNWIND", "CREATE", "OPTIONAL", "MERGE")):
             out.append(value)
     return out

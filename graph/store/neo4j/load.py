@@ -21,7 +21,7 @@ from graph import schema
 from graph.errors import ChainAtlasError, StoreLocked, UnfinishedLoad, ValidationFailed
 from graph.model import LoadReport
 from graph.store.neo4j import cypher as q
-from graph.store.neo4j import journal, rows
+from graph.store.neo4j import journal, rows, summary
 
 CLEAR_BATCH = 200        # journal nodes (each up to a batch of keys as JSON) deleted per transaction
 MEMORY_ERROR = "MemoryPoolOutOfMemoryError"
@@ -119,7 +119,7 @@ class _Writer:
 
     def __init__(self, store, session, marker: journal.Marker, progress):
         self.store, self.session, self.marker, self.progress = store, session, marker, progress
-        self.seq = 0
+        self.seq, self.deltas = 0, []   # deltas: the provenance summary's counts of this load
 
     def batch(self, statements: list[tuple[str, dict, int | None]], table: str = "",
               created: list[dict] = (), before: list[dict] = ()) -> None:
@@ -145,6 +145,7 @@ class _Writer:
     def table(self, table: str, new: dict, old: dict) -> tuple[list[dict], list[dict]]:
         """Write one table; returns the (created, updated) rows (for the derived links)."""
         created, update, before = journal.split(table, new, old)
+        self.deltas += summary.delta(table, created, update, old)
         total, done, size = len(created) + len(update), 0, self.store._batch
         self.progress(table, 0, total)
         is_node = table in schema.LABEL_OF_TABLE
@@ -181,6 +182,7 @@ def apply(store, batch, progress) -> LoadReport:
     tables = {t: rows.batch_rows(t, batch.tables.get(t)) for t in schema.LOAD_ORDER}
     marker = begin(store, batch.source)
     try:
+        trusted = summary.unflag(store)   # a crash from here on leaves the summary untrusted
         changes, olds = check(store, tables, batch.source)
         with store._session() as session:
             writer = _Writer(store, session, marker, progress)
@@ -195,6 +197,8 @@ def apply(store, batch, progress) -> LoadReport:
         _undo_after(store, marker, err)
         raise
     try:  # from here on the load stands: a failure only leaves bookkeeping for `recover` to clear
+        if trusted:
+            summary.add(store, writer.deltas)
         clear_journal(store, marker.id)
     except Exception as err:
         raise ChainAtlasError(f"The load into {store.location} was written, but clearing its journal failed "

@@ -22,7 +22,7 @@ import pandas as pd
 from neo4j import exceptions as nx
 
 from graph.store.neo4j import cypher as q
-from graph.store.neo4j import journal, load, rows
+from graph.store.neo4j import journal, load, rows, summary
 from graph import schema
 from graph.errors import ChainAtlasError, NotFound, StoreUnavailable
 from graph.model import ImportBatch, LoadReport
@@ -130,7 +130,8 @@ class Neo4jStore(AtlasStore):
         """Create the constraints and indexes of graph.store.neo4j.cypher where missing (idempotent)."""
         try:
             with self._session() as session:
-                for statement in [*q.CONSTRAINTS.values(), *q.INDEXES.values(), *q.JOURNAL_SCHEMA.values()]:
+                for statement in [*q.CONSTRAINTS.values(), *q.INDEXES.values(), *q.JOURNAL_SCHEMA.values(),
+                                  q.SUMMARY_SCHEMA]:
                     session.run(statement).consume()
         except nx.Forbidden:
             pass  # a user without schema rights can still read and write data
@@ -205,10 +206,7 @@ class Neo4jStore(AtlasStore):
         return self._run(lambda tx: {k: tx.run(s).single()["total"] for k, s in statements.items()})
 
     def sources(self) -> pd.DataFrame:
-        found = self._run(lambda tx: [{**r, "table": t, "rows": r["n_rows"]}
-                                      for t in schema.LOAD_ORDER for r in tx.run(q.SOURCES[t]).data()])
-        return rows.frame(found, ["source", "as_of", "table", "rows", "illustrative_rows"],
-                          ints=["rows", "illustrative_rows"])
+        return summary.sources(self, load.begin)   # the maintained summary; rebuilt when untrusted
 
     # --- reads: the engine's queries ------------------------------------------------------------
     def chain_view(self, chain_id: str) -> ChainView:

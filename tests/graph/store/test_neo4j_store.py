@@ -119,6 +119,7 @@ class FakeDriver:
         self.log, self.params, self.committed, self.rolled_back = [], [], 0, 0
         self.missing, self.answers = set(missing), answers or {}
         self.journal, self.markers = [], {}
+        self.flagged, self.summary = False, {}   # the provenance summary (AtlasSource nodes)
 
     def answer(self, statement, params):
         if statement in self.answers:
@@ -148,6 +149,26 @@ class FakeDriver:
             return [j for j in self.journal if j["seq"] == params["seq"]]
         if statement == q.JOURNAL_DROP:
             self.journal = [j for j in self.journal if j["seq"] != params["seq"]]
+        if statement == q.SUMMARY_FLAGGED:
+            return [{"n": int(self.flagged)}]
+        if statement == q.SUMMARY_UNFLAG:
+            was, self.flagged = self.flagged, False
+            return [{"n": int(was)}]
+        if statement == q.SUMMARY_FLAG:
+            self.flagged = True
+        if statement == q.SUMMARY_RESET:
+            self.summary, self.flagged = {}, False
+        if statement == q.SUMMARY_ADD:
+            for d in params["deltas"]:
+                n = self.summary.setdefault(d["key"], {**d, "rows": 0, "illustrative_rows": 0})
+                n["rows"] += d["rows"]
+                n["illustrative_rows"] += d["illustrative_rows"]
+        if statement == q.SUMMARY_PRUNE:
+            self.summary = {k: v for k, v in self.summary.items() if v["rows"] >= 1}
+        if statement == q.SUMMARY_READ:
+            return [{"import_table": v["import_table"], "source": v["source"], "as_of": v["as_of"],
+                     "n_rows": v["rows"], "illustrative_rows": v["illustrative_rows"]}
+                    for v in self.summary.values() if v["rows"] > 0]
         if statement == q.JOURNAL_LOADS:
             return [{"load_id": j["load_id"]} for j in self.journal]
         return []
@@ -508,12 +529,18 @@ def many_batch(make_batch, n: int, name: str = "企业"):
                              for i in range(n)])
 
 
+def loaded_server_store(make_batch, batch_size: int, enterprises: int) -> Neo4jStore:
+    """The server's database wiped, then ``many_batch`` loaded with the given batch size."""
+    store = Neo4jStore.connect(server_settings(CHAINATLAS_BATCH_SIZE=str(batch_size)))
+    store.clear()
+    store.apply(many_batch(make_batch, enterprises))
+    return store
+
+
 @pytest.mark.neo4j
 @NEEDS_SERVER
 def test_load_larger_than_a_batch_failing_midway_rolls_back_completely(make_batch):
-    store = Neo4jStore.connect(server_settings(CHAINATLAS_BATCH_SIZE="50"))
-    store.clear()
-    store.apply(many_batch(make_batch, 120))
+    store = loaded_server_store(make_batch, 50, 120)
     before = snapshot(store)
     # changes (renames, moved regions: re-pointed LOCATED_IN) and additions, 8+ batches deep
     bigger = many_batch(make_batch, 400, name="改名")
