@@ -117,8 +117,8 @@ LOAD_MARK = (f"MATCH (l:{s.LOAD} {{id: $id}}) SET l.status = $status, l.beat = $
              f"l.batches = coalesce($batches, l.batches) "
              f"RETURN l.id AS id")
 LOAD_END = f"MATCH (l:{s.LOAD} {{id: $id}}) DELETE l"
-JOURNAL_WRITE = (f"CREATE (j:{s.JOURNAL} {{load_id: $load_id, seq: $seq, import_table: $import_table, created: $created, "
-                 f"before: $before}})")
+JOURNAL_WRITE = (f"CREATE (j:{s.JOURNAL} {{load_id: $load_id, seq: $seq, import_table: $import_table, "
+                 f"created: $created, before: $before}})")
 JOURNAL_SEQS = f"MATCH (j:{s.JOURNAL} {{load_id: $load_id}}) RETURN j.seq AS seq ORDER BY seq DESC"
 JOURNAL_READ = (f"MATCH (j:{s.JOURNAL} {{load_id: $load_id}}) WHERE j.seq = $seq "
                 f"RETURN j.import_table AS import_table, j.created AS created, j.before AS before")
