@@ -28,14 +28,13 @@ def command(core, up, down, out, chain_id, name, max_degree, min_degree, keep_ge
     (segment = level). Hubs, generic names and truncated model codes are left out and listed.
     Edit the workbook, then load it with `chainatlas load`.
     """
-    from graph.analysis.draft import draft_chain, draft_notes
+    from graph.analysis.draft import draft_from_store, draft_notes
     from loaders.template import write_draft_workbook
 
-    with store_from_env() as store:
-        batch = draft_chain(store.table("product_flows"), store.table("products"), list(core), up=up,
-                            down=down, exclude_generic=not keep_generic, min_degree=min_degree,
-                            max_degree=max_degree, chain_id=chain_id, name=name,
-                            subclasses=None if no_subclasses else store.table("product_subclasses"))
+    with store_from_env() as store:   # reads only the flows around the core products
+        batch = draft_from_store(store, list(core), up=up, down=down, exclude_generic=not keep_generic,
+                                 min_degree=min_degree, max_degree=max_degree, chain_id=chain_id, name=name,
+                                 subclasses=None if no_subclasses else store.table("product_subclasses"))
     cp = batch["chain_products"].merge(batch["products"][["product_id", "name"]], left_on="product",
                                        right_on="product_id")
     echo_frame(cp[["name", "stage", "segment"]])

@@ -109,12 +109,15 @@ def _walk(start: list[str], nxt: dict[str, set[str]], levels: int, blocked: set[
 def draft_chain(flows: pd.DataFrame, products: pd.DataFrame, core: list[str], up: int = 3, down: int = 2,
                 exclude_generic: bool = True, min_degree: int = 1, max_degree: int | None = MAX_DEGREE,
                 chain_id: str | None = None, name: str | None = None, as_of: str | None = None,
-                source: str = SOURCE, subclasses: pd.DataFrame | None = None) -> ImportBatch:
+                source: str = SOURCE, degrees: dict[str, int] | None = None,
+                subclasses: pd.DataFrame | None = None) -> ImportBatch:
     """A draft chain around ``core`` (product ids, names or aliases) as an ImportBatch with
     ``chains``, ``products``, ``chain_products`` and ``product_flows`` filled.
 
     flows: ``from_product``, ``to_product`` (ids; ``cycle_ok`` and provenance kept if present).
     products: ``product_id``, ``name`` (``aliases`` and other product columns kept if present).
+    degrees: flow neighbours per product in the whole graph, when ``flows`` is only a part of it
+    (see :func:`draft_from_store`); otherwise counted from ``flows``.
     subclasses: ``product``, ``parent`` (optional): the core's subclasses join the core.
     Raises :class:`~graph.errors.NotFound` for a core product that does not exist.
     """
@@ -135,7 +138,7 @@ def draft_chain(flows: pd.DataFrame, products: pd.DataFrame, core: list[str], up
             sub_links[p] += 1
     why: dict[str, str] = {}
     for pid in set(succ) | set(pred) | set(names):
-        degree = len(succ.get(pid, set()) | pred.get(pid, set()))
+        degree = degrees.get(pid, 0) if degrees is not None else len(succ.get(pid, set()) | pred.get(pid, set()))
         reason = "未知产品 unknown product" if pid not in names else \
             noise_reason(names[pid], degree, min_degree, max_degree, exclude_generic, junk[pid],
                          degree + sub_links.get(pid, 0))
@@ -178,6 +181,73 @@ def draft_chain(flows: pd.DataFrame, products: pd.DataFrame, core: list[str], up
         batch.warnings.append(f"{SMALL}: 只有 {len(keep)} 个产品 only {len(keep)} products (< {HANDFUL}); "
                               "widen --up/--down, raise --max-degree or pick another core product")
     return batch
+
+
+def draft_from_store(store, core: list[str], up: int = 3, down: int = 2, exclude_generic: bool = True,
+                     min_degree: int = 1, max_degree: int | None = MAX_DEGREE,
+                     subclasses: pd.DataFrame | None = None, **kw) -> ImportBatch:
+    """:func:`draft_chain` reading only the neighbourhood it walks: the core products are found by
+    id, name or alias (with ``subclasses``, their 产品小类 join them), then level by level the flows
+    of the products it may walk through (degree and name checked first, so hubs are never
+    expanded), and finally the flows among what it saw.
+
+    >>> import tempfile
+    >>> from graph.store.embedded.store import EmbeddedStore
+    >>> draft_from_store(EmbeddedStore(tempfile.mkdtemp()), ["锂电池"])
+    Traceback (most recent call last):
+    ...
+    graph.errors.NotFound: 未找到产品“锂电池”
+    """
+    found = store.find_products(core)
+    if len(found) < len(set(core)):   # a spelling that only matches after normalising: the id/name list
+        found = store.node_names("products").rename(columns={"id": "product_id"})
+    core_ids = _resolve(list(core), found)
+    seen, degrees, names = set(), {}, {}
+
+    def learn(ids) -> None:
+        new = [i for i in ids if i not in seen]
+        seen.update(new)
+        if new:
+            deg = store.flow_degrees(new)
+            degrees.update(zip(deg["product_id"], deg["degree"].astype(int)))
+            rows = store.products(new)
+            names.update(zip(rows["product_id"].astype(str), rows["name"].astype(str)))
+            products.append(rows)
+
+    def walkable(pid: str) -> bool:
+        d = degrees.get(pid, 0)
+        return pid in start or ((max_degree is None or d <= max_degree) and d >= min_degree
+                                and not (exclude_generic and is_generic(names.get(pid, pid))))
+
+    products, flows = [], []
+    learn(core_ids)
+    start = list(core_ids)
+    if subclasses is not None and len(subclasses):      # the core's subclasses are walked from too
+        kids: dict[str, set[str]] = defaultdict(set)
+        for child, parent in zip(subclasses["product"].astype(str), subclasses["parent"].astype(str)):
+            kids[parent].add(child)
+        start += list(_walk(core_ids, kids, SUBCLASS_DEPTH, set()))
+        learn(start)
+    ups, downs = list(start), list(start)
+    went_up, went_down = set(start), set(start)   # per direction, as draft_chain walks
+    for level in range(max(up, down)):
+        ups = [p for p in ups if walkable(p)] if level < up else []
+        downs = [p for p in downs if walkable(p)] if level < down else []
+        f = store.product_flows_of(set(ups) | set(downs))
+        flows.append(f)
+        a, b = f["from_product"].astype(str), f["to_product"].astype(str)
+        ups, downs = sorted(set(a[b.isin(ups)]) - went_up), sorted(set(b[a.isin(downs)]) - went_down)
+        went_up.update(ups)
+        went_down.update(downs)
+        learn(ups + downs)
+    last = [p for p in set(ups) | set(downs) if walkable(p)]   # flows among the last level's products
+    flows.append(store.product_flows_of(last))
+    all_flows = (pd.concat(flows, ignore_index=True).drop_duplicates(["from_product", "to_product"])
+                 .sort_values(["from_product", "to_product"], ignore_index=True))
+    inside = all_flows["from_product"].isin(seen) & all_flows["to_product"].isin(seen)
+    return draft_chain(all_flows[inside], pd.concat(products, ignore_index=True), core_ids, up=up, down=down,
+                       exclude_generic=exclude_generic, min_degree=min_degree, max_degree=max_degree,
+                       degrees=degrees, subclasses=subclasses, **kw)
 
 
 def _subclasses(core: list[str], subclasses: pd.DataFrame | None, blocked: set[str], met: set[str]) -> list[str]:

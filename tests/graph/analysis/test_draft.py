@@ -148,6 +148,10 @@ def test_draft_follows_subclasses_and_says_what_it_left_out(fixture_store):
     assert got == {"锂电池": "核心", "电芯": "核心小类", "电解液": "核心小类", "正极材料": "核心小类",
                    "磷酸铁锂": "核心小类", "隔膜": "上游1级", "六氟磷酸锂": "上游1级"}
     assert draft_notes(batch) == ([], [])
+    from graph.analysis.draft import draft_from_store
+    near = draft_from_store(s, ["锂电池"], up=2, down=1, subclasses=s.table("product_subclasses"))
+    assert near["chain_products"][["product", "segment"]].values.tolist() == \
+        batch["chain_products"][["product", "segment"]].values.tolist()
     plain = draft_chain(s.table("product_flows"), s.table("products"), ["锂电池"], up=2, down=1)
     assert set(plain["chain_products"]["product"]) == {"CKG:锂电池", "CKG:隔膜"}
     left, warnings = draft_notes(plain)
@@ -188,3 +192,41 @@ def test_draft_chain_command_lists_what_it_left_out(tmp_path, monkeypatch):
     assert "鸡蛋 — 枢纽 hub" in out.output and "只有 3 个产品" in out.output
     sub = CliRunner().invoke(main, ["draft-chain", "--core", "锂电池", "--out", str(tmp_path / "l.xlsx")])
     assert "核心小类" in sub.output and "电解液" in sub.output
+
+
+@pytest.mark.parametrize("core, up, down, kw", [
+    (["锂离子电池"], 2, 1, {"max_degree": 8}), (["锂电池"], 3, 2, {"exclude_generic": False, "max_degree": None}),
+    (["锂电池"], 1, 0, {"min_degree": 2, "max_degree": 8}), (["电力", "正极材料"], 2, 2, {}),
+    (["新能源汽车"], 4, 0, {"max_degree": 3})])
+def test_draft_from_store_reads_the_neighbourhood_only_and_drafts_the_same(store, tables, make_batch, core, up,
+                                                                           down, kw, monkeypatch):
+    from graph.analysis.draft import draft_from_store
+
+    flows, products, name_of = tables
+    store.apply(make_batch(products=products.to_dict("records"), product_flows=flows.to_dict("records")))
+    whole = draft_chain(store.table("product_flows"), store.table("products"), core, up=up, down=down,
+                        as_of="2024-01-01", **kw)
+
+    def no_whole_tables(name):
+        raise AssertionError(f"read the whole table {name}")
+    monkeypatch.setattr(store, "table", no_whole_tables)
+    part = draft_from_store(store, core, up=up, down=down, as_of="2024-01-01", **kw)
+    for t in ("chains", "chain_products", "products", "product_flows"):
+        pd.testing.assert_frame_equal(part[t].reset_index(drop=True), whole[t].reset_index(drop=True), check_dtype=False)
+
+
+def test_store_flow_reads(store, tables, make_batch):
+    flows, products, name_of = tables
+    store.apply(make_batch(products=products.to_dict("records"), product_flows=flows.to_dict("records")))
+    pid = {v: k for k, v in name_of.items()}
+    found = store.find_products(["锂离子电池", "煤", pid["电力"], "没有"])
+    assert list(found["name"]) == sorted(["锂电池", "煤", "电力"], key=lambda n: pid[n])
+    deg = dict(zip(*store.flow_degrees([pid["电力"], pid["隔膜"], "NOPE"]).values.T))
+    assert deg == {pid["电力"]: 12, pid["隔膜"]: 1, "NOPE": 0}   # 隔膜 ⇄ 锂电池 counts once
+    touching = store.product_flows_of([pid["隔膜"]])
+    assert set(zip(touching["from_product"], touching["to_product"])) == {(pid["隔膜"], pid["锂电池"]),
+                                                                          (pid["锂电池"], pid["隔膜"])}
+    assert list(touching.columns) == ["from_product", "to_product", "cycle_ok", "source", "as_of", "illustrative"]
+    got = store.products([pid["锂电池"]])
+    assert got["aliases"].iloc[0] == ["锂离子电池"] and list(got.columns) == list(products.columns) + [
+        c for c in got.columns if c not in products.columns]
