@@ -210,6 +210,13 @@ class EmbeddedStore(AtlasStore):
         with self._read() as c:
             return self._makers.makers(c, self._generation(c), product_ids, scope, side)
 
+    def prefetch_makers(self, product_ids: Iterable[str]) -> None:
+        """Build one makers index covering these products (e.g. every product of the chains a
+        recruitment plan looks at), so the per-chain ``makers()`` calls that follow are array takes.
+        Optional for stores (graph.analysis.plan calls it when present)."""
+        with self._read() as c:
+            self._makers.prefetch(c, self._generation(c), product_ids)
+
     def maker_counts(self, product_ids: Iterable[str]) -> pd.DataFrame:
         ids = list(dict.fromkeys(str(p) for p in product_ids))
         with self._read() as c:

@@ -1,0 +1,437 @@
+"""招商组合优化: the few enterprises that close the most, and the most important, gaps across chains.
+
+:func:`plan` diagnoses each chosen chain in the region (:func:`graph.analysis.gaps.diagnose`) and
+hands the reports to :func:`optimise`, which
+
+1. takes every missing or weak link (``GapReport.gaps()``; no-data and unverified links are not gaps)
+   with its priority as the gap's weight (a weak link's weight times ``PlanWeights.weak``);
+2. fetches, in one store call, the makers outside the region of every gap product (subclasses
+   included, as the engine counts them) and drops those whose location is unknown for the place
+   (no region, a region not in the atlas, or one coarser than the place that contains it), the
+   excluded enterprises and provinces;
+3. maximises the objective of :mod:`graph.analysis.plan_greedy` (the first maker of a gap brings its
+   priority, a second ``second`` times as much, …; an enterprise is one pick however many gaps and
+   chains it serves) with the lazy greedy, within 1 − 1/e of the best plan of the same size;
+4. explains every pick: marginal gain, the links it closes (first maker) and strengthens, on which
+   chains, and the coverage after it (the curve).
+
+With ``PlanWeights.quality`` > 0 the target score of :func:`graph.analysis.targets.rank_targets`
+scales each maker's value (``(1 − quality) + quality · score/100``) and candidates are that
+function's top ``pool`` per gap.
+
+A gap counts as *closed* in the plan once one picked enterprise makes its product; whether the link
+then is 已配套 or still 弱链 under the thresholds is what :mod:`graph.analysis.whatif` shows.
+
+>>> PlanWeights().second
+0.3
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from graph.analysis import geo
+from graph.analysis.plan_greedy import Instance, greedy
+from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS, PriorityWeights, Thresholds, Weights
+
+
+@dataclass(frozen=True)
+class PlanWeights:
+    """second: value of a second new maker of a link relative to the first (third: second², …);
+    weak: multiplier of a weak link's priority (strengthening) — a missing link's is 1;
+    quality: 0–1, how much the target score scales a maker's value (0 = coverage only);
+    pool: with quality > 0, the candidates per gap taken from rank_targets."""
+
+    second: float = 0.3
+    weak: float = 1.0
+    quality: float = 0.0
+    pool: int = 50
+
+    def with_(self, **changes) -> "PlanWeights":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+DEFAULT_PLAN_WEIGHTS = PlanWeights()
+
+#: Columns of Plan.picks, in order.
+PICK_COLUMNS = [
+    "pick", "enterprise_id", "name", "region", "region_name", "province", "province_name", "scale", "tags",
+    "gain",              # marginal gain of this pick (priority points)
+    "value",             # the plan's value after it
+    "value_share",       # value / the whole plan's value (the curve: "5 picks give 70% of 20")
+    "closed_share",      # priority of the gaps served so far (closed, or weak and strengthened) / all gaps
+    "chains",            # names of the chains it counts for (、-joined)
+    "closes",            # 链·环节 it is the first maker of (、-joined)
+    "strengthens",       # 链·环节 it adds a further maker to (weak links, or already closed by a pick)
+    "links_closed", "links_strengthened", "key_links_closed",
+    "source", "as_of",   # of its MAKES facts used (、-joined sources; latest as_of)
+]
+#: Columns of Plan.gaps (every gap of the chosen chains), in order.
+GAP_COLUMNS = ["chain_id", "chain", "product_id", "name", "status", "status_cn", "key_link", "priority",
+               "weight", "candidates", "closed_by", "picks"]
+
+
+@dataclass
+class Plan:
+    """region: the place dict; chains: [{chain_id, name}]; options: what was asked;
+    picks: PICK_COLUMNS; gaps: GAP_COLUMNS; reports: the GapReports used; notes: Chinese remarks;
+    counts: candidates, unknown_location, excluded_enterprises, excluded_provinces."""
+
+    region: dict
+    chains: list
+    options: dict
+    picks: pd.DataFrame
+    gaps: pd.DataFrame
+    reports: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+
+    @property
+    def value(self) -> float:
+        return float(self.picks["value"].iloc[-1]) if len(self.picks) else 0.0
+
+    def curve(self) -> pd.DataFrame:
+        """pick 0..k: value, value_share, closed_share after that many picks."""
+        head = pd.DataFrame({"pick": [0], "value": [0.0], "value_share": [0.0], "closed_share": [0.0]})
+        return pd.concat([head, self.picks[["pick", "value", "value_share", "closed_share"]]], ignore_index=True)
+
+    def by_chain(self) -> dict[str, list[str]]:
+        """chain id -> the picked enterprises that count for it (for a what-if)."""
+        out: dict[str, list[str]] = {c["chain_id"]: [] for c in self.chains}
+        for cid, eid in zip(self.gaps["chain_id"], self.gaps["picks"]):
+            for e in (eid or "").split(";"):
+                if e and e not in out.setdefault(cid, []):
+                    out[cid].append(e)
+        return out
+
+
+def plan(store, region: str, chains: list[str] | None = None, k: int = 10,
+         weights: PlanWeights = DEFAULT_PLAN_WEIGHTS, priority: PriorityWeights = DEFAULT_PRIORITY,
+         thresholds: Thresholds = DEFAULT_THRESHOLDS, target_weights: Weights = DEFAULT_WEIGHTS,
+         exclude: list[str] = (), exclude_provinces: list[str] = (), key_first: bool = False,
+         chain_cap: int | None = None, enclave_attribution: bool = True, count_subclasses: bool = True) -> Plan:
+    """Diagnose ``chains`` (ids or names; None = every chain) in ``region`` and optimise (see module doc).
+    exclude: enterprise ids or names; exclude_provinces: province codes or names."""
+    from graph.analysis import lookup
+    from graph.analysis.gaps import diagnose
+    from graph.analysis.scope import RegionTree
+
+    tree = RegionTree.from_store(store)
+    place = lookup.resolve_place(store, region, tree=tree)
+    ids = store.table("chains")["chain_id"].astype(str).tolist() if not chains else \
+        [lookup.resolve_chain(store, c)["chain_id"] for c in chains]
+    ids = list(dict.fromkeys(ids))
+    prefetch = getattr(store, "prefetch_makers", None)
+    if prefetch is not None and len(ids) > 1:
+        prefetch(chain_products(store, ids))
+    reports = [diagnose(store, c, place["id"], thresholds=thresholds, enclave_attribution=enclave_attribution,
+                        priority=priority, count_subclasses=count_subclasses) for c in ids]
+    return optimise(store, reports, k=k, weights=weights, target_weights=target_weights, exclude=exclude,
+                    exclude_provinces=exclude_provinces, key_first=key_first, chain_cap=chain_cap, tree=tree)
+
+
+def optimise(store, reports: list, k: int = 10, weights: PlanWeights = DEFAULT_PLAN_WEIGHTS,
+             target_weights: Weights = DEFAULT_WEIGHTS, exclude=(), exclude_provinces=(), key_first: bool = False,
+             chain_cap: int | None = None, tree=None) -> Plan:
+    """The plan for already-diagnosed chains (all of one place). One store call for the candidates
+    (plus one rank_targets per chain when ``weights.quality`` > 0)."""
+    from graph.analysis.scope import RegionTree
+    from graph.errors import ChainAtlasError
+
+    if k < 1:
+        raise ChainAtlasError(f"招商组合的企业数 k 须至少为 1（收到 {k}）", "请把 k 设为 1 或更大，例如 --k 10。")
+    tree = tree or RegionTree.from_store(store)
+    place = reports[0].region if reports else {}
+    gaps = _gap_table(reports, weights)
+    options = {"k": int(k), "weights": weights.as_dict(), "key_first": bool(key_first), "chain_cap": chain_cap,
+               "exclude": list(exclude), "exclude_provinces": list(exclude_provinces),
+               "priority": reports[0].priority.as_dict() if reports else {},
+               "thresholds": reports[0].thresholds.as_dict() if reports else {}}
+    chains = [{"chain_id": str(r.chain.get("chain_id")), "name": r.chain.get("name")} for r in reports]
+    notes: list[str] = []
+    if gaps.empty:
+        return Plan(place, chains, options, pd.DataFrame(columns=PICK_COLUMNS), _gaps_out(gaps), reports,
+                    ["所选产业链在本地没有缺链或弱链环节，无需招商组合。"], {"candidates": 0})
+    made = _made_gaps(reports, gaps)          # product id -> the gaps its makers serve
+    makers = store.makers(sorted(made), reports[0].scope, side="outside")
+    keep, counts = _filter(makers, place, tree, exclude, exclude_provinces, store)
+    cands = makers[keep].reset_index(drop=True)
+    pairs = _pairs(cands, made, len(gaps))
+    if weights.quality > 0:
+        pairs = _with_quality(store, reports, gaps, pairs, weights, target_weights, tree)
+    inst, ent_ids = _instance(gaps, pairs)
+    counts["candidates"] = len(ent_ids)
+    picks = greedy(inst, k, second=weights.second, key_first=key_first, chain_cap=chain_cap)
+    picked = {ent_ids[p.cand] for p in picks}
+    mine = cands[cands["enterprise_id"].isin(picked)]
+    info = mine.drop_duplicates("enterprise_id").set_index("enterprise_id")
+    info["province"] = [tree.province(_eff(r, pk, tree)) for r, pk in zip(info["region"], info["park"])]
+    prov = _provenance(mine, picked)
+    table = _pick_rows(picks, ent_ids, gaps, info, tree, prov, reports)
+    gaps_out = _mark_gaps(gaps, picks, ent_ids, info, pairs)
+    if counts.get("unknown_location"):
+        notes.append(f"{counts['unknown_location']} 家区域外生产企业所在地未知（或只知到比本地更大的范围），"
+                     "不列入招商组合（待核实）。")
+    if len(table) < k:
+        notes.append(f"只有 {len(table)} 家企业能带来增益，组合不足 {k} 家。")
+    if len(table):
+        total = float(gaps["weight"].sum())
+        notes.append(f"组合共 {len(table)} 家企业，补齐 {int(table['links_closed'].sum())} 个缺链环节、"
+                     f"加强 {int(table['links_strengthened'].sum())} 个环节"
+                     f"（占全部缺口优先级的 {table['closed_share'].iloc[-1]:.0%}，缺口优先级合计 {total:.0f}）。")
+    return Plan(place, chains, options, table, gaps_out, reports, notes, counts)
+
+
+def chain_products(store, chain_ids: list[str]) -> list[str]:
+    """Every product the engine may ask makers of for these chains (their products and subclasses)."""
+    from graph.analysis import gap_rules
+    from graph.analysis.gaps import table_or_empty
+    cp = table_or_empty(store, "chain_products")
+    ids = cp.loc[cp["chain"].astype(str).isin(chain_ids), "product"].astype(str).unique().tolist()
+    return sorted(gap_rules.link_products(ids, table_or_empty(store, "product_subclasses")))
+
+
+# --- steps ------------------------------------------------------------------------------------
+def _gap_table(reports, weights: PlanWeights) -> pd.DataFrame:
+    rows = []
+    for ci, r in enumerate(reports):
+        g = r.gaps()
+        if g.empty:
+            continue
+        rows.append(pd.DataFrame({
+            "chain_pos": ci, "chain_id": str(r.chain.get("chain_id")), "chain": r.chain.get("name"),
+            "product_id": g["product_id"].astype(str).to_numpy(), "name": g["name"].to_numpy(),
+            "status": g["status"].to_numpy(), "status_cn": g["status_cn"].to_numpy(),
+            "key_link": g["key_link"].fillna(False).astype(bool).to_numpy(),
+            "priority": g["priority"].astype(float).to_numpy()}))
+    cols = ["chain_pos", "chain_id", "chain", "product_id", "name", "status", "status_cn", "key_link", "priority"]
+    gaps = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)
+    gaps = gaps.sort_values(["chain_id", "product_id"], kind="stable").reset_index(drop=True)
+    gaps["weight"] = gaps["priority"] * np.where(gaps["status"] == "weak", weights.weak, 1.0)
+    gaps["gap"] = np.arange(len(gaps))
+    return gaps
+
+
+def unknown_location(region: pd.Series, park: pd.Series, place: dict, tree) -> np.ndarray:
+    """Bool per enterprise: is its location unknown for ``place``? No region (and no park with one),
+    a region the atlas does not know, or a region coarser than the place that contains it (山西省 for
+    运城市; for a park: its own region too, when the enterprise has no park). Worked out once per
+    distinct (region, park)."""
+    code = place.get("code")
+    above = set(tree.ancestors(code)) if code else set()
+    if place.get("kind") != "park":
+        above.discard(str(code))
+    codes, uniq = _pair_codes(region, park)
+    verdict = []
+    for reg, prk in uniq:
+        eff = _eff(reg, prk, tree)
+        verdict.append(eff is None or eff not in tree.regions or (eff in above and prk is None))
+    return np.array(verdict, dtype=bool)[codes]
+
+
+def _pair_codes(region: pd.Series, park: pd.Series) -> tuple[np.ndarray, list]:
+    """(code per row, distinct (region, park) pairs with None for missing) — vectorised."""
+    rc, ru = pd.factorize(region.to_numpy(object))
+    pc, pu = pd.factorize(park.to_numpy(object))
+    ru = [None if v == "" else v for v in ru] + [None]
+    pu = [None if v == "" else v for v in pu] + [None]
+    rc = np.where(rc < 0, len(ru) - 1, rc).astype(np.int64)
+    pc = np.where(pc < 0, len(pu) - 1, pc).astype(np.int64)
+    keys, inverse = np.unique(rc * len(pu) + pc, return_inverse=True)
+    return inverse.reshape(-1), [(ru[k // len(pu)], pu[k % len(pu)]) for k in keys.tolist()]
+
+
+def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """pd.factorize(values, sort=True) for text, sorting only the distinct values."""
+    codes, uniq = pd.factorize(values)
+    uniq = np.asarray(uniq, dtype=object)
+    order = np.argsort(uniq, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[codes], uniq[order]
+
+
+def _eff(region, park, tree):
+    """The region an enterprise stands in: its own, else its park's."""
+    if region is not None and not (isinstance(region, float) and np.isnan(region)) and region != "":
+        return str(region)
+    if park is None or (isinstance(park, float) and np.isnan(park)) or park == "":
+        return None
+    p = (tree.park(park) or {}).get("region")
+    return None if p is None or (isinstance(p, float) and np.isnan(p)) else str(p)
+
+
+def _filter(makers: pd.DataFrame, place: dict, tree, exclude, exclude_provinces, store):
+    """(mask of the makers that may be picked, counts of those left out and why)."""
+    from graph.analysis import lookup
+    if makers.empty:
+        return np.zeros(0, dtype=bool), {"unknown_location": 0}
+    unknown = unknown_location(makers["region"], makers["park"], place, tree)
+    eid = makers["enterprise_id"].to_numpy(object)
+    counts = {"unknown_location": len(set(eid[unknown].tolist()))}
+    keep = ~unknown
+    if exclude:
+        ids = {lookup.resolve_enterprise(store, e)["enterprise_id"] for e in exclude}
+        hit = keep & np.fromiter((e in ids for e in eid), dtype=bool, count=len(eid))
+        counts["excluded_enterprises"] = len(set(eid[hit].tolist()))
+        keep &= ~hit
+    if exclude_provinces:
+        wanted = {_province_code(p, tree) for p in exclude_provinces}
+        codes, uniq = _pair_codes(makers["region"], makers["park"])
+        flag = np.array([tree.province(_eff(r, p, tree)) in wanted for r, p in uniq], dtype=bool)
+        hit = keep & flag[codes]
+        counts["excluded_provinces"] = len(set(eid[hit].tolist()))
+        keep &= ~hit
+    return keep, counts
+
+
+def _made_gaps(reports, gaps: pd.DataFrame) -> dict[str, list[int]]:
+    """product id (a gap link or a subclass of one) -> the gaps (rows of ``gaps``) its makers serve."""
+    out: dict[str, list[int]] = {}
+    for ci, r in enumerate(reports):
+        mine = gaps[gaps["chain_pos"] == ci]
+        if mine.empty:
+            continue
+        gap_of = dict(zip(mine["product_id"], mine["gap"]))
+        link_of = dict(r.link_of or {})
+        for p in gap_of:
+            link_of.setdefault(p, p)
+        for p, link in link_of.items():
+            g = gap_of.get(link)
+            if g is not None:
+                out.setdefault(str(p), []).append(int(g))
+    return out
+
+
+def _pairs(cands: pd.DataFrame, made: dict, n_gaps: int) -> pd.DataFrame:
+    """One row per (enterprise, gap) it serves: enterprise_id, gap, value (1.0), sorted."""
+    if cands.empty:
+        return pd.DataFrame({"enterprise_id": pd.Series(dtype=object), "gap": pd.Series(dtype=np.int64),
+                             "value": pd.Series(dtype=float)})
+    pcodes, puniq = pd.factorize(cands["product_id"].to_numpy(object))
+    lists = [made.get(p, []) for p in puniq]
+    size = np.array([len(x) for x in lists], dtype=np.int64)
+    flat = np.array([g for x in lists for g in x], dtype=np.int64)
+    start = np.concatenate([[0], np.cumsum(size)[:-1]])
+    rep = size[pcodes]
+    rows = np.repeat(np.arange(len(pcodes)), rep)
+    within = np.arange(int(rep.sum())) - np.repeat(np.cumsum(rep) - rep, rep)
+    gap = flat[np.repeat(start[pcodes], rep) + within]
+    ecodes, euniq = _sorted_codes(cands["enterprise_id"].to_numpy(object))
+    key = np.unique(ecodes[rows].astype(np.int64) * max(n_gaps, 1) + gap)
+    ent = np.asarray(euniq, dtype=object)[key // max(n_gaps, 1)]
+    return pd.DataFrame({"enterprise_id": ent, "gap": key % max(n_gaps, 1), "value": np.ones(len(key))})
+
+
+def _province_code(text, tree) -> str:
+    from graph.errors import NotFound
+    t = str(text).strip()
+    for code, name in geo.PROVINCES.items():
+        if t in (code, name) or (len(t) >= 2 and str(name).startswith(t)):
+            return code
+    for code in tree.regions:
+        if tree.level(code) == "province" and t in (code, tree.name(code)):
+            return code
+    raise NotFound("省份", t, list(geo.PROVINCES.values())[:6])
+
+
+def _with_quality(store, reports, gaps, pairs, weights: PlanWeights, target_weights: Weights, tree):
+    from graph.analysis.targets import rank_targets
+    frames = []
+    for ci, r in enumerate(reports):
+        if not (gaps["chain_pos"] == ci).any():
+            continue
+        t = rank_targets(store, r, weights=target_weights, top=int(weights.pool), tree=tree)
+        g = gaps.loc[gaps["chain_pos"] == ci, ["product_id", "gap"]]
+        frames.append(t[["gap_product_id", "enterprise_id", "score"]].merge(
+            g, left_on="gap_product_id", right_on="product_id")[["enterprise_id", "gap", "score"]])
+    scored = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["enterprise_id", "gap", "score"])
+    scored = scored.sort_values("score", ascending=False, kind="stable").drop_duplicates(["enterprise_id", "gap"])
+    out = pairs.drop(columns=["value"]).merge(scored, on=["enterprise_id", "gap"])
+    q = float(min(max(weights.quality, 0.0), 1.0))
+    out["value"] = (1 - q) + q * np.clip(pd.to_numeric(out["score"], errors="coerce").fillna(0) / 100, 0, 1)
+    return out.drop(columns=["score"])
+
+
+def _instance(gaps: pd.DataFrame, pairs: pd.DataFrame) -> tuple[Instance, list[str]]:
+    """The greedy's instance; candidates in enterprise-id order (so ties resolve the same on every store)."""
+    ent = pairs["enterprise_id"].to_numpy(object)
+    gap = pairs["gap"].to_numpy(np.int64)
+    ecodes, euniq = _sorted_codes(ent)
+    order = np.lexsort((gap, ecodes))
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(ecodes, minlength=len(euniq)))])
+    inst = Instance(weights=gaps["weight"].to_numpy(float), key=gaps["key_link"].to_numpy(bool),
+                    chain=gaps["chain_pos"].to_numpy(np.int64), cand_ids=list(euniq), offsets=offsets,
+                    gap=gap[order], value=pairs["value"].to_numpy(float)[order],
+                    missing=(gaps["status"] == "missing").to_numpy(bool))
+    return inst, list(euniq)
+
+
+def _provenance(cands: pd.DataFrame, picked: set) -> dict:
+    c = cands[cands["enterprise_id"].isin(picked)]
+    out = {}
+    for eid, src, asof in zip(c["enterprise_id"], c["source"], c["as_of"]):
+        s, a = out.setdefault(eid, (set(), set()))
+        if src is not None and not pd.isna(src):
+            s.add(str(src))
+        if asof is not None and not pd.isna(asof):
+            a.add(str(asof))
+    return {e: ("、".join(sorted(s)), max(a) if a else None) for e, (s, a) in out.items()}
+
+
+def _pick_rows(picks, ent_ids, gaps, info, tree, prov, reports) -> pd.DataFrame:
+    if not picks:
+        return pd.DataFrame(columns=PICK_COLUMNS)
+    label = (gaps["chain"].astype(str) + "·" + gaps["name"].astype(str)).tolist()
+    key = gaps["key_link"].tolist()
+    weight = gaps["weight"].to_numpy(float)
+    total = float(weight.sum())
+    names = [str(r.chain.get("name")) for r in reports]
+    rows, value, closed = [], 0.0, 0.0
+    for i, p in enumerate(picks, start=1):
+        eid = ent_ids[p.cand]
+        r = info.loc[eid]
+        value += p.gain
+        closed += float(weight[p.first].sum()) if p.first else 0.0
+        region = r.get("region") if not pd.isna(r.get("region")) else None
+        prov_code = r.get("province")
+        rows.append({
+            "pick": i, "enterprise_id": eid, "name": r.get("name"), "region": region,
+            "region_name": tree.name(region) if region else "", "province": prov_code,
+            "province_name": geo.PROVINCES.get(prov_code, "") if prov_code else "",
+            "scale": r.get("scale"), "tags": "、".join(r.get("tags") or []) if isinstance(r.get("tags"), list) else "",
+            "gain": round(p.gain, 4), "value": round(value, 4), "value_share": 0.0,
+            "closed_share": closed / total if total else 0.0,
+            "chains": "、".join(names[c] for c in p.chains),
+            "closes": "、".join(label[g] for g in p.closed), "strengthens": "、".join(label[g] for g in p.strengthened),
+            "links_closed": len(p.closed), "links_strengthened": len(p.strengthened),
+            "key_links_closed": int(sum(bool(key[g]) for g in p.closed)),
+            "source": prov.get(eid, ("", None))[0], "as_of": prov.get(eid, ("", None))[1]})
+    out = pd.DataFrame(rows, columns=PICK_COLUMNS)
+    out["value_share"] = out["value"] / value if value else 0.0
+    return out
+
+
+def _mark_gaps(gaps, picks, ent_ids, info, pairs) -> pd.DataFrame:
+    out = gaps.copy()
+    out["candidates"] = np.bincount(pairs["gap"].to_numpy(np.int64), minlength=len(out))[out["gap"].to_numpy()]
+    by: dict[int, list[str]] = {}
+    for p in picks:
+        for g in p.closed + p.strengthened:
+            by.setdefault(g, []).append(ent_ids[p.cand])
+    out["picks"] = [";".join(by.get(g, [])) for g in out["gap"]]
+    out["closed_by"] = ["、".join(str(info.at[e, "name"]) for e in by.get(g, [])) for g in out["gap"]]
+    return _gaps_out(out)
+
+
+def _gaps_out(gaps: pd.DataFrame) -> pd.DataFrame:
+    g = gaps.copy()
+    for c in GAP_COLUMNS:
+        if c not in g.columns:
+            g[c] = "" if c in ("closed_by", "picks") else 0
+    return g[GAP_COLUMNS].reset_index(drop=True)
