@@ -23,6 +23,10 @@ editor_password           CHAINATLAS_EDITOR_PASSWORD  password for ``editing=pas
                                                  Streamlit secret is set
 batch_size                CHAINATLAS_BATCH_SIZE  rows per write batch (UNWIND batch on Neo4j,
                                                  default 5000)
+scenarios                 CHAINATLAS_SCENARIOS   folder of saved what-if scenarios (假如引进情景,
+                                                 small JSON files); default ``<db>/scenarios``
+                                                 for the embedded store, ``./atlas-scenarios``
+                                                 for Neo4j
 ========================  =====================  ==================================================
 
 >>> s = Settings.from_env({"CHAINATLAS_DB": "neo4j://db.example:7687"})
@@ -52,10 +56,17 @@ class Settings:
     editing: str = "open"
     editor_password: str = ""
     batch_size: int = 5000
+    scenarios: str = ""
 
     @property
     def backend(self) -> str:
         return "neo4j" if self.db.startswith(NEO4J_SCHEMES) else "embedded"
+
+    @property
+    def scenarios_dir(self) -> Path:
+        if self.scenarios:
+            return Path(self.scenarios)
+        return Path(self.db) / "scenarios" if self.backend == "embedded" else Path("atlas-scenarios")
 
     @property
     def seed_path(self) -> Path | None:
@@ -77,4 +88,5 @@ class Settings:
             editing=editing,
             editor_password=env.get("CHAINATLAS_EDITOR_PASSWORD", d.editor_password),
             batch_size=int(env.get("CHAINATLAS_BATCH_SIZE", d.batch_size)),
+            scenarios=env.get("CHAINATLAS_SCENARIOS", d.scenarios),
         )
