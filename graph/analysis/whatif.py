@@ -63,6 +63,10 @@ class WhatIf:
         c = self.changes
         return c.loc[(c["change"] != "") | c["broken_repaired"], "product_id"].astype(str).tolist()
 
+    def improved(self) -> list[str]:
+        """Link ids that got better or gained local makers (every row of ``changes``)."""
+        return self.changes["product_id"].astype(str).tolist()
+
 
 def what_if(store, chain: str, region: str, enterprises: list[str], at: str | None = None,
             thresholds: Thresholds = DEFAULT_THRESHOLDS, priority: PriorityWeights = DEFAULT_PRIORITY,
