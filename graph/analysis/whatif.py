@@ -123,7 +123,9 @@ def simulate(store, rep, enterprise_ids: list[str], plant: dict) -> WhatIf:
         added = added[[(lk, e) not in have for lk, e in zip(added["link_id"].astype(str),
                                                              added["enterprise_id"].astype(str))]]
     after_local = pd.concat([local, added], ignore_index=True) if len(added) else local
-    view = store.chain_view(str(rep.chain.get("chain_id")))
+    from graph.analysis.frame_utils import memo
+    cid = str(rep.chain.get("chain_id"))
+    view = memo(store, ("chain_view", cid), lambda: store.chain_view(cid))  # shared: _roles_moved copies
     view = _roles_moved(view, set(enterprise_ids), plant)
     leader_ids = view.roles.loc[view.roles["role"] == "链主", "enterprise_id"].astype(str).tolist() \
         if len(view.roles) else []
@@ -195,8 +197,9 @@ def _roles_moved(view, ids: set, plant: dict):
 
 def compare_links(before: pd.DataFrame, after: pd.DataFrame, added: pd.DataFrame) -> pd.DataFrame:
     """CHANGE_COLUMNS for the links whose status, 断链 flag or local maker count changed."""
-    b = before.set_index("product_id")
-    a = after.set_index("product_id").reindex(b.index)
+    cols = ["product_id", "name", "stage_cn", "key_link", "status", "label", "broken", "local_makers", "priority"]
+    b = before[cols].set_index("product_id")
+    a = after[cols].set_index("product_id").reindex(b.index)
     names = {}
     if len(added):
         for lk, nm in zip(added["link_id"].astype(str), added["name"]):
