@@ -6,6 +6,7 @@ from dataclasses import fields
 import click
 
 from cli.commands.gaps import FORMATS, echo_notes, region_options, thresholds_from
+from cli.commands.targets import parse_pairs
 from cli.common import dumps, echo_frame, store_from_env
 from graph.options import DEFAULT_PRIORITY, DEFAULT_WEIGHTS, PriorityWeights, Weights
 
@@ -27,17 +28,9 @@ def parse_plan_weights(items: tuple[str, ...]):
     from graph.analysis.plan import DEFAULT_PLAN_WEIGHTS
     names = _names()
     parts: dict[str, dict] = {"plan": {}, "priority": {}, "target": {}}
-    for item in items:
-        for pair in filter(None, (p.strip() for p in item.split(","))):
-            key, sep, value = pair.partition("=")
-            key = key.strip().replace("-", "_")
-            if not sep or key not in names:
-                raise click.BadParameter(f"{pair!r}: use NAME=NUMBER with NAME one of {', '.join(names)}",
-                                         param_hint="--weights")
-            try:
-                parts[names[key]][key] = float(value)
-            except ValueError:
-                raise click.BadParameter(f"{pair!r}: {value!r} is not a number", param_hint="--weights") from None
+    flat = [pair.strip() for item in items for pair in item.split(",") if pair.strip()]
+    for key, value in parse_pairs(flat, list(names), "--weights").items():
+        parts[names[key]][key] = value
     if "pool" in parts["plan"]:
         parts["plan"]["pool"] = int(parts["plan"]["pool"])
     return (DEFAULT_PLAN_WEIGHTS.with_(**parts["plan"]), DEFAULT_PRIORITY.with_(**parts["priority"]),

@@ -16,17 +16,10 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import gapworld  # noqa: E402
 from gapworld import build_batch  # noqa: E402
 
-REGIONS = [
-    dict(code="140000", name="山西省", level="province", lon=112.55, lat=37.87),
-    dict(code="140800", name="运城市", level="city", parent="140000", lon=111.0, lat=35.03),
-    dict(code="140802", name="盐湖区", level="county", parent="140800"),
-    dict(code="410000", name="河南省", level="province", lon=113.75, lat=34.77),
-    dict(code="410100", name="郑州市", level="city", parent="410000", lon=113.63, lat=34.75),
-    dict(code="320000", name="江苏省", level="province", lon=118.76, lat=32.06),
-    dict(code="320500", name="苏州市", level="city", parent="320000", lon=120.58, lat=31.30),
-]
+REGIONS = gapworld.REGIONS   # 山西 (太原, 运城 > 盐湖区), 河南 (郑州), 江苏 (苏州)
 ENTERPRISES = [  # id, name, region, scale, revenue, listed, tags
     ("A", "苏州甲乙材料", "320500", None, None, False, []),
     ("B", "郑州大集团", "410100", "大型", 10_000_000.0, True, ["500强", "上市"]),
