@@ -355,21 +355,23 @@ def _with_quality(store, reports, gaps, pairs, weights: PlanWeights, target_weig
     out = pairs.drop(columns=["value"]).merge(scored, on=["enterprise_id", "gap"])
     q = float(min(max(weights.quality, 0.0), 1.0))
     out["value"] = (1 - q) + q * np.clip(pd.to_numeric(out["score"], errors="coerce").fillna(0) / 100, 0, 1)
+    out = out.sort_values(["enterprise_id", "gap"], kind="stable").reset_index(drop=True)
     return out.drop(columns=["score"])
 
 
 def _instance(gaps: pd.DataFrame, pairs: pd.DataFrame) -> tuple[Instance, list[str]]:
-    """The greedy's instance; candidates in enterprise-id order (so ties resolve the same on every store)."""
+    """The greedy's instance; candidates in enterprise-id order (so ties resolve the same on every
+    store). ``pairs`` must be sorted by (enterprise_id, gap), as :func:`_pairs` returns them."""
     ent = pairs["enterprise_id"].to_numpy(object)
-    gap = pairs["gap"].to_numpy(np.int64)
-    ecodes, euniq = _sorted_codes(ent)
-    order = np.lexsort((gap, ecodes))
-    offsets = np.concatenate([[0], np.cumsum(np.bincount(ecodes, minlength=len(euniq)))])
+    new = np.ones(len(ent), dtype=bool)
+    new[1:] = ent[1:] != ent[:-1]
+    starts = np.flatnonzero(new)
+    offsets = np.append(starts, len(ent)).astype(np.int64)
     inst = Instance(weights=gaps["weight"].to_numpy(float), key=gaps["key_link"].to_numpy(bool),
-                    chain=gaps["chain_pos"].to_numpy(np.int64), cand_ids=list(euniq), offsets=offsets,
-                    gap=gap[order], value=pairs["value"].to_numpy(float)[order],
+                    chain=gaps["chain_pos"].to_numpy(np.int64), cand_ids=ent[starts].tolist(), offsets=offsets,
+                    gap=pairs["gap"].to_numpy(np.int64), value=pairs["value"].to_numpy(float),
                     missing=(gaps["status"] == "missing").to_numpy(bool))
-    return inst, list(euniq)
+    return inst, inst.cand_ids
 
 
 def _provenance(cands: pd.DataFrame, picked: set) -> dict:
