@@ -88,6 +88,13 @@ def command(enterprises, chains, region, at, save, scenario, list_only, fmt, **o
         s["after"] = [_shown(m, v) for m, v in zip(s["metric"], s["after"])]
         echo_frame(s[["label", "before", "after"]].rename(columns={"label": "指标", "before": "引进前", "after": "引进后"}))
         echo_frame(w.changes[list(CHANGE_VIEW)].rename(columns=CHANGE_VIEW))
+        if len(w.leaders):
+            lead = w.leaders.assign(
+                before=[f"{a}/{b}" for a, b in zip(w.leaders["inputs_local"], w.leaders["inputs_with_data"])],
+                after=[f"{a}/{b}" for a, b in zip(w.leaders["inputs_local_after"], w.leaders["inputs_with_data"])])
+            echo_frame(lead[["name", "is_local", "is_local_after", "before", "after"]].rename(columns={
+                "name": "链主", "is_local": "本地(前)", "is_local_after": "本地(后)", "before": "本地可配投入品(前)",
+                "after": "本地可配投入品(后)"}))
         echo_notes(w.notes)
         click.echo("")
 

@@ -43,6 +43,7 @@ def test_whatif_save_list_rerun(run, tmp_path):
     assert r.exit_code == 0, r.output
     assert "假如引进 · 新能源汽车 · 盐湖区" in r.output and "缺链→弱链" in r.output
     assert "本地配套率    75%   100%" in r.output
+    assert "链主" in r.output and "2/3" in r.output and "3/3" in r.output   # 大运汽车's local inputs
     r = run("whatif", "--list")
     assert r.exit_code == 0 and "电池方案" in r.output
     r = run("whatif", "--scenario", "电池方案", "--format", "json")
