@@ -199,8 +199,11 @@ def chain_products(store, chain_ids: list[str]) -> list[str]:
 # --- steps ------------------------------------------------------------------------------------
 def _gap_table(reports, weights: PlanWeights) -> pd.DataFrame:
     rows = []
+    from graph.analysis.gaps import GAP_STATUSES
+    cols = ["product_id", "name", "status", "status_cn", "key_link", "priority"]
     for ci, r in enumerate(reports):
-        g = r.gaps()
+        g = r.links[cols]
+        g = g[g["status"].isin(GAP_STATUSES)]   # what GapReport.gaps() lists (unsorted: sorted below)
         if g.empty:
             continue
         rows.append(pd.DataFrame({
@@ -242,15 +245,15 @@ def _pair_codes(region: pd.Series, park: pd.Series) -> tuple[np.ndarray, list]:
     pu = [None if v == "" else v for v in pu] + [None]
     rc = np.where(rc < 0, len(ru) - 1, rc).astype(np.int64)
     pc = np.where(pc < 0, len(pu) - 1, pc).astype(np.int64)
-    keys, inverse = np.unique(rc * len(pu) + pc, return_inverse=True)
-    return inverse.reshape(-1), [(ru[k // len(pu)], pu[k % len(pu)]) for k in keys.tolist()]
+    inverse, keys = pd.factorize(rc * len(pu) + pc)
+    return inverse, [(ru[k // len(pu)], pu[k % len(pu)]) for k in np.asarray(keys).tolist()]
 
 
 def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """pd.factorize(values, sort=True) for text, sorting only the distinct values."""
     codes, uniq = pd.factorize(values)
     uniq = np.asarray(uniq, dtype=object)
-    order = np.argsort(uniq, kind="stable")
+    order = np.argsort(uniq.astype(str), kind="stable")   # fixed-width text sorts faster than objects
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     return rank[codes], uniq[order]
@@ -323,7 +326,8 @@ def _pairs(cands: pd.DataFrame, made: dict, n_gaps: int) -> pd.DataFrame:
     within = np.arange(int(rep.sum())) - np.repeat(np.cumsum(rep) - rep, rep)
     gap = flat[np.repeat(start[pcodes], rep) + within]
     ecodes, euniq = _sorted_codes(cands["enterprise_id"].to_numpy(object))
-    key = np.unique(ecodes[rows].astype(np.int64) * max(n_gaps, 1) + gap)
+    key = np.sort(ecodes[rows].astype(np.int64) * max(n_gaps, 1) + gap)
+    key = key[np.append(True, key[1:] != key[:-1])] if len(key) else key
     ent = np.asarray(euniq, dtype=object)[key // max(n_gaps, 1)]
     return pd.DataFrame({"enterprise_id": ent, "gap": key % max(n_gaps, 1), "value": np.ones(len(key))})
 
