@@ -74,7 +74,6 @@ def what_if(store, chain: str, region: str, enterprises: list[str], at: str | No
     """Diagnose ``chain`` in ``region`` as if ``enterprises`` (ids, USCCs or exact names) had a plant
     at ``at`` (a county or park inside the region; default the region itself). ``before``: the
     chain's GapReport if already computed (same options)."""
-    from graph.analysis import lookup
     from graph.analysis.gaps import diagnose
 
     rep = before or diagnose(store, chain, region, thresholds=thresholds, enclave_attribution=enclave_attribution,
