@@ -25,11 +25,19 @@ def plan(sel: state.Selection, chains: list[str], k: int, weights: PlanWeights, 
 
 @st.cache_data(show_spinner="正在模拟引进后的产业链…", ttl=state.TTL, max_entries=64)
 def _what_if(db: str, gen: str, sel: state.Selection, chain_id: str, enterprises: tuple):
-    from graph.analysis.whatif import plant_place, simulate
+    from graph.analysis.whatif import plant_place, resolve_enterprises, simulate
     rep = state.report(sel, chain_id=chain_id)
-    return simulate(state.store(), rep, list(enterprises), plant_place(state.store(), rep, None))
+    ids = list(dict.fromkeys(resolve_enterprises(state.store(), list(enterprises))))
+    return simulate(state.store(), rep, ids, plant_place(state.store(), rep, None))
 
 
 def what_if(sel: state.Selection, chain_id: str, enterprises: list[str]):
-    """The chain as if ``enterprises`` had a plant in the selected place."""
+    """The chain as if ``enterprises`` (ids or names) had a plant in the selected place."""
     return _what_if(state.db_key(), state.generation(), sel, chain_id, tuple(enterprises))
+
+
+def save(sel: state.Selection, name: str, chain_id: str, enterprises: list[str]):
+    """Save the what-if as a named scenario (graph.analysis.scenarios); returns the file path."""
+    from graph.analysis.scenarios import save_scenario
+    options = {"thresholds": sel.thresholds.as_dict(), "enclave_attribution": sel.enclave}
+    return save_scenario(state.settings().scenarios_dir, name, sel.place_id, enterprises, [chain_id], None, options)

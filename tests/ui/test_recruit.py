@@ -39,3 +39,21 @@ def test_plan_page_weights_and_exclusions(seeded_env, app):
     at.slider(key="plan_quality").set_value(1.0).run()
     no_errors(at)
     assert len(_table(at, "增益")) >= 1
+
+
+def test_plan_page_extra_enterprise_and_saved_scenario(seeded_env, app, tmp_path, monkeypatch):
+    monkeypatch.setenv("CHAINATLAS_SCENARIOS", str(tmp_path / "sc"))
+    at = app("recruit", city="运城市")
+    before = _table(at, "引进后")
+    at.text_input(key="plan_extra").input("不存在的企业甲").run()
+    assert any("未找到" in e.value for e in at.error)          # a clear message, no traceback
+    assert not at.exception
+    at.text_input(key="plan_extra").input("").run()
+    no_errors(at)
+    assert len(_table(at, "引进后")) == len(before)
+    at.text_input(key="plan_scenario_name").input("运城测试方案").run()
+    at.button(key="plan_scenario_save").click().run()
+    no_errors(at)
+    assert any("已保存情景" in s.value for s in at.success)
+    from graph.analysis.scenarios import list_scenarios
+    assert list_scenarios(tmp_path / "sc")["name"].tolist() == ["运城测试方案"]

@@ -40,8 +40,11 @@ def before_after(sel, p, names):
     if not by_chain:
         return
     st.subheader("引进前后对比（假如引进）")
-    cid = st.selectbox("产业链", list(by_chain), format_func=lambda c: names.get(c, c), key="plan_view_chain")
-    w = recruit.what_if(sel, cid, by_chain[cid])
+    c = st.columns([2, 3])
+    cid = c[0].selectbox("产业链", list(by_chain), format_func=lambda c: names.get(c, c), key="plan_view_chain")
+    extra = c[1].text_input("另加企业（名称或编号，逗号分隔；在本组合之外假如引进）", key="plan_extra")
+    ents = by_chain[cid] + [e.strip() for e in extra.replace("，", ",").split(",") if e.strip()]
+    w = recruit.what_if(sel, cid, ents)
     s = w.summary.set_index("metric")
     cols = st.columns(4)
     for col, (m, fmt) in zip(cols, [("local_rate", layout.pct), ("key_weighted_rate", layout.pct),
@@ -58,6 +61,11 @@ def before_after(sel, p, names):
     st.iframe(fig.html, height=fig.height)
     for n in w.notes:
         st.caption(n)
+    c = st.columns([3, 1])
+    name = c[0].text_input("保存为情景（名称）", key="plan_scenario_name", placeholder="例如：运城电池包引进方案")
+    if c[1].button("保存情景", key="plan_scenario_save", disabled=not name.strip()):
+        path = recruit.save(sel, name, cid, ents)
+        st.success(f"已保存情景“{name}”（{path.name}），可用 chainatlas whatif --scenario {name} 再次运行。")
 
 
 def body():
