@@ -31,9 +31,10 @@ CHANGE_COLUMNS = ["product_id", "name", "stage_cn", "key_link", "status_before",
                   "label_before", "label_after", "change", "broken_repaired", "local_before", "local_after",
                   "added", "priority_before"]
 #: Summary figures compared (those present in GapReport.summary), with their Chinese labels.
-SUMMARY_CN = {"local_rate": "本地配套率", "key_weighted_rate": "关键环节加权配套率", "covered": "已配套",
-              "weak": "弱链", "missing": "缺链", "broken": "断链", "unverified": "待核实", "no_data": "无数据",
-              "local_rate_high": "本地配套率上限（待核实全部落地）", "local_enterprises": "本地企业数"}
+SUMMARY_CN = {"local_rate": "本地配套率", "local_rate_max": "本地配套率上限（待核实环节全部证实为本地）",
+              "key_weighted_rate": "关键环节加权配套率", "key_weighted_rate_max": "关键环节加权配套率上限",
+              "covered": "已配套", "weak": "弱链", "missing": "缺链", "broken": "断链", "unverified": "待核实",
+              "no_data": "无数据", "local_enterprises": "本地企业数"}
 
 
 @dataclass
@@ -133,7 +134,8 @@ def simulate(store, rep, enterprise_ids: list[str], plant: dict) -> WhatIf:
     counts = rep.links[["product_id", "makers_total"]].rename(columns={"makers_total": "makers"})
     after = build_report(view, rep.region, rep.scope, after_local.reset_index(drop=True), counts, leader_products,
                          link_of=link_of, thresholds=rep.thresholds, priority=rep.priority,
-                         enclave_attribution=rep.enclave_attribution)
+                         enclave_attribution=rep.enclave_attribution,
+                         **_location_inputs(store, rep, set(enterprise_ids), build_report))
     after.count_subclasses = rep.count_subclasses
     return WhatIf(before=rep, after=after, plant=plant, added=added.reset_index(drop=True),
                   enterprises=_enterprise_rows(ents, enterprise_ids, made, rep, added),
@@ -165,6 +167,23 @@ def what_if_chains(store, chains: list[str] | None, region: str, enterprises: li
 
 
 # --- pieces ---------------------------------------------------------------------------------
+def _location_inputs(store, rep, ids: set, build_report) -> dict:
+    """The makers of unknown location (待核实) the engine keeps, minus the enterprises now placed
+    here, and the region tree — for engines whose build_report takes them."""
+    import inspect
+    params = inspect.signature(build_report).parameters
+    out = {}
+    if "unknown" in params:
+        unknown = getattr(rep, "unknown", None)
+        if unknown is not None and len(unknown):
+            unknown = unknown[~unknown["enterprise_id"].astype(str).isin(ids)].reset_index(drop=True)
+        out["unknown"] = unknown
+    if "tree" in params:
+        from graph.analysis.scope import RegionTree
+        out["tree"] = RegionTree.from_store(store)
+    return out
+
+
 def _plant_rows(made: pd.DataFrame, ents: pd.DataFrame, plant: dict) -> pd.DataFrame:
     if made.empty:
         return pd.DataFrame(columns=MAKER_COLUMNS)

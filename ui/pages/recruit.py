@@ -52,9 +52,10 @@ def before_after(sel, p, names):
         if m in s.index:
             before, after = s.at[m, "before"], s.at[m, "after"]
             col.metric(f"{s.at[m, 'label']}", fmt(after), f"引进前 {fmt(before)}", delta_color="off", border=True)
-    unverified = [m for m in s.index if "unverified" in m or m.endswith("_high")]
+    unverified = [m for m in s.index if m == "unverified" or m.endswith("_max")]   # the 待核实 range
     for m in unverified:
-        st.caption(f"{s.at[m, 'label']}：引进前 {layout.text(s.at[m, 'before'])}，引进后 {layout.text(s.at[m, 'after'])}")
+        fmt = layout.pct if m.endswith("_max") else (lambda v: f"{int(v)}")
+        st.caption(f"{s.at[m, 'label']}：引进前 {fmt(s.at[m, 'before'])}，引进后 {fmt(s.at[m, 'after'])}")
     st.dataframe(w.changes[list(CHANGE_COLUMNS)].rename(columns=CHANGE_COLUMNS), hide_index=True, key="plan_changes")
     fig = panorama(w.after.links, highlight=set(w.improved()))
     st.caption("全景图为引进后的状态；绿色光晕与 ▲ 标出补齐、升级或加强的环节。")
