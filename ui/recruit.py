@@ -10,17 +10,17 @@ from ui import state
 
 @st.cache_data(show_spinner="正在优化招商组合…", ttl=state.TTL, max_entries=32)
 def _plan(db: str, gen: str, sel: state.Selection, chains: tuple, k: int, pw: tuple, key_first: bool,
-          cap: int | None, exclude_provinces: tuple):
+          cap: int | None, exclude_provinces: tuple, exclude: tuple):
     from graph.analysis.plan import optimise
     reports = [state.report(sel, chain_id=c) for c in chains]
     return optimise(state.store(), reports, k=k, weights=PlanWeights(**dict(pw)), key_first=key_first,
-                    chain_cap=cap, exclude_provinces=list(exclude_provinces), tree=state.tree())
+                    chain_cap=cap, exclude_provinces=list(exclude_provinces), exclude=list(exclude), tree=state.tree())
 
 
 def plan(sel: state.Selection, chains: list[str], k: int, weights: PlanWeights, key_first: bool = False,
-         cap: int | None = None, exclude_provinces: list[str] = ()):
+         cap: int | None = None, exclude_provinces: list[str] = (), exclude: list[str] = ()):
     return _plan(state.db_key(), state.generation(), sel, tuple(chains), int(k), tuple(sorted(weights.as_dict().items())),
-                 bool(key_first), cap, tuple(exclude_provinces))
+                 bool(key_first), cap, tuple(exclude_provinces), tuple(exclude))
 
 
 @st.cache_data(show_spinner="正在模拟引进后的产业链…", ttl=state.TTL, max_entries=64)

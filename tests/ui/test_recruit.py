@@ -36,6 +36,10 @@ def test_plan_page_weights_and_exclusions(seeded_env, app):
     at.text_input(key="plan_exclude_prov").input(first[0]).run()
     no_errors(at)
     assert first[0] not in set(_table(at, "增益")["省份"])
+    top = _table(at, "增益")["企业"].iloc[0]
+    at.text_input(key="plan_exclude_ent").input(top).run()
+    no_errors(at)
+    assert top not in set(_table(at, "增益")["企业"])
     at.slider(key="plan_quality").set_value(1.0).run()
     no_errors(at)
     assert len(_table(at, "增益")) >= 1

@@ -29,10 +29,16 @@ def controls(chains: pd.DataFrame):
                               help="0 = 只看补齐的缺口；越大越看重招商目标得分（规模、标签、距离等）。")
         cap = w[2].number_input("每条链最多（0 = 不限）", 0, 50, 0, key="plan_cap")
         key_first = w[3].toggle("先补关键环节", key="plan_key_first")
-        prov = st.text_input("排除省份（逗号分隔，如：江苏,浙江）", key="plan_exclude_prov")
-    excl = [p.strip() for p in prov.replace("，", ",").split(",") if p.strip()]
+        e = st.columns(2)
+        prov = e[0].text_input("排除省份（逗号分隔，如：江苏,浙江）", key="plan_exclude_prov")
+        ents = e[1].text_input("排除企业（名称或编号，逗号分隔）", key="plan_exclude_ent")
+    excl = {"provinces": _items(prov), "enterprises": _items(ents)}
     return (picked or list(names)), int(k), PlanWeights(second=float(second), quality=float(quality)), \
         bool(key_first), (int(cap) or None), excl, names
+
+
+def _items(text: str) -> list[str]:
+    return [p.strip() for p in text.replace("，", ",").split(",") if p.strip()]
 
 
 def before_after(sel, p, names):
@@ -43,7 +49,7 @@ def before_after(sel, p, names):
     c = st.columns([2, 3])
     cid = c[0].selectbox("产业链", list(by_chain), format_func=lambda c: names.get(c, c), key="plan_view_chain")
     extra = c[1].text_input("另加企业（名称或编号，逗号分隔；在本组合之外假如引进）", key="plan_extra")
-    ents = by_chain[cid] + [e.strip() for e in extra.replace("，", ",").split(",") if e.strip()]
+    ents = by_chain[cid] + _items(extra)
     w = recruit.what_if(sel, cid, ents)
     s = w.summary.set_index("metric")
     cols = st.columns(4)
@@ -75,7 +81,8 @@ def body():
     layout.banner(f"招商组合 · {sel.place_name}",
                   "在全部（或所选）产业链中挑选 k 家区域外企业，使补齐的缺口优先级最高；所在地未知的企业不入选")
     picked, k, weights, key_first, cap, excl, names = controls(chains)
-    p = recruit.plan(sel, picked, k, weights, key_first=key_first, cap=cap, exclude_provinces=excl)
+    p = recruit.plan(sel, picked, k, weights, key_first=key_first, cap=cap, exclude_provinces=excl["provinces"],
+                     exclude=excl["enterprises"])
     picks = p.picks
     m = st.columns(4)
     m[0].metric("入选企业", len(picks), border=True)
