@@ -123,9 +123,7 @@ def simulate(store, rep, enterprise_ids: list[str], plant: dict) -> WhatIf:
         added = added[[(lk, e) not in have for lk, e in zip(added["link_id"].astype(str),
                                                              added["enterprise_id"].astype(str))]]
     after_local = pd.concat([local, added], ignore_index=True) if len(added) else local
-    from graph.analysis.frame_utils import memo
-    cid = str(rep.chain.get("chain_id"))
-    view = memo(store, ("chain_view", cid), lambda: store.chain_view(cid))  # shared: _roles_moved copies
+    view = store.chain_view(str(rep.chain.get("chain_id")))
     view = _roles_moved(view, set(enterprise_ids), plant)
     leader_ids = view.roles.loc[view.roles["role"] == "链主", "enterprise_id"].astype(str).tolist() \
         if len(view.roles) else []
