@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 
 from graph.analysis.gap_rules import STATUS_CN
+from graph.export.project_sheet import HEADERS as PROJECT_HEADERS
 
-SHEETS = {"about": "说明", "summary": "汇总", "gaps": "缺口清单", "targets": "招商目标", "plan": "招商组合",
-          "makers": "本地企业"}
+    "distance_km": "0.0", "investment": "#,##0.##", "gain": "0.00", "cum_value": "0.00", "value_share": "0%",
+    "closed_share": "0.0%", **{c: "0.00" for c in ("p_status", "p_broken", "p_key", "p_demand", "p_leaders",
 
 HEADERS: dict[str, dict[str, str]] = {
     "about": {"item": "项目", "value": "取值", "note": "说明"},
@@ -44,7 +45,7 @@ HEADERS: dict[str, dict[str, str]] = {
         "s_ties": "供需关系分", "reason": "理由", "source": "来源", "as_of": "数据日期", "illustrative": "示意数据"},
     "plan": {
         "pick": "序号", "enterprise_id": "企业编号", "name": "企业", "province_name": "所在省份",
-        "region_name": "所在地", "scale": "规模", "tags": "标签", "gain": "边际增益", "value": "累计增益",
+        "region_name": "所在地", "scale": "规模", "tags": "标签", "gain": "边际增益", "cum_value": "累计增益",
         "value_share": "占组合总增益", "closed_share": "累计覆盖缺口优先级", "chains": "计入产业链",
         "closes": "补齐缺链", "strengthens": "加强环节", "links_closed": "补齐缺链数",
         "links_strengthened": "加强环节数", "key_links_closed": "补齐关键环节数", "source": "来源",
@@ -56,13 +57,14 @@ HEADERS: dict[str, dict[str, str]] = {
         "listed": "上市", "tags": "标签", "product_id": "所产产品编号", "revenue_share": "该产品营收占比",
         "source": "来源", "as_of": "数据日期", "illustrative": "示意数据"},
 }
+HEADERS["projects"] = dict(PROJECT_HEADERS)  # 招商项目 (#16)
 
 #: Excel number formats by column key (any table).
 NUMBER_FORMATS = {
     "local_rate": "0.0%", "key_weighted_rate": "0.0%", "local_share_sum": "0%", "revenue_share": "0%",
     "priority": "0.00", "gap_priority": "0.00", "score": "0.00", "revenue": "#,##0", "employees": "#,##0",
-    "distance_km": "0.0", "gain": "0.00", "value": "0.00", "value_share": "0%", "closed_share": "0.0%",
-    **{c: "0.00" for c in ("p_status", "p_broken", "p_key", "p_demand", "p_leaders",
+    "distance_km": "0.0", "investment": "#,##0.##", "gain": "0.00", "cum_value": "0.00", "value_share": "0%",
+    "closed_share": "0.0%", **{c: "0.00" for c in ("p_status", "p_broken", "p_key", "p_demand", "p_leaders",
                                                  "p_centrality", "s_role_tags", "s_scale", "s_revenue",
                                                  "s_share", "s_distance", "s_province", "s_transfer", "s_ties")},
 }
@@ -178,7 +180,7 @@ def plan_rows(plan) -> pd.DataFrame:
     """The 招商组合 sheet: one row per pick of graph.analysis.plan.optimise (empty when no plan)."""
     if plan is None or not len(plan.picks):
         return _empty("plan")
-    return plan.picks[list(HEADERS["plan"])].reset_index(drop=True)
+    return plan.picks.rename(columns={"value": "cum_value"})[list(HEADERS["plan"])].reset_index(drop=True)
 
 
 def about_rows(meta: dict) -> pd.DataFrame:
