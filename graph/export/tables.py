@@ -13,8 +13,8 @@ import pandas as pd
 from graph.analysis.gap_rules import STATUS_CN
 from graph.export.project_sheet import HEADERS as PROJECT_HEADERS
 
-    "distance_km": "0.0", "investment": "#,##0.##", "gain": "0.00", "cum_value": "0.00", "value_share": "0%",
-    "closed_share": "0.0%", **{c: "0.00" for c in ("p_status", "p_broken", "p_key", "p_demand", "p_leaders",
+SHEETS = {"about": "说明", "summary": "汇总", "gaps": "缺口清单", "targets": "招商目标", "plan": "招商组合",
+          "makers": "本地企业", "projects": "招商项目"}
 
 HEADERS: dict[str, dict[str, str]] = {
     "about": {"item": "项目", "value": "取值", "note": "说明"},
