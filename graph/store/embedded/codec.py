@@ -78,6 +78,8 @@ def ddl() -> list[str]:
     out = ["CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v)",
            "CREATE TABLE IF NOT EXISTS provenance (tbl TEXT, source TEXT, as_of TEXT, rows INTEGER, "
            "illustrative_rows INTEGER, PRIMARY KEY (tbl, source, as_of))"]
+    from graph.store.embedded.derived import DDL
+    out += DDL
     for t in schema.TABLES.values():
         out.append(create_table_sql(t))
         out += [sql for _, sql in index_sql(t.name)]

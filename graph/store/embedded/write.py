@@ -18,6 +18,7 @@ from collections import Counter
 import pandas as pd
 
 from graph import schema
+from graph.store.embedded import derived
 from graph.store.embedded.codec import cols_sql, create_table_sql, decode_value, encode_chunk, index_sql, q
 from graph.errors import InputProblem, ValidationFailed
 from graph.model import ImportBatch, LoadReport, TableChange
@@ -208,7 +209,10 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
             raise ValidationFailed(problems, batch.source)
         if bumped:
             bump_generation(conn)
+        generation = conn.execute("SELECT v FROM meta WHERE k = 'generation'").fetchone()[0]
         progress("commit", 0, 1)
+        if bumped or not derived.current(conn, generation):
+            derived.rebuild(conn, generation)
         conn.execute("COMMIT")
         progress("commit", 1, 1)
     except BaseException:
@@ -247,6 +251,7 @@ def clear_all(conn: sqlite3.Connection) -> None:
             conn.execute(f"DELETE FROM {q(name)}")
         conn.execute("DELETE FROM provenance")
         bump_generation(conn)
+        derived.rebuild(conn, conn.execute("SELECT v FROM meta WHERE k = 'generation'").fetchone()[0])
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
