@@ -5,123 +5,113 @@ is ~170k MAKES rows and as many enterprises, which take about a second to pull o
 tables. So every write that changes data rebuilds, in the same transaction (so they can never
 disagree with the tables), two derived tables:
 
-- ``derived (name, data)``: ``ents`` — every enterprise in enterprise-id order as one Arrow IPC
-  stream (id, name, region/park/scale/tags dictionary-encoded, revenue, employees, listed);
-  ``prov`` — the distinct (source, as_of, illustrative) of MAKES facts (JSON); ``generation`` —
-  the data generation they were built for.
-- ``derived_makes (product, data)``: per product its MAKES rows in enterprise-id order as three
-  packed arrays: enterprise position (int32), revenue_share (float64, NaN unknown), provenance
-  code (int32, into ``prov``).
+- ``derived_makes (product, data)``: per product, its MAKES rows in enterprise-id order with
+  everything ``makers()`` returns about them, as one Arrow IPC stream: enterprise_id, name,
+  region/park/scale/tags/provenance as int32 codes (-1 = missing) into the dictionaries below,
+  revenue, employees (float, NaN = unknown), listed (int8: 0, 1, 2 = unknown), revenue_share.
+  A chain's analysis reads only its products' rows (a few MB at a million enterprises).
+- ``derived (name, data)``: ``dicts`` — the dictionaries (JSON: region, park, scale, tags as JSON
+  text, prov as [source, as_of, illustrative]); ``generation`` — the data generation they were
+  built for.
 
 A reader checks ``generation`` against the store's in its read transaction and uses them only when
 they match (stores written by an older version fall back to the row tables), so results are the
-same either way; the tests compare both paths.
+same either way; tests/graph/store/test_derived.py compares both paths.
 
->>> import numpy as np
->>> pos, share, prov = unpack(pack(np.array([3, 1], np.int32), np.array([0.5, np.nan]), np.array([0, 0], np.int32)))
->>> pos.tolist(), share.tolist()[0], prov.tolist()
-([3, 1], 0.5, [0, 0])
+>>> import pyarrow as pa
+>>> _blank_null(pa.array(["a", ""])).to_pylist()
+['a', None]
 """
 from __future__ import annotations
 
 import json
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 DDL = ["CREATE TABLE IF NOT EXISTS derived (name TEXT PRIMARY KEY, data BLOB)",
        "CREATE TABLE IF NOT EXISTS derived_makes (product TEXT PRIMARY KEY, data BLOB)"]
 TABLES = ("derived", "derived_makes")
+CODED = ("region", "park", "scale", "tags", "prov")       # int32 codes into the ``dicts`` entry
 _SEP = "\x1f"
+_PROV = "ifnull(source, '') || char(30) || ifnull(as_of, '') || char(30) || ifnull(illustrative, '')"
 
 
-def pack(pos: np.ndarray, share: np.ndarray, prov: np.ndarray) -> bytes:
-    return (pos.astype("<i4").tobytes() + share.astype("<f8").tobytes() + prov.astype("<i4").tobytes())
-
-
-def unpack(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    n = len(data) // 16
-    pos = np.frombuffer(data, "<i4", n, 0)
-    share = np.frombuffer(data, "<f8", n, 4 * n)
-    prov = np.frombuffer(data, "<i4", n, 12 * n)
-    return pos, share, prov
-
-
-def _columns(conn, exprs: list[str], source: str) -> list[list[str]]:
-    """Text columns of ``SELECT exprs FROM source`` as lists of str, in one scan (one ``group_concat``
-    per column; rows one by one when a value holds the separator)."""
+# --- build (inside the write transaction) ----------------------------------------------------------
+def _columns(conn, exprs: list[str], source: str) -> list[pa.StringArray]:
+    """Text columns of ``SELECT exprs FROM source`` as Arrow string arrays, in one scan: one
+    ``group_concat`` per column, split in Arrow (no Python string per value); rows one by one when a
+    value holds the separator."""
     inner = ", ".join(f"{e} AS c{i}" for i, e in enumerate(exprs))
     aggs = ", ".join(f"group_concat(c{i}, char(31))" for i in range(len(exprs)))
     n, *texts = conn.execute(f"SELECT count(*), {aggs} FROM (SELECT {inner} FROM {source})").fetchone()
     if not n:
-        return [[] for _ in exprs]
-    cols = [t.split(_SEP) for t in texts]
+        return [pa.array([], pa.string()) for _ in exprs]
+    cols = [pc.split_pattern(pa.array([t], pa.large_string()), _SEP).flatten().cast(pa.string()) for t in texts]
+    del texts
     if all(len(c) == n for c in cols):
         return cols
     rows = conn.execute(f"SELECT {inner} FROM {source}").fetchall()
-    return [[str(v) for v in col] for col in zip(*rows)]
+    return [pa.array([str(v) for v in col], pa.string()) for col in zip(*rows)]
 
 
-def _dictionary(values: list[str], empty_is_null: bool = True) -> pa.DictionaryArray:
-    codes, uniq = pd.factorize(np.asarray(values, dtype=object))
-    codes = codes.astype(np.int32)
-    if empty_is_null:
-        blank = np.flatnonzero(uniq == "")
-        mask = codes == blank[0] if len(blank) else None
-    else:
-        mask = None
-    return pa.DictionaryArray.from_arrays(pa.array(codes, mask=mask), pa.array(list(uniq), pa.string()))
+def _blank_null(arr: pa.Array) -> pa.Array:
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
+
+
+def _encode(arr: pa.Array) -> tuple[np.ndarray, list]:
+    """(int32 codes, -1 for null; the distinct values)."""
+    d = pc.dictionary_encode(arr)
+    return d.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32), d.dictionary.to_pylist()
 
 
 def rebuild(conn, generation: int) -> None:
     """Recompute the derived tables from the row tables (inside the caller's write transaction)."""
     for t in TABLES:
         conn.execute(f"DELETE FROM {t}")
-    ids, *rest = _columns(conn, ["enterprise_id", "ifnull(name, '')", "ifnull(region, '')", "ifnull(park, '')",
-                                 "ifnull(scale, '')", "ifnull(revenue, 'nan')", "ifnull(employees, '')",
-                                 "ifnull(listed, '')", "ifnull(tags, '[]')"], "enterprises ORDER BY enterprise_id")
-    cols = dict(zip(["name", "region", "park", "scale", "revenue", "employees", "listed", "tags"], rest))
-    if ids:
-        employees = pd.to_numeric(pd.Series(cols["employees"], dtype=object).replace("", None), errors="coerce")
-        listed = pd.Series(cols["listed"], dtype=object).map({"1": True, "0": False, "": None})
-        ents = pa.table({
-            "enterprise_id": pa.array(ids, pa.string()), "name": pa.array(cols["name"], pa.string()),
-            "region": _dictionary(cols["region"]), "park": _dictionary(cols["park"]),
-            "scale": _dictionary(cols["scale"]), "tags": _dictionary(cols["tags"], empty_is_null=False),
-            "revenue": pa.array(np.asarray(cols["revenue"], dtype=float)),
-            "employees": pa.array(employees.to_numpy(float), mask=employees.isna().to_numpy(bool)).cast(pa.int64()),
-            "listed": pa.array(listed.tolist(), pa.bool_()),
-        })
-        sink = pa.BufferOutputStream()
-        with pa.ipc.new_stream(sink, ents.schema) as w:
-            w.write_table(ents)
-        conn.execute("INSERT INTO derived VALUES ('ents', ?)", (sink.getvalue().to_pybytes(),))
-    _rebuild_makes(conn, pd.Index(ids, dtype=object))
+    ids, name, region, park, scale, revenue, employees, listed, tags = _columns(
+        conn, ["enterprise_id", "ifnull(name, '')", "ifnull(region, '')", "ifnull(park, '')", "ifnull(scale, '')",
+               "ifnull(revenue, 'nan')", "ifnull(employees, '')", "ifnull(listed, '')", "ifnull(tags, '[]')"],
+        "enterprises")
+    dicts, ent = {}, {"enterprise_id": ids, "name": name}
+    for key, arr in (("region", _blank_null(region)), ("park", _blank_null(park)), ("scale", _blank_null(scale)),
+                     ("tags", tags)):
+        ent[key], dicts[key] = _encode(arr)
+    ent["revenue"] = revenue.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    ent["employees"] = _blank_null(employees).cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
+    ent["listed"] = np.where(pc.equal(listed, "").to_numpy(zero_copy_only=False), 2,
+                             pc.equal(listed, "1").to_numpy(zero_copy_only=False)).astype(np.int8)
+    del name, region, park, scale, revenue, employees, listed, tags
+    product, who, share, prov = _columns(conn, ["product", "enterprise", "ifnull(revenue_share, 'nan')", _PROV],
+                                         "enterprise_products ORDER BY enterprise, product")
+    pos = pc.index_in(who, value_set=ids).to_numpy(zero_copy_only=False).astype(np.int64)
+    del who
+    prov_codes, prov_uniq = _encode(prov)
+    dicts["prov"] = [[x or None for x in u.split("\x1e")[:2]] + [{"1": True, "0": False}.get(u.split("\x1e")[2])]
+                     for u in prov_uniq]
+    p_codes, p_uniq = _encode(product)
+    order = np.argsort(p_codes, kind="stable")   # rows came by enterprise: now (product, enterprise)
+    pos, p_codes = pos[order], p_codes[order]
+    rows = {"enterprise_id": ent["enterprise_id"].take(pa.array(pos)), "name": ent["name"].take(pa.array(pos)),
+            **{k: ent[k][pos] for k in ("region", "park", "scale", "tags", "revenue", "employees", "listed")},
+            "share": share.cast(pa.float64()).to_numpy(zero_copy_only=False)[order], "prov": prov_codes[order]}
+    table = pa.table(rows)
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(p_codes, minlength=len(p_uniq)))])
+    conn.executemany("INSERT INTO derived_makes VALUES (?, ?)", (
+        (p, _ipc(table.slice(a, b - a))) for p, a, b in zip(p_uniq, bounds[:-1], bounds[1:])))
+    conn.execute("INSERT INTO derived VALUES ('dicts', ?)", (json.dumps(dicts, ensure_ascii=False),))
     conn.execute("INSERT INTO derived VALUES ('generation', ?)", (str(generation),))
 
 
-def _rebuild_makes(conn, ent_index: pd.Index) -> None:
-    prov_expr = "ifnull(source, '') || char(30) || ifnull(as_of, '') || char(30) || ifnull(illustrative, '')"
-    product, ent, share, prov = _columns(conn, ["product", "enterprise", "ifnull(revenue_share, 'nan')", prov_expr],
-                                         "enterprise_products")
-    if not product:
-        conn.execute("INSERT INTO derived VALUES ('prov', '[]')")
-        return
-    share = np.asarray(share, dtype=float)
-    prov_codes, prov_uniq = pd.factorize(np.asarray(prov, dtype=object))
-    pos = ent_index.get_indexer(pd.Index(ent, dtype=object)).astype(np.int32)
-    p_codes, p_uniq = pd.factorize(np.asarray(product, dtype=object))
-    order = np.lexsort((pos, p_codes))
-    pos, share, prov_codes, p_codes = pos[order], share[order], prov_codes.astype(np.int32)[order], p_codes[order]
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(p_codes, minlength=len(p_uniq)))])
-    conn.executemany("INSERT INTO derived_makes VALUES (?, ?)", (
-        (p, pack(pos[a:b], share[a:b], prov_codes[a:b])) for p, a, b in zip(p_uniq, bounds[:-1], bounds[1:])))
-    prov = [[x or None for x in u.split("\x1e")[:2]] + [{"1": True, "0": False}.get(u.split("\x1e")[2])]
-            for u in prov_uniq]
-    conn.execute("INSERT INTO derived VALUES ('prov', ?)", (json.dumps(prov, ensure_ascii=False),))
+def _ipc(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as w:
+        w.write_table(table)
+    return sink.getvalue().to_pybytes()
 
 
+# --- read ------------------------------------------------------------------------------------------
 def current(conn, generation: int) -> bool:
     """Are the derived tables there and built for ``generation``?"""
     try:
@@ -131,48 +121,40 @@ def current(conn, generation: int) -> bool:
     return row is not None and str(row[0]) == str(generation)
 
 
-class Enterprises:
-    """Every enterprise's maker attributes as arrays, position = rank of the enterprise id."""
-
-    def __init__(self, conn):
-        row = conn.execute("SELECT data FROM derived WHERE name = 'ents'").fetchone()
-        prov = conn.execute("SELECT data FROM derived WHERE name = 'prov'").fetchone()
-        self.prov = json.loads(prov[0]) if prov else []
-        t = pa.ipc.open_stream(pa.py_buffer(row[0])).read_all() if row else _EMPTY
-        self.n = t.num_rows
-        self.ids = _col(t, "enterprise_id")
-        self.names = _col(t, "name")
-        self.cat = {c: _codes(t.column(c).chunk(0)) for c in ("region", "park", "scale")}
-        codes, tag_texts = _codes(_col(t, "tags"), none_last=False)
-        tag_lists = np.empty(len(tag_texts), dtype=object)
-        tag_lists[:] = [json.loads(x) for x in tag_texts]
-        self.tag_codes, self.tag_lists = codes, tag_lists
-        self.revenue = _col(t, "revenue").to_numpy(zero_copy_only=False)
-        emp = _col(t, "employees")
-        self.employees = emp.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
-        listed = _col(t, "listed")
-        self.listed = np.where(listed.is_null().to_numpy(zero_copy_only=False), 2,
-                               listed.fill_null(False).to_numpy(zero_copy_only=False).astype(np.int8)).astype(np.int8)
+def dictionaries(conn) -> dict:
+    """The code dictionaries: region, park, scale (object arrays with None last, so code -1 gives
+    None), tags (object array of lists), prov (list of [source, as_of, illustrative])."""
+    row = conn.execute("SELECT data FROM derived WHERE name = 'dicts'").fetchone()
+    d = json.loads(row[0]) if row else {k: [] for k in CODED}
+    out = {k: _with_none(d[k]) for k in ("region", "park", "scale")}
+    out["tags"] = _objects([json.loads(t) for t in d["tags"]])
+    out["prov"] = d["prov"]
+    return out
 
 
-_TYPES = {"enterprise_id": pa.string(), "name": pa.string(), "region": pa.dictionary(pa.int32(), pa.string()),
-          "park": pa.dictionary(pa.int32(), pa.string()), "scale": pa.dictionary(pa.int32(), pa.string()),
-          "tags": pa.dictionary(pa.int32(), pa.string()), "revenue": pa.float64(), "employees": pa.int64(),
-          "listed": pa.bool_()}
-_EMPTY = pa.table({k: pa.array([], t) for k, t in _TYPES.items()})
+def _objects(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
-def _col(t: pa.Table, name: str) -> pa.Array:
-    return t.column(name).combine_chunks()
+def _with_none(values: list) -> np.ndarray:
+    return _objects(list(values) + [None])
 
 
-def _codes(arr: pa.DictionaryArray, none_last: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """(codes with -1 for null, uniques as an object array — with None appended when none_last)."""
-    codes = arr.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
-    uniq = arr.dictionary.to_pylist()
-    out = np.empty(len(uniq) + (1 if none_last else 0), dtype=object)
-    out[:len(uniq)] = uniq
-    return codes, out
+def fetch(conn, products: list[str]) -> tuple[list[str], dict[str, np.ndarray | pa.Array], np.ndarray]:
+    """The stored MAKES rows of ``products`` (sorted; products without makers left out):
+    (products found, columns over all their rows, rows per product)."""
+    found = conn.execute("SELECT product, data FROM derived_makes WHERE product IN (SELECT value FROM json_each(?)) "
+                         "ORDER BY product", (json.dumps(products, ensure_ascii=False),)).fetchall()
+    tables = [pa.ipc.open_stream(pa.py_buffer(d)).read_all() for _, d in found]
+    sizes = np.array([t.num_rows for t in tables], dtype=np.int64)
+    if not tables:
+        return [], {}, sizes
+    t = pa.concat_tables(tables).combine_chunks()
+    cols = {c: (t.column(c).combine_chunks() if c in ("enterprise_id", "name") else t.column(c).to_numpy())
+            for c in t.column_names}
+    return [p for p, _ in found], cols, sizes
 
 
 def take_text(arr, idx: np.ndarray) -> np.ndarray:
@@ -180,10 +162,3 @@ def take_text(arr, idx: np.ndarray) -> np.ndarray:
     if isinstance(arr, np.ndarray):
         return arr[idx]
     return arr.take(pa.array(idx, pa.int64())).to_numpy(zero_copy_only=False).astype(object)
-
-
-def fetch_makes(conn, products: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """product -> (enterprise positions, revenue shares, provenance codes) for the stored products."""
-    rows = conn.execute("SELECT product, data FROM derived_makes WHERE product IN (SELECT value FROM json_each(?))",
-                        (json.dumps(products, ensure_ascii=False),)).fetchall()
-    return {p: unpack(d) for p, d in rows}

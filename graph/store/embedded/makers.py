@@ -101,23 +101,25 @@ class MakersIndex:
         self._load_makes(export(conn, *_MAKES, params))
 
     @classmethod
-    def from_derived(cls, ents: "derived.Enterprises", makes: dict, generation: int, products: list[str]):
-        """The index of ``products`` over the whole store's enterprise arrays ``ents`` and the
-        per-product MAKES arrays ``makes`` (product -> positions, shares, provenance codes)."""
+    def from_derived(cls, conn, dicts: dict, generation: int, products: list[str]):
+        """The index of ``products`` from the derived per-product tables (graph.store.embedded.derived);
+        ``dicts``: their code dictionaries. Each MAKES row is its own enterprise slot."""
         self = cls.__new__(cls)
         self.generation = generation
         self.covers = frozenset(products)
-        self.ent_id, self.ent_name, self.ent_cat = ents.ids, ents.names, ents.cat
-        self.ent_revenue, self.ent_employees, self.ent_listed = ents.revenue, ents.employees, ents.listed
-        self.ent_tag_codes, self.ent_tag_lists = ents.tag_codes, ents.tag_lists
-        have = [p for p in sorted(self.covers) if p in makes]
-        parts = [makes[p] for p in have]
-        sizes = np.array([len(m[0]) for m in parts], dtype=np.int64)
-        cat = (lambda k: np.concatenate([m[k] for m in parts]) if parts else np.empty(0))
-        self.mk_ent = cat(0).astype(np.int32)
-        self.mk_share = cat(1).astype(float)
-        v_codes = cat(2).astype(np.int32)
-        prov = ents.prov
+        have, cols, sizes = derived.fetch(conn, sorted(self.covers))
+        n = int(sizes.sum())
+        if not n:
+            cols = {"enterprise_id": np.empty(0, dtype=object), "name": np.empty(0, dtype=object),
+                    **{k: np.empty(0, dtype=np.int32) for k in derived.CODED}, "listed": np.empty(0, dtype=np.int8),
+                    **{k: np.empty(0) for k in ("revenue", "employees", "share")}}
+        self.ent_id, self.ent_name = cols["enterprise_id"], cols["name"]
+        self.ent_cat = {k: (cols[k], dicts[k]) for k in ("region", "park", "scale")}
+        self.ent_revenue, self.ent_employees, self.ent_listed = cols["revenue"], cols["employees"], cols["listed"]
+        self.ent_tag_codes, self.ent_tag_lists = cols["tags"], dicts["tags"]
+        self.mk_ent = np.arange(n, dtype=np.int64)
+        self.mk_share = cols["share"]
+        v_codes, prov = cols["prov"], dicts["prov"]
         self.mk_cat = {"source": (v_codes, _with_none([p[0] for p in prov])),
                        "as_of": (v_codes, _with_none([p[1] for p in prov]))}
         self.mk_ill = _with_none([p[2] for p in prov])[v_codes]
@@ -200,7 +202,7 @@ class MakersCache:
 
     def __init__(self):
         self._indexes: list[MakersIndex] = []
-        self._ents: tuple[int, derived.Enterprises] | None = None
+        self._dicts: tuple[int, dict] | None = None
         self._lock = threading.Lock()
 
     def makers(self, conn, generation: int, product_ids, scope: Scope | None, side: str) -> pd.DataFrame:
@@ -215,18 +217,17 @@ class MakersCache:
                 return idx
         with self._lock:
             if derived.current(conn, generation):
-                idx = MakersIndex.from_derived(self._enterprises(conn, generation), derived.fetch_makes(conn, ids),
-                                               generation, ids)
+                idx = MakersIndex.from_derived(conn, self._dictionaries(conn, generation), generation, ids)
             else:  # a store written before the derived tables existed: the row tables
                 idx = MakersIndex(conn, generation, ids)
             self._indexes = [idx] + [i for i in self._indexes if i.generation == generation][:KEEP - 1]
         return idx
 
-    def _enterprises(self, conn, generation: int) -> derived.Enterprises:
-        if self._ents is None or self._ents[0] != generation:
-            self._ents = (generation, derived.Enterprises(conn))
-        return self._ents[1]
+    def _dictionaries(self, conn, generation: int) -> dict:
+        if self._dicts is None or self._dicts[0] != generation:
+            self._dicts = (generation, derived.dictionaries(conn))
+        return self._dicts[1]
 
     def drop(self) -> None:
         self._indexes = []
-        self._ents = None
+        self._dicts = None

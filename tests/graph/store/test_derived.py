@@ -42,7 +42,7 @@ def _both(store, products):
         gen = store._generation(conn)
         assert derived.current(conn, gen)
         rows = MakersIndex(conn, gen, products)
-        cols = MakersIndex.from_derived(derived.Enterprises(conn), derived.fetch_makes(conn, products), gen, products)
+        cols = MakersIndex.from_derived(conn, derived.dictionaries(conn), gen, products)
     return rows, cols
 
 
