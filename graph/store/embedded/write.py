@@ -19,7 +19,7 @@ import pandas as pd
 
 from graph import schema
 from graph.store.embedded import derived
-from graph.store.embedded.codec import cols_sql, create_table_sql, decode_value, encode_chunk, index_sql, q
+from graph.store.embedded.codec import cols_sql, create_table_sql, decode_value, encode_columns, index_sql, q
 from graph.errors import InputProblem, ValidationFailed
 from graph.model import ImportBatch, LoadReport, TableChange
 
@@ -48,9 +48,9 @@ def _insert(conn, table: schema.Table, target: str, df: pd.DataFrame, progress) 
     total = len(df)
     progress(table.name, 0, total)
     for start in range(0, total, CHUNK):
-        rows = encode_chunk(table, df.iloc[start:start + CHUNK])
-        conn.executemany(sql, rows)
-        prov.update((r[i], r[j], r[k]) for r in rows)
+        cols = encode_columns(table, df.iloc[start:start + CHUNK])
+        conn.executemany(sql, zip(*cols))
+        prov.update(zip(cols[i], cols[j], cols[k]))
         progress(table.name, min(total, start + CHUNK), total)
     return prov
 
