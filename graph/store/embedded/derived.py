@@ -35,6 +35,7 @@ DDL = ["CREATE TABLE IF NOT EXISTS derived (name TEXT PRIMARY KEY, data BLOB)",
 TABLES = ("derived", "derived_makes")
 CODED = ("region", "park", "scale", "tags", "prov")       # int32 codes into the ``dicts`` entry
 _SEP = "\x1f"
+BLOCK = 1 << 18          # MAKES rows per slab while writing derived_makes (bounds the build's memory)
 _PROV = "ifnull(source, '') || char(30) || ifnull(as_of, '') || char(30) || ifnull(illustrative, '')"
 
 
@@ -91,15 +92,26 @@ def rebuild(conn, generation: int) -> None:
     dicts["prov"] = [[x or None for x in u.split("\x1e")[:2]] + [{"1": True, "0": False}.get(u.split("\x1e")[2])]
                      for u in prov_uniq]
     p_codes, p_uniq = _encode(product)
+    del product
     order = np.argsort(p_codes, kind="stable")   # rows came by enterprise: now (product, enterprise)
-    pos, p_codes = pos[order], p_codes[order]
-    rows = {"enterprise_id": ent["enterprise_id"].take(pa.array(pos)), "name": ent["name"].take(pa.array(pos)),
-            **{k: ent[k][pos] for k in ("region", "park", "scale", "tags", "revenue", "employees", "listed")},
-            "share": share.cast(pa.float64()).to_numpy(zero_copy_only=False)[order], "prov": prov_codes[order]}
-    table = pa.table(rows)
+    pos, p_codes, prov_codes = pos[order], p_codes[order], prov_codes[order]
+    share = share.cast(pa.float64()).to_numpy(zero_copy_only=False)[order]
     bounds = np.concatenate([[0], np.cumsum(np.bincount(p_codes, minlength=len(p_uniq)))])
-    conn.executemany("INSERT INTO derived_makes VALUES (?, ?)", (
-        (p, _ipc(table.slice(a, b - a))) for p, a, b in zip(p_uniq, bounds[:-1], bounds[1:])))
+
+    def blobs():   # products in groups of about BLOCK rows: the 3M-row columns are never built whole
+        start = 0
+        while start < len(p_uniq):
+            stop = max(start + 1, int(np.searchsorted(bounds, bounds[start] + BLOCK, side="right")) - 1)
+            a0, b0 = bounds[start], bounds[stop]
+            at = pos[a0:b0]
+            block = pa.table({
+                "enterprise_id": ent["enterprise_id"].take(at), "name": ent["name"].take(at),
+                **{k: ent[k][at] for k in ("region", "park", "scale", "tags", "revenue", "employees", "listed")},
+                "share": share[a0:b0], "prov": prov_codes[a0:b0]})
+            for i in range(start, stop):
+                yield p_uniq[i], _ipc(block.slice(bounds[i] - a0, bounds[i + 1] - bounds[i]))
+            start = stop
+    conn.executemany("INSERT INTO derived_makes VALUES (?, ?)", blobs())
     conn.execute("INSERT INTO derived VALUES ('dicts', ?)", (json.dumps(dicts, ensure_ascii=False),))
     conn.execute("INSERT INTO derived VALUES ('generation', ?)", (str(generation),))
 

@@ -127,3 +127,13 @@ def test_a_merge_load_rebuilds_the_derived_tables(tmp_path):
     store.clear()
     assert store.makers(["P1", "P2"], None, "all").empty
     store.close()
+
+
+def test_the_build_in_small_slabs_gives_the_same_tables(world, tmp_path, monkeypatch):
+    store, batch = world
+    monkeypatch.setattr(derived, "BLOCK", 37)
+    other = EmbeddedStore(str(tmp_path / "slabs"))
+    other.apply(batch)
+    products = sorted(batch.tables["enterprise_products"]["product"].astype(str).unique())
+    pd.testing.assert_frame_equal(other.makers(products, None, "all"), store.makers(products, None, "all"))
+    other.close()
