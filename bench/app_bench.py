@@ -108,7 +108,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def cold_start(db: str, page: str = "", timeout: float = 120) -> dict:
+def cold_start(db: str, page: str = "", timeout: float = 600) -> dict:
     """Seconds from spawning ``streamlit run app.py`` to the first page rendered in Chromium."""
     if not Path(CHROMIUM).exists():
         raise RuntimeError(f"{CHROMIUM} not found (apt-get install chromium); no browser is downloaded")
