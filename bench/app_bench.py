@@ -87,6 +87,10 @@ def interact(db: str, chain: str | None, province: str, cities: int, pages: list
     for i, page in enumerate(pages):
         at.switch_page(f"ui/pages/{page}.py")
         switch.append(_timed(at))
+        for key, value in (("chain", chain), ("province", province)):   # a page switch here keeps no URL
+            if at.selectbox(key=key).value != value:
+                at.selectbox(key=key).select(value)
+                _timed(at)
         runs = []
         for code in (picked if i % 2 == 0 else picked[::-1]):
             at.selectbox(key="city").select(code)
