@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 DDL = ["CREATE TABLE IF NOT EXISTS derived (name TEXT PRIMARY KEY, data BLOB)",
        "CREATE TABLE IF NOT EXISTS derived_makes (product TEXT PRIMARY KEY, data BLOB)"]
 TABLES = ("derived", "derived_makes")
+SOURCES = ("enterprises", "enterprise_products")          # the row tables they are made from
 CODED = ("region", "park", "scale", "tags", "prov")       # int32 codes into the ``dicts`` entry
 _SEP = "\x1f"
 BLOCK = 1 << 18          # MAKES rows per slab while writing derived_makes (bounds the build's memory)
@@ -114,6 +115,11 @@ def rebuild(conn, generation: int) -> None:
     conn.executemany("INSERT INTO derived_makes VALUES (?, ?)", blobs())
     conn.execute("INSERT INTO derived VALUES ('dicts', ?)", (json.dumps(dicts, ensure_ascii=False),))
     conn.execute("INSERT INTO derived VALUES ('generation', ?)", (str(generation),))
+
+
+def retag(conn, generation: int) -> None:
+    """Mark the derived tables as built for ``generation`` (a write that left SOURCES as they were)."""
+    conn.execute("UPDATE derived SET data = ? WHERE name = 'generation'", (str(generation),))
 
 
 def _ipc(table: pa.Table) -> bytes:

@@ -207,11 +207,15 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
             bumped = bumped or bool(changes[name].added or changes[name].changed)
         if problems:
             raise ValidationFailed(problems, batch.source)
+        before = _generation(conn)
         if bumped:
             bump_generation(conn)
-        generation = conn.execute("SELECT v FROM meta WHERE k = 'generation'").fetchone()[0]
+        generation = _generation(conn)
         progress("commit", 0, 1)
-        if bumped or not derived.current(conn, generation):
+        makers_same = not any(changes[t].added or changes[t].changed for t in derived.SOURCES)
+        if makers_same and derived.current(conn, before):
+            derived.retag(conn, generation)       # e.g. a chain added to a national store: nothing to rebuild
+        elif not derived.current(conn, generation):
             derived.rebuild(conn, generation)
         conn.execute("COMMIT")
         progress("commit", 1, 1)
@@ -251,12 +255,16 @@ def clear_all(conn: sqlite3.Connection) -> None:
             conn.execute(f"DELETE FROM {q(name)}")
         conn.execute("DELETE FROM provenance")
         bump_generation(conn)
-        derived.rebuild(conn, conn.execute("SELECT v FROM meta WHERE k = 'generation'").fetchone()[0])
+        derived.rebuild(conn, _generation(conn))
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def _generation(conn) -> int:
+    return conn.execute("SELECT v FROM meta WHERE k = 'generation'").fetchone()[0]
 
 
 def bump_generation(conn) -> None:

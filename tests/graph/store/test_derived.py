@@ -137,3 +137,21 @@ def test_the_build_in_small_slabs_gives_the_same_tables(world, tmp_path, monkeyp
     products = sorted(batch.tables["enterprise_products"]["product"].astype(str).unique())
     pd.testing.assert_frame_equal(other.makers(products, None, "all"), store.makers(products, None, "all"))
     other.close()
+
+
+def test_a_load_that_leaves_the_makers_alone_keeps_the_derived_tables(world, tmp_path, monkeypatch):
+    store, batch = world
+    other = EmbeddedStore(str(tmp_path / "keep"))
+    other.apply(batch)
+    products = sorted(batch.tables["enterprise_products"]["product"].astype(str).unique())
+    want = other.makers(products, None, "all")
+    rebuilt = []
+    monkeypatch.setattr(derived, "rebuild", lambda conn, gen: rebuilt.append(gen))
+    other.apply(build_batch(chains=[dict(chain_id="NEW-CHAIN", name="新增产业链")]))
+    with other._read() as conn:
+        assert derived.current(conn, other._generation(conn)) and rebuilt == []
+    pd.testing.assert_frame_equal(other.makers(products, None, "all"), want)
+    other.apply(build_batch(enterprises=[dict(enterprise_id=str(batch.tables["enterprises"]["enterprise_id"].iloc[0]),
+                                              name="改名企业")]))
+    assert len(rebuilt) == 1
+    other.close()
