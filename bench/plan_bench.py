@@ -12,6 +12,7 @@ loaded embedded store are reused from ``bench/.cache`` (``synth-N-30-300-1``, ``
 - what-if: ``graph.analysis.whatif.simulate`` of 10 enterprises (the top target of the 10 most urgent
   gaps) on the largest chain, given its diagnosis — median; and ``what_if`` including the diagnosis.
 
+With NEO4J_URI set, the same folder is loaded (merged) into that Neo4j database and measured too.
 Floors (at 1M): plan k=20 over 30 chains < 2 s (embedded; Neo4j < 5 s when NEO4J_URI is set),
 what-if of 10 enterprises over one chain < 0.3 s. Results merge into bench/results/<date>-plan.json.
 
@@ -124,6 +125,11 @@ def main(argv: list[str] | None = None) -> int:
         db, facts = store_for(a.cache, n, a.province)
         for backend, uri in targets:
             env = {"CHAINATLAS_DB": uri or str(db), "CHAINATLAS_SEED": "none"}
+            if uri:  # the same folder into Neo4j (a merge: loading it again adds nothing)
+                folder = a.cache / f"synth-{n}-30-300-1"
+                res = chainatlas("load", str(folder), env=env)
+                if res["rc"] != 0:
+                    raise RuntimeError(f"chainatlas load into Neo4j failed: {res['stderr'][-2000:]}")
             res = run_child([sys.executable, str(Path(__file__).resolve()), "_child", "--region", a.province,
                              "--chain", facts["largest_chain"], "--runs", str(a.runs), "--k", str(a.k)], env=env)
             r = {"size": n, "backend": backend, **child_json(res), "child_peak_rss_mb": round(res["peak_rss_mb"])}
