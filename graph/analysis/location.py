@@ -1,0 +1,87 @@
+"""Three-valued location: is an enterprise local to a place, outside it, or unknown?
+
+For a place (region or park, see :mod:`graph.analysis.scope`) an enterprise is
+
+- ``local``: its park or region puts it inside the place (the :class:`~graph.store.Scope` rule);
+- ``outside``: its location is known and lies elsewhere — a park that decides (standing or
+  counted elsewhere; for a park place, any other park), or a region of the region tree that is
+  neither the place, inside it, nor an area that contains it;
+- ``unknown``: nothing settles it — no region, a region code missing from the region tree, or a
+  region coarser than the place that contains it (山西省 for a 运城市 query; a park's county for a
+  park query). Unknown is never a negative verdict: such makers make a link 待核实, never 缺链.
+
+>>> import pandas as pd
+>>> from graph.analysis.scope import RegionTree, region_scope, place_of_region
+>>> tree = RegionTree(pd.DataFrame({"code": ["14", "1408", "1401"], "name": ["晋", "运", "并"],
+...                                  "level": ["province", "city", "city"], "parent": [None, "14", "14"]}))
+>>> place = place_of_region(tree, "1408")
+>>> classify(tree, place, region_scope(tree, "1408"), pd.Series(["1408", "1401", "14", None, "99"]),
+...          pd.Series([None] * 5)).tolist()
+['local', 'outside', 'unknown', 'unknown', 'unknown']
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from graph.analysis.frame_utils import in_scope
+from graph.store import Scope
+
+LOCAL, OUTSIDE, UNKNOWN = "local", "outside", "unknown"
+LOCATION_CN = {LOCAL: "本地", OUTSIDE: "区域外", UNKNOWN: "待核实"}
+
+
+def coarse_codes(tree, place: dict) -> frozenset[str]:
+    """Region codes that contain the place but are coarser than it: an enterprise registered only
+    there may or may not be in the place (for a park: its region and that region's ancestors)."""
+    code = place.get("code")
+    if not code:
+        return frozenset()
+    up = tree.ancestors(code)
+    return frozenset(up if place.get("kind") == "park" else up[1:])
+
+
+def _park_decides(tree, place: dict, scope: Scope, park: pd.Series) -> np.ndarray:
+    """Bool per row: the enterprise's park settles where it is (so its region does not)."""
+    has = park.notna().to_numpy(bool)
+    if place.get("kind") == "park":
+        return has          # in the park -> local (scope); in another park -> outside
+    vals = park.to_numpy(object)
+    decides = {pid for pid, p in tree.parks.items()
+               if _present(p.get("region")) or _present(p.get("counted_for"))} | set(scope.exclude_parks)
+    return has & np.fromiter((v in decides for v in vals), dtype=bool, count=len(vals))
+
+
+def _present(v) -> bool:
+    return v is not None and not (isinstance(v, float) and np.isnan(v)) and str(v).strip() != ""
+
+
+def classify(tree, place: dict, scope: Scope, region: pd.Series, park: pd.Series) -> pd.Series:
+    """Vectorised: ``local`` / ``outside`` / ``unknown`` per row (same index)."""
+    if len(region) == 0:
+        return pd.Series([], index=region.index, dtype=object)
+    local = in_scope(region, park, scope).to_numpy(bool)
+    decided = _park_decides(tree, place, scope, park)
+    coarse = tree.cache(("coarse", place.get("kind"), str(place.get("code"))), lambda: coarse_codes(tree, place))
+    codes, uniq = pd.factorize(region.to_numpy(object))
+    vague = np.array([str(u) not in tree.regions or str(u) in coarse for u in uniq] + [True], dtype=bool)
+    unknown_region = vague[np.where(codes < 0, len(uniq), codes)]
+    out = np.where(local, LOCAL, np.where(~decided & unknown_region, UNKNOWN, OUTSIDE))
+    return pd.Series(out, index=region.index, dtype=object)
+
+
+def why_unknown(tree, place: dict, region) -> str:
+    """Why a region leaves the location unknown for the place (Chinese, for lists)."""
+    if not _present(region):
+        return "无所在地区"
+    if str(region) not in tree.regions:
+        return f"地区代码 {region} 不在区划表中"
+    return f"只登记到{tree.name(region)}，无法确定是否在{place.get('name') or ''}"
+
+
+def split(tree, place: dict, scope: Scope, makers: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(local, unknown) rows of ``makers`` (store MAKER_COLUMNS, any extra columns kept)."""
+    if len(makers) == 0:
+        return makers, makers
+    where = classify(tree, place, scope, makers["region"], makers["park"]).to_numpy(object)
+    return (makers[where == LOCAL].reset_index(drop=True), makers[where == UNKNOWN].reset_index(drop=True))
