@@ -160,7 +160,7 @@ def _rate(num, den) -> float:
     return round(float(num) / float(den), 4) if den else float("nan")
 
 
-def coverage_text(summary: dict, key: str = "local_rate") -> str:
+def coverage_text(summary: dict, key: str = "local_rate", digits: int = 0) -> str:
     """本地配套率 as known plus the range the unknowns allow: ``47%（待核实 7 个环节，上限 60%）``;
     ``—`` when there is no link with data.
 
@@ -172,10 +172,10 @@ def coverage_text(summary: dict, key: str = "local_rate") -> str:
     rate, top = summary.get(key), summary.get(f"{key}_max")
     if rate is None or rate != rate:
         return "—"
-    text = f"{rate:.0%}"
+    text = f"{rate:.{digits}%}"
     n = int(summary.get("unverified_open") or 0)
     if n and top is not None and top == top and top > rate:
-        text += f"（待核实 {n} 个环节，上限 {top:.0%}）"
+        text += f"（待核实 {n} 个环节，上限 {top:.{digits}%}）"
     return text
 
 
