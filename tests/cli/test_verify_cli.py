@@ -7,22 +7,14 @@ import json
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from gapworld import honest_world  # (tests/graph is on sys.path via conftest)
 
-from cli.main import main
-
 
 @pytest.fixture
-def run(tmp_path):
-    from graph.store.embedded.store import EmbeddedStore
-    db = tmp_path / "atlas"
-    with EmbeddedStore(str(db)) as s:
-        s.apply(honest_world())
-    env = {"CHAINATLAS_DB": str(db), "CHAINATLAS_SEED": "none"}
-    return lambda *args: CliRunner().invoke(main, list(map(str, args)), env=env)
+def run(make_run):
+    return make_run(honest_world())
 
 
 def test_gaps_shows_unverified_and_the_coverage_range(run):
