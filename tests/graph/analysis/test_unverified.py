@@ -151,3 +151,15 @@ def test_fill_in_and_reload_resolves_the_statuses(atlas, tmp_path):
     ent = atlas.enterprises(["E-CAT-U"]).iloc[0]
     assert ent["scale"] == "中型" and list(ent["tags"]) == ["规上"]      # the rest of the row survived
     assert verify_list(atlas, "运城市")[0].empty
+
+
+def test_compare_treats_province_only_makers_as_unknown_in_every_city(atlas):
+    from graph.analysis.compare import compare_regions
+    cmp = compare_regions(atlas, "C-NEV", "山西省")
+    cells = cmp.cells.set_index(["name", "product_id"])
+    # 山西电池包 is registered only as 山西省: 未细分 at the province, unknown for 运城 and 太原
+    assert cells.at[("运城市", "P-PACK"), "status"] == "unverified"
+    assert cells.at[("太原市", "P-PACK"), "status"] == "unverified"
+    assert cells.at[("未细分", "P-PACK"), "local_makers"] == 1
+    cov = cmp.coverage.set_index("name")
+    assert cov.at["运城市", "unverified"] == 3 and cov.at["运城市", "local_rate_max"] == 1.0
