@@ -77,7 +77,7 @@ GAP_VIEW = {"grade": "等级", "priority": "优先级", "name": "环节", "stage
 UNVERIFIED_VIEW = {"name": "环节", "stage_cn": "阶段", "local_makers": "本地已知", "unknown_makers": "所在地待核实",
                    "reason": "原因"}
 LEADER_VIEW = {"name": "链主", "is_local": "本地", "inputs_with_data": "投入品", "inputs_local": "本地可配",
-               "local_share": "本地配套率", "missing_inputs": "本地缺"}
+               "local_share": "本地配套率", "missing_inputs": "本地缺", "unverified_inputs": "待核实"}
 
 
 @click.command("gaps")
@@ -142,7 +142,7 @@ def command(chain, region, no_enclave, no_subclasses, min_makers, min_large, min
     if comparison is not None:
         click.echo(f"\n下级区划比较 comparison ({comparison.level})")
         cv = comparison.coverage[["name", "local_rate", "key_weighted_rate", "covered", "weak", "missing",
-                                  "broken", "local_enterprises"]]
+                                  "broken", "unverified", "local_enterprises"]]
         echo_frame(cv.assign(local_rate=cv["local_rate"].map(pct),
                              key_weighted_rate=cv["key_weighted_rate"].map(pct)))
         echo_frame(comparison.matrix.drop(columns=["code"]))

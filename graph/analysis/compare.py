@@ -114,6 +114,11 @@ def compare_frames(view, place: dict, tree, local: pd.DataFrame, counts: pd.Data
     cell_df = pd.concat(cells, ignore_index=True)[CELL_COLUMNS] if cells else pd.DataFrame(columns=CELL_COLUMNS)
     order = view.products.drop_duplicates("product_id")
     matrix = _matrix(cell_df, order)
+    n_vague = (int(unknown["enterprise_id"].nunique()) if len(unknown) else 0) + \
+        (int(vague["enterprise_id"].nunique()) if len(vague) and children else 0)
+    if n_vague:
+        notes.append(f"{n_vague} 家生产企业所在地无法落到下级区划（无地区、地区代码不在区划表，或只登记到上级）："
+                     "在各下级区划中记为待核实，不计为缺链。")
     if enclave_attribution:
         notes.append("飞地园区企业计入其统计归属地。")
     return Comparison(chain=dict(view.chain), region=dict(place), level=level or "",

@@ -37,7 +37,9 @@ def link_details(sel, rep, pid):
                 "name": "企业", "scale": "规模", "revenue_share": "营收占比", "as_of": "数据日期"}),
                 hide_index=True, key="pano_local")
         else:
-            st.caption("无数据（数据中没有任何生产企业）。" if status == "no_data" else "本地没有该环节的生产企业。")
+            st.caption("无数据（数据中没有任何生产企业）。" if status == "no_data" else
+                       f"本地暂无已知的生产企业；{int(row['unknown_makers'])} 家所在地待核实。" if status == "unverified"
+                       else "本地没有该环节的生产企业。")
     with target_col:
         st.markdown("###### 招商目标（区域外，前 10）")
         tg, notes = state.targets(sel, products=[pid])

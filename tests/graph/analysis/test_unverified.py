@@ -163,3 +163,4 @@ def test_compare_treats_province_only_makers_as_unknown_in_every_city(atlas):
     assert cells.at[("未细分", "P-PACK"), "local_makers"] == 1
     cov = cmp.coverage.set_index("name")
     assert cov.at["运城市", "unverified"] == 3 and cov.at["运城市", "local_rate_max"] == 1.0
+    assert any("在各下级区划中记为待核实" in n for n in cmp.notes)
