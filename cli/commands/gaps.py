@@ -76,7 +76,7 @@ GAP_VIEW = {"grade": "等级", "priority": "优先级", "name": "环节", "stage
             "leader_consumer_count": "链主需求", "reason": "原因"}
 UNVERIFIED_VIEW = {"name": "环节", "stage_cn": "阶段", "local_makers": "本地已知", "unknown_makers": "所在地待核实",
                    "reason": "原因"}
-LEADER_VIEW = {"name": "链主", "is_local": "本地", "inputs_with_data": "投入品", "inputs_local": "本地可配",
+LEADER_VIEW = {"name": "链主", "location": "所在", "inputs_with_data": "投入品", "inputs_local": "本地可配",
                "local_share": "本地配套率", "missing_inputs": "本地缺", "unverified_inputs": "待核实"}
 
 
@@ -136,8 +136,7 @@ def command(chain, region, no_enclave, no_subclasses, min_makers, min_large, min
         echo_frame(unverified[list(UNVERIFIED_VIEW)].rename(columns=UNVERIFIED_VIEW).head(top))
     if len(report.leaders):
         click.echo("\n链主本地配套 leader sourcing")
-        lv = report.leaders[list(LEADER_VIEW)].assign(local_share=report.leaders["local_share"].map(pct),
-                                                      is_local=report.leaders["is_local"].map({True: "是", False: "否"}))
+        lv = report.leaders[list(LEADER_VIEW)].assign(local_share=report.leaders["local_share"].map(pct))
         echo_frame(lv.rename(columns=LEADER_VIEW))
     if comparison is not None:
         click.echo(f"\n下级区划比较 comparison ({comparison.level})")

@@ -22,6 +22,7 @@ LEADER_COLUMNS = [
     "weak_inputs",       # names of inputs whose link is weak
     "unverified_inputs", # names of inputs whose link is 待核实 (makers of unknown location)
     "input_ids",         # ;-joined product ids of its inputs
+    "location",          # 本地 / 区域外 / 待核实 (location unknown for the place; set by gaps.build_report)
     "source", "as_of", "illustrative",
 ]
 STAGE_COLUMNS = ["stage", "stage_cn", "links", "with_data", "covered", "weak", "missing", "broken",
@@ -72,6 +73,7 @@ def leader_sourcing(view: ChainView, links: pd.DataFrame, leader_products: pd.Da
                      "input_ids": ";".join(inputs)})
     out = pd.DataFrame(rows)
     out["is_local"] = in_scope(out["region"], out["park"], scope)
+    out["location"] = np.where(out["is_local"], "本地", "区域外")
     out["local_share"] = out["local_share"].astype(float)
     return out[LEADER_COLUMNS]
 

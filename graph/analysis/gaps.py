@@ -164,7 +164,7 @@ def diagnose(store: AtlasStore, chain: str, region: str, thresholds: Thresholds 
         pd.DataFrame(columns=["enterprise_id", "product_id", "product", "revenue_share"])
     report = build_report(view, place, sc, local, counts, leader_products, link_of=link_of,
                           thresholds=thresholds, priority=priority, enclave_attribution=enclave_attribution,
-                          unknown=unknown)
+                          unknown=unknown, tree=tree)
     report.count_subclasses = count_subclasses
     return report
 
@@ -196,17 +196,22 @@ def chain_links(store: AtlasStore, view: ChainView, count_subclasses: bool = Tru
 def build_report(view: ChainView, place: dict, sc: Scope, local: pd.DataFrame, counts: pd.DataFrame,
                  leader_products: pd.DataFrame, link_of: dict | None = None,
                  thresholds: Thresholds = DEFAULT_THRESHOLDS, priority: PriorityWeights = DEFAULT_PRIORITY,
-                 enclave_attribution: bool = True, unknown: pd.DataFrame | None = None) -> GapReport:
+                 enclave_attribution: bool = True, unknown: pd.DataFrame | None = None, tree=None) -> GapReport:
     """Pure: assemble a GapReport from already-fetched frames (no store access).
 
     local: local makers with ``link_id`` (gap_rules.attach_links); counts: ``product_id``,
     ``makers`` per chain product (gap_rules.link_counts); unknown: makers whose location is
-    unknown for the place, with ``link_id`` (see :func:`local_and_unknown`).
+    unknown for the place, with ``link_id`` (see :func:`local_and_unknown`); tree: the RegionTree,
+    to tell 链主 of unknown location (``leaders.location`` 待核实) from those elsewhere.
     """
     cg = ChainGraph.from_view(view)
     unknown = unknown if unknown is not None else pd.DataFrame(columns=list(local.columns))
     links, notes = gap_rules.classify_links(view, local, counts, thresholds, graph=cg, unknown=unknown)
     leaders = gap_summary.leader_sourcing(view, links, leader_products, sc, graph=cg, link_of=link_of)
+    if tree is not None and len(leaders):
+        from graph.analysis import location
+        where = location.classify(tree, place, sc, leaders["region"], leaders["park"])
+        leaders["location"] = where.map(location.LOCATION_CN).to_numpy(object)
     links = gap_summary.score_links(links, leaders, local, priority)
     summary, stages = gap_summary.summarise(links, thresholds)
     summary["local_enterprises"] = int(local["enterprise_id"].nunique()) if len(local) else 0

@@ -164,3 +164,11 @@ def test_compare_treats_province_only_makers_as_unknown_in_every_city(atlas):
     cov = cmp.coverage.set_index("name")
     assert cov.at["运城市", "unverified"] == 3 and cov.at["运城市", "local_rate_max"] == 1.0
     assert any("在各下级区划中记为待核实" in n for n in cmp.notes)
+
+
+def test_a_leader_of_unknown_location_is_not_called_outside(atlas):
+    roles = [dict(chain="C-NEV", enterprise="E-CAR1", role="链主"), dict(chain="C-NEV", enterprise="E-TY", role="链主"),
+             dict(chain="C-NEV", enterprise="E-PACK-SX", role="链主")]
+    atlas.apply(honest_world(chain_roles=roles))
+    lead = diagnose(atlas, "C-NEV", "运城市").leaders.set_index("enterprise_id")["location"].to_dict()
+    assert lead == {"E-CAR1": "本地", "E-TY": "区域外", "E-PACK-SX": "待核实"}
