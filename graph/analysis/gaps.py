@@ -144,8 +144,8 @@ def diagnose(store: AtlasStore, chain: str, region: str, thresholds: Thresholds 
     makers still show that the product is known, so such a link is missing, not no-data).
 
     Store calls: table chains, chain_view, table regions, table parks, table product_subclasses,
-    makers (inside the scope), maker_counts, enterprise_products of the 链主 — a fixed number,
-    each driven by the chain's product ids. Raises NotFound / Ambiguous for unknown names.
+    makers (inside the scope, and of unknown location), maker_counts, enterprise_products of the
+    链主 — a fixed number, each driven by the chain's product ids. Raises NotFound / Ambiguous for unknown names.
     """
     from graph.analysis import lookup
     from graph.analysis import scope as scope_mod
@@ -171,10 +171,12 @@ def diagnose(store: AtlasStore, chain: str, region: str, thresholds: Thresholds 
 
 def local_and_unknown(store: AtlasStore, tree, place: dict, sc: Scope, link_of: dict
                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(local makers, makers whose location is unknown for the place), both with ``link_id``: one
-    ``makers`` call for every maker of the links, split by :func:`graph.analysis.location.split`."""
+    """(local makers, makers whose location is unknown for the place), both with ``link_id``: two
+    ``makers`` calls (inside, unknown — see graph.analysis.location.with_unknown)."""
     from graph.analysis import location
-    local, unknown = location.split(tree, place, sc, store.makers(sorted(link_of), sc, side="all"))
+    ids = sorted(link_of)
+    local = store.makers(ids, sc, side="inside")
+    unknown = store.makers(ids, location.with_unknown(tree, place, sc), side="unknown")
     return gap_rules.attach_links(local, link_of), gap_rules.attach_links(unknown, link_of)
 
 

@@ -21,6 +21,8 @@ For a place (region or park, see :mod:`graph.analysis.scope`) an enterprise is
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -41,32 +43,37 @@ def coarse_codes(tree, place: dict) -> frozenset[str]:
     return frozenset(up if place.get("kind") == "park" else up[1:])
 
 
-def _park_decides(tree, place: dict, scope: Scope, park: pd.Series) -> np.ndarray:
-    """Bool per row: the enterprise's park settles where it is (so its region does not)."""
-    has = park.notna().to_numpy(bool)
+def settling_parks(tree, place: dict, scope: Scope) -> frozenset[str]:
+    """Parks whose enterprises' location is settled by the park: for a park place every park; for a
+    region, parks with a region or counted_for (and those the scope excludes)."""
     if place.get("kind") == "park":
-        return has          # in the park -> local (scope); in another park -> outside
-    vals = park.to_numpy(object)
-    decides = {pid for pid, p in tree.parks.items()
-               if _present(p.get("region")) or _present(p.get("counted_for"))} | set(scope.exclude_parks)
-    return has & np.fromiter((v in decides for v in vals), dtype=bool, count=len(vals))
+        return frozenset(tree.parks)
+    return frozenset(pid for pid, p in tree.parks.items()
+                     if _present(p.get("region")) or _present(p.get("counted_for"))) | scope.exclude_parks
 
 
 def _present(v) -> bool:
     return v is not None and not (isinstance(v, float) and np.isnan(v)) and str(v).strip() != ""
 
 
+def with_unknown(tree, place: dict, scope: Scope) -> Scope:
+    """The scope with ``settled_regions``/``settling_parks`` filled, so stores can return the
+    makers of unknown location (``makers(side="unknown")``). Memoised on the tree."""
+    def build():
+        settled = frozenset(tree.regions) - coarse_codes(tree, place)
+        return replace(scope, settled_regions=settled, settling_parks=settling_parks(tree, place, scope))
+    return tree.cache(("with_unknown", place.get("kind"), str(place.get("id")), scope), build)
+
+
 def classify(tree, place: dict, scope: Scope, region: pd.Series, park: pd.Series) -> pd.Series:
-    """Vectorised: ``local`` / ``outside`` / ``unknown`` per row (same index)."""
+    """Vectorised: ``local`` / ``outside`` / ``unknown`` per row (same index); the same rule as
+    ``makers(side="unknown")`` with :func:`with_unknown`."""
     if len(region) == 0:
         return pd.Series([], index=region.index, dtype=object)
-    local = in_scope(region, park, scope).to_numpy(bool)
-    decided = _park_decides(tree, place, scope, park)
-    coarse = tree.cache(("coarse", place.get("kind"), str(place.get("code"))), lambda: coarse_codes(tree, place))
-    codes, uniq = pd.factorize(region.to_numpy(object))
-    vague = np.array([str(u) not in tree.regions or str(u) in coarse for u in uniq] + [True], dtype=bool)
-    unknown_region = vague[np.where(codes < 0, len(uniq), codes)]
-    out = np.where(local, LOCAL, np.where(~decided & unknown_region, UNKNOWN, OUTSIDE))
+    sc = scope if scope.settled_regions else with_unknown(tree, place, scope)
+    local = in_scope(region, park, sc).to_numpy(bool)
+    settled = (region.isin(list(sc.settled_regions)) | park.isin(list(sc.settling_parks))).to_numpy(bool)
+    out = np.where(local, LOCAL, np.where(settled, OUTSIDE, UNKNOWN))
     return pd.Series(out, index=region.index, dtype=object)
 
 
@@ -77,11 +84,3 @@ def why_unknown(tree, place: dict, region) -> str:
     if str(region) not in tree.regions:
         return f"地区代码 {region} 不在区划表中"
     return f"只登记到{tree.name(region)}，无法确定是否在{place.get('name') or ''}"
-
-
-def split(tree, place: dict, scope: Scope, makers: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(local, unknown) rows of ``makers`` (store MAKER_COLUMNS, any extra columns kept)."""
-    if len(makers) == 0:
-        return makers, makers
-    where = classify(tree, place, scope, makers["region"], makers["park"]).to_numpy(object)
-    return (makers[where == LOCAL].reset_index(drop=True), makers[where == UNKNOWN].reset_index(drop=True))
