@@ -303,7 +303,8 @@ def weak_rules(n, u, large, scale_unk, share_sum, share_known, t: Thresholds) ->
     return {"few": few, "few_maybe": few_known & ~few,
             "small": small, "small_maybe": small_known & scale_ok & ~small,
             "low": low, "low_maybe": low_known & share_ok & ~low,
-            "scale_skipped": small_known & ~scale_ok, "share_skipped": has & share_on & ~share_ok}
+            "scale_skipped": small_known & ~scale_ok,
+            "share_skipped": has & share_on & ~share_ok & (share_sum.fillna(0.0) < t.min_revenue_share)}
 
 
 def _unknown_by_link(unknown: pd.DataFrame | None, local_ids: set) -> pd.DataFrame:

@@ -172,3 +172,12 @@ def test_a_leader_of_unknown_location_is_not_called_outside(atlas):
     atlas.apply(honest_world(chain_roles=roles))
     lead = diagnose(atlas, "C-NEV", "运城市").leaders.set_index("enterprise_id")["location"].to_dict()
     assert lead == {"E-CAR1": "本地", "E-TY": "区域外", "E-PACK-SX": "待核实"}
+
+
+def test_unknown_revenue_share_is_not_weak_for_share(store):
+    from gapworld import MAKES, UNKNOWN_MAKES
+    makes = [(e, p, None if e == "E-LI2" else sh) for e, p, sh in MAKES + UNKNOWN_MAKES]
+    store.apply(honest_world(enterprise_products=[dict(enterprise=e, product=p, revenue_share=sh)
+                                                  for e, p, sh in makes]))
+    li = link(diagnose(store, "C-NEV", "运城市"), "P-LI")      # known 0.1 < 0.3, but 盐湖锂业's share unknown
+    assert li["status"] == "covered" and "营收占比未知 1 家，未按占比判断" in li["reason"]
