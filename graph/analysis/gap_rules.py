@@ -55,7 +55,9 @@ def link_products(chain_products: list[str], subclasses: pd.DataFrame) -> dict[s
 def attach_links(makers: pd.DataFrame, link_of: dict[str, str]) -> pd.DataFrame:
     """Add ``link_id``; one row per (link, enterprise) — the direct product row wins, else the
     subclass row with the largest revenue_share."""
-    m = makers.copy(deep=False) if len(makers.columns) else pd.DataFrame(columns=MAKER_COLUMNS)
+    if len(makers) == 0:   # nothing to attach (the usual case for makers of unknown location)
+        return (makers if len(makers.columns) else pd.DataFrame(columns=MAKER_COLUMNS)).assign(link_id=None)
+    m = makers.copy(deep=False)
     m["link_id"] = _map_by_unique(m["product_id"].astype(object), link_of)
     m = m[m["link_id"].notna()]
     if len(m) and not _strictly_sorted(m["link_id"], m["enterprise_id"]):
@@ -203,11 +205,15 @@ def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
         for col in agg.columns:
             out[col] = None
     unk = _unknown_by_link(unknown, set(m["enterprise_id"].tolist()) if len(m) else set())
-    for col in ("unknown_makers", "unknown_maker_names", "unknown_maker_ids"):
-        out[col] = out["product_id"].map(unk[col]) if len(unk) else None
-    out["unknown_makers"] = pd.to_numeric(out["unknown_makers"], errors="coerce").fillna(0).astype(int)
-    for col in ("unknown_maker_names", "unknown_maker_ids"):
-        out[col] = out[col].astype(object).where(out[col].notna(), "")
+    if len(unk):
+        for col in ("unknown_makers", "unknown_maker_names", "unknown_maker_ids"):
+            out[col] = out["product_id"].map(unk[col])
+        out["unknown_makers"] = pd.to_numeric(out["unknown_makers"], errors="coerce").fillna(0).astype(int)
+        for col in ("unknown_maker_names", "unknown_maker_ids"):
+            out[col] = out[col].astype(object).where(out[col].notna(), "")
+    else:
+        out["unknown_makers"] = 0
+        out["unknown_maker_names"] = out["unknown_maker_ids"] = ""
     for c in ("local_makers", "local_large", "local_share_known", "local_scale_unknown"):
         out[c] = pd.to_numeric(out[c], errors="coerce").fillna(0).astype(int)
     out["local_share_sum"] = pd.to_numeric(out["local_share_sum"], errors="coerce").astype(float)
@@ -218,8 +224,8 @@ def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
     out["makers_total"] = np.maximum(out["makers_total"], out["local_makers"] + out["unknown_makers"])
 
     n, u = out["local_makers"], out["unknown_makers"]
-    rules = weak_rules(n, u, out["local_large"], out["local_scale_unknown"], out["local_share_sum"],
-                       out["local_share_known"], t)
+    rules = weak_rules(*(out[c].to_numpy() for c in ("local_makers", "unknown_makers", "local_large",
+                                                     "local_scale_unknown", "local_share_sum", "local_share_known")), t)
     certain = rules["few"] | rules["small"] | rules["low"]
     maybe = rules["few_maybe"] | rules["small_maybe"] | rules["low_maybe"]
     out["status"] = np.select([out["makers_total"] == 0, (n == 0) & (u > 0), n == 0, certain, maybe],
@@ -282,7 +288,7 @@ def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
     return out[LINK_COLUMNS].reset_index(drop=True), notes
 
 
-def weak_rules(n, u, large, scale_unk, share_sum, share_known, t: Thresholds) -> dict[str, pd.Series]:
+def weak_rules(n, u, large, scale_unk, share_sum, share_known, t: Thresholds) -> dict[str, np.ndarray]:
     """The weak-link rules judged on what is known (n local makers, u makers of unknown location).
 
     ``few``/``small``/``low`` fire for certain (even if every unknown maker were local);
@@ -297,14 +303,15 @@ def weak_rules(n, u, large, scale_unk, share_sum, share_known, t: Thresholds) ->
     scale_ok = scale_unk == 0
     small = small_known & scale_ok & (large + u < t.min_large)
     share_on = t.min_revenue_share > 0
-    low_known = has & share_on & (share_known > 0) & (share_sum.fillna(0.0) < t.min_revenue_share)
+    share_sum = np.nan_to_num(np.asarray(share_sum, dtype=float), nan=0.0)
+    low_known = has & share_on & (share_known > 0) & (share_sum < t.min_revenue_share)
     share_ok = share_known >= n
     low = low_known & share_ok & (u == 0)
     return {"few": few, "few_maybe": few_known & ~few,
             "small": small, "small_maybe": small_known & scale_ok & ~small,
             "low": low, "low_maybe": low_known & share_ok & ~low,
             "scale_skipped": small_known & ~scale_ok,
-            "share_skipped": has & share_on & ~share_ok & (share_sum.fillna(0.0) < t.min_revenue_share)}
+            "share_skipped": has & share_on & ~share_ok & (share_sum < t.min_revenue_share)}
 
 
 def _unknown_by_link(unknown: pd.DataFrame | None, local_ids: set) -> pd.DataFrame:

@@ -52,6 +52,13 @@ def settling_parks(tree, place: dict, scope: Scope) -> frozenset[str]:
                      if _present(p.get("region")) or _present(p.get("counted_for"))) | scope.exclude_parks
 
 
+def _member(values: pd.Series, wanted: frozenset) -> np.ndarray:
+    """``values.isin(wanted)`` as a bool array, looked up once per distinct value (wanted is large)."""
+    codes, uniq = pd.factorize(values.to_numpy(object))
+    hit = np.fromiter((u in wanted for u in uniq), dtype=bool, count=len(uniq))
+    return np.append(hit, False)[np.where(codes < 0, len(uniq), codes)]
+
+
 def _present(v) -> bool:
     return v is not None and not (isinstance(v, float) and np.isnan(v)) and str(v).strip() != ""
 
@@ -72,7 +79,7 @@ def classify(tree, place: dict, scope: Scope, region: pd.Series, park: pd.Series
         return pd.Series([], index=region.index, dtype=object)
     sc = scope if scope.settled_regions else with_unknown(tree, place, scope)
     local = in_scope(region, park, sc).to_numpy(bool)
-    settled = (region.isin(list(sc.settled_regions)) | park.isin(list(sc.settling_parks))).to_numpy(bool)
+    settled = _member(region, sc.settled_regions) | _member(park, sc.settling_parks)
     out = np.where(local, LOCAL, np.where(settled, OUTSIDE, UNKNOWN))
     return pd.Series(out, index=region.index, dtype=object)
 

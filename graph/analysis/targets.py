@@ -67,9 +67,10 @@ def rank_targets(store, report, weights: Weights = DEFAULT_WEIGHTS, top: int = 1
         if len(cands) else pd.Series([], dtype=object)
     unknown = where.to_numpy(object) == location.UNKNOWN
     n_unknown = int(cands.loc[unknown, "enterprise_id"].nunique()) if unknown.any() else 0
-    cands["location"] = np.where(unknown, location.LOCATION_CN[location.UNKNOWN],
-                                 location.LOCATION_CN[location.OUTSIDE]) if len(cands) else []
-    if not include_unverified:
+    if n_unknown and include_unverified:   # (without the column every candidate counts as 区域外)
+        cands["location"] = np.where(unknown, location.LOCATION_CN[location.UNKNOWN],
+                                     location.LOCATION_CN[location.OUTSIDE])
+    elif n_unknown:
         cands = cands[~unknown].reset_index(drop=True)
     local_ids = sorted(set(report.makers["enterprise_id"].astype(str)) if len(report.makers) else set())
     leaders = report.leaders
