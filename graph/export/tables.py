@@ -12,9 +12,10 @@ import pandas as pd
 
 from graph.analysis.gap_rules import STATUS_CN
 from graph.analysis.gap_summary import coverage_text
+from graph.export.project_sheet import HEADERS as PROJECT_HEADERS
 
 SHEETS = {"about": "说明", "summary": "汇总", "gaps": "缺口清单", "targets": "招商目标", "makers": "本地企业",
-          "verify": "核实清单"}
+          "projects": "招商项目", "verify": "核实清单"}
 
 HEADERS: dict[str, dict[str, str]] = {
     "about": {"item": "项目", "value": "取值", "note": "说明"},
@@ -59,13 +60,14 @@ HEADERS: dict[str, dict[str, str]] = {
         "why": "待核实原因", "weight": "可核实环节（关键环节加权）", "key_links": "关键环节数", "links": "环节数",
         "chains": "产业链", "link_names": "可核实的环节", "source": "来源", "as_of": "数据日期"},
 }
+HEADERS["projects"] = dict(PROJECT_HEADERS)  # 招商项目 (#16)
 
 #: Excel number formats by column key (any table).
 NUMBER_FORMATS = {
     "local_rate": "0.0%", "key_weighted_rate": "0.0%", "local_rate_max": "0.0%", "key_weighted_rate_max": "0.0%",
     "weight": "0.0", "local_share_sum": "0%", "revenue_share": "0%",
     "priority": "0.00", "gap_priority": "0.00", "score": "0.00", "revenue": "#,##0", "employees": "#,##0",
-    "distance_km": "0.0", **{c: "0.00" for c in ("p_status", "p_broken", "p_key", "p_demand", "p_leaders",
+    "distance_km": "0.0", "investment": "#,##0.##", **{c: "0.00" for c in ("p_status", "p_broken", "p_key", "p_demand", "p_leaders",
                                                  "p_centrality", "s_role_tags", "s_scale", "s_revenue",
                                                  "s_share", "s_distance", "s_province", "s_transfer", "s_ties")},
 }

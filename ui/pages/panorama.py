@@ -3,6 +3,7 @@ import streamlit as st
 
 from ui import layout, state
 from ui.layout import coverage_range
+from ui import projects as project_ui
 from ui.panorama import AGGREGATE_AT, panorama, status_key
 
 
@@ -49,6 +50,10 @@ def link_details(sel, rep, pid):
                 "reason": "理由"}), hide_index=True, key="pano_targets")
         for n in notes:
             st.caption(n)
+        gp = project_ui.gap_projects(rep).set_index("product_id")
+        if pid in gp.index and gp.at[pid, "project_label"]:
+            st.caption(f"招商项目：{layout.text(gp.at[pid, 'project_label'])}")
+        project_ui.lead_action(tg, rep, key="pano")
 
 
 def body():
