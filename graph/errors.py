@@ -26,6 +26,9 @@ class ChainAtlasError(Exception):
             self.hint = hint
 
 
+VALUE_SHOWN = 120   # characters of an offending value kept in a problem
+
+
 @dataclass(frozen=True)
 class InputProblem:
     """One problem in an input file, precise enough to fix without guessing."""
@@ -37,6 +40,10 @@ class InputProblem:
     value: str          # the offending value, as text ('' when missing)
     message: str        # what is wrong (Chinese first, English ok)
     fix: str            # how to fix it
+
+    def __post_init__(self):    # a 50,000-character cell is shown by its start
+        if isinstance(self.value, str) and len(self.value) > VALUE_SHOWN:
+            object.__setattr__(self, "value", self.value[:VALUE_SHOWN] + f"…（共 {len(self.value):,} 字 chars）")
 
     def location(self) -> str:
         parts = [self.file]
@@ -60,21 +67,36 @@ class InputProblem:
 
 
 class ValidationFailed(ChainAtlasError):
-    """Input did not validate; nothing was written. ``problems`` lists all of them."""
+    """Input did not validate; nothing was written. ``problems`` lists them — capped to the first
+    few per column and kind when the input has very many; ``omitted`` counts the rest as
+    ``{"file", "sheet", "column", "message", "count"}`` dicts, and ``total`` is all of them."""
 
     hint = "Fix every listed problem and load again; nothing was written."
 
-    def __init__(self, problems: list[InputProblem], source: str = ""):
+    def __init__(self, problems: list[InputProblem], source: str = "", omitted: list[dict] | None = None):
         self.problems = list(problems)
-        n = len(self.problems)
+        self.omitted = list(omitted or [])
+        n = self.total = len(self.problems) + sum(o["count"] for o in self.omitted)
         where = f" in {source}" if source else ""
-        super().__init__(f"{n} problem{'s' if n != 1 else ''} found{where}; nothing was written")
+        shown = f" (first {len(self.problems):,} listed)" if self.omitted else ""
+        super().__init__(f"{n:,} problem{'s' if n != 1 else ''} found{where}{shown}; nothing was written")
+
+    def omitted_lines(self) -> list[str]:
+        """One line per kind of problem not listed: where, what, how many."""
+        out = []
+        for o in self.omitted:
+            where = [o["file"]] + ([f"sheet {o['sheet']}"] if o["sheet"] else []) \
+                + ([f"column {o['column']}"] if o["column"] else [])
+            out.append(f"… 另有 {o['count']:,} 个同类问题 and {o['count']:,} more like this: "
+                       f"{', '.join(where)}: {o['message']}")
+        return out
 
     def report(self, limit: int | None = None) -> str:
         shown = self.problems if limit is None else self.problems[:limit]
         lines = [str(self)] + [f"  - {p}" for p in shown]
         if limit is not None and len(self.problems) > limit:
             lines.append(f"  … and {len(self.problems) - limit} more")
+        lines += [f"  {line}" for line in self.omitted_lines()]
         return "\n".join(lines)
 
 
@@ -103,6 +125,13 @@ class StoreUnavailable(ChainAtlasError):
 
 class StoreLocked(ChainAtlasError):
     """Another process holds the embedded store's write lock."""
+
+
+class UnfinishedLoad(ChainAtlasError):
+    """A load into Neo4j was interrupted (its process killed) and must be rolled back first."""
+
+    hint = ("Run `chainatlas recover` to roll it back (it restores what the load changed and deletes "
+            "what it added), then load again.")
 
 
 class UnsupportedInput(ChainAtlasError):

@@ -18,7 +18,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +32,8 @@ import pyarrow.csv as pa_csv
 
 from graph import schema
 from graph.errors import InputProblem, UnsupportedInput, ValidationFailed
+from graph.settings import Settings
+from loaders.encoding import sniff
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 DOC_SHEETS = ("说明", "readme", "notes")      # sheets the template adds for humans: skipped silently
@@ -104,6 +108,7 @@ class RawTables:
     tables: dict[str, RawTable] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
+    invisible: dict[str, set[str]] = field(default_factory=dict)   # table -> cleaned cells that lost zero-width chars
 
 
 def clean_text(text: str) -> str:
@@ -143,29 +148,40 @@ def table_for(name: str) -> str | None:
     return None
 
 
-def read_tables(path) -> RawTables:
+def read_tables(path, limits: Settings | None = None) -> RawTables:
     """Read a workbook, a folder of CSV files or a .zip of CSV files into :class:`RawTables`.
 
     Raises :class:`UnsupportedInput` for a missing path or an unknown file type and
     :class:`ValidationFailed` when the file itself cannot be read (empty, corrupt).
     """
     p = Path(path)
+    limits = limits or Settings.from_env()
     if not p.exists():
         raise UnsupportedInput(f"找不到输入 input not found: {p}",
                                "Give the path of an .xlsx workbook, a folder of <table>.csv files or a .zip.")
     if p.is_dir():
-        return _read_folder(p)
+        return _read_folder(p, limits)
     suffix = p.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES or suffix == ".zip":
+        check_size(p.name, p.stat().st_size, limits)
         if p.stat().st_size == 0:
             raise ValidationFailed([file_problem(p.name, "文件为空 the file is empty",
                                                  "Save the workbook again from Excel or use `chainatlas template`.")],
                                    source=p.name)
-        return _read_workbook(p) if suffix != ".zip" else _read_zip(p)
+        return _read_workbook(p, limits) if suffix != ".zip" else _read_zip(p, limits)
     hint = ("Save it as .xlsx (Excel: 另存为 → Excel 工作簿)." if suffix in (".xls", ".et", ".ods", ".numbers")
             else "Put the CSV files in a folder (or a .zip) named <table>.csv, one per table."
             if suffix == ".csv" else "Use an .xlsx workbook, a folder of <table>.csv files or a .zip of them.")
     raise UnsupportedInput(f"不支持的文件类型 unsupported input type '{suffix or '(none)'}': {p.name}", hint)
+
+
+def check_size(name: str, size: int, limits: Settings) -> None:
+    """Refuse an input larger than ``limits.max_input_mb``."""
+    if size > limits.max_input_mb * 2**20:
+        raise ValidationFailed([file_problem(
+            name, f"文件过大 input too large ({size / 2**20:,.1f} MB; at most {limits.max_input_mb:,.0f} MB)",
+            "请拆分成多个文件分批导入，或调大 CHAINATLAS_MAX_INPUT_MB split it into several loads, "
+            "or raise CHAINATLAS_MAX_INPUT_MB")], source=name)
 
 
 def file_problem(file: str, message: str, fix: str, sheet: str = "") -> InputProblem:
@@ -231,21 +247,13 @@ def add_table(raw: RawTables, file: str, sheet: str, header: list[str],
 
 
 def decode(data: bytes) -> str | None:
-    """Decode CSV bytes: UTF-8 with BOM, UTF-8, then GB18030 (strict); None if none fits.
+    """Decode CSV bytes: UTF-8 with BOM, UTF-8, then GB18030 only when plausible (see
+    :mod:`loaders.encoding`); None if none fits.
 
     >>> decode("链主".encode("gb18030")), decode(b"\\xef\\xbb\\xbfa,b")
     ('链主', 'a,b')
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        encodings = ("utf-8-sig",)
-    else:
-        encodings = ("utf-8", "gb18030")
-    for enc in encodings:
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return None
+    return sniff(data).text
 
 
 def csv_records(text: str):
@@ -260,31 +268,227 @@ def csv_records(text: str):
                     for i, cells in enumerate(rows[1:])]
 
 
-def _read_workbook(path: Path) -> RawTables:
-    """Every sheet of an .xlsx workbook, values as displayed-ish text (not formulas)."""
-    import openpyxl
-
+def _read_workbook(path: Path, limits: Settings) -> RawTables:
+    """Every sheet of an .xlsx workbook, values as displayed-ish text (not formulas), read with
+    calamine (Rust; openpyxl when it is not installed). The package is checked first
+    (:func:`check_zip`: no part unpacks beyond the limits)."""
     raw = RawTables(source=path.name)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as err:  # openpyxl raises many types for a corrupt/non-xlsx file
+        with zipfile.ZipFile(path) as zf:
+            check_zip(zf, path.name, limits)
+        if _HAVE_CALAMINE:
+            for title, rows in _calamine_sheets(path):
+                _add_grid(raw, path.name, title, rows, limits.max_rows)
+            return raw
+        for title, rows in _openpyxl_sheets(path):
+            header = [cell_text(v) for v in next(rows, ())]
+            found: set[str] = set()
+            records = ((n, _row_text(cells, found)) for n, cells in enumerate(rows, start=2))
+            add_table(raw, path.name, title, header, _capped(raw, path.name, title, records, limits.max_rows))
+            if found and table_for(title):
+                raw.invisible.setdefault(table_for(title), set()).update(found)
+    except (ValidationFailed, UnsupportedInput):
+        raise
+    except Exception as err:  # the readers raise many types for a corrupt/non-xlsx file
         raise ValidationFailed([file_problem(path.name, f"无法读取工作簿 cannot open workbook ({err})",
                                              "Open it in Excel and save it again as .xlsx.")],
                                source=path.name) from err
-    try:
-        for ws in wb.worksheets:
-            ws.reset_dimensions()   # some exporters write a wrong <dimension>, truncating reads
-            rows = ws.iter_rows(values_only=True)
-            header = [cell_text(v) for v in next(rows, ())]
-            records = ((n, [cell_text(v) for v in cells]) for n, cells in enumerate(rows, start=2))
-            add_table(raw, path.name, ws.title, header, records)
-    finally:
-        wb.close()
     return raw
 
 
-def _add_csv(raw: RawTables, display: str, stem: str, data: bytes) -> None:
-    """Decode one CSV file's bytes and add it (or a problem) to ``raw``."""
+ZERO_WIDTH = ("\u200b", "\ufeff")          # what cleaning removes (so two names may become one)
+_ZERO_WIDTH_BYTES = tuple(z.encode(enc) for z in ZERO_WIDTH for enc in ("utf-8", "gb18030"))
+
+
+def _row_text(cells, found: set[str]) -> list[str]:
+    """The cells as text; the cleaned text of those that held zero-width characters goes to ``found``."""
+    out = [cell_text(v) for v in cells]
+    for v, t in zip(cells, out):
+        if v.__class__ is str and ("\u200b" in v or "\ufeff" in v) and t:
+            found.add(t)
+    return out
+
+
+def _invisible_cells(text: str) -> set[str]:
+    """Cleaned text of the CSV cells in ``text`` that hold zero-width characters."""
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    return {clean_text(c) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            for c in row if any(z in c for z in ZERO_WIDTH) and clean_text(c)}
+
+
+try:
+    from python_calamine import CalamineWorkbook
+    _HAVE_CALAMINE = True
+except ImportError:                     # pragma: no cover - calamine is a dependency
+    _HAVE_CALAMINE = False
+
+
+def _calamine_sheets(path: Path):
+    """(title, rows) per worksheet; rows from sheet row 1 (calamine pads the empty rows above the
+    first used one), cells from the first used column."""
+    wb = CalamineWorkbook.from_path(str(path))
+    for name in wb.sheet_names:
+        yield name, iter(wb.get_sheet_by_name(name).iter_rows())
+
+
+GRID_BLOCK = 20_000     # workbook rows turned into Arrow columns at a time
+
+
+def _add_grid(raw: RawTables, file: str, sheet: str, rows, max_rows: int) -> None:
+    """Add one worksheet read as rows of Python values (row 1 the header), column-wise: each block
+    of rows becomes Arrow string columns cleaned as :func:`cell_text` would (text cells
+    vectorised, other values one by one), so 200,000 rows take seconds and little memory."""
+    header = [cell_text(v) for v in next(rows, ())]
+    matched = _match_header(raw, file, sheet, header)
+    if matched is None:
+        return
+    table, keep, has_header = matched
+    parts: dict[int, list[pa.Array]] = {i: [] for i in keep}
+    numbers: list[np.ndarray] = []
+    found: set[str] = set()
+    width, start, too_many = len(header), 2, False
+    while True:
+        block = list(itertools.islice(rows, GRID_BLOCK))
+        if not block:
+            break
+        if start - 2 + len(block) > max_rows:
+            block, too_many = block[:max_rows - (start - 2)], True
+        width = max(width, max(map(len, block)))
+        filled = np.zeros(len(block), dtype=bool)
+        cols = {}
+        for i, col in enumerate(itertools.zip_longest(*block, fillvalue="")):
+            arr = _clean_cells(col, found)
+            filled |= pc.not_equal(arr, "").to_numpy(zero_copy_only=False)
+            if i in keep:
+                cols[i] = arr
+        where = pa.array(filled)
+        for i in keep:
+            arr = cols.get(i)
+            arr = pa.array([""] * len(block), pa.string()) if arr is None else arr
+            parts[i].append(arr.filter(where))
+        numbers.append(np.arange(start, start + len(block), dtype=np.int64)[filled])
+        start += len(block)
+        if too_many:
+            raw.problems.append(too_many_rows(file, sheet, max_rows))
+            break
+    data = pa.table({keep[i]: pa.chunked_array(parts[i], pa.string()) for i in keep}) if keep else pa.table({})
+    nums = np.concatenate(numbers) if numbers else np.empty(0, dtype=np.int64)
+    _finish(raw, RawTable(table, file, sheet, list(keep.values()), data=data, numbers=nums), has_header)
+    if found:
+        raw.invisible.setdefault(table, set()).update(found)
+
+
+_CLEAN_STEPS = [(ch, to or "") for ch, to in {**_ODD_SPACES, "\t": " ", "\r": " ", "\n": " "}.items()]
+_CLEAN_ANY = "[" + "".join(ch for ch, _ in _CLEAN_STEPS) + "]"
+
+
+def _clean_cells(values, found: set[str]) -> pa.Array:
+    """A column of workbook values as cleaned text (exactly :func:`cell_text`); the cleaned text
+    of cells that held zero-width characters goes to ``found``."""
+    try:
+        arr = pa.array(values, pa.string())         # all text (the usual case): one C call
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        arr = pa.array([v if v.__class__ is str else cell_text(v) for v in values], pa.string())
+    invisible = None
+    if not pc.any(pc.match_substring_regex(arr, _CLEAN_ANY)).as_py():
+        return pc.utf8_trim(arr, characters=_WHITESPACE)
+    for ch, to in _CLEAN_STEPS:
+        hit = pc.match_substring(arr, ch)
+        if pc.any(hit).as_py():
+            if to == "":
+                invisible = hit if invisible is None else pc.or_(invisible, hit)
+            arr = pc.replace_substring(arr, ch, to)
+    arr = pc.utf8_trim(arr, characters=_WHITESPACE)
+    if invisible is not None:
+        found.update(t for t in arr.filter(invisible).to_pylist() if t)
+    return arr
+
+
+def _openpyxl_sheets(path: Path):
+    import openpyxl
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        for ws in wb.worksheets:
+            ws.reset_dimensions()   # some exporters write a wrong <dimension>, truncating reads
+            yield ws.title, ws.iter_rows(values_only=True)
+    finally:
+        wb.close()
+
+
+def _capped(raw: RawTables, file: str, sheet: str, records, max_rows: int):
+    """``records`` up to ``max_rows`` data rows; past that a problem, and the rest is not read."""
+    for i, rec in enumerate(records):
+        if i >= max_rows:
+            raw.problems.append(too_many_rows(file, sheet, max_rows))
+            return
+        yield rec
+
+
+def too_many_rows(file: str, sheet: str, max_rows: int) -> InputProblem:
+    return file_problem(file, f"行数超过上限 more than {max_rows:,} data rows in one table",
+                        f"请拆分成多个文件分批导入，或调大 CHAINATLAS_MAX_ROWS split the table into several loads, "
+                        f"or raise CHAINATLAS_MAX_ROWS (now {max_rows:,})", sheet)
+
+
+def check_zip(zf: zipfile.ZipFile, name: str, limits: Settings, members=None) -> None:
+    """Refuse a zip (or xlsx package) whose members would unpack beyond the limits — by their
+    declared sizes, before anything is unpacked (:func:`read_member` also stops at the limit
+    while unpacking, whatever the headers say)."""
+    cap = limits.max_member_mb * 2**20
+    for info in (members if members is not None else zf.infolist()):
+        if info.file_size > cap:
+            raise _bomb(name, info.filename, f"解压后 {info.file_size / 2**20:,.0f} MB，超过上限 "
+                        f"{limits.max_member_mb:,.0f} MB unpacks to more than the limit",
+                        "CHAINATLAS_MAX_MEMBER_MB")
+        if info.file_size > 2**20 and info.file_size > limits.max_zip_ratio * max(info.compress_size, 1):
+            raise _bomb(name, info.filename, f"压缩比 {info.file_size / max(info.compress_size, 1):,.0f}:1 "
+                        f"超过上限 {limits.max_zip_ratio:,.0f}:1 compression ratio above the limit (a zip bomb?)",
+                        "CHAINATLAS_MAX_ZIP_RATIO")
+
+
+def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: Settings) -> bytes:
+    """A member's bytes, refusing it as soon as it unpacks beyond the limit."""
+    cap = int(limits.max_member_mb * 2**20)
+    try:
+        with zf.open(info) as fh:
+            data = fh.read(cap + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as err:
+        raise ValidationFailed([file_problem(f"{name}/{info.filename}", f"zip 成员损坏，无法解压 corrupt member ({err})",
+                                             "请重新压缩后上传 zip the files again.")], source=name) from err
+    if len(data) > cap:
+        raise _bomb(name, info.filename, f"解压后超过 {limits.max_member_mb:,.0f} MB unpacks to more than the limit",
+                    "CHAINATLAS_MAX_MEMBER_MB")
+    return data
+
+
+def _bomb(name: str, member: str, what: str, setting: str) -> ValidationFailed:
+    return ValidationFailed([file_problem(f"{name}/{member}", f"拒绝读取：{what} refused to unpack",
+                                          f"检查文件来源；确需导入请拆分，或调大 {setting} check where the file "
+                                          f"comes from; split it, or raise {setting} if it is genuine")],
+                            source=name)
+
+
+def _add_csv(raw: RawTables, display: str, stem: str, data: bytes, limits: Settings | None = None) -> None:
+    """Decode one CSV file's bytes and add it (or a problem) to ``raw``; a table of more than
+    ``limits.max_rows`` data rows is a problem."""
+    _add_csv_table(raw, display, stem, data)
+    table = table_for(stem)
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if table and any(z in body for z in _ZERO_WIDTH_BYTES):      # rare: look at the cells
+        text = sniff(data).text
+        if text:
+            cells = _invisible_cells(text)
+            if cells:
+                raw.invisible.setdefault(table, set()).update(cells)
+    max_rows = (limits or Settings.from_env()).max_rows
+    rt = raw.tables.get(table) if table else None
+    if rt is not None and rt.file == display and rt.ok and len(rt) > max_rows:
+        rt.ok = False
+        raw.problems.append(too_many_rows(display, stem, max_rows))
+
+
+def _add_csv_table(raw: RawTables, display: str, stem: str, data: bytes) -> None:
     if table_for(stem) is None:
         add_table(raw, display, stem, [], [])      # only warns
         return
@@ -298,15 +502,19 @@ def _add_csv(raw: RawTables, display: str, stem: str, data: bytes) -> None:
         return
     if _add_arrow_csv(raw, display, stem, body):          # valid UTF-8, a regular grid: the fast path
         return
-    try:
-        text, utf8 = body.decode("utf-8"), True
-    except UnicodeDecodeError:
-        text, utf8 = (None if bom else decode(body)), False
+    found = sniff(data)
+    text, utf8 = found.text, found.encoding != "gb18030"
     if text is None:
-        raw.problems.append(file_problem(display, "无法识别编码 cannot decode the file (not UTF-8 or GB18030)",
-                                         "Save it as CSV UTF-8 (Excel: 另存为 → CSV UTF-8).", stem))
+        raw.problems.append(file_problem(
+            display, f"无法识别编码：第 {found.line} 行，字节偏移 {found.offset} {found.reason} "
+                     f"(cannot decode the file: line {found.line}, byte offset {found.offset})",
+            "用 Excel 另存为“CSV UTF-8”，或修正该位置的字符 save it as CSV UTF-8 "
+            "(Excel: 另存为 → CSV UTF-8) or fix the character at that position.", stem))
         raw.tables.setdefault(table_for(stem), RawTable(table_for(stem), display, stem, [], ok=False))
         return
+    if not utf8:
+        raw.warnings.append(f"{display}: 不是 UTF-8，已按 GB18030（简体中文 Windows）编码读取 "
+                            "not UTF-8: read as GB18030; check the Chinese text looks right")
     if not utf8 and _add_arrow_csv(raw, display, stem, text.translate(_ODD).encode("utf-8")):
         return                                              # GB18030, re-encoded
     header, records = csv_records(text)
@@ -417,15 +625,16 @@ def _clean_column(col: pa.ChunkedArray, messy: bool) -> pa.ChunkedArray:
     return out
 
 
-def _read_folder(folder: Path) -> RawTables:
+def _read_folder(folder: Path, limits: Settings) -> RawTables:
     """Every ``*.csv`` file directly in ``folder``."""
     raw = RawTables(source=folder.name or str(folder))
     files = sorted(f for f in folder.iterdir() if f.suffix.lower() == ".csv" and not f.name.startswith("."))
     if not files:
         raise UnsupportedInput(f"文件夹里没有 CSV 文件 no .csv files in folder: {folder}",
                                "Put one <table>.csv per table in it (e.g. chains.csv, products.csv).")
+    check_size(raw.source, sum(f.stat().st_size for f in files), limits)
     for f in files:
-        _add_csv(raw, f"{folder.name}/{f.name}", f.stem, f.read_bytes())
+        _add_csv(raw, f"{folder.name}/{f.name}", f.stem, f.read_bytes(), limits)
     return raw
 
 
@@ -439,7 +648,7 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
         return info.filename
 
 
-def _read_zip(path: Path) -> RawTables:
+def _read_zip(path: Path, limits: Settings) -> RawTables:
     """Every ``*.csv`` member of a .zip (any folder inside it; macOS metadata skipped)."""
     raw = RawTables(source=path.name)
     try:
@@ -454,6 +663,7 @@ def _read_zip(path: Path) -> RawTables:
         if not members:
             raise UnsupportedInput(f"zip 里没有 CSV 文件 no .csv files in {path.name}",
                                    "Zip one <table>.csv per table.")
+        check_zip(zf, path.name, limits, [i for i, _ in members])
         for info, name in sorted(members, key=lambda m: m[1]):
-            _add_csv(raw, f"{path.name}/{name}", Path(name).stem, zf.read(info))
+            _add_csv(raw, f"{path.name}/{name}", Path(name).stem, read_member(zf, info, path.name, limits), limits)
     return raw

@@ -32,6 +32,8 @@ def command(path, dry_run):
     from loaders.workbook import load_path
 
     with store_from_env() as store:
+        if not dry_run:
+            store.check_writable()   # an unfinished Neo4j load must be recovered first
         report = load_path(store, path, dry_run=dry_run,
                            progress=None if dry_run else progress_printer(),
                            warn=lambda m: click.echo(f"警告 warning: {m}", err=True))

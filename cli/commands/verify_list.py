@@ -47,8 +47,7 @@ def command(chains, all_chains, region, top, fill_in, fmt, **place_opts):
         notes.append(f"已写出回填工作簿 {target}（enterprises 表 {len(tables['enterprises'])} 行）：填写 region 列后运行 "
                      f"chainatlas load {target}")
     if fmt != "table":
-        from graph.export.build import _csv_safe
-        echo_frame(_csv_safe(df) if fmt == "csv" else df, fmt)
+        echo_frame(df, fmt)
         return
     click.echo(f"核实清单 · {region}")
     echo_frame(df[list(_VIEW)].rename(columns=_VIEW))

@@ -8,7 +8,7 @@ left out and not walked through: hubs (more flow neighbours than ``max_degree``)
 fewer than ``min_degree`` neighbours, and (``exclude_generic``) names that are too short or too
 generic (其他, 产品, 服务, 业务 …). Core products are always kept.
 
-:func:`write_draft_workbook` writes the tables as an import workbook (one sheet per table).
+:func:`loaders.template.write_draft_workbook` writes the tables as an import workbook (one sheet per table).
 
 >>> flows = pd.DataFrame({"from_product": ["A", "B", "C"], "to_product": ["B", "C", "D"]})
 >>> products = pd.DataFrame({"product_id": list("ABCD"), "name": ["矿石", "正极材料", "锂电池", "汽车"]})
@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from pathlib import Path
 
 import pandas as pd
 
-from graph import schema
 from graph.errors import NotFound
 from graph.analysis.lookup import suggestions
 from graph.model import ImportBatch
@@ -72,12 +70,14 @@ def _walk(start: list[str], nxt: dict[str, set[str]], levels: int, blocked: set[
 def draft_chain(flows: pd.DataFrame, products: pd.DataFrame, core: list[str], up: int = 3, down: int = 2,
                 exclude_generic: bool = True, min_degree: int = 1, max_degree: int | None = MAX_DEGREE,
                 chain_id: str | None = None, name: str | None = None, as_of: str | None = None,
-                source: str = SOURCE) -> ImportBatch:
+                source: str = SOURCE, degrees: dict[str, int] | None = None) -> ImportBatch:
     """A draft chain around ``core`` (product ids, names or aliases) as an ImportBatch with
     ``chains``, ``products``, ``chain_products`` and ``product_flows`` filled.
 
     flows: ``from_product``, ``to_product`` (ids; ``cycle_ok`` and provenance kept if present).
     products: ``product_id``, ``name`` (``aliases`` and other product columns kept if present).
+    degrees: flow neighbours per product in the whole graph, when ``flows`` is only a part of it
+    (see :func:`draft_from_store`); otherwise counted from ``flows``.
     Raises :class:`~graph.errors.NotFound` for a core product that does not exist.
     """
     core_ids = _resolve(list(core), products)
@@ -91,7 +91,7 @@ def draft_chain(flows: pd.DataFrame, products: pd.DataFrame, core: list[str], up
     names = dict(zip(products["product_id"].astype(str), products["name"].astype(str)))
     blocked = set()
     for pid in set(succ) | set(pred) | set(names):
-        degree = len(succ.get(pid, set()) | pred.get(pid, set()))
+        degree = degrees.get(pid, 0) if degrees is not None else len(succ.get(pid, set()) | pred.get(pid, set()))
         if (max_degree is not None and degree > max_degree) or degree < min_degree \
                 or (exclude_generic and is_generic(names.get(pid, pid))) or pid not in names:
             blocked.add(pid)
@@ -126,38 +126,59 @@ def draft_chain(flows: pd.DataFrame, products: pd.DataFrame, core: list[str], up
     return batch
 
 
-def _cell(value):
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, (list, tuple)):
-        return ";".join(str(v) for v in value)
-    return value
+def draft_from_store(store, core: list[str], up: int = 3, down: int = 2, exclude_generic: bool = True,
+                     min_degree: int = 1, max_degree: int | None = MAX_DEGREE, **kw) -> ImportBatch:
+    """:func:`draft_chain` reading only the neighbourhood it walks: the core products are found by
+    id, name or alias, then level by level the flows of the products it may walk through (degree
+    and name checked first, so hubs are never expanded), and finally the flows among what it saw.
 
+    >>> import tempfile
+    >>> from graph.store.embedded.store import EmbeddedStore
+    >>> draft_from_store(EmbeddedStore(tempfile.mkdtemp()), ["锂电池"])
+    Traceback (most recent call last):
+    ...
+    graph.errors.NotFound: 未找到产品“锂电池”
+    """
+    found = store.find_products(core)
+    if len(found) < len(set(core)):   # a spelling that only matches after normalising: the id/name list
+        found = store.node_names("products").rename(columns={"id": "product_id"})
+    core_ids = _resolve(list(core), found)
+    seen, degrees, names = set(), {}, {}
 
-def write_draft_workbook(batch: ImportBatch, path) -> Path:
-    """Write ``batch`` as an import workbook: every required table (header only when empty) and
-    the optional ones that have rows, header = column names, lists joined with ``;``, bools 是/否."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    def learn(ids) -> None:
+        new = [i for i in ids if i not in seen]
+        seen.update(new)
+        if new:
+            deg = store.flow_degrees(new)
+            degrees.update(zip(deg["product_id"], deg["degree"].astype(int)))
+            rows = store.products(new)
+            names.update(zip(rows["product_id"].astype(str), rows["name"].astype(str)))
+            products.append(rows)
 
-    path = Path(path)
-    wb = Workbook()
-    wb.remove(wb.active)
-    doc = wb.create_sheet("说明")
-    doc.append(["草稿 draft: 由产品流向自动生成，请核对环节（stage/segment）、删去无关产品后再导入。"])
-    doc.append(["Generated from product flows: check stages, drop unrelated products, then "
-                "`chainatlas load` this workbook."])
-    for name in schema.LOAD_ORDER:
-        t, df = schema.TABLES[name], batch.tables[name]
-        if t.optional and not len(df):
-            continue
-        ws = wb.create_sheet(name)
-        ws.append(t.column_names)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for rec in df[t.column_names].itertuples(index=False):
-            ws.append([_cell(v) for v in rec])
-        ws.freeze_panes = "A2"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    def walkable(pid: str) -> bool:
+        d = degrees.get(pid, 0)
+        return pid in core_ids or ((max_degree is None or d <= max_degree) and d >= min_degree
+                                   and not (exclude_generic and is_generic(names.get(pid, pid))))
+
+    products, flows = [], []
+    learn(core_ids)
+    ups, downs = list(core_ids), list(core_ids)
+    went_up, went_down = set(core_ids), set(core_ids)   # per direction, as draft_chain walks
+    for level in range(max(up, down)):
+        ups = [p for p in ups if walkable(p)] if level < up else []
+        downs = [p for p in downs if walkable(p)] if level < down else []
+        f = store.product_flows_of(set(ups) | set(downs))
+        flows.append(f)
+        a, b = f["from_product"].astype(str), f["to_product"].astype(str)
+        ups, downs = sorted(set(a[b.isin(ups)]) - went_up), sorted(set(b[a.isin(downs)]) - went_down)
+        went_up.update(ups)
+        went_down.update(downs)
+        learn(ups + downs)
+    last = [p for p in set(ups) | set(downs) if walkable(p)]   # flows among the last level's products
+    flows.append(store.product_flows_of(last))
+    all_flows = (pd.concat(flows, ignore_index=True).drop_duplicates(["from_product", "to_product"])
+                 .sort_values(["from_product", "to_product"], ignore_index=True))
+    inside = all_flows["from_product"].isin(seen) & all_flows["to_product"].isin(seen)
+    return draft_chain(all_flows[inside], pd.concat(products, ignore_index=True), core_ids, up=up, down=down,
+                       exclude_generic=exclude_generic, min_degree=min_degree, max_degree=max_degree,
+                       degrees=degrees, **kw)

@@ -257,3 +257,17 @@ def test_xss_names_render_as_text(env, xss_store, app):
     assert "<img" not in find(at, "iframe")[0].proto.srcdoc
     for m in at.markdown:                                           # HTML-enabled markdown is escaped
         assert not (m.proto.allow_html and "<img" in m.value)
+
+
+def test_banner_for_a_running_or_interrupted_neo4j_load(empty_env, app, monkeypatch):
+    """A Neo4j load commits in batches: the app says so while one runs and when one was killed."""
+    from graph.store.embedded.store import EmbeddedStore
+    loads = [{"id": "ab12", "source": "全国<b>.xlsx", "pid": 4242, "host": "h1", "batches": 7, "stale": False,
+              "started": 0.0, "status": "running"}]
+    monkeypatch.setattr(EmbeddedStore, "pending_loads", lambda self: loads)
+    at = app()
+    assert not at.exception
+    assert any("正在载入数据" in w.value and "已提交 7 批" in w.value for w in at.warning)
+    loads[0]["stale"] = True
+    at = app()
+    assert any("上次数据载入未完成" in e.value and "chainatlas recover" in e.value for e in at.error)
