@@ -144,6 +144,7 @@ def build_export(store, chains: list[str] | None = None, region: str = "山西�
               "targets": T.target_rows(reports, targets, tree), "plan": T.plan_rows(plan),
               "makers": T.maker_rows(reports, tree)}
     tables["projects"] = project_rows(store, reports)
+    tables["verify"] = T.verify_rows(reports, tree)
     tables = {"about": T.about_rows(meta), **tables}
     meta["seconds"] = round(time.perf_counter() - started, 3)
     snapshot = make_snapshot(meta, reports)

@@ -178,12 +178,19 @@ class MakersIndex:
         pc = p_codes[ents]
         return _flag(p_uniq, scope.include_parks)[pc] | (in_region & ~_flag(p_uniq, scope.exclude_parks)[pc])
 
+    def settled(self, ents: np.ndarray, scope: Scope) -> np.ndarray:
+        """Bool per enterprise position: does its park or region settle where it is?"""
+        r_codes, r_uniq = self.ent_cat["region"]
+        p_codes, p_uniq = self.ent_cat["park"]
+        return _flag(r_uniq, scope.settled_regions)[r_codes[ents]] | _flag(p_uniq, scope.settling_parks)[p_codes[ents]]
+
     def makers(self, product_ids: list[str], scope: Scope | None, side: str) -> pd.DataFrame:
         rows = self._rows(product_ids)
         ents = self.mk_ent[rows]
         if side != "all":
-            keep = self.local(ents, scope or Scope())
-            keep = keep if side == "inside" else ~keep
+            sc = scope or Scope()
+            keep = self.local(ents, sc)
+            keep = keep if side == "inside" else ~keep & ~self.settled(ents, sc) if side == "unknown" else ~keep
             rows, ents = rows[keep], ents[keep]
         data = {
             "enterprise_id": take_text(self.ent_id, ents), "product_id": self.products[self.mk_prod[rows]],
@@ -206,8 +213,8 @@ class MakersCache:
         self._lock = threading.Lock()
 
     def makers(self, conn, generation: int, product_ids, scope: Scope | None, side: str) -> pd.DataFrame:
-        if side not in ("inside", "outside", "all"):
-            raise ValueError(f"side must be inside, outside or all, not {side!r}")
+        if side not in ("inside", "outside", "unknown", "all"):
+            raise ValueError(f"side must be inside, outside, unknown or all, not {side!r}")
         ids = list(dict.fromkeys(str(p) for p in product_ids))
         return self._index(conn, generation, ids).makers(ids, scope, side)
 
