@@ -410,8 +410,7 @@ def panorama(links: pd.DataFrame, *, selected: str | None = None, aggregate_at: 
             count = "无数据" if r.get("status") == "no_data" else f"本地 {int(r.get('local_makers') or 0)} 家" + (
                 f" · 待核实 {int(r.get('unknown_makers') or 0)}" if r.get("status") == "unverified" else "")
             label = ("▲ " if highlight and pid in highlight else "") + ("★ " if key else "") \
-                + _wrap(text(r.get("name"))) + "
-" + count
+                + _wrap(text(r.get("name"))) + "\n" + count
             x, y = pos[pid]
             style = _node_style(status_key(r), key, pid == selected)
             if highlight and pid in highlight:
