@@ -11,15 +11,22 @@ Rules they drive (see graph.analysis.gap_rules and graph.analysis.targets for th
 
 *Link status* (per product of the chain, for a region scope):
 
+Makers are local, outside or of unknown location for the place (graph.analysis.location).
+
 - ``no_data`` (无数据): no maker of the product anywhere in the data — unknown, not a gap.
-- ``missing`` (缺链): makers exist somewhere, none local.
-- ``weak`` (弱链): local makers exist but at least one of
-  (a) fewer than ``min_makers`` local makers;
-  (b) fewer than ``min_large`` local makers that are "规上 or larger", i.e. tagged 规上 or of
-  scale 大型/中型;
+- ``unverified`` (待核实): no known local maker but at least one of unknown location; or a weak
+  rule below fires on the known local makers but would not if every unknown one were local (and
+  large). Not a gap: no priority, no grade, no targets.
+- ``missing`` (缺链): makers exist, none local and none of unknown location.
+- ``weak`` (弱链): local makers exist and, even counting every maker of unknown location as local,
+  at least one of
+  (a) fewer than ``min_makers`` makers;
+  (b) fewer than ``min_large`` makers that are "规上 or larger", i.e. tagged 规上 or of scale
+  大型/中型 — judged only when every local maker's scale (or 规上 tag) is known, else skipped and
+  the reason says "规模未知 N 家";
   (c) the sum of the local makers' ``revenue_share`` (share of each maker's revenue from this
-  product) is below ``min_revenue_share`` — only makers with a known share are summed, and the
-  rule is skipped (and the reason says so) when no local share is known.
+  product) is below ``min_revenue_share`` — judged only when every local maker's share is known
+  and no maker is of unknown location; the reason says when it is skipped.
   Setting ``min_makers<=1``, ``min_large=0`` or ``min_revenue_share=0`` switches a rule off.
 - ``covered`` (已配套): otherwise.
 - ``broken`` (断链, a flag on missing/weak links): at least one direct upstream neighbour *and* at

@@ -25,6 +25,9 @@ def _safe(name: str) -> str:
     return re.sub(r'[\\/:*?"<>|\r\n\t]', "_", name)
 
 
+safe_name = _safe  # a file name without characters Windows/macOS refuse
+
+
 def build(store, key: tuple, chain_id: str, place_id: str, thresholds, weights: Weights, top: int, enclave: bool):
     """The GapExport for one chain in one place (memoised, 8 most recent)."""
     from graph.export import build as export

@@ -25,9 +25,11 @@ STATUS_STYLE = {
     "weak": ("#fff0bf", "#c99700", "#5b4300"),
     "missing": ("#f9d0d0", "#c62828", "#7a1616"),
     "broken": ("#b71c1c", "#6d0f0f", "#ffffff"),
+    "unverified": ("#dde8f8", "#3f6fb5", "#1f3d66"),
     "no_data": ("#eceff1", "#90a4ae", "#546e7a"),
 }
-STATUS_LABEL = {"covered": "已配套", "weak": "弱链", "missing": "缺链", "broken": "断链", "no_data": "无数据"}
+STATUS_LABEL = {"covered": "已配套", "weak": "弱链", "missing": "缺链", "broken": "断链", "unverified": "待核实",
+                "no_data": "无数据"}
 KIND_CN = {"Chain": "产业链", "Product": "产品", "Enterprise": "企业", "Park": "园区", "Region": "地区"}
 LEVEL_CN = {"province": "省", "city": "市", "county": "县区", "park": "园区"}
 
@@ -45,6 +47,13 @@ _CSS = """
 def style() -> None:
     """Static CSS (no data in it)."""
     st.markdown(_CSS, unsafe_allow_html=True)
+
+
+def coverage_range(summary: dict, key: str = "local_rate") -> str | None:
+    """“待核实 N 个环节，上限 X%” when unknown locations leave the rate open (metric delta), else None."""
+    from graph.analysis.gap_summary import coverage_text
+    full = coverage_text(summary, key)
+    return full[full.index("（") + 1:-1] if "（" in full else None
 
 
 def esc(value) -> str:

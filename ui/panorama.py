@@ -6,8 +6,8 @@ order of their products' depth in the product flow, each under a small header; a
 at most ``capacity`` rows and wraps into the next. Inside a segment, products are ordered by the
 mean height of their upstream neighbours (fewer crossings). Stages are drawn as shaded bands.
 
-Colours by status: 已配套 green, 弱链 amber, 缺链 red, 断链 deep red (white text), 无数据 grey
-with a dashed border. ★ and a thick navy border mark key links (关键环节). The second label line is
+Colours by status: 已配套 green, 弱链 amber, 缺链 red, 断链 deep red (white text), 待核实 blue
+(makers of unknown location decide it — not a gap), 无数据 grey with a dashed border. ★ and a thick navy border mark key links (关键环节). The second label line is
 the local maker count ("本地 3 家"; "无数据" where no maker exists anywhere — never "无本地企业").
 
 Escaping: tooltips are HTML (turned into DOM elements in the page), so every data string in them
@@ -183,6 +183,8 @@ def link_tooltip(row) -> str:
         lines.append(f"本地企业 {int(row.get('local_makers') or 0)} 家（数据中共 {int(row.get('makers_total') or 0)} 家）")
         if text(row.get("local_maker_names")):
             lines.append("本地企业：" + _names(row.get("local_maker_names")))
+        if int(row.get("unknown_makers") or 0):
+            lines.append(f"所在地待核实 {int(row.get('unknown_makers'))} 家：" + _names(row.get("unknown_maker_names")))
     if text(row.get("reason")):
         lines.append("判定：" + e(row.get("reason")))
     flow = []
@@ -207,7 +209,7 @@ def _node_style(status: str, key: bool, selected: bool) -> dict:
         "font": {"color": font, "size": 15, "face": FONT},
         "widthConstraint": {"minimum": 104, "maximum": 148},
     }
-    if status == "no_data":
+    if status in ("no_data", "unverified"):
         style["shapeProperties"] = {"borderDashes": [5, 4]}
     if selected:
         style["shadow"] = {"enabled": True, "color": "rgba(255,111,0,0.75)", "size": 18, "x": 0, "y": 0}
@@ -267,16 +269,17 @@ def legend_html(counts: dict | None = None, aggregated: bool = False) -> str:
     """Static legend (labels are constants; counts are ints)."""
     counts = counts or {}
     chips = []
-    for key in ("covered", "weak", "missing", "broken", "no_data"):
+    for key in ("covered", "weak", "missing", "broken", "unverified", "no_data"):
         fill, border, font = STATUS_STYLE[key]
-        dash = "dashed" if key == "no_data" else "solid"
+        dash = "dashed" if key in ("no_data", "unverified") else "solid"
         n = f" {int(counts[key])}" if key in counts else ""
         chips.append(f"<span class='chip' style='background:{fill};border:1.5px {dash} {border};color:{font}'>"
                      f"{STATUS_LABEL[key]}{n}</span>")
     chips.append(f"<span class='chip' style='background:#fff;border:3px solid {KEY_BORDER};color:{KEY_BORDER}'>"
                  "★ 关键环节</span>")
     note = ("每个方块为一个环节分类（产品数与缺/弱/断链数见标签）" if aggregated else
-            "方块第二行为本地生产企业数；“无数据”表示数据中没有任何生产企业，不等于本地缺失")
+            "方块第二行为本地生产企业数；“无数据”表示数据中没有任何生产企业，不等于本地缺失；"
+            "“待核实”表示取决于所在地未知的企业，不是缺口")
     return ("<div id='legend'>" + "".join(chips) + f"<span class='note'>{note}。箭头＝产品流向（上游→下游）；"
             "悬停查看企业名单与判定原因，滚轮缩放，拖动平移。</span></div>")
 
@@ -343,9 +346,13 @@ def finish_html(net, legend: str, bands: list[dict] | None = None) -> str:
     return page
 
 
+_TEMPLATE_ENVS: dict = {}   # pyvis makes a jinja environment per Network, so it compiled its template on every draw
+
+
 def _network(height_px: int):
     from pyvis.network import Network
     net = Network(height=f"{height_px}px", width="100%", directed=True, cdn_resources="in_line", bgcolor="#ffffff")
+    net.templateEnv = _TEMPLATE_ENVS.setdefault(net.template_dir, net.templateEnv)   # one compile per process
     net.options = {
         "physics": {"enabled": False},
         "layout": {"hierarchical": {"enabled": False}},
@@ -360,9 +367,13 @@ def _network(height_px: int):
     return net
 
 
+HIGHLIGHT = "#00c853"   # glow of highlighted links (e.g. closed by a what-if)
+
+
 def panorama(links: pd.DataFrame, *, selected: str | None = None, aggregate_at: int = AGGREGATE_AT,
-             capacity: int | None = None) -> Panorama:
-    """The panorama of a GapReport's ``links`` (LINK_COLUMNS)."""
+             capacity: int | None = None, highlight: set[str] | None = None) -> Panorama:
+    """The panorama of a GapReport's ``links`` (LINK_COLUMNS). ``highlight``: link ids drawn with a
+    green glow and a ▲ on their label (the links a what-if closes or strengthens)."""
     links = links.reset_index(drop=True)
     aggregated = len(links) > aggregate_at
     status_counts: dict = {}
@@ -396,11 +407,17 @@ def panorama(links: pd.DataFrame, *, selected: str | None = None, aggregate_at: 
         for r in links.to_dict("records"):
             pid = str(r["product_id"])
             key = bool(r.get("key_link"))
-            count = "无数据" if r.get("status") == "no_data" else f"本地 {int(r.get('local_makers') or 0)} 家"
-            label = ("★ " if key else "") + _wrap(text(r.get("name"))) + "\n" + count
+            count = "无数据" if r.get("status") == "no_data" else f"本地 {int(r.get('local_makers') or 0)} 家" + (
+                f" · 待核实 {int(r.get('unknown_makers') or 0)}" if r.get("status") == "unverified" else "")
+            label = ("▲ " if highlight and pid in highlight else "") + ("★ " if key else "") \
+                + _wrap(text(r.get("name"))) + "\n" + count
             x, y = pos[pid]
-            net.add_node(pid, label=label, title=link_tooltip(r), x=x, y=y, physics=False,
-                         **_node_style(status_key(r), key, pid == selected))
+            style = _node_style(status_key(r), key, pid == selected)
+            if highlight and pid in highlight:
+                style["shadow"] = {"enabled": True, "color": HIGHLIGHT, "size": 22, "x": 0, "y": 0}
+                style["borderWidth"] = 4
+                style["color"]["border"] = HIGHLIGHT
+            net.add_node(pid, label=label, title=link_tooltip(r), x=x, y=y, physics=False, **style)
         for r in items.to_dict("records"):
             for d in r["down"]:
                 if d in pos:

@@ -110,7 +110,7 @@ def render() -> state.Selection | None:
         ml = st.slider("弱链：规上或大中型企业少于（家）", 0, 5, d.min_large, key="min_large", bind="query-params",
                        help="设为 0 关闭此规则。")
         ms = st.slider("弱链：本地企业该产品营收占比合计低于", 0.0, 1.0, d.min_revenue_share, step=0.05,
-                       key="min_share", bind="query-params", help="只合计已知占比；设为 0 关闭此规则。")
+                       key="min_share", bind="query-params", help="仅当本地企业占比均已知时判断；设为 0 关闭此规则。")
         kw = st.slider("关键环节在加权配套率中的权重", 1.0, 5.0, d.key_weight, step=0.5, key="key_weight",
                        bind="query-params")
         enclave = st.toggle("飞地园区按统计归属地计入", value=True, key="enclave", bind="query-params",

@@ -167,18 +167,39 @@ def report(sel: "Selection", chain_id: str | None = None, priority: PriorityWeig
 
 @st.cache_data(show_spinner="正在计算招商目标…", ttl=TTL, max_entries=128)
 def _targets(db: str, gen: str, chain_id: str, place_id: str, th: tuple, enclave: bool, pr: tuple,
-             w: tuple, top: int, products: tuple) -> tuple[pd.DataFrame, list]:
+             w: tuple, top: int, products: tuple, include_unverified: bool = False) -> tuple[pd.DataFrame, list]:
     from graph.analysis.targets import rank_targets
     rep = _report(db, gen, chain_id, place_id, th, enclave, pr)
-    df = rank_targets(store(), rep, Weights(**dict(w)), top=top, products=list(products) or None, tree=tree())
+    df = rank_targets(store(), rep, Weights(**dict(w)), top=top, products=list(products) or None, tree=tree(),
+                      include_unverified=include_unverified)
     return df, list(df.attrs.get("notes", []))
 
 
 def targets(sel: "Selection", weights: Weights = DEFAULT_WEIGHTS, top: int = 10,
-            products: list[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
-    """(targets frame, notes) for the selected chain's gaps (or the given link products)."""
+            products: list[str] | None = None, include_unverified: bool = False) -> tuple[pd.DataFrame, list[str]]:
+    """(targets frame, notes) for the selected chain's gaps (or the given link products);
+    ``include_unverified``: also makers whose location is unknown for the place (marked 待核实)."""
     return _targets(db_key(), generation(), sel.chain_id, sel.place_id, _items(sel.thresholds), sel.enclave,
-                    _items(DEFAULT_PRIORITY), _items(weights), int(top), tuple(products or ()))
+                    _items(DEFAULT_PRIORITY), _items(weights), int(top), tuple(products or ()),
+                    bool(include_unverified))
+
+
+@st.cache_data(show_spinner="正在生成核实清单…", ttl=TTL, max_entries=64)
+def _verify(db: str, gen: str, chain_id: str, place_id: str, th: tuple, enclave: bool) -> pd.DataFrame:
+    from graph.analysis.verify import verification_list
+    return verification_list([_report(db, gen, chain_id, place_id, th, enclave, _items(DEFAULT_PRIORITY))], tree())
+
+
+def verify(sel: "Selection") -> pd.DataFrame:
+    """The 核实清单 of the selected chain in the selected place (graph.analysis.verify)."""
+    return _verify(db_key(), generation(), sel.chain_id, sel.place_id, _items(sel.thresholds), sel.enclave)
+
+
+def fill_in_workbook(sel: "Selection") -> bytes:
+    """The fill-in workbook of the 核实清单 (enterprises to locate; load it back after filling in)."""
+    from graph.analysis.verify import fill_in_tables
+    from graph.export.fill_in import fill_in_workbook_bytes
+    return fill_in_workbook_bytes(fill_in_tables(store(), verify(sel)))
 
 
 @st.cache_data(show_spinner="正在汇总全部产业链…", ttl=TTL, max_entries=32)

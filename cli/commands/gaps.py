@@ -9,6 +9,7 @@ import click
 import pandas as pd
 
 from cli.common import dumps, echo_frame, store_from_env
+from graph.analysis.gap_summary import coverage_text
 from graph.options import DEFAULT_THRESHOLDS
 
 FORMATS = click.Choice(["table", "csv", "json"])
@@ -73,8 +74,10 @@ def echo_notes(notes: list[str]) -> None:
 GAP_VIEW = {"grade": "等级", "priority": "优先级", "name": "环节", "stage_cn": "阶段", "key_link": "关键",
             "label": "状态", "local_makers": "本地企业", "local_demand": "下游本地需求",
             "leader_consumer_count": "链主需求", "reason": "原因"}
-LEADER_VIEW = {"name": "链主", "is_local": "本地", "inputs_with_data": "投入品", "inputs_local": "本地可配",
-               "local_share": "本地配套率", "missing_inputs": "本地缺"}
+UNVERIFIED_VIEW = {"name": "环节", "stage_cn": "阶段", "local_makers": "本地已知", "unknown_makers": "所在地待核实",
+                   "reason": "原因"}
+LEADER_VIEW = {"name": "链主", "location": "所在", "inputs_with_data": "投入品", "inputs_local": "本地可配",
+               "local_share": "本地配套率", "missing_inputs": "本地缺", "unverified_inputs": "待核实"}
 
 
 @click.command("gaps")
@@ -119,24 +122,29 @@ def command(chain, region, no_enclave, no_subclasses, min_makers, min_large, min
     click.echo(f"产业链 {report.chain.get('name')}（{report.chain.get('chain_id')}） · "
                f"{r.get('name')}（{r.get('id')}，{r.get('level')}） · "
                f"飞地归属 {'开' if report.enclave_attribution else '关'}")
-    click.echo(f"本地配套率 {pct(s['local_rate'])}（{s['local']}/{s['with_data']} 个有数据环节） · "
-               f"关键环节加权 {pct(s['key_weighted_rate'])} · 已配套 {s['covered']} · 弱链 {s['weak']} · "
-               f"缺链 {s['missing']} · 断链 {s['broken']} · 无数据 {s['no_data']}")
+    click.echo(f"本地配套率 {coverage_text(s, digits=1)}（{s['local']}/{s['with_data']} 个有数据环节） · "
+               f"关键环节加权 {coverage_text(s, 'key_weighted_rate', digits=1)} · 已配套 {s['covered']} · "
+               f"弱链 {s['weak']} · 缺链 {s['missing']} · 断链 {s['broken']} · 待核实 {s.get('unverified', 0)} · "
+               f"无数据 {s['no_data']}")
     click.echo(f"紧急 {s['urgent']} · 重要 {s['important']} · 一般 {s['normal']}")
     click.echo("")
     cols = GAP_VIEW if not show_all else {"status_cn": "判定", **GAP_VIEW}
     view = links[list(cols)].assign(key_link=links["key_link"].map({True: "是", False: ""}))
     echo_frame(view.rename(columns=cols))
+    unverified = report.links[report.links["status"] == "unverified"]
+    if len(unverified) and not show_all:
+        click.echo(f"\n待核实环节 unverified（{len(unverified)} 个：取决于所在地未知的企业，不是缺口；"
+                   "见 chainatlas verify-list）")
+        echo_frame(unverified[list(UNVERIFIED_VIEW)].rename(columns=UNVERIFIED_VIEW).head(top))
     echo_projects(report, projects)
     if len(report.leaders):
         click.echo("\n链主本地配套 leader sourcing")
-        lv = report.leaders[list(LEADER_VIEW)].assign(local_share=report.leaders["local_share"].map(pct),
-                                                      is_local=report.leaders["is_local"].map({True: "是", False: "否"}))
+        lv = report.leaders[list(LEADER_VIEW)].assign(local_share=report.leaders["local_share"].map(pct))
         echo_frame(lv.rename(columns=LEADER_VIEW))
     if comparison is not None:
         click.echo(f"\n下级区划比较 comparison ({comparison.level})")
         cv = comparison.coverage[["name", "local_rate", "key_weighted_rate", "covered", "weak", "missing",
-                                  "broken", "local_enterprises"]]
+                                  "broken", "unverified", "local_enterprises"]]
         echo_frame(cv.assign(local_rate=cv["local_rate"].map(pct),
                              key_weighted_rate=cv["key_weighted_rate"].map(pct)))
         echo_frame(comparison.matrix.drop(columns=["code"]))

@@ -24,18 +24,24 @@ TARGET_VIEW = {"gap_product": "环节", "gap_label": "缺口", "rank": "名次",
                "region_name": "所在地", "score": "得分", "reason": "理由"}
 
 
-def parse_weights(pairs: tuple[str, ...], eastern: bool) -> Weights:
+def parse_pairs(pairs, names, param_hint: str) -> dict[str, float]:
+    """``NAME=NUMBER`` strings -> {name: number}; NAME must be one of ``names`` (``-`` reads as ``_``)."""
     changes = {}
     for p in pairs:
         key, sep, value = p.partition("=")
         key = key.strip().replace("-", "_")
-        if not sep or key not in _WEIGHT_NAMES:
-            raise click.BadParameter(f"{p!r}: use NAME=NUMBER with NAME one of {', '.join(_WEIGHT_NAMES)}",
-                                     param_hint="--weight")
+        if not sep or key not in names:
+            raise click.BadParameter(f"{p!r}: use NAME=NUMBER with NAME one of {', '.join(names)}",
+                                     param_hint=param_hint)
         try:
             changes[key] = float(value)
         except ValueError:
-            raise click.BadParameter(f"{p!r}: {value!r} is not a number", param_hint="--weight") from None
+            raise click.BadParameter(f"{p!r}: {value!r} is not a number", param_hint=param_hint) from None
+    return changes
+
+
+def parse_weights(pairs: tuple[str, ...], eastern: bool) -> Weights:
+    changes = parse_pairs(pairs, _WEIGHT_NAMES, "--weight")
     return DEFAULT_WEIGHTS.with_(**changes, eastern_transfer=True if eastern else None)
 
 
@@ -45,9 +51,12 @@ def parse_weights(pairs: tuple[str, ...], eastern: bool) -> Weights:
               help="只看这些环节（编号、名称或别名，可重复） Only these links (repeatable); default: every gap.")
 @click.option("--top", type=int, default=10, show_default=True, help="每个缺口的候选企业数 Targets per gap.")
 @weight_options
+@click.option("--include-unverified", is_flag=True,
+              help="列入所在地待核实（可能就在本地）的企业并标注 Also rank makers whose location is unknown for "
+                   "the region (they may be local), marked 待核实.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True, help="输出格式 Output format.")
 def command(chain, region, no_enclave, no_subclasses, min_makers, min_large, min_share, key_weight, products,
-            top, weights, eastern_transfer, fmt):
+            top, weights, eastern_transfer, include_unverified, fmt):
     """招商目标 Rank enterprises outside the region that make its gap products.
 
     Example: chainatlas targets --chain 新能源汽车 --region 运城市 --product 电池包 --top 5
@@ -68,7 +77,7 @@ def command(chain, region, no_enclave, no_subclasses, min_makers, min_large, min
             within = report.links[["product_id", "name"]].merge(
                 store.table("products")[["product_id", "aliases"]], on="product_id", how="left")
             ids = [lookup.resolve_product(store, p, within=within)["product_id"] for p in products]
-        df = rank_targets(store, report, weights=w, top=top, products=ids)
+        df = rank_targets(store, report, weights=w, top=top, products=ids, include_unverified=include_unverified)
     notes = list(df.attrs.get("notes", []))
     if ids:
         st = report.links.set_index("product_id")
@@ -77,6 +86,9 @@ def command(chain, region, no_enclave, no_subclasses, min_makers, min_large, min
                 notes.append(f"“{st.at[pid, 'name']}”全部数据中无生产企业，无从推荐。")
             elif st.at[pid, "status"] == "covered":
                 notes.append(f"“{st.at[pid, 'name']}”在本地已配套，以下为补强参考。")
+            elif st.at[pid, "status"] == "unverified":
+                notes.append(f"“{st.at[pid, 'name']}”待核实（可能已有本地企业），不是确认的缺口；请先核实"
+                             "（chainatlas verify-list）。以下仅为参考。")
     if fmt == "csv":
         echo_frame(df, "csv")
         return
@@ -87,7 +99,11 @@ def command(chain, region, no_enclave, no_subclasses, min_makers, min_large, min
         return
     r = report.region
     click.echo(f"招商目标 · {report.chain.get('name')} · {r.get('name')}（{r.get('id')}） · 每个缺口前 {top} 名")
-    echo_frame(df[list(TARGET_VIEW)].rename(columns=TARGET_VIEW))
+    view = {**TARGET_VIEW, "location": "位置"} if include_unverified else TARGET_VIEW
+    echo_frame(df[list(view)].rename(columns=view))
+    if df.attrs.get("unverified"):
+        click.echo(f"待核实企业 {df.attrs['unverified']} 家" + ("（已列入并标注）" if include_unverified else
+                                                          "（未列入；--include-unverified 可列入）"))
     echo_notes(notes)
 
 

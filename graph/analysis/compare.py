@@ -18,7 +18,7 @@ from graph.options import DEFAULT_THRESHOLDS, Thresholds
 #: Columns of Comparison.coverage (one row per child region, plus 未细分 when needed).
 COVERAGE_COLUMNS = ["code", "name", "level", "links", "with_data", "covered", "weak", "missing", "broken",
                     "no_data", "local", "local_rate", "key_links", "key_local", "key_weighted_rate",
-                    "local_enterprises"]
+                    "local_enterprises", "unverified", "local_rate_max"]
 #: Columns of Comparison.cells (long form of the matrix).
 CELL_COLUMNS = ["code", "name", "product_id", "product", "stage", "key_link", "local_makers", "status",
                 "broken", "label"]
@@ -64,14 +64,20 @@ def compare_regions(store, chain: str, region: str, thresholds: Thresholds = DEF
     place = lookup.resolve_region(store, region, tree=tree)
     sc = region_scope(tree, place["code"], enclave_attribution)
     link_of, all_links = chain_links(store, view, count_subclasses)
-    local = gap_rules.attach_links(store.makers(sorted(link_of), sc, side="inside"), link_of)
+    from graph.analysis.gaps import local_and_unknown
+    local, unknown = local_and_unknown(store, tree, place, sc, link_of)
     counts = gap_rules.link_counts(store.maker_counts(sorted(all_links)), all_links)
-    return compare_frames(view, place, tree, local, counts, thresholds, enclave_attribution)
+    return compare_frames(view, place, tree, local, counts, thresholds, enclave_attribution, unknown=unknown)
 
 
 def compare_frames(view, place: dict, tree, local: pd.DataFrame, counts: pd.DataFrame,
-                   thresholds: Thresholds = DEFAULT_THRESHOLDS, enclave_attribution: bool = True) -> Comparison:
-    """Pure: attribute the region's local makers to its children and classify per child."""
+                   thresholds: Thresholds = DEFAULT_THRESHOLDS, enclave_attribution: bool = True,
+                   unknown: pd.DataFrame | None = None) -> Comparison:
+    """Pure: attribute the region's local makers to its children and classify per child.
+
+    For each child, makers whose location is unknown for the region (``unknown``) and the region's
+    makers registered only at the region itself (未细分) are of unknown location: links they decide
+    are 待核实 in that child, never 缺链."""
     children = tree.children(place["code"])
     notes: list[str] = []
     if not children:
@@ -90,9 +96,12 @@ def compare_frames(view, place: dict, tree, local: pd.DataFrame, counts: pd.Data
     cg = ChainGraph.from_view(view)
     rows, cells = [], []
     level = tree.level(children[0]) if children else ""
+    unknown = unknown if unknown is not None and len(unknown) else pd.DataFrame(columns=list(local.columns))
+    vague = m[m["child"] == ""].drop(columns=["attributed", "child"], errors="ignore") if len(m) else unknown
     for code in groups:
         sub = m[m["child"] == code]
-        links, _ = gap_rules.classify_links(view, sub, counts, thresholds, graph=cg)
+        unk = unknown if code == "" or not len(vague) else pd.concat([unknown, vague], ignore_index=True)
+        links, _ = gap_rules.classify_links(view, sub, counts, thresholds, graph=cg, unknown=unk)
         summary, _ = gap_summary.summarise(links, thresholds)
         name = tree.name(code) if code else UNASSIGNED
         rows.append({"code": code, "name": name, "level": tree.level(code) if code else "",
@@ -105,6 +114,11 @@ def compare_frames(view, place: dict, tree, local: pd.DataFrame, counts: pd.Data
     cell_df = pd.concat(cells, ignore_index=True)[CELL_COLUMNS] if cells else pd.DataFrame(columns=CELL_COLUMNS)
     order = view.products.drop_duplicates("product_id")
     matrix = _matrix(cell_df, order)
+    n_vague = (int(unknown["enterprise_id"].nunique()) if len(unknown) else 0) + \
+        (int(vague["enterprise_id"].nunique()) if len(vague) and children else 0)
+    if n_vague:
+        notes.append(f"{n_vague} 家生产企业所在地无法落到下级区划（无地区、地区代码不在区划表，或只登记到上级）："
+                     "在各下级区划中记为待核实，不计为缺链。")
     if enclave_attribution:
         notes.append("飞地园区企业计入其统计归属地。")
     return Comparison(chain=dict(view.chain), region=dict(place), level=level or "",

@@ -14,7 +14,7 @@ from graph.analysis.frame_utils import as_lists, has_tag, in_scope, tag_flags  #
 from graph.options import DEFAULT_THRESHOLDS, Thresholds
 from graph.store import MAKER_COLUMNS, ChainView
 
-STATUS_CN = {"covered": "已配套", "weak": "弱链", "missing": "缺链", "no_data": "无数据"}
+STATUS_CN = {"covered": "已配套", "weak": "弱链", "missing": "缺链", "unverified": "待核实", "no_data": "无数据"}
 LARGE_SCALES = ("大型", "中型")
 
 #: Columns of GapReport.links, in order.
@@ -22,7 +22,8 @@ LINK_COLUMNS = [
     "product_id", "name", "stage", "stage_cn", "segment", "key_link",
     "status", "status_cn", "broken", "label",
     "local_makers", "local_large", "local_share_sum", "local_share_known", "makers_total",
-    "local_maker_names", "local_maker_ids", "reason",
+    "local_maker_names", "local_maker_ids", "unknown_makers", "unknown_maker_names", "unknown_maker_ids",
+    "local_scale_unknown", "reason",
     "upstream_ids", "upstream", "downstream_ids", "downstream",
     "local_demand", "leader_consumers", "leader_consumer_count", "leader_consumers_local",
     "betweenness", "degree", "centrality",
@@ -54,7 +55,9 @@ def link_products(chain_products: list[str], subclasses: pd.DataFrame) -> dict[s
 def attach_links(makers: pd.DataFrame, link_of: dict[str, str]) -> pd.DataFrame:
     """Add ``link_id``; one row per (link, enterprise) — the direct product row wins, else the
     subclass row with the largest revenue_share."""
-    m = makers.copy(deep=False) if len(makers.columns) else pd.DataFrame(columns=MAKER_COLUMNS)
+    if len(makers) == 0:   # nothing to attach (the usual case for makers of unknown location)
+        return (makers if len(makers.columns) else pd.DataFrame(columns=MAKER_COLUMNS)).assign(link_id=None)
+    m = makers.copy(deep=False)
     m["link_id"] = _map_by_unique(m["product_id"].astype(object), link_of)
     m = m[m["link_id"].notna()]
     if len(m) and not _strictly_sorted(m["link_id"], m["enterprise_id"]):
@@ -104,6 +107,11 @@ def is_large(makers: pd.DataFrame) -> pd.Series:
     return has_tag(makers["tags"], "规上") | makers["scale"].isin(LARGE_SCALES)
 
 
+def scale_unknown(makers: pd.DataFrame) -> pd.Series:
+    """No scale and no 规上 tag: whether it is 规上/大中型 is unknown (never counted as small)."""
+    return makers["scale"].isna().to_numpy(bool) & ~has_tag(makers["tags"], "规上").to_numpy(bool)
+
+
 def maker_labels(makers: pd.DataFrame) -> pd.Series:
     """``名称(大型·规上·专精特新)`` per maker row."""
     scales, names, ids = makers["scale"].tolist(), makers["name"].tolist(), makers["enterprise_id"].tolist()
@@ -129,6 +137,12 @@ def _join(items, sep="、") -> str:
     return sep.join(str(i) for i in items)
 
 
+def _first(names: str, k: int = 3) -> str:
+    """The first ``k`` of a 、-joined name list, with 等 when there are more."""
+    items = [x for x in str(names).split("、") if x and not x.startswith("…")]
+    return "、".join(items[:k]) + ("等" if len(items) > k else "")
+
+
 NAMES_CAP = 50  # names/ids listed per link; the full list is GapReport.makers (keeps Excel cells small)
 
 
@@ -139,13 +153,14 @@ def _capped(items: list[str], sep: str) -> str:
 
 # --- classification --------------------------------------------------------------
 def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
-                   thresholds: Thresholds = DEFAULT_THRESHOLDS, graph: ChainGraph | None = None
-                   ) -> tuple[pd.DataFrame, list[str]]:
+                   thresholds: Thresholds = DEFAULT_THRESHOLDS, graph: ChainGraph | None = None,
+                   unknown: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[str]]:
     """One row per chain product with its status, local makers, neighbours and reason.
 
     local:  local makers with ``link_id`` (see :func:`attach_links`); counts: ``product_id``,
-    ``makers`` anywhere (see :func:`link_counts`). Returns (links, notes); links has every column
-    of :data:`LINK_COLUMNS` (priority columns zero until :func:`score_links`).
+    ``makers`` anywhere (see :func:`link_counts`); unknown: makers whose location is unknown for
+    the place (graph.analysis.location), with ``link_id``. Returns (links, notes); links has every
+    column of :data:`LINK_COLUMNS` (priority columns zero until :func:`score_links`).
     """
     t = thresholds
     cg = graph or ChainGraph.from_view(view)
@@ -159,6 +174,7 @@ def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
     m["_large"] = is_large(m) if len(m) else pd.Series(dtype=bool)
     m["_share"] = pd.to_numeric(m["revenue_share"], errors="coerce")
     m["_label"] = maker_labels(m) if len(m) else pd.Series(dtype=object)
+    m["_scale_unknown"] = scale_unknown(m) if len(m) else pd.Series(dtype=bool)
     g = m.groupby("link_id")
     if len(m):
         labels: dict = {}
@@ -172,12 +188,13 @@ def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
             "local_large": g["_large"].sum(),
             "local_share_sum": g["_share"].sum(min_count=1),
             "local_share_known": g["_share"].count(),
+            "local_scale_unknown": g["_scale_unknown"].sum(),
         })
         agg["local_maker_names"] = pd.Series({k: _capped(sorted(v), "、") for k, v in labels.items()}, dtype=object)
         agg["local_maker_ids"] = pd.Series({k: _capped(sorted(v), ";") for k, v in ids.items()}, dtype=object)
     else:
-        agg = pd.DataFrame(columns=["local_makers", "local_large", "local_share_sum",
-                                    "local_share_known", "local_maker_names", "local_maker_ids"])
+        agg = pd.DataFrame(columns=["local_makers", "local_large", "local_share_sum", "local_share_known",
+                                    "local_scale_unknown", "local_maker_names", "local_maker_ids"])
     out = p.copy()
     if len(agg):
         aligned = agg.reindex(out["product_id"].to_numpy())
@@ -187,21 +204,32 @@ def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
     else:
         for col in agg.columns:
             out[col] = None
-    for c in ("local_makers", "local_large", "local_share_known"):
+    unk = _unknown_by_link(unknown, set(m["enterprise_id"].tolist()) if len(m) else set())
+    if len(unk):
+        for col in ("unknown_makers", "unknown_maker_names", "unknown_maker_ids"):
+            out[col] = out["product_id"].map(unk[col])
+        out["unknown_makers"] = pd.to_numeric(out["unknown_makers"], errors="coerce").fillna(0).astype(int)
+        for col in ("unknown_maker_names", "unknown_maker_ids"):
+            out[col] = out[col].astype(object).where(out[col].notna(), "")
+    else:
+        out["unknown_makers"] = 0
+        out["unknown_maker_names"] = out["unknown_maker_ids"] = ""
+    for c in ("local_makers", "local_large", "local_share_known", "local_scale_unknown"):
         out[c] = pd.to_numeric(out[c], errors="coerce").fillna(0).astype(int)
     out["local_share_sum"] = pd.to_numeric(out["local_share_sum"], errors="coerce").astype(float)
     out["local_maker_names"] = out["local_maker_names"].astype(object).where(out["local_maker_names"].notna(), "")
     out["local_maker_ids"] = out["local_maker_ids"].astype(object).where(out["local_maker_ids"].notna(), "")
     total = counts.set_index("product_id")["makers"] if len(counts) else pd.Series(dtype=int)
     out["makers_total"] = out["product_id"].map(total).fillna(0).astype(int)
-    out["makers_total"] = np.maximum(out["makers_total"], out["local_makers"])
+    out["makers_total"] = np.maximum(out["makers_total"], out["local_makers"] + out["unknown_makers"])
 
-    n, large, share, known = out["local_makers"], out["local_large"], out["local_share_sum"], out["local_share_known"]
-    few = (n > 0) & (n < t.min_makers)
-    small = (n > 0) & (large < t.min_large)
-    low = (n > 0) & (known > 0) & (t.min_revenue_share > 0) & (share < t.min_revenue_share)
-    out["status"] = np.select([out["makers_total"] == 0, n == 0, few | small | low],
-                              ["no_data", "missing", "weak"], "covered")
+    n, u = out["local_makers"], out["unknown_makers"]
+    rules = weak_rules(*(out[c].to_numpy() for c in ("local_makers", "unknown_makers", "local_large",
+                                                     "local_scale_unknown", "local_share_sum", "local_share_known")), t)
+    certain = rules["few"] | rules["small"] | rules["low"]
+    maybe = rules["few_maybe"] | rules["small_maybe"] | rules["low_maybe"]
+    out["status"] = np.select([out["makers_total"] == 0, (n == 0) & (u > 0), n == 0, certain, maybe],
+                              ["no_data", "unverified", "missing", "weak", "unverified"], "covered")
     out["status_cn"] = out["status"].map(STATUS_CN)
     out["key_link"] = out["key_link"].fillna(False).astype(bool)
     out["stage_cn"] = out["stage"].map(schema.STAGE_LABELS).fillna("")
@@ -220,12 +248,12 @@ def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
     out["label"] = np.where(out["broken"], "断链·" + out["status_cn"], out["status_cn"])
 
     keys = ["local_makers", "status", "makers_total", "local_large", "local_share_sum", "local_share_known",
-            "broken", "key_link"]
+            "broken", "key_link", "unknown_makers", "unknown_maker_names", "local_scale_unknown"]
     records = [dict(zip(keys, vals)) for vals in zip(*(out[k].tolist() for k in keys))]
+    flags = [dict(zip(rules, vals)) for vals in zip(*(v.tolist() for v in rules.values()))]
     out["reason"] = [
-        _reason(r, t, f, s, lw, [cg.name(x) for x in u if has_local.get(x)],
-                [cg.name(x) for x in d if has_local.get(x)])
-        for r, f, s, lw, u, d in zip(records, few.tolist(), small.tolist(), low.tolist(), ups, downs)]
+        _reason(r, t, f, [cg.name(x) for x in up if has_local.get(x)], [cg.name(x) for x in d if has_local.get(x)])
+        for r, f, up, d in zip(records, flags, ups, downs)]
     out["local_demand"] = 0
     out["leader_consumers"] = ""
     out["leader_consumer_count"] = 0
@@ -250,29 +278,94 @@ def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
     unknown_share = int(((out["local_makers"] > 0) & (out["local_share_known"] == 0)).sum())
     if unknown_share and t.min_revenue_share > 0:
         notes.append(f"{unknown_share} 个环节的本地企业均无产品营收占比数据，未按营收占比判断弱链。")
+    unverified = [name for name, st in zip(out["name"].tolist(), status) if st == "unverified"]
+    if unverified:
+        notes.append(f"{len(unverified)} 个环节待核实：判断取决于所在地未知的生产企业，未计为缺链或弱链："
+                     + _join(unverified))
+    scale_skipped = int((rules["scale_skipped"]).sum())
+    if scale_skipped:
+        notes.append(f"{scale_skipped} 个环节有规模未知的本地企业，未按规模判断弱链。")
     return out[LINK_COLUMNS].reset_index(drop=True), notes
 
 
-def _reason(r: dict, t: Thresholds, few: bool, small: bool, low: bool, up: list[str], down: list[str]) -> str:
-    n, status = r["local_makers"], r["status"]
+def weak_rules(n, u, large, scale_unk, share_sum, share_known, t: Thresholds) -> dict[str, np.ndarray]:
+    """The weak-link rules judged on what is known (n local makers, u makers of unknown location).
+
+    ``few``/``small``/``low`` fire for certain (even if every unknown maker were local);
+    ``*_maybe`` would fire on the known local makers alone but the unknowns could lift them (the link
+    is then 待核实); the scale rule needs every local maker's scale and the share rule every local
+    maker's share (``scale_skipped``/``share_skipped``: the rule would fire on the known ones but is
+    not applied)."""
+    has = n > 0
+    few_known = has & (n < t.min_makers)
+    few = has & (n + u < t.min_makers)
+    small_known = has & (large < t.min_large)
+    scale_ok = scale_unk == 0
+    small = small_known & scale_ok & (large + u < t.min_large)
+    share_on = t.min_revenue_share > 0
+    share_sum = np.nan_to_num(np.asarray(share_sum, dtype=float), nan=0.0)
+    low_known = has & share_on & (share_known > 0) & (share_sum < t.min_revenue_share)
+    share_ok = share_known >= n
+    low = low_known & share_ok & (u == 0)
+    return {"few": few, "few_maybe": few_known & ~few,
+            "small": small, "small_maybe": small_known & scale_ok & ~small,
+            "low": low, "low_maybe": low_known & share_ok & ~low,
+            "scale_skipped": small_known & ~scale_ok,
+            "share_skipped": has & share_on & ~share_ok & (share_sum < t.min_revenue_share)}
+
+
+def _unknown_by_link(unknown: pd.DataFrame | None, local_ids: set) -> pd.DataFrame:
+    """Per link: count, names and ids of the makers whose location is unknown."""
+    if unknown is None or len(unknown) == 0:
+        return pd.DataFrame(columns=["unknown_makers", "unknown_maker_names", "unknown_maker_ids"])
+    names: dict = {}
+    for link, eid, nm in zip(unknown["link_id"].tolist(), unknown["enterprise_id"].tolist(),
+                             unknown["name"].tolist()):
+        if not pd.isna(link) and eid not in local_ids:
+            names.setdefault(link, {})[str(eid)] = str(eid if _missing(nm) else nm)
+    rows = {k: {"unknown_makers": len(v), "unknown_maker_names": _capped([v[e] for e in sorted(v)], "、"),
+                "unknown_maker_ids": _capped(sorted(v), ";")} for k, v in names.items()}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _reason(r: dict, t: Thresholds, f: dict, up: list[str], down: list[str]) -> str:
+    n, u, status = r["local_makers"], r["unknown_makers"], r["status"]
+    unknown = f"{u} 家生产企业所在地待核实（{_first(r['unknown_maker_names'])}）" if u else ""
     if status == "no_data":
         return "全部数据中无该产品的生产企业：数据未知，不作为缺链"
     if status == "missing":
         text = f"本地无生产企业（数据中共 {r['makers_total']} 家，均在区域外）"
+    elif status == "unverified" and n == 0:
+        text = (f"本地暂无已知生产企业；{unknown}，核实前不判为缺链"
+                f"（数据中共 {r['makers_total']} 家，{r['makers_total'] - u} 家在区域外）")
     else:
         parts = []
-        if few:
+        if f["few"]:
             parts.append(f"本地仅 {n} 家生产企业（阈值 {t.min_makers}）")
-        if small:
+        elif f["few_maybe"]:
+            parts.append(f"本地已知 {n} 家生产企业（阈值 {t.min_makers}），未满阈值但另有{unknown}")
+        if f["small"]:
             parts.append(f"规上或大中型企业 {r['local_large']} 家（阈值 {t.min_large}）")
-        if low:
+        elif f["small_maybe"]:
+            parts.append(f"已知规上或大中型企业 {r['local_large']} 家（阈值 {t.min_large}），"
+                         "所在地待核实的企业可能补足")
+        if f["scale_skipped"]:
+            parts.append(f"规模未知 {r['local_scale_unknown']} 家，未按规模判断弱链")
+        if f["low"]:
             parts.append(f"本地企业该产品营收占比合计 {r['local_share_sum']:.2f}，低于 {t.min_revenue_share:.2f}")
+        elif f["low_maybe"]:
+            parts.append(f"已知本地营收占比合计 {r['local_share_sum']:.2f}，低于 {t.min_revenue_share:.2f}，"
+                         "所在地待核实的企业可能补足")
         if status == "covered":
             parts.append(f"本地 {n} 家生产企业，其中规上或大中型 {r['local_large']} 家")
             if r["local_share_known"]:
                 parts.append(f"营收占比合计 {r['local_share_sum']:.2f}")
-        if r["local_share_known"] == 0 and t.min_revenue_share > 0:
+        if t.min_revenue_share > 0 and r["local_share_known"] == 0:
             parts.append("营收占比未知，未按占比判断")
+        elif f["share_skipped"]:
+            parts.append(f"营收占比未知 {n - r['local_share_known']} 家，未按占比判断")
+        if u and not f["few_maybe"]:
+            parts.append(f"另有{unknown}")
         text = "；".join(parts)
     if r["broken"]:
         text += f"；断链：上游（{_join(up)}）与下游（{_join(down)}）本地均有企业，本环节使本地链条中断"

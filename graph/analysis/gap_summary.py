@@ -20,11 +20,13 @@ LEADER_COLUMNS = [
     "local_share",       # inputs_local / inputs_with_data (NaN when 0)
     "missing_inputs",    # names of inputs with data but no local maker
     "weak_inputs",       # names of inputs whose link is weak
+    "unverified_inputs", # names of inputs whose link is 待核实 (makers of unknown location)
     "input_ids",         # ;-joined product ids of its inputs
+    "location",          # 本地 / 区域外 / 待核实 (location unknown for the place; set by gaps.build_report)
     "source", "as_of", "illustrative",
 ]
 STAGE_COLUMNS = ["stage", "stage_cn", "links", "with_data", "covered", "weak", "missing", "broken",
-                 "no_data", "local_rate"]
+                 "no_data", "local_rate", "unverified", "unverified_open", "local_rate_max"]
 GRADES = ("紧急", "重要", "一般")
 
 
@@ -65,11 +67,13 @@ def leader_sourcing(view: ChainView, links: pd.DataFrame, leader_products: pd.Da
                      "products": "、".join(cg.name(p) for p in mine),
                      "inputs": len(inputs), "inputs_with_data": len(data), "inputs_local": len(loc),
                      "local_share": len(loc) / len(data) if data else np.nan,
-                     "missing_inputs": "、".join(cg.name(i) for i in data if i not in loc),
+                     "missing_inputs": "、".join(cg.name(i) for i in data if status[i] == "missing"),
                      "weak_inputs": "、".join(cg.name(i) for i in data if status[i] == "weak"),
+                     "unverified_inputs": "、".join(cg.name(i) for i in data if status[i] == "unverified"),
                      "input_ids": ";".join(inputs)})
     out = pd.DataFrame(rows)
     out["is_local"] = in_scope(out["region"], out["park"], scope)
+    out["location"] = np.where(out["is_local"], "本地", "区域外")
     out["local_share"] = out["local_share"].astype(float)
     return out[LEADER_COLUMNS]
 
@@ -121,9 +125,13 @@ def summarise(links: pd.DataFrame, thresholds: Thresholds = DEFAULT_THRESHOLDS) 
     s = links["status"]
     data = s != "no_data"
     local = links["local_makers"] > 0
+    open_ = (s == "unverified") & ~local   # could still prove local: the top of the range
     key = links["key_link"] & data
     wts = np.where(links["key_link"], thresholds.key_weight, 1.0) * data
     summary = {
+        "unverified": int((s == "unverified").sum()), "unverified_open": int(open_.sum()),
+        "local_rate_max": _rate((local | open_).sum(), data.sum()),
+        "key_weighted_rate_max": _rate(float((wts * (local | open_)).sum()), float(wts.sum())),
         "links": int(len(links)), "with_data": int(data.sum()),
         "covered": int((s == "covered").sum()), "weak": int((s == "weak").sum()),
         "missing": int((s == "missing").sum()), "broken": int(links["broken"].sum()),
@@ -135,20 +143,52 @@ def summarise(links: pd.DataFrame, thresholds: Thresholds = DEFAULT_THRESHOLDS) 
         "normal": int((links["grade"] == "一般").sum()),
     }
     rows = []
-    cols = list(zip(links["stage"].tolist(), s.tolist(), links["broken"].tolist(), local.tolist()))
+    cols = list(zip(links["stage"].tolist(), s.tolist(), links["broken"].tolist(), local.tolist(), open_.tolist()))
     for stage in sorted(links["stage"].dropna().unique(), key=lambda x: schema.STAGE_ORDER.get(x, 9)):
-        sub = [(st, br, lo) for sg, st, br, lo in cols if sg == stage]
-        d = [st != "no_data" for st, _, _ in sub]
+        sub = [(st, br, lo, op) for sg, st, br, lo, op in cols if sg == stage]
+        d = [st != "no_data" for st, _, _, _ in sub]
+        n_local = sum(lo and dd for (_, _, lo, _), dd in zip(sub, d))
+        n_open = sum(bool(op) for *_, op in sub)
         rows.append({"stage": stage, "stage_cn": schema.STAGE_LABELS.get(stage, stage), "links": len(sub),
                      "with_data": int(sum(d)),
-                     **{k: sum(st == k for st, _, _ in sub) for k in ("covered", "weak", "missing")},
-                     "broken": int(sum(bool(br) for _, br, _ in sub)), "no_data": len(sub) - int(sum(d)),
-                     "local_rate": _rate(sum(lo and dd for (_, _, lo), dd in zip(sub, d)), sum(d))})
+                     **{k: sum(st == k for st, *_ in sub) for k in ("covered", "weak", "missing")},
+                     "broken": int(sum(bool(br) for _, br, _, _ in sub)), "no_data": len(sub) - int(sum(d)),
+                     "local_rate": _rate(n_local, sum(d)), "unverified": sum(st == "unverified" for st, *_ in sub),
+                     "unverified_open": n_open, "local_rate_max": _rate(n_local + n_open, sum(d))})
     return summary, pd.DataFrame(rows, columns=STAGE_COLUMNS)
 
 
 def _rate(num, den) -> float:
     return round(float(num) / float(den), 4) if den else float("nan")
+
+
+def coverage_text(summary: dict, key: str = "local_rate", digits: int = 0) -> str:
+    """本地配套率 as known plus the range the unknowns allow: ``47%（待核实 7 个环节，上限 60%）``;
+    ``—`` when there is no link with data.
+
+    >>> coverage_text({"local_rate": 0.4667, "local_rate_max": 0.6, "unverified_open": 7})
+    '47%（待核实 7 个环节，上限 60%）'
+    >>> coverage_text({"local_rate": 0.5, "local_rate_max": 0.5, "unverified_open": 0})
+    '50%'
+    """
+    rate, top = summary.get(key), summary.get(f"{key}_max")
+    if rate is None or rate != rate:
+        return "—"
+    text = f"{rate:.{digits}%}"
+    n = int(summary.get("unverified_open") or 0)
+    if n and top is not None and top == top and top > rate:
+        text += f"（待核实 {n} 个环节，上限 {top:.{digits}%}）"
+    return text
+
+
+def unknown_notes(summary: dict, place: dict) -> list[str]:
+    """The note that says how many makers have an unknown location for the place (if any)."""
+    k = int(summary.get("unknown_enterprises") or 0)
+    if not k:
+        return []
+    return [f"{k} 家生产企业的所在地对“{place.get('name') or place.get('id')}”未知（无地区、地区代码不在区划表，"
+            f"或只登记到更大的上级区划）：既不计为本地，也不计为区域外；相关环节记为待核实，"
+            f"本地配套率为 {coverage_text(summary)}。见核实清单（chainatlas verify-list）。"]
 
 
 def leader_notes(leaders: pd.DataFrame) -> list[str]:

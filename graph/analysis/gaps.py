@@ -35,11 +35,14 @@ class GapReport:
     links:      one row per product of the chain, in stage order (columns LINK_COLUMNS):
         product_id, name, stage (upstream/midstream/downstream), stage_cn (上游/中游/下游), segment,
         key_link (bool, 关键环节);
-        status (covered/weak/missing/no_data), status_cn (已配套/弱链/缺链/无数据), broken (bool,
+        status (covered/weak/missing/unverified/no_data), status_cn (已配套/弱链/缺链/待核实/无数据:
+        待核实 = the verdict hinges on makers whose location is unknown — never a gap), broken (bool,
         断链), label (status_cn, prefixed 断链· when broken);
         local_makers (distinct local enterprises making it or a subclass), local_large (of which
         规上 or 大型/中型), local_share_sum (sum of their known revenue_share; NaN if none known),
         local_share_known (how many shares are known), makers_total (makers anywhere),
+        unknown_makers / unknown_maker_names / unknown_maker_ids (makers whose location is unknown
+        for the place), local_scale_unknown (local makers with no scale and no 规上 tag),
         local_maker_names (``名称(规模·标签)`` 、-joined), local_maker_ids (;-joined) — at most 50
         each, then ``…等 N 家`` (the full list is ``makers``), reason (Chinese);
         upstream_ids / downstream_ids (;-joined direct FEEDS neighbours), upstream / downstream
@@ -55,12 +58,17 @@ class GapReport:
                 ``no_data``, ``local`` (links with ≥1 local maker), ``local_rate`` (local /
                 with_data; no-data links are left out of the denominator), ``key_links``,
                 ``key_local``, ``key_weighted_rate`` (key links count ``key_weight`` times),
-                ``urgent``/``important``/``normal`` (gap grades), ``local_enterprises``
+                ``urgent``/``important``/``normal`` (gap grades), ``local_enterprises``;
+                ``unverified`` (待核实 links), ``unverified_open`` (of which no known local maker),
+                ``local_rate_max`` / ``key_weighted_rate_max`` (the rates if every open 待核实 link
+                proved local: the range the unknowns allow), ``unknown_enterprises``
     stages:     one row per stage: stage, stage_cn, links, with_data, covered, weak, missing,
-                broken, no_data, local_rate
+                broken, no_data, local_rate, unverified, unverified_open, local_rate_max
     leaders:    one row per 链主 of the chain; columns graph.analysis.gap_summary.LEADER_COLUMNS (documented there)
     makers:     the local makers (store MAKER_COLUMNS + ``link_id``: the chain product a
                 subclass maker counts for)
+    unknown:    the makers whose location is unknown for the place (same columns; see
+                graph.analysis.location): never local, never outside, never a target by default
     notes:      remarks in Chinese (no-data links, rules skipped, unknown data …)
     data:       provenance of the facts used: ``as_of_min``, ``as_of_max``, ``sources`` (list),
                 ``facts``, ``illustrative_facts``
@@ -80,6 +88,7 @@ class GapReport:
     stages: pd.DataFrame
     leaders: pd.DataFrame
     makers: pd.DataFrame
+    unknown: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
     data: dict = field(default_factory=dict)
     roles: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -135,8 +144,8 @@ def diagnose(store: AtlasStore, chain: str, region: str, thresholds: Thresholds 
     makers still show that the product is known, so such a link is missing, not no-data).
 
     Store calls: table chains, chain_view, table regions, table parks, table product_subclasses,
-    makers (inside the scope), maker_counts, enterprise_products of the 链主 — a fixed number,
-    each driven by the chain's product ids. Raises NotFound / Ambiguous for unknown names.
+    makers (inside the scope, and of unknown location), maker_counts, enterprise_products of the
+    链主 — a fixed number, each driven by the chain's product ids. Raises NotFound / Ambiguous for unknown names.
     """
     from graph.analysis import lookup
     from graph.analysis import scope as scope_mod
@@ -147,16 +156,28 @@ def diagnose(store: AtlasStore, chain: str, region: str, thresholds: Thresholds 
     place = lookup.resolve_place(store, region, tree=tree)
     sc = scope_mod.scope_for(tree, place, enclave_attribution=enclave_attribution)
     link_of, all_links = chain_links(store, view, count_subclasses)
-    local = gap_rules.attach_links(store.makers(sorted(link_of), sc, side="inside"), link_of)
+    local, unknown = local_and_unknown(store, tree, place, sc, link_of)
     counts = gap_rules.link_counts(store.maker_counts(sorted(all_links)), all_links)
     leader_ids = view.roles.loc[view.roles["role"] == "链主", "enterprise_id"].astype(str).tolist() \
         if len(view.roles) else []
     leader_products = store.enterprise_products(leader_ids) if leader_ids else \
         pd.DataFrame(columns=["enterprise_id", "product_id", "product", "revenue_share"])
     report = build_report(view, place, sc, local, counts, leader_products, link_of=link_of,
-                          thresholds=thresholds, priority=priority, enclave_attribution=enclave_attribution)
+                          thresholds=thresholds, priority=priority, enclave_attribution=enclave_attribution,
+                          unknown=unknown, tree=tree)
     report.count_subclasses = count_subclasses
     return report
+
+
+def local_and_unknown(store: AtlasStore, tree, place: dict, sc: Scope, link_of: dict
+                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(local makers, makers whose location is unknown for the place), both with ``link_id``: two
+    ``makers`` calls (inside, unknown — see graph.analysis.location.with_unknown)."""
+    from graph.analysis import location
+    ids = sorted(link_of)
+    local = store.makers(ids, sc, side="inside")
+    unknown = store.makers(ids, location.with_unknown(tree, place, sc), side="unknown")
+    return gap_rules.attach_links(local, link_of), gap_rules.attach_links(unknown, link_of)
 
 
 def chain_links(store: AtlasStore, view: ChainView, count_subclasses: bool = True
@@ -177,25 +198,33 @@ def chain_links(store: AtlasStore, view: ChainView, count_subclasses: bool = Tru
 def build_report(view: ChainView, place: dict, sc: Scope, local: pd.DataFrame, counts: pd.DataFrame,
                  leader_products: pd.DataFrame, link_of: dict | None = None,
                  thresholds: Thresholds = DEFAULT_THRESHOLDS, priority: PriorityWeights = DEFAULT_PRIORITY,
-                 enclave_attribution: bool = True) -> GapReport:
+                 enclave_attribution: bool = True, unknown: pd.DataFrame | None = None, tree=None) -> GapReport:
     """Pure: assemble a GapReport from already-fetched frames (no store access).
 
     local: local makers with ``link_id`` (gap_rules.attach_links); counts: ``product_id``,
-    ``makers`` per chain product (gap_rules.link_counts).
+    ``makers`` per chain product (gap_rules.link_counts); unknown: makers whose location is
+    unknown for the place, with ``link_id`` (see :func:`local_and_unknown`); tree: the RegionTree,
+    to tell 链主 of unknown location (``leaders.location`` 待核实) from those elsewhere.
     """
     cg = ChainGraph.from_view(view)
-    links, notes = gap_rules.classify_links(view, local, counts, thresholds, graph=cg)
+    unknown = unknown if unknown is not None else pd.DataFrame(columns=list(local.columns))
+    links, notes = gap_rules.classify_links(view, local, counts, thresholds, graph=cg, unknown=unknown)
     leaders = gap_summary.leader_sourcing(view, links, leader_products, sc, graph=cg, link_of=link_of)
+    if tree is not None and len(leaders):
+        from graph.analysis import location
+        where = location.classify(tree, place, sc, leaders["region"], leaders["park"])
+        leaders["location"] = where.map(location.LOCATION_CN).to_numpy(object)
     links = gap_summary.score_links(links, leaders, local, priority)
     summary, stages = gap_summary.summarise(links, thresholds)
     summary["local_enterprises"] = int(local["enterprise_id"].nunique()) if len(local) else 0
-    notes = notes + gap_summary.leader_notes(leaders)
+    summary["unknown_enterprises"] = int(unknown["enterprise_id"].nunique()) if len(unknown) else 0
+    notes = notes + gap_summary.leader_notes(leaders) + gap_summary.unknown_notes(summary, place)
     if place.get("kind") == "region":
         notes.append("飞地园区按统计归属地计入（counted_for）。" if enclave_attribution
                      else "飞地园区按实际所在地计入（未启用飞地归属）。")
     return GapReport(chain=dict(view.chain), region=dict(place), thresholds=thresholds, priority=priority,
                      enclave_attribution=enclave_attribution, scope=sc, links=links, summary=summary,
-                     stages=stages, leaders=leaders, makers=local, notes=notes,
+                     stages=stages, leaders=leaders, makers=local, unknown=unknown, notes=notes,
                      data=gap_summary.provenance(view, local), roles=view.roles,
                      link_of=dict(link_of or {p: p for p in cg.g.nodes}))
 

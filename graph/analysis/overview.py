@@ -15,7 +15,8 @@ from graph.options import DEFAULT_THRESHOLDS, Thresholds
 
 COLUMNS = ["chain_id", "name", "chief", "lead_unit", "leaders", "links", "with_data", "local_rate",
            "key_weighted_rate", "covered", "weak", "missing", "broken", "missing_only", "weak_only",
-           "no_data", "urgent", "local_enterprises"]
+           "no_data", "urgent", "local_enterprises",
+           "unverified", "local_rate_max", "key_weighted_rate_max", "coverage", "unknown_enterprises"]
 
 
 def _present(v) -> bool:
@@ -26,7 +27,10 @@ def overview_frame(chains: pd.DataFrame, roles: pd.DataFrame, enterprise_names: 
                    reports: dict) -> pd.DataFrame:
     """One row per chain (COLUMNS). ``reports``: chain_id -> GapReport for the same place;
     ``roles``: the chain_roles table; ``enterprise_names``: enterprise id -> name.
-    ``missing_only``/``weak_only`` count missing/weak links that are not also 断链."""
+    ``missing_only``/``weak_only`` count missing/weak links that are not also 断链; ``unverified``
+    the 待核实 links, ``local_rate_max``/``key_weighted_rate_max`` the rates if they proved local,
+    ``coverage`` the 本地配套率 as text with that range (gap_summary.coverage_text)."""
+    from graph.analysis.gap_summary import coverage_text
     rows = []
     for c in chains.to_dict(orient="records"):
         rep = reports[str(c["chain_id"])]
@@ -45,6 +49,9 @@ def overview_frame(chains: pd.DataFrame, roles: pd.DataFrame, enterprise_names: 
             "weak_only": int(((status == "weak") & ~broken).sum()),
             **{k: s[k] for k in ("links", "with_data", "local_rate", "key_weighted_rate", "covered", "weak",
                                  "missing", "broken", "no_data", "urgent", "local_enterprises")},
+            **{k: s.get(k, 0) for k in ("unverified", "local_rate_max", "key_weighted_rate_max",
+                                        "unknown_enterprises")},
+            "coverage": coverage_text(s),
         })
     return pd.DataFrame(rows, columns=COLUMNS)
 

@@ -24,6 +24,7 @@ TARGET_COLUMNS = [
     "enterprise_id", "name", "made_product_id",  # the candidate; the product (or subclass) it makes
     "region", "region_name", "province", "province_name", "park",
     "scale", "revenue", "revenue_share", "listed", "tags", "role",  # tags 、-joined; role 链主/链核/""
+    "location",                 # 区域外, or 待核实 (location unknown for the place: only with include_unverified)
     "distance_km",              # between region centroids; NaN when the location is unknown
     "same_province", "neighbour_province", "eastern",  # bools (eastern: in 东部地区)
     "supplies_local", "supplies_leader", "buys_local",  # existing ties with local enterprises
@@ -37,13 +38,19 @@ _TAG_WEIGHTS = (("500强", "fortune500"), ("小巨人", "little_giant"), ("专�
 
 
 def rank_targets(store, report, weights: Weights = DEFAULT_WEIGHTS, top: int = 10,
-                 products: list[str] | None = None, tree=None) -> pd.DataFrame:
+                 products: list[str] | None = None, tree=None, include_unverified: bool = False) -> pd.DataFrame:
     """Top ``top`` enterprises outside the report's place per gap (missing/weak link), best first.
+
+    Enterprises whose location is unknown for the place (graph.analysis.location: they may be
+    local) are never targets: they are counted in a note and listed by
+    :func:`graph.analysis.verify.verification_list`. ``include_unverified`` ranks them too, with
+    ``location`` 待核实 and the reason starting 待核实.
 
     products: restrict to these link product ids (any status; a no-data link has no makers).
     Returns TARGET_COLUMNS; ``df.attrs["notes"]`` holds remarks in Chinese (e.g. how many
-    candidates have an unknown location and so no proximity score).
+    candidates have an unknown location); ``df.attrs["unverified"]`` the count of those enterprises.
     """
+    from graph.analysis import location
     from graph.analysis.scope import RegionTree
     links = report.links
     gaps = links[links["product_id"].isin(products)] if products else report.gaps()
@@ -52,15 +59,32 @@ def rank_targets(store, report, weights: Weights = DEFAULT_WEIGHTS, top: int = 1
     wanted = set(gaps["product_id"])
     link_of = {p: l for p, l in report.link_of.items() if l in wanted} \
         if report.link_of else {p: p for p in gaps["product_id"]}
+    tree = tree or RegionTree.from_store(store)
     cands = gap_rules.attach_links(store.makers(sorted(link_of), report.scope, side="outside"), link_of)
+    where = location.classify(tree, report.region, report.scope, cands["region"], cands["park"]) \
+        if len(cands) else pd.Series([], dtype=object)
+    unknown = where.to_numpy(object) == location.UNKNOWN
+    n_unknown = int(cands.loc[unknown, "enterprise_id"].nunique()) if unknown.any() else 0
+    if n_unknown and include_unverified:   # (without the column every candidate counts as 区域外)
+        cands["location"] = np.where(unknown, location.LOCATION_CN[location.UNKNOWN],
+                                     location.LOCATION_CN[location.OUTSIDE])
+    elif n_unknown:
+        cands = cands[~unknown].reset_index(drop=True)
     local_ids = sorted(set(report.makers["enterprise_id"].astype(str)) if len(report.makers) else set())
     leaders = report.leaders
     local_leaders = set(leaders.loc[leaders["is_local"], "enterprise_id"].astype(str)) if len(leaders) else set()
     local_ids = sorted(set(local_ids) | local_leaders)
     ties = store.supplies(local_ids) if local_ids else pd.DataFrame(columns=["supplier", "customer", "product"])
-    tree = tree or RegionTree.from_store(store)
-    return score_targets(cands, gaps, report.region, tree, ties, report.roles, set(local_ids), local_leaders,
-                         weights, top)
+    out = score_targets(cands, gaps, report.region, tree, ties, report.roles, set(local_ids), local_leaders,
+                        weights, top)
+    if n_unknown:
+        place = report.region.get("name") or report.region.get("id")
+        out.attrs["notes"] = [n for n in out.attrs.get("notes", []) if "所在地区未知" not in n] + [
+            f"{n_unknown} 家生产企业所在地对“{place}”待核实（可能就在本地），" + (
+                "已按选项列入并标注“待核实”，招引前请先核实。" if include_unverified else
+                "未列为招商目标；见待核实企业/核实清单（chainatlas verify-list），或用 --include-unverified 列入。")]
+    out.attrs["unverified"] = n_unknown
+    return out
 
 
 def _empty(notes: list[str]) -> pd.DataFrame:
@@ -202,6 +226,8 @@ def _score(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ties: pd.
     notes: list[str] = []
     c = cands.reset_index(drop=True)
     c["enterprise_id"] = c["enterprise_id"].astype(str)
+    if "location" not in c.columns:
+        c["location"] = "区域外"
     # role and tags
     role_map = dict(zip(roles["enterprise_id"].astype(str), roles["role"])) if len(roles) else {}
     c["role"] = c["enterprise_id"].map(role_map).astype(object).where(lambda s: s.notna(), "")
@@ -296,6 +322,7 @@ def _reasons(c: pd.DataFrame, flags: dict, w: Weights) -> pd.Series:
                   ("小巨人", flags["小巨人"], w.little_giant), ("专精特新", flags["专精特新"], w.specialised),
                   ("规上", flags["规上"], w.above_scale), ("高新技术", flags["高新技术"], w.high_tech)]
     tag_cols = [(label, np.asarray(mask, dtype=bool).tolist(), pts) for label, mask, pts in tag_labels if pts]
+    unverified = (c["location"] == "待核实").tolist() if "location" in c.columns else [False] * len(c)
     cols = {k: c[k].tolist() for k in ("s_role_tags", "s_scale", "s_revenue", "s_share", "s_distance",
                                        "s_province", "s_transfer", "scale", "revenue", "revenue_share",
                                        "distance_km", "same_province", "neighbour_province",
@@ -327,6 +354,8 @@ def _reasons(c: pd.DataFrame, flags: dict, w: Weights) -> pd.Series:
         if row["buys_local"]:
             parts.append(("已从本地采购", w.buys_local, ""))
         text = [f"{label}（{cap}{_points(pts)}分）" for label, pts, cap in parts if label and round(pts, 2)]
+        if unverified[i]:
+            text.insert(0, "待核实（所在地未知，可能在本地）")
         if not _known(km):
             text.append("所在地未知（不计距离分）")
         lines.append("·".join(text))

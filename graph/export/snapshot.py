@@ -7,8 +7,9 @@ CSV zip or folder, and under ``"snapshot"`` in the JSON export.
 
 - :func:`make_snapshot` (used by graph.export.build), :func:`load_snapshot` (any export file, bytes,
   a GapExport or a dict);
-- :func:`diff_exports` (old, new) -> DataFrame :data:`DIFF_COLUMNS`: gaps opened, closed, and gaps
-  whose grade or status (缺链/弱链) changed; ``df.attrs["notes"]`` says what else differs
+- :func:`diff_exports` (old, new) -> DataFrame :data:`DIFF_COLUMNS`: gaps opened, closed, turned
+  待核实 (``unverified``: makers of unknown location now decide it), and gaps whose grade or status
+  (缺链/弱链) changed; ``df.attrs["notes"]`` says what else differs
   (region, options, chains present in only one export).
 """
 from __future__ import annotations
@@ -33,7 +34,7 @@ LINK_FIELDS = ["chain_id", "chain", "product_id", "name", "stage", "key_link", "
 DIFF_COLUMNS = ["change", "change_cn", "chain_id", "chain", "product_id", "link", "old_status", "new_status",
                 "old_grade", "new_grade", "old_priority", "new_priority", "detail"]
 CHANGE_CN = {"opened": "新增缺口", "closed": "缺口关闭", "grade": "等级变化", "status": "状态变化",
-             "grade+status": "等级与状态变化"}
+             "grade+status": "等级与状态变化", "unverified": "转为待核实"}
 DIFF_HEADERS = {"change_cn": "变化", "chain": "产业链", "link": "环节", "detail": "变化详情",
                 "old_priority": "原优先级", "new_priority": "新优先级", "product_id": "环节编号"}
 
@@ -144,8 +145,9 @@ def diff_exports(old, new) -> pd.DataFrame:
     ng = m["gap_new"].eq(True)
     grade = og & ng & (m["grade_old"] != m["grade_new"])
     status = og & ng & (m["status_old"] != m["status_new"])
-    change = np.select([~og & ng, og & ~ng, grade & status, grade, status],
-                       ["opened", "closed", "grade+status", "grade", "status"], "")
+    now_unverified = og & ~ng & (m["status_new"] == "unverified")   # not closed: the data no longer tell
+    change = np.select([~og & ng, now_unverified, og & ~ng, grade & status, grade, status],
+                       ["opened", "unverified", "closed", "grade+status", "grade", "status"], "")
     m = m.assign(change=change)
     m = m[m["change"] != ""].reset_index()
     if m.empty:
@@ -162,7 +164,7 @@ def diff_exports(old, new) -> pd.DataFrame:
         "new_priority": pd.to_numeric(m["priority_new"], errors="coerce").astype(float)})
     out["detail"] = [f"{_label(so, go)} → {_label(sn, gn)}" for so, go, sn, gn in
                      zip(out["old_status"], out["old_grade"], out["new_status"], out["new_grade"])]
-    order = {"opened": 0, "closed": 1, "grade+status": 2, "grade": 2, "status": 3}
+    order = {"opened": 0, "closed": 1, "unverified": 1, "grade+status": 2, "grade": 2, "status": 3}
     out["_o"] = out["change"].map(order)
     out["_p"] = -out["new_priority"].fillna(out["old_priority"]).fillna(0)
     out = out.sort_values(["_o", "chain_id", "_p", "product_id"], kind="stable")[DIFF_COLUMNS]

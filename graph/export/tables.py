@@ -3,7 +3,8 @@
 Each table has English column keys (used by the JSON export and by scripts) and Chinese headers
 (:data:`HEADERS`, used by the xlsx sheets and CSV files); :func:`display` turns one into the
 other. Keys and sheets: ``about`` 说明, ``summary`` 汇总, ``gaps`` 缺口清单, ``targets`` 招商目标,
-``makers`` 本地企业.
+``plan`` 招商组合, ``makers`` 本地企业, ``verify`` 核实清单 (enterprises whose location would settle
+待核实 links).
 """
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ import numpy as np
 import pandas as pd
 
 from graph.analysis.gap_rules import STATUS_CN
+from graph.analysis.gap_summary import coverage_text
 from graph.export.project_sheet import HEADERS as PROJECT_HEADERS
 from graph.schema import region_label
 
-SHEETS = {"about": "说明", "summary": "汇总", "gaps": "缺口清单", "targets": "招商目标", "makers": "本地企业",
-          "projects": "招商项目"}
+SHEETS = {"about": "说明", "summary": "汇总", "gaps": "缺口清单", "targets": "招商目标", "plan": "招商组合",
+          "makers": "本地企业", "projects": "招商项目", "verify": "核实清单"}
 
 HEADERS: dict[str, dict[str, str]] = {
     "about": {"item": "项目", "value": "取值", "note": "说明"},
@@ -25,7 +27,10 @@ HEADERS: dict[str, dict[str, str]] = {
         "key_links": "关键环节", "key_local": "关键环节本地有企业", "key_weighted_rate": "关键环节加权配套率",
         "covered": "已配套", "weak": "弱链", "missing": "缺链", "broken": "断链", "no_data": "无数据",
         "urgent": "紧急", "important": "重要", "normal": "一般", "local_enterprises": "本地企业数",
-        "targets": "招商目标数", "as_of_min": "数据最早日期", "as_of_max": "数据截至", "sources": "数据来源"},
+        "targets": "招商目标数", "as_of_min": "数据最早日期", "as_of_max": "数据截至", "sources": "数据来源",
+        "unverified": "待核实", "coverage": "本地配套率（含待核实范围）",
+        "local_rate_max": "本地配套率上限（待核实环节均在本地时）", "key_weighted_rate_max": "关键环节加权配套率上限",
+        "unknown_enterprises": "所在地待核实企业数"},
     "gaps": {
         "chain_id": "产业链编号", "chain": "产业链", "stage_cn": "阶段", "segment": "细分领域",
         "product_id": "环节编号", "name": "环节", "key_link": "关键环节", "status_cn": "状态", "broken": "断链",
@@ -34,7 +39,8 @@ HEADERS: dict[str, dict[str, str]] = {
         "local_makers": "本地企业数", "local_large": "本地规上/大中型企业数", "local_share_sum": "本地营收占比合计",
         "makers_total": "全部生产企业数", "local_demand": "下游本地企业数", "leader_consumers": "需要该环节的链主",
         "upstream": "上游环节", "downstream": "下游环节", "local_maker_names": "本地企业",
-        "targets": "招商目标数", "reason": "原因", "source": "来源", "as_of": "数据日期"},
+        "targets": "招商目标数", "reason": "原因", "source": "来源", "as_of": "数据日期",
+        "unknown_makers": "所在地待核实企业数", "local_scale_unknown": "本地规模未知企业数"},
     "targets": {
         "chain_id": "产业链编号", "chain": "产业链", "gap_product_id": "环节编号", "gap_product": "缺口环节",
         "gap_label": "缺口状态", "gap_grade": "缺口等级", "gap_priority": "缺口优先级", "rank": "名次",
@@ -43,21 +49,35 @@ HEADERS: dict[str, dict[str, str]] = {
         "listed": "上市", "tags": "标签", "role": "链主/链核", "distance_km": "距离（公里）",
         "score": "得分", "s_role_tags": "身份标签分", "s_scale": "规模分", "s_revenue": "营收分",
         "s_share": "产品占比分", "s_distance": "距离分", "s_province": "省份分", "s_transfer": "产业转移分",
-        "s_ties": "供需关系分", "reason": "理由", "source": "来源", "as_of": "数据日期", "illustrative": "示意数据"},
+        "s_ties": "供需关系分", "reason": "理由", "source": "来源", "as_of": "数据日期", "illustrative": "示意数据",
+        "location": "位置（区域外/待核实）"},
+    "plan": {
+        "pick": "序号", "enterprise_id": "企业编号", "name": "企业", "province_name": "所在省份",
+        "region_name": "所在地", "scale": "规模", "tags": "标签", "gain": "边际增益", "cum_value": "累计增益",
+        "value_share": "占组合总增益", "closed_share": "累计覆盖缺口优先级", "chains": "计入产业链",
+        "closes": "补齐缺链", "strengthens": "加强环节", "links_closed": "补齐缺链数",
+        "links_strengthened": "加强环节数", "key_links_closed": "补齐关键环节数", "source": "来源",
+        "as_of": "数据日期"},
     "makers": {
         "chain_id": "产业链编号", "chain": "产业链", "stage_cn": "阶段", "link_id": "环节编号", "link": "环节",
         "link_status": "环节状态", "enterprise_id": "企业编号", "name": "企业", "region_name": "所在地",
         "park_name": "所在园区", "scale": "规模", "revenue": "营业收入（万元）", "employees": "从业人数",
         "listed": "上市", "tags": "标签", "product_id": "所产产品编号", "revenue_share": "该产品营收占比",
         "source": "来源", "as_of": "数据日期", "illustrative": "示意数据"},
+    "verify": {
+        "rank": "序号", "enterprise_id": "企业编号", "name": "企业", "region": "已知地区代码", "region_name": "已知地区",
+        "why": "待核实原因", "weight": "可核实环节（关键环节加权）", "key_links": "关键环节数", "links": "环节数",
+        "chains": "产业链", "link_names": "可核实的环节", "source": "来源", "as_of": "数据日期"},
 }
 HEADERS["projects"] = dict(PROJECT_HEADERS)  # 招商项目 (#16)
 
 #: Excel number formats by column key (any table).
 NUMBER_FORMATS = {
-    "local_rate": "0.0%", "key_weighted_rate": "0.0%", "local_share_sum": "0%", "revenue_share": "0%",
+    "local_rate": "0.0%", "key_weighted_rate": "0.0%", "local_rate_max": "0.0%", "key_weighted_rate_max": "0.0%",
+    "weight": "0.0", "local_share_sum": "0%", "revenue_share": "0%",
     "priority": "0.00", "gap_priority": "0.00", "score": "0.00", "revenue": "#,##0", "employees": "#,##0",
-    "distance_km": "0.0", "investment": "#,##0.##", **{c: "0.00" for c in ("p_status", "p_broken", "p_key", "p_demand", "p_leaders",
+    "distance_km": "0.0", "investment": "#,##0.##", "gain": "0.00", "cum_value": "0.00", "value_share": "0%",
+    "closed_share": "0.0%", **{c: "0.00" for c in ("p_status", "p_broken", "p_key", "p_demand", "p_leaders",
                                                  "p_centrality", "s_role_tags", "s_scale", "s_revenue",
                                                  "s_share", "s_distance", "s_province", "s_transfer", "s_ties")},
 }
@@ -105,14 +125,21 @@ def summary_rows(reports, targets) -> pd.DataFrame:
         rows.append({"chain_id": c.get("chain_id"), "chain": c.get("name"), "chief": chief,
                      "lead_unit": c.get("lead_unit") or "", "region": rep.region.get("name"),
                      **{k: s.get(k) for k in HEADERS["summary"] if k in s}, "targets": len(tg),
+                     "coverage": coverage_text(s),
                      "as_of_min": d.get("as_of_min"), "as_of_max": d.get("as_of_max"),
                      "sources": "；".join(d.get("sources") or [])})
     if not rows:
         return _empty("summary")
     out = pd.DataFrame(rows, columns=list(HEADERS["summary"]))
-    for k in ("local_rate", "key_weighted_rate"):
+    for k in ("local_rate", "key_weighted_rate", "local_rate_max", "key_weighted_rate_max"):
         out[k] = out[k].astype(float)
     return out
+
+
+def verify_rows(reports, tree) -> pd.DataFrame:
+    """The 核实清单 of the exported chains (graph.analysis.verify)."""
+    from graph.analysis.verify import verification_list
+    return verification_list(reports, tree)[list(HEADERS["verify"])]
 
 
 def gap_rows(reports, targets) -> pd.DataFrame:
@@ -171,6 +198,13 @@ def maker_rows(reports, tree) -> pd.DataFrame:
     return out[list(HEADERS["makers"])]
 
 
+def plan_rows(plan) -> pd.DataFrame:
+    """The 招商组合 sheet: one row per pick of graph.analysis.plan.optimise (empty when no plan)."""
+    if plan is None or not len(plan.picks):
+        return _empty("plan")
+    return plan.picks.rename(columns={"value": "cum_value"})[list(HEADERS["plan"])].reset_index(drop=True)
+
+
 def about_rows(meta: dict) -> pd.DataFrame:
     region, opts, data = meta["region"], meta["options"], meta["data"]
     rows = [("标题", "缺链补链招商清单", "ChainAtlas 产业链图谱导出"),
@@ -181,7 +215,9 @@ def about_rows(meta: dict) -> pd.DataFrame:
              "开：飞地园区按统计归属地计入；关：按实际所在地计入"),
             ("小类企业计入环节", "是" if opts.get("count_subclasses", True) else "否",
              "是：生产小类产品的企业计为所属环节的本地企业"),
-            ("每个缺口的招商目标数", opts["top"], "按得分从高到低")]
+            ("每个缺口的招商目标数", opts["top"], "按得分从高到低"),
+            ("招商组合企业数", opts.get("plan_k", 0),
+             "贪心选出的企业组合（一家企业只算一次，同一环节第二家价值递减），不劣于最优组合的 1 − 1/e")]
     rows += [(f"判定阈值 {k}", v, _NOTES.get(k, "")) for k, v in opts["thresholds"].items()]
     rows += [(f"优先级权重 {k}", v, _NOTES.get(k, "")) for k, v in opts["priority"].items()]
     rows += [(f"招商评分权重 {k}", "是" if v is True else "否" if v is False else v, "见 graph.options.Weights")

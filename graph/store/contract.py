@@ -52,11 +52,18 @@ class Scope:
     ``region_codes`` and its park is not in ``exclude_parks``. Enterprises with an unknown
     region and no park are never local. The gap engine builds scopes (a region and all its
     descendants, 飞地园区 attribution on or off); stores only apply them.
+
+    Its location is *unknown* (``makers(side="unknown")``) iff it is not local, its park is not
+    in ``settling_parks`` and its region is not in ``settled_regions`` (so: no region, a code
+    missing from the region table, or an area containing the place). The engine fills both
+    (graph.analysis.location.with_unknown); empty sets make every non-local enterprise unknown.
     """
 
     region_codes: frozenset[str] = frozenset()
     include_parks: frozenset[str] = frozenset()
     exclude_parks: frozenset[str] = frozenset()
+    settled_regions: frozenset[str] = frozenset()
+    settling_parks: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -170,7 +177,8 @@ class AtlasStore(ABC):
         """Makers of the given products, MAKER_COLUMNS, one row per MAKES relationship.
 
         side: ``inside`` (local to scope), ``outside`` (not local, unknown region included),
-        or ``all`` (scope ignored). source/as_of/illustrative are those of the MAKES fact.
+        ``unknown`` (not local and location unknown, see :class:`Scope`), or ``all`` (scope
+        ignored). source/as_of/illustrative are those of the MAKES fact.
         Must stay fast with a million enterprises: driven by the product ids."""
 
     @abstractmethod

@@ -14,11 +14,21 @@ from gapworld import world  # noqa: E402
 from cli.main import main  # noqa: E402
 
 
-@pytest.fixture
-def run(tmp_path):
+def runner_for(batch, db):
+    """``run(*args)``: invoke ``chainatlas`` on an embedded store at ``db`` holding ``batch``."""
     from graph.store.embedded.store import EmbeddedStore
-    db = tmp_path / "atlas"
     with EmbeddedStore(str(db)) as s:
-        s.apply(world())
+        s.apply(batch)
     env = {"CHAINATLAS_DB": str(db), "CHAINATLAS_SEED": "none"}
     return lambda *args: CliRunner().invoke(main, list(map(str, args)), env=env)
+
+
+@pytest.fixture
+def make_run(tmp_path):
+    """make_run(batch) -> ``run`` on a fresh store holding ``batch``."""
+    return lambda batch: runner_for(batch, tmp_path / "atlas")
+
+
+@pytest.fixture
+def run(make_run):
+    return make_run(world())

@@ -70,7 +70,7 @@ ENTERPRISES = [
     ("E-GL2", "盐湖玻璃", "140802", None, "中型", 60000.0, False, []),
     ("E-CAT-HN", "郑州正极", "410100", None, "中型", 50000.0, False, ["专精特新"]),
     ("E-CAT-JS", "苏州正极", "320500", None, "大型", 2000000.0, True, ["小巨人"]),
-    ("E-CAT-X", "未知正极", None, None, "中型", None, False, ["规上"]),
+    ("E-CAT-X", "苏州正极二厂", "320500", None, "中型", None, False, ["规上"]),
     ("E-PACK-JS", "苏州电池包", "320500", None, "大型", 5000000.0, False, ["500强", "上市"]),
 ]
 MAKES = [("E-CAR1", "P-CAR", 0.8), ("E-CAR2", "P-CAR", 0.5), ("E-TY", "P-CAR", 0.8), ("E-TY", "P-MOTOR", 0.2),
@@ -100,3 +100,27 @@ def world(**overrides):
     )
     tables.update(overrides)
     return build_batch(**tables)
+
+
+# --- the honest world: makers whose location or scale is unknown (issue #11) -----------------------
+#: Added to the world. For 运城市: 正极材料 and 电池包 have no known local maker but makers of unknown
+#: location (山西焦化: no region; 山西电池包: only 山西省) -> 待核实; 电池管理系统 has 1 known local maker
+#: (< 2) and 2 of unknown location -> 待核实; 电机 has a maker of unknown scale -> not weak for scale.
+UNKNOWN_ENTERPRISES = [
+    ("E-CAT-U", "山西焦化", None, None, "中型", None, False, ["规上"]),
+    ("E-PACK-SX", "山西电池包", "140000", None, "大型", 90000.0, False, []),
+    ("E-BMS-U", "某电控", None, None, None, None, False, []),
+]
+UNKNOWN_MAKES = [("E-CAT-U", "P-CAT", 0.5), ("E-CAT-U", "P-BMS", 0.5), ("E-PACK-SX", "P-PACK", 0.6),
+                 ("E-BMS-U", "P-BMS", None)]
+
+
+def honest_world(**overrides):
+    """:func:`world` plus UNKNOWN_ENTERPRISES/UNKNOWN_MAKES, and 运城电机二 (E-MOT2) of unknown scale."""
+    ents = [(e, n, r, pk, None if e == "E-MOT2" else s, rv, ls, t) for e, n, r, pk, s, rv, ls, t in ENTERPRISES]
+    tables = dict(
+        enterprises=[dict(enterprise_id=e, name=n, region=r, park=pk, scale=s, revenue=rv, listed=ls, tags=t)
+                     for e, n, r, pk, s, rv, ls, t in ents + UNKNOWN_ENTERPRISES],
+        enterprise_products=[dict(enterprise=e, product=p, revenue_share=sh) for e, p, sh in MAKES + UNKNOWN_MAKES])
+    tables.update(overrides)
+    return world(**tables)

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from graph.options import DEFAULT_WEIGHTS, Weights
+from graph.analysis.gap_summary import coverage_text
 from ui import downloads, layout, state
 from ui import projects as project_ui
 
@@ -29,17 +30,44 @@ def weights_panel() -> tuple[Weights, int]:
     return DEFAULT_WEIGHTS.with_(**values), int(top)
 
 
+VERIFY_COLUMNS = {"rank": "序号", "name": "企业", "region_name": "已知地区", "why": "待核实原因",
+                  "key_links": "关键环节", "links": "环节", "link_names": "可核实的环节"}
+
+
+def verify_section(sel, rep):
+    """待核实 links and the 核实清单 (whose location to check first), with the fill-in workbook."""
+    unverified = rep.links[rep.links["status"] == "unverified"]
+    if unverified.empty:
+        return
+    st.subheader(f"待核实环节（{len(unverified)}）")
+    st.caption("这些环节取决于所在地未知的生产企业（无地区、地区代码不在区划表，或只登记到上级区划），"
+               "不计为缺链或弱链，也不给出招商目标。核实下列企业的所在地并重新导入后，状态即更新。")
+    st.dataframe(unverified[["name", "stage_cn", "local_makers", "unknown_makers", "reason"]].rename(columns={
+        "name": "环节", "stage_cn": "阶段", "local_makers": "本地已知", "unknown_makers": "所在地待核实",
+        "reason": "原因"}), hide_index=True, key="unverified_table",
+        column_config={"原因": st.column_config.TextColumn(width="large")})
+    v = state.verify(sel)
+    st.markdown(f"###### 核实清单（{len(v)} 家，按可核实的环节数排序，关键环节加权）")
+    st.dataframe(v[list(VERIFY_COLUMNS)].rename(columns=VERIFY_COLUMNS), hide_index=True, key="verify_table")
+    st.download_button("下载回填工作簿（填写 region 后在“数据”页导入）", state.fill_in_workbook(sel),
+                       file_name=downloads.safe_name(f"核实清单_{sel.chain_name}_{sel.place_name}") + ".xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="verify_download")
+
+
 def body():
     sel = state.selection()
     rep = state.report(sel)
     s = rep.summary
-    layout.banner(sel.title, "缺链 = 数据中有生产企业但本地没有；弱链 = 本地有但不足；断链 = 上下游本地都有而本环节缺/弱")
-    c = st.columns(5)
+    layout.banner(sel.title, "缺链 = 数据中有生产企业但本地没有；弱链 = 本地有但不足；断链 = 上下游本地都有而本环节缺/弱；"
+                  "待核实 = 取决于所在地未知的企业，不是缺口")
+    c = st.columns(6)
     c[0].metric("紧急", s["urgent"], border=True)
     c[1].metric("重要", s["important"], border=True)
     c[2].metric("缺链", s["missing"], border=True)
     c[3].metric("弱链", s["weak"], border=True)
     c[4].metric("断链", s["broken"], border=True)
+    c[5].metric("待核实", s.get("unverified", 0), border=True, help="取决于所在地未知的生产企业的环节，不计为缺链")
+    st.caption(f"本地配套率 {coverage_text(s)} · 关键环节加权 {coverage_text(s, 'key_weighted_rate')}")
 
     gp = project_ui.gap_projects(rep)
     gaps = rep.gaps().merge(gp[["product_id", "project_label"]], on="product_id", how="left")
@@ -69,17 +97,21 @@ def body():
     if len(no_data):
         st.caption(f"另有 {len(no_data)} 个环节无数据（数据中没有任何生产企业，不计为缺链）："
                    + "、".join(no_data["name"].map(layout.text)))
+    verify_section(sel, rep)
 
     st.subheader("招商目标")
     weights, top = weights_panel()
+    include_unverified = st.checkbox("列入所在地待核实的企业（可能就在本地，标注“待核实”）", key="t_unverified",
+                                     bind="query-params")
     if view.empty:
         st.info("筛选条件下没有缺口环节。")
     else:
         ids = view["product_id"].astype(str).tolist()
         names = dict(zip(ids, [f"{g} · {n} · {lb}" for g, n, lb in zip(view["grade"], view["name"], view["label"])]))
         pid = st.selectbox("缺口环节", ids, format_func=names.get, key="gap", bind="query-params")
-        tg, notes = state.targets(sel, weights, top, products=[pid])
-        cols = {"rank": "名次", "name": "企业", "score": "得分", "reason": "理由", "province_name": "省份",
+        tg, notes = state.targets(sel, weights, top, products=[pid], include_unverified=include_unverified)
+        cols = {"rank": "名次", "name": "企业", "location": "位置", "score": "得分", "reason": "理由",
+                "province_name": "省份",
                 "region_name": "所在地", "scale": "规模", "tags": "标签", "role": "链主/链核", "distance_km": "距离(km)",
                 "s_role_tags": "身份标签分",
                 "s_scale": "规模分", "s_revenue": "营收分", "s_share": "占比分", "s_distance": "距离分",
@@ -92,7 +124,7 @@ def body():
             st.caption(n)
         project_ui.lead_action(tg, rep, key="gap")
     st.subheader("下载清单")
-    st.caption("清单包含：说明、汇总、缺口清单、招商目标（按上方权重）、本地企业、招商项目。")
+    st.caption("清单包含：说明、汇总、缺口清单、招商目标（按上方权重）、本地企业、招商项目、核实清单。")
     downloads.buttons(sel, weights, top)
 
 

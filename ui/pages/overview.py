@@ -22,8 +22,9 @@ def body():
 
     view = df.assign(rate=df["local_rate"] * 100, krate=df["key_weighted_rate"] * 100)
     cols = {"name": "产业链", "chief": "链长", "leaders": "链主", "links": "环节", "rate": "本地配套率",
-            "krate": "关键环节加权配套率", "missing": "缺链", "weak": "弱链", "broken": "断链", "no_data": "无数据",
-            "urgent": "紧急缺口", "local_enterprises": "本地企业"}
+            "coverage": "配套率（含待核实范围）", "krate": "关键环节加权配套率", "missing": "缺链", "weak": "弱链",
+            "broken": "断链", "unverified": "待核实", "no_data": "无数据", "urgent": "紧急缺口",
+            "local_enterprises": "本地企业"}
     table = view[list(cols)].rename(columns=cols)
     left, right = st.columns([3, 2])
     with left:
@@ -34,7 +35,8 @@ def body():
             column_config={"本地配套率": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100),
                            "关键环节加权配套率": st.column_config.NumberColumn(format="%.0f%%"),
                            "链主": st.column_config.TextColumn(width="medium")})
-        st.caption("点击表格左侧选中一条产业链即可打开其全景图；“无数据”环节是数据中没有任何生产企业的环节，不计为缺链。")
+        st.caption("点击表格左侧选中一条产业链即可打开其全景图；“无数据”环节是数据中没有任何生产企业的环节，不计为缺链；"
+                   "“待核实”环节取决于所在地未知的企业，不计为缺链，配套率括号内为其可能达到的上限。")
     with right:
         st.subheader("缺口构成")
         long = df.melt(id_vars=["name"], value_vars=["broken", "missing_only", "weak_only"], var_name="kind",

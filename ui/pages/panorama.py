@@ -4,6 +4,7 @@ import streamlit as st
 from graph.schema import region_label
 
 from ui import layout, state
+from ui.layout import coverage_range
 from ui import projects as project_ui
 from ui.panorama import AGGREGATE_AT, panorama, status_key
 
@@ -15,12 +16,16 @@ def link_details(sel, rep, pid):
     with info:
         st.markdown(f"**{'★ ' if bool(row['key_link']) else ''}{layout.text(row['name'])}**　"
                     f"{layout.text(row['stage_cn'])} · {layout.text(row['segment']) or '—'}")
-        colour = {"covered": "green", "weak": "orange", "missing": "red", "broken": "red"}.get(status, "gray")
+        colour = {"covered": "green", "weak": "orange", "missing": "red", "broken": "red",
+                  "unverified": "blue"}.get(status, "gray")
         st.badge(layout.text(row["label"]), color=colour)
         st.metric("本地生产企业", "无数据" if status == "no_data" else f"{int(row['local_makers'])} 家",
                   f"数据中共 {int(row['makers_total'])} 家", delta_color="off", border=True)
         if status == "no_data":
             st.info("无数据：数据中没有任何企业生产该产品。这不代表本地缺失，请补充该环节的企业数据。")
+        elif status == "unverified":
+            st.info(f"待核实：{int(row['unknown_makers'])} 家生产企业所在地未知（{layout.text(row['unknown_maker_names'])}），"
+                    "可能就在本地。这不是缺口；请核实其所在地（见“缺链补链清单”页的核实清单）。")
         st.caption(f"判定：{layout.text(row['reason'])}")
         if layout.text(row["upstream"]) or layout.text(row["downstream"]):
             st.caption(f"上游：{layout.text(row['upstream']) or '—'}；下游：{layout.text(row['downstream']) or '—'}")
@@ -37,7 +42,9 @@ def link_details(sel, rep, pid):
                 "name": "企业", "scale": "规模", "revenue_share": "营收占比", "as_of": "数据日期"}),
                 hide_index=True, key="pano_local")
         else:
-            st.caption("无数据（数据中没有任何生产企业）。" if status == "no_data" else "本地没有该环节的生产企业。")
+            st.caption("无数据（数据中没有任何生产企业）。" if status == "no_data" else
+                       f"本地暂无已知的生产企业；{int(row['unknown_makers'])} 家所在地待核实。" if status == "unverified"
+                       else "本地没有该环节的生产企业。")
     with target_col:
         st.markdown("###### 招商目标（区域外，前 10）")
         tg, notes = state.targets(sel, products=[pid])
@@ -59,13 +66,17 @@ def body():
     s = rep.summary
     chief = " ".join(layout.text(rep.chain.get(k)) for k in ("chief_title", "chief")).strip()
     layout.banner(sel.title, f"链长：{chief}" if layout.text(rep.chain.get("chief")) else "")
-    c = st.columns(6)
-    c[0].metric("本地配套率", layout.pct(s["local_rate"]), help="有本地企业的环节 ÷ 有数据的环节", border=True)
-    c[1].metric("关键环节加权配套率", layout.pct(s["key_weighted_rate"]), border=True)
+    c = st.columns(7)
+    c[0].metric("本地配套率", layout.pct(s["local_rate"]), help="有本地企业的环节 ÷ 有数据的环节", border=True,
+                delta=coverage_range(s), delta_color="off")
+    c[1].metric("关键环节加权配套率", layout.pct(s["key_weighted_rate"]), border=True,
+                delta=coverage_range(s, "key_weighted_rate"), delta_color="off")
     c[2].metric("缺链", s["missing"], border=True)
     c[3].metric("弱链", s["weak"], border=True)
     c[4].metric("断链", s["broken"], border=True)
-    c[5].metric("无数据", s["no_data"], help="数据中没有任何生产企业的环节（不计为缺链）", border=True)
+    c[5].metric("待核实", s.get("unverified", 0), border=True,
+                help="取决于所在地未知的生产企业的环节：不是缺口，核实所在地后即可判定")
+    c[6].metric("无数据", s["no_data"], help="数据中没有任何生产企业的环节（不计为缺链）", border=True)
     if rep.links.empty:
         st.warning("该产业链还没有环节（chain_products 为空）。")
         return

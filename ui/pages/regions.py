@@ -48,6 +48,7 @@ def body():
     cells = cells.assign(product=cells["product"].map(layout.text), name=cells["name"].map(layout.text),
                          label=cells["label"].map(layout.text))
     cells = cells.assign(kind=cells.apply(lambda r: "无数据" if r["status"] == "no_data" else
+                                          "待核实" if r["status"] == "unverified" and r["local_makers"] == 0 else
                                           ("本地无企业" if r["local_makers"] == 0 else "有本地企业"), axis=1))
     base_chart = alt.Chart(cells).encode(
         x=alt.X("product:N", sort=order, title="环节（上游 → 下游）",
@@ -56,8 +57,8 @@ def body():
     tip = [alt.Tooltip("name:N", title="地区"), alt.Tooltip("product:N", title="环节"),
            alt.Tooltip("local_makers:Q", title="本地企业"), alt.Tooltip("label:N", title="状态")]
     empty = base_chart.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
-        color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=["本地无企业", "无数据"],
-                                                                range=["#fbf1f1", "#dfe3e6"]),
+        color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=["本地无企业", "待核实", "无数据"],
+                                                                range=["#fbf1f1", "#dde8f8", "#dfe3e6"]),
                         legend=alt.Legend(orient="bottom")), tooltip=tip
     ).transform_filter("datum.local_makers == 0")
     rect = base_chart.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
@@ -70,15 +71,16 @@ def body():
     height = max(240, 28 * len(cov))
     chart = (empty + rect + txt).properties(height=height).resolve_scale(color="independent")
     st.altair_chart(chart, width="stretch", height=height + 170)
-    st.caption("浅红：本地没有生产企业；灰：无数据（数据中没有任何生产企业）；蓝色越深本地企业越多。")
+    st.caption("浅红：本地没有生产企业；浅蓝：待核实（生产企业所在地未知，可能在本地）；灰：无数据（数据中没有任何"
+               "生产企业）；蓝色越深本地企业越多。")
 
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.subheader("各地区配套情况")
         view = cov.assign(rate=cov["local_rate"] * 100)[["name", "rate", "covered", "weak", "missing", "broken",
-                                                          "no_data", "local_enterprises"]]
+                                                          "unverified", "no_data", "local_enterprises"]]
         st.dataframe(view.rename(columns={"name": "地区", "rate": "本地配套率", "covered": "已配套", "weak": "弱链",
-                                          "missing": "缺链", "broken": "断链", "no_data": "无数据",
+                                          "missing": "缺链", "broken": "断链", "unverified": "待核实", "no_data": "无数据",
                                           "local_enterprises": "本地企业"}), hide_index=True, key="cov_table",
                      height=35 * (len(view) + 1) + 4,
                      column_config={"本地配套率": st.column_config.ProgressColumn(format="%.0f%%", min_value=0,

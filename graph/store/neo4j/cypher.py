@@ -206,15 +206,18 @@ CHAIN_PARKS = (
     f"k.counted_for AS counted_for, {_prov('r')} ORDER BY park_id")
 
 # Driven by the product ids (unique-index seek), then one expand over MAKES. The scope is
-# applied with parameters only: $scoped false = side "all"; else keep rows whose locality
-# equals $want_local. null-safe: unknown region / no park never counts as local.
+# applied with parameters only: $scoped false = side "all"; $want_unknown = side "unknown" (not
+# local, neither park nor region settles where it is); else keep rows whose locality equals
+# $want_local. null-safe: unknown region / no park never counts as local nor as settled.
 MAKERS = (
     f"UNWIND $product_ids AS pid "
     f"MATCH (p:{s.PRODUCT} {{id: pid}})<-[m:{s.MAKES}]-(e:{s.ENTERPRISE}) "
     f"WITH p, m, e, (coalesce(e.park IN $include_parks, false) "
     f"OR (coalesce(e.region IN $region_codes, false) "
     f"AND NOT coalesce(e.park IN $exclude_parks, false))) AS is_local "
-    f"WHERE NOT $scoped OR is_local = $want_local "
+    f"WITH p, m, e, is_local, (NOT is_local AND NOT coalesce(e.park IN $settling_parks, false) "
+    f"AND NOT coalesce(e.region IN $settled_regions, false)) AS is_unknown "
+    f"WHERE NOT $scoped OR ($want_unknown AND is_unknown) OR (NOT $want_unknown AND is_local = $want_local) "
     f"RETURN e.id AS enterprise_id, p.id AS product_id, m.revenue_share AS revenue_share, "
     f"e.name AS name, e.region AS region, e.park AS park, e.scale AS scale, e.revenue AS revenue, "
     f"e.employees AS employees, e.listed AS listed, e.tags AS tags, {_prov('m')}, "

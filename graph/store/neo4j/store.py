@@ -240,12 +240,14 @@ class Neo4jStore(ProjectsMixin, AtlasStore):
             parks=rows.frame(parks, ["park_id", "name", "kind", "region", "counted_for", *PROV]))
 
     def makers(self, product_ids: Iterable[str], scope: Scope | None = None, side: str = "all") -> pd.DataFrame:
-        if side not in ("inside", "outside", "all"):
-            raise ValueError(f"side must be inside, outside or all, not {side!r}")
+        if side not in ("inside", "outside", "unknown", "all"):
+            raise ValueError(f"side must be inside, outside, unknown or all, not {side!r}")
         ids, scope = rows.ids(product_ids), scope or Scope()
         found = self._rows(q.MAKERS, product_ids=ids, region_codes=sorted(scope.region_codes),
                            include_parks=sorted(scope.include_parks), exclude_parks=sorted(scope.exclude_parks),
-                           scoped=side != "all", want_local=side == "inside") if ids else []
+                           settled_regions=sorted(scope.settled_regions), settling_parks=sorted(scope.settling_parks),
+                           scoped=side != "all", want_local=side == "inside",
+                           want_unknown=side == "unknown") if ids else []
         for r in found:
             r["tags"] = rows.from_value("list", r["tags"])
         return rows.frame(found, MAKER_COLUMNS, ["revenue_share", "revenue"])

@@ -186,7 +186,8 @@ def test_summary_stages_leaders(atlas):
     assert r.summary == {"links": 9, "with_data": 8, "covered": 3, "weak": 3, "missing": 2, "broken": 2,
                          "no_data": 1, "local": 6, "local_rate": 0.75, "key_links": 5, "key_local": 3,
                          "key_weighted_rate": 0.6923, "urgent": 2, "important": 1, "normal": 2,
-                         "local_enterprises": 11}
+                         "local_enterprises": 11, "unverified": 0, "unverified_open": 0,
+                         "local_rate_max": 0.75, "key_weighted_rate_max": 0.6923, "unknown_enterprises": 0}
     assert r.stages[["stage", "links", "covered", "weak", "missing", "broken", "no_data", "local_rate"]] \
         .values.tolist() == [["upstream", 2, 0, 1, 1, 1, 0, 0.5], ["midstream", 5, 2, 2, 1, 1, 0, 0.8],
                              ["downstream", 2, 1, 0, 0, 0, 1, 1.0]]

@@ -67,13 +67,11 @@ def test_order_and_exact_parts(atlas, report):
     assert rows.at["E-PACK-JS", "tags"] == "500强、上市" and rows.at["E-PACK-JS", "gap_label"] == "断链·缺链"
 
 
-def test_unknown_region_gets_no_proximity_and_a_note(atlas, report):
+def test_candidates_with_a_known_location_get_proximity(atlas, report):
     t = rank_targets(atlas, report)
     x = t.set_index("enterprise_id").loc["E-CAT-X"]
-    assert pd.isna(x["distance_km"]) and x["province"] is None
-    assert x[PARTS].tolist() == [4, 7.5, 0, 0, 0, 0, 0, 0, 11.5]
-    assert x["reason"] == "规上（4分）·中型（7.5分）·所在地未知（不计距离分）"
-    assert t.attrs["notes"] == ["1 家候选企业所在地区未知：不会被视为本地企业，也不计距离与省份分。"]
+    assert x["distance_km"] == km(120.58, 31.30) and x["province"] == "320000" and x["location"] == "区域外"
+    assert t.attrs["notes"] == [] and t.attrs["unverified"] == 0
 
 
 def test_weights_change_the_order(atlas, report):

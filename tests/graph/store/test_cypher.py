@@ -137,9 +137,11 @@ def test_statements_parse_as_neo4j_cypher():
 def test_makers_is_driven_by_product_ids_and_scope_parameters():
     m = cypher.MAKERS
     assert m.startswith(f"UNWIND $product_ids AS pid MATCH (p:{schema.PRODUCT} {{id: pid}})<-[m:{schema.MAKES}]-")
-    for param in ("region_codes", "include_parks", "exclude_parks", "scoped", "want_local"):
+    for param in ("region_codes", "include_parks", "exclude_parks", "settled_regions", "settling_parks", "scoped",
+                  "want_local", "want_unknown"):
         assert f"${param}" in m
     assert "coalesce(e.park IN $include_parks, false)" in m   # unknown park/region is never local
+    assert "NOT coalesce(e.region IN $settled_regions, false)" in m   # no region: never settled
 
 
 def test_hops_cover_both_ends_of_every_relationship_type():

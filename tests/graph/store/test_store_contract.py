@@ -334,6 +334,20 @@ def test_unknown_region_is_never_inside(loaded):
     assert makers_of(loaded, Scope(), "outside") == {"E2", "E3", "E5", "E6", "E7"}
 
 
+def test_makers_of_unknown_location(loaded):
+    # for 运城: 山西省 is an area containing it (not settling); the other codes and every park settle
+    codes = frozenset(r["code"] for r in REGIONS) - {"140000"}
+    scope = Scope(region_codes=YUNCHENG, include_parks=frozenset({"PK-FD"}), exclude_parks=frozenset({"PK-OUT"}),
+                  settled_regions=codes, settling_parks=frozenset({"PK-YC", "PK-FD", "PK-OUT"}))
+    assert makers_of(loaded, scope, "unknown") == {"E5"}                 # no region, no park
+    unsettled = Scope(region_codes=YUNCHENG, include_parks=frozenset({"PK-FD"}), exclude_parks=frozenset({"PK-OUT"}))
+    assert makers_of(loaded, unsettled, "unknown") == {"E5", "E6", "E7"}  # nothing settles: every non-local one
+    assert makers_of(loaded, Scope(region_codes=YUNCHENG, settled_regions=frozenset({"610000"})), "unknown") \
+        == {"E3", "E5"}                                                    # 晋中 (E3's region) unsettled here
+    with pytest.raises(ValueError):
+        loaded.makers(["P-BATT"], scope, side="elsewhere")
+
+
 def test_maker_counts_include_zeros(loaded):
     mc = loaded.maker_counts(["P-BATT", "P-CAR", "P-LFP", "P-H2", "P-CATH"])
     assert list(mc.columns) == ["product_id", "makers"]
