@@ -34,7 +34,7 @@ DDL = ["CREATE TABLE IF NOT EXISTS derived (name TEXT PRIMARY KEY, data BLOB)",
        "CREATE TABLE IF NOT EXISTS derived_makes (product TEXT PRIMARY KEY, data BLOB)"]
 TABLES = ("derived", "derived_makes")
 SOURCES = ("enterprises", "enterprise_products")          # the row tables they are made from
-CODED = ("region", "park", "scale", "tags", "prov")       # int32 codes into the ``dicts`` entry
+CODED = ("region", "park", "scale", "tags", "prov", "region_source")       # int32 codes into the ``dicts`` entry
 _SEP = "\x1f"
 BLOCK = 1 << 18          # MAKES rows per slab while writing derived_makes (bounds the build's memory)
 _PROV = "ifnull(source, '') || char(30) || ifnull(as_of, '') || char(30) || ifnull(illustrative, '')"
@@ -72,19 +72,20 @@ def rebuild(conn, generation: int) -> None:
     """Recompute the derived tables from the row tables (inside the caller's write transaction)."""
     for t in TABLES:
         conn.execute(f"DELETE FROM {t}")
-    ids, name, region, park, scale, revenue, employees, listed, tags = _columns(
+    ids, name, region, park, scale, revenue, employees, listed, tags, region_source = _columns(
         conn, ["enterprise_id", "ifnull(name, '')", "ifnull(region, '')", "ifnull(park, '')", "ifnull(scale, '')",
-               "ifnull(revenue, 'nan')", "ifnull(employees, '')", "ifnull(listed, '')", "ifnull(tags, '[]')"],
+               "ifnull(revenue, 'nan')", "ifnull(employees, '')", "ifnull(listed, '')", "ifnull(tags, '[]')",
+               "ifnull(region_source, '')"],
         "enterprises")
     dicts, ent = {}, {"enterprise_id": ids, "name": name}
     for key, arr in (("region", _blank_null(region)), ("park", _blank_null(park)), ("scale", _blank_null(scale)),
-                     ("tags", tags)):
+                     ("tags", tags), ("region_source", _blank_null(region_source))):
         ent[key], dicts[key] = _encode(arr)
     ent["revenue"] = revenue.cast(pa.float64()).to_numpy(zero_copy_only=False)
     ent["employees"] = _blank_null(employees).cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
     ent["listed"] = np.where(pc.equal(listed, "").to_numpy(zero_copy_only=False), 2,
                              pc.equal(listed, "1").to_numpy(zero_copy_only=False)).astype(np.int8)
-    del name, region, park, scale, revenue, employees, listed, tags
+    del name, region, park, scale, revenue, employees, listed, tags, region_source
     product, who, share, prov = _columns(conn, ["product", "enterprise", "ifnull(revenue_share, 'nan')", _PROV],
                                          "enterprise_products ORDER BY enterprise, product")
     pos = pc.index_in(who, value_set=ids).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -107,7 +108,8 @@ def rebuild(conn, generation: int) -> None:
             at = pos[a0:b0]
             block = pa.table({
                 "enterprise_id": ent["enterprise_id"].take(at), "name": ent["name"].take(at),
-                **{k: ent[k][at] for k in ("region", "park", "scale", "tags", "revenue", "employees", "listed")},
+                **{k: ent[k][at] for k in ("region", "park", "scale", "tags", "revenue", "employees", "listed",
+                                           "region_source")},
                 "share": share[a0:b0], "prov": prov_codes[a0:b0]})
             for i in range(start, stop):
                 yield p_uniq[i], _ipc(block.slice(bounds[i] - a0, bounds[i + 1] - bounds[i]))
@@ -144,7 +146,7 @@ def dictionaries(conn) -> dict:
     None), tags (object array of lists), prov (list of [source, as_of, illustrative])."""
     row = conn.execute("SELECT data FROM derived WHERE name = 'dicts'").fetchone()
     d = json.loads(row[0]) if row else {k: [] for k in CODED}
-    out = {k: _with_none(d[k]) for k in ("region", "park", "scale")}
+    out = {k: _with_none(d.get(k, [])) for k in ("region", "park", "scale", "region_source")}
     out["tags"] = _objects([json.loads(t) for t in d["tags"]])
     out["prov"] = d["prov"]
     return out

@@ -116,6 +116,8 @@ class MakersIndex:
                     **{k: np.empty(0) for k in ("revenue", "employees", "share")}}
         self.ent_id, self.ent_name = cols["enterprise_id"], cols["name"]
         self.ent_cat = {k: (cols[k], dicts[k]) for k in ("region", "park", "scale")}
+        self.ent_cat["region_source"] = (cols["region_source"], dicts["region_source"]) if "region_source" in cols \
+            else (np.full(n, -1, dtype=np.int32), _with_none([]))       # derived data made before the column
         self.ent_revenue, self.ent_employees, self.ent_listed = cols["revenue"], cols["employees"], cols["listed"]
         self.ent_tag_codes, self.ent_tag_lists = cols["tags"], dicts["tags"]
         self.mk_ent = np.arange(n, dtype=np.int64)
