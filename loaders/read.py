@@ -32,6 +32,7 @@ from graph import schema
 from graph.errors import InputProblem, UnsupportedInput, ValidationFailed
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+EXAMPLE_MARK = "【示例】"                        # a row whose first cell starts with it is never loaded
 DOC_SHEETS = ("说明", "readme", "notes")      # sheets the template adds for humans: skipped silently
 _ODD_SPACES = {"\u3000": " ", "\xa0": " ", "\u200b": None, "\ufeff": None, "\u2002": " ", "\u2003": " "}
 _SPACES = str.maketrans({**_ODD_SPACES, "\t": " ", "\r": " ", "\n": " "})
@@ -188,13 +189,13 @@ def _match_header(raw: RawTables, file: str, sheet: str, header: list[str]):
                                          f"(also {prev.file} {prev.sheet})",
                                          "Keep one sheet/file per table.", sheet))
         return None
-    known = set(schema.TABLES[table].column_names)
-    names = [clean_text(h).lower() for h in header]
+    known = schema.header_names(table)
+    names = [known.get(schema.header_key(clean_text(h)), clean_text(h).lower()) for h in header]
     keep: dict[int, str] = {}
     for i, name in enumerate(names):
         if not name:
             continue
-        if name not in known:
+        if name not in known.values():
             raw.warnings.append(f"{file}, sheet {sheet}: 忽略未知的列 ignored unknown column '{header[i]}'")
         elif name in keep.values():
             raw.problems.append(InputProblem(file, sheet, 1, name, name, "列名重复 column given twice",
@@ -212,6 +213,11 @@ def _finish(raw: RawTables, rt: RawTable, has_header: bool) -> None:
     raw.tables[rt.table] = rt
 
 
+def is_key_row(cells: list[str], keep: dict[int, str]) -> bool:
+    """Is this the template's second header row (the column keys under the Chinese headers)?"""
+    return bool(keep) and all(i < len(cells) and str(cells[i]).strip().lower() == name for i, name in keep.items())
+
+
 def add_table(raw: RawTables, file: str, sheet: str, header: list[str],
               records) -> None:
     """Match a sheet/file to a schema table and add its text rows to ``raw``.
@@ -225,6 +231,8 @@ def add_table(raw: RawTables, file: str, sheet: str, header: list[str],
     rt = RawTable(table, file, sheet, list(keep.values()))
     rows = rt.rows
     for number, cells in records:
+        if number == 2 and is_key_row(cells, keep) or cells and str(cells[0]).startswith(EXAMPLE_MARK):
+            continue
         if any(cells):
             rows.append((number, {name: cells[i] if i < len(cells) else "" for i, name in keep.items()}))
     _finish(raw, rt, has_header)
@@ -384,7 +392,10 @@ def _add_arrow_csv(raw: RawTables, display: str, stem: str, body: bytes) -> bool
     if matched is None:
         return True
     table, keep, has_header = matched
-    grid = grid.slice(1)
+    first_row = 1
+    if len(grid) > 1 and is_key_row([cell_text(grid.column(n)[1].as_py()) for n in names], keep):
+        first_row = 2                                     # the template's row of column keys
+    grid = grid.slice(first_row)
     cleaned, filled = {}, None
     for i, n in enumerate(names):
         col = _clean_column(grid.column(n), messy)
@@ -392,7 +403,10 @@ def _add_arrow_csv(raw: RawTables, display: str, stem: str, body: bytes) -> bool
             cleaned[keep[i]] = col
         has = pc.not_equal(col, "")
         filled = has if filled is None else pc.or_(filled, has)
-    numbers = np.arange(2, grid.num_rows + 2, dtype=np.int64)
+    if names and grid.num_rows:
+        example = pc.starts_with(grid.column(names[0]), EXAMPLE_MARK)
+        filled = pc.and_(filled, pc.invert(example))
+    numbers = np.arange(first_row + 1, grid.num_rows + first_row + 1, dtype=np.int64)
     data = pa.table(cleaned)
     if filled is not None and not pc.all(filled).as_py():
         keep_rows = filled.combine_chunks().to_numpy(zero_copy_only=False)

@@ -45,11 +45,12 @@ def test_template(run, tmp_path):
     result = run("template", out)
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames[0] == "说明" and "enterprises" in wb.sheetnames
-    ws = wb["chains"]
-    assert ws.max_row == 1 and ws["A1"].value == "chain_id" and ws["A1"].font.bold and ws.freeze_panes == "A2"
+    assert wb.sheetnames[0] == "说明" and "企业" in wb.sheetnames
+    ws = wb["产业链"]
+    assert ws.max_row == 3 and ws["A1"].value == "产业链编号*" and ws["A1"].font.bold and ws.freeze_panes == "A3"
+    assert ws["A2"].value == "chain_id" and ws["A3"].value.startswith("【示例】")
     docs = [r for r in wb["说明"].iter_rows(min_row=2, values_only=True)]
-    assert any(r[:3] == ("chains", "产业链", "chain_id") for r in docs)
+    assert any(r[:4] == ("产业链", "chains", "产业链编号", "chain_id") for r in docs)
     again = run("template", out)
     assert again.exit_code == 1 and "--force" in again.output and "Traceback" not in again.output
     assert run("template", out, "--force").exit_code == 0
