@@ -39,18 +39,19 @@ class InputProblem:
     fix: str            # how to fix it
 
     def location(self) -> str:
-        parts = [self.file]
+        """Where, as a person looks for it: ``文件 data.xlsx，表 企业，第 3 行，列 scale``."""
+        parts = [f"文件 {self.file}"]
         if self.sheet:
-            parts.append(f"sheet {self.sheet}")
+            parts.append(f"表 {self.sheet}")
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(f"第 {self.row} 行")
         if self.column:
-            parts.append(f"column {self.column}")
-        return ", ".join(parts)
+            parts.append(f"列 {self.column}")
+        return "，".join(parts)
 
     def __str__(self) -> str:
-        val = f" (value: {self.value!r})" if self.value != "" else ""
-        return f"{self.location()}: {self.message}{val} — fix: {self.fix}"
+        val = f"（值：{self.value}）" if self.value != "" else ""
+        return f"{self.location()}：{self.message}{val} — 修改建议：{self.fix}"
 
     def as_dict(self) -> dict:
         return {
@@ -62,13 +63,14 @@ class InputProblem:
 class ValidationFailed(ChainAtlasError):
     """Input did not validate; nothing was written. ``problems`` lists all of them."""
 
-    hint = "Fix every listed problem and load again; nothing was written."
+    hint = "按每条问题的修改建议改好后重新载入。Fix every listed problem and load again."
 
     def __init__(self, problems: list[InputProblem], source: str = ""):
         self.problems = list(problems)
         n = len(self.problems)
-        where = f" in {source}" if source else ""
-        super().__init__(f"{n} problem{'s' if n != 1 else ''} found{where}; nothing was written")
+        where = f"{source}：" if source else ""
+        super().__init__(f"{where}发现 {n} 处问题，未写入任何数据"
+                         f"（{n} problem{'s' if n != 1 else ''} found; nothing was written）")
 
     def report(self, limit: int | None = None) -> str:
         shown = self.problems if limit is None else self.problems[:limit]
