@@ -31,7 +31,7 @@ import pyarrow.csv as pa_csv
 
 from graph import schema
 from graph.errors import InputProblem, UnsupportedInput, ValidationFailed
-from loaders import read_hints
+from loaders.read_hints import LOOKAHEAD, delimiter as csv_delimiter, header_row_below, merged_ranges
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 EXAMPLE_MARK = "【示例】"                        # a row whose first cell starts with it is never loaded
@@ -240,7 +240,7 @@ def add_table(raw: RawTables, file: str, sheet: str, header: list[str],
         return
     table, keep, has_header = matched
     records = iter(records)
-    ahead = [r for _, r in zip(range(read_hints.LOOKAHEAD), records)]
+    ahead = [r for _, r in zip(range(LOOKAHEAD), records)]
     if _header_misplaced(raw, file, sheet, table, keep, has_header, ahead):
         return
     rt = RawTable(table, file, sheet, list(keep.values()))
@@ -262,7 +262,7 @@ def _header_misplaced(raw: RawTables, file: str, sheet: str, table: str, keep: d
     """Report a header that is not in row 1 (a title row above it) or not recognisable at all."""
     if keep or not has_header:
         return False
-    below = read_hints.header_row_below(table, ahead)
+    below = header_row_below(table, ahead)
     if below is not None:
         raw.problems.append(file_problem(
             file, f"表头不在第 1 行：第 {below} 行才像表头（上方可能有标题行或空行）",
@@ -314,7 +314,7 @@ def decode(data: bytes) -> str | None:
 def csv_records(text: str):
     """Header and ``(row_number, cells)`` records of CSV text (comma; tab or ';' when the header has
     them but no commas)."""
-    delimiter = read_hints.delimiter(text.split("\n", 1)[0])
+    delimiter = csv_delimiter(text.split("\n", 1)[0])
     reader = csv.reader(io.StringIO(text.translate(_ODD), newline=""), delimiter=delimiter)
     rows = list(reader)
     header = rows[0] if rows else []
@@ -326,7 +326,7 @@ def _sheet_warnings(raw: RawTables, wb, ws, file: str) -> None:
     """A table read from a hidden sheet, or from one with merged cells, gets a warning."""
     if ws.sheet_state != "visible":
         raw.warnings.append(f"{file}：工作表“{ws.title}”是隐藏的，已照常读取；如不想载入，请删除该工作表。")
-    merged = read_hints.merged_ranges(wb, ws)
+    merged = merged_ranges(wb, ws)
     if merged:
         raw.warnings.append(f"{file}，表 {ws.title}：有合并单元格（{'、'.join(merged)}）。合并后只有左上角一格有值，"
                             "其余读作空；请取消合并，并把值填到每一行。")
@@ -374,7 +374,7 @@ def _add_csv(raw: RawTables, display: str, stem: str, data: bytes, table: str | 
         raw.tables.setdefault(table, RawTable(table, display, stem, [], ok=False))
         return
     first = body[:body.find(b"\n")] if b"\n" in body else body
-    if read_hints.delimiter(first.decode("utf-8", errors="replace")) == ";":
+    if csv_delimiter(first.decode("utf-8", errors="replace")) == ";":
         raw.warnings.append(f"{display}：用分号（;）分隔，已按分号读取。若读出的列不对，请在 Excel 中另存为"
                             "“CSV UTF-8（逗号分隔）”。")
     if _add_arrow_csv(raw, display, stem, body, table):    # valid UTF-8, a regular grid: the fast path
@@ -443,7 +443,7 @@ def _add_arrow_csv(raw: RawTables, display: str, stem: str, body: bytes, table: 
     caller falls back to the csv module."""
     newline = body.find(b"\n")
     first = body if newline < 0 else body[:newline]
-    delimiter = read_hints.delimiter(first.decode("utf-8", errors="replace"))
+    delimiter = csv_delimiter(first.decode("utf-8", errors="replace"))
     body = _odd_spaces(body)
     width = _header_width(body, delimiter)
     quoted = b'"' in body
@@ -466,7 +466,7 @@ def _add_arrow_csv(raw: RawTables, display: str, stem: str, body: bytes, table: 
         return True
     table, keep, has_header = matched
     ahead = [(r + 1, [cell_text(grid.column(n)[r].as_py()) for n in names])
-             for r in range(1, min(len(grid), read_hints.LOOKAHEAD + 1))]
+             for r in range(1, min(len(grid), LOOKAHEAD + 1))]
     if _header_misplaced(raw, display, stem, table, keep, has_header, ahead):
         return True
     first_row = 1

@@ -192,19 +192,22 @@ def test_empty_store_explains_what_to_do(empty_env, app):
 
 
 def test_upload_bad_then_good_workbook(empty_env, app, tmp_path):
-    from uihelp import sample_workbook
+    from uihelp import sample_workbook, upload
     at = app("data")
     assert {m.label: m.value for m in at.metric}["产业链"] == "0"
     bad = sample_workbook(tmp_path / "bad.xlsx", broken=True)
-    at.file_uploader(key="upload").upload("bad.xlsx", bad.read_bytes()).run()
+    upload(at, "数据.xlsx", bad.read_bytes())
     assert not at.exception
     problems = _rows(at, "problems_table")
     assert len(problems) >= 2
     assert {"文件 file", "表 sheet", "行 row", "列 column", "值 value", "问题 problem", "修改建议 fix"} <= set(problems.columns)
-    assert "bad.xlsx" in set(problems["文件 file"])
+    assert set(problems["文件 file"]) == {"数据.xlsx"} and "None" not in problems.to_string()
+    assert any("发现" in e.value and "处问题" in e.value for e in at.error)
     good = sample_workbook(tmp_path / "good.xlsx")
-    at.file_uploader(key="upload").clear().upload("good.xlsx", good.read_bytes()).run()
+    upload(at, "数据.xlsx", good.read_bytes())              # the fixed file, dropped again: replaces the old one
     no_errors(at)
+    assert any("替换" in i.value for i in at.info)
+    assert len([b for b in at.button if b.key and b.key.startswith("tray_remove_")]) == 1
     plan = _rows(at, "plan_table")
     assert plan["新增"].sum() > 0
     at.button(key="load_go").click().run()

@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from uihelp import ROOT, sample_workbook
+from uihelp import ROOT, sample_workbook, upload
 
 CKG = ROOT.parent / "shared" / "samples" / "ckg"
 REGISTRY_CSV = ("企业名称,统一社会信用代码,所属省份,所属城市,经营范围,主营产品,企业规模\n"
@@ -19,7 +19,7 @@ def loaded_env(env, tmp_path, app):
     """A fresh store holding the small sample workbook (loaded through the 数据 page)."""
     env(CHAINATLAS_DB=str(tmp_path / "db"), CHAINATLAS_SEED="none", CHAINATLAS_EDITING="open")
     at = app("data")
-    at.file_uploader(key="upload").upload("good.xlsx", sample_workbook(tmp_path / "good.xlsx").read_bytes()).run()
+    upload(at, "good.xlsx", sample_workbook(tmp_path / "good.xlsx").read_bytes())
     at.button(key="load_go").click().run()
     assert {m.label: m.value for m in at.metric}["企业"] == "1"
     return at
