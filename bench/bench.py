@@ -37,27 +37,19 @@ import argparse  # noqa: E402
 import datetime as dt  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
-import platform  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-if str(ROOT / "bench") not in sys.path:
-    sys.path.insert(0, str(ROOT / "bench"))
+from harness import (BENCH, DEFAULT_CACHE, ROOT, chainatlas, child_json, emit,  # noqa: E402
+                     failure, floor_status, machine, print_floors, run_child, shown)
+from harness import table as text_table  # noqa: E402
 
-import sources_bench  # noqa: E402
+import ckg_data  # noqa: E402
 
-BENCH = ROOT / "bench"
-DEFAULT_CACHE = BENCH / ".cache"
 RESULTS = BENCH / "results"
-CLI = "import sys; from cli.main import main; sys.argv[0] = 'chainatlas'; main()"
-MARK = "BENCH-JSON "
 NAIVE_ROWS = 10_000
 FLOORS = {  # name: (backend, size, metric, comparison, limit, unit)
     "embedded load rows/s": ("embedded", 1_000_000, "load_rows_per_s", ">=", 50_000, "rows/s"),
@@ -72,44 +64,6 @@ QUICK_FLOORS = {  # extra: (floor name, metric, limit in s) — all "<"
     "registry_10k": ("registry tagging, 10,000 rows", "seconds", 10.0),
 }
 QUICK_TIMEOUT = 300     # s per quick-section child: a hung figure cannot hold up the run
-
-
-# --- child processes -------------------------------------------------------------------------
-def run_child(args: list[str], env: dict | None = None, timeout: float | None = None) -> dict:
-    """Run a command; wall seconds, peak RSS (MB) of that process alone, exit code, output."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        spawned = time.time()
-        started = time.perf_counter()
-        proc = subprocess.Popen(args, stdout=out, stderr=err, cwd=ROOT, env={**os.environ, **(env or {}),
-                                                                              "PYTHONPATH": str(ROOT)})
-        deadline = None if timeout is None else started + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if deadline and time.perf_counter() > deadline:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.02)
-        wall = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return {"wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024, "cpu_s": usage.ru_utime + usage.ru_stime,
-                "rc": proc.returncode, "spawned": spawned,
-                "stdout": out.read().decode("utf-8", "replace"), "stderr": err.read().decode("utf-8", "replace")}
-
-
-def chainatlas(*args: str, env: dict | None = None, timeout: float | None = None) -> dict:
-    return run_child([sys.executable, "-c", CLI, *args], env=env, timeout=timeout)
-
-
-def child_json(res: dict) -> dict:
-    for line in res["stdout"].splitlines():
-        if line.startswith(MARK):
-            return json.loads(line[len(MARK):])
-    raise RuntimeError(f"child failed (exit {res['rc']}): {res['stderr'][-2000:]}")
 
 
 # --- data ------------------------------------------------------------------------------------
@@ -223,7 +177,7 @@ def query_child(argv: list[str]) -> None:
     if a.export:
         out.update(_export(store, a.region))
     store.close()
-    print(MARK + json.dumps(out, ensure_ascii=False), flush=True)
+    emit(out)
 
 
 def _export(store, region: str) -> dict:
@@ -314,7 +268,7 @@ def quick_section(a) -> dict:
         try:
             r = step()
         except Exception as err:  # report and go on with the other figures
-            r = {"error": f"{type(err).__name__}: {err}"[:500]}
+            r = {"error": failure(err)}
         r.update(quick_floor(key, r))
         extras[key] = r
         print(f"  {r['status']:>8}  {r['floor']}: {r['detail']}", flush=True)
@@ -324,7 +278,7 @@ def quick_section(a) -> dict:
 def _ckg_full(a) -> dict:
     if not (a.ckg_sample / "company.json").exists():
         raise FileNotFoundError(f"no ChainKnowledgeGraph sample in {a.ckg_sample} (--ckg-sample)")
-    folder, facts = sources_bench.ckg_folder(a.cache, a.ckg_sample, regenerate=a.regen_ckg)
+    folder, facts = ckg_data.ckg_folder(a.cache, a.ckg_sample, regenerate=a.regen_ckg)
     out = {"folder": str(folder), "rows": facts["rows"], "total_rows": facts["total_rows"],
            "generate_s": facts["generate_s"]}
     out.update(quick_child("ckg-load", str(folder)))
@@ -347,7 +301,7 @@ def quick_floor(key: str, r: dict) -> dict:
     else:
         detail = (f"{value:.2f} s, CPU {r['cpu_s']:.2f} s ({r['rows']:,} rows, {r['tags']:,} tags, "
                   f"{r['products']:,} products)")
-    return {"floor": name, "limit_s": limit, "status": "MET" if value < limit else "NOT MET",
+    return {"floor": name, "limit_s": limit, "status": floor_status(value, "<", limit),
             "detail": f"{detail} < {limit:g} s"}
 
 
@@ -361,13 +315,7 @@ COLUMNS = [("backend", "backend", "{}"), ("size", "N", "{:,}"), ("rows", "rows",
 
 
 def table(results: list[dict]) -> str:
-    head = [c[1] for c in COLUMNS]
-    body = [[(fmt.format(r[k]) if isinstance(r.get(k), (int, float)) else str(r.get(k, "—")))
-             for k, _, fmt in COLUMNS] for r in results]
-    widths = [max(len(h), *(len(row[i]) for row in body)) for i, h in enumerate(head)]
-    lines = ["  ".join(h.rjust(w) for h, w in zip(head, widths))]
-    lines += ["  ".join(v.rjust(w) for v, w in zip(row, widths)) for row in body]
-    return "\n".join(lines)
+    return text_table(results, COLUMNS)
 
 
 def floors(results: list[dict]) -> list[dict]:
@@ -385,8 +333,7 @@ def floors(results: list[dict]) -> list[dict]:
             continue
         r = max(hits, key=lambda x: x["size"])
         value = r[metric]
-        ok = value >= limit if op == ">=" else value < limit
-        out.append({"floor": name, "status": "MET" if ok else "NOT MET",
+        out.append({"floor": name, "status": floor_status(value, op, limit),
                     "detail": f"{value:,} {unit} {op} {limit:,} (N={r['size']:,})"})
     return out
 
@@ -405,14 +352,6 @@ def save(doc: dict) -> Path:
         for key in QUICK_FLOORS if key in extras]
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=1))
     return path
-
-
-def machine() -> dict:
-    import numpy
-    import pandas
-    return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
-            "pandas": pandas.__version__, "numpy": numpy.__version__,
-            "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -440,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="seed folder of the export figure")
     p.add_argument("--seed-region", default="山西省", help="region of the seed export (default 山西省)")
     p.add_argument("--export-runs", type=int, default=3, help="seed export runs (median reported)")
-    p.add_argument("--ckg-sample", type=Path, default=sources_bench.DEFAULT_SAMPLE,
+    p.add_argument("--ckg-sample", type=Path, default=ckg_data.DEFAULT_SAMPLE,
                    help="the ChainKnowledgeGraph sample scaled up to the full dataset")
     p.add_argument("--regen-ckg", action="store_true", help="remake the full-scale CKG folder in the cache")
     a = p.parse_args(argv)
@@ -484,14 +423,9 @@ def main(argv: list[str] | None = None) -> int:
     path = save(doc)
     if results:
         print("\n" + table(results))
-        print("\nFloors (measured at 1,000,000 enterprises):")
-        for f in floors(results):
-            print(f"  {f['status']:>8}  {f['floor']}: {f['detail']}")
-    if extras:
-        print("\nQuick-section floors:")
-        for r in extras.values():
-            print(f"  {r['status']:>8}  {r['floor']}: {r['detail']}")
-    print(f"\n{time.perf_counter() - started:.0f} s; results in {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+        print_floors("Floors (measured at 1,000,000 enterprises):", floors(results))
+    print_floors("Quick-section floors:", list(extras.values()))
+    print(f"\n{time.perf_counter() - started:.0f} s; results in {shown(path)}")
     return 0
 
 
@@ -511,7 +445,7 @@ def bench_neo4j(folder: Path, facts: dict, common: dict, env: dict, a) -> dict:
         print(f"  neo4j first gap+targets {r['first_query_s']:.2f} s, median {r['gap_targets_median_s']:.3f} s",
               flush=True)
     except Exception as err:  # report and go on with the other figures
-        r["error"] = f"{type(err).__name__}: {err}"[:500]
+        r["error"] = failure(err)
         print(f"  neo4j failed: {r['error']}", flush=True)
     return r
 
