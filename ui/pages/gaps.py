@@ -3,6 +3,7 @@ import streamlit as st
 
 from graph.options import DEFAULT_WEIGHTS, Weights
 from ui import downloads, layout, state
+from ui.urlparams import id_select
 
 GAP_COLUMNS = {"grade": "等级", "name": "环节", "stage_cn": "阶段", "segment": "细分领域", "label": "状态",
                "key_link": "关键环节", "priority": "优先级", "reason": "原因", "local_makers": "本地企业",
@@ -73,7 +74,8 @@ def body():
     else:
         ids = view["product_id"].astype(str).tolist()
         names = dict(zip(ids, [f"{g} · {n} · {lb}" for g, n, lb in zip(view["grade"], view["name"], view["label"])]))
-        pid = st.selectbox("缺口环节", ids, format_func=names.get, key="gap", bind="query-params")
+        plain = dict(zip(ids, view["name"].map(layout.text)))
+        pid = id_select(st, "缺口环节", ids, format_func=names.get, key="gap", name=plain.get, what="缺口环节")
         tg, notes = state.targets(sel, weights, top, products=[pid])
         cols = {"rank": "名次", "name": "企业", "score": "得分", "reason": "理由", "province_name": "省份",
                 "region_name": "所在地", "scale": "规模", "tags": "标签", "role": "链主/链核", "distance_km": "距离(km)",

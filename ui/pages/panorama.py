@@ -3,6 +3,7 @@ import streamlit as st
 
 from ui import layout, state
 from ui.panorama import AGGREGATE_AT, panorama, status_key
+from ui.urlparams import id_select
 
 
 def link_details(sel, rep, pid):
@@ -67,12 +68,11 @@ def body():
     graph_slot = st.container()
     with st.container(border=True):
         st.subheader("环节详情：本地企业与招商目标")
-        if st.session_state.get("link") not in (None, *ids):
-            del st.session_state["link"]          # a link of another chain
         gaps = rep.gaps()
         default = ids.index(str(gaps["product_id"].iloc[0])) if len(gaps) else 0
-        pid = st.selectbox("选择环节（选中的环节在图中以橙色高亮）", ids, index=default, format_func=label.get,
-                           key="link", bind="query-params")
+        names = dict(zip(ids, links["name"].map(layout.text)))
+        pid = id_select(st, "选择环节（选中的环节在图中以橙色高亮）", ids, index=default, format_func=label.get,
+                        key="link", name=names.get, what="环节")
         link_details(sel, rep, pid)
     with graph_slot:
         fig = panorama(links, selected=pid)
