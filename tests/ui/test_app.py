@@ -1,6 +1,8 @@
 """Every page of the app, driven with streamlit.testing.v1.AppTest on the Shanxi seed."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from uihelp import XSS, find, no_errors
@@ -192,8 +194,18 @@ def test_regions_page(seeded_env, app):
     no_errors(at)
     cov = _rows(at, "cov_table")
     assert "运城市" in set(cov["地区"]) and len(cov) >= 11
-    assert find(at, "arrow_vega_lite_chart") or find(at, "vega_lite_chart")
-    assert find(at, "deck_gl_json_chart")
+    charts = find(at, "arrow_vega_lite_chart") + find(at, "vega_lite_chart")
+    assert not find(at, "deck_gl_json_chart")                  # no basemap component at all
+    spec = next(json.loads(c.proto.spec) for c in charts if "geoshape" in c.proto.spec)
+    shapes = spec["layer"][0]["data"]["values"]
+    assert {"运城市", "太原市"} <= {f["properties"]["name"] for f in shapes}    # real boundaries, named
+    assert all(f["geometry"]["type"] == "MultiPolygon" for f in shapes)
+    assert '"url"' not in json.dumps(spec) and spec["layer"][0].get("projection", spec.get("projection"))
+    at.selectbox(key="map_link").set_value("P-SEPARATOR").run()
+    no_errors(at)
+    charts = find(at, "arrow_vega_lite_chart") + find(at, "vega_lite_chart")
+    assert any("隔膜 本地企业数" in json.loads(c.proto.spec)["layer"][0]["encoding"]["tooltip"][1]["title"]
+               for c in charts if "geoshape" in c.proto.spec)
 
 
 def test_data_page_counts_and_sources(seeded_env, app):
