@@ -56,6 +56,6 @@ except Exception as err:  # noqa: BLE001 — pages then explain that nothing is 
         layout.log.exception("sidebar failed")
     st.sidebar.error(f"{err}")
 st.sidebar.divider()
-st.sidebar.caption(f"存储：{atlas.store.backend} · {atlas.store.location}")
+st.sidebar.caption("数据存储：" + ("Neo4j 图数据库" if atlas.store.backend == "neo4j" else "本机图谱数据库"))
 
 page.run()

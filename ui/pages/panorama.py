@@ -2,8 +2,11 @@
 import streamlit as st
 
 from ui import layout, state
+from ui.graph_frame import graph_frame
 from ui.panorama import AGGREGATE_AT, panorama, status_key
 from ui.urlparams import id_select
+
+CLICKED = "_pano_clicked"
 
 
 def link_details(sel, rep, pid):
@@ -70,6 +73,9 @@ def body():
         st.subheader("环节详情：本地企业与招商目标")
         gaps = rep.gaps()
         default = ids.index(str(gaps["product_id"].iloc[0])) if len(gaps) else 0
+        clicked = st.session_state.pop(CLICKED, None)
+        if clicked in ids:
+            st.session_state["link"] = clicked          # a node clicked in the graph
         names = dict(zip(ids, links["name"].map(layout.text)))
         pid = id_select(st, "选择环节（选中的环节在图中以橙色高亮）", ids, index=default, format_func=label.get,
                         key="link", name=names.get, what="环节")
@@ -79,7 +85,10 @@ def body():
         if fig.aggregated:
             st.info(f"该产业链共 {len(links)} 个环节（超过 {AGGREGATE_AT} 个），图中按环节分类汇总显示；"
                     "单个环节请在下方选择或到“缺链补链清单”页查看。")
-        st.iframe(fig.html, height=fig.height)
+        node = graph_frame(fig.html, fig.height, key="pano_graph", title="产业链全景图")
+        if node in ids and node != pid:
+            st.session_state[CLICKED] = node
+            st.rerun()
         d = rep.data
         st.caption("；".join([*rep.notes, f"数据日期 {layout.text(d.get('as_of_min'))} – "
                               f"{layout.text(d.get('as_of_max'))}，事实 {d.get('facts', 0)} 条，"
