@@ -18,6 +18,7 @@ PAGES = [
     st.Page("ui/pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True),
     st.Page("ui/pages/panorama.py", title="产业链全景图", icon=":material/account_tree:", url_path="panorama"),
     st.Page("ui/pages/gaps.py", title="缺链补链清单", icon=":material/checklist:", url_path="gaps"),
+    st.Page("ui/pages/leaders.py", title="链主对接", icon=":material/handshake:", url_path="leaders"),
     st.Page("ui/pages/explorer.py", title="企业与园区", icon=":material/factory:", url_path="explorer"),
     st.Page("ui/pages/regions.py", title="区域对比", icon=":material/grid_on:", url_path="regions"),
     st.Page("ui/pages/data.py", title="数据", icon=":material/database:", url_path="data"),

@@ -134,7 +134,8 @@ def build_export(store, chains: list[str] | None = None, region: str = "山西�
                   for n in list(r.notes) + list(tg.attrs.get("notes", []))],
     }
     tables = {"summary": T.summary_rows(reports, targets), "gaps": T.gap_rows(reports, targets),
-              "targets": T.target_rows(reports, targets, tree), "makers": T.maker_rows(reports, tree)}
+              "targets": T.target_rows(reports, targets, tree), "makers": T.maker_rows(reports, tree),
+              "matching": T.matching_rows(reports, targets)}
     tables = {"about": T.about_rows(meta), **tables}
     meta["seconds"] = round(time.perf_counter() - started, 3)
     return GapExport(meta=meta, tables=tables, snapshot=make_snapshot(meta, reports), reports=reports,

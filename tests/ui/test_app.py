@@ -299,3 +299,18 @@ def test_xss_names_render_as_text(env, xss_store, app):
     assert "<img" not in find(at, "iframe")[0].proto.srcdoc
     for m in at.markdown:                                           # HTML-enabled markdown is escaped
         assert not (m.proto.allow_html and "<img" in m.value)
+
+
+def test_leader_view_lists_inputs_and_candidates(seeded_env, app):
+    at = app("leaders", chain="SX-NEV")
+    no_errors(at)
+    table = [d.value for d in at.dataframe if "候选供应商（外地，按得分）" in d.value.columns][0]
+    assert len(table) >= 5 and {"本地有", "本地无"} <= set(table["本地能否配套"])
+    missing = table[table["本地能否配套"] == "本地无"]
+    assert (missing["候选供应商（外地，按得分）"] != "").all() and (missing["本地供应企业"] == "").all()
+    unknown = table[table["本地能否配套"].str.startswith("未知")]
+    assert (unknown["候选供应商（外地，按得分）"] == "").all()             # unknown is never a gap
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["上游投入品"]) == len(table)
+    assert _param(at, "leader") == at.selectbox(key="leader").value      # the 链主's id is in the URL
+    assert any(b.label.startswith("⬇ 下载供需对接清单") for b in at.get("download_button"))
