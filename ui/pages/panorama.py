@@ -12,7 +12,7 @@ CLICKED = "_pano_clicked"
 def link_details(sel, rep, pid):
     row = rep.links.set_index("product_id").loc[pid]
     status = status_key({"status": row["status"], "broken": row["broken"]})
-    info, local_col, target_col = st.columns([2, 3, 3], gap="medium")
+    info, local_col, target_col = st.columns([2, 3, 4], gap="small")
     with info:
         st.markdown(f"**{'★ ' if bool(row['key_link']) else ''}{layout.text(row['name'])}**　"
                     f"{layout.text(row['stage_cn'])} · {layout.text(row['segment']) or '—'}")
@@ -41,9 +41,14 @@ def link_details(sel, rep, pid):
         st.markdown("###### 招商目标（区域外，前 10）")
         tg, notes = state.targets(sel, products=[pid])
         if len(tg):
-            st.dataframe(tg[["rank", "name", "province_name", "region_name", "score", "reason"]].rename(columns={
-                "rank": "名次", "name": "企业", "province_name": "省份", "region_name": "所在地", "score": "得分",
-                "reason": "理由"}), hide_index=True, key="pano_targets")
+            st.dataframe(tg[["rank", "name", "score", "reason", "province_name"]].rename(columns={
+                "rank": "名次", "name": "企业", "score": "得分", "reason": "理由", "province_name": "省份"}),
+                hide_index=True, key="pano_targets", width="stretch",
+                column_config={"名次": st.column_config.NumberColumn(width=40),
+                               "企业": st.column_config.TextColumn(width=150),
+                               "得分": st.column_config.NumberColumn(format="%.1f", width=48),
+                               "理由": st.column_config.TextColumn(width=190, help="悬停查看完整理由"),
+                               "省份": st.column_config.TextColumn(width=80)})
         for n in notes:
             st.caption(n)
 
