@@ -35,6 +35,15 @@ SUBCLASS_OF = "SUBCLASS_OF"    # (Product)-[:SUBCLASS_OF]->(Product) child is a 
 REL_TYPES = (INCLUDES, FEEDS, MAKES, ROLE_IN, LOCATED_IN, IN_PARK, PARK_IN, COUNTED_FOR,
              CARRIES, PART_OF, SUPPLIES, SUBCLASS_OF)
 
+# 招商项目库 (#16): recruitment projects live beside the chain data, never in an import table, so a
+# reload or clear() of the chain data keeps them. (Project)-[:HAS_EVENT]->(ProjectEvent) = one stage change.
+PROJECT, PROJECT_EVENT = "Project", "ProjectEvent"
+PROJECT_LABELS = (PROJECT, PROJECT_EVENT)
+HAS_EVENT = "HAS_EVENT"
+PROJECT_REL_TYPES = (HAS_EVENT,)
+# stages in order; 已终止 (with a reason) can end any open project
+PROJECT_STAGES = ("线索", "已接洽", "已考察", "洽谈中", "已签约", "已落地", "已终止")
+
 # --- enums: canonical value -> accepted spellings ---------------------------
 STAGES = {
     "upstream": ("upstream", "上游", "up"),

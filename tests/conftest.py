@@ -64,6 +64,7 @@ def store(request, tmp_path):
         from graph.store.factory import open_store
         s = open_store(_neo4j_settings())
         s.clear()
+        s.clear_projects()  # projects survive clear() (#16)
     try:
         yield s
     finally:

@@ -45,7 +45,9 @@ def makers(sel: state.Selection, weights: Weights, top: int) -> dict:
     """format -> (label, callable returning bytes, file name, mime)."""
     from graph.export import build as export
     store = state.store()
-    key = (state.db_key(), state.generation(), sel.chain_id, sel.place_id, sel.thresholds, weights, top, sel.enclave)
+    from ui.projects import project_token
+    key = (state.db_key(), state.generation(), project_token(), sel.chain_id, sel.place_id, sel.thresholds, weights,
+           top, sel.enclave)
 
     def get():
         return build(store, key, sel.chain_id, sel.place_id, sel.thresholds, weights, top, sel.enclave)

@@ -47,5 +47,6 @@ def command(chains, all_chains, region, top, weights, eastern_transfer, out, **p
     path = write(export, out or export.filename(".xlsx"))
     t = export.tables
     click.echo(f"已导出 exported: {len(export.meta['chains'])} 条产业链 · {export.meta['region'].get('name')} · "
-               f"缺口 {len(t['gaps'])} · 招商目标 {len(t['targets'])} · 本地企业 {len(t['makers'])} "
+               f"缺口 {len(t['gaps'])} · 招商目标 {len(t['targets'])} · 本地企业 {len(t['makers'])} · "
+               f"招商项目 {len(t['projects'])} "
                f"→ {path} ({time.perf_counter() - started:.1f} s)")

@@ -94,6 +94,8 @@ def command(chain, region, no_enclave, no_subclasses, min_makers, min_large, min
     with store_from_env() as store:
         report = diagnose(store, chain, region, thresholds=th, enclave_attribution=not no_enclave,
                           count_subclasses=not no_subclasses)
+        from graph.analysis.project_gaps import gap_projects
+        projects = gap_projects(store, report)
         comparison = None
         if compare and report.region.get("kind") != "region":
             report.notes.append("园区没有下级区划，未做分区比较（--compare 需用省、市或县区）。")
@@ -125,6 +127,7 @@ def command(chain, region, no_enclave, no_subclasses, min_makers, min_large, min
     cols = GAP_VIEW if not show_all else {"status_cn": "判定", **GAP_VIEW}
     view = links[list(cols)].assign(key_link=links["key_link"].map({True: "是", False: ""}))
     echo_frame(view.rename(columns=cols))
+    echo_projects(report, projects)
     if len(report.leaders):
         click.echo("\n链主本地配套 leader sourcing")
         lv = report.leaders[list(LEADER_VIEW)].assign(local_share=report.leaders["local_share"].map(pct),
@@ -145,3 +148,16 @@ def command(chain, region, no_enclave, no_subclasses, min_makers, min_large, min
         click.echo(f"数据 data: {d['as_of_min']} – {d['as_of_max']}；出处 {('、'.join(d['sources'][:5]))}"
                    + ("…" if len(d["sources"]) > 5 else "")
                    + (f"；示意数据 {d['illustrative_facts']}/{d['facts']}" if d.get("illustrative_facts") else ""))
+
+
+def echo_projects(report, projects) -> None:
+    """The 招商项目 per gap (e.g. 缺链 · 在谈 2 · 已签约 1) and what landed projects mean for coverage."""
+    shown = projects[projects["project_label"] != ""].merge(report.links[["product_id", "name"]], on="product_id")
+    if shown.empty:
+        return
+    click.echo("\n招商项目 projects")
+    for name, label, ids in zip(shown["name"], shown["project_label"], shown["project_ids"]):
+        click.echo(f"  {name}：{label}（{ids}）")
+    for note in projects["coverage_note"]:
+        if note:
+            click.echo(f"  注：{note}。已落地项目仅在企业生产关系已载入且为本地企业时计为配套。")

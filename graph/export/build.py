@@ -6,8 +6,8 @@ API (all bytes-returning functions are meant for download buttons):
   enclave_attribution=True, priority=..., generated_at=None) -> GapExport`` — one
   :func:`graph.analysis.gaps.diagnose` and one :func:`graph.analysis.targets.rank_targets` per chain
   (``chains``: ids or names; ``None`` = every chain of the store).
-- ``to_xlsx_bytes(export)`` — the workbook (sheets 说明, 汇总, 缺口清单, 招商目标, 本地企业 and the
-  hidden ``_snapshot``; see graph.export.xlsx).
+- ``to_xlsx_bytes(export)`` — the workbook (sheets 说明, 汇总, 缺口清单, 招商目标, 本地企业, 链主供需对接, 招商项目 and
+  the hidden ``_snapshot``; see graph.export.xlsx).
 - ``to_csv_bytes(export, key)`` — one table as CSV (UTF-8 with BOM, Chinese headers); ``key`` is
   one of ``about``, ``summary``, ``gaps``, ``targets``, ``makers`` (or the sheet name).
 - ``to_csv_zip_bytes(export)`` — every table as ``<sheet>.csv`` plus ``_snapshot.json``, zipped.
@@ -42,6 +42,7 @@ from graph.export import tables as T
 from graph.errors import UnsupportedInput
 from graph.export.safe import RISKY_START, csv_text
 from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS, PriorityWeights, Thresholds, Weights
+from graph.export.project_sheet import project_rows, snapshot_projects
 from graph.export.snapshot import SNAPSHOT_FILE, diff_exports, load_snapshot, make_snapshot  # noqa: F401 (re-exported)
 
 SHEETS = T.SHEETS
@@ -136,10 +137,12 @@ def build_export(store, chains: list[str] | None = None, region: str = "山西�
     tables = {"summary": T.summary_rows(reports, targets), "gaps": T.gap_rows(reports, targets),
               "targets": T.target_rows(reports, targets, tree), "makers": T.maker_rows(reports, tree),
               "matching": T.matching_rows(reports, targets)}
+    tables["projects"] = project_rows(store, reports)
     tables = {"about": T.about_rows(meta), **tables}
     meta["seconds"] = round(time.perf_counter() - started, 3)
-    return GapExport(meta=meta, tables=tables, snapshot=make_snapshot(meta, reports), reports=reports,
-                     targets=targets)
+    snapshot = make_snapshot(meta, reports)
+    snapshot["projects"] = snapshot_projects(tables["projects"])
+    return GapExport(meta=meta, tables=tables, snapshot=snapshot, reports=reports, targets=targets)
 
 
 def _provenance(parts: list[dict]) -> dict:

@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 
 from graph.analysis.gap_rules import STATUS_CN
+from graph.export.project_sheet import HEADERS as PROJECT_HEADERS
 
 SHEETS = {"about": "说明", "summary": "汇总", "gaps": "缺口清单", "targets": "招商目标", "makers": "本地企业",
-          "matching": "链主供需对接"}
+          "matching": "链主供需对接", "projects": "招商项目"}
 
 HEADERS: dict[str, dict[str, str]] = {
     "about": {"item": "项目", "value": "取值", "note": "说明"},
@@ -55,12 +56,13 @@ HEADERS: dict[str, dict[str, str]] = {
         "candidates": "候选供应商（外地，按得分）", "candidate_ids": "候选企业编号", "advice": "对接建议",
         "source": "来源（链主认定）", "as_of": "数据日期"},
 }
+HEADERS["projects"] = dict(PROJECT_HEADERS)  # 招商项目 (#16)
 
 #: Excel number formats by column key (any table).
 NUMBER_FORMATS = {
     "local_rate": "0.0%", "key_weighted_rate": "0.0%", "local_share_sum": "0%", "revenue_share": "0%",
     "priority": "0.00", "gap_priority": "0.00", "score": "0.00", "revenue": "#,##0", "employees": "#,##0",
-    "distance_km": "0.0", **{c: "0.00" for c in ("p_status", "p_broken", "p_key", "p_demand", "p_leaders",
+    "distance_km": "0.0", "investment": "#,##0.##", **{c: "0.00" for c in ("p_status", "p_broken", "p_key", "p_demand", "p_leaders",
                                                  "p_centrality", "s_role_tags", "s_scale", "s_revenue",
                                                  "s_share", "s_distance", "s_province", "s_transfer", "s_ties")},
 }

@@ -10,6 +10,7 @@
 May import: graph's top-level modules (schema, model, settings, errors, text). Never the
 analysis engine, the export, loaders/ or the faces. Only the factory imports an implementation.
 """
-from graph.store.contract import MAKER_COLUMNS, AtlasStore, ChainView, Progress, Scope
+from graph.store.contract import (HISTORY_COLUMNS, MAKER_COLUMNS, PROJECT_COLUMNS, AtlasStore, ChainView, Progress,
+                                  Scope)
 
-__all__ = ["MAKER_COLUMNS", "AtlasStore", "ChainView", "Progress", "Scope"]
+__all__ = ["HISTORY_COLUMNS", "MAKER_COLUMNS", "PROJECT_COLUMNS", "AtlasStore", "ChainView", "Progress", "Scope"]

@@ -30,6 +30,18 @@ Progress = Callable[[str, int, int], None]
 MAKER_COLUMNS = ["enterprise_id", "product_id", "revenue_share", "name", "region", "park", "scale",
                  "revenue", "employees", "listed", "tags", "source", "as_of", "illustrative"]
 
+# Columns of projects(): one row per 招商项目 (recruitment project, #16). ``products``/``chains``
+# (ids) and ``product_names`` are lists; ``investment`` (万元) float; dates are text YYYY-MM-DD,
+# ``created_at``/``updated_at`` YYYY-MM-DD HH:MM:SS; stage one of graph.schema.PROJECT_STAGES.
+PROJECT_COLUMNS = ["project_id", "name", "enterprise_id", "enterprise", "products", "product_names", "chains",
+                   "region", "park", "stage", "stop_reason", "unit", "person", "investment", "next_step",
+                   "next_date", "notes", "landed_on", "created_at", "updated_at", "source", "as_of",
+                   "illustrative"]
+PROJECT_LIST_COLUMNS = ("products", "product_names", "chains")
+# Columns of project_history(): one row per stage change (``seq`` 1, 2 … per project; the
+# creation is seq 1 with from_stage None).
+HISTORY_COLUMNS = ["project_id", "seq", "at", "by", "from_stage", "to_stage", "note"]
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -172,3 +184,24 @@ class AtlasStore(ABC):
         """One hop around a node. Returns (nodes, edges): nodes ``label``, ``id``, ``name``
         (the centre included); edges ``source_label``, ``source``, ``target_label``, ``target``,
         ``type`` (a schema relationship type). At most ``limit`` neighbours."""
+
+    # --- 招商项目 (recruitment projects, #16): kept apart from the chain data ----------------------
+    # Never touched by apply() or clear(): a reload of the chain data keeps every project.
+    @abstractmethod
+    def save_projects(self, projects: list[dict], events: list[dict] = ()) -> None:
+        """Upsert ``projects`` (dicts with PROJECT_COLUMNS; a project is replaced whole) and add
+        ``events`` (dicts with HISTORY_COLUMNS) in one transaction, all or nothing. An event
+        whose (project_id, seq) exists already raises ChainAtlasError (someone else moved the
+        project meanwhile): nothing is written."""
+
+    @abstractmethod
+    def projects(self) -> pd.DataFrame:
+        """Every project, PROJECT_COLUMNS, ordered by project_id."""
+
+    @abstractmethod
+    def project_history(self, project_ids: Iterable[str] | None = None) -> pd.DataFrame:
+        """Stage changes (HISTORY_COLUMNS) of the given projects (None = all), by project_id, seq."""
+
+    @abstractmethod
+    def clear_projects(self) -> None:
+        """Delete every project and its history (tests; never part of a data reload)."""

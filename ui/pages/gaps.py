@@ -3,9 +3,11 @@ import streamlit as st
 
 from graph.options import DEFAULT_WEIGHTS, Weights
 from ui import downloads, layout, state
+from ui import projects as project_ui
 from ui.urlparams import id_select
 
 GAP_COLUMNS = {"grade": "等级", "name": "环节", "stage_cn": "阶段", "segment": "细分领域", "label": "状态",
+               "project_label": "招商项目",
                "key_link": "关键环节", "priority": "优先级", "reason": "原因", "local_makers": "本地企业",
                "makers_total": "全部企业", "p_status": "状态分", "p_broken": "断链分", "p_key": "关键分",
                "p_demand": "本地需求分", "p_leaders": "链主需求分", "p_centrality": "中心度分"}
@@ -40,7 +42,8 @@ def body():
     c[3].metric("弱链", s["weak"], border=True)
     c[4].metric("断链", s["broken"], border=True)
 
-    gaps = rep.gaps()
+    gp = project_ui.gap_projects(rep)
+    gaps = rep.gaps().merge(gp[["product_id", "project_label"]], on="product_id", how="left")
     f = st.columns([2, 2, 2, 1])
     stages = f[0].multiselect("阶段", ["上游", "中游", "下游"], key="f_stage", bind="query-params", placeholder="全部阶段")
     statuses = f[1].multiselect("状态", ["缺链", "弱链", "断链"], key="f_status", bind="query-params", placeholder="全部状态")
@@ -62,6 +65,7 @@ def body():
     st.dataframe(table, hide_index=True, key="gap_table", height=min(720, 35 * (len(table) + 1) + 4), column_config={
         "优先级": st.column_config.ProgressColumn(format="%.1f", min_value=0, max_value=100),
         "原因": st.column_config.TextColumn(width="large")})
+    project_ui.coverage_notes(gp)
     no_data = rep.links[rep.links["status"] == "no_data"]
     if len(no_data):
         st.caption(f"另有 {len(no_data)} 个环节无数据（数据中没有任何生产企业，不计为缺链）："
@@ -88,8 +92,9 @@ def body():
                                     "理由": st.column_config.TextColumn(width="large")})
         for n in notes:
             st.caption(n)
+        project_ui.lead_action(tg, rep, key="gap")
     st.subheader("下载清单")
-    st.caption("清单包含：说明、汇总、缺口清单、招商目标（按上方权重）、本地企业。")
+    st.caption("清单包含：说明、汇总、缺口清单、招商目标（按上方权重）、本地企业、招商项目。")
     downloads.buttons(sel, weights, top)
 
 

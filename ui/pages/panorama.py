@@ -2,6 +2,7 @@
 import streamlit as st
 
 from ui import layout, state
+from ui import projects as project_ui
 from ui.graph_frame import graph_frame
 from ui.panorama import AGGREGATE_AT, panorama, status_key
 from ui.urlparams import id_select
@@ -51,6 +52,10 @@ def link_details(sel, rep, pid):
                                "省份": st.column_config.TextColumn(width=80)})
         for n in notes:
             st.caption(n)
+        gp = project_ui.gap_projects(rep).set_index("product_id")
+        if pid in gp.index and gp.at[pid, "project_label"]:
+            st.caption(f"招商项目：{layout.text(gp.at[pid, 'project_label'])}")
+        project_ui.lead_action(tg, rep, key="pano")
 
 
 def body():

@@ -29,6 +29,7 @@ from graph.store.embedded.codec import SCHEMA_VERSION, ddl, frame, kinds_of, q, 
 from graph.store.embedded.explore import chain_view, neighbourhood, search
 from graph.store.embedded.makers import MakersCache
 from graph.store.embedded.lock import WriteLock
+from graph.store.embedded.projects import ProjectsMixin
 from graph.store.embedded.write import apply_batch, clear_all, plan_batch, rebuild_provenance
 from graph.errors import NotFound, StoreUnavailable
 from graph.model import ImportBatch, LoadReport
@@ -43,7 +44,7 @@ def _ids(values: Iterable[str]) -> str:
     return json.dumps([str(v) for v in values], ensure_ascii=False)
 
 
-class EmbeddedStore(AtlasStore):
+class EmbeddedStore(ProjectsMixin, AtlasStore):
     backend = "embedded"
     write_cache_mb = 512   # SQLite page cache of a writer (bulk loads spill to the WAL beyond it)
 
@@ -59,6 +60,7 @@ class EmbeddedStore(AtlasStore):
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             self._init_schema()
+            self._init_projects()
         except (OSError, sqlite3.Error) as err:
             self.close()
             raise StoreUnavailable(f"无法打开数据目录 / cannot open the store at {self.dir}: {err}", _HINT) from err

@@ -88,7 +88,9 @@ MERGE_RELS = {table: f"UNWIND $rows AS row MATCH (a:{src} {{id: row.src}}) "
                      f"MATCH (b:{dst} {{id: row.dst}}) MERGE (a)-[r:{rel}]->(b) SET r += row.props "
                      f"RETURN count(*) AS merged"
               for table, (_, src, rel, _c, dst) in REL_ENDPOINTS.items()}
-CLEAR_BATCH = "MATCH (n) WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted"
+# clear() wipes the chain data only: 招商项目 (Project, ProjectEvent) survive reloads
+CLEAR_BATCH = (f"MATCH (n) WHERE NOT n:{s.PROJECT} AND NOT n:{s.PROJECT_EVENT} "
+               f"WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted")
 
 # ---------------------------------------------------------------------------------------------
 # reads used by plan()/apply() and table()
@@ -221,6 +223,26 @@ CENTRE = {label: f"MATCH (c:{label} {{id: $id}}) RETURN c.name AS name" for labe
 HOP = {(label, rel, out): f"MATCH (c:{label} {{id: $id}}){'-' if out else '<-'}[:{rel}]{'->' if out else '-'}"
                           f"(m:{other}) RETURN m.id AS id, m.name AS name ORDER BY id LIMIT $max_rows"
        for label, hops in HOPS.items() for rel, out, other in hops}
+
+# ---------------------------------------------------------------------------------------------
+# 招商项目 (recruitment projects, #16): a (:Project) node per project with its columns as
+# properties (ids of products/chains/enterprise as plain properties, so reloads and clear() of the
+# chain data never touch them) and one (:ProjectEvent) per stage change, linked by HAS_EVENT.
+# A ProjectEvent's id is "<project_id>#<seq>": its uniqueness constraint refuses a second writer.
+
+PROJECT_CONSTRAINTS = {label: f"CREATE CONSTRAINT chainatlas_{label.lower()}_id IF NOT EXISTS "
+                              f"FOR (n:{label}) REQUIRE n.id IS UNIQUE" for label in s.PROJECT_LABELS}
+SAVE_PROJECTS = f"UNWIND $rows AS row MERGE (p:{s.PROJECT} {{id: row.id}}) SET p = row.props"
+ADD_PROJECT_EVENTS = (f"UNWIND $rows AS row MATCH (p:{s.PROJECT} {{id: row.project_id}}) "
+                      f"CREATE (p)-[:{s.HAS_EVENT}]->(e:{s.PROJECT_EVENT}) SET e = row.props "
+                      f"RETURN count(e) AS created")
+ALL_PROJECTS = f"MATCH (p:{s.PROJECT}) RETURN p.id AS id, properties(p) AS props ORDER BY id"
+PROJECT_EVENTS = (f"MATCH (p:{s.PROJECT})-[:{s.HAS_EVENT}]->(e:{s.PROJECT_EVENT}) "
+                  f"WHERE $all_projects OR p.id IN $ids "
+                  f"RETURN e.project_id AS project_id, e.seq AS seq, properties(e) AS props "
+                  f"ORDER BY project_id, seq")
+CLEAR_PROJECTS = (f"MATCH (n) WHERE n:{s.PROJECT} OR n:{s.PROJECT_EVENT} "
+                  f"WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted")
 
 
 def statements() -> list[str]:

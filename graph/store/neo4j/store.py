@@ -20,6 +20,7 @@ from neo4j import exceptions as nx
 
 from graph.store.neo4j import cypher as q
 from graph.store.neo4j import rows
+from graph.store.neo4j.projects import ProjectsMixin
 from graph import schema
 from graph.errors import ChainAtlasError, NotFound, StoreUnavailable, ValidationFailed
 from graph.model import ImportBatch, LoadReport
@@ -77,7 +78,7 @@ def close_drivers() -> None:
 atexit.register(close_drivers)
 
 
-class Neo4jStore(AtlasStore):
+class Neo4jStore(ProjectsMixin, AtlasStore):
     backend = "neo4j"
 
     def __init__(self, driver: neo4j.Driver, settings: Settings, bookmarks: neo4j.BookmarkManager | None = None):
@@ -111,7 +112,7 @@ class Neo4jStore(AtlasStore):
         """Create the constraints and indexes of graph.store.neo4j.cypher where missing (idempotent)."""
         try:
             with self._session() as session:
-                for statement in [*q.CONSTRAINTS.values(), *q.INDEXES.values()]:
+                for statement in [*q.CONSTRAINTS.values(), *q.INDEXES.values(), *q.PROJECT_CONSTRAINTS.values()]:
                     session.run(statement).consume()
         except nx.Forbidden:
             pass  # a user without schema rights can still read and write data

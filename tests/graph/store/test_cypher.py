@@ -78,11 +78,12 @@ def test_there_are_statements_for_every_label_type_and_table():
 
 @pytest.mark.parametrize("statement", STATEMENTS, ids=IDS)
 def test_only_schema_labels_and_types(statement):
-    allowed = set(schema.NODE_LABELS) | set(schema.REL_TYPES)
+    labels = set(schema.NODE_LABELS) | set(schema.PROJECT_LABELS)
+    types = set(schema.REL_TYPES) | set(schema.PROJECT_REL_TYPES)
     tokens = re.findall(r"(?<=[\w(\[]):(\w+)", statement)
-    assert set(tokens) <= allowed, statement
-    assert set(re.findall(r"\(\s*\w*\s*:(\w+)", statement)) <= set(schema.NODE_LABELS), statement
-    assert set(re.findall(r"\[\s*\w*\s*:(\w+)", statement)) <= set(schema.REL_TYPES), statement
+    assert set(tokens) <= labels | types, statement
+    assert set(re.findall(r"\(\s*\w*\s*:(\w+)", statement)) <= labels, statement
+    assert set(re.findall(r"\[\s*\w*\s*:(\w+)", statement)) <= types, statement
     assert "`" not in statement  # nothing needs quoting, so nothing can sneak in quoted
 
 
@@ -238,3 +239,12 @@ def test_stored_record_frame_and_ids():
     assert list(rows.frame([], ["x", "y"]).columns) == ["x", "y"]
     assert rows.ids(["b", "a", "b", None, 3]) == ["b", "a", "3"] and rows.ids(None) == []
     assert list(rows.chunks([1, 2, 3], 2)) == [(0, [1, 2]), (2, [3])]
+
+
+def test_project_statements_keep_the_chain_data_apart():
+    """#16: clear() of the chain data spares the projects; project statements use parameters."""
+    assert f"NOT n:{schema.PROJECT} AND NOT n:{schema.PROJECT_EVENT}" in cypher.CLEAR_BATCH
+    assert set(cypher.PROJECT_CONSTRAINTS) == set(schema.PROJECT_LABELS)
+    assert "$rows" in cypher.SAVE_PROJECTS and "$rows" in cypher.ADD_PROJECT_EVENTS
+    assert "$ids" in cypher.PROJECT_EVENTS and "$all_projects" in cypher.PROJECT_EVENTS
+    assert cypher.CLEAR_PROJECTS in STATEMENTS and cypher.ALL_PROJECTS in STATEMENTS

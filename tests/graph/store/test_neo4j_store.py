@@ -270,7 +270,7 @@ def test_constraints_and_indexes_are_idempotent(neo4j_store):
     with neo4j_store._session() as session:
         constraints = [r["name"] for r in session.run("SHOW CONSTRAINTS YIELD name RETURN name")]
         indexes = [r["name"] for r in session.run("SHOW INDEXES YIELD name RETURN name")]
-    for label in schema.NODE_LABELS:
+    for label in schema.NODE_LABELS + schema.PROJECT_LABELS:
         assert constraints.count(f"chainatlas_{label.lower()}_id") == 1
     for label, prop in q.INDEXED:
         assert indexes.count(f"chainatlas_{label.lower()}_{prop}") == 1
@@ -322,3 +322,36 @@ def test_routing_uri_works(neo4j_store, make_batch):
     store.apply(small_batch(make_batch))
     assert store.counts()[schema.PRODUCT] == 5 and len(store.makers(["P1"])) == 1
     store.close()
+
+
+def test_projects_map_onto_project_and_event_nodes():
+    """#16 on the fake driver: what save_projects sends, and how projects()/project_history()
+    read the nodes back (empty lists are not stored; missing values come back as None/NaN)."""
+    nodes, events = {}, []
+
+    def save(p):
+        nodes.update({r["id"]: r["props"] for r in p["rows"]})
+        return []
+
+    def add(p):
+        known = [r for r in p["rows"] if r["project_id"] in nodes]
+        events.extend(r["props"] for r in known)
+        return [{"created": len(known)}]
+    answers = {q.SAVE_PROJECTS: save, q.ADD_PROJECT_EVENTS: add,
+               q.ALL_PROJECTS: lambda p: [{"id": k, "props": v} for k, v in sorted(nodes.items())],
+               q.PROJECT_EVENTS: lambda p: [{"props": e} for e in events
+                                            if p["all_projects"] or e["project_id"] in p["ids"]]}
+    store, db = fake_store(answers=answers)
+    p1 = {"project_id": "PJ-1", "name": "甲", "enterprise": "甲企业", "products": ["P1"], "product_names": ["产品1"],
+          "chains": [], "stage": "线索", "investment": 12, "illustrative": False}
+    store.save_projects([p1], [{"project_id": "PJ-1", "seq": 1, "at": "2025-01-01 00:00:00", "by": None,
+                                "from_stage": None, "to_stage": "线索", "note": "新建"}])
+    assert nodes["PJ-1"]["id"] == "PJ-1" and "chains" not in nodes["PJ-1"] and "by" not in events[0]
+    assert events[0]["id"] == "PJ-1#1" and events[0]["seq"] == 1
+    got = store.projects().iloc[0]
+    assert (got["products"], got["chains"], got["investment"], got["region"]) == (["P1"], [], 12.0, None)
+    h = store.project_history(["PJ-1"])
+    assert h[["seq", "by", "to_stage"]].values.tolist() == [[1, None, "线索"]]
+    assert store.project_history(["PJ-2"]).empty
+    with pytest.raises(ChainAtlasError, match="找不到所属项目"):
+        store.save_projects([], [{"project_id": "PJ-9", "seq": 1, "to_stage": "线索"}])
