@@ -2,22 +2,10 @@
 ask-which-table flow for a CSV named otherwise, and re-dropping a file replaces it."""
 from __future__ import annotations
 
-import pytest
-
-from uihelp import no_errors, sample_workbook, upload
+from uihelp import no_errors, upload
 
 PRODUCTS_CN = "产品编号,产品名称,别名,来源,数据日期\nP-BATT,动力电池系统,锂电池,https://x.gov.cn,2024-05\n" \
               "P-MOTOR,驱动电机,,https://x.gov.cn,2024-05\n"
-
-
-@pytest.fixture
-def loaded(env, tmp_path, app):
-    """The 数据 page on a fresh store holding the small sample workbook."""
-    env(CHAINATLAS_DB=str(tmp_path / "db"), CHAINATLAS_SEED="none", CHAINATLAS_EDITING="open")
-    at = app("data")
-    upload(at, "good.xlsx", sample_workbook(tmp_path / "good.xlsx").read_bytes())
-    at.button(key="load_go").click().run()
-    return at
 
 
 def _counts(at) -> dict:
@@ -35,8 +23,8 @@ def _plan(at) -> dict:
     return df.set_index("表")[["新增", "修改"]].to_dict("index")
 
 
-def test_one_csv_with_chinese_headers_merges(loaded):
-    at = loaded
+def test_one_csv_with_chinese_headers_merges(loaded_env):
+    at = loaded_env
     before = _counts(at)
     upload(at, "products.csv", PRODUCTS_CN.encode("utf-8"))
     no_errors(at)
@@ -50,7 +38,7 @@ def test_one_csv_with_chinese_headers_merges(loaded):
     assert after["产业链"] == before["产业链"]
 
 
-def test_an_xlsx_with_only_an_enterprises_sheet(loaded, tmp_path):
+def test_an_xlsx_with_only_an_enterprises_sheet(loaded_env, tmp_path):
     from openpyxl import Workbook
     wb = Workbook()
     ws = wb.active
@@ -58,7 +46,7 @@ def test_an_xlsx_with_only_an_enterprises_sheet(loaded, tmp_path):
     ws.append(["企业编号", "企业名称", "所在地区", "规模", "来源", "数据日期"])
     ws.append(["E-NEW", "运城新电池有限公司", "运城市", "中型", "https://x.gov.cn", "2024"])
     wb.save(tmp_path / "企业.xlsx")
-    at = loaded
+    at = loaded_env
     upload(at, "企业.xlsx", (tmp_path / "企业.xlsx").read_bytes())
     no_errors(at)
     assert _plan(at)["enterprises"]["新增"] == 1
@@ -66,8 +54,8 @@ def test_an_xlsx_with_only_an_enterprises_sheet(loaded, tmp_path):
     assert _counts(at)["企业"] == "2" and _counts(at)["产业链"] == "1"
 
 
-def test_a_csv_named_otherwise_asks_which_table(loaded):
-    at = loaded
+def test_a_csv_named_otherwise_asks_which_table(loaded_env):
+    at = loaded_env
     upload(at, "产品表.csv", PRODUCTS_CN.encode("utf-8"))
     no_errors(at)
     ask = at.selectbox(key="table_of_产品表.csv")
@@ -78,8 +66,8 @@ def test_a_csv_named_otherwise_asks_which_table(loaded):
     assert _plan(at)["products"]["新增"] == 1
 
 
-def test_problems_name_the_users_file_in_chinese(loaded):
-    at = loaded
+def test_problems_name_the_users_file_in_chinese(loaded_env):
+    at = loaded_env
     upload(at, "产品.csv", "产品编号,产品名称,来源\nP-X,,s\n".encode("utf-8"))
     problems = _table(at, "修改建议 fix")
     assert set(problems["文件 file"]) == {"产品.csv"}
