@@ -7,6 +7,7 @@ import sys
 import click
 import pandas as pd
 
+from graph.export.safe import csv_bytes
 from graph.settings import Settings
 from graph.store import AtlasStore
 from graph.store.factory import open_store
@@ -20,7 +21,7 @@ def store_from_env() -> AtlasStore:
 def echo_frame(df: pd.DataFrame, fmt: str = "table") -> None:
     """Print a DataFrame as an aligned table, CSV (UTF-8 with BOM) or JSON lines."""
     if fmt == "csv":
-        sys.stdout.buffer.write(df.to_csv(index=False).encode("utf-8-sig"))
+        sys.stdout.buffer.write(csv_bytes(df, lineterminator="\n"))
     elif fmt == "json":
         click.echo(df.to_json(orient="records", force_ascii=False, indent=1))
     else:

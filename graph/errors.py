@@ -26,6 +26,9 @@ class ChainAtlasError(Exception):
             self.hint = hint
 
 
+VALUE_SHOWN = 120   # characters of an offending value kept in a problem
+
+
 @dataclass(frozen=True)
 class InputProblem:
     """One problem in an input file, precise enough to fix without guessing."""
@@ -37,6 +40,10 @@ class InputProblem:
     value: str          # the offending value, as text ('' when missing)
     message: str        # what is wrong (Chinese first, English ok)
     fix: str            # how to fix it
+
+    def __post_init__(self):    # a 50,000-character cell is shown by its start
+        if isinstance(self.value, str) and len(self.value) > VALUE_SHOWN:
+            object.__setattr__(self, "value", self.value[:VALUE_SHOWN] + f"…（共 {len(self.value):,} 字 chars）")
 
     def location(self) -> str:
         """Where, as a person looks for it: ``文件 data.xlsx，表 企业，第 3 行，列 scale``."""
@@ -61,22 +68,36 @@ class InputProblem:
 
 
 class ValidationFailed(ChainAtlasError):
-    """Input did not validate; nothing was written. ``problems`` lists all of them."""
+    """Input did not validate; nothing was written. ``problems`` lists them — capped to the first
+    few per column and kind when the input has very many; ``omitted`` counts the rest as
+    ``{"file", "sheet", "column", "message", "count"}`` dicts, and ``total`` is all of them."""
 
     hint = "按每条问题的修改建议改好后重新载入。Fix every listed problem and load again."
 
-    def __init__(self, problems: list[InputProblem], source: str = ""):
+    def __init__(self, problems: list[InputProblem], source: str = "", omitted: list[dict] | None = None):
         self.problems = list(problems)
-        n = len(self.problems)
+        self.omitted = list(omitted or [])
+        n = self.total = len(self.problems) + sum(o["count"] for o in self.omitted)
         where = f"{source}：" if source else ""
-        super().__init__(f"{where}发现 {n} 处问题，未写入任何数据"
-                         f"（{n} problem{'s' if n != 1 else ''} found; nothing was written）")
+        shown = f"，下面列出前 {len(self.problems):,} 处" if self.omitted else ""
+        super().__init__(f"{where}发现 {n:,} 处问题{shown}，未写入任何数据"
+                         f"（{n:,} problem{'s' if n != 1 else ''} found; nothing was written）")
+
+    def omitted_lines(self) -> list[str]:
+        """One line per kind of problem not listed: where, what, how many."""
+        out = []
+        for o in self.omitted:
+            where = [f"文件 {o['file']}"] + ([f"表 {o['sheet']}"] if o["sheet"] else []) \
+                + ([f"列 {o['column']}"] if o["column"] else [])
+            out.append(f"… 另有 {o['count']:,} 个同类问题：{'，'.join(where)}：{o['message']}")
+        return out
 
     def report(self, limit: int | None = None) -> str:
         shown = self.problems if limit is None else self.problems[:limit]
         lines = [str(self)] + [f"  - {p}" for p in shown]
         if limit is not None and len(self.problems) > limit:
             lines.append(f"  … and {len(self.problems) - limit} more")
+        lines += [f"  {line}" for line in self.omitted_lines()]
         return "\n".join(lines)
 
 

@@ -23,6 +23,15 @@ editor_password           CHAINATLAS_EDITOR_PASSWORD  password for ``editing=pas
                                                  Streamlit secret is set
 batch_size                CHAINATLAS_BATCH_SIZE  rows per write batch (UNWIND batch on Neo4j,
                                                  default 5000)
+max_input_mb              CHAINATLAS_MAX_INPUT_MB  largest input file (workbook, zip, CSV; a
+                                                 folder: all its CSV files) in MB (default 200)
+max_member_mb             CHAINATLAS_MAX_MEMBER_MB  largest unpacked zip member or workbook
+                                                 part in MB (default 500)
+max_zip_ratio             CHAINATLAS_MAX_ZIP_RATIO  largest compression ratio of a zip member
+                                                 or workbook part over 1 MB (default 100)
+max_rows                  CHAINATLAS_MAX_ROWS    most data rows in one table (default 5000000)
+max_problems              CHAINATLAS_MAX_PROBLEMS  problems listed per column and kind; the
+                                                 rest are counted (default 20)
 ========================  =====================  ==================================================
 
 >>> s = Settings.from_env({"CHAINATLAS_DB": "neo4j://db.example:7687"})
@@ -52,6 +61,11 @@ class Settings:
     editing: str = "open"
     editor_password: str = ""
     batch_size: int = 5000
+    max_input_mb: float = 200.0
+    max_member_mb: float = 500.0
+    max_zip_ratio: float = 100.0
+    max_rows: int = 5_000_000
+    max_problems: int = 20
 
     @property
     def backend(self) -> str:
@@ -77,4 +91,18 @@ class Settings:
             editing=editing,
             editor_password=env.get("CHAINATLAS_EDITOR_PASSWORD", d.editor_password),
             batch_size=int(env.get("CHAINATLAS_BATCH_SIZE", d.batch_size)),
+            max_input_mb=_number(env, "CHAINATLAS_MAX_INPUT_MB", d.max_input_mb),
+            max_member_mb=_number(env, "CHAINATLAS_MAX_MEMBER_MB", d.max_member_mb),
+            max_zip_ratio=_number(env, "CHAINATLAS_MAX_ZIP_RATIO", d.max_zip_ratio),
+            max_rows=int(_number(env, "CHAINATLAS_MAX_ROWS", d.max_rows)),
+            max_problems=int(_number(env, "CHAINATLAS_MAX_PROBLEMS", d.max_problems)),
         )
+
+
+def _number(env, name: str, default: float) -> float:
+    """A positive number from the environment; the default when unset, empty or not a positive number."""
+    try:
+        value = float(str(env.get(name, "")).replace("_", "").replace(",", "") or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default

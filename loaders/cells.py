@@ -48,11 +48,47 @@ class BadCell(ValueError):
         self.message, self.fix = message, fix
 
 
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+#: Allowed ranges of number columns, by column name: (low, high, what is wrong, how to fix).
+#: China's extent (incl. the South China Sea islands) is about lon 73.5–135.1 E, lat 3.8–53.6 N.
+RANGES = {
+    "lon": (73.0, 136.0, "经度超出中国范围 longitude outside China (73–136)",
+            "填写十进制经度，如 111.007 write decimal degrees east, e.g. 111.007; check lon/lat are not swapped"),
+    "lat": (3.0, 54.0, "纬度超出中国范围 latitude outside China (3–54)",
+            "填写十进制纬度，如 35.026 write decimal degrees north, e.g. 35.026; check lon/lat are not swapped"),
+    "revenue": (0.0, None, "营收不能为负 revenue must not be negative", "填写 0 或正数（万元） write 0 or more (万元)"),
+    "employees": (0, None, "人数不能为负 employees must not be negative", "填写 0 或正整数 write 0 or more"),
+    "year": (1949, 2100, "年份不合理 year out of range (1949–2100)", "填写四位年份，如 2022 write the year, e.g. 2022"),
+}
+
+
 def _number(text: str) -> float:
-    t = unicodedata.normalize("NFKC", text).replace(",", "").replace(" ", "")
+    t = unicodedata.normalize("NFKC", text).replace(" ", "")
+    if "," in t:
+        if _GROUPED.fullmatch(t):            # 1,200,000 or 12,345.6: commas group thousands
+            t = t.replace(",", "")
+        elif _DECIMAL_COMMA.fullmatch(t):
+            raise BadCell("小数点用了逗号 decimal comma",
+                          f"小数点请用“.”，如 {t.replace(',', '.')}；千位分隔只能每三位一个逗号 "
+                          f"use a dot for decimals (e.g. {t.replace(',', '.')}); commas may only group thousands")
+        else:
+            raise BadCell("逗号位置不对 misplaced comma",
+                          "千位分隔只能每三位一个逗号，如 1,200,000；或不写逗号 commas may only group thousands")
     if not _NUMBER.fullmatch(t):
         raise BadCell("不是数字 not a number", "只填数字，不带单位或文字 write digits only, e.g. 1200000")
     return float(t)
+
+
+def _ranged(parse, name: str, text: str):
+    """``parse(text)``, checked against :data:`RANGES` for column ``name``."""
+    value = parse(text)
+    lo, hi, message, fix = RANGES[name]
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        if "," in text:                      # 111,007 as a longitude: a decimal comma read as grouping
+            fix = f"看起来用了逗号作小数点 looks like a decimal comma: write {text.replace(',', '.')}; " + fix
+        raise BadCell(message, fix)
+    return value
 
 
 def _int(text: str) -> int:
@@ -139,6 +175,8 @@ def parser_for(column: schema.Column):
         return functools.partial(_enum, column.kind)
     if column.kind.startswith("ref:"):
         return str
+    if column.name in RANGES and column.kind in ("int", "float"):
+        return functools.partial(_ranged, _PARSERS[column.kind], column.name)
     return _PARSERS[column.kind]
 
 
@@ -176,8 +214,13 @@ def _fast_numbers(column: schema.Column, distinct: pa.Array):
         fast = pc.match_substring_regex(distinct, _FAST_SHARE if column.kind == "share" else _FAST_FLOAT)
         values = pc.cast(pc.filter(distinct, fast), pa.float64()).to_numpy()
     mask = fast.to_numpy(zero_copy_only=False)
-    if column.kind == "share":          # out of range: the per-cell parser says so
-        ok = (values >= 0) & (values <= 1)
+    lo, hi = (0, 1) if column.kind == "share" else RANGES.get(column.name, (None, None))[:2]
+    if lo is not None or hi is not None:   # out of range: the per-cell parser says so
+        ok = np.ones(len(values), dtype=bool)
+        if lo is not None:
+            ok &= values >= lo
+        if hi is not None:
+            ok &= values <= hi
         mask[np.flatnonzero(mask)[~ok]] = False
         values = values[ok]
     return mask, values
@@ -195,6 +238,7 @@ def parse_distinct(column: schema.Column, distinct: pa.Array) -> tuple[np.ndarra
     errors: dict[int, BadCell] = {}
     if is_text_kind(column.kind):
         values[texts == ""] = None
+        _too_long(column, distinct, errors)
         return values, errors
     todo = np.ones(len(texts), dtype=bool)
     if column.kind in ("int", "float", "share") and len(texts):
@@ -213,6 +257,29 @@ def parse_distinct(column: schema.Column, distinct: pa.Array) -> tuple[np.ndarra
         except BadCell as bad:
             errors[i] = bad
     return values, errors
+
+
+#: Longest text a cell may hold: names, ids and references; any other text (sources, notes).
+MAX_NAME, MAX_TEXT = 200, 5000
+
+
+def text_limit(column: schema.Column) -> int:
+    """The longest text ``column`` takes (:data:`MAX_NAME` for names, ids and references)."""
+    short = column.name in ("name", "id", "code") or column.name.endswith("_id") or column.kind.startswith("ref:")
+    return MAX_NAME if short else MAX_TEXT
+
+
+def _too_long(column: schema.Column, distinct: pa.Array, errors: dict[int, BadCell]) -> None:
+    """Add a :class:`BadCell` for each distinct text longer than the column's limit."""
+    limit = text_limit(column)
+    if not len(distinct):
+        return
+    long = pc.greater(pc.utf8_length(distinct), limit).to_numpy(zero_copy_only=False)
+    for i in np.flatnonzero(long).tolist():
+        n = len(distinct[i].as_py())
+        errors[i] = BadCell(f"文字过长 text too long ({n:,} 个字符 characters; at most {limit:,})",
+                            f"请缩短到 {limit} 个字符以内，核对是否误粘贴了整段文字 shorten it to {limit} "
+                            "characters or fewer; check a whole paragraph was not pasted into the cell")
 
 
 def spread(values: np.ndarray, codes: np.ndarray, kind: str) -> np.ndarray:

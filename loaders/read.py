@@ -20,6 +20,7 @@ import datetime as dt
 import io
 import itertools
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,9 @@ import pyarrow.csv as pa_csv
 
 from graph import schema
 from graph.errors import InputProblem, UnsupportedInput, ValidationFailed
-from loaders.read_hints import LOOKAHEAD, delimiter as csv_delimiter, header_row_below, merged_ranges
+from graph.settings import Settings
+from loaders.encoding import sniff
+from loaders.read_hints import LOOKAHEAD, delimiter as csv_delimiter, header_row_below, sheet_states
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 EXAMPLE_MARK = "【示例】"                        # a row whose first cell starts with it is never loaded
@@ -107,6 +110,7 @@ class RawTables:
     tables: dict[str, RawTable] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
+    invisible: dict[str, set[str]] = field(default_factory=dict)   # table -> cleaned cells that lost zero-width chars
 
 
 def clean_text(text: str) -> str:
@@ -146,7 +150,8 @@ def table_for(name: str) -> str | None:
     return None
 
 
-def read_tables(path, *, tables: dict[str, str] | None = None, name: str | None = None) -> RawTables:
+def read_tables(path, limits: Settings | None = None, *, tables: dict[str, str] | None = None,
+                name: str | None = None) -> RawTables:
     """Read a workbook, one CSV file, a folder of CSV files or a .zip of CSV files into
     :class:`RawTables`. A file holding only some tables is fine (they merge into what is loaded).
 
@@ -158,24 +163,35 @@ def read_tables(path, *, tables: dict[str, str] | None = None, name: str | None 
     :class:`ValidationFailed` when the file itself cannot be read (empty, corrupt).
     """
     p = Path(path)
+    limits = limits or Settings.from_env()
     chosen = dict(tables or {})
     if not p.exists():
         raise UnsupportedInput(f"找不到输入 input not found: {p}",
                                "请给出 .xlsx 工作簿、<表名>.csv 文件、CSV 文件夹或 .zip 的路径。")
     if p.is_dir():
-        return _read_folder(p, chosen, name)
+        return _read_folder(p, limits, chosen, name)
     suffix = p.suffix.lower()
     if suffix == ".csv":
-        return _read_one_csv(p, chosen, name)
+        return _read_one_csv(p, limits, chosen, name)
     if suffix in WORKBOOK_SUFFIXES or suffix == ".zip":
+        check_size(p.name, p.stat().st_size, limits)
         if p.stat().st_size == 0:
             raise ValidationFailed([file_problem(p.name, "文件为空 the file is empty",
                                                  "用 Excel 重新保存该工作簿，或使用导入模板（chainatlas template）。")],
                                    source=p.name)
-        return _read_workbook(p, name) if suffix != ".zip" else _read_zip(p)
+        return _read_workbook(p, limits, name) if suffix != ".zip" else _read_zip(p, limits)
     hint = ("请另存为 .xlsx（Excel：另存为 → Excel 工作簿）。" if suffix in (".xls", ".et", ".ods", ".numbers")
             else "请使用 .xlsx 工作簿、<表名>.csv 文件、CSV 文件夹或其 .zip 压缩包。")
     raise UnsupportedInput(f"不支持的文件类型 unsupported input type '{suffix or '(none)'}': {p.name}", hint)
+
+
+def check_size(name: str, size: int, limits: Settings) -> None:
+    """Refuse an input larger than ``limits.max_input_mb``."""
+    if size > limits.max_input_mb * 2**20:
+        raise ValidationFailed([file_problem(
+            name, f"文件过大 input too large ({size / 2**20:,.1f} MB; at most {limits.max_input_mb:,.0f} MB)",
+            "请拆分成多个文件分批导入，或调大 CHAINATLAS_MAX_INPUT_MB split it into several loads, "
+            "or raise CHAINATLAS_MAX_INPUT_MB")], source=name)
 
 
 def file_problem(file: str, message: str, fix: str, sheet: str = "") -> InputProblem:
@@ -185,8 +201,8 @@ def file_problem(file: str, message: str, fix: str, sheet: str = "") -> InputPro
 
 def _match_header(raw: RawTables, file: str, sheet: str, header: list[str], table: str | None = None):
     """The schema table a sheet/file is for (``table`` when the user said which) and its kept
-    columns ``{position: name}``, reporting unknown (warning) and repeated (problem) columns;
-    None when the sheet is not a table."""
+    columns ``{position: name}`` (headers: the column keys or their Chinese headers), reporting
+    unknown (warning) and repeated (problem) columns; None when the sheet is not a table."""
     table = table or table_for(sheet)
     if table is None:
         if clean_text(sheet).lower() not in DOC_SHEETS:
@@ -294,21 +310,13 @@ def _extra_cells(raw: RawTables, rt: RawTable, width: int, extra: list, is_csv: 
 
 
 def decode(data: bytes) -> str | None:
-    """Decode CSV bytes: UTF-8 with BOM, UTF-8, then GB18030 (strict); None if none fits.
+    """Decode CSV bytes: UTF-8 with BOM, UTF-8, then GB18030 only when plausible (see
+    :mod:`loaders.encoding`); None if none fits.
 
     >>> decode("链主".encode("gb18030")), decode(b"\\xef\\xbb\\xbfa,b")
     ('链主', 'a,b')
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        encodings = ("utf-8-sig",)
-    else:
-        encodings = ("utf-8", "gb18030")
-    for enc in encodings:
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return None
+    return sniff(data).text
 
 
 def csv_records(text: str):
@@ -322,47 +330,261 @@ def csv_records(text: str):
                     for i, cells in enumerate(rows[1:])]
 
 
-def _sheet_warnings(raw: RawTables, wb, ws, file: str) -> None:
-    """A table read from a hidden sheet, or from one with merged cells, gets a warning."""
-    if ws.sheet_state != "visible":
-        raw.warnings.append(f"{file}：工作表“{ws.title}”是隐藏的，已照常读取；如不想载入，请删除该工作表。")
-    merged = merged_ranges(wb, ws)
-    if merged:
-        raw.warnings.append(f"{file}，表 {ws.title}：有合并单元格（{'、'.join(merged)}）。合并后只有左上角一格有值，"
-                            "其余读作空；请取消合并，并把值填到每一行。")
-
-
-def _read_workbook(path: Path, name: str | None = None) -> RawTables:
-    """Every sheet of an .xlsx workbook, values as displayed-ish text (not formulas)."""
-    import openpyxl
-
+def _read_workbook(path: Path, limits: Settings, name: str | None = None) -> RawTables:
+    """Every sheet of an .xlsx workbook, values as displayed-ish text (not formulas), read with
+    calamine (Rust; openpyxl when it is not installed). The package is checked first
+    (:func:`check_zip`: no part unpacks beyond the limits). A table read from a hidden sheet or
+    from one with merged cells gets a warning."""
     shown = name or path.name
     raw = RawTables(source=shown)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as err:  # openpyxl raises many types for a corrupt/non-xlsx file
-        raise ValidationFailed([file_problem(path.name, f"无法读取工作簿 cannot open workbook ({err})",
+        with zipfile.ZipFile(path) as zf:
+            check_zip(zf, path.name, limits)
+            states = sheet_states(zf)
+        if _HAVE_CALAMINE:
+            for title, rows in _calamine_sheets(path):
+                _add_grid(raw, shown, title, rows, limits.max_rows)
+        else:
+            for title, rows in _openpyxl_sheets(path):
+                header = [cell_text(v) for v in next(rows, ())]
+                found: set[str] = set()
+                records = ((n, _row_text(cells, found)) for n, cells in enumerate(rows, start=2))
+                add_table(raw, shown, title, header, _capped(raw, shown, title, records, limits.max_rows))
+                if found and table_for(title):
+                    raw.invisible.setdefault(table_for(title), set()).update(found)
+    except (ValidationFailed, UnsupportedInput):
+        raise
+    except Exception as err:  # the readers raise many types for a corrupt/non-xlsx file
+        raise ValidationFailed([file_problem(shown, f"无法读取工作簿 cannot open workbook ({err})",
                                              "用 Excel 打开并另存为 .xlsx。")],
-                               source=path.name) from err
-    try:
-        for ws in wb.worksheets:
-            ws.reset_dimensions()   # some exporters write a wrong <dimension>, truncating reads
-            rows = ws.iter_rows(values_only=True)
-            header = [cell_text(v) for v in next(rows, ())]
-            records = ((n, [cell_text(v) for v in cells]) for n, cells in enumerate(rows, start=2))
-            before = len(raw.tables)
-            add_table(raw, shown, ws.title, header, records)
-            if len(raw.tables) > before:
-                _sheet_warnings(raw, wb, ws, shown)
-    finally:
-        wb.close()
+                               source=shown) from err
+    _sheet_warnings(raw, states, shown)
     return raw
 
 
-def _add_csv(raw: RawTables, display: str, stem: str, data: bytes, table: str | None = None) -> None:
+def _sheet_warnings(raw: RawTables, states: dict, file: str) -> None:
+    """Warn about each table read from a hidden sheet or from a sheet with merged cells."""
+    for rt in raw.tables.values():
+        hidden, merged = states.get(rt.sheet, (False, []))
+        if hidden:
+            raw.warnings.append(f"{file}：工作表“{rt.sheet}”是隐藏的，已照常读取；如不想载入，请删除该工作表。")
+        if merged:
+            raw.warnings.append(f"{file}，表 {rt.sheet}：有合并单元格（{'、'.join(merged)}）。合并后只有左上角一格有值，"
+                                "其余读作空；请取消合并，并把值填到每一行。")
+
+
+ZERO_WIDTH = ("\u200b", "\ufeff")          # what cleaning removes (so two names may become one)
+_ZERO_WIDTH_BYTES = tuple(z.encode(enc) for z in ZERO_WIDTH for enc in ("utf-8", "gb18030"))
+
+
+def _row_text(cells, found: set[str]) -> list[str]:
+    """The cells as text; the cleaned text of those that held zero-width characters goes to ``found``."""
+    out = [cell_text(v) for v in cells]
+    for v, t in zip(cells, out):
+        if v.__class__ is str and ("\u200b" in v or "\ufeff" in v) and t:
+            found.add(t)
+    return out
+
+
+def _invisible_cells(text: str) -> set[str]:
+    """Cleaned text of the CSV cells in ``text`` that hold zero-width characters."""
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    return {clean_text(c) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            for c in row if any(z in c for z in ZERO_WIDTH) and clean_text(c)}
+
+
+try:
+    from python_calamine import CalamineWorkbook
+    _HAVE_CALAMINE = True
+except ImportError:                     # pragma: no cover - calamine is a dependency
+    _HAVE_CALAMINE = False
+
+
+def _calamine_sheets(path: Path):
+    """(title, rows) per worksheet; rows from sheet row 1 (calamine pads the empty rows above the
+    first used one), cells from the first used column."""
+    wb = CalamineWorkbook.from_path(str(path))
+    for name in wb.sheet_names:
+        yield name, iter(wb.get_sheet_by_name(name).iter_rows())
+
+
+GRID_BLOCK = 20_000     # workbook rows turned into Arrow columns at a time
+
+
+def _add_grid(raw: RawTables, file: str, sheet: str, rows, max_rows: int) -> None:
+    """Add one worksheet read as rows of Python values (row 1 the header), column-wise: each block
+    of rows becomes Arrow string columns cleaned as :func:`cell_text` would (text cells
+    vectorised, other values one by one), so 200,000 rows take seconds and little memory."""
+    header = [cell_text(v) for v in next(rows, ())]
+    matched = _match_header(raw, file, sheet, header)
+    if matched is None:
+        return
+    table, keep, has_header = matched
+    ahead = list(itertools.islice(rows, LOOKAHEAD))
+    texts = [(n, [cell_text(v) for v in r]) for n, r in enumerate(ahead, start=2)]
+    if _header_misplaced(raw, file, sheet, table, keep, has_header, texts):
+        return
+    start = 2
+    if texts and is_key_row(texts[0][1], keep):          # the template's row of column keys
+        ahead, start = ahead[1:], 3
+    rows = itertools.chain(ahead, rows)
+    parts: dict[int, list[pa.Array]] = {i: [] for i in keep}
+    numbers: list[np.ndarray] = []
+    found: set[str] = set()
+    width, first, too_many, beyond = len(header), start, False, []
+    while True:
+        block = list(itertools.islice(rows, GRID_BLOCK))
+        if not block:
+            break
+        if start - first + len(block) > max_rows:
+            block, too_many = block[:max_rows - (start - first)], True
+        width = max(width, max(map(len, block)))
+        filled = np.zeros(len(block), dtype=bool)
+        example = np.zeros(len(block), dtype=bool)
+        cols = {}
+        for i, col in enumerate(itertools.zip_longest(*block, fillvalue="")):
+            arr = _clean_cells(col, found)
+            has = pc.not_equal(arr, "").to_numpy(zero_copy_only=False)
+            filled |= has
+            if i == 0:
+                example = pc.starts_with(arr, EXAMPLE_MARK).to_numpy(zero_copy_only=False)
+            if i >= len(header) and has.any():
+                beyond += (np.flatnonzero(has) + start).tolist()
+            if i in keep:
+                cols[i] = arr
+        filled &= ~example
+        where = pa.array(filled)
+        for i in keep:
+            arr = cols.get(i)
+            arr = pa.array([""] * len(block), pa.string()) if arr is None else arr
+            parts[i].append(arr.filter(where))
+        numbers.append(np.arange(start, start + len(block), dtype=np.int64)[filled])
+        start += len(block)
+        if too_many:
+            raw.problems.append(too_many_rows(file, sheet, max_rows))
+            break
+    data = pa.table({keep[i]: pa.chunked_array(parts[i], pa.string()) for i in keep}) if keep else pa.table({})
+    nums = np.concatenate(numbers) if numbers else np.empty(0, dtype=np.int64)
+    rt = RawTable(table, file, sheet, list(keep.values()), data=data, numbers=nums)
+    _extra_cells(raw, rt, len(header), [(n, []) for n in sorted(set(beyond))], is_csv=False)
+    _finish(raw, rt, has_header)
+    if found:
+        raw.invisible.setdefault(table, set()).update(found)
+
+
+_CLEAN_STEPS = [(ch, to or "") for ch, to in {**_ODD_SPACES, "\t": " ", "\r": " ", "\n": " "}.items()]
+_CLEAN_ANY = "[" + "".join(ch for ch, _ in _CLEAN_STEPS) + "]"
+
+
+def _clean_cells(values, found: set[str]) -> pa.Array:
+    """A column of workbook values as cleaned text (exactly :func:`cell_text`); the cleaned text
+    of cells that held zero-width characters goes to ``found``."""
+    try:
+        arr = pa.array(values, pa.string())         # all text (the usual case): one C call
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        arr = pa.array([v if v.__class__ is str else cell_text(v) for v in values], pa.string())
+    invisible = None
+    if not pc.any(pc.match_substring_regex(arr, _CLEAN_ANY)).as_py():
+        return pc.utf8_trim(arr, characters=_WHITESPACE)
+    for ch, to in _CLEAN_STEPS:
+        hit = pc.match_substring(arr, ch)
+        if pc.any(hit).as_py():
+            if to == "":
+                invisible = hit if invisible is None else pc.or_(invisible, hit)
+            arr = pc.replace_substring(arr, ch, to)
+    arr = pc.utf8_trim(arr, characters=_WHITESPACE)
+    if invisible is not None:
+        found.update(t for t in arr.filter(invisible).to_pylist() if t)
+    return arr
+
+
+def _openpyxl_sheets(path: Path):
+    import openpyxl
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        for ws in wb.worksheets:
+            ws.reset_dimensions()   # some exporters write a wrong <dimension>, truncating reads
+            yield ws.title, ws.iter_rows(values_only=True)
+    finally:
+        wb.close()
+
+
+def _capped(raw: RawTables, file: str, sheet: str, records, max_rows: int):
+    """``records`` up to ``max_rows`` data rows; past that a problem, and the rest is not read."""
+    for i, rec in enumerate(records):
+        if i >= max_rows:
+            raw.problems.append(too_many_rows(file, sheet, max_rows))
+            return
+        yield rec
+
+
+def too_many_rows(file: str, sheet: str, max_rows: int) -> InputProblem:
+    return file_problem(file, f"行数超过上限 more than {max_rows:,} data rows in one table",
+                        f"请拆分成多个文件分批导入，或调大 CHAINATLAS_MAX_ROWS split the table into several loads, "
+                        f"or raise CHAINATLAS_MAX_ROWS (now {max_rows:,})", sheet)
+
+
+def check_zip(zf: zipfile.ZipFile, name: str, limits: Settings, members=None) -> None:
+    """Refuse a zip (or xlsx package) whose members would unpack beyond the limits — by their
+    declared sizes, before anything is unpacked (:func:`read_member` also stops at the limit
+    while unpacking, whatever the headers say)."""
+    cap = limits.max_member_mb * 2**20
+    for info in (members if members is not None else zf.infolist()):
+        if info.file_size > cap:
+            raise _bomb(name, info.filename, f"解压后 {info.file_size / 2**20:,.0f} MB，超过上限 "
+                        f"{limits.max_member_mb:,.0f} MB unpacks to more than the limit",
+                        "CHAINATLAS_MAX_MEMBER_MB")
+        if info.file_size > 2**20 and info.file_size > limits.max_zip_ratio * max(info.compress_size, 1):
+            raise _bomb(name, info.filename, f"压缩比 {info.file_size / max(info.compress_size, 1):,.0f}:1 "
+                        f"超过上限 {limits.max_zip_ratio:,.0f}:1 compression ratio above the limit (a zip bomb?)",
+                        "CHAINATLAS_MAX_ZIP_RATIO")
+
+
+def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: Settings) -> bytes:
+    """A member's bytes, refusing it as soon as it unpacks beyond the limit."""
+    cap = int(limits.max_member_mb * 2**20)
+    try:
+        with zf.open(info) as fh:
+            data = fh.read(cap + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as err:
+        raise ValidationFailed([file_problem(f"{name}/{info.filename}", f"zip 成员损坏，无法解压 corrupt member ({err})",
+                                             "请重新压缩后上传 zip the files again.")], source=name) from err
+    if len(data) > cap:
+        raise _bomb(name, info.filename, f"解压后超过 {limits.max_member_mb:,.0f} MB unpacks to more than the limit",
+                    "CHAINATLAS_MAX_MEMBER_MB")
+    return data
+
+
+def _bomb(name: str, member: str, what: str, setting: str) -> ValidationFailed:
+    return ValidationFailed([file_problem(f"{name}/{member}", f"拒绝读取：{what} refused to unpack",
+                                          f"检查文件来源；确需导入请拆分，或调大 {setting} check where the file "
+                                          f"comes from; split it, or raise {setting} if it is genuine")],
+                            source=name)
+
+
+def _add_csv(raw: RawTables, display: str, stem: str, data: bytes, limits: Settings | None = None,
+             table: str | None = None) -> None:
     """Decode one CSV file's bytes and add it (or a problem) to ``raw``; ``table`` when the user
-    said which table the file is (its name is not a table name)."""
+    said which table the file is (its name is not a table name). A table of more than
+    ``limits.max_rows`` data rows is a problem."""
     table = table or table_for(stem)
+    _add_csv_table(raw, display, stem, data, table)
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if table and any(z in body for z in _ZERO_WIDTH_BYTES):      # rare: look at the cells
+        text = sniff(data).text
+        if text:
+            cells = _invisible_cells(text)
+            if cells:
+                raw.invisible.setdefault(table, set()).update(cells)
+    max_rows = (limits or Settings.from_env()).max_rows
+    rt = raw.tables.get(table) if table else None
+    if rt is not None and rt.file == display and rt.ok and len(rt) > max_rows:
+        rt.ok = False
+        raw.problems.append(too_many_rows(display, stem, max_rows))
+
+
+def _add_csv_table(raw: RawTables, display: str, stem: str, data: bytes, table: str | None) -> None:
     if table is None:
         add_table(raw, display, stem, [], [])      # only warns
         return
@@ -379,15 +601,19 @@ def _add_csv(raw: RawTables, display: str, stem: str, data: bytes, table: str | 
                             "“CSV UTF-8（逗号分隔）”。")
     if _add_arrow_csv(raw, display, stem, body, table):    # valid UTF-8, a regular grid: the fast path
         return
-    try:
-        text, utf8 = body.decode("utf-8"), True
-    except UnicodeDecodeError:
-        text, utf8 = (None if bom else decode(body)), False
+    found = sniff(data)
+    text, utf8 = found.text, found.encoding != "gb18030"
     if text is None:
-        raw.problems.append(file_problem(display, "无法识别编码 cannot decode the file (not UTF-8 or GB18030)",
-                                         "另存为 CSV UTF-8（Excel：另存为 → CSV UTF-8）。", stem))
+        raw.problems.append(file_problem(
+            display, f"无法识别编码：第 {found.line} 行，字节偏移 {found.offset} {found.reason} "
+                     f"(cannot decode the file: line {found.line}, byte offset {found.offset})",
+            "用 Excel 另存为“CSV UTF-8”，或修正该位置的字符 save it as CSV UTF-8 "
+            "(Excel: 另存为 → CSV UTF-8) or fix the character at that position.", stem))
         raw.tables.setdefault(table, RawTable(table, display, stem, [], ok=False))
         return
+    if not utf8:
+        raw.warnings.append(f"{display}: 不是 UTF-8，已按 GB18030（简体中文 Windows）编码读取 "
+                            "not UTF-8: read as GB18030; check the Chinese text looks right")
     if not utf8 and _add_arrow_csv(raw, display, stem, text.translate(_ODD).encode("utf-8"), table):
         return                                              # GB18030, re-encoded
     header, records = csv_records(text)
@@ -469,9 +695,7 @@ def _add_arrow_csv(raw: RawTables, display: str, stem: str, body: bytes, table: 
              for r in range(1, min(len(grid), LOOKAHEAD + 1))]
     if _header_misplaced(raw, display, stem, table, keep, has_header, ahead):
         return True
-    first_row = 1
-    if len(grid) > 1 and is_key_row([cell_text(grid.column(n)[1].as_py()) for n in names], keep):
-        first_row = 2                                     # the template's row of column keys
+    first_row = 2 if ahead and is_key_row(ahead[0][1], keep) else 1     # skip the template's row of keys
     grid = grid.slice(first_row)
     cleaned, filled = {}, None
     for i, n in enumerate(names):
@@ -481,8 +705,7 @@ def _add_arrow_csv(raw: RawTables, display: str, stem: str, body: bytes, table: 
         has = pc.not_equal(col, "")
         filled = has if filled is None else pc.or_(filled, has)
     if names and grid.num_rows:
-        example = pc.starts_with(grid.column(names[0]), EXAMPLE_MARK)
-        filled = pc.and_(filled, pc.invert(example))
+        filled = pc.and_(filled, pc.invert(pc.starts_with(grid.column(names[0]), EXAMPLE_MARK)))
     numbers = np.arange(first_row + 1, grid.num_rows + first_row + 1, dtype=np.int64)
     data = pa.table(cleaned)
     if filled is not None and not pc.all(filled).as_py():
@@ -508,7 +731,7 @@ def _clean_column(col: pa.ChunkedArray, messy: bool) -> pa.ChunkedArray:
     return out
 
 
-def _read_one_csv(path: Path, chosen: dict[str, str], name: str | None) -> RawTables:
+def _read_one_csv(path: Path, limits: Settings, chosen: dict[str, str], name: str | None) -> RawTables:
     """One CSV file: the table its name (or ``chosen``) says."""
     shown = name or path.name
     table = chosen.get(path.name) or table_for(path.stem)
@@ -516,12 +739,14 @@ def _read_one_csv(path: Path, chosen: dict[str, str], name: str | None) -> RawTa
         raise UnsupportedInput(f"无法判断 {shown} 是哪张表 cannot tell which table {shown} holds",
                                "把文件改名为 <表名>.csv（如 products.csv 或 企业.csv），或用 --table 指定表，如 "
                                "chainatlas load 产品表.csv --table products。")
+    check_size(shown, path.stat().st_size, limits)
     raw = RawTables(source=shown)
-    _add_csv(raw, shown, path.stem, path.read_bytes(), table)
+    _add_csv(raw, shown, path.stem, path.read_bytes(), limits, table)
     return raw
 
 
-def _read_folder(folder: Path, chosen: dict[str, str] | None = None, name: str | None = None) -> RawTables:
+def _read_folder(folder: Path, limits: Settings, chosen: dict[str, str] | None = None,
+                 name: str | None = None) -> RawTables:
     """Every ``*.csv`` file directly in ``folder`` (``chosen``: file name -> table for the files
     whose names are not table names; with ``name``, files are shown by their bare names)."""
     chosen = chosen or {}
@@ -530,8 +755,10 @@ def _read_folder(folder: Path, chosen: dict[str, str] | None = None, name: str |
     if not files:
         raise UnsupportedInput(f"文件夹里没有 CSV 文件 no .csv files in folder: {folder}",
                                "每张表放一个 <表名>.csv（如 products.csv、企业.csv）。")
+    check_size(raw.source, sum(f.stat().st_size for f in files), limits)
     for f in files:
-        _add_csv(raw, f.name if name else f"{folder.name}/{f.name}", f.stem, f.read_bytes(), chosen.get(f.name))
+        _add_csv(raw, f.name if name else f"{folder.name}/{f.name}", f.stem, f.read_bytes(), limits,
+                 chosen.get(f.name))
     return raw
 
 
@@ -545,7 +772,7 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
         return info.filename
 
 
-def _read_zip(path: Path) -> RawTables:
+def _read_zip(path: Path, limits: Settings) -> RawTables:
     """Every ``*.csv`` member of a .zip (any folder inside it; macOS metadata skipped)."""
     raw = RawTables(source=path.name)
     try:
@@ -560,6 +787,7 @@ def _read_zip(path: Path) -> RawTables:
         if not members:
             raise UnsupportedInput(f"zip 里没有 CSV 文件 no .csv files in {path.name}",
                                    "每张表压缩一个 <表名>.csv。")
+        check_zip(zf, path.name, limits, [i for i, _ in members])
         for info, name in sorted(members, key=lambda m: m[1]):
-            _add_csv(raw, f"{path.name}/{name}", Path(name).stem, zf.read(info))
+            _add_csv(raw, f"{path.name}/{name}", Path(name).stem, read_member(zf, info, path.name, limits), limits)
     return raw

@@ -39,19 +39,41 @@ def header_row_below(table: str, rows) -> int | None:
 
 
 _MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]+\d+:[A-Z]+\d+)"')
+_SHEET = re.compile(r'<(?:\w+:)?sheet\s[^>]*>')
+_ATTR = re.compile(r'([\w:]+)="([^"]*)"')
+_REL = re.compile(r'<(?:\w+:)?Relationship\s[^>]*>')
 
 
-def merged_ranges(wb, ws, limit: int = 3) -> list[str]:
-    """Up to ``limit`` merged ranges of a read-only worksheet ([] when none or unknown)."""
+def sheet_states(zf, limit: int = 3) -> dict[str, tuple[bool, list[str]]]:
+    """Per sheet title of an .xlsx package (an open ``zipfile.ZipFile``): whether it is hidden and
+    up to ``limit`` of its merged ranges; {} when the package cannot be read this way."""
+    from xml.sax.saxutils import unescape
     try:
-        source = wb._archive.open(ws._worksheet_path)      # openpyxl read-only: the sheet's XML
-    except (AttributeError, KeyError, OSError):
-        return []
-    found: list[str] = []
-    tail = b""
-    with source:
-        while len(found) < limit and (chunk := source.read(1 << 20)):
-            text = tail + chunk
-            found += [m.decode() for m in _MERGE.findall(text) if m.decode() not in found]
-            tail = text[-200:]
-    return found[:limit]
+        book = zf.read("xl/workbook.xml").decode("utf-8", errors="replace")
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", errors="replace")
+    except KeyError:
+        return {}
+    targets = {}
+    for m in _REL.finditer(rels):
+        a = dict(_ATTR.findall(m.group(0)))
+        target = a.get("Target", "").lstrip("/")
+        targets[a.get("Id")] = target if target.startswith("xl/") else "xl/" + target
+    out = {}
+    for m in _SHEET.finditer(book):
+        a = dict(_ATTR.findall(m.group(0)))
+        rid = next((v for k, v in a.items() if k.endswith(":id")), None)
+        merged: list[str] = []
+        path = targets.get(rid)
+        if path:
+            try:
+                with zf.open(path) as fh:
+                    tail = b""
+                    while len(merged) < limit and (chunk := fh.read(1 << 20)):
+                        text = tail + chunk
+                        merged += [r.decode() for r in _MERGE.findall(text) if r.decode() not in merged]
+                        tail = text[-200:]
+            except KeyError:
+                pass
+        out[unescape(a.get("name", ""), {"&quot;": '"', "&apos;": "'"})] = (a.get("state", "visible") != "visible",
+                                                                          merged[:limit])
+    return out

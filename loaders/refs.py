@@ -20,6 +20,7 @@ from graph import schema
 from graph.errors import InputProblem
 from graph.store import AtlasStore
 from loaders.cells import BadCell, is_text_kind as cells_are_values, spread
+from loaders.problems import ProblemList, kind, take
 
 
 @dataclass
@@ -79,19 +80,43 @@ class ParsedTable:
         return len(self.numbers)
 
 
-def bad_cell_problems(pt: ParsedTable, column: str, problems: list[InputProblem]) -> None:
-    """One problem per row whose cell in ``column`` is a bad distinct text."""
+def bad_cell_problems(pt: ParsedTable, column: str, problems: list[InputProblem], skip=()) -> None:
+    """One problem per row whose cell in ``column`` is a bad distinct text (but not those in
+    ``skip``, already reported)."""
     col = pt.columns[column]
-    if not col.errors:
+    todo = [i for i in col.errors if i not in skip]
+    if not todo:
         return
-    bad = np.zeros(len(col.values), dtype=bool)
-    bad[list(col.errors)] = True
-    texts = col.distinct.to_numpy(zero_copy_only=False)
     rt = pt.rt
-    for r in np.flatnonzero(bad[col.codes]).tolist():
+    rows = _capped_rows(pt, column, todo, problems)
+    texts = col.distinct.to_numpy(zero_copy_only=False)
+    for r in rows.tolist():
         code = int(col.codes[r])
         err = col.errors[code]
         problems.append(InputProblem(rt.file, rt.sheet, int(pt.numbers[r]), column, texts[code], err.message, err.fix))
+
+
+def _capped_rows(pt: ParsedTable, column: str, bad_codes: list[int], problems: list[InputProblem]) -> np.ndarray:
+    """Rows whose cell is one of ``bad_codes``, at most the room ``problems`` has per kind of
+    error (the others counted as omitted), in row order."""
+    col = pt.columns[column]
+    bad = np.zeros(len(col.values), dtype=bool)
+    bad[bad_codes] = True
+    rows = np.flatnonzero(bad[col.codes])
+    if not isinstance(problems, ProblemList) or len(rows) <= problems.cap:
+        return rows
+    kinds = sorted({kind(col.errors[i].message) for i in bad_codes})
+    if len(kinds) == 1:
+        return take(problems, pt.rt.file, pt.rt.sheet, column, col.errors[bad_codes[0]].message, rows)
+    of = np.full(len(col.values), -1, dtype=np.int32)
+    example = {}
+    for i in bad_codes:
+        k = kinds.index(kind(col.errors[i].message))
+        of[i] = k
+        example.setdefault(k, col.errors[i].message)
+    row_kind = of[col.codes[rows]]
+    kept = [take(problems, pt.rt.file, pt.rt.sheet, column, example[k], rows[row_kind == k]) for k in example]
+    return np.sort(np.concatenate(kept))
 
 
 class Pool:
@@ -213,6 +238,8 @@ class Resolver:
             texts = col.values                      # distinct texts, None for the empty one
             filled = np.array([t is not None for t in texts], dtype=bool)
             todo = filled & ~pc.is_in(col.distinct, value_set=self.batch_ids(target)).to_numpy(zero_copy_only=False)
+            reported = set(col.errors)          # too long: reported when parsed, not resolved
+            todo[list(reported)] = False
             if todo.any() and self.existing is not None:
                 left = np.flatnonzero(todo)
                 stored = pc.is_in(col.distinct.take(pa.array(left)), value_set=self.stored_ids(target))
@@ -229,7 +256,7 @@ class Resolver:
                     col.errors[i] = hit
                 elif hit != texts[i]:
                     texts[i], col.remapped = hit, True
-            bad_cell_problems(pt, c.name, problems)
+            bad_cell_problems(pt, c.name, problems, skip=reported)
 
 
 def check_duplicates(pt: ParsedTable, problems: list[InputProblem]) -> None:
@@ -258,7 +285,8 @@ def check_duplicates(pt: ParsedTable, problems: list[InputProblem]) -> None:
     first_row = rows[first[np.searchsorted(uniq, vals[dup])]]
     cols = [pt.columns[c] for c in key]
     rt = pt.rt
-    for r, f in zip(rows[dup].tolist(), first_row.tolist()):
+    dup_rows = take(problems, rt.file, rt.sheet, ", ".join(key), "重复的键 duplicate key", rows[dup])
+    for r, f in zip(dup_rows.tolist(), first_row[:len(dup_rows)].tolist()):
         k = tuple(col.values[col.codes[r]] for col in cols)
         problems.append(InputProblem(
             rt.file, rt.sheet, int(pt.numbers[r]), ", ".join(key), " / ".join(map(str, k)),
@@ -291,11 +319,13 @@ def check_cycles(pt: ParsedTable, resolver: Resolver, existing: AtlasStore | Non
     for r in np.flatnonzero(good).tolist():
         edges[(us[r], vs[r])] = (oks[r] is True, int(pt.numbers[r]))
     g = nx.DiGraph(e for e, (ok, _) in edges.items() if not ok)
-    for comp in nx.strongly_connected_components(g):
-        first = next(iter(comp))
+    for comp in sorted(nx.strongly_connected_components(g), key=min):
+        first = min(comp)           # deterministic: the cycle starts at the smallest product id
         if len(comp) == 1 and not g.has_edge(first, first):
             continue
-        cycle = nx.find_cycle(g.subgraph(comp))
+        cycle = nx.find_cycle(g.subgraph(comp), source=first)
+        start = min(range(len(cycle)), key=lambda i: cycle[i][0])
+        cycle = cycle[start:] + cycle[:start]
         numbers = sorted(edges[e][1] for e in cycle if edges[e][1] is not None)
         if not numbers:
             continue  # already in the store before this batch
@@ -306,3 +336,45 @@ def check_cycles(pt: ParsedTable, resolver: Resolver, existing: AtlasStore | Non
             pt.rt.file, pt.rt.sheet, numbers[0], None, path,
             f"产品流向成环 flows form a cycle (rows {', '.join(map(str, numbers))})",
             "删除或反转其中一条流向；若循环确实存在（如回收利用），在其中一条的“允许循环”（cycle_ok）填 是。"))
+
+
+
+def invisible_clashes(raw, parsed: dict[str, ParsedTable], existing: AtlasStore | None) -> list[InputProblem]:
+    """Names that became identical to another row's (in this batch or already stored) only because
+    zero-width characters were removed while reading (``raw.invisible``): a warning when the
+    batch is valid, a problem beside the ambiguous references otherwise."""
+    out = []
+    for table, cleaned in raw.invisible.items():
+        t = schema.TABLES[table]
+        pt = parsed.get(table)
+        if t.name_column is None or pt is None or not len(pt):
+            continue
+        names = pt.columns[t.name_column].row_values()
+        keys = pt.columns[t.key[0]].row_values()
+        rows_of: dict[str, list[tuple[int, str]]] = {}
+        for r in np.flatnonzero(np.isin(names, list(cleaned))).tolist():
+            rows_of.setdefault(names[r], []).append((int(pt.numbers[r]), str(keys[r])))
+        if not rows_of:
+            continue
+        stored: dict[str, set[str]] = {}
+        if existing is not None:
+            old = existing.node_names(table)
+            for i, n in zip(old["id"], old["name"]):
+                if n in rows_of:
+                    stored.setdefault(n, set()).add(str(i))
+        every = {}
+        for r, (n, k) in enumerate(zip(names.tolist(), keys.tolist())):
+            if n in rows_of:
+                every.setdefault(n, []).append((int(pt.numbers[r]), str(k)))
+        for name, hits in rows_of.items():
+            ids = {k for _, k in every[name]} | stored.get(name, set())
+            if len(ids) < 2:
+                continue
+            rows = "、".join(str(n) for n, _ in every[name])
+            out.append(InputProblem(
+                pt.rt.file, pt.rt.sheet, hits[0][0], t.name_column, name,
+                f"名称去掉零宽字符后与其他记录同名（rows {rows}; ids {'、'.join(sorted(ids))}） name identical to "
+                f"another {table} row after removing zero-width characters",
+                "按名称引用会有歧义：请改用编号引用，或改名加以区分 references by this name are ambiguous: "
+                "use the ids, or rename one of them"))
+    return out

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from graph import schema
+from graph.export.safe import write_csv
 from graph.errors import InputProblem, UnsupportedInput, ValidationFailed
 from graph.model import ImportBatch
 from loaders import normalize as nz
@@ -148,7 +149,7 @@ def read_decisions(path_or_frame) -> dict[tuple[str, str], str]:
 def write_review(review: pd.DataFrame, path) -> None:
     """Write the review table as CSV (UTF-8 with BOM, opens in Excel): fill ``decision`` with
     accept/reject (是/否) and pass the file back with ``accept=``."""
-    review.to_csv(path, index=False, encoding="utf-8-sig")
+    write_csv(review, path, lineterminator="\n")
 
 
 def _scale(text: str) -> str | None:

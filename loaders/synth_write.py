@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from graph import schema
+from graph.export.safe import write_csv
 from graph.model import ImportBatch
 from loaders.synth_arrays import LIST_JOIN
 
@@ -56,7 +57,7 @@ def _csv_frame(df: pd.DataFrame, table: schema.Table, provenance: tuple[str, str
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     """``frame`` as CSV text: no index, LF line ends, missing values empty, in 50k-row chunks."""
-    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", na_rep="", chunksize=50_000)
+    write_csv(frame, path, bom=False, lineterminator="\n", chunksize=50_000)
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out_dir, provenance: tuple[str, str, bool] | None = None

@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from graph import schema
+from graph.export.safe import append_row, new_workbook, save_workbook
+from graph.model import ImportBatch
 
 DOC_SHEET = "说明"
 EXAMPLE_MARK = "【示例】"      # = loaders.read.EXAMPLE_MARK: the reader skips a row whose first cell starts with it
@@ -94,7 +96,6 @@ def write_template(path) -> Path:
     Chinese) and one sheet per table with a Chinese header row, the column keys in row 2, one
     example row (skipped on load) and dropdown lists for every enum and yes/no column.
     Returns the path written."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -102,15 +103,14 @@ def write_template(path) -> Path:
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         path = path.with_suffix(".xlsx")
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = new_workbook()
     bold, grey = Font(bold=True), Font(italic=True, color="808080")
     head_fill = PatternFill("solid", fgColor="F3E9E2")
     for t in schema.TABLES.values():
         ws = wb.create_sheet(sheet_title(t.name))
-        ws.append([schema.column_label(t.name, c.name) + ("*" if c.required else "") for c in t.columns])
-        ws.append(t.column_names)
-        ws.append([(EXAMPLE_MARK if i == 0 else "") + _example(t, c) for i, c in enumerate(t.columns)])
+        append_row(ws, [schema.column_label(t.name, c.name) + ("*" if c.required else "") for c in t.columns])
+        append_row(ws, t.column_names)
+        append_row(ws, [(EXAMPLE_MARK if i == 0 else "") + _example(t, c) for i, c in enumerate(t.columns)])
         for i, col in enumerate(t.columns, start=1):
             letter = get_column_letter(i)
             ws.cell(row=1, column=i).font, ws.cell(row=1, column=i).fill = bold, head_fill
@@ -126,18 +126,18 @@ def write_template(path) -> Path:
         ws.freeze_panes = "A3"
     doc = wb.create_sheet(DOC_SHEET, 0)
     for line in _GUIDE:
-        doc.append([line])
+        append_row(doc, [line])
     doc["A1"].font = Font(bold=True, size=14)
     doc.append([])
-    doc.append(_DOC_HEADER)
+    append_row(doc, _DOC_HEADER)
     for cell in doc[doc.max_row]:
         cell.font = bold
     for row in _doc_rows():
-        doc.append(row)
+        append_row(doc, row)
     for letter, width in zip("ABCDEFGH", (16, 20, 18, 16, 30, 6, 60, 24)):
         doc.column_dimensions[letter].width = width
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    save_workbook(wb, path)
     return path
 
 
@@ -166,3 +166,38 @@ def schema_markdown() -> str:
                          f"{_cell(c.doc)} | {_cell(c.example)} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _draft_cell(value):
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (list, tuple)):
+        return ";".join(str(v) for v in value)
+    return value
+
+
+def write_draft_workbook(batch: ImportBatch, path) -> Path:
+    """Write ``batch`` as an import workbook: every required table (header only when empty) and
+    the optional ones that have rows, header = column names, lists joined with ``;``, bools 是/否."""
+    from openpyxl.styles import Font
+
+    path = Path(path)
+    wb = new_workbook()
+    doc = wb.create_sheet("说明")
+    append_row(doc, ["草稿 draft: 由产品流向自动生成，请核对环节（stage/segment）、删去无关产品后再导入。"])
+    append_row(doc, ["Generated from product flows: check stages, drop unrelated products, then "
+                            "`chainatlas load` this workbook."])
+    for name in schema.LOAD_ORDER:
+        t, df = schema.TABLES[name], batch.tables[name]
+        if t.optional and not len(df):
+            continue
+        ws = wb.create_sheet(name)
+        append_row(ws, t.column_names)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for rec in df[t.column_names].itertuples(index=False):
+            append_row(ws, [_draft_cell(v) for v in rec])
+        ws.freeze_panes = "A2"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_workbook(wb, path)
+    return path

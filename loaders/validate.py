@@ -24,20 +24,24 @@ import pyarrow as pa
 from graph import schema
 from graph.errors import InputProblem, ValidationFailed
 from graph.model import ImportBatch
+from graph.settings import Settings
 from graph.store import AtlasStore
 from loaders.cells import BadCell, empty_value, encode, parse_cell, parse_distinct, parser_for  # noqa: F401
+from loaders.problems import ProblemList, take
 from loaders.read import RawTable, RawTables
 from loaders.refs import ParsedColumn, ParsedTable, Resolver, bad_cell_problems, check_cycles, \
-    check_duplicates  # noqa: F401
+    check_duplicates, invisible_clashes  # noqa: F401
 
 SOURCE_FIX = ("每行都要填写来源（网址或文件名）和数据日期；没有公开来源的示意数据，来源写“示意”，"
               "并在“示意数据”（illustrative）列填 是。")
 
 
-def validate(raw: RawTables, existing: AtlasStore | None = None) -> ImportBatch:
+def validate(raw: RawTables, existing: AtlasStore | None = None, max_problems: int | None = None) -> ImportBatch:
     """Check and normalise ``raw`` (see graph/model.py), resolving references against this batch
-    and ``existing``. Raises :class:`ValidationFailed` with every problem found."""
-    problems: list[InputProblem] = list(raw.problems)
+    and ``existing``. Raises :class:`ValidationFailed` with every problem found — the first
+    ``max_problems`` (default: the settings') of each kind per column, the rest counted."""
+    problems = ProblemList(max_problems or Settings.from_env().max_problems)
+    problems.extend(raw.problems)
     parsed: dict[str, ParsedTable] = {}
     if not raw.tables and not problems:
         problems.append(_no_table(raw))
@@ -51,10 +55,12 @@ def validate(raw: RawTables, existing: AtlasStore | None = None) -> ImportBatch:
         check_duplicates(pt, problems)
     if "product_flows" in parsed and len(parsed["product_flows"]):
         check_cycles(parsed["product_flows"], resolver, existing, problems)
+    clashes = invisible_clashes(raw, parsed, existing)
     if problems:
-        raise ValidationFailed(sorted_problems(problems, raw), source=raw.source)
+        problems.extend(clashes)
+        raise ValidationFailed(sorted_problems(problems, raw), source=raw.source, omitted=problems.omitted_counts())
     batch = ImportBatch.empty(source=raw.source)
-    batch.warnings = list(raw.warnings) + _warnings(raw, parsed)
+    batch.warnings = list(raw.warnings) + _warnings(raw, parsed) + [str(p) for p in clashes]
     for name, table in schema.TABLES.items():
         pt = parsed.get(name)
         if pt is None:
@@ -124,11 +130,12 @@ def _empty_problems(pt: ParsedTable, col: schema.Column, problems: list[InputPro
     empty = parsed.empty
     if empty < 0:
         return
-    rows = np.flatnonzero(parsed.codes == empty)
+    message = "必填项为空 required value is empty"
+    rows = take(problems, pt.rt.file, pt.rt.sheet, col.name, message, np.flatnonzero(parsed.codes == empty))
     fix = _empty_fix(pt.name, col)
     for r in rows.tolist():
         problems.append(InputProblem(pt.rt.file, pt.rt.sheet, int(pt.numbers[r]), col.name, "",
-                                     "必填项为空 required value is empty", fix))
+                                     message, fix))
 
 
 def _warnings(raw: RawTables, parsed: dict[str, ParsedTable]) -> list[str]:

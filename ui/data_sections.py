@@ -9,7 +9,7 @@ confirms a previewed load; after a load every cached query is dropped (:func:`ui
 from __future__ import annotations
 
 import hashlib
-import hmac
+import shutil
 import tempfile
 import time
 import zipfile
@@ -20,10 +20,11 @@ import streamlit as st
 
 from graph import schema
 from graph.errors import ChainAtlasError, UnsupportedInput, ValidationFailed
-from ui import layout, state, uploads
+from ui import layout, password, state, uploads
 
 LAST_LOAD = "_data_last_load"
 EDITOR_OK = "_data_editor_ok"
+EDITOR_TRIED = "_data_editor_tried"
 COUNT_LABELS = {"Chain": "产业链", "Product": "产品/环节", "Enterprise": "企业", "Park": "园区", "Region": "行政区划"}
 
 
@@ -55,10 +56,13 @@ def may_edit() -> bool:
         return True
     given = st.text_input("编辑密码", type="password", key="editor_password_input")
     if given:
-        if hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
-            st.session_state[EDITOR_OK] = True
-            return True
-        st.error("密码不正确。")
+        tried = hashlib.sha256(given.encode("utf-8")).hexdigest()
+        if st.session_state.get(EDITOR_TRIED) != tried:      # a new attempt (not a rerun): check it
+            st.session_state[EDITOR_TRIED] = tried
+            if password.GATE.check(given, expected):
+                st.session_state[EDITOR_OK] = True
+                return True
+        st.error("密码不正确。多次输错后每次校验会等待更久。")
     return False
 
 
@@ -91,15 +95,47 @@ def template_bytes() -> bytes:
 
 
 # --- uploads ----------------------------------------------------------------------------------------
-def save_uploads(files, prefix: str, csv_folder: bool = True) -> Path:
-    """Write uploaded files to a temporary folder (reused for the same files); return the path
-    the loaders should read: the single file (a lone .csv too unless ``csv_folder``), or the
-    folder of .csv files."""
+def upload_digest(files) -> str:
+    """A short hash of the uploaded files' names and contents (what identifies an upload)."""
     digest = hashlib.sha256()
     for f in files:
         digest.update(f.name.encode("utf-8"))
         digest.update(f.getvalue())
-    key = f"_upload_dir_{prefix}_{digest.hexdigest()[:16]}"
+    return digest.hexdigest()[:16]
+
+
+def check_upload_size(files) -> None:
+    """Refuse uploads larger together than the input limit (CHAINATLAS_MAX_INPUT_MB)."""
+    limit = state.settings().max_input_mb
+    size = sum(f.size for f in files)
+    if size > limit * 2**20:
+        raise UnsupportedInput(f"上传文件过大：{size / 2**20:,.1f} MB，上限 {limit:,.0f} MB",
+                               "请拆分成多个文件分批导入；管理员可调大 CHAINATLAS_MAX_INPUT_MB。")
+
+
+def checked_upload(files, path: Path, store, tables: dict | None = None, name: str | None = None):
+    """``(batch, plan)`` or ``(ValidationFailed, None)`` for an upload — validated once per upload,
+    table choice and store generation, kept in the session (a rerun does not validate again).
+    ``tables``/``name`` as for :func:`loaders.read.read_tables`."""
+    from loaders.workbook import check_path
+    chosen = ",".join(f"{k}={v}" for k, v in sorted((tables or {}).items()))
+    key = f"_upload_checked_{upload_digest(files)}_{state.generation()}_{chosen}"
+    if key not in st.session_state:
+        for old in [k for k in st.session_state if str(k).startswith("_upload_checked_")]:
+            del st.session_state[old]          # keep one upload's result at a time
+        try:
+            batch = check_path(path, existing=store, tables=tables, name=name)
+            st.session_state[key] = (batch, store.plan(batch))
+        except ValidationFailed as err:
+            st.session_state[key] = (err, None)
+    return st.session_state[key]
+
+
+def save_uploads(files, prefix: str, csv_folder: bool = True) -> Path:
+    """Write uploaded files to a temporary folder (reused for the same files); return the path
+    the loaders should read: the single file (a lone .csv too unless ``csv_folder``), or the
+    folder of .csv files."""
+    key = f"_upload_dir_{prefix}_{upload_digest(files)}"
     folder = st.session_state.get(key)
     if not folder or not Path(folder).exists():
         folder = tempfile.mkdtemp(prefix=f"chainatlas-{prefix}-")
@@ -147,20 +183,22 @@ def load_section() -> None:
     tables = uploads.ask_tables(files)
     if tables is None:
         return
+    check_upload_size(files)
     path = save_uploads(files, "load")
     name = files[0].name if len(files) == 1 else f"上传的 {len(files)} 个文件"
-    from loaders.workbook import check_path, load_path
+    from loaders.workbook import load_path
     store = state.store()
-    try:
-        batch = check_path(path, existing=store, tables=tables, name=name)
-    except ValidationFailed as err:
+    batch, plan = checked_upload(files, path, store, tables=tables, name=name)
+    if isinstance(batch, ValidationFailed):
+        err = batch
         st.error(f"校验未通过：{err}。")
         st.dataframe(layout.problems_frame(err.problems), hide_index=True, key="problems_table")
+        if err.omitted:
+            st.caption("同类问题只列出前几条，其余计数如下：\n\n" + "\n\n".join(err.omitted_lines()))
         st.info("处理建议：按表中“修改建议”逐条改好后，重新上传改好的文件（同名文件会替换旧文件）。")
         return
     for w in batch.warnings:
         st.warning(w)
-    plan = store.plan(batch)
     st.markdown(f"###### 预览：将新增 {plan.added} 条，修改 {plan.changed} 条，不变 {plan.unchanged} 条")
     st.dataframe(plan_frame(plan), hide_index=True, key="plan_table")
     examples = [dict(table=t, **ex) for t, ch in plan.changes.items() for ex in ch.examples]
@@ -205,19 +243,27 @@ def ckg_section() -> None:
     if not up:
         return
     from loaders.ckg import import_ckg
+    check_upload_size([up])
     archive = save_uploads([up], "ckg")
     folder = archive.parent / "unzipped"
     if not folder.exists():
-        folder.mkdir()
+        from loaders.read import check_zip, read_member
+        limits = state.settings()
+        staging = Path(tempfile.mkdtemp(prefix="unzipping-", dir=archive.parent))
         try:
             with zipfile.ZipFile(archive) as zf:
-                for info in zf.infolist():   # only plain file names: nothing can land outside the folder
-                    name = Path(info.filename).name
-                    if not info.is_dir() and name.endswith((".json", ".csv")):
-                        (folder / name).write_bytes(zf.read(info))
+                wanted = [i for i in zf.infolist() if not i.is_dir()
+                          and Path(i.filename).name.endswith((".json", ".csv"))]
+                check_zip(zf, up.name, limits, wanted)      # no zip bombs
+                for info in wanted:   # only plain file names: nothing can land outside the folder
+                    (staging / Path(info.filename).name).write_bytes(read_member(zf, info, up.name, limits))
         except zipfile.BadZipFile as err:
-            folder.rmdir() if not any(folder.iterdir()) else None
+            shutil.rmtree(staging, ignore_errors=True)
             raise UnsupportedInput(f"不是有效的 zip 文件：{up.name}", "请重新压缩该文件夹后上传。") from err
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        staging.rename(folder)
     with st.spinner("正在读取与规范化…"):
         batch, rep = import_ckg(folder, known_regions=state.table("regions"))
     st.text(rep.summary())
@@ -235,6 +281,7 @@ def registry_section() -> None:
     if not up:
         return
     from loaders.registry import import_registry
+    check_upload_size([up])
     path = save_uploads([up], "registry", csv_folder=False)
     kw = dict(products=state.table("products"), regions=state.table("regions"),
               enterprises=state.table("enterprises"), threshold=threshold)
@@ -274,7 +321,8 @@ def draft_section() -> None:
     down = c[1].slider("向下游走几级", 0, 5, 1, key="draft_down")
     if not core:
         return
-    from graph.analysis.draft import draft_chain, write_draft_workbook
+    from graph.analysis.draft import draft_chain
+    from loaders.template import write_draft_workbook
     batch = draft_chain(state.table("product_flows"), products, core, up=up, down=down)
     cp = batch["chain_products"].assign(名称=lambda d: d["product"].map(names))
     st.dataframe(cp[["名称", "stage", "segment", "key_link"]].rename(columns={

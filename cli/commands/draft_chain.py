@@ -25,7 +25,8 @@ def command(core, up, down, out, chain_id, name, max_degree, min_degree, keep_ge
     Ancestors become 上游, the core 中游, descendants 下游 (segment = level). Edit the workbook,
     then load it with `chainatlas load`.
     """
-    from graph.analysis.draft import draft_chain, write_draft_workbook
+    from graph.analysis.draft import draft_chain
+    from loaders.template import write_draft_workbook
 
     with store_from_env() as store:
         batch = draft_chain(store.table("product_flows"), store.table("products"), list(core), up=up,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from cli.common import dumps, store_from_env
-from graph.errors import ValidationFailed
+from graph.errors import ChainAtlasError, ValidationFailed
 
 
 @click.command("validate")
@@ -30,7 +30,13 @@ def command(path, standalone, fmt):
     except ValidationFailed as err:
         if fmt != "json":
             raise
-        click.echo(dumps({"ok": False, "problems": [p.as_dict() for p in err.problems]}))
+        click.echo(dumps({"ok": False, "error": str(err), "hint": err.hint, "total": err.total,
+                          "problems": [p.as_dict() for p in err.problems], "omitted": err.omitted}))
+        raise SystemExit(1) from None
+    except ChainAtlasError as err:      # unsupported input, store unavailable …: still JSON
+        if fmt != "json":
+            raise
+        click.echo(dumps({"ok": False, "error": str(err), "hint": err.hint, "problems": []}))
         raise SystemExit(1) from None
     counts = {name: len(df) for name, df in batch.tables.items() if len(df)}
     if fmt == "json":

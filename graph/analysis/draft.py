@@ -8,7 +8,7 @@ left out and not walked through: hubs (more flow neighbours than ``max_degree``)
 fewer than ``min_degree`` neighbours, and (``exclude_generic``) names that are too short or too
 generic (其他, 产品, 服务, 业务 …). Core products are always kept.
 
-:func:`write_draft_workbook` writes the tables as an import workbook (one sheet per table).
+:func:`loaders.template.write_draft_workbook` writes the tables as an import workbook (one sheet per table).
 
 >>> flows = pd.DataFrame({"from_product": ["A", "B", "C"], "to_product": ["B", "C", "D"]})
 >>> products = pd.DataFrame({"product_id": list("ABCD"), "name": ["矿石", "正极材料", "锂电池", "汽车"]})
@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from pathlib import Path
 
 import pandas as pd
 
-from graph import schema
 from graph.errors import NotFound
 from graph.analysis.lookup import suggestions
 from graph.model import ImportBatch
@@ -124,40 +122,3 @@ def draft_chain(flows: pd.DataFrame, products: pd.DataFrame, core: list[str], up
         fl = fl.assign(cycle_ok=fl["cycle_ok"].map(lambda v: v is True or v == 1))
     batch.tables["product_flows"] = table_frame("product_flows", fl, **kw)
     return batch
-
-
-def _cell(value):
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, (list, tuple)):
-        return ";".join(str(v) for v in value)
-    return value
-
-
-def write_draft_workbook(batch: ImportBatch, path) -> Path:
-    """Write ``batch`` as an import workbook: every required table (header only when empty) and
-    the optional ones that have rows, header = column names, lists joined with ``;``, bools 是/否."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    path = Path(path)
-    wb = Workbook()
-    wb.remove(wb.active)
-    doc = wb.create_sheet("说明")
-    doc.append(["草稿 draft: 由产品流向自动生成，请核对环节（stage/segment）、删去无关产品后再导入。"])
-    doc.append(["Generated from product flows: check stages, drop unrelated products, then "
-                "`chainatlas load` this workbook."])
-    for name in schema.LOAD_ORDER:
-        t, df = schema.TABLES[name], batch.tables[name]
-        if t.optional and not len(df):
-            continue
-        ws = wb.create_sheet(name)
-        ws.append(t.column_names)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for rec in df[t.column_names].itertuples(index=False):
-            ws.append([_cell(v) for v in rec])
-        ws.freeze_panes = "A2"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path

@@ -7,7 +7,6 @@ candidates with :func:`score_targets`, vectorised in pandas. The score parts are
 """
 from __future__ import annotations
 
-import re
 
 import numpy as np
 import pandas as pd
@@ -30,10 +29,9 @@ TARGET_COLUMNS = [
     "supplies_local", "supplies_leader", "buys_local",  # existing ties with local enterprises
     "s_role_tags", "s_scale", "s_revenue", "s_share", "s_distance", "s_province", "s_transfer", "s_ties",
     "score",                    # sum of the s_* parts
-    "reason",                   # one line, Chinese, e.g. 专精特新·距离320km·已向本地链主供货
+    "reason",                   # one line, Chinese: every scored part with its points, adding up to score
     "source", "as_of", "illustrative",  # of the MAKES fact
 ]
-_MANY_DOTS = re.compile("·{2,}")
 _TAG_WEIGHTS = (("500强", "fortune500"), ("小巨人", "little_giant"), ("专精特新", "specialised"),
                 ("规上", "above_scale"), ("高新技术", "high_tech"))
 
@@ -287,25 +285,70 @@ def _score(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ties: pd.
 
 
 def _reasons(c: pd.DataFrame, flags: dict, w: Weights) -> pd.Series:
-    """One line per row: the strongest labels, distance, province, ties (only for the kept rows,
-    so plain Python per row)."""
-    def piece(mask, text):
-        return np.where(np.asarray(mask, dtype=bool), text, "").tolist()
-    share = c["revenue_share"].to_numpy(float)
-    km = c["distance_km"].to_numpy(float)
-    pieces = [piece(c["role"] == "链主", "链主"), piece(c["role"] == "链核", "链核"),
-              piece(flags["500强"], "500强"), piece(c["listed"], "上市"), piece(flags["小巨人"], "小巨人"),
-              piece(flags["专精特新"], "专精特新"), piece(flags["规上"], "规上"),
-              ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
-               for v in c["scale"].astype(object).tolist()],
-              ["" if np.isnan(x) else f"产品占营收{int(v)}%"
-               for x, v in zip(share, np.round(np.where(np.isnan(share), 0.0, share) * 100).tolist())],
-              ["所在地未知" if np.isnan(x) else f"距离{int(v)}km"
-               for x, v in zip(km, np.round(np.where(np.isnan(km), 0.0, km)).tolist())],
-              piece(c["same_province"], "同省"), piece(c["neighbour_province"], "邻省"),
-              piece(c["eastern"] & w.eastern_transfer, "东部产业转移"),
-              piece(c["supplies_leader"], "已向本地链主供货"),
-              piece(c["supplies_local"] & ~c["supplies_leader"], "已向本地企业供货"),
-              piece(c["buys_local"], "已从本地采购")]
-    joined = [_MANY_DOTS.sub("·", "·".join(parts)).strip("·") for parts in zip(*pieces)]
-    return pd.Series(joined, index=c.index, dtype=object)
+    """One line per row naming every part that scored, each with its points, so the points in the
+    line add up to ``score`` (only for the kept rows, so plain Python per row)::
+
+        上市（10分）·小巨人（12分）·大型（10分）·营收200亿元（8.6分）·产品占营收30%（4.5分）·距离1029km（4.71分）
+    """
+    tag_labels = [("链主", c["role"] == "链主", w.leader), ("链核", c["role"] == "链核", w.core),
+                  ("500强", flags["500强"], w.fortune500), ("上市", c["listed"], w.listed),
+                  ("小巨人", flags["小巨人"], w.little_giant), ("专精特新", flags["专精特新"], w.specialised),
+                  ("规上", flags["规上"], w.above_scale), ("高新技术", flags["高新技术"], w.high_tech)]
+    tag_cols = [(label, np.asarray(mask, dtype=bool).tolist(), pts) for label, mask, pts in tag_labels if pts]
+    cols = {k: c[k].tolist() for k in ("s_role_tags", "s_scale", "s_revenue", "s_share", "s_distance",
+                                       "s_province", "s_transfer", "scale", "revenue", "revenue_share",
+                                       "distance_km", "same_province", "neighbour_province",
+                                       "supplies_local", "supplies_leader", "buys_local")}
+    lines = []
+    for i in range(len(c)):
+        row = {k: v[i] for k, v in cols.items()}
+        parts = []
+        tags = [(label, pts) for label, mask, pts in tag_cols if mask[i]]
+        if tags and sum(p for _, p in tags) > row["s_role_tags"] + 0.005:     # capped
+            parts.append(("、".join(label for label, _ in tags), row["s_role_tags"], "封顶"))
+        else:
+            parts += [(label, pts, "") for label, pts in tags]
+        parts.append((_text(row["scale"]), row["s_scale"], ""))
+        money = _money(row["revenue"])
+        parts.append((f"营收{money}" if money else "", row["s_revenue"], ""))
+        share = row["revenue_share"]
+        parts.append((f"产品占营收{round(share * 100)}%" if _known(share) else "", row["s_share"], ""))
+        km = row["distance_km"]
+        if _known(km):
+            parts.append((f"距离{round(km)}km", row["s_distance"], ""))
+        label = "同省" if row["same_province"] else "邻省" if row["neighbour_province"] else ""
+        parts.append((label, row["s_province"], ""))
+        parts.append(("东部产业转移", row["s_transfer"], ""))
+        if row["supplies_leader"]:
+            parts.append(("已向本地链主供货", w.supplies_leader + (w.supplies_local if row["supplies_local"] else 0), ""))
+        elif row["supplies_local"]:
+            parts.append(("已向本地企业供货", w.supplies_local, ""))
+        if row["buys_local"]:
+            parts.append(("已从本地采购", w.buys_local, ""))
+        text = [f"{label}（{cap}{_points(pts)}分）" for label, pts, cap in parts if label and round(pts, 2)]
+        if not _known(km):
+            text.append("所在地未知（不计距离分）")
+        lines.append("·".join(text))
+    return pd.Series(lines, index=c.index, dtype=object)
+
+
+def _known(x) -> bool:
+    return x is not None and not (isinstance(x, float) and np.isnan(x))
+
+
+def _text(v) -> str:
+    return str(v) if _known(v) and v is not pd.NA else ""
+
+
+def _points(x: float) -> str:
+    """Points as written in a reason: at most 2 decimals, no trailing zeros (``4.5``, ``10``)."""
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _money(wan) -> str:
+    """An amount in 万元 as Chinese readers write it: ``200亿元``, ``5亿元``, ``3,000万元``."""
+    if not _known(wan):
+        return ""
+    if wan >= 10_000:
+        return f"{wan / 10_000:,.2f}".rstrip("0").rstrip(".") + "亿元"
+    return f"{wan:,.0f}万元"

@@ -40,7 +40,7 @@ import pyarrow.compute as pc
 
 from graph.export import tables as T
 from graph.errors import UnsupportedInput
-from graph.export.safe import RISKY_START, csv_text
+from graph.export.safe import csv_bytes
 from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS, PriorityWeights, Thresholds, Weights
 from graph.export.project_sheet import project_rows, snapshot_projects
 from graph.export.snapshot import SNAPSHOT_FILE, diff_exports, load_snapshot, make_snapshot  # noqa: F401 (re-exported)
@@ -161,28 +161,7 @@ def to_xlsx_bytes(export: GapExport) -> bytes:
 
 def to_csv_bytes(export: GapExport, key: str) -> bytes:
     """One table as CSV: UTF-8 with BOM, Chinese headers, formula-like text prefixed with '."""
-    return _csv_safe(export.sheet(key)).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
-
-
-def _csv_safe(view: pd.DataFrame) -> pd.DataFrame:
-    """``csv_text`` on every value, column by column: numbers untouched, text columns vectorised."""
-    out = {}
-    for j, col in enumerate(view.columns):
-        s = view.iloc[:, j]
-        if s.dtype in (np.float64, np.int64):  # as they are (other number types: as objects below)
-            out[j] = s
-        elif s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
-            first = pc.utf8_slice_codeunits(pa.array(s.to_numpy(), pa.string(), from_pandas=True), 0, 1)
-            risky = pc.fill_null(pc.is_in(first, value_set=pa.array(RISKY_START)), False).to_numpy(zero_copy_only=False)
-            if risky.any():
-                s = s.copy()
-                s[risky] = "'" + s[risky]
-            out[j] = s
-        else:
-            out[j] = s.astype(object).map(csv_text)
-    safe = pd.concat(out, axis=1) if out else view.copy()
-    safe.columns = view.columns
-    return safe
+    return csv_bytes(export.sheet(key))
 
 
 def _snapshot_bytes(export: GapExport) -> bytes:

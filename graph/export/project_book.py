@@ -23,7 +23,7 @@ from graph.analysis.project_views import annotate
 from graph.analysis.projects import (EDITABLE, Lookups, check_date, check_move, check_stage, is_blank, money,
                                      next_id, now_text)
 from graph.errors import ChainAtlasError, InputProblem, UnsupportedInput, ValidationFailed
-from graph.export.safe import column_width, is_risky, xlsx_text
+from graph.export.safe import append_row, column_width, new_workbook, save_workbook
 from graph.schema import PROJECT_STAGES
 from graph.store import PROJECT_COLUMNS
 from graph.text import norm_header
@@ -73,35 +73,25 @@ def _safe(v):
         return None
     if isinstance(v, bool):
         return "是" if v else "否"
-    if isinstance(v, str):
-        return xlsx_text(v)
     return v
 
 
 def _sheet(wb, title: str, headers: dict, df: pd.DataFrame) -> None:
     from openpyxl.styles import Font
     ws = wb.create_sheet(title)
-    ws.append(list(headers.values()))
+    append_row(ws, list(headers.values()))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in df[list(headers)].itertuples(index=False):
-        ws.append([_safe(v) for v in row])
+        append_row(ws, [_safe(v) for v in row])   # text always a text cell (quotePrefix when risky)
     for cell, key in zip(ws[1], headers):
         ws.column_dimensions[cell.column_letter].width = column_width(str(cell.value), df[key].head(200).tolist())
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, str):   # always a text cell, never a formula
-                cell.data_type = "s"
-                if is_risky(cell.value):
-                    cell.quotePrefix = True  # Excel keeps it text when the cell is edited, too
     ws.freeze_panes = "A2"
 
 
 def workbook_bytes(store) -> bytes:
     """The project list as an xlsx: 招商项目 (one row per project), 阶段记录 (the history), 说明."""
-    from openpyxl import Workbook
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = new_workbook()
     _sheet(wb, SHEET, HEADERS, project_table(store))
     _sheet(wb, HISTORY_SHEET, HISTORY_HEADERS, store.project_history())
     about = pd.DataFrame({"item": ["阶段", "导入", "只读列", "导出时间"],
@@ -110,7 +100,7 @@ def workbook_bytes(store) -> bytes:
                                     "、".join(HEADERS[k] for k in READ_ONLY) + "（导入时忽略）", now_text()]})
     _sheet(wb, ABOUT_SHEET, {"item": "项目", "value": "说明"}, about)
     buf = io.BytesIO()
-    wb.save(buf)
+    save_workbook(wb, buf)
     return buf.getvalue()
 
 

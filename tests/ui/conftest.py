@@ -22,7 +22,8 @@ for p in (HERE.parents[1], HERE):       # the ui package (not in the installed d
 
 from uihelp import APP, SEED, TIMEOUT, sample_workbook, upload, xss_batch  # noqa: E402
 
-_VARS = ("CHAINATLAS_DB", "CHAINATLAS_SEED", "CHAINATLAS_EDITING", "CHAINATLAS_EDITOR_PASSWORD")
+_VARS = ("CHAINATLAS_DB", "CHAINATLAS_SEED", "CHAINATLAS_EDITING", "CHAINATLAS_EDITOR_PASSWORD",
+         "CHAINATLAS_MAX_PROBLEMS", "CHAINATLAS_MAX_INPUT_MB")
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from graph.analysis.draft import draft_chain, write_draft_workbook
+from graph.analysis.draft import draft_chain
+from loaders.template import write_draft_workbook
 from graph.errors import NotFound
 
 SAMPLE = Path(__file__).resolve().parents[3].parent / "shared" / "samples" / "ckg"

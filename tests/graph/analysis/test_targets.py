@@ -59,8 +59,10 @@ def test_order_and_exact_parts(atlas, report):
         [34, 10, 8.95, 3, s_ty, 10, 0, 0, round(34 + 10 + 8.95 + 3 + s_ty + 10, 2)])
     assert rows.at["E-CAT-JS", "distance_km"] == d_js
     assert rows.loc["E-CAT-JS", ["supplies_local", "supplies_leader", "buys_local"]].tolist() == [True, True, False]
-    assert rows.at["E-CAT-JS", "reason"] == f"上市·小巨人·大型·产品占营收30%·距离{round(d_js)}km·已向本地链主供货"
-    assert rows.at["E-CAT-HN", "reason"] == f"专精特新·中型·产品占营收60%·距离{round(d_hn)}km·邻省·已从本地采购"
+    assert rows.at["E-CAT-JS", "reason"] == ("上市（10分）·小巨人（12分）·大型（10分）·营收200亿元（8.6分）·"
+                                             f"产品占营收30%（4.5分）·距离{round(d_js)}km（{s_js:g}分）·已向本地链主供货（20分）")
+    assert rows.at["E-CAT-HN", "reason"] == ("专精特新（8分）·中型（7.5分）·营收5亿元（5.4分）·产品占营收60%（9分）·"
+                                             f"距离{round(d_hn)}km（{s_hn:g}分）·邻省（5分）·已从本地采购（5分）")
     assert rows.at["E-TY", "role"] == "链主" and rows.at["E-TY", "province_name"] == "山西省"
     assert rows.at["E-PACK-JS", "tags"] == "500强、上市" and rows.at["E-PACK-JS", "gap_label"] == "断链·缺链"
 
@@ -70,7 +72,7 @@ def test_unknown_region_gets_no_proximity_and_a_note(atlas, report):
     x = t.set_index("enterprise_id").loc["E-CAT-X"]
     assert pd.isna(x["distance_km"]) and x["province"] is None
     assert x[PARTS].tolist() == [4, 7.5, 0, 0, 0, 0, 0, 0, 11.5]
-    assert x["reason"] == "规上·中型·所在地未知"
+    assert x["reason"] == "规上（4分）·中型（7.5分）·所在地未知（不计距离分）"
     assert t.attrs["notes"] == ["1 家候选企业所在地区未知：不会被视为本地企业，也不计距离与省份分。"]
 
 
@@ -150,3 +152,16 @@ def test_shortlisting_keeps_the_true_top_n_at_scale():
     # the shortlist used for speed must not change who is ranked: top 5 = the 5 best of all n
     assert len(t) == 5 and t["score"].is_monotonic_decreasing
     assert t["enterprise_id"].tolist() == everyone["enterprise_id"].head(5).tolist()
+
+
+def test_reason_names_every_scored_part_and_adds_up(atlas, report):
+    """#12: every part with points is in the reason (revenue and 高新技术 too), and they sum to the score."""
+    import re
+    for weights in (Weights(), Weights(eastern_transfer=True), Weights(tags_cap=15), Weights(high_tech=30)):
+        t = rank_targets(atlas, report, weights=weights)
+        assert len(t)
+        for reason, score in zip(t["reason"], t["score"]):
+            points = [float(x) for x in re.findall(r"（(?:封顶)?([0-9.]+)分）", reason)]
+            assert sum(points) == pytest.approx(score, abs=0.011), reason
+    capped = rank_targets(atlas, report, weights=Weights(tags_cap=15)).set_index("enterprise_id")
+    assert capped.at["E-CAT-JS", "reason"].startswith("上市、小巨人（封顶15分）·")
