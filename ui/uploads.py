@@ -21,13 +21,17 @@ NOT_A_TABLE = "-"           # the "do not load this file" answer
 
 @dataclass(frozen=True)
 class Staged:
-    """One uploaded file kept in the tray (the same two members as Streamlit's UploadedFile)."""
+    """One uploaded file kept in the tray (the members of Streamlit's UploadedFile the page uses)."""
 
     name: str
     data: bytes
 
     def getvalue(self) -> bytes:
         return self.data
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
 
 
 def uploader_key() -> str:
