@@ -50,6 +50,17 @@ if atlas.seeded is not None and not atlas.seed_announced:
 if atlas.seed_error is not None:
     st.warning(f"种子数据未能自动载入：{atlas.seed_error}（{atlas.seed_error.hint}）")
 
+try:  # a load into Neo4j commits in batches: say so while one runs, or when one was interrupted
+    _loads = atlas.store.pending_loads()
+except ChainAtlasError:
+    _loads = []
+for _load in _loads:
+    if _load["stale"]:
+        st.error(f"上次数据载入未完成（{_load['source']}，进程 {_load['pid']}@{_load['host']} 已退出）：图谱中可能只有部分新数据。"
+                 "请运行 `chainatlas recover` 撤销该次载入，之后才能再次载入。")
+    else:
+        st.warning(f"正在载入数据（{_load['source']}，已提交 {max(_load['batches'], 0)} 批）：载入完成前看到的可能是部分新数据。")
+
 try:
     state.set_selection(sidebar.render())
 except Exception as err:  # noqa: BLE001 — pages then explain that nothing is selected

@@ -43,7 +43,7 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from harness import (BENCH, DEFAULT_CACHE, ROOT, chainatlas, child_json, emit,  # noqa: E402
+from harness import (BENCH, DEFAULT_CACHE, ROOT, chainatlas, child_json, emit, error_text,  # noqa: E402
                      failure, floor_status, machine, print_floors, run_child, shown)
 from harness import table as text_table  # noqa: E402
 
@@ -117,7 +117,7 @@ def _count_rows(path: Path) -> int:
 def measure_load(folder: Path, facts: dict, env: dict) -> dict:
     res = chainatlas("load", str(folder), env=env)
     if res["rc"] != 0:
-        raise RuntimeError(f"chainatlas load failed: {res['stderr'][-3000:]}")
+        raise RuntimeError(f"chainatlas load failed (exit {res['rc']}): {error_text(res['stderr'])}")
     rows = facts["total_rows"]
     return {"rows": rows, "load_s": round(res["wall_s"], 2), "load_rows_per_s": round(rows / res["wall_s"]),
             "load_peak_rss_mb": round(res["peak_rss_mb"])}
@@ -126,7 +126,7 @@ def measure_load(folder: Path, facts: dict, env: dict) -> dict:
 def measure_validate(folder: Path, facts: dict) -> dict:
     res = chainatlas("validate", "--standalone", str(folder))
     if res["rc"] != 0:
-        raise RuntimeError(f"chainatlas validate failed: {res['stderr'][-3000:]}")
+        raise RuntimeError(f"chainatlas validate failed (exit {res['rc']}): {error_text(res['stderr'])}")
     rows = facts["total_rows"]
     return {"validate_s": round(res["wall_s"], 2), "validate_rows_per_s": round(rows / res["wall_s"]),
             "validate_peak_rss_mb": round(res["peak_rss_mb"])}

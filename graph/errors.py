@@ -128,5 +128,12 @@ class StoreLocked(ChainAtlasError):
     """Another process holds the embedded store's write lock."""
 
 
+class UnfinishedLoad(ChainAtlasError):
+    """A load into Neo4j was interrupted (its process killed) and must be rolled back first."""
+
+    hint = ("Run `chainatlas recover` to roll it back (it restores what the load changed and deletes "
+            "what it added), then load again.")
+
+
 class UnsupportedInput(ChainAtlasError):
     """A file type or layout ChainAtlas does not read."""

@@ -35,6 +35,13 @@ SUBCLASS_OF = "SUBCLASS_OF"    # (Product)-[:SUBCLASS_OF]->(Product) child is a 
 REL_TYPES = (INCLUDES, FEEDS, MAKES, ROLE_IN, LOCATED_IN, IN_PARK, PARK_IN, COUNTED_FOR,
              CARRIES, PART_OF, SUPPLIES, SUBCLASS_OF)
 
+# Bookkeeping labels of the Neo4j store's load journal (never data: not in NODE_LABELS, never
+# counted or exported): one AtlasLoad marker per running load (also its lock), one AtlasJournal
+# node per committed write batch (what the batch created and the pre-image of what it changed),
+# AtlasSource nodes the provenance summary that `chainatlas stats` reads instead of every row.
+LOAD, JOURNAL, SOURCE_SUMMARY = "AtlasLoad", "AtlasJournal", "AtlasSource"
+SYSTEM_LABELS = (LOAD, JOURNAL, SOURCE_SUMMARY)
+
 # 招商项目库 (#16): recruitment projects live beside the chain data, never in an import table, so a
 # reload or clear() of the chain data keeps them. (Project)-[:HAS_EVENT]->(ProjectEvent) = one stage change.
 PROJECT, PROJECT_EVENT = "Project", "ProjectEvent"

@@ -21,8 +21,8 @@ editing                   CHAINATLAS_EDITING     who may load data in the app: `
                                                  ``off``
 editor_password           CHAINATLAS_EDITOR_PASSWORD  password for ``editing=password`` when no
                                                  Streamlit secret is set
-batch_size                CHAINATLAS_BATCH_SIZE  rows per write batch (UNWIND batch on Neo4j,
-                                                 default 5000)
+batch_size                CHAINATLAS_BATCH_SIZE  rows per write batch (on Neo4j one UNWIND batch
+                                                 and one journaled transaction; default 5000)
 max_input_mb              CHAINATLAS_MAX_INPUT_MB  largest input file (workbook, zip, CSV; a
                                                  folder: all its CSV files) in MB (default 200)
 max_member_mb             CHAINATLAS_MAX_MEMBER_MB  largest unpacked zip member or workbook

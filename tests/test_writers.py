@@ -12,6 +12,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SCANNED = ("graph", "loaders", "cli", "ui", "seeds", "app.py")
 SAFE = ROOT / "graph" / "export" / "safe.py"
+# Files only a machine reads, where escaping would change the data. Each entry says why.
+MACHINE_ONLY = {
+    "graph/store/neo4j/bulk.py": "neo4j-admin import files: values must reach the database unchanged",
+}
 WRITERS = re.compile(r"\.to_csv\(|\bcsv\.writer\(|\bcsv\.DictWriter\(|\bWorkbook\(|ExcelWriter|\.to_excel\("
                      r"|xlsxwriter|\bwb\.save\(|\.save\(\s*(path|buf|target|out)")
 
@@ -25,7 +29,7 @@ def _sources():
 def test_no_writer_skips_the_safe_module():
     hits = []
     for path in _sources():
-        if path == SAFE:
+        if path == SAFE or str(path.relative_to(ROOT)) in MACHINE_ONLY:
             continue
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if WRITERS.search(line) and not line.lstrip().startswith("#"):

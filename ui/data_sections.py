@@ -321,9 +321,9 @@ def draft_section() -> None:
     down = c[1].slider("向下游走几级", 0, 5, 1, key="draft_down")
     if not core:
         return
-    from graph.analysis.draft import draft_chain
+    from graph.analysis.draft import draft_from_store
     from loaders.template import write_draft_workbook
-    batch = draft_chain(state.table("product_flows"), products, core, up=up, down=down)
+    batch = draft_from_store(state.store(), core, up=up, down=down)   # only the flows around the core
     cp = batch["chain_products"].assign(名称=lambda d: d["product"].map(names))
     st.dataframe(cp[["名称", "stage", "segment", "key_link"]].rename(columns={
         "stage": "阶段", "segment": "层级", "key_link": "关键环节"}), hide_index=True, key="draft_preview")

@@ -25,13 +25,12 @@ def command(core, up, down, out, chain_id, name, max_degree, min_degree, keep_ge
     Ancestors become 上游, the core 中游, descendants 下游 (segment = level). Edit the workbook,
     then load it with `chainatlas load`.
     """
-    from graph.analysis.draft import draft_chain
+    from graph.analysis.draft import draft_from_store
     from loaders.template import write_draft_workbook
 
-    with store_from_env() as store:
-        batch = draft_chain(store.table("product_flows"), store.table("products"), list(core), up=up,
-                            down=down, exclude_generic=not keep_generic, min_degree=min_degree,
-                            max_degree=max_degree, chain_id=chain_id, name=name)
+    with store_from_env() as store:   # reads only the flows around the core products
+        batch = draft_from_store(store, list(core), up=up, down=down, exclude_generic=not keep_generic,
+                                 min_degree=min_degree, max_degree=max_degree, chain_id=chain_id, name=name)
     cp = batch["chain_products"].merge(batch["products"][["product_id", "name"]], left_on="product",
                                        right_on="product_id")
     echo_frame(cp[["name", "stage", "segment"]])

@@ -39,6 +39,8 @@ def command(path, dry_run, table):
 
     tables = {Path(path).name: table} if table else None
     with store_from_env() as store:
+        if not dry_run:
+            store.check_writable()   # an unfinished Neo4j load must be recovered first
         report = load_path(store, path, dry_run=dry_run, tables=tables,
                            progress=None if dry_run else progress_printer(),
                            warn=lambda m: click.echo(f"警告 warning: {m}", err=True))

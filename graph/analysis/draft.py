@@ -70,12 +70,14 @@ def _walk(start: list[str], nxt: dict[str, set[str]], levels: int, blocked: set[
 def draft_chain(flows: pd.DataFrame, products: pd.DataFrame, core: list[str], up: int = 3, down: int = 2,
                 exclude_generic: bool = True, min_degree: int = 1, max_degree: int | None = MAX_DEGREE,
                 chain_id: str | None = None, name: str | None = None, as_of: str | None = None,
-                source: str = SOURCE) -> ImportBatch:
+                source: str = SOURCE, degrees: dict[str, int] | None = None) -> ImportBatch:
     """A draft chain around ``core`` (product ids, names or aliases) as an ImportBatch with
     ``chains``, ``products``, ``chain_products`` and ``product_flows`` filled.
 
     flows: ``from_product``, ``to_product`` (ids; ``cycle_ok`` and provenance kept if present).
     products: ``product_id``, ``name`` (``aliases`` and other product columns kept if present).
+    degrees: flow neighbours per product in the whole graph, when ``flows`` is only a part of it
+    (see :func:`draft_from_store`); otherwise counted from ``flows``.
     Raises :class:`~graph.errors.NotFound` for a core product that does not exist.
     """
     core_ids = _resolve(list(core), products)
@@ -89,7 +91,7 @@ def draft_chain(flows: pd.DataFrame, products: pd.DataFrame, core: list[str], up
     names = dict(zip(products["product_id"].astype(str), products["name"].astype(str)))
     blocked = set()
     for pid in set(succ) | set(pred) | set(names):
-        degree = len(succ.get(pid, set()) | pred.get(pid, set()))
+        degree = degrees.get(pid, 0) if degrees is not None else len(succ.get(pid, set()) | pred.get(pid, set()))
         if (max_degree is not None and degree > max_degree) or degree < min_degree \
                 or (exclude_generic and is_generic(names.get(pid, pid))) or pid not in names:
             blocked.add(pid)
@@ -122,3 +124,61 @@ def draft_chain(flows: pd.DataFrame, products: pd.DataFrame, core: list[str], up
         fl = fl.assign(cycle_ok=fl["cycle_ok"].map(lambda v: v is True or v == 1))
     batch.tables["product_flows"] = table_frame("product_flows", fl, **kw)
     return batch
+
+
+def draft_from_store(store, core: list[str], up: int = 3, down: int = 2, exclude_generic: bool = True,
+                     min_degree: int = 1, max_degree: int | None = MAX_DEGREE, **kw) -> ImportBatch:
+    """:func:`draft_chain` reading only the neighbourhood it walks: the core products are found by
+    id, name or alias, then level by level the flows of the products it may walk through (degree
+    and name checked first, so hubs are never expanded), and finally the flows among what it saw.
+
+    >>> import tempfile
+    >>> from graph.store.embedded.store import EmbeddedStore
+    >>> draft_from_store(EmbeddedStore(tempfile.mkdtemp()), ["锂电池"])
+    Traceback (most recent call last):
+    ...
+    graph.errors.NotFound: 未找到产品“锂电池”
+    """
+    found = store.find_products(core)
+    if len(found) < len(set(core)):   # a spelling that only matches after normalising: the id/name list
+        found = store.node_names("products").rename(columns={"id": "product_id"})
+    core_ids = _resolve(list(core), found)
+    seen, degrees, names = set(), {}, {}
+
+    def learn(ids) -> None:
+        new = [i for i in ids if i not in seen]
+        seen.update(new)
+        if new:
+            deg = store.flow_degrees(new)
+            degrees.update(zip(deg["product_id"], deg["degree"].astype(int)))
+            rows = store.products(new)
+            names.update(zip(rows["product_id"].astype(str), rows["name"].astype(str)))
+            products.append(rows)
+
+    def walkable(pid: str) -> bool:
+        d = degrees.get(pid, 0)
+        return pid in core_ids or ((max_degree is None or d <= max_degree) and d >= min_degree
+                                   and not (exclude_generic and is_generic(names.get(pid, pid))))
+
+    products, flows = [], []
+    learn(core_ids)
+    ups, downs = list(core_ids), list(core_ids)
+    went_up, went_down = set(core_ids), set(core_ids)   # per direction, as draft_chain walks
+    for level in range(max(up, down)):
+        ups = [p for p in ups if walkable(p)] if level < up else []
+        downs = [p for p in downs if walkable(p)] if level < down else []
+        f = store.product_flows_of(set(ups) | set(downs))
+        flows.append(f)
+        a, b = f["from_product"].astype(str), f["to_product"].astype(str)
+        ups, downs = sorted(set(a[b.isin(ups)]) - went_up), sorted(set(b[a.isin(downs)]) - went_down)
+        went_up.update(ups)
+        went_down.update(downs)
+        learn(ups + downs)
+    last = [p for p in set(ups) | set(downs) if walkable(p)]   # flows among the last level's products
+    flows.append(store.product_flows_of(last))
+    all_flows = (pd.concat(flows, ignore_index=True).drop_duplicates(["from_product", "to_product"])
+                 .sort_values(["from_product", "to_product"], ignore_index=True))
+    inside = all_flows["from_product"].isin(seen) & all_flows["to_product"].isin(seen)
+    return draft_chain(all_flows[inside], pd.concat(products, ignore_index=True), core_ids, up=up, down=down,
+                       exclude_generic=exclude_generic, min_degree=min_degree, max_degree=max_degree,
+                       degrees=degrees, **kw)

@@ -104,6 +104,23 @@ class AtlasStore(ABC):
         """Merge the batch by key, all or nothing: nodes before relationships, one transaction
         (or an atomic swap). Re-applying the same batch adds nothing (changes 0)."""
 
+    def pending_loads(self) -> list[dict]:
+        """Loads that hold the write lock or were interrupted without finishing: dicts with ``id``,
+        ``started`` (epoch s), ``status``, ``pid``, ``host``, ``source``, ``batches``, ``stale`` (its
+        process is gone: ``chainatlas recover`` rolls it back). The embedded
+        store swaps a whole load in at once, so it never has any."""
+        return []
+
+    def check_writable(self) -> None:
+        """Raise StoreLocked (another load runs) or UnfinishedLoad (a killed load must be recovered
+        first) when a load could not start now."""
+
+    def recover(self, force: bool = False, progress: Progress | None = None) -> list[dict]:
+        """Roll back loads left behind by killed processes (see :meth:`pending_loads`); returns one
+        dict per load handled (``action``: rolled back / commit completed). ``force`` also takes
+        over a load whose process seems alive."""
+        return []
+
     @abstractmethod
     def clear(self) -> None:
         """Delete every node and relationship (used by tests and full reloads)."""
@@ -158,6 +175,26 @@ class AtlasStore(ABC):
     def maker_counts(self, product_ids: Iterable[str]) -> pd.DataFrame:
         """Columns ``product_id``, ``makers``: makers anywhere in the data (0 included), so the
         engine can tell "no data" from "no local maker"."""
+
+    @abstractmethod
+    def products(self, ids: Iterable[str]) -> pd.DataFrame:
+        """Product rows (import columns) for the given ids, in any order."""
+
+    @abstractmethod
+    def find_products(self, texts: Iterable[str]) -> pd.DataFrame:
+        """Products whose id, name or one of whose aliases equals one of ``texts`` exactly:
+        columns ``product_id``, ``name``, ``aliases`` (ordered by id)."""
+
+    @abstractmethod
+    def product_flows_of(self, product_ids: Iterable[str]) -> pd.DataFrame:
+        """Flows with either end among the given products: ``from_product``, ``to_product``,
+        ``cycle_ok``, ``source``, ``as_of``, ``illustrative`` (ordered by from, to). With
+        :meth:`flow_degrees`, lets a caller walk the flow graph without reading it whole."""
+
+    @abstractmethod
+    def flow_degrees(self, product_ids: Iterable[str]) -> pd.DataFrame:
+        """Columns ``product_id``, ``degree``: distinct flow neighbours (up- or downstream, not
+        itself) of each given product, 0 included."""
 
     @abstractmethod
     def enterprises(self, ids: Iterable[str]) -> pd.DataFrame:

@@ -314,3 +314,17 @@ def test_leader_view_lists_inputs_and_candidates(seeded_env, app):
     assert int(metrics["上游投入品"]) == len(table)
     assert _param(at, "leader") == at.selectbox(key="leader").value      # the 链主's id is in the URL
     assert any(b.label.startswith("⬇ 下载供需对接清单") for b in at.get("download_button"))
+
+
+def test_banner_for_a_running_or_interrupted_neo4j_load(empty_env, app, monkeypatch):
+    """A Neo4j load commits in batches: the app says so while one runs and when one was killed."""
+    from graph.store.embedded.store import EmbeddedStore
+    loads = [{"id": "ab12", "source": "全国<b>.xlsx", "pid": 4242, "host": "h1", "batches": 7, "stale": False,
+              "started": 0.0, "status": "running"}]
+    monkeypatch.setattr(EmbeddedStore, "pending_loads", lambda self: loads)
+    at = app()
+    assert not at.exception
+    assert any("正在载入数据" in w.value and "已提交 7 批" in w.value for w in at.warning)
+    loads[0]["stale"] = True
+    at = app()
+    assert any("上次数据载入未完成" in e.value and "chainatlas recover" in e.value for e in at.error)

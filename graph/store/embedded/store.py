@@ -220,21 +220,54 @@ class EmbeddedStore(ProjectsMixin, AtlasStore):
         return pd.DataFrame({"product_id": pd.Series(ids, dtype=object),
                              "makers": pd.Series([found.get(p, 0) for p in ids], dtype="int64")})
 
-    def enterprises(self, ids: Iterable[str]) -> pd.DataFrame:
-        t = schema.TABLES["enterprises"]
+    def products(self, ids: Iterable[str]) -> pd.DataFrame:
+        return self._rows_by_id("products", ids)
+
+    def _rows_by_id(self, table: str, ids: Iterable[str]) -> pd.DataFrame:
+        t = schema.TABLES[table]
         with self._read() as c:
-            rows = c.execute(f"SELECT {', '.join(map(q, t.column_names))} FROM enterprises "
-                             "WHERE enterprise_id IN (SELECT value FROM json_each(?))", (_ids(ids),)).fetchall()
-        return frame(rows, t.column_names, kinds_of("enterprises"))
+            rows = c.execute(f"SELECT {', '.join(map(q, t.column_names))} FROM {table} "
+                             f"WHERE {t.key[0]} IN (SELECT value FROM json_each(?))", (_ids(ids),)).fetchall()
+        return frame(rows, t.column_names, kinds_of(table))
+
+    def find_products(self, texts: Iterable[str]) -> pd.DataFrame:
+        with self._read() as c:
+            rows = c.execute(
+                "SELECT product_id, name, aliases FROM products p WHERE product_id IN (SELECT value FROM json_each(:t)) "
+                "OR name IN (SELECT value FROM json_each(:t)) OR EXISTS (SELECT 1 FROM json_each(p.aliases) a "
+                "WHERE a.value IN (SELECT value FROM json_each(:t))) ORDER BY product_id",
+                {"t": _ids(texts)}).fetchall()
+        return frame(rows, ["product_id", "name", "aliases"], kinds_of("products"))
+
+    def product_flows_of(self, product_ids: Iterable[str]) -> pd.DataFrame:
+        return self._either_end("product_flows", ["from_product", "to_product", "cycle_ok"], product_ids)
+
+    def _either_end(self, table: str, cols: list[str], ids: Iterable[str]) -> pd.DataFrame:
+        """Rows of a relationship table whose first or second column is one of ``ids``."""
+        cols = [*cols, "source", "as_of", "illustrative"]
+        sel = f"SELECT {', '.join(cols)} FROM {table} WHERE "
+        with self._read() as c:
+            rows = c.execute(f"{sel} {cols[0]} IN (SELECT value FROM json_each(:ids)) UNION "
+                             f"{sel} {cols[1]} IN (SELECT value FROM json_each(:ids)) ORDER BY 1, 2",
+                             {"ids": _ids(ids)}).fetchall()
+        return frame(rows, cols, kinds_of(table))
+
+    def flow_degrees(self, product_ids: Iterable[str]) -> pd.DataFrame:
+        ids = list(dict.fromkeys(str(p) for p in product_ids))
+        with self._read() as c:
+            found = dict(c.execute(
+                "SELECT p, count(DISTINCT o) FROM (SELECT from_product AS p, to_product AS o FROM product_flows "
+                "WHERE from_product IN (SELECT value FROM json_each(:ids)) UNION ALL SELECT to_product, from_product "
+                "FROM product_flows WHERE to_product IN (SELECT value FROM json_each(:ids))) WHERE p <> o GROUP BY p",
+                {"ids": _ids(ids)}))
+        return pd.DataFrame({"product_id": pd.Series(ids, dtype=object),
+                             "degree": pd.Series([found.get(p, 0) for p in ids], dtype="int64")})
+
+    def enterprises(self, ids: Iterable[str]) -> pd.DataFrame:
+        return self._rows_by_id("enterprises", ids)
 
     def supplies(self, enterprise_ids: Iterable[str]) -> pd.DataFrame:
-        cols = ["supplier", "customer", "product", "source", "as_of", "illustrative"]
-        sel = f"SELECT {', '.join(cols)} FROM supplies WHERE "
-        with self._read() as c:
-            rows = c.execute(f"{sel} supplier IN (SELECT value FROM json_each(:ids)) UNION "
-                             f"{sel} customer IN (SELECT value FROM json_each(:ids)) ORDER BY 1, 2",
-                             {"ids": _ids(enterprise_ids)}).fetchall()
-        return frame(rows, cols, kinds_of("supplies"))
+        return self._either_end("supplies", ["supplier", "customer", "product"], enterprise_ids)
 
     def enterprise_products(self, enterprise_ids: Iterable[str]) -> pd.DataFrame:
         cols = ["enterprise_id", "product_id", "product", "revenue_share", "source", "as_of", "illustrative"]

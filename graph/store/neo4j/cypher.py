@@ -72,8 +72,14 @@ INDEXES = {(label, prop): f"CREATE INDEX chainatlas_{label.lower()}_{prop} IF NO
 # ---------------------------------------------------------------------------------------------
 # writes (run inside one explicit transaction per batch)
 
-MERGE_NODES = {label: f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n += row.props"
-               for label in s.NODE_LABELS}
+# Nodes known to be new (the load checked which ids exist) are CREATEd; existing ones that changed
+# are updated by id; SET += with a null value removes that property (a column emptied).
+CREATE_NODES = {label: f"UNWIND $rows AS row CREATE (n:{label} {{id: row.id}}) SET n += row.props"
+                for label in s.NODE_LABELS}
+UPDATE_NODES = {label: f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) SET n += row.props"
+                for label in s.NODE_LABELS}
+DELETE_NODES = {label: f"UNWIND $ids AS k MATCH (n:{label} {{id: k}}) DETACH DELETE n"
+                for label in s.NODE_LABELS}
 # re-point a derived relationship: drop the stale one, then link to the new target
 UNLINK_DERIVED = {(table, col): f"UNWIND $rows AS row "
                                 f"MATCH (n:{s.LABEL_OF_TABLE[table]} {{id: row.id}})-[r:{rel}]->(t:{dst}) "
@@ -84,10 +90,60 @@ LINK_DERIVED = {(table, col): f"UNWIND $rows AS row "
                               f"MATCH (t:{dst} {{id: row.target}}) "
                               f"MERGE (n)-[:{rel}]->(t) RETURN count(*) AS linked"
                 for table, col, rel, dst in DERIVED}
-MERGE_RELS = {table: f"UNWIND $rows AS row MATCH (a:{src} {{id: row.src}}) "
-                     f"MATCH (b:{dst} {{id: row.dst}}) MERGE (a)-[r:{rel}]->(b) SET r += row.props "
-                     f"RETURN count(*) AS merged"
-              for table, (_, src, rel, _c, dst) in REL_ENDPOINTS.items()}
+CREATE_RELS = {table: f"UNWIND $rows AS row MATCH (a:{src} {{id: row.src}}) "
+                      f"MATCH (b:{dst} {{id: row.dst}}) CREATE (a)-[r:{rel}]->(b) SET r += row.props "
+                      f"RETURN count(*) AS merged"
+               for table, (_, src, rel, _c, dst) in REL_ENDPOINTS.items()}
+UPDATE_RELS = {table: f"UNWIND $rows AS row MATCH (a:{src} {{id: row.src}})-[r:{rel}]->(b:{dst} {{id: row.dst}}) "
+                      f"SET r += row.props RETURN count(*) AS merged"
+               for table, (_, src, rel, _c, dst) in REL_ENDPOINTS.items()}
+DELETE_RELS = {table: f"UNWIND $rows AS row MATCH (a:{src} {{id: row.src}})-[r:{rel}]->(b:{dst} {{id: row.dst}}) "
+                      f"DELETE r"
+               for table, (_, src, rel, _c, dst) in REL_ENDPOINTS.items()}
+
+# ---------------------------------------------------------------------------------------------
+# the load journal (graph.store.neo4j.journal): a marker per load, which is also the write lock
+# (a second CREATE of the one $lock value fails on the uniqueness constraint), and one journal
+# node per committed write batch, written in that batch's own transaction.
+
+JOURNAL_SCHEMA = {
+    "lock": f"CREATE CONSTRAINT chainatlas_atlasload_lock IF NOT EXISTS FOR (n:{s.LOAD}) REQUIRE n.lock IS UNIQUE",
+    "journal": f"CREATE INDEX chainatlas_atlasjournal_load IF NOT EXISTS FOR (n:{s.JOURNAL}) ON (n.load_id)",
+}
+LOAD_BEGIN = (f"CREATE (l:{s.LOAD} {{lock: $lock, id: $id, started: $started, beat: $started, status: $status, "
+              f"pid: $pid, host: $host, source: $source, batches: $batches}}) RETURN l.id AS id")
+LOAD_FIND = f"MATCH (l:{s.LOAD}) RETURN properties(l) AS props, l.started AS started ORDER BY started"
+LOAD_MARK = (f"MATCH (l:{s.LOAD} {{id: $id}}) SET l.status = $status, l.beat = $beat, "
+             f"l.batches = coalesce($batches, l.batches) "
+             f"RETURN l.id AS id")
+LOAD_END = f"MATCH (l:{s.LOAD} {{id: $id}}) DELETE l"
+JOURNAL_WRITE = (f"CREATE (j:{s.JOURNAL} {{load_id: $load_id, seq: $seq, import_table: $import_table, "
+                 f"created: $created, before: $before}})")
+JOURNAL_SEQS = f"MATCH (j:{s.JOURNAL} {{load_id: $load_id}}) RETURN j.seq AS seq ORDER BY seq DESC"
+JOURNAL_READ = (f"MATCH (j:{s.JOURNAL} {{load_id: $load_id}}) WHERE j.seq = $seq "
+                f"RETURN j.import_table AS import_table, j.created AS created, j.before AS before")
+JOURNAL_DROP = f"MATCH (j:{s.JOURNAL} {{load_id: $load_id}}) WHERE j.seq = $seq DELETE j"
+JOURNAL_CLEAR = (f"MATCH (j:{s.JOURNAL} {{load_id: $load_id}}) WITH j LIMIT $batch DELETE j "
+                 f"RETURN count(*) AS deleted")
+# the provenance summary (graph.store.neo4j.summary): one node per (table, source, as_of) with its
+# row counts, trusted only while the node keyed $flag exists (a load removes it until it has
+# added its own counts, so a crash leaves the summary untrusted and the next read rebuilds it)
+SUMMARY_SCHEMA = (f"CREATE CONSTRAINT chainatlas_atlassource_key IF NOT EXISTS "
+                  f"FOR (n:{s.SOURCE_SUMMARY}) REQUIRE n.key IS UNIQUE")
+SUMMARY_FLAGGED = f"MATCH (f:{s.SOURCE_SUMMARY} {{key: $flag}}) RETURN count(f) AS n"
+SUMMARY_UNFLAG = f"MATCH (f:{s.SOURCE_SUMMARY} {{key: $flag}}) DELETE f RETURN count(*) AS n"
+SUMMARY_FLAG = f"MERGE (f:{s.SOURCE_SUMMARY} {{key: $flag}})"
+SUMMARY_RESET = f"MATCH (n:{s.SOURCE_SUMMARY}) DELETE n"
+SUMMARY_ADD = (f"UNWIND $deltas AS d MERGE (n:{s.SOURCE_SUMMARY} {{key: d.key}}) "
+               f"ON CREATE SET n.import_table = d.import_table, n.source = d.source, n.as_of = d.as_of, "
+               f"n.rows = 0, n.illustrative_rows = 0 "
+               f"SET n.rows = n.rows + d.rows, n.illustrative_rows = n.illustrative_rows + d.illustrative_rows")
+SUMMARY_PRUNE = f"MATCH (n:{s.SOURCE_SUMMARY}) WHERE n.rows < 1 DELETE n"
+SUMMARY_READ = (f"MATCH (n:{s.SOURCE_SUMMARY}) WHERE n.rows > 0 RETURN n.import_table AS import_table, "
+                f"n.source AS source, n.as_of AS as_of, n.rows AS n_rows, n.illustrative_rows AS illustrative_rows")
+# journal entries of loads whose marker is gone (a crash between the last two steps of a commit)
+JOURNAL_LOADS = f"MATCH (j:{s.JOURNAL}) RETURN DISTINCT j.load_id AS load_id"
+
 # clear() wipes the chain data only: 招商项目 (Project, ProjectEvent) survive reloads
 CLEAR_BATCH = (f"MATCH (n) WHERE NOT n:{s.PROJECT} AND NOT n:{s.PROJECT_EVENT} "
                f"WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted")
@@ -162,10 +218,29 @@ MAKERS = (
     f"e.name AS name, e.region AS region, e.park AS park, e.scale AS scale, e.revenue AS revenue, "
     f"e.employees AS employees, e.listed AS listed, e.tags AS tags, {_prov('m')} "
     f"ORDER BY product_id, enterprise_id")
+# counted with sum(CASE …) rather than count(m): no null reaches the aggregation, so the server has
+# no "null value eliminated in set function" notification to send
 MAKER_COUNTS = (
     f"UNWIND $product_ids AS pid "
     f"OPTIONAL MATCH (:{s.PRODUCT} {{id: pid}})<-[m:{s.MAKES}]-(:{s.ENTERPRISE}) "
-    f"RETURN pid AS product_id, count(m) AS makers")
+    f"RETURN pid AS product_id, sum(CASE WHEN m IS NULL THEN 0 ELSE 1 END) AS makers")
+PRODUCTS = (f"UNWIND $ids AS k MATCH (p:{s.PRODUCT} {{id: k}}) "
+            f"RETURN p.id AS id, properties(p) AS props")
+# by id and by name: unique / range index seeks; by alias: a scan of products (no list index in 5.3)
+_FOUND = "RETURN p.id AS product_id, p.name AS name, p.aliases AS aliases"
+FIND_PRODUCTS = (
+    f"UNWIND $texts AS t MATCH (p:{s.PRODUCT} {{id: t}}) {_FOUND} "
+    f"UNION UNWIND $texts AS t MATCH (p:{s.PRODUCT} {{name: t}}) {_FOUND} "
+    f"UNION MATCH (p:{s.PRODUCT}) WHERE any(a IN coalesce(p.aliases, []) WHERE a IN $texts) {_FOUND}")
+_FLOW_COLS = f"RETURN a.id AS from_product, b.id AS to_product, f.cycle_ok AS cycle_ok, {_prov('f')}"
+PRODUCT_FLOWS_OF = (
+    f"UNWIND $ids AS k MATCH (a:{s.PRODUCT} {{id: k}})-[f:{s.FEEDS}]->(b:{s.PRODUCT}) {_FLOW_COLS} "
+    f"UNION "
+    f"UNWIND $ids AS k MATCH (a:{s.PRODUCT})-[f:{s.FEEDS}]->(b:{s.PRODUCT} {{id: k}}) {_FLOW_COLS}")
+# no OPTIONAL MATCH: products without flows are simply absent (0 added by the store), so no null
+# reaches count()
+FLOW_DEGREES = (f"UNWIND $ids AS k MATCH (p:{s.PRODUCT} {{id: k}})-[:{s.FEEDS}]-(o:{s.PRODUCT}) WHERE o <> p "
+                f"RETURN k AS product_id, count(DISTINCT o) AS degree")
 ENTERPRISES = (f"UNWIND $ids AS k MATCH (e:{s.ENTERPRISE} {{id: k}}) "
                f"RETURN e.id AS id, properties(e) AS props")
 _SUPPLY_COLS = f"RETURN a.id AS supplier, b.id AS customer, r.product AS product, {_prov('r')}"
@@ -254,6 +329,6 @@ def statements() -> list[str]:
         if isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values()):
             out.extend(value.values())
         elif isinstance(value, str) and value.lstrip().upper().startswith(
-                ("MATCH", "UNWIND", "CREATE", "OPTIONAL")):
+                ("MATCH", "UNWIND", "CREATE", "OPTIONAL", "MERGE")):
             out.append(value)
     return out

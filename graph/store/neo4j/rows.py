@@ -65,15 +65,32 @@ def key_columns(table: str) -> tuple[str, ...]:
 
 def batch_rows(table: str, df: pd.DataFrame | None) -> dict:
     """``{key: {non-key column: value}}`` of a batch table; the key is the id for node tables and
-    (source id, target id) for relationship tables. A repeated key keeps its last row."""
+    (source id, target id) for relationship tables. A repeated key keeps its last row.
+    Converted column by column (a national load has millions of rows)."""
+    if df is None or not len(df):
+        return {}
     keys = key_columns(table)
     others = [c for c in schema.TABLES[table].column_names if c not in keys]
+    key_values = [column_values("str", df[c]) if c in df.columns else [None] * len(df) for c in keys]
+    values = [column_values(KIND[table, c], df[c]) if c in df.columns else [None] * len(df) for c in others]
     out = {}
-    for rec in (df.to_dict("records") if df is not None and len(df) else []):
-        key = tuple(to_value("str", rec.get(c)) for c in keys)
+    single = len(keys) == 1
+    for key, vals in zip(zip(*key_values), zip(*values)):
         if None not in key:
-            out[key[0] if len(key) == 1 else key] = {c: to_value(KIND[table, c], rec.get(c)) for c in others}
+            out[key[0] if single else key] = dict(zip(others, vals))
     return out
+
+
+def column_values(kind: str, column: pd.Series) -> list:
+    """:func:`to_value` of every value of a column, in one pass."""
+    values = column.tolist()
+    if kind == "list" or column.dtype == object and any(isinstance(v, (list, tuple)) for v in values[:1]):
+        return [to_value(kind, v) for v in values]
+    missing = pd.isna(column).tolist()
+    conv = {"int": int, "float": float, "share": float, "bool": bool}.get(kind)
+    if conv is None:
+        return [None if m else (v if type(v) is str else str(v)) for v, m in zip(values, missing)]
+    return [None if m else conv(v) for v, m in zip(values, missing)]
 
 
 def key_text(table: str, key) -> str:

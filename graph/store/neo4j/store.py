@@ -2,13 +2,16 @@
 
 One driver per process and (URI, user, database), shared by every store opened on it. Reads are
 managed read transactions (``execute_read``: routed to followers on a cluster, retried on transient
-errors); a load is ONE explicit write transaction, so a failure leaves the database as it was.
+errors); a load commits in journaled batches (:mod:`graph.store.neo4j.load`), so server memory stays
+bounded and a failure — or a killed process, through ``chainatlas recover`` — leaves the database as it was.
 All Cypher, the storage model and the constraints/indexes ensured at connect are in
 :mod:`graph.store.neo4j.cypher`; value conversion and diffs in :mod:`graph.store.neo4j.rows`.
 """
 from __future__ import annotations
 
 import atexit
+import logging
+import socket
 import threading
 import time
 from difflib import get_close_matches
@@ -19,10 +22,10 @@ import pandas as pd
 from neo4j import exceptions as nx
 
 from graph.store.neo4j import cypher as q
-from graph.store.neo4j import rows
+from graph.store.neo4j import journal, load, rows, summary
 from graph.store.neo4j.projects import ProjectsMixin
 from graph import schema
-from graph.errors import ChainAtlasError, NotFound, StoreUnavailable, ValidationFailed
+from graph.errors import ChainAtlasError, NotFound, StoreUnavailable
 from graph.model import ImportBatch, LoadReport
 from graph.settings import Settings
 from graph.store import MAKER_COLUMNS, AtlasStore, ChainView, Progress, Scope
@@ -51,19 +54,35 @@ def _unavailable(settings: Settings, err: BaseException) -> StoreUnavailable:
     return StoreUnavailable(f"Cannot use Neo4j at {uri} as user {user!r} (database {db!r}): {err}", HINT)
 
 
+# Users never see server notifications ("null value eliminated …" and the like): the driver asks
+# the server to send none (Bolt 5.2+, Neo4j 5.7+), and its notification logger, which would print
+# warnings to stderr through logging's last-resort handler, is silenced for older servers.
+_NOTIFICATIONS = logging.getLogger("neo4j.notifications")
+_NOTIFICATIONS.addHandler(logging.NullHandler())
+_NOTIFICATIONS.propagate = False
+QUIET = {"notifications_min_severity": "OFF"}
+
+
 def _open_driver(settings: Settings, timeout: float) -> neo4j.Driver:
-    try:
-        driver = neo4j.GraphDatabase.driver(
-            settings.db, auth=neo4j.basic_auth(settings.neo4j_user, settings.neo4j_password),
-            connection_timeout=timeout)
-    except Exception as err:  # malformed URI or config
-        raise _unavailable(settings, err) from err
-    try:
-        driver.verify_connectivity()
-    except Exception as err:  # ServiceUnavailable (down, refused, DNS), AuthError, ConfigurationError …
-        driver.close()
-        raise _unavailable(settings, err) from err
-    return driver
+    for options in (QUIET, {}):   # Neo4j 5.3–5.6 (Bolt 5.0/5.1) cannot filter notifications
+        try:
+            driver = neo4j.GraphDatabase.driver(
+                settings.db, auth=neo4j.basic_auth(settings.neo4j_user, settings.neo4j_password),
+                connection_timeout=timeout, **options)
+        except Exception as err:  # malformed URI or config
+            raise _unavailable(settings, err) from err
+        try:
+            driver.verify_connectivity()
+        except nx.ConfigurationError as err:
+            driver.close()
+            if options and "otification" in str(err):
+                continue
+            raise _unavailable(settings, err) from err
+        except Exception as err:  # ServiceUnavailable (down, refused, DNS), AuthError …
+            driver.close()
+            raise _unavailable(settings, err) from err
+        return driver
+    raise AssertionError("unreachable")
 
 
 def close_drivers() -> None:
@@ -112,7 +131,8 @@ class Neo4jStore(ProjectsMixin, AtlasStore):
         """Create the constraints and indexes of graph.store.neo4j.cypher where missing (idempotent)."""
         try:
             with self._session() as session:
-                for statement in [*q.CONSTRAINTS.values(), *q.INDEXES.values(), *q.PROJECT_CONSTRAINTS.values()]:
+                for statement in [*q.CONSTRAINTS.values(), *q.INDEXES.values(), *q.JOURNAL_SCHEMA.values(),
+                                  q.SUMMARY_SCHEMA, *q.PROJECT_CONSTRAINTS.values()]:
                     session.run(statement).consume()
         except nx.Forbidden:
             pass  # a user without schema rights can still read and write data
@@ -135,93 +155,30 @@ class Neo4jStore(ProjectsMixin, AtlasStore):
         except (nx.ServiceUnavailable, nx.SessionExpired) as err:
             raise _unavailable(self._settings, err) from err
         except (nx.Neo4jError, nx.DriverError) as err:
-            raise ChainAtlasError(f"Neo4j query failed at {self.location}: {err}") from err
+            raise load.server_error(self, err, "Neo4j query") from err
 
     def _rows(self, statement: str, **params) -> list[dict]:
         return self._run(lambda tx: tx.run(statement, params).data())
 
-    # --- writes ------------------------------------------------------------------------------------
-    def _check(self, tx, tables: dict[str, dict], source: str) -> dict:
-        """Diff every table against the stored rows; raise ValidationFailed for dangling refs."""
-        changes = {}
-        for table in schema.LOAD_ORDER:
-            new, old = tables.get(table, {}), {}
-            for _, chunk in rows.chunks(list(new), self._batch):
-                if table in schema.LABEL_OF_TABLE:
-                    found = tx.run(q.FETCH_NODES[schema.LABEL_OF_TABLE[table]], ids=chunk).data()
-                    old.update({r["id"]: r["props"] for r in found})
-                else:
-                    found = tx.run(q.FETCH_RELS[table], pairs=[{"src": a, "dst": b} for a, b in chunk]).data()
-                    old.update({(r["src"], r["dst"]): r["props"] for r in found})
-            changes[table] = rows.diff(table, new, old)
-        missing = {}
-        for (table, col), wanted in rows.references(tables).items():
-            label = schema.LABEL_OF_TABLE[schema.TABLES[table].column(col).kind.split(":", 1)[1]]
-            for _, chunk in rows.chunks(sorted(wanted), self._batch):
-                gone = [r["id"] for r in tx.run(q.MISSING_IDS[label], ids=chunk).data()]
-                if gone:
-                    missing.setdefault((table, col), []).extend(gone)
-        if missing:
-            raise ValidationFailed(rows.ref_problems(missing, source), source)
-        return changes
-
-    def _write(self, tx, tables: dict[str, dict], progress: Progress) -> None:
-        def run_counted(statement: str, chunk: list, column: str) -> None:
-            n = tx.run(statement, rows=chunk).single()[column]
-            if n != len(chunk):  # a referenced node vanished since _check: never commit that
-                raise ChainAtlasError(f"{len(chunk) - n} relationship(s) could not be linked; nothing was written")
-
-        for table in schema.NODE_TABLES:
-            batch = [{"id": k, "props": p} for k, p in tables.get(table, {}).items()]
-            progress(table, 0, len(batch))
-            for i, chunk in rows.chunks(batch, self._batch):
-                tx.run(q.MERGE_NODES[schema.LABEL_OF_TABLE[table]], rows=chunk).consume()
-                progress(table, i + len(chunk), len(batch))
-        for table, col, _rel, _target in q.DERIVED:  # re-point LOCATED_IN, IN_PARK, PARK_IN, …
-            for _, chunk in rows.chunks([{"id": k, "target": p[col]} for k, p in tables.get(table, {}).items()],
-                                        self._batch):
-                tx.run(q.UNLINK_DERIVED[table, col], rows=chunk).consume()
-                linked = [r for r in chunk if r["target"] is not None]
-                if linked:
-                    run_counted(q.LINK_DERIVED[table, col], linked, "linked")
-        for table in schema.REL_TABLES:
-            batch = [{"src": a, "dst": b, "props": p} for (a, b), p in tables.get(table, {}).items()]
-            progress(table, 0, len(batch))
-            for i, chunk in rows.chunks(batch, self._batch):
-                run_counted(q.MERGE_RELS[table], chunk, "merged")
-                progress(table, i + len(chunk), len(batch))
-
-    @staticmethod
-    def _prepare(batch: ImportBatch) -> dict[str, dict]:
-        return {t: rows.batch_rows(t, batch.tables.get(t)) for t in schema.LOAD_ORDER}
-
+    # --- writes (graph.store.neo4j.load: journaled batches, all or nothing) ------------------------
     def plan(self, batch: ImportBatch) -> LoadReport:
-        start, tables = time.monotonic(), self._prepare(batch)
-        changes = self._run(lambda tx: self._check(tx, tables, batch.source))
+        start = time.monotonic()
+        tables = {t: rows.batch_rows(t, batch.tables.get(t)) for t in schema.LOAD_ORDER}
+        changes, _ = load.check(self, tables, batch.source)
         return LoadReport(changes, written=False, seconds=time.monotonic() - start)
 
     def apply(self, batch: ImportBatch, progress: Progress | None = None) -> LoadReport:
-        start, tables, progress = time.monotonic(), self._prepare(batch), progress or (lambda *a: None)
-        try:
-            with self._session() as session:
-                with session.begin_transaction() as tx:  # rolled back on any exception
-                    changes = self._check(tx, tables, batch.source)
-                    self._write(tx, tables, progress)
-                    progress("commit", 0, 1)
-                    tx.commit()
-        except ChainAtlasError:
-            raise
-        except nx.IncompleteCommit as err:
-            raise ChainAtlasError(f"The connection to {self.location} broke during COMMIT: the load may or "
-                                  f"may not have been written ({err})",
-                                  "Check with `chainatlas stats`, then load again (loads are idempotent).") from err
-        except (nx.ServiceUnavailable, nx.SessionExpired) as err:
-            raise _unavailable(self._settings, err) from err
-        except Exception as err:
-            raise ChainAtlasError(f"Load into Neo4j at {self.location} failed, nothing was written: {err}",
-                                  "Fix the cause and load again.") from err
-        progress("commit", 1, 1)
-        return LoadReport(changes, written=True, seconds=time.monotonic() - start)
+        return load.apply(self, batch, progress or (lambda *a: None))
+
+    def pending_loads(self) -> list[dict]:
+        now, host = time.time(), socket.gethostname()
+        return [{**m.as_dict(), "stale": journal.is_stale(m, now, host)} for m in load.pending(self)]
+
+    def check_writable(self) -> None:
+        load.check_writable(self)
+
+    def recover(self, force: bool = False, progress: Progress | None = None) -> list[dict]:
+        return load.recover(self, force=force, progress=progress)
 
     def clear(self) -> None:
         while self._run(lambda tx: tx.run(q.CLEAR_BATCH, batch=CLEAR_BATCH).single()["deleted"], write=True):
@@ -250,10 +207,7 @@ class Neo4jStore(ProjectsMixin, AtlasStore):
         return self._run(lambda tx: {k: tx.run(s).single()["total"] for k, s in statements.items()})
 
     def sources(self) -> pd.DataFrame:
-        found = self._run(lambda tx: [{**r, "table": t, "rows": r["n_rows"]}
-                                      for t in schema.LOAD_ORDER for r in tx.run(q.SOURCES[t]).data()])
-        return rows.frame(found, ["source", "as_of", "table", "rows", "illustrative_rows"],
-                          ints=["rows", "illustrative_rows"])
+        return summary.sources(self, load.begin)   # the maintained summary; rebuilt when untrusted
 
     # --- reads: the engine's queries ------------------------------------------------------------
     def chain_view(self, chain_id: str) -> ChainView:
@@ -292,16 +246,42 @@ class Neo4jStore(ProjectsMixin, AtlasStore):
         return rows.frame(found, MAKER_COLUMNS, ["revenue_share", "revenue"])
 
     def maker_counts(self, product_ids: Iterable[str]) -> pd.DataFrame:
+        return self._per_product(q.MAKER_COUNTS, "product_ids", product_ids, "makers")
+
+    def _per_product(self, statement: str, param: str, product_ids: Iterable[str], column: str) -> pd.DataFrame:
+        """``product_id`` and an int ``column`` per given product (0 where the statement has no row)."""
         ids = rows.ids(product_ids)
-        found = {r["product_id"]: r["makers"] for r in self._rows(q.MAKER_COUNTS, product_ids=ids)} if ids else {}
-        return rows.frame([{"product_id": i, "makers": found.get(i, 0)} for i in ids], ["product_id", "makers"],
-                          ints=["makers"])
+        found = {r["product_id"]: r[column] for r in self._rows(statement, **{param: ids})} if ids else {}
+        return rows.frame([{"product_id": i, column: found.get(i, 0)} for i in ids], ["product_id", column],
+                          ints=[column])
+
+    def products(self, ids: Iterable[str]) -> pd.DataFrame:
+        return self._nodes_by_id("products", q.PRODUCTS, ids)
+
+    def _nodes_by_id(self, table: str, statement: str, ids: Iterable[str]) -> pd.DataFrame:
+        keys = rows.ids(ids)
+        found = self._rows(statement, ids=keys) if keys else []
+        return rows.frame([rows.stored_record(table, r["id"], r["props"]) for r in found],
+                          schema.TABLES[table].column_names, rows.float_columns(table))
+
+    def find_products(self, texts: Iterable[str]) -> pd.DataFrame:
+        keys = rows.ids(texts)
+        found = sorted(self._rows(q.FIND_PRODUCTS, texts=keys), key=lambda r: r["product_id"]) if keys else []
+        for r in found:
+            r["aliases"] = rows.from_value("list", r["aliases"])
+        return rows.frame(found, ["product_id", "name", "aliases"])
+
+    def product_flows_of(self, product_ids: Iterable[str]) -> pd.DataFrame:
+        ids = rows.ids(product_ids)
+        found = sorted(self._rows(q.PRODUCT_FLOWS_OF, ids=ids),
+                       key=lambda r: (r["from_product"], r["to_product"])) if ids else []
+        return rows.frame(found, ["from_product", "to_product", "cycle_ok", *PROV])
+
+    def flow_degrees(self, product_ids: Iterable[str]) -> pd.DataFrame:
+        return self._per_product(q.FLOW_DEGREES, "ids", product_ids, "degree")
 
     def enterprises(self, ids: Iterable[str]) -> pd.DataFrame:
-        keys = rows.ids(ids)
-        found = self._rows(q.ENTERPRISES, ids=keys) if keys else []
-        return rows.frame([rows.stored_record("enterprises", r["id"], r["props"]) for r in found],
-                          schema.TABLES["enterprises"].column_names, rows.float_columns("enterprises"))
+        return self._nodes_by_id("enterprises", q.ENTERPRISES, ids)
 
     def supplies(self, enterprise_ids: Iterable[str]) -> pd.DataFrame:
         ids = rows.ids(enterprise_ids)

@@ -123,3 +123,41 @@ def test_draft_chain_command(tables, tmp_path, monkeypatch, make_batch):
     assert out.exists() and "碳酸锂" not in result.output and "正极材料" in result.output
     bad = CliRunner().invoke(main, ["draft-chain", "--core", "锂电", "--out", str(out)])
     assert bad.exit_code == 1 and "锂电池" in bad.output
+
+
+@pytest.mark.parametrize("core, up, down, kw", [
+    (["锂离子电池"], 2, 1, {"max_degree": 8}), (["锂电池"], 3, 2, {"exclude_generic": False, "max_degree": None}),
+    (["锂电池"], 1, 0, {"min_degree": 2, "max_degree": 8}), (["电力", "正极材料"], 2, 2, {}),
+    (["新能源汽车"], 4, 0, {"max_degree": 3})])
+def test_draft_from_store_reads_the_neighbourhood_only_and_drafts_the_same(store, tables, make_batch, core, up,
+                                                                           down, kw, monkeypatch):
+    from graph.analysis.draft import draft_from_store
+
+    flows, products, name_of = tables
+    store.apply(make_batch(products=products.to_dict("records"), product_flows=flows.to_dict("records")))
+    whole = draft_chain(store.table("product_flows"), store.table("products"), core, up=up, down=down,
+                        as_of="2024-01-01", **kw)
+
+    def no_whole_tables(name):
+        raise AssertionError(f"read the whole table {name}")
+    monkeypatch.setattr(store, "table", no_whole_tables)
+    part = draft_from_store(store, core, up=up, down=down, as_of="2024-01-01", **kw)
+    for t in ("chains", "chain_products", "products", "product_flows"):
+        pd.testing.assert_frame_equal(part[t].reset_index(drop=True), whole[t].reset_index(drop=True), check_dtype=False)
+
+
+def test_store_flow_reads(store, tables, make_batch):
+    flows, products, name_of = tables
+    store.apply(make_batch(products=products.to_dict("records"), product_flows=flows.to_dict("records")))
+    pid = {v: k for k, v in name_of.items()}
+    found = store.find_products(["锂离子电池", "煤", pid["电力"], "没有"])
+    assert list(found["name"]) == sorted(["锂电池", "煤", "电力"], key=lambda n: pid[n])
+    deg = dict(zip(*store.flow_degrees([pid["电力"], pid["隔膜"], "NOPE"]).values.T))
+    assert deg == {pid["电力"]: 12, pid["隔膜"]: 1, "NOPE": 0}   # 隔膜 ⇄ 锂电池 counts once
+    touching = store.product_flows_of([pid["隔膜"]])
+    assert set(zip(touching["from_product"], touching["to_product"])) == {(pid["隔膜"], pid["锂电池"]),
+                                                                          (pid["锂电池"], pid["隔膜"])}
+    assert list(touching.columns) == ["from_product", "to_product", "cycle_ok", "source", "as_of", "illustrative"]
+    got = store.products([pid["锂电池"]])
+    assert got["aliases"].iloc[0] == ["锂离子电池"] and list(got.columns) == list(products.columns) + [
+        c for c in got.columns if c not in products.columns]

@@ -72,13 +72,13 @@ def test_there_are_statements_for_every_label_type_and_table():
     assert len(STATEMENTS) > 100
     assert set(cypher.CONSTRAINTS) == set(schema.NODE_LABELS)
     assert set(cypher.COUNT_RELS) == set(schema.REL_TYPES)
-    assert set(cypher.MERGE_RELS) == set(cypher.SOURCES) - set(schema.NODE_TABLES) == set(schema.REL_TABLES)
+    assert set(cypher.CREATE_RELS) == set(cypher.UPDATE_RELS) == set(cypher.SOURCES) - set(schema.NODE_TABLES) == set(schema.REL_TABLES)
     assert {k[:2] for k in cypher.UNLINK_DERIVED} == {(t, c) for t, c, _, _ in cypher.DERIVED}
 
 
 @pytest.mark.parametrize("statement", STATEMENTS, ids=IDS)
 def test_only_schema_labels_and_types(statement):
-    labels = set(schema.NODE_LABELS) | set(schema.PROJECT_LABELS)
+    labels = set(schema.NODE_LABELS) | set(schema.PROJECT_LABELS) | set(schema.SYSTEM_LABELS)
     types = set(schema.REL_TYPES) | set(schema.PROJECT_REL_TYPES)
     tokens = re.findall(r"(?<=[\w(\[]):(\w+)", statement)
     assert set(tokens) <= labels | types, statement

@@ -232,6 +232,15 @@ def test_failed_apply_on_an_empty_store_leaves_it_empty(store, make_batch):
     assert store.is_empty() and all(v == 0 for v in store.counts().values())
 
 
+def test_a_failed_or_finished_load_leaves_no_pending_load(loaded, make_batch):
+    with pytest.raises(ChainAtlasError):
+        loaded.apply(make_batch(enterprise_products=[{"enterprise": "E-NONE", "product": "P-BATT"}]))
+    assert loaded.pending_loads() == [] and loaded.recover() == []
+    loaded.check_writable()   # nothing in the way of the next load
+    loaded.apply(make_batch(products=[{"product_id": "P-NEW2", "name": "又一个新产品"}]))
+    assert loaded.pending_loads() == [] and loaded.counts()["Product"] == COUNTS["Product"] + 1
+
+
 def test_clear_empties_the_store_and_it_can_be_reloaded(loaded, base):
     loaded.clear()
     assert all(v == 0 for v in loaded.counts().values())
