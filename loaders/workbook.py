@@ -29,6 +29,7 @@ def load_path(store: AtlasStore, path, *, dry_run: bool = False, progress: Progr
     started = time.perf_counter()
     raw = _step(progress, "read", lambda: read_tables(path, tables=tables, name=name))
     batch = _step(progress, "validate", validate, raw, existing=store)
+    del raw                      # the text of every table: not needed once validated (peak memory of big loads)
     for message in batch.warnings:
         if warn:
             warn(message)

@@ -358,9 +358,13 @@ def finish_html(net, legend: str, bands: list[dict] | None = None) -> str:
     return page
 
 
+_TEMPLATE_ENVS: dict = {}   # pyvis makes a jinja environment per Network, so it compiled its template on every draw
+
+
 def _network(height_px: int):
     from pyvis.network import Network
     net = Network(height=f"{height_px}px", width="100%", directed=True, cdn_resources="in_line", bgcolor="#ffffff")
+    net.templateEnv = _TEMPLATE_ENVS.setdefault(net.template_dir, net.templateEnv)   # one compile per process
     net.options = {
         "physics": {"enabled": False},
         "layout": {"hierarchical": {"enabled": False}},

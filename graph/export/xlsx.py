@@ -47,6 +47,7 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 HEADER_FONT = Font(bold=True)
 CHUNK = 30000  # characters per _snapshot cell
 BLOCK = 20000  # data rows serialised and compressed at a time
+LEVEL = 1      # deflate level of the data sheets: 3-4x faster than the default, files ~25 % larger
 _WIDE = {"reason": 60, "local_maker_names": 60, "sources": 60, "value": 60, "note": 50, "leader_consumers": 40}
 
 # Vectorised equivalents of graph.export.safe (RE2 syntax): XML-illegal control characters,
@@ -349,6 +350,10 @@ def _splice(data: bytes, bodies: dict[str, _Body]) -> bytes:
             head = _DIMENSION.sub(f'<dimension ref="A1:{body.last}{body.rows + 1}"', head, count=1)
             target = zipfile.ZipInfo(info.filename, info.date_time)
             target.compress_type = zipfile.ZIP_DEFLATED
+            try:
+                target.compress_level = LEVEL        # Python >= 3.13
+            except AttributeError:
+                target._compresslevel = LEVEL        # its name before 3.13
             with dst.open(target, "w", force_zip64=True) as fh:
                 fh.write(head.encode("utf-8"))
                 for block in body.blocks():

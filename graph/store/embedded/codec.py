@@ -78,6 +78,8 @@ def ddl() -> list[str]:
     out = ["CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v)",
            "CREATE TABLE IF NOT EXISTS provenance (tbl TEXT, source TEXT, as_of TEXT, rows INTEGER, "
            "illustrative_rows INTEGER, PRIMARY KEY (tbl, source, as_of))"]
+    from graph.store.embedded.derived import DDL
+    out += DDL
     for t in schema.TABLES.values():
         out.append(create_table_sql(t))
         out += [sql for _, sql in index_sql(t.name)]
@@ -104,28 +106,35 @@ def _dump_lists(vals: list) -> list[str]:
 
 def _encode_column(s: pd.Series, kind: str) -> list:
     """Plain Python values for one column (None for missing)."""
-    vals = s.tolist()
     if kind == "list":
-        return _dump_lists(vals)
+        return _dump_lists(s.tolist())
     missing = s.isna().to_numpy()
     if kind in ("float", "share"):
+        if s.dtype == np.float64:   # NaN -> None, the rest Python floats, without a call per value
+            return s.astype(object).where(~missing, None).tolist()
         conv = float
     elif kind == "int":
         conv = int
     elif kind == "bool":
         conv = lambda v: 1 if v else 0  # noqa: E731
     else:
+        if isinstance(s.dtype, pd.StringDtype) or pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+            return s.astype(object).where(~missing, None).tolist() if missing.any() else s.astype(object).tolist()
         conv = lambda v: v if type(v) is str else str(v)  # noqa: E731
+    vals = s.tolist()
     if not missing.any():
         return [conv(v) for v in vals]
     return [None if m else conv(v) for v, m in zip(vals, missing.tolist())]
 
 
+def encode_columns(table: schema.Table, df: pd.DataFrame) -> list[list]:
+    """The columns of ``df`` (import columns) as lists of plain Python values."""
+    return [_encode_column(df[c.name], c.kind) if c.name in df.columns else [None] * len(df) for c in table.columns]
+
+
 def encode_chunk(table: schema.Table, df: pd.DataFrame) -> list[tuple]:
     """Rows of ``df`` (import columns) as tuples ready for ``executemany``."""
-    cols = [_encode_column(df[c.name], c.kind) if c.name in df.columns else [None] * len(df)
-            for c in table.columns]
-    return list(zip(*cols))
+    return list(zip(*encode_columns(table, df)))
 
 
 # --- rows -> DataFrame ----------------------------------------------------------------------

@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 
 from graph.store import MAKER_COLUMNS, Scope
+from graph.store.embedded import derived
+from graph.store.embedded.derived import take_text
 
 SEP = "\x1f"
 _IN_PRODUCTS = "(SELECT value FROM json_each(:products))"
@@ -33,6 +35,8 @@ _MAKES = ("enterprise_products", f"product IN {_IN_PRODUCTS}",
           ["enterprise", "product", "ifnull(revenue_share, 'nan')",
            "ifnull(source, '') || char(30) || ifnull(as_of, '') || char(30) || ifnull(illustrative, '')"])
 _BOOL = {"1": True, "0": False, "": None}
+_LISTED = {"0": 0, "1": 1, "": 2}                       # listed as int8 codes: False, True, unknown
+_LISTED_OUT = np.array([False, True, None], dtype=object)
 KEEP = 4   # indexes kept per store
 
 
@@ -70,12 +74,24 @@ def _with_none(values: list) -> np.ndarray:
     return out
 
 
+def _ints(values: np.ndarray) -> np.ndarray:
+    """Object array of Python ints, None where NaN (the employees column)."""
+    out = np.full(len(values), None, dtype=object)
+    ok = ~np.isnan(values)
+    out[ok] = values[ok].astype(np.int64).astype(object)
+    return out
+
+
 def _flag(uniques: np.ndarray, wanted: frozenset) -> np.ndarray:
     return np.fromiter((u in wanted for u in uniques), dtype=bool, count=len(uniques))
 
 
 class MakersIndex:
-    """Every MAKES row of ``products`` (sorted by product) and its makers' attributes."""
+    """Every MAKES row of ``products`` (sorted by product) and its makers' attributes.
+
+    Built either from the row tables (``MakersIndex(conn, generation, products)``) or from the
+    derived columnar tables (:meth:`from_derived`, see graph.store.embedded.derived); both hold
+    the same arrays: ``ent_*`` per enterprise position, ``mk_*`` per MAKES row."""
 
     def __init__(self, conn, generation: int, products: list[str]):
         self.generation = generation
@@ -83,6 +99,35 @@ class MakersIndex:
         params = {"products": json.dumps(sorted(self.covers), ensure_ascii=False)}
         self._load_enterprises(export(conn, *_ENT, params))
         self._load_makes(export(conn, *_MAKES, params))
+
+    @classmethod
+    def from_derived(cls, conn, dicts: dict, generation: int, products: list[str]):
+        """The index of ``products`` from the derived per-product tables (graph.store.embedded.derived);
+        ``dicts``: their code dictionaries. Each MAKES row is its own enterprise slot."""
+        self = cls.__new__(cls)
+        self.generation = generation
+        self.covers = frozenset(products)
+        have, cols, sizes = derived.fetch(conn, sorted(self.covers))
+        n = int(sizes.sum())
+        if not n:
+            cols = {"enterprise_id": np.empty(0, dtype=object), "name": np.empty(0, dtype=object),
+                    **{k: np.empty(0, dtype=np.int32) for k in derived.CODED}, "listed": np.empty(0, dtype=np.int8),
+                    **{k: np.empty(0) for k in ("revenue", "employees", "share")}}
+        self.ent_id, self.ent_name = cols["enterprise_id"], cols["name"]
+        self.ent_cat = {k: (cols[k], dicts[k]) for k in ("region", "park", "scale")}
+        self.ent_revenue, self.ent_employees, self.ent_listed = cols["revenue"], cols["employees"], cols["listed"]
+        self.ent_tag_codes, self.ent_tag_lists = cols["tags"], dicts["tags"]
+        self.mk_ent = np.arange(n, dtype=np.int64)
+        self.mk_share = cols["share"]
+        v_codes, prov = cols["prov"], dicts["prov"]
+        self.mk_cat = {"source": (v_codes, _with_none([p[0] for p in prov])),
+                       "as_of": (v_codes, _with_none([p[1] for p in prov]))}
+        self.mk_ill = _with_none([p[2] for p in prov])[v_codes]
+        self.products = _with_none(have)
+        self.mk_prod = np.repeat(np.arange(len(have), dtype=np.int32), sizes)
+        self.prod_pos = {p: i for i, p in enumerate(have)}
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)])
+        return self
 
     def _load_enterprises(self, cols) -> None:
         ids, names, region, park, scale, revenue, employees, listed, tags = cols
@@ -94,11 +139,12 @@ class MakersIndex:
             codes, uniques = _empty_codes(values)
             self.ent_cat[name] = (codes, _with_none(uniques))
         self.ent_revenue = np.asarray(revenue, dtype=float)
-        self.ent_employees = np.asarray([int(v) if v else None for v in employees], dtype=object)
-        self.ent_listed = np.asarray([_BOOL[v] for v in listed], dtype=object)
-        memo: dict[str, list] = {}
-        self.ent_tags = np.empty(len(ids), dtype=object)
-        self.ent_tags[:] = [memo[t] if t in memo else memo.setdefault(t, json.loads(t)) for t in tags]
+        self.ent_employees = np.asarray([float(v) if v else np.nan for v in employees], dtype=float)
+        self.ent_listed = np.asarray([_LISTED[v] for v in listed], dtype=np.int8)
+        t_codes, t_uniq = pd.factorize(np.asarray(tags, dtype=object))
+        self.ent_tag_codes = t_codes.astype(np.int32)
+        self.ent_tag_lists = np.empty(len(t_uniq), dtype=object)
+        self.ent_tag_lists[:] = [json.loads(t) for t in t_uniq]
 
     def _load_makes(self, cols) -> None:
         ent, prod, share, prov = cols
@@ -140,11 +186,11 @@ class MakersIndex:
             keep = keep if side == "inside" else ~keep
             rows, ents = rows[keep], ents[keep]
         data = {
-            "enterprise_id": self.ent_id[ents], "product_id": self.products[self.mk_prod[rows]],
-            "revenue_share": self.mk_share[rows], "name": self.ent_name[ents],
+            "enterprise_id": take_text(self.ent_id, ents), "product_id": self.products[self.mk_prod[rows]],
+            "revenue_share": self.mk_share[rows], "name": take_text(self.ent_name, ents),
             **{k: u[c[ents]] for k, (c, u) in self.ent_cat.items()},
-            "revenue": self.ent_revenue[ents], "employees": self.ent_employees[ents],
-            "listed": self.ent_listed[ents], "tags": self.ent_tags[ents],
+            "revenue": self.ent_revenue[ents], "employees": _ints(self.ent_employees[ents]),
+            "listed": _LISTED_OUT[self.ent_listed[ents]], "tags": self.ent_tag_lists[self.ent_tag_codes[ents]],
             **{k: u[c[rows]] for k, (c, u) in self.mk_cat.items()},
             "illustrative": self.mk_ill[rows],
         }
@@ -156,6 +202,7 @@ class MakersCache:
 
     def __init__(self):
         self._indexes: list[MakersIndex] = []
+        self._dicts: tuple[int, dict] | None = None
         self._lock = threading.Lock()
 
     def makers(self, conn, generation: int, product_ids, scope: Scope | None, side: str) -> pd.DataFrame:
@@ -169,9 +216,18 @@ class MakersCache:
             if idx.generation == generation and idx.covers.issuperset(ids):
                 return idx
         with self._lock:
-            idx = MakersIndex(conn, generation, ids)
+            if derived.current(conn, generation):
+                idx = MakersIndex.from_derived(conn, self._dictionaries(conn, generation), generation, ids)
+            else:  # a store written before the derived tables existed: the row tables
+                idx = MakersIndex(conn, generation, ids)
             self._indexes = [idx] + [i for i in self._indexes if i.generation == generation][:KEEP - 1]
         return idx
 
+    def _dictionaries(self, conn, generation: int) -> dict:
+        if self._dicts is None or self._dicts[0] != generation:
+            self._dicts = (generation, derived.dictionaries(conn))
+        return self._dicts[1]
+
     def drop(self) -> None:
         self._indexes = []
+        self._dicts = None

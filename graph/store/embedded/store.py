@@ -27,6 +27,7 @@ import pandas as pd
 from graph import schema
 from graph.store.embedded.codec import SCHEMA_VERSION, ddl, frame, kinds_of, q, sql_type
 from graph.store.embedded.explore import chain_view, neighbourhood, search
+from graph.store.embedded import derived
 from graph.store.embedded.makers import MakersCache
 from graph.store.embedded.lock import WriteLock
 from graph.store.embedded.projects import ProjectsMixin
@@ -78,7 +79,7 @@ class EmbeddedStore(ProjectsMixin, AtlasStore):
         conn = self._connect()
         try:
             have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if {"meta", "provenance", *schema.TABLES} - have:
+            if {"meta", "provenance", *derived.TABLES, *schema.TABLES} - have:
                 with WriteLock(self.dir):
                     conn.execute("BEGIN IMMEDIATE")
                     for stmt in ddl():

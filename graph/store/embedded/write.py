@@ -18,7 +18,8 @@ from collections import Counter
 import pandas as pd
 
 from graph import schema
-from graph.store.embedded.codec import cols_sql, create_table_sql, decode_value, encode_chunk, index_sql, q
+from graph.store.embedded import derived
+from graph.store.embedded.codec import cols_sql, create_table_sql, decode_value, encode_columns, index_sql, q
 from graph.errors import InputProblem, ValidationFailed
 from graph.model import ImportBatch, LoadReport, TableChange
 
@@ -47,9 +48,9 @@ def _insert(conn, table: schema.Table, target: str, df: pd.DataFrame, progress) 
     total = len(df)
     progress(table.name, 0, total)
     for start in range(0, total, CHUNK):
-        rows = encode_chunk(table, df.iloc[start:start + CHUNK])
-        conn.executemany(sql, rows)
-        prov.update((r[i], r[j], r[k]) for r in rows)
+        cols = encode_columns(table, df.iloc[start:start + CHUNK])
+        conn.executemany(sql, zip(*cols))
+        prov.update(zip(cols[i], cols[j], cols[k]))
         progress(table.name, min(total, start + CHUNK), total)
     return prov
 
@@ -206,9 +207,16 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
             bumped = bumped or bool(changes[name].added or changes[name].changed)
         if problems:
             raise ValidationFailed(problems, batch.source)
+        before = _generation(conn)
         if bumped:
             bump_generation(conn)
+        generation = _generation(conn)
         progress("commit", 0, 1)
+        makers_same = not any(changes[t].added or changes[t].changed for t in derived.SOURCES)
+        if makers_same and derived.current(conn, before):
+            derived.retag(conn, generation)       # e.g. a chain added to a national store: nothing to rebuild
+        elif not derived.current(conn, generation):
+            derived.rebuild(conn, generation)
         conn.execute("COMMIT")
         progress("commit", 1, 1)
     except BaseException:
@@ -247,11 +255,16 @@ def clear_all(conn: sqlite3.Connection) -> None:
             conn.execute(f"DELETE FROM {q(name)}")
         conn.execute("DELETE FROM provenance")
         bump_generation(conn)
+        derived.rebuild(conn, _generation(conn))
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def _generation(conn) -> int:
+    return conn.execute("SELECT v FROM meta WHERE k = 'generation'").fetchone()[0]
 
 
 def bump_generation(conn) -> None:

@@ -1,0 +1,204 @@
+"""App figures measured with the app's own pages: interactions (AppTest) and cold start (browser).
+
+    python bench/app_bench.py interact --db DIR [--chain ID] [--province 140000] [--cities 4]
+    python bench/app_bench.py cold-start --db DIR [--runs 1]
+    python bench/app_bench.py seed              # both on a fresh store of seeds/shanxi
+
+- ``interact``: ``streamlit.testing.v1.AppTest`` runs app.py in this process on the store; for each
+  page of ``--pages`` (default 产业链全景图 and 缺链补链清单) it opens the page, then selects
+  ``--cities`` cities of the province in the sidebar one after the other and times each rerun —
+  the server-side time of that interaction, with the app's own caches (a city not seen before is
+  a cache miss, as for a user). Also timed: switching from one page to the other, and changing
+  the chain. Reported: every time, the median and the worst per kind.
+- ``cold-start``: ``streamlit run app.py`` (headless) on the store, and /usr/bin/chromium (never
+  downloaded) via Playwright opening the default page; the time from spawning the server to the
+  first page fully rendered (the page title drawn, no spinner, no running indicator).
+- ``seed``: seeds/shanxi into a fresh temporary store, then both of the above (the chain with the
+  most products, 山西省, every city of the province).
+
+Each prints one ``BENCH-JSON`` line (bench/harness.py); bench/bench.py runs them in child
+processes and checks the floors.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import harness
+
+ROOT = harness.ROOT
+APP = str(ROOT / "app.py")
+CHROMIUM = "/usr/bin/chromium"
+PAGES = {"panorama": "产业链全景图", "gaps": "缺链补链清单"}
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run"]
+
+
+def _env(db: str) -> None:
+    os.environ.update(CHAINATLAS_DB=str(db), CHAINATLAS_SEED="none")
+
+
+def _timed(at) -> tuple[float, float]:
+    """(wall, process CPU) seconds of one rerun; CPU counts every thread (the script runs in its own)."""
+    t, c = time.perf_counter(), time.process_time()
+    at.run()
+    if at.exception:
+        raise RuntimeError(f"the app raised: {[e.message for e in at.exception]}")
+    return time.perf_counter() - t, time.process_time() - c
+
+
+def _stats(runs: list[tuple[float, float]]) -> dict:
+    wall = [w for w, _ in runs]
+    return {"median_s": round(statistics.median(wall), 3), "max_s": round(max(wall), 3),
+            "runs_s": [round(x, 3) for x in wall], "cpu_median_s": round(statistics.median(c for _, c in runs), 3)}
+
+
+def interact(db: str, chain: str | None, province: str, cities: int, pages: list[str],
+             timeout: float = 300) -> dict:
+    """Server-side seconds of app interactions (see module doc)."""
+    _env(db)
+    from streamlit.testing.v1 import AppTest
+
+    from graph.analysis.scope import RegionTree
+    from graph.settings import Settings
+    from graph.store.factory import open_store
+
+    with open_store(Settings.from_env()) as store:
+        tree = RegionTree.from_store(store, cached=False)
+        chains = store.table("chain_products")["chain"].astype(str).value_counts()
+        chain = chain or str(chains.index[0])
+        other = next((str(c) for c in chains.index if str(c) != chain), chain)
+    picked = tree.children(province)[:cities]
+    if not picked:
+        raise RuntimeError(f"no city under {province} in the store's regions")
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.query_params.update(chain=chain, province=province)
+    out = {"chain": chain, "province": province, "cities": [tree.name(c) for c in picked], "pages": {}}
+    out["first_run_s"] = round(_timed(at)[0], 3)
+    city, switch = [], []
+    for i, page in enumerate(pages):
+        at.switch_page(f"ui/pages/{page}.py")
+        switch.append(_timed(at))
+        for key, value in (("chain", chain), ("province", province)):   # a page switch here keeps no URL
+            if at.selectbox(key=key).value != value:
+                at.selectbox(key=key).select(value)
+                _timed(at)
+        runs = []
+        for code in (picked if i % 2 == 0 else picked[::-1]):
+            at.selectbox(key="city").select(code)
+            runs.append(_timed(at))
+        at.selectbox(key="city").select("")
+        runs.append(_timed(at))
+        out["pages"][page] = {"title": PAGES.get(page, page), **_stats(runs)}
+        city += runs
+    at.selectbox(key="chain").select(other)
+    chain_change = _timed(at)
+    out.update(interaction=_stats(city), page_switch=_stats(switch), chain_change=_stats([chain_change]))
+    out["worst_interaction_s"] = round(max(w for w, _ in city + switch + [chain_change]), 3)
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cold_start(db: str, page: str = "", timeout: float = 600) -> dict:
+    """Seconds from spawning ``streamlit run app.py`` to the first page rendered in Chromium."""
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} not found (apt-get install chromium); no browser is downloaded")
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHAINATLAS_")}
+    env.update(CHAINATLAS_DB=str(db), CHAINATLAS_SEED="none", PYTHONPATH=str(ROOT))
+    base = f"http://127.0.0.1:{port}"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)   # before the clock starts
+        try:
+            started = time.perf_counter()
+            # the server is killed when measured (nothing to save); leaving the block waits for it
+            with subprocess.Popen([sys.executable, "-m", "streamlit", "run", APP, "--server.headless", "true",
+                                   "--server.port", str(port), "--browser.gatherUsageStats", "false"], cwd=ROOT,
+                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:
+                try:
+                    healthy = _wait_healthy(base, proc, started + timeout)
+                    pg = browser.new_page(viewport={"width": 1600, "height": 1200})
+                    pg.set_default_timeout(timeout * 1000)
+                    pg.goto(f"{base}/{page}")
+                    pg.wait_for_selector("h1")
+                    pg.wait_for_function("!document.querySelector('[data-testid=stSpinner]')"
+                                         " && !document.querySelector('[data-testid=stStatusWidget]')")
+                    rendered = time.perf_counter() - started
+                    title = pg.locator("h1").first.inner_text()
+                    errors = pg.locator("[data-testid=stException], [data-testid=stAlertContentError]").count()
+                finally:
+                    proc.kill()
+        finally:
+            browser.close()
+    return {"cold_start_s": round(rendered, 2), "server_ready_s": round(healthy, 2), "title": title,
+            "errors_on_page": int(errors), "page": page or "(default)"}
+
+
+def _wait_healthy(base: str, proc, deadline: float) -> float:
+    t0 = time.perf_counter()
+    while True:
+        try:
+            urllib.request.urlopen(base + "/_stcore/health", timeout=1)
+            return time.perf_counter() - t0
+        except OSError:
+            if proc.poll() is not None or time.perf_counter() > deadline:
+                raise RuntimeError("streamlit did not start")
+            time.sleep(0.05)
+
+
+def seed(folder: Path, cities: int) -> dict:
+    """seeds/shanxi in a fresh store: the interactions and the cold start."""
+    from graph.store.embedded.store import EmbeddedStore
+    from loaders.workbook import load_path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = str(Path(tmp) / "db")
+        with EmbeddedStore(db) as store:
+            load_path(store, folder)
+        out = {"interact": interact(db, None, "140000", cities, list(PAGES))}
+        out["cold"] = cold_start(db)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    i = sub.add_parser("interact")
+    i.add_argument("--db", required=True)
+    i.add_argument("--chain")
+    i.add_argument("--province", default="140000")
+    i.add_argument("--cities", type=int, default=4)
+    i.add_argument("--pages", default=",".join(PAGES))
+    c = sub.add_parser("cold-start")
+    c.add_argument("--db", required=True)
+    c.add_argument("--page", default="")
+    s = sub.add_parser("seed")
+    s.add_argument("--seeds", type=Path, default=ROOT / "seeds" / "shanxi")
+    s.add_argument("--cities", type=int, default=11)
+    a = p.parse_args(argv)
+    if a.cmd == "interact":
+        harness.emit(interact(a.db, a.chain, a.province, a.cities, a.pages.split(",")))
+    elif a.cmd == "cold-start":
+        harness.emit(cold_start(a.db, a.page))
+    else:
+        harness.emit(seed(a.seeds, a.cities))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
