@@ -19,6 +19,7 @@ PAGES = [
     st.Page("ui/pages/panorama.py", title="产业链全景图", icon=":material/account_tree:", url_path="panorama"),
     st.Page("ui/pages/gaps.py", title="缺链补链清单", icon=":material/checklist:", url_path="gaps"),
     st.Page("ui/pages/leaders.py", title="链主对接", icon=":material/partner_exchange:", url_path="leaders"),
+    st.Page("ui/pages/recruit.py", title="招商组合", icon=":material/auto_graph:", url_path="plan"),
     st.Page("ui/pages/projects.py", title="招商项目", icon=":material/handshake:", url_path="projects"),
     st.Page("ui/pages/explorer.py", title="企业与园区", icon=":material/factory:", url_path="explorer"),
     st.Page("ui/pages/regions.py", title="区域对比", icon=":material/grid_on:", url_path="regions"),

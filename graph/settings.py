@@ -32,6 +32,10 @@ max_zip_ratio             CHAINATLAS_MAX_ZIP_RATIO  largest compression ratio of
 max_rows                  CHAINATLAS_MAX_ROWS    most data rows in one table (default 5000000)
 max_problems              CHAINATLAS_MAX_PROBLEMS  problems listed per column and kind; the
                                                  rest are counted (default 20)
+scenarios                 CHAINATLAS_SCENARIOS   folder of saved what-if scenarios (假如引进情景,
+                                                 small JSON files); default ``<db>/scenarios``
+                                                 for the embedded store, ``./atlas-scenarios``
+                                                 for Neo4j
 ========================  =====================  ==================================================
 
 >>> s = Settings.from_env({"CHAINATLAS_DB": "neo4j://db.example:7687"})
@@ -66,10 +70,17 @@ class Settings:
     max_zip_ratio: float = 100.0
     max_rows: int = 5_000_000
     max_problems: int = 20
+    scenarios: str = ""
 
     @property
     def backend(self) -> str:
         return "neo4j" if self.db.startswith(NEO4J_SCHEMES) else "embedded"
+
+    @property
+    def scenarios_dir(self) -> Path:
+        if self.scenarios:
+            return Path(self.scenarios)
+        return Path(self.db) / "scenarios" if self.backend == "embedded" else Path("atlas-scenarios")
 
     @property
     def seed_path(self) -> Path | None:
@@ -96,6 +107,7 @@ class Settings:
             max_zip_ratio=_number(env, "CHAINATLAS_MAX_ZIP_RATIO", d.max_zip_ratio),
             max_rows=int(_number(env, "CHAINATLAS_MAX_ROWS", d.max_rows)),
             max_problems=int(_number(env, "CHAINATLAS_MAX_PROBLEMS", d.max_problems)),
+            scenarios=env.get("CHAINATLAS_SCENARIOS", d.scenarios),
         )
 
 

@@ -379,9 +379,13 @@ def _network(height_px: int):
     return net
 
 
+HIGHLIGHT = "#00c853"   # glow of highlighted links (e.g. closed by a what-if)
+
+
 def panorama(links: pd.DataFrame, *, selected: str | None = None, aggregate_at: int = AGGREGATE_AT,
-             capacity: int | None = None) -> Panorama:
-    """The panorama of a GapReport's ``links`` (LINK_COLUMNS)."""
+             capacity: int | None = None, highlight: set[str] | None = None) -> Panorama:
+    """The panorama of a GapReport's ``links`` (LINK_COLUMNS). ``highlight``: link ids drawn with a
+    green glow and a ▲ on their label (the links a what-if closes or strengthens)."""
     links = links.reset_index(drop=True)
     aggregated = len(links) > aggregate_at
     status_counts: dict = {}
@@ -416,10 +420,15 @@ def panorama(links: pd.DataFrame, *, selected: str | None = None, aggregate_at: 
             pid = str(r["product_id"])
             key = bool(r.get("key_link"))
             count = "无数据" if r.get("status") == "no_data" else f"本地 {int(r.get('local_makers') or 0)} 家"
-            label = ("★ " if key else "") + _wrap(text(r.get("name"))) + "\n" + count
+            label = ("▲ " if highlight and pid in highlight else "") + ("★ " if key else "") \
+                + _wrap(text(r.get("name"))) + "\n" + count
             x, y = pos[pid]
-            net.add_node(pid, label=label, title=link_tooltip(r), x=x, y=y, physics=False,
-                         **_node_style(status_key(r), key, pid == selected))
+            style = _node_style(status_key(r), key, pid == selected)
+            if highlight and pid in highlight:
+                style["shadow"] = {"enabled": True, "color": HIGHLIGHT, "size": 22, "x": 0, "y": 0}
+                style["borderWidth"] = 4
+                style["color"]["border"] = HIGHLIGHT
+            net.add_node(pid, label=label, title=link_tooltip(r), x=x, y=y, physics=False, **style)
         for r in items.to_dict("records"):
             for d in r["down"]:
                 if d in pos:

@@ -24,18 +24,24 @@ TARGET_VIEW = {"gap_product": "环节", "gap_label": "缺口", "rank": "名次",
                "region_name": "所在地", "score": "得分", "reason": "理由"}
 
 
-def parse_weights(pairs: tuple[str, ...], eastern: bool) -> Weights:
+def parse_pairs(pairs, names, param_hint: str) -> dict[str, float]:
+    """``NAME=NUMBER`` strings -> {name: number}; NAME must be one of ``names`` (``-`` reads as ``_``)."""
     changes = {}
     for p in pairs:
         key, sep, value = p.partition("=")
         key = key.strip().replace("-", "_")
-        if not sep or key not in _WEIGHT_NAMES:
-            raise click.BadParameter(f"{p!r}: use NAME=NUMBER with NAME one of {', '.join(_WEIGHT_NAMES)}",
-                                     param_hint="--weight")
+        if not sep or key not in names:
+            raise click.BadParameter(f"{p!r}: use NAME=NUMBER with NAME one of {', '.join(names)}",
+                                     param_hint=param_hint)
         try:
             changes[key] = float(value)
         except ValueError:
-            raise click.BadParameter(f"{p!r}: {value!r} is not a number", param_hint="--weight") from None
+            raise click.BadParameter(f"{p!r}: {value!r} is not a number", param_hint=param_hint) from None
+    return changes
+
+
+def parse_weights(pairs: tuple[str, ...], eastern: bool) -> Weights:
+    changes = parse_pairs(pairs, _WEIGHT_NAMES, "--weight")
     return DEFAULT_WEIGHTS.with_(**changes, eastern_transfer=True if eastern else None)
 
 

@@ -6,8 +6,8 @@ API (all bytes-returning functions are meant for download buttons):
   enclave_attribution=True, priority=..., generated_at=None) -> GapExport`` — one
   :func:`graph.analysis.gaps.diagnose` and one :func:`graph.analysis.targets.rank_targets` per chain
   (``chains``: ids or names; ``None`` = every chain of the store).
-- ``to_xlsx_bytes(export)`` — the workbook (sheets 说明, 汇总, 缺口清单, 招商目标, 本地企业, 链主供需对接, 招商项目 and
-  the hidden ``_snapshot``; see graph.export.xlsx).
+- ``to_xlsx_bytes(export)`` — the workbook (sheets 说明, 汇总, 缺口清单, 招商目标, 招商组合, 本地企业,
+  链主供需对接, 招商项目 and the hidden ``_snapshot``; see graph.export.xlsx).
 - ``to_csv_bytes(export, key)`` — one table as CSV (UTF-8 with BOM, Chinese headers); ``key`` is
   one of ``about``, ``summary``, ``gaps``, ``targets``, ``makers`` (or the sheet name).
 - ``to_csv_zip_bytes(export)`` — every table as ``<sheet>.csv`` plus ``_snapshot.json``, zipped.
@@ -98,9 +98,10 @@ def tool_version() -> str:
 def build_export(store, chains: list[str] | None = None, region: str = "山西省",
                  thresholds: Thresholds = DEFAULT_THRESHOLDS, weights: Weights = DEFAULT_WEIGHTS, top: int = 10,
                  enclave_attribution: bool = True, priority: PriorityWeights = DEFAULT_PRIORITY,
-                 count_subclasses: bool = True, generated_at: str | None = None) -> GapExport:
+                 count_subclasses: bool = True, generated_at: str | None = None, plan_k: int = 10) -> GapExport:
     """Diagnose and rank targets for each chain in ``region``; build the tables and snapshot.
-    The options are those of graph.analysis.gaps.diagnose and graph.analysis.targets.rank_targets.
+    The options are those of graph.analysis.gaps.diagnose and graph.analysis.targets.rank_targets;
+    ``plan_k``: size of the 招商组合 (graph.analysis.plan.optimise over the same reports; 0 = none).
     Raises NotFound/Ambiguous for unknown chain or region names."""
     from graph.analysis import lookup
     from graph.analysis.gaps import diagnose
@@ -121,22 +122,27 @@ def build_export(store, chains: list[str] | None = None, region: str = "山西�
                        priority=priority, count_subclasses=count_subclasses)
         reports.append(rep)
         targets.append(rank_targets(store, rep, weights=weights, top=top, tree=tree))
+    plan = None
+    if plan_k and reports:
+        from graph.analysis.plan import optimise
+        plan = optimise(store, reports, k=int(plan_k), tree=tree)
     meta = {
         "chains": [{"chain_id": r.chain.get("chain_id"), "name": r.chain.get("name")} for r in reports],
         "region": {k: v for k, v in place.items() if k not in ("lon", "lat")},
         "options": {**(reports[0].options() if reports else
                        {"thresholds": thresholds.as_dict(), "priority": priority.as_dict(),
                         "enclave_attribution": bool(enclave_attribution), "count_subclasses": bool(count_subclasses)}),
-                    "weights": weights.as_dict(), "top": int(top)},
+                    "weights": weights.as_dict(), "top": int(top), "plan_k": int(plan_k or 0)},
         "data": _provenance([r.data for r in reports]),
         "generated_at": generated_at or datetime.now().astimezone().isoformat(timespec="seconds"),
         "tool_version": tool_version(), "backend": getattr(store, "backend", ""),
         "notes": [(r.chain.get("name"), n) for r, tg in zip(reports, targets)
-                  for n in list(r.notes) + list(tg.attrs.get("notes", []))],
+                  for n in list(r.notes) + list(tg.attrs.get("notes", []))]
+                 + [("招商组合", n) for n in (plan.notes if plan is not None else [])],
     }
     tables = {"summary": T.summary_rows(reports, targets), "gaps": T.gap_rows(reports, targets),
-              "targets": T.target_rows(reports, targets, tree), "makers": T.maker_rows(reports, tree),
-              "matching": T.matching_rows(reports, targets)}
+              "targets": T.target_rows(reports, targets, tree), "plan": T.plan_rows(plan),
+              "makers": T.maker_rows(reports, tree), "matching": T.matching_rows(reports, targets)}
     tables["projects"] = project_rows(store, reports)
     tables = {"about": T.about_rows(meta), **tables}
     meta["seconds"] = round(time.perf_counter() - started, 3)

@@ -3,7 +3,7 @@
 Each table has English column keys (used by the JSON export and by scripts) and Chinese headers
 (:data:`HEADERS`, used by the xlsx sheets and CSV files); :func:`display` turns one into the
 other. Keys and sheets: ``about`` 说明, ``summary`` 汇总, ``gaps`` 缺口清单, ``targets`` 招商目标,
-``makers`` 本地企业, ``matching`` 链主供需对接 (:mod:`graph.analysis.leader_view`).
+``plan`` 招商组合, ``makers`` 本地企业, ``matching`` 链主供需对接 (:mod:`graph.analysis.leader_view`).
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pandas as pd
 from graph.analysis.gap_rules import STATUS_CN
 from graph.export.project_sheet import HEADERS as PROJECT_HEADERS
 
-SHEETS = {"about": "说明", "summary": "汇总", "gaps": "缺口清单", "targets": "招商目标", "makers": "本地企业",
-          "matching": "链主供需对接", "projects": "招商项目"}
+SHEETS = {"about": "说明", "summary": "汇总", "gaps": "缺口清单", "targets": "招商目标", "plan": "招商组合",
+          "makers": "本地企业", "matching": "链主供需对接", "projects": "招商项目"}
 
 HEADERS: dict[str, dict[str, str]] = {
     "about": {"item": "项目", "value": "取值", "note": "说明"},
@@ -43,6 +43,13 @@ HEADERS: dict[str, dict[str, str]] = {
         "score": "得分", "s_role_tags": "身份标签分", "s_scale": "规模分", "s_revenue": "营收分",
         "s_share": "产品占比分", "s_distance": "距离分", "s_province": "省份分", "s_transfer": "产业转移分",
         "s_ties": "供需关系分", "reason": "理由", "source": "来源", "as_of": "数据日期", "illustrative": "示意数据"},
+    "plan": {
+        "pick": "序号", "enterprise_id": "企业编号", "name": "企业", "province_name": "所在省份",
+        "region_name": "所在地", "scale": "规模", "tags": "标签", "gain": "边际增益", "cum_value": "累计增益",
+        "value_share": "占组合总增益", "closed_share": "累计覆盖缺口优先级", "chains": "计入产业链",
+        "closes": "补齐缺链", "strengthens": "加强环节", "links_closed": "补齐缺链数",
+        "links_strengthened": "加强环节数", "key_links_closed": "补齐关键环节数", "source": "来源",
+        "as_of": "数据日期"},
     "makers": {
         "chain_id": "产业链编号", "chain": "产业链", "stage_cn": "阶段", "link_id": "环节编号", "link": "环节",
         "link_status": "环节状态", "enterprise_id": "企业编号", "name": "企业", "region_name": "所在地",
@@ -62,7 +69,8 @@ HEADERS["projects"] = dict(PROJECT_HEADERS)  # 招商项目 (#16)
 NUMBER_FORMATS = {
     "local_rate": "0.0%", "key_weighted_rate": "0.0%", "local_share_sum": "0%", "revenue_share": "0%",
     "priority": "0.00", "gap_priority": "0.00", "score": "0.00", "revenue": "#,##0", "employees": "#,##0",
-    "distance_km": "0.0", "investment": "#,##0.##", **{c: "0.00" for c in ("p_status", "p_broken", "p_key", "p_demand", "p_leaders",
+    "distance_km": "0.0", "investment": "#,##0.##", "gain": "0.00", "cum_value": "0.00", "value_share": "0%",
+    "closed_share": "0.0%", **{c: "0.00" for c in ("p_status", "p_broken", "p_key", "p_demand", "p_leaders",
                                                  "p_centrality", "s_role_tags", "s_scale", "s_revenue",
                                                  "s_share", "s_distance", "s_province", "s_transfer", "s_ties")},
 }
@@ -185,6 +193,13 @@ def maker_rows(reports, tree) -> pd.DataFrame:
     return out[list(HEADERS["makers"])]
 
 
+def plan_rows(plan) -> pd.DataFrame:
+    """The 招商组合 sheet: one row per pick of graph.analysis.plan.optimise (empty when no plan)."""
+    if plan is None or not len(plan.picks):
+        return _empty("plan")
+    return plan.picks.rename(columns={"value": "cum_value"})[list(HEADERS["plan"])].reset_index(drop=True)
+
+
 def about_rows(meta: dict) -> pd.DataFrame:
     region, opts, data = meta["region"], meta["options"], meta["data"]
     rows = [("标题", "缺链补链招商清单", "ChainAtlas 产业链图谱导出"),
@@ -195,7 +210,9 @@ def about_rows(meta: dict) -> pd.DataFrame:
              "开：飞地园区按统计归属地计入；关：按实际所在地计入"),
             ("小类企业计入环节", "是" if opts.get("count_subclasses", True) else "否",
              "是：生产小类产品的企业计为所属环节的本地企业"),
-            ("每个缺口的招商目标数", opts["top"], "按得分从高到低")]
+            ("每个缺口的招商目标数", opts["top"], "按得分从高到低"),
+            ("招商组合企业数", opts.get("plan_k", 0),
+             "贪心选出的企业组合（一家企业只算一次，同一环节第二家价值递减），不劣于最优组合的 1 − 1/e")]
     rows += [(f"判定阈值 {k}", v, _NOTES.get(k, "")) for k, v in opts["thresholds"].items()]
     rows += [(f"优先级权重 {k}", v, _NOTES.get(k, "")) for k, v in opts["priority"].items()]
     rows += [(f"招商评分权重 {k}", "是" if v is True else "否" if v is False else v, "见 graph.options.Weights")

@@ -211,6 +211,10 @@ class MakersCache:
         ids = list(dict.fromkeys(str(p) for p in product_ids))
         return self._index(conn, generation, ids).makers(ids, scope, side)
 
+    def prefetch(self, conn, generation: int, product_ids) -> None:
+        """Make sure one index covers ``product_ids`` (built now if none does)."""
+        self._index(conn, generation, list(dict.fromkeys(str(p) for p in product_ids)))
+
     def _index(self, conn, generation: int, ids: list[str]) -> MakersIndex:
         for idx in list(self._indexes):
             if idx.generation == generation and idx.covers.issuperset(ids):

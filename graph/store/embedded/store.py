@@ -57,6 +57,8 @@ class EmbeddedStore(ProjectsMixin, AtlasStore):
         self._all: list[sqlite3.Connection] = []
         self._pool_lock = threading.Lock()
         self._makers = MakersCache()
+        self._views: dict = {}   # chain id -> (generation, ChainView): a plan diagnoses 30 chains at a time
+        self._counts: dict = {}  # product id -> makers anywhere; "" -> the generation they were counted at
         self._cached: dict[str, tuple[int, object]] = {}
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
@@ -206,20 +208,43 @@ class EmbeddedStore(ProjectsMixin, AtlasStore):
 
     # --- reads: the engine's queries ----------------------------------------------------------
     def chain_view(self, chain_id: str) -> ChainView:
+        """Kept per chain until the data generation changes; callers get copies of the frames."""
         with self._read() as c:
-            return chain_view(c, chain_id)
+            gen = self._generation(c)
+            hit = self._views.get(chain_id)
+            if hit is None or hit[0] != gen:
+                hit = (gen, chain_view(c, chain_id))
+                if len(self._views) > 256:
+                    self._views.clear()
+                self._views[chain_id] = hit
+        v = hit[1]
+        return ChainView(dict(v.chain), v.products.copy(), v.flows.copy(), v.roles.copy(), v.parks.copy())
 
     def makers(self, product_ids: Iterable[str], scope: Scope | None = None, side: str = "all") -> pd.DataFrame:
         with self._read() as c:
             return self._makers.makers(c, self._generation(c), product_ids, scope, side)
 
+    def prefetch_makers(self, product_ids: Iterable[str]) -> None:
+        """Build one makers index covering these products (e.g. every product of the chains a
+        recruitment plan looks at), so the per-chain ``makers()`` calls that follow are array takes.
+        Optional for stores (graph.analysis.plan calls it when present)."""
+        with self._read() as c:
+            self._makers.prefetch(c, self._generation(c), product_ids)
+
     def maker_counts(self, product_ids: Iterable[str]) -> pd.DataFrame:
+        """Counted once per product until the data generation changes (only new products are asked)."""
         ids = list(dict.fromkeys(str(p) for p in product_ids))
         with self._read() as c:
-            found = dict(c.execute("SELECT product, count(*) FROM enterprise_products WHERE product IN "
-                                   "(SELECT value FROM json_each(?)) GROUP BY product", (_ids(ids),)))
+            gen = self._generation(c)
+            known = self._counts if self._counts.get("") == gen else {"": gen}
+            todo = [p for p in ids if p not in known]
+            if todo:
+                found = dict(c.execute("SELECT product, count(*) FROM enterprise_products WHERE product IN "
+                                       "(SELECT value FROM json_each(?)) GROUP BY product", (_ids(todo),)))
+                known = {**known, **{p: int(found.get(p, 0)) for p in todo}}
+                self._counts = known
         return pd.DataFrame({"product_id": pd.Series(ids, dtype=object),
-                             "makers": pd.Series([found.get(p, 0) for p in ids], dtype="int64")})
+                             "makers": pd.Series([known.get(p, 0) for p in ids], dtype="int64")})
 
     def products(self, ids: Iterable[str]) -> pd.DataFrame:
         return self._rows_by_id("products", ids)

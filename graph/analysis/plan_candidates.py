@@ -1,0 +1,138 @@
+"""Candidates of a recruitment plan (graph.analysis.plan): which outside makers may be picked, and the
+(enterprise, gap) pairs they serve — vectorised over the makers (hundreds of thousands at national scale).
+
+>>> import pandas as pd
+>>> codes, pairs = _pair_codes(pd.Series(["140800", None, "140800"]), pd.Series([None, "PK", None]))
+>>> codes.tolist(), pairs
+([0, 1, 0], [('140800', None), (None, 'PK')])
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from graph.analysis import geo
+
+
+def unknown_location(region: pd.Series, park: pd.Series, place: dict, tree) -> np.ndarray:
+    """Bool per enterprise: is its location unknown for ``place``? No region (and no park with one),
+    a region the atlas does not know, or a region coarser than the place that contains it (山西省 for
+    运城市; for a park: its own region too, when the enterprise has no park). Worked out once per
+    distinct (region, park)."""
+    code = place.get("code")
+    above = set(tree.ancestors(code)) if code else set()
+    if place.get("kind") != "park":
+        above.discard(str(code))
+    codes, uniq = _pair_codes(region, park)
+    verdict = []
+    for reg, prk in uniq:
+        eff = eff_region(reg, prk, tree)
+        verdict.append(eff is None or eff not in tree.regions or (eff in above and prk is None))
+    return np.array(verdict, dtype=bool)[codes]
+
+
+def _pair_codes(region: pd.Series, park: pd.Series) -> tuple[np.ndarray, list]:
+    """(code per row, distinct (region, park) pairs with None for missing) — vectorised."""
+    rc, ru = pd.factorize(region.to_numpy(object))
+    pc, pu = pd.factorize(park.to_numpy(object))
+    ru = [None if v == "" else v for v in ru] + [None]
+    pu = [None if v == "" else v for v in pu] + [None]
+    rc = np.where(rc < 0, len(ru) - 1, rc).astype(np.int64)
+    pc = np.where(pc < 0, len(pu) - 1, pc).astype(np.int64)
+    inverse, keys = pd.factorize(rc * len(pu) + pc)
+    return inverse, [(ru[k // len(pu)], pu[k % len(pu)]) for k in np.asarray(keys).tolist()]
+
+
+def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """pd.factorize(values, sort=True) for text, sorting only the distinct values."""
+    codes, uniq = pd.factorize(values)
+    uniq = np.asarray(uniq, dtype=object)
+    order = np.argsort(uniq.astype(str), kind="stable")   # fixed-width text sorts faster than objects
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[codes], uniq[order]
+
+
+def eff_region(region, park, tree):
+    """The region an enterprise stands in: its own, else its park's."""
+    if region is not None and not (isinstance(region, float) and np.isnan(region)) and region != "":
+        return str(region)
+    if park is None or (isinstance(park, float) and np.isnan(park)) or park == "":
+        return None
+    p = (tree.park(park) or {}).get("region")
+    return None if p is None or (isinstance(p, float) and np.isnan(p)) else str(p)
+
+
+def candidate_filter(makers: pd.DataFrame, place: dict, tree, exclude, exclude_provinces, store):
+    """(mask of the makers that may be picked, counts of those left out and why)."""
+    from graph.analysis import lookup
+    if makers.empty:
+        return np.zeros(0, dtype=bool), {"unknown_location": 0}
+    unknown = unknown_location(makers["region"], makers["park"], place, tree)
+    eid = makers["enterprise_id"].to_numpy(object)
+    counts = {"unknown_location": len(set(eid[unknown].tolist()))}
+    keep = ~unknown
+    if exclude:
+        ids = {lookup.resolve_enterprise(store, e)["enterprise_id"] for e in exclude}
+        hit = keep & np.fromiter((e in ids for e in eid), dtype=bool, count=len(eid))
+        counts["excluded_enterprises"] = len(set(eid[hit].tolist()))
+        keep &= ~hit
+    if exclude_provinces:
+        wanted = {_province_code(p, tree) for p in exclude_provinces}
+        codes, uniq = _pair_codes(makers["region"], makers["park"])
+        flag = np.array([tree.province(eff_region(r, p, tree)) in wanted for r, p in uniq], dtype=bool)
+        hit = keep & flag[codes]
+        counts["excluded_provinces"] = len(set(eid[hit].tolist()))
+        keep &= ~hit
+    return keep, counts
+
+
+def made_gaps(reports, gaps: pd.DataFrame) -> dict[str, list[int]]:
+    """product id (a gap link or a subclass of one) -> the gaps (rows of ``gaps``) its makers serve."""
+    out: dict[str, list[int]] = {}
+    for ci, r in enumerate(reports):
+        mine = gaps[gaps["chain_pos"] == ci]
+        if mine.empty:
+            continue
+        gap_of = dict(zip(mine["product_id"], mine["gap"]))
+        link_of = dict(r.link_of or {})
+        for p in gap_of:
+            link_of.setdefault(p, p)
+        for p, link in link_of.items():
+            g = gap_of.get(link)
+            if g is not None:
+                out.setdefault(str(p), []).append(int(g))
+    return out
+
+
+def pairs_of(cands: pd.DataFrame, made: dict, n_gaps: int) -> pd.DataFrame:
+    """One row per (enterprise, gap) it serves: enterprise_id, gap, value (1.0), sorted."""
+    if cands.empty:
+        return pd.DataFrame({"enterprise_id": pd.Series(dtype=object), "gap": pd.Series(dtype=np.int64),
+                             "value": pd.Series(dtype=float)})
+    pcodes, puniq = pd.factorize(cands["product_id"].to_numpy(object))
+    lists = [made.get(p, []) for p in puniq]
+    size = np.array([len(x) for x in lists], dtype=np.int64)
+    flat = np.array([g for x in lists for g in x], dtype=np.int64)
+    start = np.concatenate([[0], np.cumsum(size)[:-1]])
+    rep = size[pcodes]
+    rows = np.repeat(np.arange(len(pcodes)), rep)
+    within = np.arange(int(rep.sum())) - np.repeat(np.cumsum(rep) - rep, rep)
+    gap = flat[np.repeat(start[pcodes], rep) + within]
+    ecodes, euniq = _sorted_codes(cands["enterprise_id"].to_numpy(object))
+    key = np.sort(ecodes[rows].astype(np.int64) * max(n_gaps, 1) + gap)
+    key = key[np.append(True, key[1:] != key[:-1])] if len(key) else key
+    ent = np.asarray(euniq, dtype=object)[key // max(n_gaps, 1)]
+    return pd.DataFrame({"enterprise_id": ent, "gap": key % max(n_gaps, 1), "value": np.ones(len(key))})
+
+
+def _province_code(text, tree) -> str:
+    from graph.errors import NotFound
+    t = str(text).strip()
+    for code, name in geo.PROVINCES.items():
+        if t in (code, name) or (len(t) >= 2 and str(name).startswith(t)):
+            return code
+    for code in tree.regions:
+        if tree.level(code) == "province" and t in (code, tree.name(code)):
+            return code
+    raise NotFound("省份", t, list(geo.PROVINCES.values())[:6])
