@@ -18,6 +18,7 @@ PAGES = [
     st.Page("ui/pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True),
     st.Page("ui/pages/panorama.py", title="产业链全景图", icon=":material/account_tree:", url_path="panorama"),
     st.Page("ui/pages/gaps.py", title="缺链补链清单", icon=":material/checklist:", url_path="gaps"),
+    st.Page("ui/pages/leaders.py", title="链主对接", icon=":material/partner_exchange:", url_path="leaders"),
     st.Page("ui/pages/recruit.py", title="招商组合", icon=":material/auto_graph:", url_path="plan"),
     st.Page("ui/pages/projects.py", title="招商项目", icon=":material/handshake:", url_path="projects"),
     st.Page("ui/pages/explorer.py", title="企业与园区", icon=":material/factory:", url_path="explorer"),
@@ -69,6 +70,6 @@ except Exception as err:  # noqa: BLE001 — pages then explain that nothing is 
         layout.log.exception("sidebar failed")
     st.sidebar.error(f"{err}")
 st.sidebar.divider()
-st.sidebar.caption(f"存储：{atlas.store.backend} · {atlas.store.location}")
+st.sidebar.caption("数据存储：" + ("Neo4j 图数据库" if atlas.store.backend == "neo4j" else "本机图谱数据库"))
 
 page.run()

@@ -34,8 +34,10 @@ from graph import schema
 from graph.errors import InputProblem, UnsupportedInput, ValidationFailed
 from graph.settings import Settings
 from loaders.encoding import sniff
+from loaders.read_hints import LOOKAHEAD, delimiter as csv_delimiter, header_row_below, sheet_states
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+EXAMPLE_MARK = "【示例】"                        # a row whose first cell starts with it is never loaded
 DOC_SHEETS = ("说明", "readme", "notes")      # sheets the template adds for humans: skipped silently
 _ODD_SPACES = {"\u3000": " ", "\xa0": " ", "\u200b": None, "\ufeff": None, "\u2002": " ", "\u2003": " "}
 _SPACES = str.maketrans({**_ODD_SPACES, "\t": " ", "\r": " ", "\n": " "})
@@ -138,40 +140,48 @@ def cell_text(value) -> str:
 def table_for(name: str) -> str | None:
     """The schema table a sheet or file stem names (table name or Chinese label), else None.
 
-    >>> table_for("Enterprises"), table_for("链主、链核"), table_for("其他")
-    ('enterprises', 'chain_roles', None)
+    >>> table_for("Enterprises"), table_for("链主、链核"), table_for("产品"), table_for("其他")
+    ('enterprises', 'chain_roles', 'products', None)
     """
     key = clean_text(name).lower().translate(_LABEL_NOISE)
     for t in schema.TABLES.values():
-        if key in (t.name.translate(_LABEL_NOISE), t.label.translate(_LABEL_NOISE)):
+        if key in (t.name.translate(_LABEL_NOISE), t.label.translate(_LABEL_NOISE), *t.label.split("/")):
             return t.name
     return None
 
 
-def read_tables(path, limits: Settings | None = None) -> RawTables:
-    """Read a workbook, a folder of CSV files or a .zip of CSV files into :class:`RawTables`.
+def read_tables(path, limits: Settings | None = None, *, tables: dict[str, str] | None = None,
+                name: str | None = None) -> RawTables:
+    """Read a workbook, one CSV file, a folder of CSV files or a .zip of CSV files into
+    :class:`RawTables`. A file holding only some tables is fine (they merge into what is loaded).
+
+    ``tables`` names the table of CSV files whose names are not table names (file name -> table,
+    e.g. ``{"产品表.csv": "products"}``); ``name`` is what the user calls the input (an upload's own
+    file name): files in a folder are then shown by their bare names.
 
     Raises :class:`UnsupportedInput` for a missing path or an unknown file type and
     :class:`ValidationFailed` when the file itself cannot be read (empty, corrupt).
     """
     p = Path(path)
     limits = limits or Settings.from_env()
+    chosen = dict(tables or {})
     if not p.exists():
         raise UnsupportedInput(f"找不到输入 input not found: {p}",
-                               "Give the path of an .xlsx workbook, a folder of <table>.csv files or a .zip.")
+                               "请给出 .xlsx 工作簿、<表名>.csv 文件、CSV 文件夹或 .zip 的路径。")
     if p.is_dir():
-        return _read_folder(p, limits)
+        return _read_folder(p, limits, chosen, name)
     suffix = p.suffix.lower()
+    if suffix == ".csv":
+        return _read_one_csv(p, limits, chosen, name)
     if suffix in WORKBOOK_SUFFIXES or suffix == ".zip":
         check_size(p.name, p.stat().st_size, limits)
         if p.stat().st_size == 0:
             raise ValidationFailed([file_problem(p.name, "文件为空 the file is empty",
-                                                 "Save the workbook again from Excel or use `chainatlas template`.")],
+                                                 "用 Excel 重新保存该工作簿，或使用导入模板（chainatlas template）。")],
                                    source=p.name)
-        return _read_workbook(p, limits) if suffix != ".zip" else _read_zip(p, limits)
-    hint = ("Save it as .xlsx (Excel: 另存为 → Excel 工作簿)." if suffix in (".xls", ".et", ".ods", ".numbers")
-            else "Put the CSV files in a folder (or a .zip) named <table>.csv, one per table."
-            if suffix == ".csv" else "Use an .xlsx workbook, a folder of <table>.csv files or a .zip of them.")
+        return _read_workbook(p, limits, name) if suffix != ".zip" else _read_zip(p, limits)
+    hint = ("请另存为 .xlsx（Excel：另存为 → Excel 工作簿）。" if suffix in (".xls", ".et", ".ods", ".numbers")
+            else "请使用 .xlsx 工作簿、<表名>.csv 文件、CSV 文件夹或其 .zip 压缩包。")
     raise UnsupportedInput(f"不支持的文件类型 unsupported input type '{suffix or '(none)'}': {p.name}", hint)
 
 
@@ -189,10 +199,11 @@ def file_problem(file: str, message: str, fix: str, sheet: str = "") -> InputPro
     return InputProblem(file=file, sheet=sheet, row=None, column=None, value="", message=message, fix=fix)
 
 
-def _match_header(raw: RawTables, file: str, sheet: str, header: list[str]):
-    """The schema table a sheet/file is for and its kept columns ``{position: name}``, reporting
+def _match_header(raw: RawTables, file: str, sheet: str, header: list[str], table: str | None = None):
+    """The schema table a sheet/file is for (``table`` when the user said which) and its kept
+    columns ``{position: name}`` (headers: the column keys or their Chinese headers), reporting
     unknown (warning) and repeated (problem) columns; None when the sheet is not a table."""
-    table = table_for(sheet)
+    table = table or table_for(sheet)
     if table is None:
         if clean_text(sheet).lower() not in DOC_SHEETS:
             raw.warnings.append(f"{file}: 忽略未知的表 ignored unknown sheet/file '{sheet}' "
@@ -202,19 +213,19 @@ def _match_header(raw: RawTables, file: str, sheet: str, header: list[str]):
         prev = raw.tables[table]
         raw.problems.append(file_problem(file, f"表 {table} 出现两次 table given twice "
                                          f"(also {prev.file} {prev.sheet})",
-                                         "Keep one sheet/file per table.", sheet))
+                                         "每张表只保留一个工作表或文件。keep one sheet/file per table", sheet))
         return None
-    known = set(schema.TABLES[table].column_names)
-    names = [clean_text(h).lower() for h in header]
+    known = schema.header_names(table)
+    names = [known.get(schema.header_key(clean_text(h)), clean_text(h).lower()) for h in header]
     keep: dict[int, str] = {}
     for i, name in enumerate(names):
         if not name:
             continue
-        if name not in known:
+        if name not in known.values():
             raw.warnings.append(f"{file}, sheet {sheet}: 忽略未知的列 ignored unknown column '{header[i]}'")
         elif name in keep.values():
             raw.problems.append(InputProblem(file, sheet, 1, name, name, "列名重复 column given twice",
-                                             "Delete or rename one of the two columns."))
+                                             "删除或改名其中一列。delete or rename one of the two columns"))
         else:
             keep[i] = name
     return table, keep, any(names)
@@ -224,26 +235,78 @@ def _finish(raw: RawTables, rt: RawTable, has_header: bool) -> None:
     if not has_header:
         rt.ok = False
         raw.problems.append(file_problem(rt.file, "没有表头 the sheet has no header row (row 1 is empty)",
-                                         "Row 1 must hold the column names; see `chainatlas template`.", rt.sheet))
+                                         "第 1 行必须是表头（列名），见导入模板。row 1 must hold the column names", rt.sheet))
     raw.tables[rt.table] = rt
 
 
+def is_key_row(cells: list[str], keep: dict[int, str]) -> bool:
+    """Is this the template's second header row (the column keys under the Chinese headers)?"""
+    return bool(keep) and all(i < len(cells) and str(cells[i]).strip().lower() == name for i, name in keep.items())
+
+
 def add_table(raw: RawTables, file: str, sheet: str, header: list[str],
-              records) -> None:
+              records, table: str | None = None, is_csv: bool = False) -> None:
     """Match a sheet/file to a schema table and add its text rows to ``raw``.
 
-    ``records`` iterates ``(row_number, [cell text, …])`` after the header row.
+    ``records`` iterates ``(row_number, [cell text, …])`` after the header row. A row with values
+    beyond the header is a problem in a CSV file (its cells have shifted) and a warning in a sheet.
     """
-    matched = _match_header(raw, file, sheet, header)
+    matched = _match_header(raw, file, sheet, header, table)
     if matched is None:
         return
     table, keep, has_header = matched
+    records = iter(records)
+    ahead = [r for _, r in zip(range(LOOKAHEAD), records)]
+    if _header_misplaced(raw, file, sheet, table, keep, has_header, ahead):
+        return
     rt = RawTable(table, file, sheet, list(keep.values()))
     rows = rt.rows
-    for number, cells in records:
+    width, extra = len(header), []
+    for number, cells in itertools.chain(ahead, records):
+        if number == 2 and is_key_row(cells, keep) or cells and str(cells[0]).startswith(EXAMPLE_MARK):
+            continue
+        if len(cells) > width and any(cells[width:]):
+            extra.append((number, [c for c in cells[width:] if c]))
         if any(cells):
             rows.append((number, {name: cells[i] if i < len(cells) else "" for i, name in keep.items()}))
+    _extra_cells(raw, rt, width, extra, is_csv)
     _finish(raw, rt, has_header)
+
+
+def _header_misplaced(raw: RawTables, file: str, sheet: str, table: str, keep: dict, has_header: bool,
+                      ahead) -> bool:
+    """Report a header that is not in row 1 (a title row above it) or not recognisable at all."""
+    if keep or not has_header:
+        return False
+    below = header_row_below(table, ahead)
+    if below is not None:
+        raw.problems.append(file_problem(
+            file, f"表头不在第 1 行：第 {below} 行才像表头（上方可能有标题行或空行）",
+            f"删除第 1–{below - 1} 行，让列名（如 {schema.column_label(table, schema.TABLES[table].key[0])}）位于第 1 行。",
+            sheet))
+    else:
+        raw.problems.append(file_problem(
+            file, "第 1 行没有可识别的列名 no known column in row 1",
+            "第 1 行应为列名，如 " + "、".join(schema.column_label(table, c) for c in
+                                          schema.TABLES[table].column_names[:3]) + "（见导入模板）。", sheet))
+    raw.tables[table] = RawTable(table, file, sheet, [], ok=False)
+    return True
+
+
+def _extra_cells(raw: RawTables, rt: RawTable, width: int, extra: list, is_csv: bool) -> None:
+    """Rows with more cells than the header: problems in a CSV (up to 20), one warning in a sheet."""
+    if not extra:
+        return
+    if not is_csv:
+        raw.warnings.append(f"{rt.file}，表 {rt.sheet}：第 {extra[0][0]} 行等 {len(extra)} 行在表头以外的列还有值，"
+                            "已忽略；如需载入，请给这些列加上列名。")
+        return
+    for number, values in extra[:20]:
+        raw.problems.append(InputProblem(
+            rt.file, rt.sheet, number, None, "，".join(values[:3]),
+            f"这一行比表头多 {len(values)} 个值 row has more cells than the header ({width})",
+            "单元格里有逗号时，请用英文双引号把整个单元格括起来（如 \"规上,高新技术\"），或改用 、 分隔；"
+            "也可能是多写了值，请删除。"))
 
 
 def decode(data: bytes) -> str | None:
@@ -257,10 +320,9 @@ def decode(data: bytes) -> str | None:
 
 
 def csv_records(text: str):
-    """Header and ``(row_number, cells)`` records of CSV text (comma, or tab when the header has
-    tabs but no commas)."""
-    first = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first and "," not in first else ","
+    """Header and ``(row_number, cells)`` records of CSV text (comma; tab or ';' when the header has
+    them but no commas)."""
+    delimiter = csv_delimiter(text.split("\n", 1)[0])
     reader = csv.reader(io.StringIO(text.translate(_ODD), newline=""), delimiter=delimiter)
     rows = list(reader)
     header = rows[0] if rows else []
@@ -268,32 +330,47 @@ def csv_records(text: str):
                     for i, cells in enumerate(rows[1:])]
 
 
-def _read_workbook(path: Path, limits: Settings) -> RawTables:
+def _read_workbook(path: Path, limits: Settings, name: str | None = None) -> RawTables:
     """Every sheet of an .xlsx workbook, values as displayed-ish text (not formulas), read with
     calamine (Rust; openpyxl when it is not installed). The package is checked first
-    (:func:`check_zip`: no part unpacks beyond the limits)."""
-    raw = RawTables(source=path.name)
+    (:func:`check_zip`: no part unpacks beyond the limits). A table read from a hidden sheet or
+    from one with merged cells gets a warning."""
+    shown = name or path.name
+    raw = RawTables(source=shown)
     try:
         with zipfile.ZipFile(path) as zf:
             check_zip(zf, path.name, limits)
+            states = sheet_states(zf)
         if _HAVE_CALAMINE:
             for title, rows in _calamine_sheets(path):
-                _add_grid(raw, path.name, title, rows, limits.max_rows)
-            return raw
-        for title, rows in _openpyxl_sheets(path):
-            header = [cell_text(v) for v in next(rows, ())]
-            found: set[str] = set()
-            records = ((n, _row_text(cells, found)) for n, cells in enumerate(rows, start=2))
-            add_table(raw, path.name, title, header, _capped(raw, path.name, title, records, limits.max_rows))
-            if found and table_for(title):
-                raw.invisible.setdefault(table_for(title), set()).update(found)
+                _add_grid(raw, shown, title, rows, limits.max_rows)
+        else:
+            for title, rows in _openpyxl_sheets(path):
+                header = [cell_text(v) for v in next(rows, ())]
+                found: set[str] = set()
+                records = ((n, _row_text(cells, found)) for n, cells in enumerate(rows, start=2))
+                add_table(raw, shown, title, header, _capped(raw, shown, title, records, limits.max_rows))
+                if found and table_for(title):
+                    raw.invisible.setdefault(table_for(title), set()).update(found)
     except (ValidationFailed, UnsupportedInput):
         raise
     except Exception as err:  # the readers raise many types for a corrupt/non-xlsx file
-        raise ValidationFailed([file_problem(path.name, f"无法读取工作簿 cannot open workbook ({err})",
-                                             "Open it in Excel and save it again as .xlsx.")],
-                               source=path.name) from err
+        raise ValidationFailed([file_problem(shown, f"无法读取工作簿 cannot open workbook ({err})",
+                                             "用 Excel 打开并另存为 .xlsx。")],
+                               source=shown) from err
+    _sheet_warnings(raw, states, shown)
     return raw
+
+
+def _sheet_warnings(raw: RawTables, states: dict, file: str) -> None:
+    """Warn about each table read from a hidden sheet or from a sheet with merged cells."""
+    for rt in raw.tables.values():
+        hidden, merged = states.get(rt.sheet, (False, []))
+        if hidden:
+            raw.warnings.append(f"{file}：工作表“{rt.sheet}”是隐藏的，已照常读取；如不想载入，请删除该工作表。")
+        if merged:
+            raw.warnings.append(f"{file}，表 {rt.sheet}：有合并单元格（{'、'.join(merged)}）。合并后只有左上角一格有值，"
+                                "其余读作空；请取消合并，并把值填到每一行。")
 
 
 ZERO_WIDTH = ("\u200b", "\ufeff")          # what cleaning removes (so two names may become one)
@@ -344,24 +421,39 @@ def _add_grid(raw: RawTables, file: str, sheet: str, rows, max_rows: int) -> Non
     if matched is None:
         return
     table, keep, has_header = matched
+    ahead = list(itertools.islice(rows, LOOKAHEAD))
+    texts = [(n, [cell_text(v) for v in r]) for n, r in enumerate(ahead, start=2)]
+    if _header_misplaced(raw, file, sheet, table, keep, has_header, texts):
+        return
+    start = 2
+    if texts and is_key_row(texts[0][1], keep):          # the template's row of column keys
+        ahead, start = ahead[1:], 3
+    rows = itertools.chain(ahead, rows)
     parts: dict[int, list[pa.Array]] = {i: [] for i in keep}
     numbers: list[np.ndarray] = []
     found: set[str] = set()
-    width, start, too_many = len(header), 2, False
+    width, first, too_many, beyond = len(header), start, False, []
     while True:
         block = list(itertools.islice(rows, GRID_BLOCK))
         if not block:
             break
-        if start - 2 + len(block) > max_rows:
-            block, too_many = block[:max_rows - (start - 2)], True
+        if start - first + len(block) > max_rows:
+            block, too_many = block[:max_rows - (start - first)], True
         width = max(width, max(map(len, block)))
         filled = np.zeros(len(block), dtype=bool)
+        example = np.zeros(len(block), dtype=bool)
         cols = {}
         for i, col in enumerate(itertools.zip_longest(*block, fillvalue="")):
             arr = _clean_cells(col, found)
-            filled |= pc.not_equal(arr, "").to_numpy(zero_copy_only=False)
+            has = pc.not_equal(arr, "").to_numpy(zero_copy_only=False)
+            filled |= has
+            if i == 0:
+                example = pc.starts_with(arr, EXAMPLE_MARK).to_numpy(zero_copy_only=False)
+            if i >= len(header) and has.any():
+                beyond += (np.flatnonzero(has) + start).tolist()
             if i in keep:
                 cols[i] = arr
+        filled &= ~example
         where = pa.array(filled)
         for i in keep:
             arr = cols.get(i)
@@ -374,7 +466,9 @@ def _add_grid(raw: RawTables, file: str, sheet: str, rows, max_rows: int) -> Non
             break
     data = pa.table({keep[i]: pa.chunked_array(parts[i], pa.string()) for i in keep}) if keep else pa.table({})
     nums = np.concatenate(numbers) if numbers else np.empty(0, dtype=np.int64)
-    _finish(raw, RawTable(table, file, sheet, list(keep.values()), data=data, numbers=nums), has_header)
+    rt = RawTable(table, file, sheet, list(keep.values()), data=data, numbers=nums)
+    _extra_cells(raw, rt, len(header), [(n, []) for n in sorted(set(beyond))], is_csv=False)
+    _finish(raw, rt, has_header)
     if found:
         raw.invisible.setdefault(table, set()).update(found)
 
@@ -469,11 +563,13 @@ def _bomb(name: str, member: str, what: str, setting: str) -> ValidationFailed:
                             source=name)
 
 
-def _add_csv(raw: RawTables, display: str, stem: str, data: bytes, limits: Settings | None = None) -> None:
-    """Decode one CSV file's bytes and add it (or a problem) to ``raw``; a table of more than
+def _add_csv(raw: RawTables, display: str, stem: str, data: bytes, limits: Settings | None = None,
+             table: str | None = None) -> None:
+    """Decode one CSV file's bytes and add it (or a problem) to ``raw``; ``table`` when the user
+    said which table the file is (its name is not a table name). A table of more than
     ``limits.max_rows`` data rows is a problem."""
-    _add_csv_table(raw, display, stem, data)
-    table = table_for(stem)
+    table = table or table_for(stem)
+    _add_csv_table(raw, display, stem, data, table)
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     if table and any(z in body for z in _ZERO_WIDTH_BYTES):      # rare: look at the cells
         text = sniff(data).text
@@ -488,19 +584,22 @@ def _add_csv(raw: RawTables, display: str, stem: str, data: bytes, limits: Setti
         raw.problems.append(too_many_rows(display, stem, max_rows))
 
 
-def _add_csv_table(raw: RawTables, display: str, stem: str, data: bytes) -> None:
-    if table_for(stem) is None:
+def _add_csv_table(raw: RawTables, display: str, stem: str, data: bytes, table: str | None) -> None:
+    if table is None:
         add_table(raw, display, stem, [], [])      # only warns
         return
     bom = data.startswith(b"\xef\xbb\xbf")
     body = data[3:] if bom else data
     if _blank(body):
         raw.problems.append(file_problem(display, "文件为空 the file is empty",
-                                         "Write at least the header row (column names); "
-                                         "see `chainatlas template`.", stem))
-        raw.tables.setdefault(table_for(stem), RawTable(table_for(stem), display, stem, [], ok=False))
+                                         "至少写出表头行（列名），见导入模板。", stem))
+        raw.tables.setdefault(table, RawTable(table, display, stem, [], ok=False))
         return
-    if _add_arrow_csv(raw, display, stem, body):          # valid UTF-8, a regular grid: the fast path
+    first = body[:body.find(b"\n")] if b"\n" in body else body
+    if csv_delimiter(first.decode("utf-8", errors="replace")) == ";":
+        raw.warnings.append(f"{display}：用分号（;）分隔，已按分号读取。若读出的列不对，请在 Excel 中另存为"
+                            "“CSV UTF-8（逗号分隔）”。")
+    if _add_arrow_csv(raw, display, stem, body, table):    # valid UTF-8, a regular grid: the fast path
         return
     found = sniff(data)
     text, utf8 = found.text, found.encoding != "gb18030"
@@ -510,15 +609,15 @@ def _add_csv_table(raw: RawTables, display: str, stem: str, data: bytes) -> None
                      f"(cannot decode the file: line {found.line}, byte offset {found.offset})",
             "用 Excel 另存为“CSV UTF-8”，或修正该位置的字符 save it as CSV UTF-8 "
             "(Excel: 另存为 → CSV UTF-8) or fix the character at that position.", stem))
-        raw.tables.setdefault(table_for(stem), RawTable(table_for(stem), display, stem, [], ok=False))
+        raw.tables.setdefault(table, RawTable(table, display, stem, [], ok=False))
         return
     if not utf8:
         raw.warnings.append(f"{display}: 不是 UTF-8，已按 GB18030（简体中文 Windows）编码读取 "
                             "not UTF-8: read as GB18030; check the Chinese text looks right")
-    if not utf8 and _add_arrow_csv(raw, display, stem, text.translate(_ODD).encode("utf-8")):
+    if not utf8 and _add_arrow_csv(raw, display, stem, text.translate(_ODD).encode("utf-8"), table):
         return                                              # GB18030, re-encoded
     header, records = csv_records(text)
-    add_table(raw, display, stem, [cell_text(h) for h in header], records)
+    add_table(raw, display, stem, [cell_text(h) for h in header], records, table, is_csv=True)
 
 
 def _blank(body: bytes) -> bool:
@@ -563,14 +662,14 @@ def _header_width(body: bytes, delimiter: str) -> int:
     return len(next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), []))
 
 
-def _add_arrow_csv(raw: RawTables, display: str, stem: str, body: bytes) -> bool:
+def _add_arrow_csv(raw: RawTables, display: str, stem: str, body: bytes, table: str | None = None) -> bool:
     """Parse UTF-8 CSV bytes with Arrow, column-wise, exactly as :func:`csv_records` would
     (cells stripped; cells holding a newline or tab cleaned with :func:`clean_text`). False when
     the bytes are not UTF-8 or a row has a different number of cells than the header; then the
     caller falls back to the csv module."""
     newline = body.find(b"\n")
     first = body if newline < 0 else body[:newline]
-    delimiter = "\t" if b"\t" in first and b"," not in first else ","
+    delimiter = csv_delimiter(first.decode("utf-8", errors="replace"))
     body = _odd_spaces(body)
     width = _header_width(body, delimiter)
     quoted = b'"' in body
@@ -588,11 +687,16 @@ def _add_arrow_csv(raw: RawTables, display: str, stem: str, body: bytes) -> bool
         return False
     del body
     header = [cell_text(v) for v in (grid.column(n)[0].as_py() if len(grid) else "" for n in names)]
-    matched = _match_header(raw, display, stem, header)
+    matched = _match_header(raw, display, stem, header, table)
     if matched is None:
         return True
     table, keep, has_header = matched
-    grid = grid.slice(1)
+    ahead = [(r + 1, [cell_text(grid.column(n)[r].as_py()) for n in names])
+             for r in range(1, min(len(grid), LOOKAHEAD + 1))]
+    if _header_misplaced(raw, display, stem, table, keep, has_header, ahead):
+        return True
+    first_row = 2 if ahead and is_key_row(ahead[0][1], keep) else 1     # skip the template's row of keys
+    grid = grid.slice(first_row)
     cleaned, filled = {}, None
     for i, n in enumerate(names):
         col = _clean_column(grid.column(n), messy)
@@ -600,7 +704,9 @@ def _add_arrow_csv(raw: RawTables, display: str, stem: str, body: bytes) -> bool
             cleaned[keep[i]] = col
         has = pc.not_equal(col, "")
         filled = has if filled is None else pc.or_(filled, has)
-    numbers = np.arange(2, grid.num_rows + 2, dtype=np.int64)
+    if names and grid.num_rows:
+        filled = pc.and_(filled, pc.invert(pc.starts_with(grid.column(names[0]), EXAMPLE_MARK)))
+    numbers = np.arange(first_row + 1, grid.num_rows + first_row + 1, dtype=np.int64)
     data = pa.table(cleaned)
     if filled is not None and not pc.all(filled).as_py():
         keep_rows = filled.combine_chunks().to_numpy(zero_copy_only=False)
@@ -625,16 +731,34 @@ def _clean_column(col: pa.ChunkedArray, messy: bool) -> pa.ChunkedArray:
     return out
 
 
-def _read_folder(folder: Path, limits: Settings) -> RawTables:
-    """Every ``*.csv`` file directly in ``folder``."""
-    raw = RawTables(source=folder.name or str(folder))
+def _read_one_csv(path: Path, limits: Settings, chosen: dict[str, str], name: str | None) -> RawTables:
+    """One CSV file: the table its name (or ``chosen``) says."""
+    shown = name or path.name
+    table = chosen.get(path.name) or table_for(path.stem)
+    if table is None:
+        raise UnsupportedInput(f"无法判断 {shown} 是哪张表 cannot tell which table {shown} holds",
+                               "把文件改名为 <表名>.csv（如 products.csv 或 企业.csv），或用 --table 指定表，如 "
+                               "chainatlas load 产品表.csv --table products。")
+    check_size(shown, path.stat().st_size, limits)
+    raw = RawTables(source=shown)
+    _add_csv(raw, shown, path.stem, path.read_bytes(), limits, table)
+    return raw
+
+
+def _read_folder(folder: Path, limits: Settings, chosen: dict[str, str] | None = None,
+                 name: str | None = None) -> RawTables:
+    """Every ``*.csv`` file directly in ``folder`` (``chosen``: file name -> table for the files
+    whose names are not table names; with ``name``, files are shown by their bare names)."""
+    chosen = chosen or {}
+    raw = RawTables(source=name or folder.name or str(folder))
     files = sorted(f for f in folder.iterdir() if f.suffix.lower() == ".csv" and not f.name.startswith("."))
     if not files:
         raise UnsupportedInput(f"文件夹里没有 CSV 文件 no .csv files in folder: {folder}",
-                               "Put one <table>.csv per table in it (e.g. chains.csv, products.csv).")
+                               "每张表放一个 <表名>.csv（如 products.csv、企业.csv）。")
     check_size(raw.source, sum(f.stat().st_size for f in files), limits)
     for f in files:
-        _add_csv(raw, f"{folder.name}/{f.name}", f.stem, f.read_bytes(), limits)
+        _add_csv(raw, f.name if name else f"{folder.name}/{f.name}", f.stem, f.read_bytes(), limits,
+                 chosen.get(f.name))
     return raw
 
 
@@ -655,14 +779,14 @@ def _read_zip(path: Path, limits: Settings) -> RawTables:
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile as err:
         raise ValidationFailed([file_problem(path.name, "不是有效的 zip 文件 not a valid zip file",
-                                             "Zip the CSV files again.")], source=path.name) from err
+                                             "请重新压缩这些 CSV 文件。")], source=path.name) from err
     with zf:
         members = [(i, _zip_name(i)) for i in zf.infolist() if not i.is_dir()]
         members = [(i, n) for i, n in members if n.lower().endswith(".csv")
                    and "__MACOSX" not in n and not Path(n).name.startswith(".")]
         if not members:
             raise UnsupportedInput(f"zip 里没有 CSV 文件 no .csv files in {path.name}",
-                                   "Zip one <table>.csv per table.")
+                                   "每张表压缩一个 <表名>.csv。")
         check_zip(zf, path.name, limits, [i for i, _ in members])
         for info, name in sorted(members, key=lambda m: m[1]):
             _add_csv(raw, f"{path.name}/{name}", Path(name).stem, read_member(zf, info, path.name, limits), limits)

@@ -279,13 +279,14 @@ def legend_html(counts: dict | None = None, aggregated: bool = False) -> str:
                  "★ 关键环节</span>")
     note = ("每个方块为一个环节分类（产品数与缺/弱/断链数见标签）" if aggregated else
             "方块第二行为本地生产企业数；“无数据”表示数据中没有任何生产企业，不等于本地缺失；"
-            "“待核实”表示取决于所在地未知的企业，不是缺口")
+            "“待核实”表示取决于所在地未知的企业，不是缺口；图例按方块颜色计数，断链单列（上方卡片的缺链、弱链数也含断链环节）")
     return ("<div id='legend'>" + "".join(chips) + f"<span class='note'>{note}。箭头＝产品流向（上游→下游）；"
-            "悬停查看企业名单与判定原因，滚轮缩放，拖动平移。</span></div>")
+            "悬停查看企业名单与判定原因；点击环节查看详情；按住 Ctrl 滚动滚轮或用右下角按钮缩放，拖动平移。</span></div>")
 
 
 _STYLE = f"""
 <style>
+  html, body {{ overflow: hidden; }}   /* never a scroller of its own: the wheel scrolls the page */
   body {{ margin: 0; font-family: {FONT}; background: #ffffff; }}
   #legend {{ display: flex; flex-wrap: wrap; align-items: center; gap: 6px 8px; padding: 6px 4px 8px 4px;
              font-size: 13px; color: #37474f; }}
@@ -326,6 +327,19 @@ _AFTER_NETWORK = """
                   });
                   network.once("afterDrawing", function () { network.fit({animation: false}); });
                   window.addEventListener("resize", function () { network.fit({animation: false}); });
+                  // the wheel scrolls the page; Ctrl+wheel (or the buttons) zooms
+                  container.addEventListener("wheel", function (e) {
+                    if (!e.ctrlKey) { return; }
+                    e.preventDefault();
+                    var s = network.getScale() * (e.deltaY < 0 ? 1.15 : 1 / 1.15);
+                    network.moveTo({scale: s, position: network.getViewPosition()});
+                  }, {passive: false});
+                  // a click on a node tells the app which one (ui/graph_frame.py)
+                  network.on("click", function (p) {
+                    if (p.nodes && p.nodes.length && window.parent !== window) {
+                      window.parent.postMessage({chainatlasNode: String(p.nodes[0])}, "*");
+                    }
+                  });
 """
 
 
@@ -356,8 +370,8 @@ def _network(height_px: int):
     net.options = {
         "physics": {"enabled": False},
         "layout": {"hierarchical": {"enabled": False}},
-        "interaction": {"hover": True, "tooltipDelay": 120, "dragNodes": True, "zoomView": True,
-                        "navigationButtons": False, "multiselect": False},
+        "interaction": {"hover": True, "tooltipDelay": 120, "dragNodes": True, "zoomView": False,
+                        "navigationButtons": True, "keyboard": False, "multiselect": False},
         "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.55}}, "color": {"color": "#9aa7b4",
                   "highlight": "#ff6f00", "hover": "#607d8b"}, "width": 1.2,
                   "smooth": {"enabled": True, "type": "cubicBezier", "forceDirection": "horizontal",
@@ -432,4 +446,4 @@ def panorama(links: pd.DataFrame, *, selected: str | None = None, aggregate_at: 
                 "color": BAND_TEXT.get(b["stage"], "#455a64"), "title": f"{b['label']} · {b['n']} 个环节"}
                for b in bands]
     page = finish_html(net, legend_html(status_counts, aggregated), band_js)
-    return Panorama(html=page, height=height + 60, nodes=len(items), aggregated=aggregated)
+    return Panorama(html=page, height=height + 90, nodes=len(items), aggregated=aggregated)

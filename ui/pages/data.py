@@ -32,4 +32,4 @@ def body():
         ds.guarded(ds.draft_section)
 
 
-layout.run_page("数据管理", body, caption=f"存储：{state.settings().backend}。所有导入先校验、再预览，确认后才写入。")
+layout.run_page("数据管理", body, caption="所有导入先校验、再预览，确认后才写入。")
