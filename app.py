@@ -46,7 +46,7 @@ except Exception as err:  # noqa: BLE001 — StoreUnavailable & co. carry a hint
 
 if atlas.seeded is not None and not atlas.seed_announced:
     atlas.seed_announced = True           # told once, to the first visitor; the 数据 page keeps a note
-    st.success(f"首次启动：图谱为空，已自动载入内置种子数据（{state.settings().seed}，新增 {atlas.seeded.added} 条记录）。"
+    st.success(f"首次启动：图谱为空，已自动载入内置种子数据（{state.seed_label()}，新增 {atlas.seeded.added} 条记录）。"
                "示意数据在各表中标注为“示意”。")
 if atlas.seed_error is not None:
     st.warning(f"种子数据未能自动载入：{atlas.seed_error}（{atlas.seed_error.hint}）")

@@ -74,6 +74,6 @@ def test_panorama_shows_unverified_in_blue_with_a_legend(honest, app):
 def test_overview_and_comparison_show_unverified(honest, app):
     at = app(city="运城市")
     no_errors(at)
-    table = next(d.value for d in at.dataframe if "含待核实范围" in d.value.columns)
+    table = next(d.value for d in at.dataframe if "核实后上限" in d.value.columns)
     row = table.set_index("产业链").loc["新能源汽车"]
-    assert row["含待核实范围"] == "75%（待核实 2 个环节，上限 100%）" and row["待核实"] == 3 and row["缺链"] == 0
+    assert row["本地配套率"] == 75 and row["核实后上限"] == "100%" and row["待核实"] == 3 and row["缺链"] == 0

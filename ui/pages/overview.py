@@ -20,26 +20,29 @@ def body():
     c[3].metric("弱链环节", int(df["weak"].sum()), border=True)
     c[4].metric("断链环节", int(df["broken"].sum()), border=True)
 
-    view = df.assign(rate=df["local_rate"] * 100, krate=df["key_weighted_rate"].map(layout.pct))
+    view = df.assign(rate=df["local_rate"] * 100, krate=df["key_weighted_rate"].map(layout.pct),
+                     upper=[layout.pct(m) if u else "" for m, u in zip(df["local_rate_max"], df["unverified"])])
     cols = {"name": "产业链", "chief": "链长", "leaders": "链主", "links": "环节", "rate": "本地配套率",
-            "coverage": "含待核实范围", "krate": "关键加权", "missing": "缺链", "weak": "弱链", "broken": "断链",
+            "upper": "核实后上限", "krate": "关键加权", "missing": "缺链", "weak": "弱链", "broken": "断链",
             "unverified": "待核实", "no_data": "无数据", "urgent": "紧急", "local_enterprises": "本地企业"}
+    if not view["unverified"].any():      # no 待核实 link here: the range would repeat the rate
+        cols.pop("upper")
     table = view[list(cols)].rename(columns=cols)
     st.subheader("产业链一览")
-    small = {c: st.column_config.NumberColumn(width=48) for c in ("环节", "缺链", "弱链", "断链", "待核实", "无数据", "紧急")}
+    small = {c: st.column_config.NumberColumn(width=44) for c in ("环节", "缺链", "弱链", "断链", "待核实", "无数据", "紧急")}
     event = st.dataframe(
         table, hide_index=True, on_select="rerun", selection_mode="single-row", key="overview_table",
         height=36 * (len(table) + 1) + 4, width="stretch",
         column_config={**small,
                        "产业链": st.column_config.TextColumn(width=112),
-                       "链长": st.column_config.TextColumn(width=60),
-                       "链主": st.column_config.TextColumn(width=170),
+                       "链长": st.column_config.TextColumn(width=52),
+                       "链主": st.column_config.TextColumn(width=140),
                        "本地配套率": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100,
-                                                                width=120),
-                       "含待核实范围": st.column_config.TextColumn(
-                           width=150, help="已知配套率，括号内为待核实环节数及其全部核实为本地后的上限"),
+                                                                width=110),
+                       "核实后上限": st.column_config.TextColumn(
+                           width=72, help="待核实环节全部核实为本地企业后，本地配套率最高可达"),
                        "关键加权": st.column_config.TextColumn(width=66, help="关键环节加权配套率"),
-                       "紧急": st.column_config.NumberColumn(width=48, help="紧急缺口环节数"),
+                       "紧急": st.column_config.NumberColumn(width=44, help="紧急缺口环节数"),
                        "本地企业": st.column_config.NumberColumn(width=66)})
     st.caption("点击表格左侧选中一条产业链即可打开其全景图；“无数据”环节是数据中没有任何生产企业的环节，不计为缺链；"
                "“待核实”环节取决于所在地未知的企业，不计为缺链，配套率括号内为其可能达到的上限。")
