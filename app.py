@@ -18,6 +18,7 @@ PAGES = [
     st.Page("ui/pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True),
     st.Page("ui/pages/panorama.py", title="产业链全景图", icon=":material/account_tree:", url_path="panorama"),
     st.Page("ui/pages/gaps.py", title="缺链补链清单", icon=":material/checklist:", url_path="gaps"),
+    st.Page("ui/pages/leaders.py", title="链主对接", icon=":material/partner_exchange:", url_path="leaders"),
     st.Page("ui/pages/recruit.py", title="招商组合", icon=":material/auto_graph:", url_path="plan"),
     st.Page("ui/pages/projects.py", title="招商项目", icon=":material/handshake:", url_path="projects"),
     st.Page("ui/pages/explorer.py", title="企业与园区", icon=":material/factory:", url_path="explorer"),
@@ -45,7 +46,7 @@ except Exception as err:  # noqa: BLE001 — StoreUnavailable & co. carry a hint
 
 if atlas.seeded is not None and not atlas.seed_announced:
     atlas.seed_announced = True           # told once, to the first visitor; the 数据 page keeps a note
-    st.success(f"首次启动：图谱为空，已自动载入内置种子数据（{state.settings().seed}，新增 {atlas.seeded.added} 条记录）。"
+    st.success(f"首次启动：图谱为空，已自动载入内置种子数据（{state.seed_label()}，新增 {atlas.seeded.added} 条记录）。"
                "示意数据在各表中标注为“示意”。")
 if atlas.seed_error is not None:
     st.warning(f"种子数据未能自动载入：{atlas.seed_error}（{atlas.seed_error.hint}）")
@@ -69,6 +70,6 @@ except Exception as err:  # noqa: BLE001 — pages then explain that nothing is 
         layout.log.exception("sidebar failed")
     st.sidebar.error(f"{err}")
 st.sidebar.divider()
-st.sidebar.caption(f"存储：{atlas.store.backend} · {atlas.store.location}")
+st.sidebar.caption("数据存储：" + ("Neo4j 图数据库" if atlas.store.backend == "neo4j" else "本机图谱数据库"))
 
 page.run()

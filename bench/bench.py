@@ -42,18 +42,18 @@ _T0 = time.perf_counter()
 import argparse  # noqa: E402
 import datetime as dt  # noqa: E402
 import json  # noqa: E402
-import os  # noqa: E402
 import shutil  # noqa: E402
-import statistics  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from harness import (BENCH, DEFAULT_CACHE, ROOT, chainatlas, child_json, emit, error_text,  # noqa: E402
+from harness import (BENCH, DEFAULT_CACHE, ROOT, child_json,  # noqa: E402
                      failure, floor_status, machine, print_floors, run_child, shown)
 from harness import table as text_table  # noqa: E402
 
 import ckg_data  # noqa: E402
+from measure import (measure_load, measure_queries, measure_validate, naive_baseline,  # noqa: E402,F401
+                     neo4j_env, neo4j_store, query_child)
+from synth_data import synth_folder  # noqa: E402
 
 RESULTS = BENCH / "results"
 NAIVE_ROWS = 10_000
@@ -76,186 +76,6 @@ QUICK_FLOORS = {  # extra: (floor name, metric, limit in s) — all "<"
     "seed_app": ("Shanxi seed: every app interaction, server side (worst)", "worst_interaction_s", 0.5),
 }
 QUICK_TIMEOUT = 300     # s per quick-section child: a hung figure cannot hold up the run
-
-
-# --- data ------------------------------------------------------------------------------------
-def synth_folder(cache: Path, n: int, chains: int, products: int, seed: int, province: str) -> tuple[Path, dict]:
-    """The synthetic folder for size ``n`` (generated once) and facts about it."""
-    folder = cache / f"synth-{n}-{chains}-{products}-{seed}"
-    done = folder / ".done.json"
-    if done.exists():
-        return folder, _with_province(json.loads(done.read_text()), province)
-    if folder.exists():
-        shutil.rmtree(folder)
-    res = chainatlas("synth", "--enterprises", str(n), "--chains", str(chains), "--products-per-chain",
-                     str(products), "--seed", str(seed), "--out", str(folder))
-    if res["rc"] != 0:
-        raise RuntimeError(f"chainatlas synth failed: {res['stderr'][-2000:]}")
-    import pandas as pd
-
-    rows = {f.stem: _count_rows(f) for f in sorted(folder.glob("*.csv"))}
-    cp = pd.read_csv(folder / "chain_products.csv", usecols=["chain"], dtype=str)
-    ent = pd.read_csv(folder / "enterprises.csv", usecols=["region"], dtype=str, keep_default_na=False)
-    regions = pd.read_csv(folder / "regions.csv", usecols=["code", "name", "level"], dtype=str,
-                          keep_default_na=False)
-    by_province = (ent["region"].str[:2] + "0000").value_counts().to_dict()
-    facts = {"rows": rows, "total_rows": sum(rows.values()), "synth_s": res["wall_s"],
-             "largest_chain": cp["chain"].value_counts().index[0],
-             "by_province": {k: int(v) for k, v in by_province.items()},
-             "region_names": dict(zip(regions["code"], regions["name"]))}
-    done.write_text(json.dumps(facts, ensure_ascii=False))
-    return folder, _with_province(facts, province)
-
-
-def _with_province(facts: dict, province: str) -> dict:
-    out = dict(facts)
-    out["province_code"] = province
-    out["province_name"] = facts.get("region_names", {}).get(province, province)
-    out["province_enterprises"] = facts.get("by_province", {}).get(province, 0)
-    return out
-
-
-def _count_rows(path: Path) -> int:
-    """Data rows of a CSV the generator wrote (no quoted newlines): lines after the header."""
-    n, last = 0, b"\n"
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 24):
-            n += chunk.count(b"\n")
-            last = chunk[-1:]
-    return max(0, n + (last != b"\n") - 1)
-
-
-# --- measurements ----------------------------------------------------------------------------
-def measure_load(folder: Path, facts: dict, env: dict) -> dict:
-    res = chainatlas("load", str(folder), env=env)
-    if res["rc"] != 0:
-        raise RuntimeError(f"chainatlas load failed (exit {res['rc']}): {error_text(res['stderr'])}")
-    rows = facts["total_rows"]
-    return {"rows": rows, "load_s": round(res["wall_s"], 2), "load_rows_per_s": round(rows / res["wall_s"]),
-            "load_peak_rss_mb": round(res["peak_rss_mb"]), "load_cpu_s": round(res["cpu_s"], 1),
-            "load_rows_per_cpu_s": round(rows / max(res["cpu_s"], 1e-9))}
-
-
-def measure_validate(folder: Path, facts: dict) -> dict:
-    res = chainatlas("validate", "--standalone", str(folder))
-    if res["rc"] != 0:
-        raise RuntimeError(f"chainatlas validate failed (exit {res['rc']}): {error_text(res['stderr'])}")
-    rows = facts["total_rows"]
-    return {"validate_s": round(res["wall_s"], 2), "validate_rows_per_s": round(rows / res["wall_s"]),
-            "validate_cpu_s": round(res["cpu_s"], 1),
-            "validate_peak_rss_mb": round(res["peak_rss_mb"])}
-
-
-def measure_queries(facts: dict, env: dict, runs: int, export: bool) -> dict:
-    args = [sys.executable, str(Path(__file__).resolve()), "_query", "--chain", facts["largest_chain"],
-            "--region", facts["province_code"], "--runs", str(runs)] + (["--export"] if export else [])
-    res = run_child(args, env=env)
-    out = child_json(res)
-    out["fresh_to_first_answer_s"] = round(out.pop("first_answer_at") - res["spawned"], 2)
-    out["query_process_peak_rss_mb"] = round(res["peak_rss_mb"])
-    return out
-
-
-def query_child(argv: list[str]) -> None:
-    """In a fresh process: open the store, first gap analysis + targets, then ``runs`` timed ones."""
-    p = argparse.ArgumentParser()
-    p.add_argument("--chain", required=True)
-    p.add_argument("--region", required=True)
-    p.add_argument("--runs", type=int, default=5)
-    p.add_argument("--export", action="store_true")
-    a = p.parse_args(argv)
-    from graph.analysis.gaps import diagnose
-    from graph.settings import Settings
-    from graph.store.factory import open_store
-    from graph.analysis.targets import rank_targets
-
-    store = open_store(Settings.from_env())
-    opened, opened_cpu = time.perf_counter(), time.process_time()
-
-    def once():
-        rep = diagnose(store, a.chain, a.region)
-        return rep, rank_targets(store, rep, top=10)
-
-    rep, targets = once()
-    first, first_cpu = time.perf_counter(), time.process_time() - opened_cpu
-    first_at = time.time()
-    times, cpus = [], []
-    for _ in range(a.runs):
-        t, c = time.perf_counter(), time.process_time()
-        rep, targets = once()
-        times.append(time.perf_counter() - t)
-        cpus.append(time.process_time() - c)
-    out = {"open_s": round(opened - _T0, 3), "first_query_s": round(first - opened, 3), "first_answer_at": first_at,
-           "first_query_cpu_s": round(first_cpu, 3), "gap_targets_median_cpu_s": round(statistics.median(cpus), 3),
-           "gap_targets_median_s": round(statistics.median(times), 3), "gap_targets_runs_s": [round(x, 3) for x in times],
-           "gaps": int(rep.summary.get("weak", 0) + rep.summary.get("missing", 0)),
-           "local_enterprises": int(rep.summary.get("local_enterprises", 0)), "targets": int(len(targets))}
-    if a.export:
-        out.update(_export(store, a.region))
-    store.close()
-    emit(out)
-
-
-def _export(store, region: str) -> dict:
-    try:
-        from graph.export.build import build_export, to_xlsx_bytes
-    except ImportError as err:
-        return {"export": f"n/a ({err})"}
-    t, c = time.perf_counter(), time.process_time()
-    data = to_xlsx_bytes(build_export(store, None, region))
-    return {"export_s": round(time.perf_counter() - t, 2), "export_cpu_s": round(time.process_time() - c, 2),
-            "export_mb": round(len(data) / 1e6, 1),
-            "export_chains": len(store.table("chains"))}
-
-
-# --- neo4j -----------------------------------------------------------------------------------
-def neo4j_env() -> dict | None:
-    uri = os.environ.get("NEO4J_URI", "").strip()
-    if not uri:
-        return None
-    return {"CHAINATLAS_DB": uri, "CHAINATLAS_SEED": "none"}
-
-
-def neo4j_store(env: dict):
-    from graph.settings import Settings
-    from graph.store.factory import open_store
-    return open_store(Settings.from_env({**os.environ, **env}))
-
-
-def naive_baseline(folder: Path, env: dict) -> dict:
-    """One auto-commit MERGE per row for the first NAIVE_ROWS enterprises (empty database, the
-    store's constraints in place): rows/s."""
-    import pandas as pd
-
-    from graph import schema
-
-    from graph.store.neo4j import rows as neo4j_rows
-    from loaders.read import read_tables
-    from loaders.validate import validate
-
-    with tempfile.TemporaryDirectory() as tmp:
-        for f in folder.glob("*.csv"):
-            if f.stem in ("regions", "parks"):
-                shutil.copy(f, tmp)
-            elif f.stem == "enterprises":
-                pd.read_csv(f, dtype=str, keep_default_na=False, nrows=NAIVE_ROWS).to_csv(Path(tmp) / f.name,
-                                                                                         index=False)
-            else:
-                Path(tmp, f.name).write_text(f.open(encoding="utf-8").readline(), encoding="utf-8")
-        batch = validate(read_tables(tmp))
-    rows = neo4j_rows.batch_rows("enterprises", batch["enterprises"])
-    statement = f"MERGE (n:{schema.ENTERPRISE} {{id: $id}}) SET n += $props"
-    store = neo4j_store(env)
-    store.clear()
-    driver, database = store._driver, store._database   # the store's own driver: same connection settings
-    t = time.perf_counter()
-    with driver.session(database=database) as session:
-        for key, props in rows.items():
-            session.run(statement, id=key, props=props).consume()
-    seconds = time.perf_counter() - t
-    store.clear()
-    store.close()
-    return {"naive_rows": len(rows), "naive_s": round(seconds, 2), "naive_rows_per_s": round(len(rows) / seconds)}
 
 
 # --- quick section ---------------------------------------------------------------------------

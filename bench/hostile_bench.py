@@ -14,7 +14,7 @@ python bench/hostile_bench.py --rows 20000    # a smaller junk workbook
 from __future__ import annotations
 
 import argparse
-import io
+
 import random
 import sys
 import time

@@ -37,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import DEFAULT_CACHE, chainatlas, error_text, failure, floor_status, print_floors, save_json  # noqa: E402
 
-import bench  # noqa: E402
+import measure  # noqa: E402
+from synth_data import synth_folder  # noqa: E402
 
 FLOORS = [  # (name, size, metric, op, limit, unit)
     ("batched load vs naive per-row baseline", 100_000, "batched_vs_naive", ">=", 40, "x"),
@@ -51,17 +52,13 @@ FLOORS = [  # (name, size, metric, op, limit, unit)
 
 def naive(folder: Path, env: dict, n_rows: int) -> dict:
     """One auto-commit MERGE per row for the first ``n_rows`` enterprises of ``folder``."""
-    old, bench.NAIVE_ROWS = bench.NAIVE_ROWS, n_rows
-    try:
-        return bench.naive_baseline(folder, env)
-    finally:
-        bench.NAIVE_ROWS = old
+    return measure.naive_baseline(folder, env, n_rows)
 
 
 def loaded_completely(env: dict, facts: dict) -> dict:
     """Node counts against the folder's rows; no marker or journal left behind."""
     from graph import schema
-    store = bench.neo4j_store(env)
+    store = measure.neo4j_store(env)
     counts = store.counts()
     expected = {schema.LABEL_OF_TABLE[t]: facts["rows"].get(t, 0) for t in schema.NODE_TABLES}
     got = {label: counts[label] for label in expected}
@@ -77,7 +74,7 @@ def loaded_completely(env: dict, facts: dict) -> dict:
 def plans(env: dict, facts: dict) -> dict:
     """EXPLAIN every engine read with real ids; operators and whether an index seek drives it."""
     from graph.store.neo4j import cypher as q
-    store = bench.neo4j_store(env)
+    store = measure.neo4j_store(env)
     chain = facts["largest_chain"]
     view = store.chain_view(chain)
     products = list(view.products["product_id"])[:50]
@@ -122,7 +119,7 @@ def bulk_files(folder: Path, facts: dict) -> dict:
 
 
 def run_size(n: int, env: dict, a) -> dict:
-    folder, facts = bench.synth_folder(a.cache, n, a.chains, a.products, a.seed, a.province)
+    folder, facts = synth_folder(a.cache, n, a.chains, a.products, a.seed, a.province)
     r = {"size": n, "rows": facts["total_rows"], "batch_size": int(os.environ.get("CHAINATLAS_BATCH_SIZE", 5000))}
     print(f"\n== N = {n:,}: {facts['total_rows']:,} rows in {folder}", flush=True)
     steps = []
@@ -130,7 +127,7 @@ def run_size(n: int, env: dict, a) -> dict:
         steps.append(("naive", lambda: naive(folder, env, a.naive_rows)))
     steps += [("load", lambda: _load(folder, facts, env)),
               ("complete", lambda: loaded_completely(env, facts)),
-              ("queries", lambda: bench.measure_queries(facts, env, a.runs, False)),
+              ("queries", lambda: measure.measure_queries(facts, env, a.runs, False)),
               ("plans", lambda: plans(env, facts)),
               ("bulk files", lambda: bulk_files(folder, facts))]
     for name, step in steps:
@@ -148,10 +145,10 @@ def run_size(n: int, env: dict, a) -> dict:
 
 
 def _load(folder: Path, facts: dict, env: dict) -> dict:
-    store = bench.neo4j_store(env)
+    store = measure.neo4j_store(env)
     store.clear()
     store.close()
-    return bench.measure_load(folder, facts, env)
+    return measure.measure_load(folder, facts, env)
 
 
 def _line(name: str, r: dict) -> str:
@@ -196,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     a = p.parse_args(argv)
-    env = bench.neo4j_env()
+    env = measure.neo4j_env()
     if env is None:
         print("neo4j bench skipped: NEO4J_URI is not set (point it at a throwaway Neo4j 5 server, e.g. "
               "`docker compose up -d neo4j; export NEO4J_URI=bolt://localhost:7687 NEO4J_PASSWORD=…`)")

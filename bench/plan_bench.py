@@ -37,7 +37,7 @@ PLAN_FLOOR_S, NEO4J_PLAN_FLOOR_S, WHATIF_FLOOR_S = 2.0, 5.0, 0.3
 
 def store_for(cache: Path, n: int, province: str) -> tuple[Path, dict]:
     """The loaded embedded store of size n (synthesised and loaded once)."""
-    from bench import synth_folder
+    from synth_data import synth_folder
     folder, facts = synth_folder(cache, n, 30, 300, 1, province)
     db = cache / f"store-{n}"
     if not (db / ".plan-bench-loaded").exists():

@@ -46,18 +46,19 @@ class InputProblem:
             object.__setattr__(self, "value", self.value[:VALUE_SHOWN] + f"…（共 {len(self.value):,} 字 chars）")
 
     def location(self) -> str:
-        parts = [self.file]
+        """Where, as a person looks for it: ``文件 data.xlsx，表 企业，第 3 行，列 scale``."""
+        parts = [f"文件 {self.file}"]
         if self.sheet:
-            parts.append(f"sheet {self.sheet}")
+            parts.append(f"表 {self.sheet}")
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(f"第 {self.row} 行")
         if self.column:
-            parts.append(f"column {self.column}")
-        return ", ".join(parts)
+            parts.append(f"列 {self.column}")
+        return "，".join(parts)
 
     def __str__(self) -> str:
-        val = f" (value: {self.value!r})" if self.value != "" else ""
-        return f"{self.location()}: {self.message}{val} — fix: {self.fix}"
+        val = f"（值：{self.value}）" if self.value != "" else ""
+        return f"{self.location()}：{self.message}{val} — 修改建议：{self.fix}"
 
     def as_dict(self) -> dict:
         return {
@@ -71,24 +72,24 @@ class ValidationFailed(ChainAtlasError):
     few per column and kind when the input has very many; ``omitted`` counts the rest as
     ``{"file", "sheet", "column", "message", "count"}`` dicts, and ``total`` is all of them."""
 
-    hint = "Fix every listed problem and load again; nothing was written."
+    hint = "按每条问题的修改建议改好后重新载入。Fix every listed problem and load again."
 
     def __init__(self, problems: list[InputProblem], source: str = "", omitted: list[dict] | None = None):
         self.problems = list(problems)
         self.omitted = list(omitted or [])
         n = self.total = len(self.problems) + sum(o["count"] for o in self.omitted)
-        where = f" in {source}" if source else ""
-        shown = f" (first {len(self.problems):,} listed)" if self.omitted else ""
-        super().__init__(f"{n:,} problem{'s' if n != 1 else ''} found{where}{shown}; nothing was written")
+        where = f"{source}：" if source else ""
+        shown = f"，下面列出前 {len(self.problems):,} 处" if self.omitted else ""
+        super().__init__(f"{where}发现 {n:,} 处问题{shown}，未写入任何数据"
+                         f"（{n:,} problem{'s' if n != 1 else ''} found; nothing was written）")
 
     def omitted_lines(self) -> list[str]:
         """One line per kind of problem not listed: where, what, how many."""
         out = []
         for o in self.omitted:
-            where = [o["file"]] + ([f"sheet {o['sheet']}"] if o["sheet"] else []) \
-                + ([f"column {o['column']}"] if o["column"] else [])
-            out.append(f"… 另有 {o['count']:,} 个同类问题 and {o['count']:,} more like this: "
-                       f"{', '.join(where)}: {o['message']}")
+            where = [f"文件 {o['file']}"] + ([f"表 {o['sheet']}"] if o["sheet"] else []) \
+                + ([f"列 {o['column']}"] if o["column"] else [])
+            out.append(f"… 另有 {o['count']:,} 个同类问题：{'，'.join(where)}：{o['message']}")
         return out
 
     def report(self, limit: int | None = None) -> str:

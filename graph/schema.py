@@ -266,3 +266,81 @@ def enum_values(kind: str) -> dict[str, tuple[str, ...]]:
     """The mapping for an ``enum:<NAME>`` column kind."""
     return {"STAGES": STAGES, "REGION_LEVELS": REGION_LEVELS, "PARK_KINDS": PARK_KINDS,
             "SCALES": SCALES, "ROLES": ROLES, "REGION_SOURCES": REGION_SOURCES}[kind.split(":", 1)[1]]
+
+
+# --- Chinese column headers ------------------------------------------------------------------
+# The template's header row is Chinese; the reader takes these headers (and the synonyms below)
+# as well as the column keys. One label per column, unique within its table.
+PROVENANCE_LABELS = {"source": "来源", "as_of": "数据日期", "illustrative": "示意数据"}
+COLUMN_LABELS: dict[str, dict[str, str]] = {
+    "regions": {"code": "区划代码", "name": "区划名称", "level": "级别", "parent": "上级区划",
+                "lon": "经度", "lat": "纬度"},
+    "chains": {"chain_id": "产业链编号", "name": "产业链名称", "chief": "链长", "chief_title": "链长职务",
+               "lead_unit": "牵头单位", "batch": "批次", "year": "认定年份", "province": "所属省份"},
+    "products": {"product_id": "产品编号", "name": "产品名称", "aliases": "别名", "gbt4754": "国民经济行业代码"},
+    "chain_products": {"chain": "产业链", "product": "产品", "stage": "环节位置", "segment": "环节名称",
+                       "key_link": "关键环节"},
+    "product_flows": {"from_product": "上游投入品", "to_product": "下游产出品", "cycle_ok": "允许循环"},
+    "product_subclasses": {"product": "小类产品", "parent": "上级产品"},
+    "parks": {"park_id": "园区编号", "name": "园区名称", "kind": "园区类型", "region": "所在地区",
+              "counted_for": "统计归属地区"},
+    "park_chains": {"park": "园区", "chain": "产业链"},
+    "enterprises": {"enterprise_id": "企业编号", "name": "企业名称", "uscc": "统一社会信用代码",
+                    "region": "所在地区", "park": "所在园区", "scale": "规模", "revenue": "营业收入（万元）",
+                    "employees": "从业人数", "listed": "是否上市", "stock_code": "股票代码", "tags": "标签",
+                    "industries": "行业分类", "evidence": "证据说明", "aliases": "简称/曾用名",
+                    "region_source": "区划来源", "region_evidence": "区划推断依据"},
+    "enterprise_products": {"enterprise": "企业", "product": "产品", "revenue_share": "营收占比"},
+    "chain_roles": {"chain": "产业链", "enterprise": "企业", "role": "角色", "evidence": "证据说明"},
+    "supplies": {"supplier": "供货企业", "customer": "客户企业", "product": "所供产品"},
+}
+# Other headers people write for a column (any table that has the column).
+HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "source": ("出处", "数据来源"), "as_of": ("日期", "数据时间"), "illustrative": ("示意", "是否示意"),
+    "stage": ("阶段", "环节", "上中下游"), "region": ("所在区划", "地区", "区划"), "revenue": ("营业收入", "营收"),
+    "scale": ("企业规模",), "uscc": ("信用代码",), "role": ("链主/链核",), "key_link": ("是否关键环节",),
+    "kind": ("类型",), "level": ("区划级别",), "parent": ("上级",), "aliases": ("别称",),
+}
+
+
+def column_label(table: str, column: str) -> str:
+    """The Chinese header of a column.
+
+    >>> column_label("enterprises", "name"), column_label("chains", "as_of")
+    ('企业名称', '数据日期')
+    """
+    return COLUMN_LABELS[table].get(column) or PROVENANCE_LABELS[column]
+
+
+def header_key(text: str) -> str:
+    """A header as compared: lower case, no spaces, ASCII brackets, no required-marks (*, （必填）).
+
+    >>> header_key(" 营业收入（万元）* "), header_key("企业名称(必填)")
+    ('营业收入(万元)', '企业名称')
+    """
+    t = str(text).translate(_HEADER_NOISE).lower()
+    for mark in ("(必填)", "(选填)", "(可选)", "*"):
+        t = t.replace(mark, "")
+    return t
+
+
+_HEADER_NOISE = str.maketrans({"（": "(", "）": ")", "＊": "*", " ": None, "\u3000": None, "\xa0": None})
+
+
+def header_names(table: str) -> dict[str, str]:
+    """Every accepted header of ``table`` (as :func:`header_key`) -> its column key.
+
+    >>> h = header_names("enterprises"); h["企业名称"], h["name"], h["营业收入"], h["出处"]
+    ('name', 'name', 'revenue', 'source')
+    """
+    out: dict[str, str] = {}
+    for c in TABLES[table].columns:
+        for text in (*HEADER_SYNONYMS.get(c.name, ()), column_label(table, c.name), c.name):
+            out[header_key(text)] = c.name      # keys and labels win over synonyms
+    return out
+
+
+for _t_name, _t in TABLES.items():
+    assert set(COLUMN_LABELS[_t_name]) | set(PROVENANCE_LABELS) == set(_t.column_names), _t_name
+    _labels = [column_label(_t_name, _c) for _c in _t.column_names]
+    assert len(set(_labels)) == len(_labels), _t_name

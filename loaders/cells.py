@@ -97,7 +97,7 @@ def _int(text: str) -> int:
     except BadCell:
         raise BadCell("不是整数 not a whole number", "只填整数，不带单位或文字 write digits only, e.g. 8000") from None
     if not value.is_integer():
-        raise BadCell("不是整数 not a whole number", "Round it to a whole number, e.g. 8000")
+        raise BadCell("不是整数 not a whole number", "改成整数 round it to a whole number, e.g. 8000")
     return int(value)
 
 
@@ -106,7 +106,7 @@ def _share(text: str) -> float:
     value = _number(text[:-1] if percent else text) / (100 if percent else 1)
     if not 0 <= value <= 1:
         raise BadCell("比例应在 0–1 之间 share must be between 0 and 1",
-                      "Write a fraction such as 0.6 (or 60%)")
+                      "填 0 到 1 之间的小数，如 0.6（或 60%）write a fraction such as 0.6")
     return round(value, 12)
 
 
@@ -116,7 +116,7 @@ def _bool(text: str) -> bool:
         return True
     if low in schema.FALSE_WORDS:
         return False
-    raise BadCell("不是 是/否 not a yes/no value", "Write 是 or 否 (1/0, true/false also work)")
+    raise BadCell("不是 是/否 not a yes/no value", "填 是 或 否（1/0、true/false 也可）write 是 or 否")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -133,14 +133,14 @@ def _date(text: str) -> str:
             break
         if 1900 <= y <= 2100:
             return "-".join([f"{y:04d}", f"{mo:02d}", f"{d:02d}"][:parts])
-    raise BadCell("不是有效日期 not a valid date", "Write YYYY-MM-DD, YYYY-MM or YYYY, e.g. 2024-04-09")
+    raise BadCell("不是有效日期 not a valid date", "按 年-月-日、年-月 或 年 填写，如 2024-04-09 (YYYY-MM-DD, YYYY-MM or YYYY)")
 
 
 def _code6(text: str) -> str:
     t = unicodedata.normalize("NFKC", text)
     if not re.fullmatch(r"\d{6}", t):
         raise BadCell("行政区划代码应为 6 位数字 division code must be 6 digits",
-                      "Write the 6-digit code, e.g. 140800 (运城市); 12-digit codes: keep the first 6")
+                      "填 6 位代码，如 140800（运城市）；12 位代码只取前 6 位 write the 6-digit code")
     return t
 
 

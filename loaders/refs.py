@@ -161,10 +161,10 @@ class Pool:
                               "请改用编号之一 use one of the ids: " + "、".join(
                                   f"{i}（{self.name_of.get(i, '')}）" for i in sorted(ids)))
         cands = self.candidates(text)
-        where = f"a row of {self.table}（{self.label}）in this file or already loaded"
+        where = f"本文件或系统中已有的{self.label}（{self.table}）"
         raise BadCell(f"找不到引用的{self.label} unknown reference to {self.table}",
-                      (f"您是不是要找 did you mean: {'、'.join(cands)}; or add it to {self.table}"
-                       if cands else f"Use the id or the exact name of {where}"))
+                      (f"您是不是要找：{'、'.join(cands)}；或先在“{self.label}”表中添加它 (did you mean …)"
+                       if cands else f"填写{where}的编号或准确名称"))
 
     def candidates(self, text: str, n: int = 5) -> list[str]:
         """Close names (and ids), formatted ``name (id)``."""
@@ -292,8 +292,8 @@ def check_duplicates(pt: ParsedTable, problems: list[InputProblem]) -> None:
         k = tuple(col.values[col.codes[r]] for col in cols)
         problems.append(InputProblem(
             rt.file, rt.sheet, int(pt.numbers[r]), ", ".join(key), " / ".join(map(str, k)),
-            f"重复的键 duplicate key: same as row {int(pt.numbers[f])}",
-            f"Each ({', '.join(key)}) may appear once: merge the two rows or delete one."))
+            f"重复的键：与第 {int(pt.numbers[f])} 行相同 duplicate key",
+            f"同一（{', '.join(key)}）只能出现一次：合并这两行或删除其一。"))
 
 
 def _truthy(value) -> bool:
@@ -337,8 +337,8 @@ def check_cycles(pt: ParsedTable, resolver: Resolver, existing: AtlasStore | Non
         problems.append(InputProblem(
             pt.rt.file, pt.rt.sheet, numbers[0], None, path,
             f"产品流向成环 flows form a cycle (rows {', '.join(map(str, numbers))})",
-            "Remove or reverse one of these flows, or set cycle_ok = 是 on one of them "
-            "if the loop is real (e.g. recycling 回收利用)."))
+            "删除或反转其中一条流向；若循环确实存在（如回收利用），在其中一条的“允许循环”（cycle_ok）填 是。"))
+
 
 
 def invisible_clashes(raw, parsed: dict[str, ParsedTable], existing: AtlasStore | None) -> list[InputProblem]:

@@ -32,8 +32,8 @@ from loaders.read import RawTable, RawTables
 from loaders.refs import ParsedColumn, ParsedTable, Resolver, bad_cell_problems, check_cycles, \
     check_duplicates, invisible_clashes  # noqa: F401
 
-SOURCE_FIX = ("每行都要写出处和数据日期。Write where the fact comes from (URL or document) and its date; "
-              "for made-up rows write e.g. 示意 and set illustrative = 是.")
+SOURCE_FIX = ("每行都要填写来源（网址或文件名）和数据日期；没有公开来源的示意数据，来源写“示意”，"
+              "并在“示意数据”（illustrative）列填 是。")
 
 
 def validate(raw: RawTables, existing: AtlasStore | None = None, max_problems: int | None = None) -> ImportBatch:
@@ -43,12 +43,11 @@ def validate(raw: RawTables, existing: AtlasStore | None = None, max_problems: i
     problems = ProblemList(max_problems or Settings.from_env().max_problems)
     problems.extend(raw.problems)
     parsed: dict[str, ParsedTable] = {}
+    if not raw.tables and not problems:
+        problems.append(_no_table(raw))
     for name in schema.LOAD_ORDER:
         rt = raw.tables.get(name)
-        if rt is None:
-            if not schema.TABLES[name].optional:
-                problems.append(_missing_table(raw.source, name))
-        elif rt.ok:
+        if rt is not None and rt.ok:        # an absent table is left as loaded (one-table uploads)
             parsed[name] = _parse_table(rt, problems)
     resolver = Resolver(parsed, existing)
     for pt in parsed.values():
@@ -87,18 +86,17 @@ def sorted_problems(problems: list[InputProblem], raw: RawTables) -> list[InputP
     return sorted(problems, key=key)
 
 
-def _missing_table(source: str, name: str) -> InputProblem:
-    """The problem for a required table that is not in the input at all."""
-    t = schema.TABLES[name]
-    return InputProblem(source, name, None, None, "", f"缺少表 missing required table {name}（{t.label}）",
-                        f"Add a sheet (or {name}.csv) named '{name}' or '{t.label.replace('/', '')}'; "
-                        "a header row alone is fine. `chainatlas template` writes all sheets.")
+def _no_table(raw: RawTables) -> InputProblem:
+    """The problem for an input in which no sheet or file is an import table."""
+    examples = "、".join(f"{t.label.replace('/', '')}（{t.name}）" for t in list(schema.TABLES.values())[:4])
+    return InputProblem(raw.source, "", None, None, "", "没有找到可载入的表 no import table found",
+                        f"工作表名或 CSV 文件名须为表名，如 {examples} 等；可下载导入模板对照。")
 
 
-def _empty_fix(col: schema.Column) -> str:
+def _empty_fix(table: str, col: schema.Column) -> str:
     if col.name in ("source", "as_of"):
         return SOURCE_FIX
-    return f"Fill in {col.name} ({col.doc})" + (f", e.g. {col.example}" if col.example else "")
+    return f"填写{schema.column_label(table, col.name)}（{col.doc}）" + (f"，如 {col.example}" if col.example else "")
 
 
 def _parse_table(rt: RawTable, problems: list[InputProblem]) -> ParsedTable:
@@ -108,7 +106,7 @@ def _parse_table(rt: RawTable, problems: list[InputProblem]) -> ParsedTable:
     for col in table.columns:
         if col.required and col.name not in present:
             problems.append(InputProblem(rt.file, rt.sheet, None, col.name, "", "缺少必填列 missing required column",
-                                         f"Add a column headed '{col.name}' ({col.doc})"
+                                         f"添加表头为“{schema.column_label(rt.table, col.name)}”（或 {col.name}）的列：{col.doc}"
                                          + (f", e.g. {col.example}" if col.example else "")))
     numbers, text = rt.text()
     n = len(numbers)
@@ -134,7 +132,7 @@ def _empty_problems(pt: ParsedTable, col: schema.Column, problems: list[InputPro
         return
     message = "必填项为空 required value is empty"
     rows = take(problems, pt.rt.file, pt.rt.sheet, col.name, message, np.flatnonzero(parsed.codes == empty))
-    fix = _empty_fix(col)
+    fix = _empty_fix(pt.name, col)
     for r in rows.tolist():
         problems.append(InputProblem(pt.rt.file, pt.rt.sheet, int(pt.numbers[r]), col.name, "",
                                      message, fix))

@@ -13,18 +13,21 @@ from loaders.read import read_tables
 from loaders.validate import validate
 
 
-def check_path(path, existing: AtlasStore | None = None) -> ImportBatch:
+def check_path(path, existing: AtlasStore | None = None, *, tables: dict[str, str] | None = None,
+               name: str | None = None) -> ImportBatch:
     """Read and validate ``path`` (against ``existing`` when given); writes nothing.
-    Raises ValidationFailed / UnsupportedInput."""
-    return validate(read_tables(path), existing=existing)
+    ``tables``/``name`` as for :func:`loaders.read.read_tables`. Raises ValidationFailed / UnsupportedInput."""
+    return validate(read_tables(path, tables=tables, name=name), existing=existing)
 
 
 def load_path(store: AtlasStore, path, *, dry_run: bool = False, progress: Progress | None = None,
-              warn: Callable[[str], None] | None = None) -> LoadReport:
+              warn: Callable[[str], None] | None = None, tables: dict[str, str] | None = None,
+              name: str | None = None) -> LoadReport:
     """Read ``path``, validate it against ``store`` and apply it (or, with ``dry_run``, only
-    plan it). ``warn`` receives each non-fatal warning (ignored sheets/columns …)."""
+    plan it). ``warn`` receives each non-fatal warning (ignored sheets/columns …); ``tables`` and
+    ``name`` as for :func:`loaders.read.read_tables`. Tables absent from the input stay as stored."""
     started = time.perf_counter()
-    raw = _step(progress, "read", read_tables, path)
+    raw = _step(progress, "read", lambda: read_tables(path, tables=tables, name=name))
     batch = _step(progress, "validate", validate, raw, existing=store)
     del raw                      # the text of every table: not needed once validated (peak memory of big loads)
     for message in batch.warnings:

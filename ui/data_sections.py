@@ -20,7 +20,7 @@ import streamlit as st
 
 from graph import schema
 from graph.errors import ChainAtlasError, UnsupportedInput, ValidationFailed
-from ui import layout, password, state
+from ui import layout, password, state, uploads
 
 LAST_LOAD = "_data_last_load"
 EDITOR_OK = "_data_editor_ok"
@@ -113,16 +113,18 @@ def check_upload_size(files) -> None:
                                "请拆分成多个文件分批导入；管理员可调大 CHAINATLAS_MAX_INPUT_MB。")
 
 
-def checked_upload(files, path: Path, store):
-    """``(batch, plan)`` or ``(ValidationFailed, None)`` for an upload — validated once per upload
-    and store generation, kept in the session (a rerun does not validate again)."""
+def checked_upload(files, path: Path, store, tables: dict | None = None, name: str | None = None):
+    """``(batch, plan)`` or ``(ValidationFailed, None)`` for an upload — validated once per upload,
+    table choice and store generation, kept in the session (a rerun does not validate again).
+    ``tables``/``name`` as for :func:`loaders.read.read_tables`."""
     from loaders.workbook import check_path
-    key = f"_upload_checked_{upload_digest(files)}_{state.generation()}"
+    chosen = ",".join(f"{k}={v}" for k, v in sorted((tables or {}).items()))
+    key = f"_upload_checked_{upload_digest(files)}_{state.generation()}_{chosen}"
     if key not in st.session_state:
         for old in [k for k in st.session_state if str(k).startswith("_upload_checked_")]:
             del st.session_state[old]          # keep one upload's result at a time
         try:
-            batch = check_path(path, existing=store)
+            batch = check_path(path, existing=store, tables=tables, name=name)
             st.session_state[key] = (batch, store.plan(batch))
         except ValidationFailed as err:
             st.session_state[key] = (err, None)
@@ -145,8 +147,8 @@ def save_uploads(files, prefix: str, csv_folder: bool = True) -> Path:
         return paths[0]
     if all(p.suffix.lower() == ".csv" for p in paths):
         return Path(folder)
-    raise UnsupportedInput("请只上传一个 .xlsx 工作簿或一个 .zip，或者若干 <表名>.csv 文件（不要混合）",
-                           "Upload one workbook, one zip of CSV files, or several <table>.csv files.")
+    raise UnsupportedInput("请只上传一个 .xlsx 工作簿或一个 .zip，或者一个或多个 CSV 文件（不要混合）",
+                           "移除多余的文件后再试。")
 
 
 def _progress(bar):
@@ -166,28 +168,34 @@ def plan_frame(report) -> pd.DataFrame:
 
 
 def load_section() -> None:
-    """Upload → every validation error, or the preview → load with a progress bar."""
+    """Upload → (which table is this CSV?) → every validation error, or the preview → load with a
+    progress bar. A file that holds only some tables merges them into what is loaded."""
     last = st.session_state.pop(LAST_LOAD, None)
     if last:
         st.success(f"已载入 {last['name']}：新增 {last['added']} 条，修改 {last['changed']} 条，"
                    f"用时 {last['seconds']:.1f} 秒。上方数量与各页分析已更新。")
-    files = st.file_uploader("上传工作簿（.xlsx）、CSV 压缩包（.zip）或多个 <表名>.csv 文件",
-                             type=["xlsx", "zip", "csv"], accept_multiple_files=True, key="upload")
+    files = uploads.tray("上传工作簿（.xlsx）、CSV 压缩包（.zip）或一个或多个 CSV 文件（可以只传一张表）",
+                         ["xlsx", "zip", "csv"])
     if not files:
-        st.caption("先下载上方模板，按“说明”页填写；每行须有来源（source）与数据日期（as_of）。")
+        st.caption("先下载上方模板，按“说明”页填写；每行须有来源与数据日期。可以只上传一张表（如企业表），"
+                   "它会并入已载入的数据，其余不变。")
+        return
+    tables = uploads.ask_tables(files)
+    if tables is None:
         return
     check_upload_size(files)
     path = save_uploads(files, "load")
+    name = files[0].name if len(files) == 1 else f"上传的 {len(files)} 个文件"
     from loaders.workbook import load_path
     store = state.store()
-    batch, plan = checked_upload(files, path, store)
+    batch, plan = checked_upload(files, path, store, tables=tables, name=name)
     if isinstance(batch, ValidationFailed):
         err = batch
-        st.error(f"校验未通过：{err}。未写入任何数据。")
+        st.error(f"校验未通过：{err}。")
         st.dataframe(layout.problems_frame(err.problems), hide_index=True, key="problems_table")
         if err.omitted:
             st.caption("同类问题只列出前几条，其余计数如下：\n\n" + "\n\n".join(err.omitted_lines()))
-        st.info(f"处理建议：{err.hint} 按表中“修改建议”改好后重新上传。")
+        st.info("处理建议：按表中“修改建议”逐条改好后，重新上传改好的文件（同名文件会替换旧文件）。")
         return
     for w in batch.warnings:
         st.warning(w)
@@ -202,10 +210,11 @@ def load_section() -> None:
     if st.button("确认载入", type="primary", key="load_go", disabled=plan.added + plan.changed == 0):
         bar = st.progress(0.0, text="正在载入…")
         started = time.perf_counter()
-        report = load_path(store, path, progress=_progress(bar))
+        report = load_path(store, path, progress=_progress(bar), tables=tables, name=name)
         bar.progress(1.0, text="载入完成")
         state.bump()
-        st.session_state[LAST_LOAD] = {"name": ", ".join(f.name for f in files), "added": report.added,
+        uploads.clear()
+        st.session_state[LAST_LOAD] = {"name": "、".join(f.name for f in files), "added": report.added,
                                        "changed": report.changed, "seconds": time.perf_counter() - started}
         st.rerun()
 

@@ -69,3 +69,15 @@ def buttons(sel: state.Selection, weights: Weights, top: int) -> None:
     for col, (fmt, (label, data, name, mime)) in zip(cols, makers(sel, weights, top).items()):
         col.download_button(label, data=data, file_name=name, mime=mime, key=f"download_{fmt}",
                             on_click="ignore", width="stretch")
+
+
+def matching_button(sel: state.Selection, weights: Weights, top: int) -> None:
+    """Download of the 链主供需对接清单 (the export's ``matching`` table) as CSV."""
+    from graph.export import build as export
+    store = state.store()
+    key = (state.db_key(), state.generation(), sel.chain_id, sel.place_id, sel.thresholds, weights, top, sel.enclave)
+    stem = _safe(f"链主供需对接清单_{sel.chain_name}_{sel.place_name}_{date.today():%Y%m%d}")
+    st.download_button("⬇ 下载供需对接清单（CSV，全部链主）", key="download_matching", on_click="ignore",
+                       data=lambda: export.to_csv_bytes(build(store, key, sel.chain_id, sel.place_id, sel.thresholds,
+                                                              weights, top, sel.enclave), "matching"),
+                       file_name=stem + ".csv", mime="text/csv")

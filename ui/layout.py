@@ -89,12 +89,21 @@ def show_error(err: ChainAtlasError) -> None:
         st.dataframe(problems_frame(err.problems), hide_index=True)
     if getattr(err, "hint", ""):
         st.info(f"处理建议：{err.hint}")
-    st.caption("如问题持续：检查 CHAINATLAS_DB 指向的数据目录或 Neo4j 服务是否可用，或到“数据”页查看已载入的数据。")
+    st.caption("如问题持续：请系统管理员检查数据库是否可用，或到“数据”页查看已载入的数据。")
 
 
 def problems_frame(problems) -> pd.DataFrame:
     """Validation problems as a table (file / sheet / row / column / value / problem / fix)."""
-    rows = [p.as_dict() for p in problems]
+    from graph import schema
+    from loaders.read import table_for
+
+    def column(p) -> str:
+        table = table_for(p.sheet) if p.sheet else None
+        names = schema.COLUMN_LABELS.get(table, {}) | schema.PROVENANCE_LABELS if table else {}
+        return f"{names[p.column]}（{p.column}）" if p.column in names else text(p.column)
+
+    rows = [{**p.as_dict(), "row": "" if p.row is None else str(p.row), "column": column(p),
+             "value": text(p.value)} for p in problems]
     df = pd.DataFrame(rows, columns=["file", "sheet", "row", "column", "value", "message", "fix"])
     return df.rename(columns={"file": "文件 file", "sheet": "表 sheet", "row": "行 row", "column": "列 column",
                               "value": "值 value", "message": "问题 problem", "fix": "修改建议 fix"})

@@ -20,6 +20,7 @@ REL_CN = {"MAKES": "生产", "SUPPLIES": "供货", "LOCATED_IN": "位于", "IN_P
           "CARRIES": "主导产业", "INCLUDES": "包含环节", "FEEDS": "产品流向", "PART_OF": "隶属", "PARK_IN": "园区位于",
           "COUNTED_FOR": "统计归属（飞地）", "SUBCLASS_OF": "小类"}
 RING = 240
+LABEL_ARC = 150          # pixels of ring each first-hop node needs for its label (8 characters wide)
 
 
 def node_key(label: str, node_id: str) -> str:
@@ -64,14 +65,15 @@ def radial_layout(centre: str, keys: list[str], links: list[tuple[str, str]]) ->
         leaves[k] = max(1, sum(leaves[c] for c in kids[k]))
     pos = {centre: (0.0, 0.0)}
     first = len(kids[centre])
-    radius1 = max(RING, first * 30 / (2 * math.pi))
+    crowded = first > 10                 # alternate two radii so neighbouring labels do not touch
+    radius1 = max(RING, first * LABEL_ARC / (2 if crowded else 1) / (2 * math.pi))
 
     def place(node, a0, a1, depth):
         span, start = a1 - a0, a0
         for j, c in enumerate(kids[node]):
             share = span * leaves[c] / max(1, leaves[node] if node != centre else sum(leaves[x] for x in kids[node]))
             angle = start + share / 2
-            r = radius1 + (depth - 1) * RING * 0.8 + (70 if (depth == 1 and first > 14 and j % 2) else 0)
+            r = radius1 + (depth - 1) * RING * 0.8 + (90 if (depth == 1 and crowded and j % 2) else 0)
             pos[c] = (r * math.cos(angle), r * math.sin(angle))
             place(c, start, start + share, depth + 1)
             start += share
@@ -93,7 +95,7 @@ def graph_html(nodes: pd.DataFrame, edges: pd.DataFrame, centre: str, expanded: 
     for key, r in zip(keys, nodes.to_dict("records")):
         label, name = str(r["label"]), text(r["name"]) or str(r["id"])
         colour = NODE_COLOURS.get(label, "#607d8b")
-        wrapped = "\n".join(name[i:i + 10] for i in range(0, len(name), 10))
+        wrapped = "\n".join(name[i:i + 8] for i in range(0, len(name), 8))
         tip = (f"<b>{html.escape(name)}</b><br>类型：{html.escape(KIND_CN.get(label, label))}"
                f"<br>编号：{html.escape(str(r['id']))}" + ("<br>（已展开）" if key in expanded else ""))
         big = key == centre
@@ -107,9 +109,12 @@ def graph_html(nodes: pd.DataFrame, edges: pd.DataFrame, centre: str, expanded: 
                            "strokeWidth": 3, "strokeColor": "#ffffff"})
     for (a, b), rel in zip(links, edges["type"]):
         if a in pos and b in pos:
-            net.add_edge(a, b, title=html.escape(f"{REL_CN.get(str(rel), str(rel))}（{rel}）"), color="#b0bec5")
+            word = REL_CN.get(str(rel), "关系")
+            net.add_edge(a, b, title=html.escape(word), label=word, color="#b0bec5",
+                         font={"face": FONT, "size": 11, "color": "#546e7a", "strokeWidth": 0,
+                               "background": "rgba(255,255,255,0.9)", "align": "middle"})
     chips = "".join(f"<span class='chip' style='background:{c};color:#fff'>{KIND_CN[k]}</span>"
                     for k, c in NODE_COLOURS.items())
     legend = (f"<div id='legend'>{chips}<span class='note'>大圆点为当前节点，橙色描边为已展开节点；"
-              "悬停连线查看关系类型。</span></div>")
+              "连线上标注关系类型。</span></div>")
     return finish_html(net, legend), height + 50

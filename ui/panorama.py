@@ -27,13 +27,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ui.layout import STATUS_LABEL, STATUS_STYLE, text
+from ui.panorama_layout import COL_W, ROW_H, STAGE_GAP, _ids, layered_layout
 
 AGGREGATE_AT = 250
-COL_W, ROW_H, STAGE_GAP = 184, 56, 56
 ASSUMED_WIDTH = 1100   # px the graph usually gets in the wide layout (sizes the frame height)
 KEY_BORDER = "#0d2b6b"
 FONT = "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC',sans-serif"
-STAGES = (("upstream", "上游"), ("midstream", "中游"), ("downstream", "下游"))
 BAND_FILL = {"upstream": "rgba(21,101,192,0.06)", "midstream": "rgba(0,121,107,0.06)",
              "downstream": "rgba(142,36,170,0.06)"}
 BAND_TEXT = {"upstream": "#1565c0", "midstream": "#00796b", "downstream": "#8e24aa"}
@@ -47,113 +46,6 @@ class Panorama:
     aggregated: bool     # True when drawn by segment
 
 
-# --- layout ------------------------------------------------------------------------------------------
-def _ids(cell) -> list[str]:
-    return [p for p in text(cell).split(";") if p]
-
-
-def depths(ids: list[str], downstream: dict[str, list[str]]) -> dict[str, int]:
-    """Longest-path depth from the flow's sources (cycle-safe: at most len(ids) rounds)."""
-    depth = {p: 0 for p in ids}
-    for _ in range(len(ids)):
-        changed = False
-        for u in ids:
-            for v in downstream.get(u, ()):
-                if v in depth and depth[v] < depth[u] + 1 and depth[u] + 1 < len(ids):
-                    depth[v] = depth[u] + 1
-                    changed = True
-        if not changed:
-            break
-    return depth
-
-
-def capacity_for(n: int) -> int:
-    """Rows per column: taller columns for bigger chains, 8–16."""
-    return max(8, min(16, math.ceil(n / 3) + 2))
-
-
-def layered_layout(items: pd.DataFrame, capacity: int | None = None):
-    """Positions for ``items`` (columns ``id``, ``name``, ``stage``, ``segment`` (may be empty: no
-    headers), ``down`` (list of ids)). Returns (pos {id: (x, y)}, headers [(x, y, text)],
-    bands [{stage, label, x0, x1, n}], rows) where rows is the tallest column's row count."""
-    ids = items["id"].tolist()
-    down = dict(zip(ids, items["down"]))
-    up: dict[str, list[str]] = {}
-    for u, vs in down.items():
-        for v in vs:
-            up.setdefault(v, []).append(u)
-    depth = depths(ids, down)
-    cap = capacity or capacity_for(len(ids))
-    name = dict(zip(ids, items["name"]))
-    pos: dict[str, tuple[float, float]] = {}
-    headers, bands, columns = [], [], []      # columns: (stage, [("h", text) | ("n", id)])
-
-    def close(stage, rows, col_index):
-        x = col_index * COL_W + STAGE_ORDER[stage] * STAGE_GAP
-        for i, (kind, val) in enumerate(rows):
-            y = (i - (len(rows) - 1) / 2) * ROW_H
-            if kind == "n":
-                pos[val] = (x, y)
-            else:
-                headers.append((x, y, val))
-
-    STAGE_ORDER = {s: i for i, (s, _) in enumerate(STAGES)}
-    known = [s for s, _ in STAGES] + sorted(set(items["stage"]) - {s for s, _ in STAGES})
-    for s in known:
-        STAGE_ORDER.setdefault(s, len(STAGE_ORDER))
-    col = 0
-    for stage in known:
-        part = items[items["stage"] == stage]
-        if part.empty:
-            continue
-        first = col
-        inner = set(part["id"])
-        layer = depths(list(part["id"]), {p: [d for d in down[p] if d in inner] for p in part["id"]})
-        groups: dict[tuple[int, str], list[str]] = {}
-        for pid, seg in zip(part["id"], part["segment"]):
-            groups.setdefault((layer[pid], text(seg)), []).append(pid)
-        seen = list(dict.fromkeys(text(s) for s in part["segment"]))
-        order = sorted(groups, key=lambda g: (g[0], sum(depth[p] for p in groups[g]) / len(groups[g]),
-                                              seen.index(g[1])))
-        rows: list = []
-        last_layer = None
-        for lay, seg in order:
-            if rows and last_layer is not None and lay != last_layer:
-                close(stage, rows, col)
-                columns.append(rows)
-                col += 1
-                rows = []
-            last_layer = lay
-            def key(p):
-                ys = [pos[u][1] for u in up.get(p, ()) if u in pos]
-                return (0 if ys else 1, sum(ys) / len(ys) if ys else 0.0, depth[p], text(name[p]), p)
-            members = sorted(groups[(lay, seg)], key=key)
-            per = cap - 1 if seg else cap
-            chunks = [members[i:i + per] for i in range(0, len(members), per)]
-            for k, chunk in enumerate(chunks):
-                block = ([("h", seg + ("（续）" if k else ""))] if seg else []) + [("n", p) for p in chunk]
-                if rows and len(rows) + len(block) > cap:
-                    close(stage, rows, col)
-                    columns.append(rows)
-                    col += 1
-                    rows = []
-                rows = rows + block
-        if rows:
-            close(stage, rows, col)
-            columns.append(rows)
-            col += 1
-        x0 = first * COL_W + STAGE_ORDER[stage] * STAGE_GAP - COL_W / 2 + 8
-        x1 = (col - 1) * COL_W + STAGE_ORDER[stage] * STAGE_GAP + COL_W / 2 - 8
-        bands.append({"stage": stage, "label": dict(STAGES).get(stage, stage), "x0": x0, "x1": x1,
-                      "n": int(len(part))})
-    tallest = max((len(c) for c in columns), default=1)
-    for b in bands:
-        b["y0"] = -(tallest / 2 + 1.1) * ROW_H
-        b["y1"] = (tallest / 2 + 0.3) * ROW_H
-    return pos, headers, bands, tallest, col
-
-
-# --- nodes -------------------------------------------------------------------------------------------
 def status_key(row) -> str:
     return "broken" if bool(row.get("broken")) and row.get("status") in ("missing", "weak") else str(row.get("status"))
 
@@ -279,13 +171,14 @@ def legend_html(counts: dict | None = None, aggregated: bool = False) -> str:
                  "★ 关键环节</span>")
     note = ("每个方块为一个环节分类（产品数与缺/弱/断链数见标签）" if aggregated else
             "方块第二行为本地生产企业数；“无数据”表示数据中没有任何生产企业，不等于本地缺失；"
-            "“待核实”表示取决于所在地未知的企业，不是缺口")
+            "“待核实”表示取决于所在地未知的企业，不是缺口；图例按方块颜色计数，断链单列（上方卡片的缺链、弱链数也含断链环节）")
     return ("<div id='legend'>" + "".join(chips) + f"<span class='note'>{note}。箭头＝产品流向（上游→下游）；"
-            "悬停查看企业名单与判定原因，滚轮缩放，拖动平移。</span></div>")
+            "悬停查看企业名单与判定原因；点击环节查看详情；按住 Ctrl 滚动滚轮或用右下角按钮缩放，拖动平移。</span></div>")
 
 
 _STYLE = f"""
 <style>
+  html, body {{ overflow: hidden; }}   /* never a scroller of its own: the wheel scrolls the page */
   body {{ margin: 0; font-family: {FONT}; background: #ffffff; }}
   #legend {{ display: flex; flex-wrap: wrap; align-items: center; gap: 6px 8px; padding: 6px 4px 8px 4px;
              font-size: 13px; color: #37474f; }}
@@ -326,6 +219,19 @@ _AFTER_NETWORK = """
                   });
                   network.once("afterDrawing", function () { network.fit({animation: false}); });
                   window.addEventListener("resize", function () { network.fit({animation: false}); });
+                  // the wheel scrolls the page; Ctrl+wheel (or the buttons) zooms
+                  container.addEventListener("wheel", function (e) {
+                    if (!e.ctrlKey) { return; }
+                    e.preventDefault();
+                    var s = network.getScale() * (e.deltaY < 0 ? 1.15 : 1 / 1.15);
+                    network.moveTo({scale: s, position: network.getViewPosition()});
+                  }, {passive: false});
+                  // a click on a node tells the app which one (ui/graph_frame.py)
+                  network.on("click", function (p) {
+                    if (p.nodes && p.nodes.length && window.parent !== window) {
+                      window.parent.postMessage({chainatlasNode: String(p.nodes[0])}, "*");
+                    }
+                  });
 """
 
 
@@ -356,8 +262,8 @@ def _network(height_px: int):
     net.options = {
         "physics": {"enabled": False},
         "layout": {"hierarchical": {"enabled": False}},
-        "interaction": {"hover": True, "tooltipDelay": 120, "dragNodes": True, "zoomView": True,
-                        "navigationButtons": False, "multiselect": False},
+        "interaction": {"hover": True, "tooltipDelay": 120, "dragNodes": True, "zoomView": False,
+                        "navigationButtons": True, "keyboard": False, "multiselect": False},
         "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.55}}, "color": {"color": "#9aa7b4",
                   "highlight": "#ff6f00", "hover": "#607d8b"}, "width": 1.2,
                   "smooth": {"enabled": True, "type": "cubicBezier", "forceDirection": "horizontal",
@@ -432,4 +338,4 @@ def panorama(links: pd.DataFrame, *, selected: str | None = None, aggregate_at: 
                 "color": BAND_TEXT.get(b["stage"], "#455a64"), "title": f"{b['label']} · {b['n']} 个环节"}
                for b in bands]
     page = finish_html(net, legend_html(status_counts, aggregated), band_js)
-    return Panorama(html=page, height=height + 60, nodes=len(items), aggregated=aggregated)
+    return Panorama(html=page, height=height + 90, nodes=len(items), aggregated=aggregated)

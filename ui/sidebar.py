@@ -1,8 +1,9 @@
 """The sidebar: chain, place (province → city → county → park), thresholds and 飞地 toggle.
 
-Every widget is bound to a URL query parameter (``bind="query-params"``; the widget key is the
-parameter name), so the address bar always holds the current choice and a copied link opens the
-same view. Selectbox parameters hold the shown name (``?chain=新能源汽车&city=运城市``).
+Every widget is bound to a URL query parameter (the widget key is the parameter name), so the
+address bar always holds the current choice and a copied link opens the same view. The chain and
+place parameters hold ids (``?chain=SX-NEV&city=140800``, see :mod:`ui.urlparams`); names typed
+into a link work too, and an unknown value shows a notice instead of silently opening another.
 
 Other pages change a choice through :func:`request`, applied here before the widgets are drawn
 on the next run (a widget's state cannot change once it is drawn).
@@ -13,6 +14,7 @@ import streamlit as st
 
 from graph.options import DEFAULT_THRESHOLDS, Thresholds
 from ui import state
+from ui.urlparams import id_select
 
 PENDING = "_sidebar_pending"
 ALL = ""                     # the "whole region / no park" option of the cascade
@@ -35,12 +37,6 @@ def _apply_pending() -> None:
     pending = st.session_state.pop(PENDING, None) or {}
     for key, value in pending.items():
         st.session_state[key] = value
-
-
-def _keep_valid(key: str, options: list) -> None:
-    """Reset a cascade widget whose value is no longer among its options (before drawing it)."""
-    if key in st.session_state and st.session_state[key] not in options:
-        st.session_state[key] = options[0]
 
 
 def _reset_thresholds() -> None:
@@ -69,10 +65,9 @@ def render() -> state.Selection | None:
         return None
     names = dict(zip(chains["chain_id"].astype(str), chains["name"].astype(str)))
     chain_ids = list(names)
-    _keep_valid("chain", chain_ids)
     sb.markdown("#### 产业链")
-    chain_id = sb.selectbox("产业链", chain_ids, format_func=lambda c: names.get(c, c), key="chain",
-                            bind="query-params", label_visibility="collapsed")
+    chain_id = id_select(sb, "产业链", chain_ids, key="chain", name=names.get, what="产业链",
+                         label_visibility="collapsed")
 
     tree = state.tree()
     chain_provinces = [str(p) for p in chains["province"].dropna().astype(str).unique()]
@@ -83,25 +78,23 @@ def render() -> state.Selection | None:
         offer_reference_regions(sb)
         return None
     sb.markdown("#### 地区与园区")
-    _keep_valid("province", provinces)
-    province = sb.selectbox("省", provinces, format_func=tree.name, key="province", bind="query-params")
+    province = id_select(sb, "省", provinces, key="province", name=tree.name, what="省份")
     cities = [ALL] + tree.children(province)
-    _keep_valid("city", cities)
-    city = sb.selectbox("市", cities, format_func=lambda c: "（全省）" if c == ALL else tree.name(c),
-                        key="city", bind="query-params", disabled=len(cities) == 1)
+    city = id_select(sb, "市", cities, key="city", name=lambda c: "（全省）" if c == ALL else tree.name(c),
+                     what="城市", default=ALL, disabled=len(cities) == 1)
     county = ALL
     if city:
         counties = [ALL] + tree.children(city)
-        _keep_valid("county", counties)
-        county = sb.selectbox("县区", counties, format_func=lambda c: "（全市）" if c == ALL else tree.name(c),
-                              key="county", bind="query-params", disabled=len(counties) == 1)
+        county = id_select(sb, "县区", counties, key="county", what="县区", default=ALL,
+                           name=lambda c: "（全市）" if c == ALL else tree.name(c), disabled=len(counties) == 1)
+    else:
+        st.query_params.pop("county", None)
     region = county or city or province
     inside = tree.descendants(region)
     parks = [ALL] + sorted(pid for pid, p in tree.parks.items()
                            if str(p.get("region")) in inside or str(p.get("counted_for")) in inside)
-    _keep_valid("park", parks)
-    park = sb.selectbox("园区", parks, key="park", bind="query-params", disabled=len(parks) == 1,
-                        format_func=lambda p: "（不限园区）" if p == ALL else str(tree.parks[p].get("name") or p))
+    park = id_select(sb, "园区", parks, key="park", what="园区", default=ALL, disabled=len(parks) == 1,
+                     name=lambda p: "（不限园区）" if p == ALL else str(tree.parks[p].get("name") or p))
 
     with sb.expander("判定阈值与口径", expanded=False):
         d = DEFAULT_THRESHOLDS
@@ -114,7 +107,7 @@ def render() -> state.Selection | None:
         kw = st.slider("关键环节在加权配套率中的权重", 1.0, 5.0, d.key_weight, step=0.5, key="key_weight",
                        bind="query-params")
         enclave = st.toggle("飞地园区按统计归属地计入", value=True, key="enclave", bind="query-params",
-                            help="开：飞地园区的企业计入其统计归属地（counted_for）；关：按实际所在地计入。")
+                            help="开：飞地园区的企业计入其统计归属地；关：按实际所在地计入。")
         st.button("恢复默认", on_click=_reset_thresholds, key="reset_thresholds")
 
     thresholds = Thresholds(min_makers=int(mk), min_large=int(ml), min_revenue_share=float(ms), key_weight=float(kw))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -65,6 +66,11 @@ class Atlas:
 
 def settings() -> Settings:
     return Settings.from_env()
+
+
+def seed_label() -> str:
+    """The seed the atlas was started with, as users call it: its folder name, never a server path."""
+    return Path(str(settings().seed)).name or str(settings().seed)
 
 
 @st.cache_resource(show_spinner="正在打开图谱；首次启动会自动载入内置种子数据，请稍候…")

@@ -220,7 +220,7 @@ def build_report(view: ChainView, place: dict, sc: Scope, local: pd.DataFrame, c
     summary["unknown_enterprises"] = int(unknown["enterprise_id"].nunique()) if len(unknown) else 0
     notes = notes + gap_summary.leader_notes(leaders) + gap_summary.unknown_notes(summary, place)
     if place.get("kind") == "region":
-        notes.append("飞地园区按统计归属地计入（counted_for）。" if enclave_attribution
+        notes.append("飞地园区按统计归属地计入。" if enclave_attribution
                      else "飞地园区按实际所在地计入（未启用飞地归属）。")
     return GapReport(chain=dict(view.chain), region=dict(place), thresholds=thresholds, priority=priority,
                      enclave_attribution=enclave_attribution, scope=sc, links=links, summary=summary,

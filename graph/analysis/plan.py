@@ -160,7 +160,7 @@ def optimise(store, reports: list, k: int = 10, weights: PlanWeights = DEFAULT_P
                     ["所选产业链在本地没有缺链或弱链环节，无需招商组合。"], {"candidates": 0})
     made = made_gaps(reports, gaps)           # product id -> the gaps its makers serve
     makers = store.makers(sorted(made), reports[0].scope, side="outside")
-    keep, counts = candidate_filter(makers, place, tree, exclude, exclude_provinces, store)
+    keep, counts = candidate_filter(makers, place, tree, exclude, exclude_provinces, store, reports[0].scope)
     cands = makers[keep].reset_index(drop=True)
     pairs = pairs_of(cands, made, len(gaps))
     if weights.quality > 0:

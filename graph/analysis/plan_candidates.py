@@ -12,23 +12,7 @@ import numpy as np
 import pandas as pd
 
 from graph.analysis import geo
-
-
-def unknown_location(region: pd.Series, park: pd.Series, place: dict, tree) -> np.ndarray:
-    """Bool per enterprise: is its location unknown for ``place``? No region (and no park with one),
-    a region the atlas does not know, or a region coarser than the place that contains it (山西省 for
-    运城市; for a park: its own region too, when the enterprise has no park). Worked out once per
-    distinct (region, park)."""
-    code = place.get("code")
-    above = set(tree.ancestors(code)) if code else set()
-    if place.get("kind") != "park":
-        above.discard(str(code))
-    codes, uniq = _pair_codes(region, park)
-    verdict = []
-    for reg, prk in uniq:
-        eff = eff_region(reg, prk, tree)
-        verdict.append(eff is None or eff not in tree.regions or (eff in above and prk is None))
-    return np.array(verdict, dtype=bool)[codes]
+from graph.analysis.location import UNKNOWN, classify
 
 
 def _pair_codes(region: pd.Series, park: pd.Series) -> tuple[np.ndarray, list]:
@@ -63,12 +47,14 @@ def eff_region(region, park, tree):
     return None if p is None or (isinstance(p, float) and np.isnan(p)) else str(p)
 
 
-def candidate_filter(makers: pd.DataFrame, place: dict, tree, exclude, exclude_provinces, store):
-    """(mask of the makers that may be picked, counts of those left out and why)."""
+def candidate_filter(makers: pd.DataFrame, place: dict, tree, exclude, exclude_provinces, store, scope):
+    """(mask of the makers that may be picked, counts of those left out and why). A maker whose
+    location is unknown for the place (the engine's rule: :func:`graph.analysis.location.classify`)
+    is never a candidate."""
     from graph.analysis import lookup
     if makers.empty:
         return np.zeros(0, dtype=bool), {"unknown_location": 0}
-    unknown = unknown_location(makers["region"], makers["park"], place, tree)
+    unknown = (classify(tree, place, scope, makers["region"], makers["park"]) == UNKNOWN).to_numpy(bool)
     eid = makers["enterprise_id"].to_numpy(object)
     counts = {"unknown_location": len(set(eid[unknown].tolist()))}
     keep = ~unknown

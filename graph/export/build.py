@@ -7,7 +7,7 @@ API (all bytes-returning functions are meant for download buttons):
   :func:`graph.analysis.gaps.diagnose` and one :func:`graph.analysis.targets.rank_targets` per chain
   (``chains``: ids or names; ``None`` = every chain of the store).
 - ``to_xlsx_bytes(export)`` — the workbook (sheets 说明, 汇总, 缺口清单, 招商目标, 招商组合, 本地企业,
-  招商项目 and the hidden ``_snapshot``; see graph.export.xlsx).
+  链主供需对接, 招商项目 and the hidden ``_snapshot``; see graph.export.xlsx).
 - ``to_csv_bytes(export, key)`` — one table as CSV (UTF-8 with BOM, Chinese headers); ``key`` is
   one of ``about``, ``summary``, ``gaps``, ``targets``, ``makers`` (or the sheet name).
 - ``to_csv_zip_bytes(export)`` — every table as ``<sheet>.csv`` plus ``_snapshot.json``, zipped.
@@ -142,7 +142,7 @@ def build_export(store, chains: list[str] | None = None, region: str = "山西�
     }
     tables = {"summary": T.summary_rows(reports, targets), "gaps": T.gap_rows(reports, targets),
               "targets": T.target_rows(reports, targets, tree), "plan": T.plan_rows(plan),
-              "makers": T.maker_rows(reports, tree)}
+              "makers": T.maker_rows(reports, tree), "matching": T.matching_rows(reports, targets)}
     tables["projects"] = project_rows(store, reports)
     tables["verify"] = T.verify_rows(reports, tree)
     tables = {"about": T.about_rows(meta), **tables}

@@ -3,8 +3,8 @@
 Each table has English column keys (used by the JSON export and by scripts) and Chinese headers
 (:data:`HEADERS`, used by the xlsx sheets and CSV files); :func:`display` turns one into the
 other. Keys and sheets: ``about`` 说明, ``summary`` 汇总, ``gaps`` 缺口清单, ``targets`` 招商目标,
-``plan`` 招商组合, ``makers`` 本地企业, ``verify`` 核实清单 (enterprises whose location would settle
-待核实 links).
+``plan`` 招商组合, ``makers`` 本地企业, ``matching`` 链主供需对接 (:mod:`graph.analysis.leader_view`),
+``verify`` 核实清单 (enterprises whose location would settle 待核实 links).
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from graph.export.project_sheet import HEADERS as PROJECT_HEADERS
 from graph.schema import region_label
 
 SHEETS = {"about": "说明", "summary": "汇总", "gaps": "缺口清单", "targets": "招商目标", "plan": "招商组合",
-          "makers": "本地企业", "projects": "招商项目", "verify": "核实清单"}
+          "makers": "本地企业", "matching": "链主供需对接", "projects": "招商项目", "verify": "核实清单"}
 
 HEADERS: dict[str, dict[str, str]] = {
     "about": {"item": "项目", "value": "取值", "note": "说明"},
@@ -64,6 +64,12 @@ HEADERS: dict[str, dict[str, str]] = {
         "park_name": "所在园区", "scale": "规模", "revenue": "营业收入（万元）", "employees": "从业人数",
         "listed": "上市", "tags": "标签", "product_id": "所产产品编号", "revenue_share": "该产品营收占比",
         "source": "来源", "as_of": "数据日期", "illustrative": "示意数据"},
+    "matching": {
+        "chain_id": "产业链编号", "chain": "产业链", "leader_id": "链主编号", "leader": "链主", "leader_local": "链主在本地",
+        "stage_cn": "阶段", "input_id": "投入品编号", "input": "投入品（上游环节）", "verdict": "本地能否配套",
+        "status_cn": "环节状态", "local_count": "本地企业数", "local_suppliers": "本地供应企业",
+        "candidates": "候选供应商（外地，按得分）", "candidate_ids": "候选企业编号", "advice": "对接建议",
+        "source": "来源（链主认定）", "as_of": "数据日期"},
     "verify": {
         "rank": "序号", "enterprise_id": "企业编号", "name": "企业", "region": "已知地区代码", "region_name": "已知地区",
         "why": "待核实原因", "weight": "可核实环节（关键环节加权）", "key_links": "关键环节数", "links": "环节数",
@@ -155,6 +161,17 @@ def gap_rows(reports, targets) -> pd.DataFrame:
     if not frames:
         return _empty("gaps")
     return pd.concat(frames, ignore_index=True)[list(HEADERS["gaps"])]
+
+
+def matching_rows(reports, targets, per_input: int = 3) -> pd.DataFrame:
+    """链主供需对接清单 of every chain: its 链主's inputs, local or not, candidate suppliers."""
+    from graph.analysis.leader_view import leader_matching
+    frames = [leader_matching(rep, tg, per_input).assign(chain_id=rep.chain.get("chain_id"), chain=rep.chain.get("name"))
+              for rep, tg in zip(reports, targets)]
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return _empty("matching")
+    return pd.concat(frames, ignore_index=True)[list(HEADERS["matching"])]
 
 
 def target_rows(reports, targets, tree) -> pd.DataFrame:

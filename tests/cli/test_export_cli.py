@@ -14,7 +14,7 @@ def test_export_xlsx(run, tmp_path):
     assert r.exit_code == 0, r.output
     assert "缺口 5" in r.output and str(out) in r.output
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["说明", "汇总", "缺口清单", "招商目标", "招商组合", "本地企业", "招商项目", "核实清单", "_snapshot"]
+    assert wb.sheetnames == ["说明", "汇总", "缺口清单", "招商目标", "招商组合", "本地企业", "链主供需对接", "招商项目", "核实清单", "_snapshot"]
     assert wb["缺口清单"].max_row == 6
 
 

@@ -45,11 +45,12 @@ def test_template(run, tmp_path):
     result = run("template", out)
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames[0] == "说明" and "enterprises" in wb.sheetnames
-    ws = wb["chains"]
-    assert ws.max_row == 1 and ws["A1"].value == "chain_id" and ws["A1"].font.bold and ws.freeze_panes == "A2"
+    assert wb.sheetnames[0] == "说明" and "企业" in wb.sheetnames
+    ws = wb["产业链"]
+    assert ws.max_row == 3 and ws["A1"].value == "产业链编号*" and ws["A1"].font.bold and ws.freeze_panes == "A3"
+    assert ws["A2"].value == "chain_id" and ws["A3"].value.startswith("【示例】")
     docs = [r for r in wb["说明"].iter_rows(min_row=2, values_only=True)]
-    assert any(r[:3] == ("chains", "产业链", "chain_id") for r in docs)
+    assert any(r[:4] == ("产业链", "chains", "产业链编号", "chain_id") for r in docs)
     again = run("template", out)
     assert again.exit_code == 1 and "--force" in again.output and "Traceback" not in again.output
     assert run("template", out, "--force").exit_code == 0
@@ -71,7 +72,7 @@ def test_validate_lists_every_problem(run, tmp_path):
     assert result.exit_code == 1
     err = result.stderr
     assert "4 problems" in err and "新能源汽车 (SX-NEV)" in err and "Traceback" not in result.output
-    for where in ("column chain", "column role", "column scale", "column as_of"):
+    for where in ("列 chain", "列 role", "列 scale", "列 as_of"):
         assert where in err
     js = run("validate", folder, "--standalone", "--format", "json")
     data = json.loads(js.stdout)
@@ -113,3 +114,26 @@ def test_failed_load_writes_nothing(run, tmp_path):
     result = run("load", bad)
     assert result.exit_code == 1 and "duplicate key" in result.stderr and "nothing was written" in result.stderr
     assert run("stats", "--format", "json").stdout == before
+
+
+@needs_store
+def test_load_one_csv_merges_into_what_is_loaded(run, tmp_path):
+    assert run("load", csv_folder(tmp_path)).exit_code == 0
+    one = tmp_path / "products.csv"
+    one.write_text("产品编号,产品名称,来源,数据日期\nP-BATT,动力电池系统,s,2024\nP-MOTOR,驱动电机,s,2024\n",
+                   encoding="utf-8")
+    result = run("load", one)
+    assert result.exit_code == 0, result.output
+    assert "added 1, changed 1" in result.output
+    nodes = json.loads(run("stats", "--format", "json").output)["nodes"]
+    assert nodes["Enterprise"] == 1 and nodes["Product"] == 3 and nodes["Chain"] == 1
+
+
+@needs_store
+def test_load_one_csv_with_another_name_needs_its_table(run, tmp_path):
+    assert run("load", csv_folder(tmp_path)).exit_code == 0
+    odd = tmp_path / "产品表.csv"
+    odd.write_text("产品编号,产品名称,来源,数据日期\nP-MOTOR,驱动电机,s,2024\n", encoding="utf-8")
+    refused = run("load", odd)
+    assert refused.exit_code == 1 and "--table" in refused.output and "Traceback" not in refused.output
+    assert run("load", odd, "--table", "products").exit_code == 0

@@ -124,3 +124,4 @@ def honest_world(**overrides):
         enterprise_products=[dict(enterprise=e, product=p, revenue_share=sh) for e, p, sh in MAKES + UNKNOWN_MAKES])
     tables.update(overrides)
     return world(**tables)
+

@@ -101,7 +101,7 @@ def test_corrupt_workbook(tmp_path):
         read_tables(path)
 
 
-@pytest.mark.parametrize("name,hint", [("data.xls", ".xlsx"), ("data.json", "folder"), ("one.csv", "folder")])
+@pytest.mark.parametrize("name,hint", [("data.xls", ".xlsx"), ("data.json", "CSV 文件夹"), ("one.csv", "--table")])
 def test_unsupported_types(tmp_path, name, hint):
     path = tmp_path / name
     path.write_text("x")

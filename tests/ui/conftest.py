@@ -20,7 +20,7 @@ for p in (HERE.parents[1], HERE):       # the ui package (not in the installed d
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
-from uihelp import APP, SEED, TIMEOUT, xss_batch  # noqa: E402
+from uihelp import APP, SEED, TIMEOUT, sample_workbook, upload, xss_batch  # noqa: E402
 
 _VARS = ("CHAINATLAS_DB", "CHAINATLAS_SEED", "CHAINATLAS_EDITING", "CHAINATLAS_EDITOR_PASSWORD",
          "CHAINATLAS_MAX_PROBLEMS", "CHAINATLAS_MAX_INPUT_MB")
@@ -82,3 +82,14 @@ def xss_store(tmp_path):
         yield s
     finally:
         s.close()
+
+
+@pytest.fixture
+def loaded_env(env, tmp_path, app):
+    """The 数据 page on a fresh store holding the small sample workbook (loaded through the page)."""
+    env(CHAINATLAS_DB=str(tmp_path / "db"), CHAINATLAS_SEED="none", CHAINATLAS_EDITING="open")
+    at = app("data")
+    upload(at, "good.xlsx", sample_workbook(tmp_path / "good.xlsx").read_bytes())
+    at.button(key="load_go").click().run()
+    assert {m.label: m.value for m in at.metric}["企业"] == "1"
+    return at

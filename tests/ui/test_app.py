@@ -1,9 +1,11 @@
 """Every page of the app, driven with streamlit.testing.v1.AppTest on the Shanxi seed."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from uihelp import XSS, find, no_errors
+from uihelp import XSS, find, graph_page, no_errors
 
 
 # st.dataframe keys reach AppTest only for selectable tables: the others are found by a column.
@@ -43,21 +45,48 @@ def test_overview_opens_a_chain_on_the_panorama(seeded_env, app):
     no_errors(at)
     assert at.title[0].value == "产业链全景图"
     assert at.selectbox(key="chain").value == "SX-NEV"
-    assert at.query_params["chain"] == ["新能源汽车"] or at.query_params["chain"] == "新能源汽车"
+    assert at.query_params["chain"] in (["SX-NEV"], "SX-NEV")
 
 
 def test_shared_link_restores_chain_and_region(seeded_env, app):
-    at = app("panorama", chain="新能源汽车", city="运城市")
+    at = app("panorama", chain="新能源汽车", city="运城市")       # names typed by hand still work
     no_errors(at)
     assert at.selectbox(key="chain").value == "SX-NEV"
     assert at.selectbox(key="city").value == "140800"
     assert any("新能源汽车 · 运城市" in m.value for m in at.markdown)
 
 
+def _param(at, key):
+    value = at.query_params.get(key)
+    return value[0] if isinstance(value, list) else value
+
+
+def test_shared_link_carries_ids(seeded_env, app):
+    at = app("panorama", chain="SX-NEV", city="140800")
+    no_errors(at)
+    assert at.selectbox(key="chain").value == "SX-NEV" and at.selectbox(key="city").value == "140800"
+    at.selectbox(key="link").set_value("P-SEPARATOR").run()
+    assert _param(at, "chain") == "SX-NEV" and _param(at, "city") == "140800" and _param(at, "link") == "P-SEPARATOR"
+    again = app("panorama", chain="SX-NEV", city="140800", link="P-SEPARATOR")     # the shared link
+    no_errors(again)
+    assert again.selectbox(key="link").value == "P-SEPARATOR"
+    by_name = app("panorama", chain="SX-NEV", link="隔膜")                          # a name typed by hand
+    assert by_name.selectbox(key="link").value == "P-SEPARATOR"
+
+
+def test_unknown_values_in_a_link_say_so(seeded_env, app):
+    at = app("panorama", chain="不存在的链", city="999999", link="P-NOPE")
+    assert not at.exception
+    notices = [w.value for w in at.warning]
+    assert any("产业链“不存在的链”不存在" in w for w in notices)
+    assert any("城市“999999”不存在" in w for w in notices)
+    assert any("环节“P-NOPE”不存在" in w for w in notices)
+
+
 def test_panorama_graph_and_link_details(seeded_env, app):
     at = app("panorama", chain="新能源汽车")
     no_errors(at)
-    html = find(at, "iframe")[0].proto.srcdoc
+    html = graph_page(at)
     assert "vis.Network" in html and "上游" in html and "★ 关键环节" in html
     assert "无本地企业" not in html
     links = _engine_links("SX-NEV")
@@ -65,7 +94,7 @@ def test_panorama_graph_and_link_details(seeded_env, app):
     at.selectbox(key="link").select(missing).run()
     no_errors(at)
     assert _has(at, "pano_targets")          # targets next to the link
-    assert f'"id": "{missing}"' in find(at, "iframe")[0].proto.srcdoc
+    assert f'"id": "{missing}"' in graph_page(at)
     covered = links.loc[links["status"] == "covered", "product_id"].iloc[0]
     at.selectbox(key="link").select(covered).run()
     assert len(_rows(at, "pano_local")) >= 1
@@ -165,8 +194,18 @@ def test_regions_page(seeded_env, app):
     no_errors(at)
     cov = _rows(at, "cov_table")
     assert "运城市" in set(cov["地区"]) and len(cov) >= 11
-    assert find(at, "arrow_vega_lite_chart") or find(at, "vega_lite_chart")
-    assert find(at, "deck_gl_json_chart")
+    charts = find(at, "arrow_vega_lite_chart") + find(at, "vega_lite_chart")
+    assert not find(at, "deck_gl_json_chart")                  # no basemap component at all
+    spec = next(json.loads(c.proto.spec) for c in charts if "geoshape" in c.proto.spec)
+    shapes = spec["layer"][0]["data"]["values"]
+    assert {"运城市", "太原市"} <= {f["properties"]["name"] for f in shapes}    # real boundaries, named
+    assert all(f["geometry"]["type"] == "MultiPolygon" for f in shapes)
+    assert '"url"' not in json.dumps(spec) and spec["layer"][0].get("projection", spec.get("projection"))
+    at.selectbox(key="map_link").set_value("P-SEPARATOR").run()
+    no_errors(at)
+    charts = find(at, "arrow_vega_lite_chart") + find(at, "vega_lite_chart")
+    assert any("隔膜 本地企业数" in json.loads(c.proto.spec)["layer"][0]["encoding"]["tooltip"][1]["title"]
+               for c in charts if "geoshape" in c.proto.spec)
 
 
 def test_data_page_counts_and_sources(seeded_env, app):
@@ -192,19 +231,22 @@ def test_empty_store_explains_what_to_do(empty_env, app):
 
 
 def test_upload_bad_then_good_workbook(empty_env, app, tmp_path):
-    from uihelp import sample_workbook
+    from uihelp import sample_workbook, upload
     at = app("data")
     assert {m.label: m.value for m in at.metric}["产业链"] == "0"
     bad = sample_workbook(tmp_path / "bad.xlsx", broken=True)
-    at.file_uploader(key="upload").upload("bad.xlsx", bad.read_bytes()).run()
+    upload(at, "数据.xlsx", bad.read_bytes())
     assert not at.exception
     problems = _rows(at, "problems_table")
     assert len(problems) >= 2
     assert {"文件 file", "表 sheet", "行 row", "列 column", "值 value", "问题 problem", "修改建议 fix"} <= set(problems.columns)
-    assert "bad.xlsx" in set(problems["文件 file"])
+    assert set(problems["文件 file"]) == {"数据.xlsx"} and "None" not in problems.to_string()
+    assert any("发现" in e.value and "处问题" in e.value for e in at.error)
     good = sample_workbook(tmp_path / "good.xlsx")
-    at.file_uploader(key="upload").clear().upload("good.xlsx", good.read_bytes()).run()
+    upload(at, "数据.xlsx", good.read_bytes())              # the fixed file, dropped again: replaces the old one
     no_errors(at)
+    assert any("替换" in i.value for i in at.info)
+    assert len([b for b in at.button if b.key and b.key.startswith("tray_remove_")]) == 1
     plan = _rows(at, "plan_table")
     assert plan["新增"].sum() > 0
     at.button(key="load_go").click().run()
@@ -248,7 +290,7 @@ def test_xss_names_render_as_text(env, xss_store, app):
     env(CHAINATLAS_DB=xss_store.location, CHAINATLAS_SEED="none")
     at = app("panorama")
     no_errors(at)
-    html = find(at, "iframe")[0].proto.srcdoc
+    html = graph_page(at)
     assert "<img" not in html and "<script>alert" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html.replace("\\u0026", "&")
     at = app("explorer", q="onerror")
@@ -257,6 +299,21 @@ def test_xss_names_render_as_text(env, xss_store, app):
     assert "<img" not in find(at, "iframe")[0].proto.srcdoc
     for m in at.markdown:                                           # HTML-enabled markdown is escaped
         assert not (m.proto.allow_html and "<img" in m.value)
+
+
+def test_leader_view_lists_inputs_and_candidates(seeded_env, app):
+    at = app("leaders", chain="SX-NEV")
+    no_errors(at)
+    table = [d.value for d in at.dataframe if "候选供应商（外地，按得分）" in d.value.columns][0]
+    assert len(table) >= 5 and {"本地有", "本地无"} <= set(table["本地能否配套"])
+    missing = table[table["本地能否配套"] == "本地无"]
+    assert (missing["候选供应商（外地，按得分）"] != "").all() and (missing["本地供应企业"] == "").all()
+    unknown = table[table["本地能否配套"].str.startswith("未知")]
+    assert (unknown["候选供应商（外地，按得分）"] == "").all()             # unknown is never a gap
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["上游投入品"]) == len(table)
+    assert _param(at, "leader") == at.selectbox(key="leader").value      # the 链主's id is in the URL
+    assert any(b.label.startswith("⬇ 下载供需对接清单") for b in at.get("download_button"))
 
 
 def test_banner_for_a_running_or_interrupted_neo4j_load(empty_env, app, monkeypatch):

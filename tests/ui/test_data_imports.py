@@ -6,23 +6,12 @@ import zipfile
 
 import pytest
 
-from uihelp import ROOT, sample_workbook
+from uihelp import ROOT
 
 from tests.conftest import CKG_SAMPLE as CKG  # noqa: E402
 REGISTRY_CSV = ("企业名称,统一社会信用代码,所属省份,所属城市,经营范围,主营产品,企业规模\n"
                 "运城示例电池有限公司,,山西省,运城市,动力电池的研发、生产和销售,动力电池,中型企业\n"
                 "运城示例服务有限公司,,山西省,运城市,整车技术咨询服务,,小型\n")
-
-
-@pytest.fixture
-def loaded_env(env, tmp_path, app):
-    """A fresh store holding the small sample workbook (loaded through the 数据 page)."""
-    env(CHAINATLAS_DB=str(tmp_path / "db"), CHAINATLAS_SEED="none", CHAINATLAS_EDITING="open")
-    at = app("data")
-    at.file_uploader(key="upload").upload("good.xlsx", sample_workbook(tmp_path / "good.xlsx").read_bytes()).run()
-    at.button(key="load_go").click().run()
-    assert {m.label: m.value for m in at.metric}["企业"] == "1"
-    return at
 
 
 def test_registry_import_with_review_and_load(loaded_env):

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -72,8 +73,28 @@ def page(server):
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         pg = browser.new_page(viewport={"width": 1600, "height": 1700}, accept_downloads=True)
         pg.set_default_timeout(90_000)
+        pg.outside = []                  # every request that would leave the machine
+        pg.on("request", lambda r: pg.outside.append(r.url) if not _local(r.url) else None)
         yield pg
         browser.close()
+
+
+def _local(url: str) -> bool:
+    host = urllib.parse.urlsplit(url).hostname
+    return url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost", "::1")
+
+
+def _graph_frame(pg):
+    """The panorama's graph frame (ui/graph_frame.py): the frame whose page defines ``network``."""
+    for _ in range(300):
+        for f in pg.frames:
+            try:
+                if f != pg.main_frame and f.evaluate("typeof network !== 'undefined'"):
+                    return f
+            except Exception:  # noqa: BLE001 — a frame detached while we looked
+                continue
+        pg.wait_for_timeout(200)
+    raise AssertionError("no graph frame")
 
 
 def _settle(pg):
@@ -88,7 +109,7 @@ def test_panorama_renders_its_graph(server, page):
     page.goto(f"{server}/panorama?chain=新能源汽车")
     _settle(page)
     assert "产业链全景图" in page.locator("h1").first.inner_text()
-    frame = page.frame_locator("iframe[data-testid=stIFrame]").first
+    frame = _graph_frame(page)
     frame.locator("#mynetwork canvas").wait_for()
     assert frame.locator("#legend").inner_text().count("关键环节") == 1
     page.wait_for_timeout(1200)          # let vis fit and draw
@@ -108,3 +129,60 @@ def test_gap_table_and_download(server, page):
     target = ARTIFACTS / download.suggested_filename
     download.save_as(target)
     assert target.suffix == ".xlsx" and target.read_bytes()[:2] == b"PK"
+
+
+def _scrolled(pg) -> int:
+    return pg.evaluate("document.querySelector('[data-testid=stMain]').scrollTop")
+
+
+def test_wheel_scrolls_the_page_and_a_node_click_selects_its_link(server, page):
+    page.set_viewport_size({"width": 1440, "height": 900})
+    try:
+        page.goto(f"{server}/panorama?chain=SX-NEV")
+        _settle(page)
+        frame = _graph_frame(page)
+        frame.locator("#mynetwork canvas").wait_for()
+        page.wait_for_timeout(1500)                                     # vis fits the graph once drawn
+        before = _scrolled(page)
+        for _ in range(3):                                              # a busy machine may drop a wheel
+            box = frame.frame_element().bounding_box()
+            page.mouse.move(box["x"] + box["width"] / 2, min(box["y"] + 150, 850))
+            page.mouse.wheel(0, 300)
+            page.wait_for_timeout(800)
+            if _scrolled(page) > before:
+                break
+        assert _scrolled(page) > before                      # the page scrolled, the graph did not zoom
+        for _ in range(3):
+            box = frame.frame_element().bounding_box()
+            spot = frame.evaluate("""(() => { const p = network.canvasToDOM(network.getPositions(['P-SEPARATOR'])['P-SEPARATOR']);
+                                     const r = document.getElementById('mynetwork').getBoundingClientRect();
+                                     return {x: p.x + r.left, y: p.y + r.top}; })()""")
+            page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
+            try:
+                page.wait_for_function("location.search.includes('link=P-SEPARATOR')", timeout=20_000)
+                break
+            except Exception:  # noqa: BLE001 — clicked while the page was still moving: try again
+                frame = _graph_frame(page)
+        assert "link=P-SEPARATOR" in page.url
+        _settle(page)
+        assert "隔膜" in page.locator("[data-testid=stMain]").inner_text()       # its detail panel
+        page.screenshot(path=str(ARTIFACTS / "panorama-1440.png"))
+    finally:
+        page.set_viewport_size({"width": 1600, "height": 1700})
+
+
+def test_map_draws_named_boundaries_offline(server, page):
+    page.goto(f"{server}/regions?chain=SX-NEV")
+    _settle(page)
+    svg = page.locator("[data-testid=stVegaLiteChart]").last.locator("svg").first    # the map, below the heatmap
+    svg.wait_for()
+    assert "本地配套率" in svg.text_content()                    # its legend
+    names = svg.locator("text").all_text_contents()
+    assert {"太原市", "运城市", "大同市", "晋中市"} <= set(names)
+    assert svg.locator("path").count() >= 11                   # one filled boundary per city (and more)
+    page.screenshot(path=str(ARTIFACTS / "regions-map.png"), full_page=True)
+    label = svg.locator("text").filter(has_text="运城市").last.bounding_box()
+    page.mouse.click(label["x"] + label["width"] / 2, label["y"] + label["height"] / 2)
+    page.wait_for_function("location.search.includes('city=140800')")   # clicking a division selects it
+    _settle(page)
+    assert not page.outside, page.outside                       # nothing left the machine, on any page

@@ -9,6 +9,7 @@ import pytest
 
 from uihelp import XSS, XSS_PRODUCT
 from ui import panorama as P
+from ui import panorama_layout as L
 from ui.neighbourhood import graph_html, merge, node_key
 
 
@@ -74,9 +75,9 @@ def synthetic_links(n: int, segments: int = 4) -> pd.DataFrame:
 def test_forty_links_are_layered_left_to_right_without_overlap():
     links = synthetic_links(40)
     items = P._link_items(links)
-    pos, headers, bands, tallest, ncols = P.layered_layout(items)
+    pos, headers, bands, tallest, ncols = L.layered_layout(items)
     assert len(pos) == 40
-    assert tallest <= P.capacity_for(40)
+    assert tallest <= L.capacity_for(40)
     # stages are bands from left to right, and every product sits inside its stage's band
     assert [b["stage"] for b in bands] == ["upstream", "midstream", "downstream"]
     band = {b["stage"]: b for b in bands}
@@ -89,7 +90,7 @@ def test_forty_links_are_layered_left_to_right_without_overlap():
         by_col.setdefault(x, []).append(y)
     for ys in by_col.values():
         ys.sort()
-        assert all(b - a >= P.ROW_H - 1e-6 for a, b in zip(ys, ys[1:]))
+        assert all(b - a >= L.ROW_H - 1e-6 for a, b in zip(ys, ys[1:]))
     # flows run left to right
     for pid, down in zip(items["id"], items["down"]):
         for d in down:

@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "graph"))
 from gapworld import honest_world  # noqa: E402
-from uihelp import find, no_errors  # noqa: E402
+from uihelp import find, graph_page, no_errors  # noqa: E402
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_panorama_shows_unverified_in_blue_with_a_legend(honest, app):
     at = app("panorama", chain="新能源汽车", city="运城市")
     at.selectbox(key="link").select("P-CAT").run()
     no_errors(at)
-    html = find(at, "iframe")[0].proto.srcdoc
+    html = graph_page(at)
     assert "待核实" in html and "#dde8f8" in html
     assert _metric(at, "待核实").value == "3"
     assert any("待核实" in i.value and "山西焦化" in i.value for i in at.info)
@@ -74,6 +74,6 @@ def test_panorama_shows_unverified_in_blue_with_a_legend(honest, app):
 def test_overview_and_comparison_show_unverified(honest, app):
     at = app(city="运城市")
     no_errors(at)
-    table = next(d.value for d in at.dataframe if "配套率（含待核实范围）" in d.value.columns)
+    table = next(d.value for d in at.dataframe if "核实后上限" in d.value.columns)
     row = table.set_index("产业链").loc["新能源汽车"]
-    assert row["配套率（含待核实范围）"] == "75%（待核实 2 个环节，上限 100%）" and row["待核实"] == 3 and row["缺链"] == 0
+    assert row["本地配套率"] == 75 and row["核实后上限"] == "100%" and row["待核实"] == 3 and row["缺链"] == 0

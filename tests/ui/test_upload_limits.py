@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from uihelp import sample_workbook
+from uihelp import sample_workbook, upload
 
 
 @pytest.fixture
@@ -16,9 +16,9 @@ def counted(monkeypatch):
     calls = []
     real = wbmod.check_path
 
-    def check_path(path, existing=None):
+    def check_path(path, existing=None, **kw):
         calls.append(str(path))
-        return real(path, existing=existing)
+        return real(path, existing=existing, **kw)
     monkeypatch.setattr(wbmod, "check_path", check_path)
     return calls
 
@@ -27,13 +27,13 @@ def test_upload_is_validated_once(env, tmp_path, app, counted):
     env(CHAINATLAS_DB=str(tmp_path / "db"), CHAINATLAS_SEED="none", CHAINATLAS_EDITING="open")
     at = app("data")
     bad = sample_workbook(tmp_path / "bad.xlsx", broken=True)
-    at.file_uploader(key="upload").upload("bad.xlsx", bad.read_bytes()).run()
+    upload(at, "bad.xlsx", bad.read_bytes())
     assert len(counted) == 1 and any("校验未通过" in e.value for e in at.error)
     at.run()
     at.run()
     assert len(counted) == 1 and any("校验未通过" in e.value for e in at.error)   # reruns reuse the result
     good = sample_workbook(tmp_path / "good.xlsx")
-    at.file_uploader(key="upload").clear().upload("good.xlsx", good.read_bytes()).run()
+    upload(at, "bad.xlsx", good.read_bytes())            # the fixed file dropped again replaces it
     at.run()
     assert len(counted) == 2 and not at.error
 
@@ -46,7 +46,7 @@ def test_many_problems_are_capped_with_counts(env, tmp_path, app):
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("enterprises.csv", "enterprise_id,name,region,park,scale,revenue\n" + rows + "\n")
     at = app("data")
-    at.file_uploader(key="upload").upload("many.zip", buf.getvalue()).run()
+    upload(at, "many.zip", buf.getvalue()).run()
     assert not at.exception
     table = [d.value for d in at.dataframe if "问题 problem" in d.value.columns][0]
     assert len(table) < 60                                 # 5 per column and kind, not 1,600
@@ -57,6 +57,6 @@ def test_upload_over_the_size_limit_is_refused(env, tmp_path, app, counted):
     env(CHAINATLAS_DB=str(tmp_path / "db"), CHAINATLAS_SEED="none", CHAINATLAS_EDITING="open",
         CHAINATLAS_MAX_INPUT_MB="0.001")
     at = app("data")
-    at.file_uploader(key="upload").upload("big.xlsx", sample_workbook(tmp_path / "g.xlsx").read_bytes()).run()
+    upload(at, "big.xlsx", sample_workbook(tmp_path / "g.xlsx").read_bytes()).run()
     assert not at.exception and counted == []
     assert any("上传文件过大" in e.value for e in at.error)

@@ -101,3 +101,18 @@ def sample_workbook(path, broken: bool = False):
             ws.append([r.get(c, "") for c in cols])
     wb.save(path)
     return path
+
+
+def upload(at, name: str, data: bytes):
+    """Drop one file on the 数据 page's load uploader (its key changes after every drop) and run."""
+    n = at.session_state["_upload_round"] if "_upload_round" in at.session_state else 0
+    at.file_uploader(key="upload" if n == 0 else f"upload_{n}").upload(name, data).run()
+    return at
+
+
+def graph_page(at) -> str:
+    """The HTML page the panorama's graph frame shows (ui/graph_frame.py)."""
+    import json
+    frames = find(at, "bidi_component")
+    assert frames, "no graph frame"
+    return json.loads(frames[0].proto.json)["html"]

@@ -9,7 +9,7 @@ def body():
     st.subheader("当前数据")
     seeded = state.atlas().seeded
     if seeded is not None:
-        st.caption(f"本次启动时图谱为空，已自动载入内置种子数据（{state.settings().seed}，{seeded.added} 条记录；"
+        st.caption(f"本次启动时图谱为空，已自动载入内置种子数据（{state.seed_label()}，{seeded.added} 条记录；"
                    "标为“示意”的记录没有公开来源）。")
     ds.current_data()
 
@@ -32,4 +32,4 @@ def body():
         ds.guarded(ds.draft_section)
 
 
-layout.run_page("数据管理", body, caption=f"存储：{state.settings().backend}。所有导入先校验、再预览，确认后才写入。")
+layout.run_page("数据管理", body, caption="所有导入先校验、再预览，确认后才写入。")

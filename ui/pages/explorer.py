@@ -102,24 +102,24 @@ def body():
     hits = hits.assign(key=[node_key(lb, i) for lb, i in zip(hits["label"], hits["id"].astype(str))])
     label = {k: f"{KIND_CN.get(lb, lb)} · {text(n)}" + (f"（{text(d)}）" if text(d) else "")
              for k, lb, n, d in zip(hits["key"], hits["label"], hits["name"], hits["detail"])}
-    left, right = st.columns([2, 3], gap="large")
+    left, right = st.columns([3, 2], gap="large")
     with left:
         st.caption(f"找到 {len(hits)} 条")
         st.dataframe(hits.assign(类型=hits["label"].map(KIND_CN))[["类型", "name", "detail"]].rename(
             columns={"name": "名称", "detail": "所在/说明"}), hide_index=True, key="search_hits",
-            height=min(300, 35 * (len(hits) + 1) + 4))
-        key = st.selectbox("查看", hits["key"].tolist(), format_func=label.get, key="node", bind="query-params")
-        kind, node_id = key.split("|", 1)
-        name = hits.set_index("key").loc[key, "name"]
-        st.subheader(f"{KIND_CN.get(kind, kind)}档案")
-        if kind == "Enterprise":
-            enterprise_profile(node_id)
-        elif kind == "Park":
-            park_profile(node_id)
-        else:
-            st.write(f"{KIND_CN.get(kind, kind)}：{text(name)}（编号 {node_id}）")
+            height=min(220, 35 * (len(hits) + 1) + 4))
     with right:
-        neighbourhood_section(kind, node_id, name)
+        key = st.selectbox("查看", hits["key"].tolist(), format_func=label.get, key="node", bind="query-params")
+    kind, node_id = key.split("|", 1)
+    name = hits.set_index("key").loc[key, "name"]
+    neighbourhood_section(kind, node_id, name)          # the relation network first, the profile below
+    st.subheader(f"{KIND_CN.get(kind, kind)}档案")
+    if kind == "Enterprise":
+        enterprise_profile(node_id)
+    elif kind == "Park":
+        park_profile(node_id)
+    else:
+        st.write(f"{KIND_CN.get(kind, kind)}：{text(name)}（编号 {node_id}）")
 
 
 layout.run_page("企业与园区", body, caption="按名称搜索企业、园区；查看企业档案、园区企业，以及逐跳展开的关系网络。")

@@ -5,6 +5,7 @@ from graph.options import DEFAULT_WEIGHTS, Weights
 from graph.analysis.gap_summary import coverage_text
 from ui import downloads, layout, state
 from ui import projects as project_ui
+from ui.urlparams import id_select
 
 GAP_COLUMNS = {"grade": "等级", "name": "环节", "stage_cn": "阶段", "segment": "细分领域", "label": "状态",
                "project_label": "招商项目",
@@ -108,7 +109,8 @@ def body():
     else:
         ids = view["product_id"].astype(str).tolist()
         names = dict(zip(ids, [f"{g} · {n} · {lb}" for g, n, lb in zip(view["grade"], view["name"], view["label"])]))
-        pid = st.selectbox("缺口环节", ids, format_func=names.get, key="gap", bind="query-params")
+        plain = dict(zip(ids, view["name"].map(layout.text)))
+        pid = id_select(st, "缺口环节", ids, format_func=names.get, key="gap", name=plain.get, what="缺口环节")
         tg, notes = state.targets(sel, weights, top, products=[pid], include_unverified=include_unverified)
         cols = {"rank": "名次", "name": "企业", "location": "位置", "score": "得分", "reason": "理由",
                 "province_name": "省份",

@@ -2,7 +2,7 @@
 import altair as alt
 import streamlit as st
 
-from ui import layout, sidebar, state
+from ui import divisions_map, layout, sidebar, state
 
 
 def body():
@@ -20,24 +20,35 @@ def body():
     c[3].metric("弱链环节", int(df["weak"].sum()), border=True)
     c[4].metric("断链环节", int(df["broken"].sum()), border=True)
 
-    view = df.assign(rate=df["local_rate"] * 100, krate=df["key_weighted_rate"] * 100)
+    view = df.assign(rate=df["local_rate"] * 100, krate=df["key_weighted_rate"].map(layout.pct),
+                     upper=[layout.pct(m) if u else "" for m, u in zip(df["local_rate_max"], df["unverified"])])
     cols = {"name": "产业链", "chief": "链长", "leaders": "链主", "links": "环节", "rate": "本地配套率",
-            "coverage": "配套率（含待核实范围）", "krate": "关键环节加权配套率", "missing": "缺链", "weak": "弱链",
-            "broken": "断链", "unverified": "待核实", "no_data": "无数据", "urgent": "紧急缺口",
-            "local_enterprises": "本地企业"}
+            "upper": "核实后上限", "krate": "关键加权", "missing": "缺链", "weak": "弱链", "broken": "断链",
+            "unverified": "待核实", "no_data": "无数据", "urgent": "紧急", "local_enterprises": "本地企业"}
+    if not view["unverified"].any():      # no 待核实 link here: the range would repeat the rate
+        cols.pop("upper")
     table = view[list(cols)].rename(columns=cols)
-    left, right = st.columns([3, 2])
+    st.subheader("产业链一览")
+    small = {c: st.column_config.NumberColumn(width=44) for c in ("环节", "缺链", "弱链", "断链", "待核实", "无数据", "紧急")}
+    event = st.dataframe(
+        table, hide_index=True, on_select="rerun", selection_mode="single-row", key="overview_table",
+        height=36 * (len(table) + 1) + 4, width="stretch",
+        column_config={**small,
+                       "产业链": st.column_config.TextColumn(width=112),
+                       "链长": st.column_config.TextColumn(width=52),
+                       "链主": st.column_config.TextColumn(width=140),
+                       "本地配套率": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100,
+                                                                width=110),
+                       "核实后上限": st.column_config.TextColumn(
+                           width=72, help="待核实环节全部核实为本地企业后，本地配套率最高可达"),
+                       "关键加权": st.column_config.TextColumn(width=66, help="关键环节加权配套率"),
+                       "紧急": st.column_config.NumberColumn(width=44, help="紧急缺口环节数"),
+                       "本地企业": st.column_config.NumberColumn(width=66)})
+    st.caption("点击表格左侧选中一条产业链即可打开其全景图；“无数据”环节是数据中没有任何生产企业的环节，不计为缺链；"
+               "“待核实”环节取决于所在地未知的企业，不计为缺链，配套率括号内为其可能达到的上限。")
+
+    left, right = st.columns([1, 1], gap="large")
     with left:
-        st.subheader("产业链一览")
-        event = st.dataframe(
-            table, hide_index=True, on_select="rerun", selection_mode="single-row", key="overview_table",
-            height=36 * (len(table) + 1) + 4,
-            column_config={"本地配套率": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100),
-                           "关键环节加权配套率": st.column_config.NumberColumn(format="%.0f%%"),
-                           "链主": st.column_config.TextColumn(width="medium")})
-        st.caption("点击表格左侧选中一条产业链即可打开其全景图；“无数据”环节是数据中没有任何生产企业的环节，不计为缺链；"
-                   "“待核实”环节取决于所在地未知的企业，不计为缺链，配套率括号内为其可能达到的上限。")
-    with right:
         st.subheader("缺口构成")
         long = df.melt(id_vars=["name"], value_vars=["broken", "missing_only", "weak_only"], var_name="kind",
                        value_name="n")
@@ -46,23 +57,28 @@ def body():
         long["order"] = long["kind"].map({k: i for i, k in enumerate(kinds)})
         chart = alt.Chart(long).mark_bar().encode(
             y=alt.Y("name:N", title=None, sort=alt.EncodingSortField("n", op="sum", order="descending")),
-            x=alt.X("n:Q", title="缺口环节数（断链单列，不重复计入缺链/弱链）", stack=True),
+            x=alt.X("n:Q", title="缺口环节数（断链单列，不重复计入缺链/弱链）", stack=True,
+                    axis=alt.Axis(format="d", tickMinStep=1)),
             color=alt.Color("类型:N", scale=alt.Scale(domain=list(kinds.values()),
                                                     range=[layout.STATUS_STYLE["broken"][1], "#e0595a", "#e8b400"]),
                             legend=alt.Legend(orient="top", title=None)),
             order=alt.Order("order:Q"),
             tooltip=[alt.Tooltip("name:N", title="产业链"), alt.Tooltip("类型:N"), alt.Tooltip("n:Q", title="环节数")],
-        ).properties(height=max(260, 30 * len(df)))
-        st.altair_chart(chart, width="stretch", height=max(260, 30 * len(df)) + 90)
+        ).properties(height=max(260, 26 * len(df)))
+        st.altair_chart(chart, width="stretch", height=max(260, 26 * len(df)) + 90)
+    with right:
+        st.subheader(f"{sel.chain_name} · 各地本地配套率")
+        divisions_map.show(sel, key="overview_map", height=max(260, 26 * len(df)) + 40)
 
     rows = event.selection.rows if event is not None else []
     st.divider()
     pick_col, go_col = st.columns([3, 1], vertical_alignment="bottom")
     ids = df["chain_id"].astype(str).tolist()
     names = dict(zip(ids, df["name"].astype(str)))
-    current = str(df.iloc[rows[0]]["chain_id"]) if rows else sel.chain_id
-    default = ids.index(current) if current in ids else 0
-    chosen = pick_col.selectbox("打开产业链", ids, index=default, format_func=names.get, key="overview_open")
+    if st.session_state.get("_overview_follow") != sel.chain_id or st.session_state.get("overview_open") not in ids:
+        st.session_state["_overview_follow"] = sel.chain_id          # the picker follows the sidebar
+        st.session_state["overview_open"] = sel.chain_id if sel.chain_id in ids else ids[0]
+    chosen = pick_col.selectbox("打开产业链", ids, format_func=names.get, key="overview_open")
     if go_col.button("打开全景图 →", type="primary", key="overview_go", width="stretch") or rows:
         target = str(df.iloc[rows[0]]["chain_id"]) if rows else chosen
         sidebar.request(chain=target)

@@ -6,13 +6,17 @@ from graph.schema import region_label
 from ui import layout, state
 from ui.layout import coverage_range
 from ui import projects as project_ui
+from ui.graph_frame import graph_frame
 from ui.panorama import AGGREGATE_AT, panorama, status_key
+from ui.urlparams import id_select
+
+CLICKED = "_pano_clicked"
 
 
 def link_details(sel, rep, pid):
     row = rep.links.set_index("product_id").loc[pid]
     status = status_key({"status": row["status"], "broken": row["broken"]})
-    info, local_col, target_col = st.columns([2, 3, 3], gap="medium")
+    info, local_col, target_col = st.columns([2, 3, 4], gap="small")
     with info:
         st.markdown(f"**{'★ ' if bool(row['key_link']) else ''}{layout.text(row['name'])}**　"
                     f"{layout.text(row['stage_cn'])} · {layout.text(row['segment']) or '—'}")
@@ -49,9 +53,14 @@ def link_details(sel, rep, pid):
         st.markdown("###### 招商目标（区域外，前 10）")
         tg, notes = state.targets(sel, products=[pid])
         if len(tg):
-            st.dataframe(tg[["rank", "name", "province_name", "region_name", "score", "reason"]].rename(columns={
-                "rank": "名次", "name": "企业", "province_name": "省份", "region_name": "所在地", "score": "得分",
-                "reason": "理由"}), hide_index=True, key="pano_targets")
+            st.dataframe(tg[["rank", "name", "score", "reason", "province_name"]].rename(columns={
+                "rank": "名次", "name": "企业", "score": "得分", "reason": "理由", "province_name": "省份"}),
+                hide_index=True, key="pano_targets", width="stretch",
+                column_config={"名次": st.column_config.NumberColumn(width=40),
+                               "企业": st.column_config.TextColumn(width=150),
+                               "得分": st.column_config.NumberColumn(format="%.1f", width=48),
+                               "理由": st.column_config.TextColumn(width=190, help="悬停查看完整理由"),
+                               "省份": st.column_config.TextColumn(width=80)})
         for n in notes:
             st.caption(n)
         gp = project_ui.gap_projects(rep).set_index("product_id")
@@ -87,19 +96,24 @@ def body():
     graph_slot = st.container()
     with st.container(border=True):
         st.subheader("环节详情：本地企业与招商目标")
-        if st.session_state.get("link") not in (None, *ids):
-            del st.session_state["link"]          # a link of another chain
         gaps = rep.gaps()
         default = ids.index(str(gaps["product_id"].iloc[0])) if len(gaps) else 0
-        pid = st.selectbox("选择环节（选中的环节在图中以橙色高亮）", ids, index=default, format_func=label.get,
-                           key="link", bind="query-params")
+        clicked = st.session_state.pop(CLICKED, None)
+        if clicked in ids:
+            st.session_state["link"] = clicked          # a node clicked in the graph
+        names = dict(zip(ids, links["name"].map(layout.text)))
+        pid = id_select(st, "选择环节（选中的环节在图中以橙色高亮）", ids, index=default, format_func=label.get,
+                        key="link", name=names.get, what="环节")
         link_details(sel, rep, pid)
     with graph_slot:
         fig = panorama(links, selected=pid)
         if fig.aggregated:
             st.info(f"该产业链共 {len(links)} 个环节（超过 {AGGREGATE_AT} 个），图中按环节分类汇总显示；"
                     "单个环节请在下方选择或到“缺链补链清单”页查看。")
-        st.iframe(fig.html, height=fig.height)
+        node = graph_frame(fig.html, fig.height, key="pano_graph", title="产业链全景图")
+        if node in ids and node != pid:
+            st.session_state[CLICKED] = node
+            st.rerun()
         d = rep.data
         st.caption("；".join([*rep.notes, f"数据日期 {layout.text(d.get('as_of_min'))} – "
                               f"{layout.text(d.get('as_of_max'))}，事实 {d.get('facts', 0)} 条，"

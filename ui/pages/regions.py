@@ -1,41 +1,14 @@
 """区域对比: one chain across the cities (or a city's counties) — heatmap, coverage table, map."""
-import math
-
 import altair as alt
-import pandas as pd
-import pydeck as pdk
 import streamlit as st
 
-from ui import layout, state
-
-
-def _rate_colour(rate) -> list[int]:
-    """Red (0) → amber → green (1); grey when no link has data."""
-    if rate is None or pd.isna(rate):
-        return [144, 164, 174, 170]
-    r = float(rate)
-    if r < 0.5:
-        return [198, 40 + int(250 * r), 40, 200]
-    return [int(198 - 150 * (r - 0.5) * 2), 165, 60, 200]
-
-
-MAP_HEIGHT = 440
-
-
-def _fit(lon: pd.Series, lat: pd.Series, width: int = 460) -> pdk.ViewState:
-    """A view showing every point (Web Mercator zoom from the extent, with a margin)."""
-    lon_span = max(0.5, float(lon.max() - lon.min()))
-    lat_span = max(0.5, float(lat.max() - lat.min())) / math.cos(math.radians(float(lat.mean())))
-    zoom = min(math.log2(width * 360 / (512 * lon_span)), math.log2(MAP_HEIGHT * 360 / (512 * lat_span))) - 0.35
-    return pdk.ViewState(longitude=float(lon.mean()), latitude=float(lat.mean()), zoom=max(3.0, min(9.0, zoom)))
+from ui import divisions_map, layout, state
 
 
 def body():
     sel = state.selection()
     tree = state.tree()
-    base = sel.region_code
-    if not tree.children(base):
-        base = tree.parent(base) or sel.province
+    base = divisions_map.base_region(sel, tree)
     level = {"province": "各市", "city": "各县区"}.get(tree.level(base) or "", "下级区划")
     layout.banner(f"{sel.chain_name} · {tree.name(base)}{level}对比",
                   "格中数字为本地生产企业数；灰色为无数据环节（数据中没有任何生产企业）")
@@ -62,11 +35,13 @@ def body():
                         legend=alt.Legend(orient="bottom")), tooltip=tip
     ).transform_filter("datum.local_makers == 0")
     rect = base_chart.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
-        color=alt.Color("local_makers:Q", title="本地企业数", scale=alt.Scale(scheme="blues", domainMin=0)),
+        color=alt.Color("local_makers:Q", title="本地企业数", scale=alt.Scale(scheme="blues", domainMin=0),
+                        legend=alt.Legend(format="d", tickMinStep=1)),
         tooltip=tip).transform_filter("datum.local_makers > 0")
-    txt = base_chart.mark_text(fontSize=11).encode(
+    dark = max(1.0, float(cells["local_makers"].max()) * 0.45)     # cells darker than this get white digits
+    txt = base_chart.mark_text(fontSize=12, fontWeight="bold").encode(
         text=alt.condition("datum.local_makers > 0", alt.Text("local_makers:Q"), alt.value("")),
-        color=alt.condition("datum.local_makers >= 3", alt.value("#ffffff"), alt.value("#263238")))
+        color=alt.condition(f"datum.local_makers >= {dark}", alt.value("#ffffff"), alt.value("#0d2a4a")))
     st.subheader("地区 × 环节 本地企业数")
     height = max(240, 28 * len(cov))
     chart = (empty + rect + txt).properties(height=height).resolve_scale(color="independent")
@@ -89,26 +64,12 @@ def body():
             st.caption(n)
     with right:
         st.subheader("地图")
-        geo = tree.frame()
-        pts = cov[cov["code"].astype(str).isin(geo.index)].copy()
-        if pts.empty:
-            st.caption("这些地区没有经纬度，无法绘制地图。")
-        else:
-            pts["lon"] = pts["code"].map(geo["lon"]).astype(float)
-            pts["lat"] = pts["code"].map(geo["lat"]).astype(float)
-            pts = pts.dropna(subset=["lon", "lat"])
-            pts["colour"] = pts["local_rate"].map(_rate_colour)
-            pts["radius"] = 6000 + pts["local_enterprises"].astype(float).pow(0.5) * 6000   # metres
-            pts["rate_text"] = pts["local_rate"].map(layout.pct)
-            pts["name"] = pts["name"].map(layout.text)
-            data = pts[["name", "lon", "lat", "colour", "radius", "rate_text", "local_enterprises"]]
-            dots = pdk.Layer("ScatterplotLayer", data=data, get_position="[lon, lat]", get_fill_color="colour",
-                             get_radius="radius", radius_min_pixels=5, radius_max_pixels=28, pickable=True,
-                             stroked=True, get_line_color=[255, 255, 255], line_width_min_pixels=1)
-            st.pydeck_chart(pdk.Deck(layers=[dots], initial_view_state=_fit(pts["lon"], pts["lat"]), map_style=None,
-                                     tooltip={"text": "{name}\n本地配套率 {rate_text}\n本地企业 {local_enterprises} 家"}),
-                            height=MAP_HEIGHT)
-            st.caption("圆点颜色：本地配套率（红低绿高，灰为无数据）；大小：本地企业数；悬停显示地区名称。")
+        links = cells.drop_duplicates("product_id")
+        options = [""] + links["product_id"].astype(str).tolist()
+        names = dict(zip(links["product_id"].astype(str), links["product"]))
+        link = st.selectbox("着色", options, key="map_link",
+                            format_func=lambda p: "本地配套率（全部环节）" if p == "" else f"环节：{names[p]} 的本地企业数")
+        divisions_map.show(sel, key="regions_map", link=link or None)
 
 
 layout.run_page("区域对比", body, caption="同一条产业链在各地区的配套情况对比。")

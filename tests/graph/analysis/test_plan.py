@@ -28,22 +28,21 @@ def test_gap_world_plan_and_explanation(store):
     p = plan(store, "运城市", ["新能源汽车"], k=5)
     assert list(p.picks.columns) == PICK_COLUMNS
     # 电池包 (94) first, then 正极材料 (81.08; 郑州正极 ties 苏州正极 and wins by id), 电机 (weak, key),
-    # then the second maker of 正极材料 at 0.3 of its priority; 未知正极 (no region) never
-    assert p.picks["enterprise_id"].tolist() == ["E-PACK-JS", "E-CAT-HN", "E-TY", "E-CAT-JS"]
-    assert p.picks["gain"].tolist() == pytest.approx([94.0, 81.08, 45.67, 0.3 * 81.08])
+    # then the second maker of 正极材料 at 0.3 of its priority, the third (苏州正极二厂) at 0.3²
+    assert p.picks["enterprise_id"].tolist() == ["E-PACK-JS", "E-CAT-HN", "E-TY", "E-CAT-JS", "E-CAT-X"]
+    assert p.picks["gain"].tolist() == pytest.approx([94.0, 81.08, 45.67, 0.3 * 81.08, 0.09 * 81.08])
     first = p.picks.iloc[0]
     assert first["closes"] == "新能源汽车·电池包" and first["links_closed"] == 1 and first["key_links_closed"] == 1
     assert p.picks.iloc[2]["strengthens"] == "新能源汽车·电机" and p.picks.iloc[2]["links_closed"] == 0
     assert p.picks.iloc[3]["strengthens"] == "新能源汽车·正极材料"
-    assert p.picks["value"].iloc[-1] == pytest.approx(p.value) and p.picks["value_share"].iloc[-1] == 1.0
+    assert p.picks["value"].iloc[-1] == pytest.approx(p.value) and p.picks["value_share"].iloc[-1] == pytest.approx(1.0)
     assert p.picks["value_share"].is_monotonic_increasing and p.picks["closed_share"].is_monotonic_increasing
-    assert p.counts["unknown_location"] == 1 and "E-CAT-X" not in set(p.picks["enterprise_id"])
-    assert any("所在地未知" in n for n in p.notes) and any("不足 5 家" in n for n in p.notes)
+    assert p.counts["unknown_location"] == 0
     curve = p.curve()
-    assert curve["pick"].tolist() == [0, 1, 2, 3, 4] and curve["value"].iloc[0] == 0
+    assert curve["pick"].tolist() == [0, 1, 2, 3, 4, 5] and curve["value"].iloc[0] == 0
     assert p.picks["source"].iloc[0] == "test" and p.picks["as_of"].iloc[0] == "2024-01-01"
     g = p.gaps.set_index("product_id")
-    assert g.at["P-CAT", "closed_by"] == "郑州正极、苏州正极" and g.at["P-CAT", "candidates"] == 2
+    assert g.at["P-CAT", "closed_by"] == "郑州正极、苏州正极、苏州正极二厂" and g.at["P-CAT", "candidates"] == 3
     assert g.at["P-LI", "candidates"] == 0 and g.at["P-LI", "closed_by"] == ""
 
 
@@ -53,7 +52,7 @@ def test_enterprise_counted_once_across_chains_and_unknown_never(pw):
     assert p.picks["enterprise_id"].iloc[0] == "A"               # X@甲 + Y@甲 + Y@乙: three gaps, one pick
     assert picks.at["A", "chains"] == "甲链、乙链" and picks.at["A", "links_closed"] == 3
     assert not {"D", "U"} & set(picks.index)                     # no region / only 山西省: unknown for 运城
-    assert p.counts["unknown_location"] == 2
+    assert "V" not in set(p.gaps["product_id"])                  # their link V is 待核实, not a gap (#11)
     assert sorted(picks.index) == ["A", "B", "C", "P"]
     assert p.by_chain() == {"C-A": ["A", "B"], "C-B": ["A", "C", "P"]}
 

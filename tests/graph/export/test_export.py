@@ -24,7 +24,7 @@ from graph.options import Thresholds, Weights  # noqa: E402
 from graph.settings import DEFAULT_SEED  # noqa: E402
 from graph.analysis.targets import rank_targets  # noqa: E402
 
-SHEETS = ["说明", "汇总", "缺口清单", "招商目标", "招商组合", "本地企业", "招商项目", "核实清单"]
+SHEETS = ["说明", "汇总", "缺口清单", "招商目标", "招商组合", "本地企业", "链主供需对接", "招商项目", "核实清单"]
 EVIL = ['=HYPERLINK("http://x","y")', "+cmd", "-1+1", "@SUM(A1)", "\t=1+2", "\r=2+3"]
 ODD = ['苏州"正极",有限\n公司🚗', "电池包, \"PACK\"\n🔋", "O'Brien, 'quoted' 😀"]
 

