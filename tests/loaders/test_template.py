@@ -21,7 +21,7 @@ def test_sheets_speak_chinese_and_keep_the_keys(template):
     assert wb.sheetnames[0] == "说明"
     ws = wb[sheet_title("enterprises")]
     header = [c.value for c in ws[1]]
-    assert header[:3] == ["企业编号*", "企业名称*", "统一社会信用代码"]
+    assert header[:4] == ["企业编号*", "企业名称*", "简称/曾用名", "统一社会信用代码"]
     assert [c.value for c in ws[2]] == schema.TABLES["enterprises"].column_names
     assert str(ws["A3"].value).startswith("【示例】")
     doc = [[c.value for c in row] for row in wb["说明"].iter_rows()]
