@@ -24,7 +24,7 @@ editor_password           CHAINATLAS_EDITOR_PASSWORD  password for ``editing=pas
 batch_size                CHAINATLAS_BATCH_SIZE  rows per write batch (on Neo4j one UNWIND batch
                                                  and one journaled transaction; default 5000)
 max_input_mb              CHAINATLAS_MAX_INPUT_MB  largest input file (workbook, zip, CSV; a
-                                                 folder: all its CSV files) in MB (default 200)
+                                                 folder: all its CSV files) in MB (default 1024)
 max_member_mb             CHAINATLAS_MAX_MEMBER_MB  largest unpacked zip member or workbook
                                                  part in MB (default 500)
 max_zip_ratio             CHAINATLAS_MAX_ZIP_RATIO  largest compression ratio of a zip member
@@ -65,7 +65,7 @@ class Settings:
     editing: str = "open"
     editor_password: str = ""
     batch_size: int = 5000
-    max_input_mb: float = 200.0
+    max_input_mb: float = 1024.0
     max_member_mb: float = 500.0
     max_zip_ratio: float = 100.0
     max_rows: int = 5_000_000
