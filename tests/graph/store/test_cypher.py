@@ -128,7 +128,7 @@ def test_the_checker_catches_forbidden_constructs():
 
 
 def test_statements_parse_as_neo4j_cypher():
-    """Optional syntax check with graphglot (a dev tool, not a dependency)."""
+    """Every statement parses as Neo4j Cypher (graphglot, a test extra): a syntax check without a server."""
     dialect = pytest.importorskip("graphglot.dialect").Dialect.get_or_raise("neo4j")
     bad = [s for s in STATEMENTS if not dialect.validate(s).success]
     assert bad == []
