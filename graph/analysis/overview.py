@@ -1,7 +1,9 @@
 """All chains side by side in one place: 链长, 链主, 本地配套率 and gap counts (the 总览).
 
-:func:`chain_overview` runs the gap engine once per chain; :func:`overview_frame` is the pure
-part, so a caller that already holds the reports (the app caches them) reuses them.
+:func:`chain_overview` diagnoses every chain in one pass, counts only
+(:func:`graph.analysis.overview_counts.chain_summaries`, equal to the full diagnosis);
+:func:`overview_frame` is the pure part, so a caller that already holds the reports (GapReports or
+ChainSummaries) reuses them.
 
 >>> import pandas as pd
 >>> overview_frame(pd.DataFrame(columns=["chain_id", "name"]), pd.DataFrame(), {}, {}).empty
@@ -25,7 +27,7 @@ def _present(v) -> bool:
 
 def overview_frame(chains: pd.DataFrame, roles: pd.DataFrame, enterprise_names: dict,
                    reports: dict) -> pd.DataFrame:
-    """One row per chain (COLUMNS). ``reports``: chain_id -> GapReport for the same place;
+    """One row per chain (COLUMNS). ``reports``: chain_id -> GapReport (or ChainSummary) for the same place;
     ``roles``: the chain_roles table; ``enterprise_names``: enterprise id -> name.
     ``missing_only``/``weak_only`` count missing/weak links that are not also 断链; ``unverified``
     the 待核实 links, ``local_rate_max``/``key_weighted_rate_max`` the rates if they proved local,
@@ -59,10 +61,10 @@ def overview_frame(chains: pd.DataFrame, roles: pd.DataFrame, enterprise_names: 
 def chain_overview(store, region: str, thresholds: Thresholds = DEFAULT_THRESHOLDS,
                    enclave_attribution: bool = True) -> pd.DataFrame:
     """Every chain of the store diagnosed in ``region`` (code/name or park), one row each."""
-    from graph.analysis.gaps import diagnose
+    from graph.analysis.overview_counts import chain_summaries
     chains, roles = store.table("chains"), store.table("chain_roles")
-    reports = {str(c): diagnose(store, str(c), region, thresholds=thresholds,
-                                enclave_attribution=enclave_attribution) for c in chains["chain_id"]}
+    reports = chain_summaries(store, [str(c) for c in chains["chain_id"]], region, thresholds=thresholds,
+                              enclave_attribution=enclave_attribution)
     ids = roles["enterprise"].dropna().astype(str).unique().tolist() if len(roles) else []
     ents = store.enterprises(ids) if ids else pd.DataFrame(columns=["enterprise_id", "name"])
     return overview_frame(chains, roles, dict(zip(ents["enterprise_id"].astype(str), ents["name"])), reports)

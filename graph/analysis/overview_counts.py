@@ -1,0 +1,215 @@
+"""The 总览 of a whole province's chains in one pass: only the counts the overview shows.
+
+:func:`chain_summaries` gives, per chain, the same ``summary`` dict as
+:func:`graph.analysis.gaps.diagnose` (the fields :func:`graph.analysis.overview.overview_frame`
+reads) and the same per-link ``status``/``broken`` — from the same rules
+(:func:`graph.analysis.gap_rules.weak_rules`, :func:`graph.analysis.gap_summary.summarise`) and the
+same store calls, but shared for every chain (region tree, place, scope, one makers index for all
+the chains' products) and without what only the full report shows (maker names and ids, reasons,
+neighbours' names, 链主 texts). A link's priority is only worked out as far as its grade needs:
+the chain's centrality is computed only when a gap's grade (紧急 or not) hinges on it.
+
+tests/graph/test_overview_counts.py checks that it equals the full diagnosis for every chain.
+
+>>> _grade_needs_centrality(np.array([70.0]), np.array([80.0]), 60.0)
+False
+>>> _grade_needs_centrality(np.array([55.0]), np.array([65.0]), 60.0)
+True
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from graph.analysis import gap_rules, gap_summary
+from graph.analysis.chain_graph import ChainGraph
+from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, PriorityWeights, Thresholds
+
+_PARTS = ["p_status", "p_broken", "p_key", "p_demand", "p_leaders", "p_centrality"]
+
+
+@dataclass
+class ChainSummary:
+    """What the overview needs of one chain's diagnosis: ``summary`` (GapReport.summary) and
+    ``links`` (product_id, stage, key_link, status, broken, local_makers, grade)."""
+
+    summary: dict
+    links: pd.DataFrame
+
+
+def chain_summaries(store, chain_ids: list[str], region: str, thresholds: Thresholds = DEFAULT_THRESHOLDS,
+                    enclave_attribution: bool = True, priority: PriorityWeights = DEFAULT_PRIORITY,
+                    count_subclasses: bool = True) -> dict[str, ChainSummary]:
+    """chain id -> :class:`ChainSummary` of each chain in ``region`` (code/name or park), equal to
+    what ``diagnose`` reports for it."""
+    from graph.analysis import lookup
+    from graph.analysis import scope as scope_mod
+    from graph.analysis.gaps import chain_links, local_and_unknown
+    from graph.analysis.plan import chain_products
+
+    tree = scope_mod.RegionTree.from_store(store)
+    place = lookup.resolve_place(store, region, tree=tree)
+    sc = scope_mod.scope_for(tree, place, enclave_attribution=enclave_attribution)
+    ids = [str(c) for c in chain_ids]
+    prefetch = getattr(store, "prefetch_makers", None)
+    if prefetch is not None and len(ids) > 1:
+        prefetch(chain_products(store, ids))
+    out = {}
+    for cid in ids:
+        view = store.chain_view(cid)
+        link_of, all_links = chain_links(store, view, count_subclasses)
+        local, unknown = local_and_unknown(store, tree, place, sc, link_of)
+        counts = gap_rules.link_counts(store.maker_counts(sorted(all_links)), all_links)
+        leader_ids = view.roles.loc[view.roles["role"] == "链主", "enterprise_id"].astype(str).tolist() \
+            if len(view.roles) else []
+        leader_products = store.enterprise_products(leader_ids) if leader_ids else \
+            pd.DataFrame(columns=["enterprise_id", "product_id"])
+        out[cid] = summarise_chain(view, local, unknown, counts, leader_products, link_of, thresholds, priority)
+    return out
+
+
+def summarise_chain(view, local: pd.DataFrame, unknown: pd.DataFrame, counts: pd.DataFrame,
+                    leader_products: pd.DataFrame, link_of: dict, thresholds: Thresholds = DEFAULT_THRESHOLDS,
+                    priority: PriorityWeights = DEFAULT_PRIORITY) -> ChainSummary:
+    """Pure: the counts of :func:`graph.analysis.gaps.build_report` from the same frames."""
+    cg = ChainGraph.from_view(view)
+    links = _link_counts(view, local, unknown, counts, thresholds, cg)
+    links["grade"] = _grades(links, cg, view, local, leader_products, link_of, priority)
+    summary, _ = gap_summary.summarise(links, thresholds)
+    summary["local_enterprises"] = int(local["enterprise_id"].nunique()) if len(local) else 0
+    summary["unknown_enterprises"] = int(unknown["enterprise_id"].nunique()) if len(unknown) else 0
+    return ChainSummary(summary, links)
+
+
+def _link_counts(view, local: pd.DataFrame, unknown: pd.DataFrame, counts: pd.DataFrame, t: Thresholds,
+                 cg: ChainGraph) -> pd.DataFrame:
+    """status, broken, local_makers … per chain product, as gap_rules.classify_links decides them."""
+    p = view.products.copy()
+    p["product_id"] = p["product_id"].astype(str)
+    p = p.drop_duplicates("product_id").reset_index(drop=True)
+    out = pd.DataFrame({"product_id": p["product_id"], "stage": p["stage"],
+                        "key_link": p["key_link"].fillna(False).astype(bool)})
+    pids = out["product_id"].to_numpy(object)
+    cols = ["local_makers", "local_large", "local_share_sum", "local_share_known", "local_scale_unknown"]
+    if len(local):
+        m = pd.DataFrame({"link_id": local["link_id"], "enterprise_id": local["enterprise_id"],
+                          "_large": gap_rules.is_large(local),
+                          "_share": pd.to_numeric(local["revenue_share"], errors="coerce"),
+                          "_scale_unknown": gap_rules.scale_unknown(local)})
+        g = m.groupby("link_id")
+        agg = pd.DataFrame({"local_makers": g["enterprise_id"].nunique(), "local_large": g["_large"].sum(),
+                            "local_share_sum": g["_share"].sum(min_count=1),
+                            "local_share_known": g["_share"].count(),
+                            "local_scale_unknown": g["_scale_unknown"].sum()}).reindex(pids)
+        for c in cols:
+            out[c] = agg[c].to_numpy()
+    else:
+        for c in cols:
+            out[c] = np.nan
+    for c in ("local_makers", "local_large", "local_share_known", "local_scale_unknown"):
+        out[c] = pd.to_numeric(out[c], errors="coerce").fillna(0).astype(int)
+    out["local_share_sum"] = pd.to_numeric(out["local_share_sum"], errors="coerce").astype(float)
+    out["unknown_makers"] = _unknown_counts(unknown, set(local["enterprise_id"].tolist()) if len(local) else set(),
+                                            pids)
+    total = counts.set_index("product_id")["makers"] if len(counts) else pd.Series(dtype=int)
+    makers_total = out["product_id"].map(total).fillna(0).astype(int)
+    out["makers_total"] = np.maximum(makers_total, out["local_makers"] + out["unknown_makers"])
+    n, u = out["local_makers"], out["unknown_makers"]
+    rules = gap_rules.weak_rules(*(out[c].to_numpy() for c in (
+        "local_makers", "unknown_makers", "local_large", "local_scale_unknown", "local_share_sum",
+        "local_share_known")), t)
+    certain = rules["few"] | rules["small"] | rules["low"]
+    maybe = rules["few_maybe"] | rules["small_maybe"] | rules["low_maybe"]
+    out["status"] = np.select([out["makers_total"] == 0, (n == 0) & (u > 0), n == 0, certain, maybe],
+                              ["no_data", "unverified", "missing", "weak", "unverified"], "covered")
+    has_local = dict(zip(out["product_id"], (n > 0).tolist()))
+    gap = out["status"].isin(["missing", "weak"]).to_numpy(bool)
+    up_ok = [any(has_local.get(x, False) for x in cg.upstream(pid)) for pid in pids]
+    down_ok = [any(has_local.get(x, False) for x in cg.downstream(pid)) for pid in pids]
+    out["broken"] = gap & np.asarray(up_ok, dtype=bool) & np.asarray(down_ok, dtype=bool)
+    return out
+
+
+def _unknown_counts(unknown: pd.DataFrame, local_ids: set, pids: np.ndarray) -> np.ndarray:
+    """Distinct makers of unknown location per link, leaving out the chain's local makers."""
+    if unknown is None or len(unknown) == 0:
+        return np.zeros(len(pids), dtype=int)
+    seen: dict = {}
+    for link, eid in zip(unknown["link_id"].tolist(), unknown["enterprise_id"].tolist()):
+        if not pd.isna(link) and eid not in local_ids:
+            seen.setdefault(link, set()).add(str(eid))
+    return np.array([len(seen.get(p, ())) for p in pids], dtype=int)
+
+
+def _grades(links: pd.DataFrame, cg: ChainGraph, view, local: pd.DataFrame, leader_products: pd.DataFrame,
+            link_of: dict, w: PriorityWeights) -> np.ndarray:
+    """The grade of each link as gap_summary.score_links gives it (priority parts, the same sums)."""
+    pids = links["product_id"].to_numpy(object)
+    status = links["status"].to_numpy(object)
+    gap = (status == "missing") | (status == "weak")
+    if not gap.any():
+        return np.full(len(links), "", dtype=object)
+    demand = np.zeros(len(links), dtype=float)
+    if len(local):
+        codes, _ = pd.factorize(local["enterprise_id"].to_numpy(object))
+        by_link: dict = {}
+        for link, code in zip(local["link_id"].tolist(), codes.tolist()):
+            if not pd.isna(link):
+                by_link.setdefault(link, []).append(code)
+        for i in np.flatnonzero(gap):
+            downs = [by_link[d] for d in cg.downstream(pids[i]) if d in by_link]
+            demand[i] = len(set().union(*downs)) if downs else 0
+    consumers = _leader_consumers(view, leader_products, link_of, cg)
+    parts = pd.DataFrame({
+        "p_status": np.select([status == "missing", status == "weak"], [w.status_missing, w.status_weak], 0.0),
+        "p_broken": np.where(gap & links["broken"].to_numpy(bool), w.broken, 0.0),
+        "p_key": np.where(gap & links["key_link"].to_numpy(bool), w.key_link, 0.0),
+        "p_demand": np.where(gap, np.minimum(w.demand_cap, w.demand_per_maker * demand), 0.0),
+        "p_leaders": np.where(gap, np.minimum(w.leaders_cap, w.leader_per * np.array(
+            [consumers.get(p, 0) for p in pids], dtype=float)), 0.0),
+        "p_centrality": 0.0}).astype(float)
+    low = parts[_PARTS].sum(axis=1).round(2).to_numpy()
+    parts["p_centrality"] = np.where(gap, round(w.centrality, 2), 0.0)
+    high = parts[_PARTS].sum(axis=1).round(2).to_numpy()
+    exempt = gap & links["key_link"].to_numpy(bool) & (status == "missing")
+    if min(w.status_missing, w.status_weak, w.broken, w.key_link, w.demand_per_maker, w.demand_cap,
+           w.leader_per, w.leaders_cap, w.centrality) < 0 or \
+            _grade_needs_centrality(low[gap & ~exempt], high[gap & ~exempt], w.urgent_at) or \
+            _grade_needs_centrality(low[gap & ~exempt], high[gap & ~exempt], w.important_at):
+        cf = cg.centrality_frame()
+        cent = cf["centrality"].reindex(pids).fillna(0.0).astype(float).to_numpy() if len(cf) else 0.0
+        parts["p_centrality"] = np.where(gap, (w.centrality * pd.Series(cent)).round(2), 0.0)
+        prio = parts[_PARTS].astype(float).sum(axis=1).round(2).to_numpy()
+    else:
+        prio = low
+    urgent = gap & (exempt | (prio >= w.urgent_at))
+    return np.select([urgent, gap & (prio >= w.important_at), gap], ["紧急", "重要", "一般"], "").astype(object)
+
+
+def _grade_needs_centrality(low: np.ndarray, high: np.ndarray, cut: float) -> bool:
+    """Does some gap's side of ``cut`` differ between no centrality and the most it can add?
+    (A sum of non-negative parts only grows with one of them, and rounding keeps the order.)"""
+    return bool(((low >= cut) != (high >= cut)).any())
+
+
+def _leader_consumers(view, leader_products: pd.DataFrame, link_of: dict, cg: ChainGraph) -> dict[str, int]:
+    """product id -> how many 链主 of the chain take it as a direct input (gap_summary.leader_sourcing)."""
+    roles = view.roles if len(view.roles) else pd.DataFrame(columns=["enterprise_id", "role"])
+    lead = roles[roles["role"] == "链主"].drop_duplicates("enterprise_id")
+    if lead.empty:
+        return {}
+    link_of = link_of or {p: p for p in cg.g.nodes}
+    lp = leader_products if len(leader_products) else pd.DataFrame(columns=["enterprise_id", "product_id"])
+    made: dict = {}
+    for ent, pid in zip(lp["enterprise_id"].tolist(), lp["product_id"].tolist()):
+        link = link_of.get(pid) if not pd.isna(pid) else None
+        if link is not None and not pd.isna(link) and not pd.isna(ent):
+            made.setdefault(ent, set()).add(link)
+    out: dict[str, int] = {}
+    for ent in lead["enterprise_id"].tolist():
+        for pid in ";".join(cg.inputs_of(sorted(made.get(ent, ())))).split(";"):
+            if pid:
+                out[pid] = out.get(pid, 0) + 1
+    return out
