@@ -211,12 +211,14 @@ def fill_in_workbook(sel: "Selection") -> bytes:
 @st.cache_data(show_spinner="正在汇总全部产业链…", ttl=TTL, max_entries=32)
 def _overview(db: str, gen: str, place_id: str, th: tuple, enclave: bool) -> pd.DataFrame:
     from graph.analysis.overview import overview_frame
+    from graph.analysis.overview_counts import chain_summaries
     chains = _table(db, gen, "chains")
     roles = _table(db, gen, "chain_roles")
     ents = store().enterprises(roles["enterprise"].dropna().astype(str).unique().tolist()) if len(roles) else \
         pd.DataFrame(columns=["enterprise_id", "name"])
-    reports = {str(c): _report(db, gen, str(c), place_id, th, enclave, _items(DEFAULT_PRIORITY))
-               for c in chains["chain_id"]}
+    # the counts only (equal to each chain's diagnosis): a page that shows one chain diagnoses it then
+    reports = chain_summaries(store(), chains["chain_id"].astype(str).tolist(), place_id,
+                              thresholds=Thresholds(**dict(th)), enclave_attribution=enclave)
     return overview_frame(chains, roles, dict(zip(ents["enterprise_id"].astype(str), ents["name"])), reports)
 
 

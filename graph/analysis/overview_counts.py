@@ -7,7 +7,8 @@ reads) and the same per-link ``status``/``broken`` — from the same rules
 same store calls, but shared for every chain (region tree, place, scope, one makers index for all
 the chains' products) and without what only the full report shows (maker names and ids, reasons,
 neighbours' names, 链主 texts). A link's priority is only worked out as far as its grade needs:
-the chain's centrality is computed only when a gap's grade (紧急 or not) hinges on it.
+the chain's betweenness is computed only when a gap's grade hinges on it (bounds from the degrees
+decide the rest).
 
 tests/graph/test_overview_counts.py checks that it equals the full diagnosis for every chain.
 
@@ -170,8 +171,10 @@ def _grades(links: pd.DataFrame, cg: ChainGraph, view, local: pd.DataFrame, lead
         "p_leaders": np.where(gap, np.minimum(w.leaders_cap, w.leader_per * np.array(
             [consumers.get(p, 0) for p in pids], dtype=float)), 0.0),
         "p_centrality": 0.0}).astype(float)
+    cent_low, cent_high = _centrality_bounds(cg, pids)
+    parts["p_centrality"] = np.where(gap, (w.centrality * pd.Series(cent_low)).round(2), 0.0)
     low = parts[_PARTS].sum(axis=1).round(2).to_numpy()
-    parts["p_centrality"] = np.where(gap, round(w.centrality, 2), 0.0)
+    parts["p_centrality"] = np.where(gap, (w.centrality * pd.Series(cent_high)).round(2), 0.0)
     high = parts[_PARTS].sum(axis=1).round(2).to_numpy()
     exempt = gap & links["key_link"].to_numpy(bool) & (status == "missing")
     if min(w.status_missing, w.status_weak, w.broken, w.key_link, w.demand_per_maker, w.demand_cap,
@@ -186,6 +189,21 @@ def _grades(links: pd.DataFrame, cg: ChainGraph, view, local: pd.DataFrame, lead
         prio = low
     urgent = gap & (exempt | (prio >= w.urgent_at))
     return np.select([urgent, gap & (prio >= w.important_at), gap], ["紧急", "重要", "一般"], "").astype(object)
+
+
+def _centrality_bounds(cg: ChainGraph, pids: np.ndarray, slack: float = 1e-9) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds of each product's centrality (chain_graph: the mean of degree and betweenness, each
+    over its maximum) without the betweenness: its part is in [0, 1], and 0 for a product with no
+    input or no output in the chain (no shortest path passes through it)."""
+    g = cg.g
+    n = g.number_of_nodes()
+    deg = np.array([g.degree(p) if p in g else 0 for p in pids], dtype=float)
+    top = max((d for _, d in g.degree()), default=0)
+    dpart = deg / top if n > 1 and top > 0 else np.zeros(len(pids))
+    through = np.array([n > 2 and p in g and g.in_degree(p) > 0 and g.out_degree(p) > 0 for p in pids], dtype=bool)
+    low = np.clip(dpart / 2 - slack, 0.0, 1.0)
+    high = np.clip((dpart + through) / 2 + slack, 0.0, 1.0)
+    return low, high
 
 
 def _grade_needs_centrality(low: np.ndarray, high: np.ndarray, cut: float) -> bool:
