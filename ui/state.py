@@ -2,7 +2,8 @@
 
 - The store is opened once per process and settings (``st.cache_resource``); on a first start with
   an empty store the configured seed is loaded there (``loaders.seed.ensure_seeded``).
-- Every engine query goes through ``st.cache_data`` keyed on ``(db, generation, …)``. The
+- Every engine query goes through ``st.cache_data`` keyed on ``(db, generation, …)``; the first
+  page's (overview, map) are also kept on disk between app starts (:mod:`ui.result_cache`). The
   generation is a per-store counter; :func:`bump` (called after a load) increments it and clears
   ``st.cache_data``, so nothing stale survives a load. Cached entries also expire after
   ``TTL`` so data loaded by the CLI in another process shows up without a restart.
@@ -76,11 +77,14 @@ def seed_label() -> str:
 @st.cache_resource(show_spinner="正在打开图谱；首次启动会自动载入内置种子数据，请稍候…")
 def _open(db: str, seed: str, user: str, database: str) -> Atlas:
     from graph.store.factory import open_store
-    from loaders.seed import ensure_seeded
 
     s = settings()
     store = open_store(s)
     try:
+        seed = s.seed_path
+        if seed is None or not seed.exists() or not store.is_empty():
+            return Atlas(store=store)     # what ensure_seeded decides, without importing the loaders
+        from loaders.seed import ensure_seeded
         return Atlas(store=store, seeded=ensure_seeded(store, s))
     except ChainAtlasError as err:  # a broken seed must not lock the user out of the 数据 page
         return Atlas(store=store, seed_error=err)
@@ -210,6 +214,12 @@ def fill_in_workbook(sel: "Selection") -> bytes:
 
 @st.cache_data(show_spinner="正在汇总全部产业链…", ttl=TTL, max_entries=32)
 def _overview(db: str, gen: str, place_id: str, th: tuple, enclave: bool) -> pd.DataFrame:
+    from ui import result_cache
+    return result_cache.cached("overview", db, store().generation(), (place_id, th, enclave),
+                               lambda: _overview_now(db, gen, place_id, th, enclave))
+
+
+def _overview_now(db: str, gen: str, place_id: str, th: tuple, enclave: bool) -> pd.DataFrame:
     from graph.analysis.overview import overview_frame
     from graph.analysis.overview_counts import chain_summaries
     chains = _table(db, gen, "chains")
@@ -230,7 +240,9 @@ def overview(sel: "Selection") -> pd.DataFrame:
 @st.cache_data(show_spinner="正在分区比较…", ttl=TTL, max_entries=64)
 def _compare(db: str, gen: str, chain_id: str, region: str, th: tuple, enclave: bool):
     from graph.analysis.compare import compare_regions
-    return compare_regions(store(), chain_id, region, Thresholds(**dict(th)), enclave)
+    from ui import result_cache
+    return result_cache.cached("compare", db, store().generation(), (chain_id, region, th, enclave),
+                               lambda: compare_regions(store(), chain_id, region, Thresholds(**dict(th)), enclave))
 
 
 def compare(sel: "Selection", region: str):

@@ -95,10 +95,11 @@ def _link_counts(view, local: pd.DataFrame, unknown: pd.DataFrame, counts: pd.Da
     pids = out["product_id"].to_numpy(object)
     cols = ["local_makers", "local_large", "local_share_sum", "local_share_known", "local_scale_unknown"]
     if len(local):
+        tagged = _has_tag(local["tags"], "规上")
         m = pd.DataFrame({"link_id": local["link_id"], "enterprise_id": local["enterprise_id"],
-                          "_large": gap_rules.is_large(local),
+                          "_large": tagged | local["scale"].isin(gap_rules.LARGE_SCALES).to_numpy(bool),
                           "_share": pd.to_numeric(local["revenue_share"], errors="coerce"),
-                          "_scale_unknown": gap_rules.scale_unknown(local)})
+                          "_scale_unknown": local["scale"].isna().to_numpy(bool) & ~tagged})
         g = m.groupby("link_id")
         agg = pd.DataFrame({"local_makers": g["enterprise_id"].nunique(), "local_large": g["_large"].sum(),
                             "local_share_sum": g["_share"].sum(min_count=1),
@@ -133,6 +134,18 @@ def _link_counts(view, local: pd.DataFrame, unknown: pd.DataFrame, counts: pd.Da
     return out
 
 
+def _has_tag(tags: pd.Series, tag: str) -> np.ndarray:
+    """gap_rules.has_tag(tags, tag) as a bool array, asked once per distinct list object (a store
+    hands out one list per distinct tag set, repeated)."""
+    vals = tags.to_numpy(object)
+    if not len(vals) or set(map(type, vals)) != {list}:
+        return gap_rules.has_tag(tags, tag).to_numpy(bool)
+    codes, uniq = pd.factorize(np.fromiter(map(id, vals), dtype=np.int64, count=len(vals)))
+    _, first = np.unique(codes, return_index=True)
+    found = np.array([tag in vals[i] for i in first.tolist()], dtype=bool)
+    return found[codes]
+
+
 def _unknown_counts(unknown: pd.DataFrame, local_ids: set, pids: np.ndarray) -> np.ndarray:
     """Distinct makers of unknown location per link, leaving out the chain's local makers."""
     if unknown is None or len(unknown) == 0:
@@ -154,14 +167,14 @@ def _grades(links: pd.DataFrame, cg: ChainGraph, view, local: pd.DataFrame, lead
         return np.full(len(links), "", dtype=object)
     demand = np.zeros(len(links), dtype=float)
     if len(local):
-        codes, _ = pd.factorize(local["enterprise_id"].to_numpy(object))
-        by_link: dict = {}
-        for link, code in zip(local["link_id"].tolist(), codes.tolist()):
-            if not pd.isna(link):
-                by_link.setdefault(link, []).append(code)
+        ents, _ = pd.factorize(local["enterprise_id"].to_numpy(object))
+        lcodes, luniq = pd.factorize(local["link_id"].to_numpy(object))   # missing links: -1, left out
+        order = np.argsort(lcodes, kind="stable")
+        bounds = np.searchsorted(lcodes[order], np.arange(len(luniq) + 1))
+        pos = {link: k for k, link in enumerate(luniq.tolist())}
         for i in np.flatnonzero(gap):
-            downs = [by_link[d] for d in cg.downstream(pids[i]) if d in by_link]
-            demand[i] = len(set().union(*downs)) if downs else 0
+            downs = [ents[order[bounds[pos[d]]:bounds[pos[d] + 1]]] for d in cg.downstream(pids[i]) if d in pos]
+            demand[i] = len(np.unique(np.concatenate(downs))) if downs else 0
     consumers = _leader_consumers(view, leader_products, link_of, cg)
     parts = pd.DataFrame({
         "p_status": np.select([status == "missing", status == "weak"], [w.status_missing, w.status_weak], 0.0),

@@ -199,22 +199,26 @@ def chain_products(store, chain_ids: list[str]) -> list[str]:
 
 # --- steps ------------------------------------------------------------------------------------
 def _gap_table(reports, weights: PlanWeights) -> pd.DataFrame:
-    rows = []
     from graph.analysis.gaps import GAP_STATUSES
-    cols = ["product_id", "name", "status", "status_cn", "key_link", "priority"]
-    for ci, r in enumerate(reports):
-        g = r.links[cols]
-        g = g[g["status"].isin(GAP_STATUSES)]   # what GapReport.gaps() lists (unsorted: sorted below)
-        if g.empty:
-            continue
-        rows.append(pd.DataFrame({
-            "chain_pos": ci, "chain_id": str(r.chain.get("chain_id")), "chain": r.chain.get("name"),
-            "product_id": g["product_id"].astype(str).to_numpy(), "name": g["name"].to_numpy(),
-            "status": g["status"].to_numpy(), "status_cn": g["status_cn"].to_numpy(),
-            "key_link": g["key_link"].fillna(False).astype(bool).to_numpy(),
-            "priority": g["priority"].astype(float).to_numpy()}))
     cols = ["chain_pos", "chain_id", "chain", "product_id", "name", "status", "status_cn", "key_link", "priority"]
-    gaps = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)
+    parts: dict[str, list] = {c: [] for c in cols}
+    for ci, r in enumerate(reports):
+        links = r.links
+        gap = links["status"].isin(GAP_STATUSES).to_numpy(bool)  # what GapReport.gaps() lists (sorted below)
+        n = int(gap.sum())
+        if not n:
+            continue
+        for c, v in (("chain_pos", np.full(n, ci, dtype=np.int64)),
+                     ("chain_id", np.full(n, str(r.chain.get("chain_id")), dtype=object)),
+                     ("chain", np.full(n, r.chain.get("name"), dtype=object)),
+                     ("product_id", links["product_id"].to_numpy()[gap].astype(str).astype(object)),
+                     ("name", links["name"].to_numpy()[gap]), ("status", links["status"].to_numpy()[gap]),
+                     ("status_cn", links["status_cn"].to_numpy()[gap]),
+                     ("key_link", links["key_link"].fillna(False).astype(bool).to_numpy()[gap]),
+                     ("priority", links["priority"].astype(float).to_numpy()[gap])):
+            parts[c].append(v)
+    gaps = pd.DataFrame({c: np.concatenate(v) for c, v in parts.items()}) if parts["chain_pos"] else \
+        pd.DataFrame(columns=cols)
     gaps = gaps.sort_values(["chain_id", "product_id"], kind="stable").reset_index(drop=True)
     gaps["weight"] = gaps["priority"] * np.where(gaps["status"] == "weak", weights.weak, 1.0)
     gaps["gap"] = np.arange(len(gaps))
