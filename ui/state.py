@@ -239,10 +239,12 @@ def overview(sel: "Selection") -> pd.DataFrame:
 
 @st.cache_data(show_spinner="正在分区比较…", ttl=TTL, max_entries=64)
 def _compare(db: str, gen: str, chain_id: str, region: str, th: tuple, enclave: bool):
-    from graph.analysis.compare import compare_regions
     from ui import result_cache
-    return result_cache.cached("compare", db, store().generation(), (chain_id, region, th, enclave),
-                               lambda: compare_regions(store(), chain_id, region, Thresholds(**dict(th)), enclave))
+
+    def compute():
+        from graph.analysis.compare import compare_regions     # (the engine is imported only when needed)
+        return compare_regions(store(), chain_id, region, Thresholds(**dict(th)), enclave)
+    return result_cache.cached("compare", db, store().generation(), (chain_id, region, th, enclave), compute)
 
 
 def compare(sel: "Selection", region: str):
