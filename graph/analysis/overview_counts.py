@@ -56,16 +56,21 @@ def chain_summaries(store, chain_ids: list[str], region: str, thresholds: Thresh
     ids = [str(c) for c in chain_ids]
     prefetch = getattr(store, "prefetch_makers", None)
     if prefetch is not None and len(ids) > 1:
-        prefetch(chain_products(store, ids))
+        products = chain_products(store, ids)
+        prefetch(products)
+        store.maker_counts(products)     # counted in one query; the store keeps the counts
+    views = {cid: store.chain_view(cid) for cid in ids}
+    leaders = {cid: v.roles.loc[v.roles["role"] == "链主", "enterprise_id"].astype(str).tolist()
+               if len(v.roles) else [] for cid, v in views.items()}
+    every = sorted({e for ids_ in leaders.values() for e in ids_})
+    made = store.enterprise_products(every) if every else pd.DataFrame(columns=["enterprise_id", "product_id"])
     out = {}
     for cid in ids:
-        view = store.chain_view(cid)
+        view = views[cid]
         link_of, all_links = chain_links(store, view, count_subclasses)
         local, unknown = local_and_unknown(store, tree, place, sc, link_of)
         counts = gap_rules.link_counts(store.maker_counts(sorted(all_links)), all_links)
-        leader_ids = view.roles.loc[view.roles["role"] == "链主", "enterprise_id"].astype(str).tolist() \
-            if len(view.roles) else []
-        leader_products = store.enterprise_products(leader_ids) if leader_ids else \
+        leader_products = made[made["enterprise_id"].astype(str).isin(leaders[cid])] if leaders[cid] else \
             pd.DataFrame(columns=["enterprise_id", "product_id"])
         out[cid] = summarise_chain(view, local, unknown, counts, leader_products, link_of, thresholds, priority)
     return out
