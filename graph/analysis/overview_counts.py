@@ -6,7 +6,7 @@ reads) and the same per-link ``status``/``broken`` — from the same rules
 (:func:`graph.analysis.gap_rules.weak_rules`, :func:`graph.analysis.gap_summary.summarise`) and the
 same store calls, but shared for every chain (region tree, place, scope, one makers index for all
 the chains' products) and without what only the full report shows (maker names and ids, reasons,
-neighbours' names, 链主 texts). A link's priority is only worked out as far as its grade needs:
+neighbours' names). A link's priority is only worked out as far as its grade needs:
 the chain's betweenness is computed only when a gap's grade hinges on it (bounds from the degrees
 decide the rest).
 
@@ -72,17 +72,18 @@ def chain_summaries(store, chain_ids: list[str], region: str, thresholds: Thresh
         counts = gap_rules.link_counts(store.maker_counts(sorted(all_links)), all_links)
         leader_products = made[made["enterprise_id"].astype(str).isin(leaders[cid])] if leaders[cid] else \
             pd.DataFrame(columns=["enterprise_id", "product_id"])
-        out[cid] = summarise_chain(view, local, unknown, counts, leader_products, link_of, thresholds, priority)
+        out[cid] = summarise_chain(view, local, unknown, counts, leader_products, link_of, sc, thresholds, priority)
     return out
 
 
 def summarise_chain(view, local: pd.DataFrame, unknown: pd.DataFrame, counts: pd.DataFrame,
-                    leader_products: pd.DataFrame, link_of: dict, thresholds: Thresholds = DEFAULT_THRESHOLDS,
+                    leader_products: pd.DataFrame, link_of: dict, scope, thresholds: Thresholds = DEFAULT_THRESHOLDS,
                     priority: PriorityWeights = DEFAULT_PRIORITY) -> ChainSummary:
     """Pure: the counts of :func:`graph.analysis.gaps.build_report` from the same frames."""
     cg = ChainGraph.from_view(view)
     links = _link_counts(view, local, unknown, counts, thresholds, cg)
-    links["grade"] = _grades(links, cg, view, local, leader_products, link_of, priority)
+    leaders = gap_summary.leader_sourcing(view, links, leader_products, scope, graph=cg, link_of=link_of)
+    links["grade"] = _grades(links, cg, local, leaders, priority)
     summary, _ = gap_summary.summarise(links, thresholds)
     summary["local_enterprises"] = int(local["enterprise_id"].nunique()) if len(local) else 0
     summary["unknown_enterprises"] = int(unknown["enterprise_id"].nunique()) if len(unknown) else 0
@@ -162,8 +163,8 @@ def _unknown_counts(unknown: pd.DataFrame, local_ids: set, pids: np.ndarray) -> 
     return np.array([len(seen.get(p, ())) for p in pids], dtype=int)
 
 
-def _grades(links: pd.DataFrame, cg: ChainGraph, view, local: pd.DataFrame, leader_products: pd.DataFrame,
-            link_of: dict, w: PriorityWeights) -> np.ndarray:
+def _grades(links: pd.DataFrame, cg: ChainGraph, local: pd.DataFrame, leaders: pd.DataFrame,
+            w: PriorityWeights) -> np.ndarray:
     """The grade of each link as gap_summary.score_links gives it (priority parts, the same sums)."""
     pids = links["product_id"].to_numpy(object)
     status = links["status"].to_numpy(object)
@@ -180,7 +181,11 @@ def _grades(links: pd.DataFrame, cg: ChainGraph, view, local: pd.DataFrame, lead
         for i in np.flatnonzero(gap):
             downs = [ents[order[bounds[pos[d]]:bounds[pos[d] + 1]]] for d in cg.downstream(pids[i]) if d in pos]
             demand[i] = len(np.unique(np.concatenate(downs))) if downs else 0
-    consumers = _leader_consumers(view, leader_products, link_of, cg)
+    consumers: dict[str, int] = {}      # product -> 链主 taking it as a direct input (as score_links counts)
+    for ids in leaders["input_ids"].tolist() if len(leaders) else []:
+        for pid in str(ids).split(";"):
+            if pid:
+                consumers[pid] = consumers.get(pid, 0) + 1
     parts = pd.DataFrame({
         "p_status": np.select([status == "missing", status == "weak"], [w.status_missing, w.status_weak], 0.0),
         "p_broken": np.where(gap & links["broken"].to_numpy(bool), w.broken, 0.0),
@@ -228,24 +233,3 @@ def _grade_needs_centrality(low: np.ndarray, high: np.ndarray, cut: float) -> bo
     """Does some gap's side of ``cut`` differ between no centrality and the most it can add?
     (A sum of non-negative parts only grows with one of them, and rounding keeps the order.)"""
     return bool(((low >= cut) != (high >= cut)).any())
-
-
-def _leader_consumers(view, leader_products: pd.DataFrame, link_of: dict, cg: ChainGraph) -> dict[str, int]:
-    """product id -> how many 链主 of the chain take it as a direct input (gap_summary.leader_sourcing)."""
-    roles = view.roles if len(view.roles) else pd.DataFrame(columns=["enterprise_id", "role"])
-    lead = roles[roles["role"] == "链主"].drop_duplicates("enterprise_id")
-    if lead.empty:
-        return {}
-    link_of = link_of or {p: p for p in cg.g.nodes}
-    lp = leader_products if len(leader_products) else pd.DataFrame(columns=["enterprise_id", "product_id"])
-    made: dict = {}
-    for ent, pid in zip(lp["enterprise_id"].tolist(), lp["product_id"].tolist()):
-        link = link_of.get(pid) if not pd.isna(pid) else None
-        if link is not None and not pd.isna(link) and not pd.isna(ent):
-            made.setdefault(ent, set()).add(link)
-    out: dict[str, int] = {}
-    for ent in lead["enterprise_id"].tolist():
-        for pid in ";".join(cg.inputs_of(sorted(made.get(ent, ())))).split(";"):
-            if pid:
-                out[pid] = out.get(pid, 0) + 1
-    return out
