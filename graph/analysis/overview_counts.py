@@ -10,7 +10,7 @@ neighbours' names). A link's priority is only worked out as far as its grade nee
 the chain's betweenness is computed only when a gap's grade hinges on it (bounds from the degrees
 decide the rest).
 
-tests/graph/test_overview_counts.py checks that it equals the full diagnosis for every chain.
+tests/graph/analysis/test_overview_counts.py checks that it equals the full diagnosis for every chain.
 
 >>> _grade_needs_centrality(np.array([70.0]), np.array([80.0]), 60.0)
 False
