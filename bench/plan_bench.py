@@ -9,6 +9,8 @@ loaded embedded store are reused from ``bench/.cache`` (``synth-N-30-300-1``, ``
   optimisation);
 - optimise: ``graph.analysis.plan.optimise`` on the 30 diagnoses already made (what the app and the
   export do, the diagnoses being cached/shared) — median of ``--runs``;
+- overview: ``graph.analysis.overview.chain_overview`` of every chain in the province (the 总览) —
+  median of ``--runs`` (after the plan: the makers index is warm);
 - what-if: ``graph.analysis.whatif.simulate`` of 10 enterprises (the top target of the 10 most urgent
   gaps) on the largest chain, given its diagnosis — median; and ``what_if`` including the diagnosis.
 
@@ -72,6 +74,7 @@ def child(argv: list[str]) -> None:
     p.add_argument("--k", type=int, default=20)
     a = p.parse_args(argv)
     from graph.analysis.gaps import diagnose
+    from graph.analysis.overview import chain_overview
     from graph.analysis.plan import optimise, plan
     from graph.analysis.targets import rank_targets
     from graph.analysis.whatif import plant_place, simulate, what_if
@@ -85,6 +88,7 @@ def child(argv: list[str]) -> None:
     plan_s, plan_runs = _median(lambda: plan(store, a.region, k=a.k), a.runs, "plan")
     reports = first.reports
     opt_s, opt_runs = _median(lambda: optimise(store, reports, k=a.k), a.runs, "optimise")
+    ov_s, ov_runs = _median(lambda: chain_overview(store, a.region), a.runs, "overview")
     rep = diagnose(store, a.chain, a.region)
     gaps = rep.gaps().head(10)["product_id"].tolist()
     tg = rank_targets(store, rep, top=1, products=gaps)
@@ -95,6 +99,7 @@ def child(argv: list[str]) -> None:
     full_s, _ = _median(lambda: what_if(store, a.chain, a.region, ents), a.runs, "whatif_full")
     emit({"plan_first_s": round(first_s, 3), "plan_median_s": round(plan_s, 3), "plan_runs_s": [round(x, 3) for x in plan_runs],
           "optimise_median_s": round(opt_s, 3), "optimise_runs_s": [round(x, 3) for x in opt_runs],
+          "overview_median_s": round(ov_s, 3), "overview_runs_s": [round(x, 3) for x in ov_runs],
           "whatif_median_s": round(sim_s, 3), "whatif_runs_s": [round(x, 3) for x in sim_runs],
           "whatif_with_diagnosis_median_s": round(full_s, 3),
           **{f"{k}_cpu_median_s": v for k, v in _CPU.items()}, "load_average": list(os.getloadavg()),
@@ -136,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
             results.append(r)
             print(f"N = {n:,} {backend}: plan k={a.k} over {r['chains']} chains ({r['gaps']} gaps, "
                   f"{r['candidates']:,} candidates): first {r['plan_first_s']} s, median {r['plan_median_s']} s, "
-                  f"optimise alone {r['optimise_median_s']} s; what-if of {r['whatif_enterprises']} enterprises "
+                  f"optimise alone {r['optimise_median_s']} s; overview of every chain {r['overview_median_s']} s "
+                  f"(CPU {r['overview_cpu_median_s']} s); what-if of {r['whatif_enterprises']} enterprises "
                   f"{r['whatif_median_s']} s ({r['whatif_with_diagnosis_median_s']} s with the diagnosis); "
                   f"CPU medians: plan {r['plan_cpu_median_s']} s, optimise {r['optimise_cpu_median_s']} s, "
                   f"what-if {r['whatif_cpu_median_s']} s; load average {r['load_average'][0]:.1f}", flush=True)
