@@ -92,14 +92,15 @@ def summarise_chain(view, local: pd.DataFrame, unknown: pd.DataFrame, counts: pd
 
 def _link_counts(view, local: pd.DataFrame, unknown: pd.DataFrame, counts: pd.DataFrame, t: Thresholds,
                  cg: ChainGraph) -> pd.DataFrame:
-    """status, broken, local_makers … per chain product, as gap_rules.classify_links decides them."""
-    p = view.products.copy()
-    p["product_id"] = p["product_id"].astype(str)
-    p = p.drop_duplicates("product_id").reset_index(drop=True)
-    out = pd.DataFrame({"product_id": p["product_id"], "stage": p["stage"],
-                        "key_link": p["key_link"].fillna(False).astype(bool)})
-    pids = out["product_id"].to_numpy(object)
-    cols = ["local_makers", "local_large", "local_share_sum", "local_share_known", "local_scale_unknown"]
+    """status, broken, local_makers … per chain product, as gap_rules.classify_links decides them
+    (the same aggregations; arrays rather than frame columns in between)."""
+    ids = view.products["product_id"].astype(str)
+    first = ~ids.duplicated().to_numpy(bool)
+    pids = ids.to_numpy(object)[first]
+    stage = view.products["stage"].to_numpy(object)[first]
+    key = view.products["key_link"].fillna(False).astype(bool).to_numpy(bool)[first]
+    zeros = np.zeros(len(pids), dtype=int)
+    n, large, known, scale_unk, share = zeros, zeros, zeros, zeros, np.full(len(pids), np.nan)
     if len(local):
         tagged = _has_tag(local["tags"], "规上")
         m = pd.DataFrame({"link_id": local["link_id"], "enterprise_id": local["enterprise_id"],
@@ -111,33 +112,24 @@ def _link_counts(view, local: pd.DataFrame, unknown: pd.DataFrame, counts: pd.Da
                             "local_share_sum": g["_share"].sum(min_count=1),
                             "local_share_known": g["_share"].count(),
                             "local_scale_unknown": g["_scale_unknown"].sum()}).reindex(pids)
-        for c in cols:
-            out[c] = agg[c].to_numpy()
-    else:
-        for c in cols:
-            out[c] = np.nan
-    for c in ("local_makers", "local_large", "local_share_known", "local_scale_unknown"):
-        out[c] = pd.to_numeric(out[c], errors="coerce").fillna(0).astype(int)
-    out["local_share_sum"] = pd.to_numeric(out["local_share_sum"], errors="coerce").astype(float)
-    out["unknown_makers"] = _unknown_counts(unknown, set(local["enterprise_id"].tolist()) if len(local) else set(),
-                                            pids)
-    total = counts.set_index("product_id")["makers"] if len(counts) else pd.Series(dtype=int)
-    makers_total = out["product_id"].map(total).fillna(0).astype(int)
-    out["makers_total"] = np.maximum(makers_total, out["local_makers"] + out["unknown_makers"])
-    n, u = out["local_makers"], out["unknown_makers"]
-    rules = gap_rules.weak_rules(*(out[c].to_numpy() for c in (
-        "local_makers", "unknown_makers", "local_large", "local_scale_unknown", "local_share_sum",
-        "local_share_known")), t)
+        n, large, known, scale_unk = (agg[c].fillna(0).to_numpy().astype(int) for c in (
+            "local_makers", "local_large", "local_share_known", "local_scale_unknown"))
+        share = agg["local_share_sum"].to_numpy(float)
+    u = _unknown_counts(unknown, set(local["enterprise_id"].tolist()) if len(local) else set(), pids)
+    total = dict(zip(counts["product_id"].tolist(), counts["makers"].tolist())) if len(counts) else {}
+    makers_total = np.maximum(np.array([int(total.get(p, 0)) for p in pids], dtype=int), n + u)
+    rules = gap_rules.weak_rules(n, u, large, scale_unk, share, known, t)
     certain = rules["few"] | rules["small"] | rules["low"]
     maybe = rules["few_maybe"] | rules["small_maybe"] | rules["low_maybe"]
-    out["status"] = np.select([out["makers_total"] == 0, (n == 0) & (u > 0), n == 0, certain, maybe],
-                              ["no_data", "unverified", "missing", "weak", "unverified"], "covered")
-    has_local = dict(zip(out["product_id"], (n > 0).tolist()))
-    gap = out["status"].isin(["missing", "weak"]).to_numpy(bool)
+    status = np.select([makers_total == 0, (n == 0) & (u > 0), n == 0, certain, maybe],
+                       ["no_data", "unverified", "missing", "weak", "unverified"], "covered").astype(object)
+    has_local = dict(zip(pids.tolist(), (n > 0).tolist()))
+    gap = (status == "missing") | (status == "weak")
     up_ok = [any(has_local.get(x, False) for x in cg.upstream(pid)) for pid in pids]
     down_ok = [any(has_local.get(x, False) for x in cg.downstream(pid)) for pid in pids]
-    out["broken"] = gap & np.asarray(up_ok, dtype=bool) & np.asarray(down_ok, dtype=bool)
-    return out
+    broken = gap & np.asarray(up_ok, dtype=bool) & np.asarray(down_ok, dtype=bool)
+    return pd.DataFrame({"product_id": pids, "stage": stage, "key_link": key, "local_makers": n,
+                         "status": status, "broken": broken})
 
 
 def _has_tag(tags: pd.Series, tag: str) -> np.ndarray:
