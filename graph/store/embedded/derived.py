@@ -31,13 +31,23 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 DDL = ["CREATE TABLE IF NOT EXISTS derived (name TEXT PRIMARY KEY, data BLOB)",
-       "CREATE TABLE IF NOT EXISTS derived_makes (product TEXT PRIMARY KEY, data BLOB)"]
-TABLES = ("derived", "derived_makes")
-SOURCES = ("enterprises", "enterprise_products")          # the row tables they are made from
+       "CREATE TABLE IF NOT EXISTS derived_parts (product TEXT, part TEXT, n INTEGER, fixed BLOB, ids BLOB, "
+       "names BLOB, PRIMARY KEY (product, part))",
+       "CREATE TABLE IF NOT EXISTS derived_counts (product TEXT PRIMARY KEY, makers INTEGER)"]
+TABLES = ("derived", "derived_parts", "derived_counts")
+OLD_TABLES = ("derived_makes",)                              # earlier layouts, dropped by the next rebuild
+SOURCES = ("enterprises", "enterprise_products", "regions")  # the row tables they are made from
 CODED = ("region", "park", "scale", "tags", "prov", "region_source")       # int32 codes into the ``dicts`` entry
+FORMAT = "2"             # bumped when the layout changes: older derived tables then count as stale
+NO_PART = "?"            # the part of makers with no region or a region code missing from the region table
 _SEP = "\x1f"
-BLOCK = 1 << 18          # MAKES rows per slab while writing derived_makes (bounds the build's memory)
+BLOCK = 1 << 18          # MAKES rows per slab while writing derived_parts (bounds the build's memory)
 _PROV = "ifnull(source, '') || char(30) || ifnull(as_of, '') || char(30) || ifnull(illustrative, '')"
+# One MAKES row in ``derived_parts.fixed``: its position among the product's rows, the codes, numbers
+# and the UTF-8 lengths of its enterprise id and name (whose bytes are in ``ids`` and ``names``).
+FIXED = np.dtype([("seq", "<i4"), ("region", "<i4"), ("park", "<i4"), ("scale", "<i4"), ("tags", "<i4"),
+                  ("region_source", "<i4"), ("prov", "<i4"), ("listed", "i1"), ("revenue", "<f8"),
+                  ("employees", "<f8"), ("share", "<f8"), ("id_len", "<i4"), ("name_len", "<i4")])
 
 
 # --- build (inside the write transaction) ----------------------------------------------------------
@@ -68,10 +78,27 @@ def _encode(arr: pa.Array) -> tuple[np.ndarray, list]:
     return d.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32), d.dictionary.to_pylist()
 
 
+def region_parts(regions: dict, codes: list) -> list[str]:
+    """The part of each region code: its top ancestor in ``regions`` (code -> parent), NO_PART for a
+    code missing from it.
+
+    >>> region_parts({"14": None, "1401": "14", "140105": "1401"}, ["140105", "14", "99"])
+    ['14', '14', '?']
+    """
+    out = []
+    for code in codes:
+        seen = []
+        while code in regions and code not in seen and regions[code] not in (None, ""):
+            seen.append(code)
+            code = regions[code]
+        out.append(code if code in regions else NO_PART)
+    return out
+
+
 def rebuild(conn, generation: int) -> None:
     """Recompute the derived tables from the row tables (inside the caller's write transaction)."""
-    for t in TABLES:
-        conn.execute(f"DELETE FROM {t}")
+    for t in TABLES + OLD_TABLES:
+        conn.execute(f"DROP TABLE IF EXISTS {t}" if t in OLD_TABLES else f"DELETE FROM {t}")
     ids, name, region, park, scale, revenue, employees, listed, tags, region_source = _columns(
         conn, ["enterprise_id", "ifnull(name, '')", "ifnull(region, '')", "ifnull(park, '')", "ifnull(scale, '')",
                "ifnull(revenue, 'nan')", "ifnull(employees, '')", "ifnull(listed, '')", "ifnull(tags, '[]')",
@@ -95,61 +122,122 @@ def rebuild(conn, generation: int) -> None:
                      for u in prov_uniq]
     p_codes, p_uniq = _encode(product)
     del product
-    order = np.argsort(p_codes, kind="stable")   # rows came by enterprise: now (product, enterprise)
-    pos, p_codes, prov_codes = pos[order], p_codes[order], prov_codes[order]
-    share = share.cast(pa.float64()).to_numpy(zero_copy_only=False)[order]
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(p_codes, minlength=len(p_uniq)))])
+    _write(conn, ent, dicts, pos, p_codes, p_uniq, share.cast(pa.float64()).to_numpy(zero_copy_only=False),
+           prov_codes)
+    conn.execute("INSERT INTO derived VALUES ('generation', ?)", (_tag(generation),))
 
-    def blobs():   # products in groups of about BLOCK rows: the 3M-row columns are never built whole
-        start = 0
-        while start < len(p_uniq):
-            stop = max(start + 1, int(np.searchsorted(bounds, bounds[start] + BLOCK, side="right")) - 1)
-            a0, b0 = bounds[start], bounds[stop]
+
+def _write(conn, ent: dict, dicts: dict, pos, p_codes, p_uniq: list, share, prov_codes) -> None:
+    """Write derived_parts/derived_counts/dicts from the enterprise columns ``ent`` and the MAKES rows
+    (enterprise position, product code, share, provenance code) in (enterprise, product) order."""
+    regions = dict(conn.execute("SELECT code, parent FROM regions").fetchall())
+    parts = region_parts(regions, dicts["region"])
+    part_names = sorted(set(parts) | {NO_PART})
+    part_code = np.array([part_names.index(p) for p in parts] + [part_names.index(NO_PART)], dtype=np.int32)
+    ent_part = part_code[ent["region"]]                 # code -1 (no region) picks the last entry: NO_PART
+    mk_part = ent_part[pos]
+    counts = np.bincount(p_codes, minlength=len(p_uniq))
+    order = np.lexsort((mk_part, p_codes))     # stable: within (product, part) still by enterprise
+    by_product = np.argsort(p_codes, kind="stable")
+    seq = np.empty(len(p_codes), dtype=np.int32)
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    seq[by_product] = np.arange(len(p_codes), dtype=np.int64) - np.repeat(starts[:-1], counts)
+    pos, p_codes, mk_part, seq = pos[order], p_codes[order], mk_part[order], seq[order]
+    share, prov_codes = share[order], prov_codes[order]
+    park_parts: list[set] = [set() for _ in dicts["park"]]
+    for pk, pt in set(zip(ent["park"][pos].tolist(), mk_part.tolist())) if len(pos) else ():
+        if pk >= 0:
+            park_parts[pk].add(part_names[pt])
+    dicts["region_part"] = parts
+    dicts["park_parts"] = [sorted(s) for s in park_parts]
+    group = p_codes.astype(np.int64) * len(part_names) + mk_part
+    cuts = np.flatnonzero(np.diff(group)) + 1 if len(group) else np.empty(0, dtype=np.int64)
+    bounds = np.concatenate([[0], cuts, [len(group)]]) if len(group) else np.zeros(1, dtype=np.int64)
+
+    def blobs():   # groups in slabs of about BLOCK rows: the 3M-row columns are never built whole
+        g = 0
+        while g < len(bounds) - 1:
+            stop = max(g + 1, int(np.searchsorted(bounds, bounds[g] + BLOCK, side="right")) - 1)
+            a0, b0 = bounds[g], bounds[stop]
             at = pos[a0:b0]
-            block = pa.table({
-                "enterprise_id": ent["enterprise_id"].take(at), "name": ent["name"].take(at),
-                **{k: ent[k][at] for k in ("region", "park", "scale", "tags", "revenue", "employees", "listed",
-                                           "region_source")},
-                "share": share[a0:b0], "prov": prov_codes[a0:b0]})
-            for i in range(start, stop):
-                yield p_uniq[i], _ipc(block.slice(bounds[i] - a0, bounds[i + 1] - bounds[i]))
-            start = stop
-    conn.executemany("INSERT INTO derived_makes VALUES (?, ?)", blobs())
+            rec = np.zeros(b0 - a0, dtype=FIXED)
+            for k in ("region", "park", "scale", "tags", "region_source", "revenue", "employees", "listed"):
+                rec[k] = ent[k][at]
+            rec["seq"], rec["share"], rec["prov"] = seq[a0:b0], share[a0:b0], prov_codes[a0:b0]
+            texts = {}
+            for k, col in (("id", "enterprise_id"), ("name", "name")):
+                arr = ent[col].take(pa.array(at, pa.int64()))
+                off = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset:arr.offset + len(arr) + 1].astype(np.int64)
+                rec[k + "_len"] = np.diff(off)
+                texts[k] = (memoryview(arr.buffers()[2]) if arr.buffers()[2] is not None else memoryview(b""), off)
+            for i in range(g, stop):
+                a, b = bounds[i] - a0, bounds[i + 1] - a0
+                yield (p_uniq[p_codes[bounds[i]]], part_names[mk_part[bounds[i]]], int(b - a), rec[a:b].tobytes(),
+                       *(bytes(mv[off[a]:off[b]]) for mv, off in texts.values()))
+            g = stop
+    conn.executemany("INSERT INTO derived_parts VALUES (?, ?, ?, ?, ?, ?)", blobs())
+    conn.executemany("INSERT INTO derived_counts VALUES (?, ?)", zip(p_uniq, counts.tolist()))
     conn.execute("INSERT INTO derived VALUES ('dicts', ?)", (json.dumps(dicts, ensure_ascii=False),))
-    conn.execute("INSERT INTO derived VALUES ('generation', ?)", (str(generation),))
+
+
+def _tag(generation: int) -> str:
+    return f"{FORMAT}:{generation}"
 
 
 def retag(conn, generation: int) -> None:
     """Mark the derived tables as built for ``generation`` (a write that left SOURCES as they were)."""
-    conn.execute("UPDATE derived SET data = ? WHERE name = 'generation'", (str(generation),))
-
-
-def _ipc(table: pa.Table) -> bytes:
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as w:
-        w.write_table(table)
-    return sink.getvalue().to_pybytes()
+    conn.execute("UPDATE derived SET data = ? WHERE name = 'generation'", (_tag(generation),))
 
 
 # --- read ------------------------------------------------------------------------------------------
 def current(conn, generation: int) -> bool:
-    """Are the derived tables there and built for ``generation``?"""
+    """Are the derived tables there, of this layout and built for ``generation``?"""
     try:
         row = conn.execute("SELECT data FROM derived WHERE name = 'generation'").fetchone()
     except Exception:  # noqa: BLE001  (a store made before the derived tables existed)
         return False
-    return row is not None and str(row[0]) == str(generation)
+    return row is not None and str(row[0]) == _tag(generation)
 
 
 def dictionaries(conn) -> dict:
     """The code dictionaries: region, park, scale (object arrays with None last, so code -1 gives
-    None), tags (object array of lists), prov (list of [source, as_of, illustrative])."""
+    None), tags (object array of lists), prov (list of [source, as_of, illustrative]); and for
+    choosing parts: ``region_part`` (region code -> part), ``park_parts`` (park -> its makers' parts)."""
     row = conn.execute("SELECT data FROM derived WHERE name = 'dicts'").fetchone()
-    d = json.loads(row[0]) if row else {k: [] for k in CODED}
+    d = json.loads(row[0]) if row else {k: [] for k in (*CODED, "region_part", "park_parts")}
     out = {k: _with_none(d.get(k, [])) for k in ("region", "park", "scale", "region_source")}
     out["tags"] = _objects([json.loads(t) for t in d["tags"]])
     out["prov"] = d["prov"]
+    out["region_part"] = dict(zip(d["region"], d["region_part"]))
+    out["park_parts"] = dict(zip(d["park"], d["park_parts"]))
     return out
+
+
+def parts_for(dicts: dict, scope, side: str) -> frozenset | None:
+    """The parts that can hold makers of ``side`` for ``scope`` (None: every part). Inside: the parts
+    of the scope's regions and of its included parks' makers; unknown: those of every region code
+    the scope does not settle; both also NO_PART (no region, or a code missing from the region table),
+    so one read serves a diagnosis' inside and unknown calls.
+
+    >>> from graph.store import Scope
+    >>> d = {"region_part": {"140100": "140000", "320500": "320000", "99": "?"}, "park_parts": {"K1": ["320000"]}}
+    >>> sorted(parts_for(d, Scope(region_codes=frozenset({"140100"})), "inside"))
+    ['140000', '?']
+    >>> sorted(parts_for(d, Scope(include_parks=frozenset({"K1"})), "inside"))
+    ['320000', '?']
+    >>> sorted(parts_for(d, Scope(settled_regions=frozenset({"140100", "320500"})), "unknown"))
+    ['?']
+    """
+    if side not in ("inside", "unknown") or scope is None:
+        return None
+    rp = dicts["region_part"]
+    if side == "inside":
+        got = {rp[r] for r in scope.region_codes if r in rp}
+        for p in scope.include_parks:
+            got.update(dicts["park_parts"].get(p, ()))
+    else:
+        got = {part for r, part in rp.items() if r not in scope.settled_regions}
+    return frozenset(got | {NO_PART})
 
 
 def _objects(values: list) -> np.ndarray:
@@ -162,19 +250,42 @@ def _with_none(values: list) -> np.ndarray:
     return _objects(list(values) + [None])
 
 
-def fetch(conn, products: list[str]) -> tuple[list[str], dict[str, np.ndarray | pa.Array], np.ndarray]:
-    """The stored MAKES rows of ``products`` (sorted; products without makers left out):
-    (products found, columns over all their rows, rows per product)."""
-    found = conn.execute("SELECT product, data FROM derived_makes WHERE product IN (SELECT value FROM json_each(?)) "
-                         "ORDER BY product", (json.dumps(products, ensure_ascii=False),)).fetchall()
-    tables = [pa.ipc.open_stream(pa.py_buffer(d)).read_all() for _, d in found]
-    sizes = np.array([t.num_rows for t in tables], dtype=np.int64)
-    if not tables:
-        return [], {}, sizes
-    t = pa.concat_tables(tables).combine_chunks()
-    cols = {c: (t.column(c).combine_chunks() if c in ("enterprise_id", "name") else t.column(c).to_numpy())
-            for c in t.column_names}
-    return [p for p, _ in found], cols, sizes
+def _strings(blobs: list[bytes], lengths: np.ndarray) -> pa.Array:
+    """One Arrow string array from the concatenated UTF-8 bytes and the length of each value."""
+    offsets = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
+    data = pa.py_buffer(b"".join(blobs))
+    if offsets[-1] < 2 ** 31 - 1:
+        return pa.StringArray.from_buffers(len(lengths), pa.py_buffer(offsets.astype(np.int32)), data)
+    return pa.LargeStringArray.from_buffers(len(lengths), pa.py_buffer(offsets), data)
+
+
+def fetch(conn, products: list[str], parts: frozenset | None = None
+          ) -> tuple[list[str], dict[str, np.ndarray | pa.Array], np.ndarray]:
+    """The stored MAKES rows of ``products`` (sorted; products without makers left out) whose maker
+    lies in one of ``parts`` (None: all): (products found, columns over all their rows, rows per
+    product); each product's rows in enterprise-id order."""
+    sql = "SELECT product, n, fixed, ids, names FROM derived_parts WHERE product IN (SELECT value FROM json_each(?))"
+    args = [json.dumps(products, ensure_ascii=False)]
+    if parts is not None:
+        sql += " AND part IN (SELECT value FROM json_each(?))"
+        args.append(json.dumps(sorted(parts), ensure_ascii=False))
+    found = conn.execute(sql + " ORDER BY product, part", args).fetchall()
+    if not found:
+        return [], {}, np.zeros(0, dtype=np.int64)
+    names, n, fixed, id_blobs, name_blobs = zip(*found)
+    del found
+    have, first = np.unique(np.asarray(names, dtype=object), return_index=True)
+    sizes = np.add.reduceat(np.asarray(n, dtype=np.int64), np.sort(first))
+    rec = np.frombuffer(b"".join(fixed), dtype=FIXED)
+    prod = np.repeat(np.arange(len(have)), sizes)
+    order = np.lexsort((rec["seq"], prod))
+    ordered = bool(np.all(order == np.arange(len(order))))
+    cols = {k: np.ascontiguousarray(rec[k] if ordered else rec[k][order])
+            for k in FIXED.names if k not in ("seq", "id_len", "name_len")}
+    for k, blobs in (("enterprise_id", id_blobs), ("name", name_blobs)):
+        arr = _strings(blobs, rec["id_len" if k == "enterprise_id" else "name_len"])
+        cols[k] = arr if ordered else arr.take(pa.array(order, pa.int64()))
+    return list(have), cols, sizes
 
 
 def take_text(arr, idx: np.ndarray) -> np.ndarray:

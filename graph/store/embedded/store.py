@@ -242,8 +242,10 @@ class EmbeddedStore(ProjectsMixin, AtlasStore):
             known = self._counts if self._counts.get("") == gen else {"": gen}
             todo = [p for p in ids if p not in known]
             if todo:
-                found = dict(c.execute("SELECT product, count(*) FROM enterprise_products WHERE product IN "
-                                       "(SELECT value FROM json_each(?)) GROUP BY product", (_ids(todo),)))
+                sql = "SELECT product, makers FROM derived_counts WHERE product IN (SELECT value FROM json_each(?))" \
+                    if derived.current(c, gen) else ("SELECT product, count(*) FROM enterprise_products WHERE product "
+                                                     "IN (SELECT value FROM json_each(?)) GROUP BY product")
+                found = dict(c.execute(sql, (_ids(todo),)))
                 known = {**known, **{p: int(found.get(p, 0)) for p in todo}}
                 self._counts = known
         return pd.DataFrame({"product_id": pd.Series(ids, dtype=object),
