@@ -95,36 +95,67 @@ def region_parts(regions: dict, codes: list) -> list[str]:
     return out
 
 
-def rebuild(conn, generation: int) -> None:
-    """Recompute the derived tables from the row tables (inside the caller's write transaction)."""
+def rebuild(conn, generation: int, fresh=None) -> None:
+    """Recompute the derived tables (inside the caller's write transaction): from ``fresh``
+    (graph.store.embedded.derived_fresh.Fresh: the frames just bulk-loaded into the empty makers tables)
+    when it holds them all, else from the row tables."""
     for t in TABLES + OLD_TABLES:
         conn.execute(f"DROP TABLE IF EXISTS {t}" if t in OLD_TABLES else f"DELETE FROM {t}")
+    got = fresh.columns(conn) if fresh is not None and fresh.complete() else None
+    ent_text, ent_num, makes = got if got is not None else _from_tables(conn)
+    _assemble(conn, ent_text, ent_num, makes)
+    conn.execute("INSERT INTO derived VALUES ('generation', ?)", (_tag(generation),))
+
+
+def _from_tables(conn):
+    """(enterprise text columns, enterprise numbers, MAKES columns) read from the row tables; the
+    same as derived_fresh.Fresh.columns gives from the frames."""
     ids, name, region, park, scale, revenue, employees, listed, tags, region_source = _columns(
         conn, ["enterprise_id", "ifnull(name, '')", "ifnull(region, '')", "ifnull(park, '')", "ifnull(scale, '')",
                "ifnull(revenue, 'nan')", "ifnull(employees, '')", "ifnull(listed, '')", "ifnull(tags, '[]')",
                "ifnull(region_source, '')"],
         "enterprises")
-    dicts, ent = {}, {"enterprise_id": ids, "name": name}
-    for key, arr in (("region", _blank_null(region)), ("park", _blank_null(park)), ("scale", _blank_null(scale)),
-                     ("tags", tags), ("region_source", _blank_null(region_source))):
-        ent[key], dicts[key] = _encode(arr)
-    ent["revenue"] = revenue.cast(pa.float64()).to_numpy(zero_copy_only=False)
-    ent["employees"] = _blank_null(employees).cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
-    ent["listed"] = np.where(pc.equal(listed, "").to_numpy(zero_copy_only=False), 2,
-                             pc.equal(listed, "1").to_numpy(zero_copy_only=False)).astype(np.int8)
-    del name, region, park, scale, revenue, employees, listed, tags, region_source
+    ent_text = {"enterprise_id": ids, "name": name, "region": region, "park": park, "scale": scale, "tags": tags,
+                "region_source": region_source}
+    ent_num = {"revenue": revenue.cast(pa.float64()).to_numpy(zero_copy_only=False),
+               "employees": _blank_null(employees).cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False),
+               "listed": np.where(pc.equal(listed, "").to_numpy(zero_copy_only=False), 2,
+                                  pc.equal(listed, "1").to_numpy(zero_copy_only=False)).astype(np.int8)}
+    del revenue, employees, listed
     product, who, share, prov = _columns(conn, ["product", "enterprise", "ifnull(revenue_share, 'nan')", _PROV],
                                          "enterprise_products ORDER BY enterprise, product")
+    return ent_text, ent_num, (product, who, share.cast(pa.float64()).to_numpy(zero_copy_only=False), prov, True)
+
+
+def _assemble(conn, ent_text: dict, ent_num: dict, makes: tuple) -> None:
+    """Code the columns and write the tables. ``makes``: (product, enterprise, share, prov, ordered),
+    ordered = the rows come by (enterprise, product) already."""
+    ids = ent_text["enterprise_id"]
+    dicts, ent = {}, {"enterprise_id": ids, "name": ent_text["name"], **ent_num}
+    for key in ("region", "park", "scale", "tags", "region_source"):
+        arr = ent_text.pop(key)
+        ent[key], dicts[key] = _encode(arr if key == "tags" else _blank_null(arr))
+    del ent_text
+    product, who, share, prov, ordered = makes
+    del makes
     pos = pc.index_in(who, value_set=ids).to_numpy(zero_copy_only=False).astype(np.int64)
-    del who
     prov_codes, prov_uniq = _encode(prov)
     dicts["prov"] = [[x or None for x in u.split("\x1e")[:2]] + [{"1": True, "0": False}.get(u.split("\x1e")[2])]
                      for u in prov_uniq]
     p_codes, p_uniq = _encode(product)
-    del product
-    _write(conn, ent, dicts, pos, p_codes, p_uniq, share.cast(pa.float64()).to_numpy(zero_copy_only=False),
-           prov_codes)
-    conn.execute("INSERT INTO derived VALUES ('generation', ?)", (_tag(generation),))
+    del product, prov
+    if not ordered and len(pos):      # SQLite's order: enterprise id, then product id, both by their bytes
+        e_rank = np.empty(len(ids), dtype=np.int64)
+        e_rank[pc.sort_indices(ids).to_numpy()] = np.arange(len(ids))
+        p_rank = np.empty(len(p_uniq), dtype=np.int64)
+        p_rank[pc.sort_indices(pa.array(p_uniq, pa.string())).to_numpy()] = np.arange(len(p_uniq))
+        key = e_rank[pos] * len(p_uniq) + p_rank[p_codes]
+        if not bool(np.all(key[1:] > key[:-1])):
+            order = np.argsort(key, kind="stable")
+            pos, p_codes, share, prov_codes = pos[order], p_codes[order], share[order], prov_codes[order]
+        del key
+    del who
+    _write(conn, ent, dicts, pos, p_codes, p_uniq, share, prov_codes)
 
 
 def _write(conn, ent: dict, dicts: dict, pos, p_codes, p_uniq: list, share, prov_codes) -> None:

@@ -148,7 +148,7 @@ def test_a_load_that_leaves_the_makers_alone_keeps_the_derived_tables(world, tmp
     products = sorted(batch.tables["enterprise_products"]["product"].astype(str).unique())
     want = other.makers(products, None, "all")
     rebuilt = []
-    monkeypatch.setattr(derived, "rebuild", lambda conn, gen: rebuilt.append(gen))
+    monkeypatch.setattr(derived, "rebuild", lambda conn, gen, fresh=None: rebuilt.append(gen))
     other.apply(build_batch(chains=[dict(chain_id="NEW-CHAIN", name="新增产业链")]))
     with other._read() as conn:
         assert derived.current(conn, other._generation(conn)) and rebuilt == []
@@ -252,3 +252,45 @@ def test_maker_counts_come_from_the_derived_counts(places):
         want = dict(conn.execute("SELECT product, count(*) FROM enterprise_products GROUP BY product"))
     store._counts = {}
     assert store.maker_counts(["P1", "P2", "NOPE"])["makers"].tolist() == [want["P1"], want["P2"], 0]
+
+
+def test_the_build_from_the_load_frames_equals_the_build_from_the_tables(tmp_path):
+    """A first load builds from its frames (derived_fresh); a rebuild reads the row tables: same
+    answers, down to floats SQLite prints with 15 digits, ints given as floats, missing bools."""
+    from graph.store.embedded import derived_fresh
+    built = []
+    real = derived_fresh.Fresh.columns
+    ents = [dict(enterprise_id=f"E{i}", name=f"企业{i}", region=r, revenue=v, employees=n, listed=b, tags=t)
+            for i, (r, v, n, b, t) in enumerate([
+                ("140100", 0.1 + 0.2, 10, True, ["规上"]), (None, 1 / 3, None, None, []),
+                ("320000", 1.2345678901234567e19, 7.0, False, None), ("140100", None, 3, True, ["规上", "高新"])])]
+    batch = build_batch(
+        regions=[dict(code="140000", name="山西省", level="province"),
+                 dict(code="140100", name="太原市", level="city", parent="140000"),
+                 dict(code="320000", name="江苏省", level="province")],
+        products=[dict(product_id="P1", name="原料"), dict(product_id="P0", name="部件")],
+        enterprises=list(reversed(ents)),         # not in id order: the build sorts like SQLite
+        enterprise_products=[dict(enterprise=f"E{i}", product=p, revenue_share=s, source=src, illustrative=ill)
+                             for i, p, s, src, ill in [(3, "P1", 1 / 3, "甲", True), (0, "P1", None, None, None),
+                                                       (0, "P0", 0.1 + 0.2, "乙", False), (2, "P1", 0.5, "甲", True),
+                                                       (1, "P0", None, "乙", None)]])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(derived_fresh.Fresh, "columns", lambda self, conn: built.append(1) or real(self, conn))
+        store = EmbeddedStore(str(tmp_path / "db"))
+        store.apply(batch)
+    assert built == [1]
+    ids = ["P0", "P1"]
+    local = Scope(region_codes=frozenset({"140100"}))
+    want = {side: store.makers(ids, local, side) for side in ("inside", "outside", "all", "unknown")}
+    with store._read() as conn:
+        rows = MakersIndex(conn, store._generation(conn), ids)
+    with _writer(store) as conn:
+        conn.execute("BEGIN IMMEDIATE")
+        derived.rebuild(conn, conn.execute("SELECT v FROM meta WHERE k = 'generation'").fetchone()[0])
+        conn.execute("COMMIT")
+    store._makers.drop()
+    for side, frame in want.items():
+        pd.testing.assert_frame_equal(store.makers(ids, local, side), frame)
+        pd.testing.assert_frame_equal(rows.makers(ids, local, side), frame)
+    assert want["all"]["revenue"].tolist()[:2] == [0.3, 0.333333333333333] and want["all"]["employees"].tolist()[0] == 10
+    store.close()

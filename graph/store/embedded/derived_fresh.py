@@ -1,0 +1,116 @@
+"""The derived makers tables built from the frames a load has just written, not read back.
+
+When a load bulk-inserts ``enterprises`` and ``enterprise_products`` into empty tables with no
+repeated key, the stored rows are exactly the frames' rows, encoded by graph.store.embedded.codec.
+Reading three million rows back out of SQLite costs seconds; so the load hands the frames to a
+:class:`Fresh` as it writes them, which keeps only the columns the derived tables need (as Arrow
+arrays and numpy, not the frames), and :func:`graph.store.embedded.derived.rebuild` takes them from
+there — giving the same values the row tables would give: text as stored, floats through SQLite's
+own text form (what the row-table read sees), ints truncated, bools 1/0, lists as their JSON text.
+tests/graph/store/test_derived.py compares both builds.
+
+>>> import pandas as pd
+>>> _text(pd.Series(["a", None, 3], dtype=object)).to_pylist()
+['a', '', '3']
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from graph.store.embedded.codec import _dump_lists, _encode_column
+
+NEEDED = ("enterprises", "enterprise_products")
+
+
+def _col(df: pd.DataFrame, name: str) -> pd.Series:
+    """A column of ``df``, all missing when the frame has none (as codec.encode_columns writes it)."""
+    return df[name] if name in df.columns else pd.Series([None] * len(df), index=df.index, dtype=object)
+
+
+def _text(s: pd.Series) -> pa.Array:
+    """The stored text of a str column, '' where missing (``ifnull(col, '')``)."""
+    if isinstance(s.dtype, pd.StringDtype) or pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+        arr = pa.array(s.to_numpy(object, na_value=None), pa.string(), from_pandas=True)
+    else:
+        arr = pa.array(_encode_column(s, "str"), pa.string())
+    return arr.fill_null("")
+
+
+def _floats(s: pd.Series) -> np.ndarray:
+    """float64, NaN where missing, as stored (REAL) before SQLite's text round trip."""
+    try:
+        return s.to_numpy(dtype="float64", na_value=np.nan)
+    except (TypeError, ValueError):
+        return np.array([np.nan if v is None else v for v in _encode_column(s, "float")], dtype=float)
+
+
+def _as_read(conn, values: np.ndarray) -> np.ndarray:
+    """``values`` as the row tables give them back: SQLite's text of each REAL (15 significant
+    digits), parsed; converted once per distinct value, by SQLite itself."""
+    ok = ~np.isnan(values)
+    uniq, inv = np.unique(values[ok], return_inverse=True)
+    if not len(uniq):
+        return values
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _derived_floats (i INTEGER PRIMARY KEY, x REAL)")
+    conn.execute("DELETE FROM temp._derived_floats")
+    conn.executemany("INSERT INTO temp._derived_floats VALUES (?, ?)", enumerate(uniq.tolist()))
+    (text,) = conn.execute("SELECT group_concat(x, char(31)) FROM (SELECT x FROM temp._derived_floats ORDER BY i)"
+                           ).fetchone()
+    conn.execute("DROP TABLE temp._derived_floats")
+    back = pc.split_pattern(pa.array([text], pa.large_string()), "\x1f").flatten().cast(pa.float64()).to_numpy()
+    out = values.copy()
+    out[ok] = back[inv]
+    return out
+
+
+def _bools(s: pd.Series) -> np.ndarray:
+    """int8: 0/1 as stored (truthiness), 2 where missing."""
+    missing = s.isna().to_numpy()
+    vals = s.to_numpy(object).copy()
+    vals[missing] = False
+    return np.where(missing, 2, np.fromiter((bool(v) for v in vals), dtype=bool, count=len(vals))).astype(np.int8)
+
+
+class Fresh:
+    """The makers columns of the frames a load bulk-inserted (see module doc). ``add`` them as the
+    tables are written; :meth:`complete` says whether every makers table came this way."""
+
+    def __init__(self):
+        self.ent: dict | None = None
+        self.makes: dict | None = None
+
+    def add(self, name: str, df: pd.DataFrame) -> None:
+        """``df``: every row now in table ``name``, which was empty before (no repeated key)."""
+        if name == "enterprises":
+            self.ent = {c: _text(df[c]) for c in ("enterprise_id", "name", "region", "park", "scale",
+                                                     "region_source") if c in df.columns}
+            self.ent["tags"] = pa.array(_dump_lists(df["tags"].tolist()) if "tags" in df.columns
+                                        else ["[]"] * len(df), pa.string())
+            self.ent["revenue"] = _floats(_col(df, "revenue"))
+            self.ent["employees"] = np.trunc(_floats(_col(df, "employees")))    # stored as int: exact text
+            self.ent["listed"] = _bools(_col(df, "listed"))
+        elif name == "enterprise_products":
+            ill = _bools(_col(df, "illustrative"))
+            ill_text = pa.array(np.array(["0", "1", ""], dtype=object)[ill], pa.string())
+            self.makes = {"product": _text(df["product"]), "enterprise": _text(df["enterprise"]),
+                          "share": _floats(_col(df, "revenue_share")),
+                          "prov": pc.binary_join_element_wise(_text(_col(df, "source")), _text(_col(df, "as_of")), ill_text,
+                                                              "\x1e")}
+
+    def complete(self) -> bool:
+        return self.ent is not None and self.makes is not None
+
+    def columns(self, conn):
+        """(enterprise text columns, enterprise numbers, MAKES columns) as derived.rebuild takes them."""
+        n = len(self.ent["enterprise_id"])
+        text = {k: self.ent.get(k, pa.array([""] * n, pa.string()))
+                for k in ("enterprise_id", "name", "region", "park", "scale", "tags", "region_source")}
+        num = {"revenue": _as_read(conn, self.ent["revenue"]), "employees": self.ent["employees"],
+               "listed": self.ent["listed"]}
+        m = self.makes
+        makes = (m["product"], m["enterprise"], _as_read(conn, m["share"]), m["prov"], False)
+        self.ent = self.makes = None
+        return text, num, makes
