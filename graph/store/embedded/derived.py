@@ -44,10 +44,22 @@ _SEP = "\x1f"
 BLOCK = 1 << 18          # MAKES rows per slab while writing derived_parts (bounds the build's memory)
 _PROV = "ifnull(source, '') || char(30) || ifnull(as_of, '') || char(30) || ifnull(illustrative, '')"
 # One MAKES row in ``derived_parts.fixed``: its position among the product's rows, the codes, numbers
-# and the UTF-8 lengths of its enterprise id and name (whose bytes are in ``ids`` and ``names``).
-FIXED = np.dtype([("seq", "<i4"), ("region", "<i4"), ("park", "<i4"), ("scale", "<i4"), ("tags", "<i4"),
-                  ("region_source", "<i4"), ("prov", "<i4"), ("listed", "i1"), ("revenue", "<f8"),
-                  ("employees", "<f8"), ("share", "<f8"), ("id_len", "<i4"), ("name_len", "<i4")])
+# and the UTF-8 lengths of its enterprise id and name (whose bytes are in ``ids`` and ``names``). The
+# integer fields are as narrow as the data allows (the layout is kept in the ``dicts`` entry).
+FIELDS = ("seq", "region", "park", "scale", "tags", "region_source", "prov", "listed", "revenue", "employees",
+          "share", "id_len", "name_len")
+_FLOATS = ("revenue", "employees", "share")
+
+
+def fixed_dtype(largest: dict[str, int]) -> np.dtype:
+    """The record of ``derived_parts.fixed`` for the largest value of each integer field.
+
+    >>> fixed_dtype({f: 100 for f in FIELDS if f not in _FLOATS}).itemsize
+    34
+    """
+    def narrow(n: int) -> str:
+        return "i1" if n < 2 ** 7 else "<i2" if n < 2 ** 15 else "<i4" if n < 2 ** 31 else "<i8"
+    return np.dtype([(f, "<f8" if f in _FLOATS else narrow(largest[f])) for f in FIELDS])
 
 
 # --- build (inside the write transaction) ----------------------------------------------------------
@@ -145,8 +157,9 @@ def _assemble(conn, ent_text: dict, ent_num: dict, makes: tuple) -> None:
     p_codes, p_uniq = _encode(product)
     del product, prov
     if not ordered and len(pos):      # SQLite's order: enterprise id, then product id, both by their bytes
-        e_rank = np.empty(len(ids), dtype=np.int64)
-        e_rank[pc.sort_indices(ids).to_numpy()] = np.arange(len(ids))
+        e_rank = np.arange(len(ids), dtype=np.int64)
+        if len(ids) > 1 and not pc.all(pc.less(ids.slice(0, len(ids) - 1), ids.slice(1))).as_py():
+            e_rank[pc.sort_indices(ids).to_numpy()] = np.arange(len(ids))
         p_rank = np.empty(len(p_uniq), dtype=np.int64)
         p_rank[pc.sort_indices(pa.array(p_uniq, pa.string())).to_numpy()] = np.arange(len(p_uniq))
         key = e_rank[pos] * len(p_uniq) + p_rank[p_codes]
@@ -168,22 +181,31 @@ def _write(conn, ent: dict, dicts: dict, pos, p_codes, p_uniq: list, share, prov
     ent_part = part_code[ent["region"]]                 # code -1 (no region) picks the last entry: NO_PART
     mk_part = ent_part[pos]
     counts = np.bincount(p_codes, minlength=len(p_uniq))
-    order = np.lexsort((mk_part, p_codes))     # stable: within (product, part) still by enterprise
-    by_product = np.argsort(p_codes, kind="stable")
-    seq = np.empty(len(p_codes), dtype=np.int32)
-    starts = np.concatenate([[0], np.cumsum(counts)])
-    seq[by_product] = np.arange(len(p_codes), dtype=np.int64) - np.repeat(starts[:-1], counts)
-    pos, p_codes, mk_part, seq = pos[order], p_codes[order], mk_part[order], seq[order]
-    share, prov_codes = share[order], prov_codes[order]
-    park_parts: list[set] = [set() for _ in dicts["park"]]
-    for pk, pt in set(zip(ent["park"][pos].tolist(), mk_part.tolist())) if len(pos) else ():
-        if pk >= 0:
-            park_parts[pk].add(part_names[pt])
-    dicts["region_part"] = parts
-    dicts["park_parts"] = [sorted(s) for s in park_parts]
-    group = p_codes.astype(np.int64) * len(part_names) + mk_part
-    cuts = np.flatnonzero(np.diff(group)) + 1 if len(group) else np.empty(0, dtype=np.int64)
-    bounds = np.concatenate([[0], cuts, [len(group)]]) if len(group) else np.zeros(1, dtype=np.int64)
+    n_parts = len(part_names)
+    group = p_codes.astype(np.int64) * n_parts + mk_part
+    by_product = _stable_order(p_codes, len(p_uniq))
+    order = by_product[_stable_order(mk_part[by_product], n_parts)]
+    order = order[_stable_order(p_codes[order], len(p_uniq))]  # by (product, part), then still by enterprise
+    seq = np.empty(len(p_codes), dtype=np.int32)    # a row's position among its product's rows
+    seq[by_product] = np.arange(len(p_codes)) - np.repeat(np.cumsum(counts) - counts, counts)
+    del by_product
+    pos, group, seq, share, prov_codes = pos[order], group[order], seq[order], share[order], prov_codes[order]
+    del order, mk_part, p_codes
+    park = ent["park"][pos]
+    park_parts: list[list] = [[] for _ in dicts["park"]]
+    for combo in np.unique(park[park >= 0].astype(np.int64) * n_parts + (group % n_parts)[park >= 0]).tolist():
+        park_parts[combo // n_parts].append(part_names[combo % n_parts])
+    del park
+    dicts["region_part"], dicts["park_parts"] = parts, park_parts
+    bounds = np.concatenate([[0], np.flatnonzero(np.diff(group)) + 1, [len(group)]]) if len(group) \
+        else np.zeros(1, dtype=np.int64)
+    fixed_t = fixed_dtype({"seq": int(counts.max(initial=0)), "listed": 2, "prov": len(dicts["prov"]),
+                           **{k: len(dicts[k]) for k in ("region", "park", "scale", "tags", "region_source")},
+                           **{f"{k}_len": _longest(ent[c]) for k, c in (("id", "enterprise_id"), ("name", "name"))}})
+    dicts["fixed"] = fixed_t.descr
+    keys = group[bounds[:-1]]
+    names = [p_uniq[k] for k in (keys // n_parts).tolist()]
+    part_of = [part_names[k] for k in (keys % n_parts).tolist()]
 
     def blobs():   # groups in slabs of about BLOCK rows: the 3M-row columns are never built whole
         g = 0
@@ -191,24 +213,40 @@ def _write(conn, ent: dict, dicts: dict, pos, p_codes, p_uniq: list, share, prov
             stop = max(g + 1, int(np.searchsorted(bounds, bounds[g] + BLOCK, side="right")) - 1)
             a0, b0 = bounds[g], bounds[stop]
             at = pos[a0:b0]
-            rec = np.zeros(b0 - a0, dtype=FIXED)
+            rec = np.empty(b0 - a0, dtype=fixed_t)
             for k in ("region", "park", "scale", "tags", "region_source", "revenue", "employees", "listed"):
                 rec[k] = ent[k][at]
             rec["seq"], rec["share"], rec["prov"] = seq[a0:b0], share[a0:b0], prov_codes[a0:b0]
-            texts = {}
+            cut = bounds[g:stop + 1] - a0
+            views = []
             for k, col in (("id", "enterprise_id"), ("name", "name")):
                 arr = ent[col].take(pa.array(at, pa.int64()))
-                off = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset:arr.offset + len(arr) + 1].astype(np.int64)
+                off = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset:arr.offset + len(arr) + 1]
                 rec[k + "_len"] = np.diff(off)
-                texts[k] = (memoryview(arr.buffers()[2]) if arr.buffers()[2] is not None else memoryview(b""), off)
-            for i in range(g, stop):
-                a, b = bounds[i] - a0, bounds[i + 1] - a0
-                yield (p_uniq[p_codes[bounds[i]]], part_names[mk_part[bounds[i]]], int(b - a), rec[a:b].tobytes(),
-                       *(bytes(mv[off[a]:off[b]]) for mv, off in texts.values()))
+                data = memoryview(arr.buffers()[2] or b"")
+                views.append([data[a:b] for a, b in zip(off[cut[:-1]].tolist(), off[cut[1:]].tolist())])
+            fixed = memoryview(rec.tobytes())
+            size = fixed_t.itemsize
+            views.append([fixed[a * size:b * size] for a, b in zip(cut[:-1].tolist(), cut[1:].tolist())])
+            yield from zip(names[g:stop], part_of[g:stop], np.diff(cut).tolist(), views[2], views[0], views[1])
             g = stop
     conn.executemany("INSERT INTO derived_parts VALUES (?, ?, ?, ?, ?, ?)", blobs())
     conn.executemany("INSERT INTO derived_counts VALUES (?, ?)", zip(p_uniq, counts.tolist()))
     conn.execute("INSERT INTO derived VALUES ('dicts', ?)", (json.dumps(dicts, ensure_ascii=False),))
+
+
+def _longest(arr: pa.Array) -> int:
+    """The most UTF-8 bytes of one value of a string array."""
+    return int(pc.max(pc.binary_length(arr)).as_py() or 0) if len(arr) else 0
+
+
+def _stable_order(codes: np.ndarray, n: int) -> np.ndarray:
+    """Stable argsort of small non-negative int codes (< n): a radix sort when they fit 16 bits.
+
+    >>> _stable_order(np.array([2, 0, 2, 1]), 3).tolist()
+    [1, 3, 0, 2]
+    """
+    return np.argsort(codes.astype(np.int16 if n < 2 ** 15 else np.int64), kind="stable")
 
 
 def _tag(generation: int) -> str:
@@ -239,6 +277,7 @@ def dictionaries(conn) -> dict:
     out = {k: _with_none(d.get(k, [])) for k in ("region", "park", "scale", "region_source")}
     out["tags"] = _objects([json.loads(t) for t in d["tags"]])
     out["prov"] = d["prov"]
+    out["fixed"] = np.dtype([tuple(f) for f in d.get("fixed", [])])
     out["region_part"] = dict(zip(d["region"], d["region_part"]))
     out["park_parts"] = dict(zip(d["park"], d["park_parts"]))
     return out
@@ -290,11 +329,12 @@ def _strings(blobs: list[bytes], lengths: np.ndarray) -> pa.Array:
     return pa.LargeStringArray.from_buffers(len(lengths), pa.py_buffer(offsets), data)
 
 
-def fetch(conn, products: list[str], parts: frozenset | None = None
-          ) -> tuple[list[str], dict[str, np.ndarray | pa.Array], np.ndarray]:
+def fetch(conn, products: list[str], parts: frozenset | None, dicts: dict
+          ) -> tuple[list[str], dict[str, np.ndarray | pa.Array], np.ndarray, np.ndarray]:
     """The stored MAKES rows of ``products`` (sorted; products without makers left out) whose maker
-    lies in one of ``parts`` (None: all): (products found, columns over all their rows, rows per
-    product); each product's rows in enterprise-id order."""
+    lies in one of ``parts`` (None: all): (products found, columns over those rows as stored, rows
+    per product, ``order``: the stored row of each product's rows in enterprise-id order, so
+    ``col[order]`` lists them product by product the way the row tables do)."""
     sql = "SELECT product, n, fixed, ids, names FROM derived_parts WHERE product IN (SELECT value FROM json_each(?))"
     args = [json.dumps(products, ensure_ascii=False)]
     if parts is not None:
@@ -302,21 +342,22 @@ def fetch(conn, products: list[str], parts: frozenset | None = None
         args.append(json.dumps(sorted(parts), ensure_ascii=False))
     found = conn.execute(sql + " ORDER BY product, part", args).fetchall()
     if not found:
-        return [], {}, np.zeros(0, dtype=np.int64)
+        return [], {}, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     names, n, fixed, id_blobs, name_blobs = zip(*found)
     del found
     have, first = np.unique(np.asarray(names, dtype=object), return_index=True)
     sizes = np.add.reduceat(np.asarray(n, dtype=np.int64), np.sort(first))
-    rec = np.frombuffer(b"".join(fixed), dtype=FIXED)
-    prod = np.repeat(np.arange(len(have)), sizes)
-    order = np.lexsort((rec["seq"], prod))
-    ordered = bool(np.all(order == np.arange(len(order))))
-    cols = {k: np.ascontiguousarray(rec[k] if ordered else rec[k][order])
-            for k in FIXED.names if k not in ("seq", "id_len", "name_len")}
-    for k, blobs in (("enterprise_id", id_blobs), ("name", name_blobs)):
-        arr = _strings(blobs, rec["id_len" if k == "enterprise_id" else "name_len"])
-        cols[k] = arr if ordered else arr.take(pa.array(order, pa.int64()))
-    return list(have), cols, sizes
+    rec = np.frombuffer(b"".join(fixed), dtype=dicts["fixed"])
+    if parts is None:    # every row of each product: (product's start + position among its rows) is a permutation
+        key = np.repeat(np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes) + rec["seq"]
+        order = np.empty(len(key), dtype=np.int64)
+        order[key] = np.arange(len(key))
+    else:
+        order = np.argsort((np.repeat(np.arange(len(sizes), dtype=np.int64), sizes) << 32) + rec["seq"], kind="stable")
+    cols = {k: rec[k] for k in FIELDS if k not in ("seq", "id_len", "name_len")}
+    cols["enterprise_id"] = _strings(id_blobs, rec["id_len"])
+    cols["name"] = _strings(name_blobs, rec["name_len"])
+    return list(have), cols, sizes, order
 
 
 def take_text(arr, idx: np.ndarray) -> np.ndarray:

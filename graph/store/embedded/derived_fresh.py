@@ -50,13 +50,14 @@ def _floats(s: pd.Series) -> np.ndarray:
 def _as_read(conn, values: np.ndarray) -> np.ndarray:
     """``values`` as the row tables give them back: SQLite's text of each REAL (15 significant
     digits), parsed; converted once per distinct value, by SQLite itself."""
-    ok = ~np.isnan(values)
-    uniq, inv = np.unique(values[ok], return_inverse=True)
+    inv, uniq = pd.factorize(values)          # NaN: code -1
+    ok = inv >= 0
+    inv = inv[ok]
     if not len(uniq):
         return values
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS _derived_floats (i INTEGER PRIMARY KEY, x REAL)")
     conn.execute("DELETE FROM temp._derived_floats")
-    conn.executemany("INSERT INTO temp._derived_floats VALUES (?, ?)", enumerate(uniq.tolist()))
+    conn.executemany("INSERT INTO temp._derived_floats VALUES (?, ?)", enumerate(np.asarray(uniq).tolist()))
     (text,) = conn.execute("SELECT group_concat(x, char(31)) FROM (SELECT x FROM temp._derived_floats ORDER BY i)"
                            ).fetchone()
     conn.execute("DROP TABLE temp._derived_floats")

@@ -112,7 +112,7 @@ class MakersIndex:
         self.generation = generation
         self.covers = frozenset(products)
         self.parts = parts
-        have, cols, sizes = derived.fetch(conn, sorted(self.covers), parts)
+        have, cols, sizes, order = derived.fetch(conn, sorted(self.covers), parts, dicts)
         n = int(sizes.sum())
         if not n:
             cols = {"enterprise_id": np.empty(0, dtype=object), "name": np.empty(0, dtype=object),
@@ -123,9 +123,9 @@ class MakersIndex:
         self.ent_cat["region_source"] = (cols["region_source"], dicts["region_source"])
         self.ent_revenue, self.ent_employees, self.ent_listed = cols["revenue"], cols["employees"], cols["listed"]
         self.ent_tag_codes, self.ent_tag_lists = cols["tags"], dicts["tags"]
-        self.mk_ent = np.arange(n, dtype=np.int64)
-        self.mk_share = cols["share"]
-        v_codes, prov = cols["prov"], dicts["prov"]
+        self.mk_ent = order                   # enterprise slot = stored row; MAKES rows in product order
+        self.mk_share = cols["share"][order]
+        v_codes, prov = cols["prov"][order], dicts["prov"]
         self.mk_cat = {"source": (v_codes, _with_none([p[0] for p in prov])),
                        "as_of": (v_codes, _with_none([p[1] for p in prov]))}
         self.mk_ill = _with_none([p[2] for p in prov])[v_codes]
