@@ -136,26 +136,26 @@ def _from_tables(conn):
     del revenue, employees, listed
     product, who, share, prov = _columns(conn, ["product", "enterprise", "ifnull(revenue_share, 'nan')", _PROV],
                                          "enterprise_products ORDER BY enterprise, product")
-    return ent_text, ent_num, (product, who, share.cast(pa.float64()).to_numpy(zero_copy_only=False), prov, True)
+    return ent_text, ent_num, (product, who, share.cast(pa.float64()).to_numpy(zero_copy_only=False), *_encode(prov),
+                               True)
 
 
 def _assemble(conn, ent_text: dict, ent_num: dict, makes: tuple) -> None:
-    """Code the columns and write the tables. ``makes``: (product, enterprise, share, prov, ordered),
-    ordered = the rows come by (enterprise, product) already."""
+    """Code the columns and write the tables. ``makes``: (product, enterprise, share, provenance codes,
+    their texts source\\x1eas_of\\x1eillustrative, ordered = the rows come by (enterprise, product) already)."""
     ids = ent_text["enterprise_id"]
     dicts, ent = {}, {"enterprise_id": ids, "name": ent_text["name"], **ent_num}
     for key in ("region", "park", "scale", "tags", "region_source"):
         arr = ent_text.pop(key)
         ent[key], dicts[key] = _encode(arr if key == "tags" else _blank_null(arr))
     del ent_text
-    product, who, share, prov, ordered = makes
+    product, who, share, prov_codes, prov_uniq, ordered = makes
     del makes
     pos = pc.index_in(who, value_set=ids).to_numpy(zero_copy_only=False).astype(np.int64)
-    prov_codes, prov_uniq = _encode(prov)
     dicts["prov"] = [[x or None for x in u.split("\x1e")[:2]] + [{"1": True, "0": False}.get(u.split("\x1e")[2])]
                      for u in prov_uniq]
     p_codes, p_uniq = _encode(product)
-    del product, prov
+    del product
     if not ordered and len(pos):      # SQLite's order: enterprise id, then product id, both by their bytes
         e_rank = np.arange(len(ids), dtype=np.int64)
         if len(ids) > 1 and not pc.all(pc.less(ids.slice(0, len(ids) - 1), ids.slice(1))).as_py():

@@ -47,23 +47,41 @@ def _floats(s: pd.Series) -> np.ndarray:
         return np.array([np.nan if v is None else v for v in _encode_column(s, "float")], dtype=float)
 
 
+def _unchanged(u: np.ndarray) -> np.ndarray:
+    """Bool per value: surely the same after SQLite's 15-digit text (it is the double nearest a
+    decimal of at most 15 significant digits, found by an exact division or product by 10**k).
+
+    >>> _unchanged(np.array([180.8, 0.1 + 0.2, 1 / 3, 0.0, -0.0, 1e300])).tolist()
+    [True, False, False, True, False, False]
+    """
+    with np.errstate(all="ignore"):
+        k = 14 - np.floor(np.log10(np.abs(u)))
+        ok = np.isfinite(k) & (np.abs(k) <= 22)
+        k = np.where(ok, k, 0)
+        scale = 10.0 ** np.abs(k)
+        y = np.round(np.where(k >= 0, u * scale, u / scale))
+        back = np.where(k >= 0, y / scale, y * scale)
+    return (ok & (back == u) & (np.abs(y) < 1e15)) | ((u == 0) & ~np.signbit(u))
+
+
 def _as_read(conn, values: np.ndarray) -> np.ndarray:
     """``values`` as the row tables give them back: SQLite's text of each REAL (15 significant
-    digits), parsed; converted once per distinct value, by SQLite itself."""
+    digits), parsed — by SQLite itself, once per distinct value that may change."""
     inv, uniq = pd.factorize(values)          # NaN: code -1
-    ok = inv >= 0
-    inv = inv[ok]
-    if not len(uniq):
+    uniq = np.asarray(uniq, dtype=float)
+    odd = np.flatnonzero(~_unchanged(uniq))
+    if not len(odd):
         return values
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS _derived_floats (i INTEGER PRIMARY KEY, x REAL)")
     conn.execute("DELETE FROM temp._derived_floats")
-    conn.executemany("INSERT INTO temp._derived_floats VALUES (?, ?)", enumerate(np.asarray(uniq).tolist()))
+    conn.executemany("INSERT INTO temp._derived_floats VALUES (?, ?)", enumerate(uniq[odd].tolist()))
     (text,) = conn.execute("SELECT group_concat(x, char(31)) FROM (SELECT x FROM temp._derived_floats ORDER BY i)"
                            ).fetchone()
     conn.execute("DROP TABLE temp._derived_floats")
-    back = pc.split_pattern(pa.array([text], pa.large_string()), "\x1f").flatten().cast(pa.float64()).to_numpy()
+    uniq[odd] = pc.split_pattern(pa.array([text], pa.large_string()), "\x1f").flatten().cast(pa.float64()).to_numpy()
     out = values.copy()
-    out[ok] = back[inv]
+    ok = inv >= 0
+    out[ok] = uniq[inv[ok]]
     return out
 
 
@@ -72,7 +90,20 @@ def _bools(s: pd.Series) -> np.ndarray:
     missing = s.isna().to_numpy()
     vals = s.to_numpy(object).copy()
     vals[missing] = False
-    return np.where(missing, 2, np.fromiter((bool(v) for v in vals), dtype=bool, count=len(vals))).astype(np.int8)
+    return np.where(missing, 2, vals.astype(bool)).astype(np.int8)
+
+
+def _provenance(df: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Per row a code of its (source, as_of, illustrative); the texts ``source\x1eas_of\x1e1/0/''``."""
+    parts, combined = [], np.zeros(len(df), dtype=np.int64)
+    for col in ("source", "as_of"):
+        d = pc.dictionary_encode(_text(_col(df, col)))
+        parts.append(d.dictionary.to_pylist())
+        combined = combined * len(parts[-1]) + d.indices.to_numpy(zero_copy_only=False)
+    codes, uniq = pd.factorize(combined * 3 + _bools(_col(df, "illustrative")))
+    n_asof = len(parts[1])
+    return codes.astype(np.int32), [f"{parts[0][c // 3 // n_asof]}\x1e{parts[1][c // 3 % n_asof]}\x1e{'01'[c % 3:c % 3 + 1]}"
+                                    for c in np.asarray(uniq).tolist()]
 
 
 class Fresh:
@@ -94,12 +125,8 @@ class Fresh:
             self.ent["employees"] = np.trunc(_floats(_col(df, "employees")))    # stored as int: exact text
             self.ent["listed"] = _bools(_col(df, "listed"))
         elif name == "enterprise_products":
-            ill = _bools(_col(df, "illustrative"))
-            ill_text = pa.array(np.array(["0", "1", ""], dtype=object)[ill], pa.string())
             self.makes = {"product": _text(df["product"]), "enterprise": _text(df["enterprise"]),
-                          "share": _floats(_col(df, "revenue_share")),
-                          "prov": pc.binary_join_element_wise(_text(_col(df, "source")), _text(_col(df, "as_of")), ill_text,
-                                                              "\x1e")}
+                          "share": _floats(_col(df, "revenue_share")), "prov": _provenance(df)}
 
     def complete(self) -> bool:
         return self.ent is not None and self.makes is not None
@@ -112,6 +139,6 @@ class Fresh:
         num = {"revenue": _as_read(conn, self.ent["revenue"]), "employees": self.ent["employees"],
                "listed": self.ent["listed"]}
         m = self.makes
-        makes = (m["product"], m["enterprise"], _as_read(conn, m["share"]), m["prov"], False)
+        makes = (m["product"], m["enterprise"], _as_read(conn, m["share"]), *m["prov"], False)
         self.ent = self.makes = None
         return text, num, makes

@@ -294,3 +294,26 @@ def test_the_build_from_the_load_frames_equals_the_build_from_the_tables(tmp_pat
         pd.testing.assert_frame_equal(rows.makers(ids, local, side), frame)
     assert want["all"]["revenue"].tolist()[:2] == [0.3, 0.333333333333333] and want["all"]["employees"].tolist()[0] == 10
     store.close()
+
+
+def test_floats_from_the_frames_read_as_sqlite_prints_them():
+    """derived_fresh._as_read skips SQLite for values its 15-digit text cannot change: the values
+    must come out exactly as the row tables give them (group_concat text, parsed)."""
+    import sqlite3
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from graph.store.embedded.derived_fresh import _as_read
+    rng = np.random.default_rng(1)
+    vals = np.concatenate([np.round(rng.uniform(0, 1e6, 20000), 1), rng.uniform(-1e3, 1e3, 10000),
+                           rng.lognormal(0, 20, 10000), np.round(rng.uniform(0, 1, 10000), 3),
+                           10.0 ** rng.integers(-30, 30, 1000), [0.0, -0.0, np.nan, np.inf, -np.inf, 5e-324, 1e15 + 1]])
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (i INTEGER PRIMARY KEY, x REAL)")
+    conn.executemany("INSERT INTO t VALUES (?, ?)", enumerate(vals.tolist()))
+    (text,) = conn.execute("SELECT group_concat(ifnull(x, 'nan'), char(31)) FROM (SELECT x FROM t ORDER BY i)").fetchone()
+    want = pc.split_pattern(pa.array([text], pa.large_string()), "\x1f").flatten().cast(pa.float64()).to_numpy()
+    got = _as_read(conn, vals)
+    assert ((got == want) | (np.isnan(got) & np.isnan(want))).all()
+    assert (np.signbit(got) == np.signbit(want)).all() and (got != vals).any()
