@@ -32,11 +32,32 @@ def _col(df: pd.DataFrame, name: str) -> pd.Series:
 
 def _text(s: pd.Series) -> pa.Array:
     """The stored text of a str column, '' where missing (``ifnull(col, '')``)."""
-    if isinstance(s.dtype, pd.StringDtype) or pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
-        arr = pa.array(s.to_numpy(object, na_value=None), pa.string(), from_pandas=True)
-    else:
+    try:
+        arr = pa.array(s.to_numpy(object) if s.dtype == object else s, pa.string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):     # not all str: as codec.encode_columns writes them
         arr = pa.array(_encode_column(s, "str"), pa.string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
     return arr.fill_null("")
+
+
+def _tags(s: pd.Series) -> pa.Array:
+    """The stored JSON text of a list column (codec._dump_lists), worked out once per distinct list."""
+    try:
+        lists = pa.array(s.to_numpy(object), pa.list_(pa.string()), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):     # e.g. a bare str: as codec writes it
+        return pa.array(_dump_lists(s.tolist()), pa.string())
+    n = pc.list_value_length(lists).fill_null(0)
+    key = pc.binary_join_element_wise(pc.binary_join(lists, "\x1f").fill_null(""), n.cast(pa.string()), "\x1e")
+    d = pc.dictionary_encode(key)
+    texts = []
+    for k in d.dictionary.to_pylist():
+        joined, count = k.rsplit("\x1e", 1)
+        items = joined.split("\x1f") if int(count) else []
+        if len(items) != int(count):                 # an element holding the separator
+            return pa.array(_dump_lists(s.tolist()), pa.string())
+        texts.append(_dump_lists([items])[0])
+    return pa.array(texts, pa.string()).take(d.indices)
 
 
 def _floats(s: pd.Series) -> np.ndarray:
@@ -119,8 +140,7 @@ class Fresh:
         if name == "enterprises":
             self.ent = {c: _text(df[c]) for c in ("enterprise_id", "name", "region", "park", "scale",
                                                      "region_source") if c in df.columns}
-            self.ent["tags"] = pa.array(_dump_lists(df["tags"].tolist()) if "tags" in df.columns
-                                        else ["[]"] * len(df), pa.string())
+            self.ent["tags"] = _tags(_col(df, "tags"))
             self.ent["revenue"] = _floats(_col(df, "revenue"))
             self.ent["employees"] = np.trunc(_floats(_col(df, "employees")))    # stored as int: exact text
             self.ent["listed"] = _bools(_col(df, "listed"))
