@@ -1,22 +1,28 @@
 """Columnar copies of the makers data, rebuilt inside every load transaction.
 
 A gap analysis asks ``makers()`` for the few hundred products of one chain; at national scale that
-is ~170k MAKES rows and as many enterprises, which take about a second to pull out of the row
-tables. So every write that changes data rebuilds, in the same transaction (so they can never
-disagree with the tables), two derived tables:
+is ~170k MAKES rows, of which a diagnosis needs only the makers local to its place and those of
+unknown location (a few %). So every write that changes the makers (or the regions) rebuilds, in
+the same transaction (so they can never disagree with the tables), three derived tables:
 
-- ``derived_makes (product, data)``: per product, its MAKES rows in enterprise-id order with
-  everything ``makers()`` returns about them, as one Arrow IPC stream: enterprise_id, name,
-  region/park/scale/tags/provenance as int32 codes (-1 = missing) into the dictionaries below,
-  revenue, employees (float, NaN = unknown), listed (int8: 0, 1, 2 = unknown), revenue_share.
-  A chain's analysis reads only its products' rows (a few MB at a million enterprises).
+- ``derived_parts (product, part, n, fixed, ids, names)``: a product's MAKES rows split by *part*
+  — the top region (province) of the maker's region in the region table, or ``?`` (NO_PART) for
+  no region or a code missing from the table — in enterprise-id order, with everything
+  ``makers()`` returns about them: ``fixed`` one record per row (see :func:`fixed_dtype`: the
+  row's position among the product's rows; region/park/scale/tags/region_source/provenance as
+  codes, -1 = missing, into the dictionaries below; listed 0/1/2 = unknown; revenue, employees,
+  share as float, NaN = unknown; the byte lengths of the id and name), ``ids``/``names`` the UTF-8
+  bytes. A scope reads only the parts it can touch (:func:`parts_for`); "outside" reads all.
+- ``derived_counts (product, makers)``: MAKES rows per product (``maker_counts``).
 - ``derived (name, data)``: ``dicts`` — the dictionaries (JSON: region, park, scale, tags as JSON
-  text, prov as [source, as_of, illustrative]); ``generation`` — the data generation they were
+  text, prov as [source, as_of, illustrative]), each region code's part, each park's makers'
+  parts and the record layout; ``generation`` — the layout FORMAT and data generation they were
   built for.
 
 A reader checks ``generation`` against the store's in its read transaction and uses them only when
 they match (stores written by an older version fall back to the row tables), so results are the
-same either way; tests/graph/store/test_derived.py compares both paths.
+same either way; tests/graph/store/test_derived.py compares both paths. A first load into empty
+tables builds them from its frames (graph.store.embedded.derived_fresh), any other from the tables.
 
 >>> import pyarrow as pa
 >>> _blank_null(pa.array(["a", ""])).to_pylist()
@@ -38,7 +44,7 @@ TABLES = ("derived", "derived_parts", "derived_counts")
 OLD_TABLES = ("derived_makes",)                              # earlier layouts, dropped by the next rebuild
 SOURCES = ("enterprises", "enterprise_products", "regions")  # the row tables they are made from
 CODED = ("region", "park", "scale", "tags", "prov", "region_source")       # int32 codes into the ``dicts`` entry
-FORMAT = "2"             # bumped when the layout changes: older derived tables then count as stale
+FORMAT = "3"             # bumped when the layout changes: older derived tables then count as stale
 NO_PART = "?"            # the part of makers with no region or a region code missing from the region table
 _SEP = "\x1f"
 BLOCK = 1 << 18          # MAKES rows per slab while writing derived_parts (bounds the build's memory)
