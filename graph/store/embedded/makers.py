@@ -225,8 +225,11 @@ class MakersCache:
         return self._index(conn, generation, ids, scope, side).makers(ids, scope, side)
 
     def prefetch(self, conn, generation: int, product_ids) -> None:
-        """Make sure one index covers ``product_ids`` (built now if none does)."""
-        self._index(conn, generation, list(dict.fromkeys(str(p) for p in product_ids)))
+        """Make sure one index covers ``product_ids`` (built now if none does) — from the row tables
+        only: with current derived tables each later call reads just the parts it needs, which
+        costs less than one read of every maker of every product."""
+        if not derived.current(conn, generation):
+            self._index(conn, generation, list(dict.fromkeys(str(p) for p in product_ids)))
 
     def _index(self, conn, generation: int, ids: list[str], scope: Scope | None = None,
                side: str = "all") -> MakersIndex:

@@ -229,7 +229,8 @@ class EmbeddedStore(ProjectsMixin, AtlasStore):
 
     def prefetch_makers(self, product_ids: Iterable[str]) -> None:
         """Build one makers index covering these products (e.g. every product of the chains a
-        recruitment plan looks at), so the per-chain ``makers()`` calls that follow are array takes.
+        recruitment plan looks at), so the per-chain ``makers()`` calls that follow are array takes;
+        with current derived tables nothing (their per-part reads are cheaper, see MakersCache.prefetch).
         Optional for stores (graph.analysis.plan calls it when present)."""
         with self._read() as c:
             self._makers.prefetch(c, self._generation(c), product_ids)
