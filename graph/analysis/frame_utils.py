@@ -123,8 +123,32 @@ def tag_flags(tags: pd.Series, wanted) -> dict[str, pd.Series]:
     return out
 
 
+def member(values, wanted) -> np.ndarray:
+    """``Series.isin(wanted)`` as a bool array by plain set look-ups (pandas' isin on pyarrow strings
+    converts every wanted value to a pyarrow scalar first: slow for a few thousand ids).
+
+    >>> member(pd.Series(["a", None, "c"], dtype="str"), {"a", "b"}).tolist()
+    [True, False, False]
+    """
+    vals = values.to_numpy(object) if hasattr(values, "to_numpy") else np.asarray(values, dtype=object)
+    if not wanted or len(vals) == 0:
+        return np.zeros(len(vals), dtype=bool)
+    wanted = wanted if isinstance(wanted, (set, frozenset, dict)) else set(wanted)
+    if any(v is None or (isinstance(v, float) and v != v) for v in wanted):  # missing matches missing
+        return pd.Series(vals, dtype=object).isin(list(wanted)).to_numpy(bool)
+    if len(vals) > 4 * len(wanted) + 1000:  # many rows, few distinct values: look each up once
+        codes, uniq = pd.factorize(vals)
+        hit = np.fromiter((u in wanted for u in uniq), dtype=bool, count=len(uniq))
+        return np.append(hit, False)[np.where(codes < 0, len(uniq), codes)]
+    return np.fromiter((v in wanted for v in vals), dtype=bool, count=len(vals))
+
+
 def in_scope(region: pd.Series, park: pd.Series, scope: Scope) -> pd.Series:
     """Vectorised Scope membership (same rule as the stores)."""
+    if region.index.equals(park.index):
+        park_in = member(park, scope.include_parks)
+        park_out = member(park, scope.exclude_parks)
+        return pd.Series(park_in | (member(region, scope.region_codes) & ~park_out), index=park.index, dtype=bool)
     park_in = park.isin(list(scope.include_parks))
     park_out = park.isin(list(scope.exclude_parks))
     return (park_in | (region.isin(list(scope.region_codes)) & ~park_out)).astype(bool)

@@ -14,6 +14,7 @@ import pandas as pd
 from graph.analysis import geo
 
 from graph.analysis import gap_rules
+from graph.analysis.frame_utils import member
 from graph.options import DEFAULT_WEIGHTS, Weights
 from graph.schema import SCALE_RANK, region_label
 
@@ -118,12 +119,31 @@ def score_targets(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ti
     return _score(cands, gaps, place, tree, ties, roles, local_ids, local_leaders, weights, top, unknown)
 
 
+def _tie_sets(ties: pd.DataFrame, local_ids: set[str], local_leaders: set[str]) -> list[set]:
+    """[suppliers of local enterprises, suppliers of local 链主, customers of local enterprises]
+    (ids as str), from the supply ties of the local enterprises."""
+    if not len(ties):
+        return [set(), set(), set()]
+    sup, cus = (_str_values(ties[c]) for c in ("supplier", "customer"))
+    return [{s for s, c in zip(sup, cus) if c in local_ids}, {s for s, c in zip(sup, cus) if c in local_leaders},
+            {c for s, c in zip(sup, cus) if s in local_ids}]
+
+
+def _str_values(s: pd.Series) -> list:
+    """``s.astype(str)`` as a list (missing values stay missing)."""
+    return [v if isinstance(v, str) else v if _missing_value(v) else str(v) for v in s.to_numpy(object)]
+
+
+def _missing_value(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
+
+
 def _memberships(ids: pd.Series, sets: list[set]) -> list[np.ndarray]:
     """``ids.isin(S)`` for each S, with one pass over the (many) ids for all the (small) sets."""
     out = [np.zeros(len(ids), dtype=bool) for _ in sets]
     union = set().union(*sets)
     if union:
-        hit = np.flatnonzero(ids.isin(union).to_numpy(bool))
+        hit = np.flatnonzero(member(ids, union))
         vals = ids.to_numpy(object)[hit].tolist()
         for flag, wanted in zip(out, sets):
             if wanted:
@@ -157,11 +177,9 @@ def _shortlist(cands: pd.DataFrame, place: dict, tree, ties: pd.DataFrame, roles
     if pd.api.types.infer_dtype(eid, skipna=False) != "string":  # ids from stores are already str
         eid = eid.astype(str)
     role_map = dict(zip(roles["enterprise_id"].astype(str), roles["role"])) if len(roles) else {}
-    t = ties if len(ties) else pd.DataFrame(columns=["supplier", "customer"])
-    sup, cus = t["supplier"].astype(str), t["customer"].astype(str)
     leader, core, sup_local, sup_leader, buy_local = _memberships(eid, [
         {e for e, r in role_map.items() if r == "链主"}, {e for e, r in role_map.items() if r == "链核"},
-        set(sup[cus.isin(local_ids)]), set(sup[cus.isin(local_leaders)]), set(cus[sup.isin(local_ids)])])
+        *_tie_sets(ties, local_ids, local_leaders)])
     flags = gap_rules.tag_flags(cands["tags"], [tag for tag, _ in _TAG_WEIGHTS] + ["上市"])
     parts = [_role_tag_points(leader, core, cands["listed"], flags, w)]
     rank = pd.Series(_map_unique(cands["scale"], SCALE_RANK), dtype=object).astype(float).to_numpy()
@@ -277,11 +295,9 @@ def _score(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ties: pd.
         notes.append(f"{unknown_count} 家候选企业所在地区未知：不会被视为本地企业，"
                      "也不计距离与省份分。")
     # ties with local enterprises
-    t = ties if len(ties) else pd.DataFrame(columns=["supplier", "customer"])
-    sup, cus = t["supplier"].astype(str), t["customer"].astype(str)
-    c["supplies_local"] = c["enterprise_id"].isin(set(sup[cus.isin(local_ids)]))
-    c["supplies_leader"] = c["enterprise_id"].isin(set(sup[cus.isin(local_leaders)]))
-    c["buys_local"] = c["enterprise_id"].isin(set(cus[sup.isin(local_ids)]))
+    for col, wanted in zip(("supplies_local", "supplies_leader", "buys_local"),
+                           _tie_sets(ties, local_ids, local_leaders)):
+        c[col] = member(c["enterprise_id"], wanted)
     c["s_ties"] = (np.where(c["supplies_local"], w.supplies_local, 0.0)
                    + np.where(c["supplies_leader"], w.supplies_leader, 0.0)
                    + np.where(c["buys_local"], w.buys_local, 0.0))
