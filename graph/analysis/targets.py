@@ -239,112 +239,175 @@ def _shortlist(cands: pd.DataFrame, place: dict, tree, ties: pd.DataFrame, roles
 def _score(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ties: pd.DataFrame,
            roles: pd.DataFrame, local_ids: set[str], local_leaders: set[str], weights: Weights, top: int,
            unknown_count: int | None) -> pd.DataFrame:
-    """Score every candidate given; ``unknown_count``: the note's count when shortlisted."""
+    """Score every candidate given; ``unknown_count``: the note's count when shortlisted. Works on
+    numpy arrays and lists (a few hundred rows: pandas' per-call cost would dominate)."""
     w = weights
     notes: list[str] = []
     c = cands.reset_index(drop=True)
-    c["enterprise_id"] = c["enterprise_id"].astype(str)
-    if "location" not in c.columns:
-        c["location"] = "区域外"
+    n = len(c)
+    eid = [v if isinstance(v, str) else str(v) for v in c["enterprise_id"].tolist()]
+    location_col = c["location"] if "location" in c.columns else pd.Series(["区域外"] * n, dtype="str")
     # role and tags
     role_map = dict(zip(roles["enterprise_id"].astype(str), roles["role"])) if len(roles) else {}
-    c["role"] = c["enterprise_id"].map(role_map).astype(object).where(lambda s: s.notna(), "")
-    flags = gap_rules.tag_flags(c["tags"], [tag for tag, _ in _TAG_WEIGHTS] + ["上市"])
-    listed = c["listed"].astype(object).where(c["listed"].notna(), False).astype(bool) | flags["上市"]
-    pts = (np.where(c["role"] == "链主", w.leader, 0.0) + np.where(c["role"] == "链核", w.core, 0.0)
+    role = [role_map.get(e, np.nan) for e in eid]
+    role = np.array(["" if _missing_value(r) else r for r in role], dtype=object)
+    flags = {k: v.to_numpy(bool) for k, v in gap_rules.tag_flags(
+        c["tags"], [tag for tag, _ in _TAG_WEIGHTS] + ["上市"]).items()}
+    listed = np.array([False if _missing_value(v) else bool(v) for v in c["listed"].tolist()], dtype=bool) \
+        | flags["上市"]
+    pts = (np.where(role == "链主", w.leader, 0.0) + np.where(role == "链核", w.core, 0.0)
            + np.where(listed, w.listed, 0.0))
     for tag, attr in _TAG_WEIGHTS:
         pts = pts + np.where(flags[tag], getattr(w, attr), 0.0)
-    c["listed"] = listed
-    c["s_role_tags"] = np.minimum(pts, w.tags_cap)
+    parts = {"s_role_tags": np.minimum(pts, w.tags_cap)}
     # scale and revenue
-    c["s_scale"] = (c["scale"].map(SCALE_RANK).astype(float).fillna(0.0) / 4 * w.scale)
-    rev = pd.to_numeric(c["revenue"], errors="coerce").astype(float)
-    c["revenue"] = rev
+    rank = pd.Series(_map_unique(c["scale"], SCALE_RANK), dtype=object).astype(float).to_numpy() if n else np.zeros(0)
+    parts["s_scale"] = np.where(np.isnan(rank), 0.0, rank) / 4 * w.scale
+    rev = pd.to_numeric(c["revenue"], errors="coerce").astype(float).to_numpy()
     span = np.log10(w.revenue_full / w.revenue_floor)
-    frac = np.clip(np.log10(rev.where(rev > 0) / w.revenue_floor) / span, 0, 1)
-    c["s_revenue"] = (frac.fillna(0.0) * w.revenue)
-    share = pd.to_numeric(c["revenue_share"], errors="coerce").astype(float)
-    c["revenue_share"] = share
-    c["s_share"] = share.fillna(0.0).clip(0, 1) * w.product_share
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.clip(np.log10(np.where(rev > 0, rev, np.nan) / w.revenue_floor) / span, 0, 1)
+    parts["s_revenue"] = np.where(np.isnan(frac), 0.0, frac) * w.revenue
+    share = pd.to_numeric(c["revenue_share"], errors="coerce").astype(float).to_numpy()
+    parts["s_share"] = np.clip(np.where(np.isnan(share), 0.0, share), 0, 1) * w.product_share
     # location
-    park_region = c["park"].map({k: v.get("region") for k, v in tree.parks.items()}) if tree.parks else None
-    eff = c["region"].astype(object).where(c["region"].notna(), park_region if park_region is not None else None)
-    c["region"] = eff.where(eff.notna(), None)
-    loc = tree.locate(c["region"])
-    c["province"] = loc["province"]
+    region = c["region"].tolist()
+    if tree.parks:
+        park_region = {k: v.get("region") for k, v in tree.parks.items()}
+        region = [park_region.get(pk) if _missing_value(r) else r for r, pk in zip(region, c["park"].tolist())]
+    region = [None if _missing_value(r) else r for r in region]
+    loc = tree.locate(pd.Series(region, dtype=object))
+    province = loc["province"].to_numpy(object)
     plon, plat = place.get("lon"), place.get("lat")
     if plon is None or plat is None or pd.isna(plon) or pd.isna(plat):
-        c["distance_km"] = np.nan
+        km = np.full(n, np.nan)
         notes.append(f"“{place.get('name')}”没有经纬度（本级与上级均无），未计算距离分。")
     else:
-        c["distance_km"] = np.round(geo.haversine_km(plon, plat, loc["lon"].to_numpy(float),
-                                                     loc["lat"].to_numpy(float)), 1)
-    c["s_distance"] = (w.distance * np.clip(1 - c["distance_km"] / w.distance_full, 0, 1)).fillna(0.0)
+        km = np.round(geo.haversine_km(plon, plat, loc["lon"].to_numpy(float), loc["lat"].to_numpy(float)), 1)
+    with np.errstate(invalid="ignore"):
+        d = w.distance * np.clip(1 - km / w.distance_full, 0, 1)
+    parts["s_distance"] = np.where(np.isnan(d), 0.0, d)
     home = place.get("province")
-    c["same_province"] = (c["province"] == home) & c["province"].notna() if home else False
-    c["neighbour_province"] = c["province"].isin(list(geo.NEIGHBOURS.get(home, ()))) if home else False
-    c["s_province"] = np.select([c["same_province"], c["neighbour_province"]],
-                                [w.same_province, w.neighbour_province], 0.0)
-    c["eastern"] = c["province"].isin(list(geo.EASTERN)) & (c["province"] != home)
-    c["s_transfer"] = np.where(c["eastern"] & w.eastern_transfer, w.eastern, 0.0)
+    known = np.array([not _missing_value(p) for p in province], dtype=bool)
+    same = (province == home) & known if home else np.zeros(n, dtype=bool)
+    near = member(province, set(geo.NEIGHBOURS.get(home, ()))) if home else np.zeros(n, dtype=bool)
+    parts["s_province"] = np.select([same, near], [w.same_province, w.neighbour_province], 0.0)
+    east = member(province, set(geo.EASTERN)) & (province != home)
+    parts["s_transfer"] = np.where(east & w.eastern_transfer, w.eastern, 0.0)
     if unknown_count is None:
-        unknown = c["province"].isna() & c["region"].isna()
-        unknown_count = c.loc[unknown, "enterprise_id"].nunique() if unknown.any() else 0
+        unknown = ~known & np.array([r is None for r in region], dtype=bool)
+        unknown_count = len({e for e, u in zip(eid, unknown) if u})
     if unknown_count:
         notes.append(f"{unknown_count} 家候选企业所在地区未知：不会被视为本地企业，"
                      "也不计距离与省份分。")
     # ties with local enterprises
-    for col, wanted in zip(("supplies_local", "supplies_leader", "buys_local"),
-                           _tie_sets(ties, local_ids, local_leaders)):
-        c[col] = member(c["enterprise_id"], wanted)
-    c["s_ties"] = (np.where(c["supplies_local"], w.supplies_local, 0.0)
-                   + np.where(c["supplies_leader"], w.supplies_leader, 0.0)
-                   + np.where(c["buys_local"], w.buys_local, 0.0))
-    parts = ["s_role_tags", "s_scale", "s_revenue", "s_share", "s_distance", "s_province", "s_transfer", "s_ties"]
-    c[parts] = c[parts].astype(float).round(2)
-    c["score"] = c[parts].sum(axis=1).round(2)
+    tie = dict(zip(("supplies_local", "supplies_leader", "buys_local"),
+                   (member(eid, wanted) for wanted in _tie_sets(ties, local_ids, local_leaders))))
+    parts["s_ties"] = (np.where(tie["supplies_local"], w.supplies_local, 0.0)
+                       + np.where(tie["supplies_leader"], w.supplies_leader, 0.0)
+                       + np.where(tie["buys_local"], w.buys_local, 0.0))
+    pf = pd.DataFrame(parts).astype(float).round(2)
+    score = pf.sum(axis=1).round(2).to_numpy()
     # the gap columns and the ranking
-    g = gaps.set_index("product_id")
-    c["gap_product_id"] = c["link_id"]
-    c["gap_product"] = c["link_id"].map(g["name"])
-    c["gap_label"] = c["link_id"].map(g["label"])
-    c["gap_grade"] = c["link_id"].map(g["grade"])
-    c["gap_priority"] = c["link_id"].map(g["priority"]).astype(float)
-    c["made_product_id"] = c["product_id"]
-    c = c.sort_values(["gap_priority", "gap_product_id", "score", "revenue", "enterprise_id"],
-                      ascending=[False, True, False, False, True], na_position="last", kind="stable")
-    c["rank"] = c.groupby("gap_product_id").cumcount() + 1
-    c = c[c["rank"] <= top].copy()
-    kept = c.index.to_numpy()  # c was reset to 0..n-1 above, so labels are positions
-    c["reason"] = _reasons(c, {k: v.to_numpy(bool)[kept] for k, v in flags.items()}, w)  # only the kept rows
-    c["tags"] = c["tags"].astype(object).str.join("、").fillna("").astype(object)
-    c["region_name"] = [region_label(n, s) for n, s in zip(c["region"].map(tree.frame()["name"]),
-                                                            c.get("region_source", pd.Series(None, index=c.index)))]
-    c["province_name"] = c["province"].map(geo.PROVINCES).astype(object).where(lambda s: s.notna(), "")
-    out = c[TARGET_COLUMNS].reset_index(drop=True)
+    link = c["link_id"]
+    by_gap = {k: dict(zip(gaps["product_id"].tolist(), gaps[k].tolist())) for k in ("name", "label", "grade", "priority")}
+    links = link.tolist()
+    gap_priority = np.array([by_gap["priority"].get(x, np.nan) for x in links], dtype=float)
+    order = pd.DataFrame({"p": gap_priority, "g": link, "s": score, "r": rev, "e": pd.Series(eid, dtype="str")}) \
+        .sort_values(["p", "g", "s", "r", "e"], ascending=[False, True, False, False, True],
+                     na_position="last", kind="stable").index.to_numpy()
+    seen: dict = {}
+    kept = []
+    ranks = []
+    for i in order.tolist():
+        g = links[i]
+        if _missing_value(g):
+            continue
+        r = seen[g] = seen.get(g, 0) + 1
+        if r <= top:
+            kept.append(i)
+            ranks.append(r)
+    kept = np.array(kept, dtype=np.intp)
+    k = c.take(kept)
+    cols = {
+        **{p: pf[p].to_numpy()[kept] for p in _PARTS},
+        "scale": k["scale"].tolist(), "revenue": rev[kept].tolist(), "revenue_share": share[kept].tolist(),
+        "distance_km": km[kept].tolist(), "same_province": same[kept].tolist(),
+        "neighbour_province": near[kept].tolist(), "role": role[kept].tolist(), "listed": listed[kept].tolist(),
+        **{name: v[kept].tolist() for name, v in tie.items()},
+        "location": location_col.to_numpy(object)[kept].tolist()}
+    reasons = _reasons(cols, {f: v[kept] for f, v in flags.items()}, w)
+    kept_links = [links[i] for i in kept]
+    names = tree.frame()["name"]
+    name_of = dict(zip(names.index.tolist(), names.tolist()))
+    kept_region = [region[i] for i in kept]
+    src = k["region_source"].tolist() if "region_source" in k.columns else [None] * len(kept)
+    kept_prov = province[kept]
+    index = pd.RangeIndex(len(kept))
+    out = pd.DataFrame({
+        "gap_product_id": link.take(kept).set_axis(index),
+        "gap_product": _as_mapped([by_gap["name"].get(x, np.nan) for x in kept_links]),
+        "gap_label": _as_mapped([by_gap["label"].get(x, np.nan) for x in kept_links]),
+        "gap_grade": _as_mapped([by_gap["grade"].get(x, np.nan) for x in kept_links]),
+        "gap_priority": gap_priority[kept], "rank": np.array(ranks, dtype=np.int64),
+        "enterprise_id": pd.Series([eid[i] for i in kept], dtype="str"),
+        "name": k["name"].set_axis(index), "made_product_id": k["product_id"].set_axis(index),
+        "region": pd.Series(kept_region, dtype=object),
+        "region_name": pd.Series([region_label(name_of.get(r, np.nan) if r is not None else np.nan, s)
+                                  for r, s in zip(kept_region, src)], dtype="str" if len(kept) else object),
+        "province": pd.Series(kept_prov, dtype=object),
+        "province_name": pd.Series([geo.PROVINCES.get(p, "") if not _missing_value(p) else "" for p in kept_prov],
+                                   dtype=object),
+        "park": k["park"].set_axis(index), "scale": k["scale"].set_axis(index),
+        "revenue": rev[kept], "revenue_share": share[kept], "listed": listed[kept],
+        "tags": pd.Series([_joined(v) for v in k["tags"].tolist()], dtype=object),
+        "role": pd.Series(role[kept], dtype=object),
+        "location": location_col.take(kept).set_axis(index) if "location" in c.columns
+        else pd.Series(["区域外"] * len(kept), dtype="str"),
+        "distance_km": km[kept], "same_province": same[kept], "neighbour_province": near[kept],
+        "eastern": east[kept], **{name: v[kept] for name, v in tie.items()},
+        **{p: cols[p] for p in _PARTS}, "score": score[kept],
+        "reason": pd.Series(reasons, dtype=object),
+        **{col: k[col].set_axis(index) for col in ("source", "as_of", "illustrative")},
+    }, index=index)
     out.attrs["notes"] = notes
     return out
 
 
-def _reasons(c: pd.DataFrame, flags: dict, w: Weights) -> pd.Series:
+def _as_mapped(values: list) -> pd.Series:
+    """A column as ``Series.map`` would infer it."""
+    return pd.Series(values) if values else pd.Series(values, dtype=object)
+
+
+def _joined(tags) -> str:
+    """``Series.str.join("、")`` of one value, missing (or not joinable) as ""."""
+    if tags is None or isinstance(tags, float):
+        return ""
+    try:
+        return "、".join(tags)
+    except TypeError:
+        return ""
+
+
+def _reasons(c: dict, flags: dict, w: Weights) -> list[str]:
     """One line per row naming every part that scored, each with its points, so the points in the
-    line add up to ``score`` (only for the kept rows, so plain Python per row)::
+    line add up to ``score`` (only for the kept rows, so plain Python per row; ``c``: column -> list)::
 
         上市（10分）·小巨人（12分）·大型（10分）·营收200亿元（8.6分）·产品占营收30%（4.5分）·距离1029km（4.71分）
     """
-    tag_labels = [("链主", c["role"] == "链主", w.leader), ("链核", c["role"] == "链核", w.core),
+    role = c["role"]
+    tag_labels = [("链主", [r == "链主" for r in role], w.leader), ("链核", [r == "链核" for r in role], w.core),
                   ("500强", flags["500强"], w.fortune500), ("上市", c["listed"], w.listed),
                   ("小巨人", flags["小巨人"], w.little_giant), ("专精特新", flags["专精特新"], w.specialised),
                   ("规上", flags["规上"], w.above_scale), ("高新技术", flags["高新技术"], w.high_tech)]
     tag_cols = [(label, np.asarray(mask, dtype=bool).tolist(), pts) for label, mask, pts in tag_labels if pts]
-    unverified = (c["location"] == "待核实").tolist() if "location" in c.columns else [False] * len(c)
-    cols = {k: c[k].tolist() for k in ("s_role_tags", "s_scale", "s_revenue", "s_share", "s_distance",
-                                       "s_province", "s_transfer", "scale", "revenue", "revenue_share",
-                                       "distance_km", "same_province", "neighbour_province",
-                                       "supplies_local", "supplies_leader", "buys_local")}
+    unverified = [x == "待核实" for x in c["location"]]
+    cols = {k: np.asarray(c[k]).tolist() if isinstance(c[k], np.ndarray) else list(c[k]) for k in ("s_role_tags", "s_scale", "s_revenue", "s_share", "s_distance",
+                                    "s_province", "s_transfer", "scale", "revenue", "revenue_share",
+                                    "distance_km", "same_province", "neighbour_province",
+                                    "supplies_local", "supplies_leader", "buys_local")}
     lines = []
-    for i in range(len(c)):
+    for i in range(len(role)):
         row = {k: v[i] for k, v in cols.items()}
         parts = []
         tags = [(label, pts) for label, mask, pts in tag_cols if mask[i]]
@@ -375,7 +438,7 @@ def _reasons(c: pd.DataFrame, flags: dict, w: Weights) -> pd.Series:
         if not _known(km):
             text.append("所在地未知（不计距离分）")
         lines.append("·".join(text))
-    return pd.Series(lines, index=c.index, dtype=object)
+    return lines
 
 
 def _known(x) -> bool:
