@@ -46,7 +46,7 @@ def leader_sourcing(view: ChainView, links: pd.DataFrame, leader_products: pd.Da
     for c in ("name", "region", "park", "scale", "source", "as_of", "illustrative"):
         if c not in lead.columns:
             lead[c] = None
-    link_of = link_of or {p: p for p in cg.g.nodes}
+    link_of = link_of or {p: p for p in cg.nodes}
     lp = leader_products if len(leader_products) else pd.DataFrame(columns=["enterprise_id", "product_id"])
     made: dict = {}
     for ent, pid in zip(lp["enterprise_id"].tolist(), lp["product_id"].tolist()):

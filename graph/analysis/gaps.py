@@ -226,7 +226,7 @@ def build_report(view: ChainView, place: dict, sc: Scope, local: pd.DataFrame, c
                      enclave_attribution=enclave_attribution, scope=sc, links=links, summary=summary,
                      stages=stages, leaders=leaders, makers=local, unknown=unknown, notes=notes,
                      data=gap_summary.provenance(view, local), roles=view.roles,
-                     link_of=dict(link_of or {p: p for p in cg.g.nodes}))
+                     link_of=dict(link_of or {p: p for p in cg.nodes}))
 
 
 def table_or_empty(store: AtlasStore, name: str) -> pd.DataFrame:
