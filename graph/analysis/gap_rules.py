@@ -114,14 +114,10 @@ def scale_unknown(makers: pd.DataFrame) -> pd.Series:
 
 def maker_labels(makers: pd.DataFrame) -> pd.Series:
     """``名称(大型·规上·专精特新)`` per maker row."""
-    scales, names, ids = makers["scale"].tolist(), makers["name"].tolist(), makers["enterprise_id"].tolist()
-    tag_lists = as_lists(makers["tags"]).tolist()
-    if all(isinstance(t, str) for tags in tag_lists for t in tags):
-        out = []
-        for sc, tags, nm, eid in zip(scales, tag_lists, names, ids):
-            inner = (("" if _missing(sc) else str(sc)) + "·" + "·".join(tags)).strip("·")
-            out.append(str(eid if _missing(nm) else nm) + (f"({inner})" if inner else ""))
-        return pd.Series(out, index=makers.index, dtype="str")
+    labels = _labels(makers["scale"].tolist(), [_tag_list(v) for v in makers["tags"].tolist()],
+                     makers["name"].tolist(), makers["enterprise_id"].tolist())
+    if labels is not None:
+        return pd.Series(labels, index=makers.index, dtype="str")
     scale = makers["scale"].astype(object).where(makers["scale"].notna(), "")
     tags = as_lists(makers["tags"]).map("·".join)
     inner = (scale.astype(str) + "·" + tags).str.strip("·")
@@ -129,7 +125,36 @@ def maker_labels(makers: pd.DataFrame) -> pd.Series:
     return name + inner.map(lambda s: f"({s})" if s else "")
 
 
+def _labels(scales: list, tag_lists: list[list], names: list, ids: list) -> list[str] | None:
+    """maker_labels as a list when every tag is text (else None: the frame version decides)."""
+    if not all(t.__class__ is str or isinstance(t, str) for tags in tag_lists for t in tags):
+        return None
+    out = []
+    for sc, tags, nm, eid in zip(scales, tag_lists, names, ids):
+        inner = (("" if _missing(sc) else str(sc)) + "·" + "·".join(tags)).strip("·")
+        out.append(str(eid if _missing(nm) else nm) + (f"({inner})" if inner else ""))
+    return out
+
+
+def _above(tags) -> bool:
+    """has_tag(…, "规上") of one value: a list-like holding 规上, or the text 规上 itself."""
+    if isinstance(tags, (list, tuple, set, frozenset, np.ndarray)):
+        return any(isinstance(t, str) and t == "规上" for t in tags)
+    return isinstance(tags, str) and tags == "规上"
+
+
+def _tag_list(v) -> list:
+    """One value of a tags column as a list (as :func:`as_lists`)."""
+    if v.__class__ is list:
+        return v
+    if isinstance(v, (list, tuple, np.ndarray)):
+        return list(v)
+    return [] if v is None or (isinstance(v, float) and np.isnan(v)) else [str(v)]
+
+
 def _missing(v) -> bool:
+    if v.__class__ is str:
+        return False
     return v is None or (not isinstance(v, str) and bool(pd.isna(v)))
 
 
@@ -298,24 +323,28 @@ def _local_by_link(local: pd.DataFrame, pids: list[str]) -> dict:
     n_links = len(pids)
     if len(local):
         links, eids = local["link_id"].tolist(), local["enterprise_id"].tolist()
-        large = is_large(local).tolist()
-        scale_unk = scale_unknown(local).tolist()
+        scales = local["scale"].tolist()
+        tag_lists = [_tag_list(v) for v in local["tags"].tolist()]
+        above = [_above(v) for v in local["tags"].tolist()]
+        large = [a or (isinstance(sc, str) and sc in LARGE_SCALES) for a, sc in zip(above, scales)]
+        scale_unk = [not a and _missing(sc) for a, sc in zip(above, scales)]
         share = pd.to_numeric(local["revenue_share"], errors="coerce")
-        labels = maker_labels(local).tolist()
+        labels = _labels(scales, tag_lists, local["name"].tolist(), eids)
+        labels = maker_labels(local).tolist() if labels is None else labels
         known = share.notna().tolist()
         for link, eid, lg, su, kn, lab in zip(links, eids, large, scale_unk, known, labels):
-            if _missing(link):  # groupby leaves out missing keys
+            if link.__class__ is not str and _missing(link):  # groupby leaves out missing keys
                 continue
             a = acc.get(link)
             if a is None:
                 a = acc[link] = [set(), 0, 0, 0, [], []]
-            if not _missing(eid):
+            if eid.__class__ is str or not _missing(eid):
                 a[0].add(eid)
             a[1] += lg
             a[2] += kn
             a[3] += su
             a[4].append(lab)
-            a[5].append(str(eid))
+            a[5].append(eid if eid.__class__ is str else str(eid))
         sums = share.groupby(np.asarray(links, dtype=object)).sum(min_count=1).to_dict() if acc else {}
     else:
         sums = {}

@@ -97,7 +97,13 @@ class GapReport:
 
     def gaps(self) -> pd.DataFrame:
         """Missing and weak links, most urgent first."""
-        g = self.links[self.links["status"].isin(GAP_STATUSES)]
+        links = self.links
+        status, prio, pids = (links[c].tolist() for c in ("status", "priority", "product_id"))
+        pos = [i for i, st in enumerate(status) if st in GAP_STATUSES]
+        if all(isinstance(prio[i], float) and prio[i] == prio[i] and isinstance(pids[i], str) for i in pos):
+            pos.sort(key=lambda i: (-prio[i], pids[i]))   # stable, as sort_values(kind="stable")
+            return links.take(pos).reset_index(drop=True)
+        g = links[links["status"].isin(GAP_STATUSES)]
         return g.sort_values(["priority", "product_id"], ascending=[False, True], kind="stable") \
             .reset_index(drop=True)
 
