@@ -136,10 +136,6 @@ def member(values, wanted) -> np.ndarray:
     wanted = wanted if isinstance(wanted, (set, frozenset, dict)) else set(wanted)
     if any(v is None or (isinstance(v, float) and v != v) for v in wanted):  # missing matches missing
         return pd.Series(vals, dtype=object).isin(list(wanted)).to_numpy(bool)
-    if len(vals) > 4 * len(wanted) + 1000:  # many rows, few distinct values: look each up once
-        codes, uniq = pd.factorize(vals)
-        hit = np.fromiter((u in wanted for u in uniq), dtype=bool, count=len(uniq))
-        return np.append(hit, False)[np.where(codes < 0, len(uniq), codes)]
     return np.fromiter((v in wanted for v in vals), dtype=bool, count=len(vals))
 
 

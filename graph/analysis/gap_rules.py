@@ -96,6 +96,16 @@ def _strictly_sorted(link: pd.Series, ent: pd.Series) -> bool:
 
 def link_counts(counts: pd.DataFrame, link_of: dict[str, str]) -> pd.DataFrame:
     """Columns ``product_id`` (the link), ``makers`` summed over the link and its subclasses."""
+    if len(counts) and pd.api.types.is_integer_dtype(counts["makers"].dtype):  # what stores return
+        total: dict = {}
+        for pid, n in zip(counts["product_id"].tolist(), counts["makers"].tolist()):
+            link = link_of.get(pid) if pid.__class__ is str or not _missing(pid) else None
+            if link is not None and not _missing(link):
+                total[link] = total.get(link, 0) + n
+        if total and all(k.__class__ is str for k in total):
+            keys = sorted(total)   # groupby's (sorted) key order
+            return pd.DataFrame({"product_id": pd.Series(keys, dtype="str"),
+                                 "makers": np.array([total[k] for k in keys], dtype=np.int64)})
     c = counts.copy() if len(counts.columns) else pd.DataFrame(columns=["product_id", "makers"])
     c["product_id"] = c["product_id"].astype(object).map(link_of)
     c["makers"] = pd.to_numeric(c["makers"], errors="coerce").fillna(0).astype(int)

@@ -227,11 +227,13 @@ def provenance(view: ChainView, local: pd.DataFrame) -> dict:
         return {"as_of_min": None, "as_of_max": None, "sources": [], "facts": 0, "illustrative_facts": 0}
     as_of, sources, facts, illustrative = set(), set(), 0, 0
     for f in frames:  # distinct values first: the local makers can be many
-        as_of.update(str(v) for v in f["as_of"].dropna().unique().tolist())
-        sources.update(str(v) for v in f["source"].dropna().unique().tolist())
+        as_of.update(str(v) for v in dict.fromkeys(f["as_of"].tolist()) if not _missing(v))
+        sources.update(str(v) for v in dict.fromkeys(f["source"].tolist()) if not _missing(v))
         facts += len(f)
         ill = f["illustrative"]
-        illustrative += int(ill.where(ill.notna(), False).astype(bool).sum()) if ill.dtype == object \
-            else int(ill.fillna(False).astype(bool).sum())
+        if ill.dtype == object or ill.dtype == bool:   # truthiness of the known values
+            illustrative += sum(1 for v in ill.tolist() if v is True or (v is not False and not _missing(v) and bool(v)))
+        else:
+            illustrative += int(ill.fillna(False).astype(bool).sum())
     return {"as_of_min": min(as_of) if as_of else None, "as_of_max": max(as_of) if as_of else None,
             "sources": sorted(sources), "facts": int(facts), "illustrative_facts": illustrative}

@@ -7,7 +7,11 @@ hold the rules (documented in :mod:`graph.options`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+import threading
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -140,9 +144,52 @@ def json_safe(obj):
     return obj
 
 
+#: Diagnoses kept per process (each a copy handed out), keyed by store, data generation and arguments;
+#: reports with more makers than MEMO_MAX_MAKERS are not kept (memory).
+MEMO_REPORTS = 16
+MEMO_MAX_MAKERS = 50_000
+_REPORTS: "OrderedDict[tuple, tuple]" = OrderedDict()
+_REPORTS_LOCK = threading.Lock()
+
+
 def diagnose(store: AtlasStore, chain: str, region: str, thresholds: Thresholds = DEFAULT_THRESHOLDS,
              enclave_attribution: bool = True, priority: PriorityWeights = DEFAULT_PRIORITY,
              count_subclasses: bool = True) -> GapReport:
+    """Diagnose ``chain`` (id or name) in ``region`` (region code/name or park id/name); see
+    :func:`compute_diagnosis`. A repeat call on a store whose data has not changed (same exact
+    ``store.generation()``) gets a copy of the earlier report instead of a recomputation."""
+    from graph.analysis.frame_utils import store_generation
+    gen = store_generation(store)
+    key = (id(store), gen, str(chain), str(region), thresholds, bool(enclave_attribution), priority,
+           bool(count_subclasses)) if gen is not None else None
+    hit = _REPORTS.get(key) if key is not None else None
+    if hit is not None and hit[0]() is store:
+        return _copied(hit[1])
+    report = compute_diagnosis(store, chain, region, thresholds, enclave_attribution, priority, count_subclasses)
+    if key is not None and len(report.makers) + len(report.unknown) <= MEMO_MAX_MAKERS:
+        try:
+            ref = weakref.ref(store)
+        except TypeError:  # not weak-referenceable: no memo
+            return report
+        with _REPORTS_LOCK:
+            _REPORTS[key] = (ref, _copied(report))
+            while len(_REPORTS) > MEMO_REPORTS:
+                _REPORTS.popitem(last=False)
+    return report
+
+
+def _copied(rep: GapReport) -> GapReport:
+    """A copy callers may change without touching the memo (frames, dicts and lists copied)."""
+    return replace(rep, chain=copy.deepcopy(rep.chain), region=copy.deepcopy(rep.region),
+                   links=rep.links.copy(), summary=copy.deepcopy(rep.summary), stages=rep.stages.copy(),
+                   leaders=rep.leaders.copy(), makers=rep.makers.copy(), unknown=rep.unknown.copy(),
+                   notes=list(rep.notes), data=copy.deepcopy(rep.data), roles=rep.roles.copy(),
+                   link_of=dict(rep.link_of))
+
+
+def compute_diagnosis(store: AtlasStore, chain: str, region: str, thresholds: Thresholds = DEFAULT_THRESHOLDS,
+                      enclave_attribution: bool = True, priority: PriorityWeights = DEFAULT_PRIORITY,
+                      count_subclasses: bool = True) -> GapReport:
     """Diagnose ``chain`` (id or name) in ``region`` (region code/name or park id/name).
 
     count_subclasses: a maker of a subclass (小类, product_subclasses) of a chain product counts as
