@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 import weakref
+from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
@@ -51,6 +52,39 @@ def memo(store, key, compute):
             slot.clear()
         slot[key] = (gen, value)
     return value
+
+
+class StoreLRU:
+    """The last ``size`` results of a computation over a store, keyed by the store object, its exact
+    data generation and ``key``; each caller gets ``copy(value)``, so changing a result cannot change
+    the memo. Stores without an exact generation, and unhashable keys, are never memoised."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: "OrderedDict[tuple, tuple]" = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, store, key, compute, copy, keep=lambda value: True):
+        gen = store_generation(store)
+        full = (id(store), gen, key)
+        try:
+            hit = self._items.get(full) if gen is not None else None
+        except TypeError:  # unhashable key
+            return compute()
+        if hit is not None and hit[0]() is store:
+            return copy(hit[1])
+        value = compute()   # (the generation was read before: a racing write only makes it look older)
+        if gen is not None and keep(value):
+            try:
+                ref = weakref.ref(store)
+            except TypeError:  # not weak-referenceable
+                return value
+            with self._lock:
+                self._items[full] = (ref, copy(value))
+                self._items.move_to_end(full)
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+        return value
 
 
 def as_lists(s: pd.Series) -> pd.Series:

@@ -8,9 +8,6 @@ hold the rules (documented in :mod:`graph.options`).
 from __future__ import annotations
 
 import copy
-import threading
-import weakref
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -19,6 +16,7 @@ from graph.analysis import gap_rules
 
 from graph.analysis import gap_summary
 from graph.analysis.chain_graph import ChainGraph
+from graph.analysis.frame_utils import StoreLRU
 from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, PriorityWeights, Thresholds
 from graph.analysis.gap_rules import LINK_COLUMNS, STATUS_CN  # noqa: F401  (re-exported for the faces)
 from graph.store import AtlasStore, ChainView, Scope
@@ -144,12 +142,10 @@ def json_safe(obj):
     return obj
 
 
-#: Diagnoses kept per process (each a copy handed out), keyed by store, data generation and arguments;
+#: Diagnoses kept per process (each caller gets a copy), keyed by store, data generation and arguments;
 #: reports with more makers than MEMO_MAX_MAKERS are not kept (memory).
-MEMO_REPORTS = 16
 MEMO_MAX_MAKERS = 50_000
-_REPORTS: "OrderedDict[tuple, tuple]" = OrderedDict()
-_REPORTS_LOCK = threading.Lock()
+_REPORTS = StoreLRU(16)
 
 
 def diagnose(store: AtlasStore, chain: str, region: str, thresholds: Thresholds = DEFAULT_THRESHOLDS,
@@ -158,24 +154,10 @@ def diagnose(store: AtlasStore, chain: str, region: str, thresholds: Thresholds 
     """Diagnose ``chain`` (id or name) in ``region`` (region code/name or park id/name); see
     :func:`compute_diagnosis`. A repeat call on a store whose data has not changed (same exact
     ``store.generation()``) gets a copy of the earlier report instead of a recomputation."""
-    from graph.analysis.frame_utils import store_generation
-    gen = store_generation(store)
-    key = (id(store), gen, str(chain), str(region), thresholds, bool(enclave_attribution), priority,
-           bool(count_subclasses)) if gen is not None else None
-    hit = _REPORTS.get(key) if key is not None else None
-    if hit is not None and hit[0]() is store:
-        return _copied(hit[1])
-    report = compute_diagnosis(store, chain, region, thresholds, enclave_attribution, priority, count_subclasses)
-    if key is not None and len(report.makers) + len(report.unknown) <= MEMO_MAX_MAKERS:
-        try:
-            ref = weakref.ref(store)
-        except TypeError:  # not weak-referenceable: no memo
-            return report
-        with _REPORTS_LOCK:
-            _REPORTS[key] = (ref, _copied(report))
-            while len(_REPORTS) > MEMO_REPORTS:
-                _REPORTS.popitem(last=False)
-    return report
+    key = (str(chain), str(region), thresholds, bool(enclave_attribution), priority, bool(count_subclasses))
+    return _REPORTS.get(store, key, lambda: compute_diagnosis(store, chain, region, thresholds, enclave_attribution,
+                                                              priority, count_subclasses),
+                        copy=_copied, keep=lambda r: len(r.makers) + len(r.unknown) <= MEMO_MAX_MAKERS)
 
 
 def _copied(rep: GapReport) -> GapReport:

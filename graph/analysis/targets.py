@@ -7,6 +7,7 @@ candidates with :func:`score_targets`, vectorised in pandas. The score parts are
 """
 from __future__ import annotations
 
+import copy
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,7 @@ import pandas as pd
 from graph.analysis import geo
 
 from graph.analysis import gap_rules
-from graph.analysis.frame_utils import member
+from graph.analysis.frame_utils import StoreLRU, member
 from graph.options import DEFAULT_WEIGHTS, Weights
 from graph.schema import SCALE_RANK, region_label
 
@@ -51,12 +52,43 @@ def rank_targets(store, report, weights: Weights = DEFAULT_WEIGHTS, top: int = 1
     Returns TARGET_COLUMNS; ``df.attrs["notes"]`` holds remarks in Chinese (e.g. how many
     candidates have an unknown location); ``df.attrs["unverified"]`` the count of those enterprises.
     """
-    from graph.analysis import location
-    from graph.analysis.scope import RegionTree
     links = report.links
     gaps = links[links["product_id"].isin(products)] if products else report.gaps()
     if gaps.empty:
         return _empty(["本区域该产业链无缺链或弱链环节，无需招商目标。"] if not products else [])
+    if tree is not None:
+        return _rank(store, report, gaps, weights, top, tree, include_unverified)
+    return _TARGETS.get(store, _inputs_key(report, gaps, weights, top, include_unverified),
+                        lambda: _rank(store, report, gaps, weights, top, None, include_unverified), copy=_copy_frame)
+
+
+#: Recent rankings per process, keyed by store, data generation and every input read from the
+#: report (so a changed report never gets a stale answer); each caller gets a copy.
+_TARGETS = StoreLRU(16)
+
+
+def _inputs_key(report, gaps: pd.DataFrame, weights: Weights, top, include_unverified: bool) -> tuple:
+    """Everything :func:`_rank` reads from the report, as a hashable key."""
+    leaders = report.leaders
+    return (tuple(zip(*(gaps[c].tolist() for c in ("product_id", "name", "label", "grade", "priority")))),
+            tuple(sorted(report.link_of.items())) if report.link_of else None,
+            report.scope, tuple(sorted(report.region.items())),
+            tuple(sorted(set(report.makers["enterprise_id"].astype(str).tolist()))) if len(report.makers) else (),
+            tuple(zip(leaders["enterprise_id"].tolist(), leaders["is_local"].tolist())) if len(leaders) else (),
+            tuple(zip(report.roles["enterprise_id"].tolist(), report.roles["role"].tolist()))
+            if len(report.roles) else (), weights, top, bool(include_unverified))
+
+
+def _copy_frame(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    out.attrs = copy.deepcopy(df.attrs)
+    return out
+
+
+def _rank(store, report, gaps: pd.DataFrame, weights: Weights, top: int, tree, include_unverified: bool
+          ) -> pd.DataFrame:
+    from graph.analysis import location
+    from graph.analysis.scope import RegionTree
     wanted = set(gaps["product_id"])
     link_of = {p: l for p, l in report.link_of.items() if l in wanted} \
         if report.link_of else {p: p for p in gaps["product_id"]}
