@@ -57,6 +57,8 @@ _ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 _RISKY_SET = pa.array(list(RISKY_START), pa.string())
 _SPACES = pa.array([chr(c) for c in range(0x3001) if chr(c).isspace()], pa.string())  # none above U+3000
 _ERRORS = pa.array(ERROR_CODES, pa.string())
+_SPACE_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _SPACES.to_pylist()) + "]"
+_EDGE_SPACE = f"^{_SPACE_CLASS}|{_SPACE_CLASS}$"  # text starting or ending with whitespace
 WIDTH_SAMPLE = 500  # values measured for a column's width
 _SHEET_DATA_END = "</sheetData>"
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"')
@@ -299,8 +301,7 @@ def _values(payload: pa.Array) -> pa.Array:
 def _preserve(payload: pa.Array, text: np.ndarray):
     """` xml:space="preserve"` where openpyxl sets it: text with whitespace at an end that is not
     all whitespace (as Python's str.strip sees whitespace)."""
-    edge = _mask(pc.or_(pc.is_in(pc.utf8_slice_codeunits(payload, 0, 1), value_set=_SPACES),
-                        pc.is_in(pc.utf8_slice_codeunits(payload, -1), value_set=_SPACES))) & text
+    edge = _mask(pc.match_substring_regex(payload, _EDGE_SPACE)) & text
     if not edge.any():
         return ""
     where = np.zeros(len(edge), dtype=bool)
