@@ -120,9 +120,24 @@ class _Body:
         for start in range(0, self.rows, size):
             stop = min(start + size, self.rows)
             numbers = self.numbers[start:stop]
-            parts = [pa.scalar('<row r="'), numbers, pa.scalar('">')]
-            parts += [col.xml(start, stop, numbers) for col in self.columns] + [pa.scalar("</row>")]
-            yield _utf8(pc.binary_join_element_wise(*parts, ""))
+            parts = ['<row r="', numbers, '">']
+            for col in self.columns:
+                parts += col.xml(start, stop, numbers)
+            yield _utf8(_join(parts + ["</row>"]))
+
+
+def _join(parts: list) -> pa.Array:
+    """The element-wise concatenation of string arrays and Python strings (adjacent strings merged):
+    one pass that writes each row once."""
+    merged: list = []
+    for p in parts:
+        if isinstance(p, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += p
+        elif not (isinstance(p, str) and not p):
+            merged.append(p)
+    if not any(isinstance(p, pa.Array) for p in merged):
+        raise ValueError("no array among the parts")
+    return pc.binary_join_element_wise(*merged, "")
 
 
 def _utf8(arr: pa.Array) -> memoryview:
@@ -260,8 +275,9 @@ class _Column:
         self.texts = bool(text.any())
         self.errors = self.texts and _any(pc.is_in(payload, value_set=_ERRORS))
 
-    def xml(self, start: int, stop: int, numbers: pa.Array) -> pa.Array:
-        """The cells of rows start … stop - 1 as openpyxl writes them ("" where it writes no cell)."""
+    def xml(self, start: int, stop: int, numbers: pa.Array) -> list:
+        """The cells of rows start … stop - 1 as openpyxl writes them ("" where it writes no cell): the
+        parts (string arrays and Python strings) whose element-wise concatenation they are."""
         kinds, payload, risky = self.kinds[start:stop], self.payload[start:stop], self.risky[start:stop]
         number, text, nothing = kinds == 1, kinds == 2, kinds == 0
         if text.any():
@@ -269,33 +285,31 @@ class _Column:
             if _any(pc.match_substring_regex(payload, "[&<>]")):
                 for ch, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
                     esc = pc.replace_substring(esc, ch, entity)
-            rest = pc.binary_join_element_wise(' t="inlineStr"><is><t', _preserve(payload, text), ">", esc,
-                                               "</t></is></c>", "")
+            rest = [' t="inlineStr"><is><t', _preserve(payload, text), ">", esc, "</t></is></c>"]
             empty = text & _mask(pc.equal(payload, ""))
             if empty.any():
-                rest = pc.if_else(pa.array(empty), ' t="inlineStr" />', rest)
+                rest = [pc.if_else(pa.array(empty), ' t="inlineStr" />', _join(rest))]
             error = text & ~risky & _mask(pc.is_in(payload, value_set=_ERRORS)) if self.errors else None
             if error is not None and error.any():  # openpyxl stores these texts as error values
-                rest = pc.if_else(pa.array(error), pc.binary_join_element_wise(' t="e"><v>', payload, "</v></c>", ""),
-                                  rest)
+                rest = [pc.if_else(pa.array(error), _join([' t="e"><v>', payload, "</v></c>"]), _join(rest))]
             if number.any():
-                rest = pc.if_else(pa.array(number), _values(payload), rest)
+                rest = [pc.if_else(pa.array(number), _join(_values(payload)), _join(rest))]
         else:
             rest = _values(payload)
         if nothing.any():
-            rest = pc.if_else(pa.array(nothing), ' t="n" />', rest)
+            rest = [pc.if_else(pa.array(nothing), ' t="n" />', _join(rest))]
         codes = self.codes[start:stop]
-        attr = self.attrs[0] if len(self.attrs) == 1 else self.attrs.take(pa.array(codes))
-        cells = pc.binary_join_element_wise(f'<c r="{self.letter}', numbers, '"', attr, rest, "")
+        attr = self.attrs[0].as_py() if len(self.attrs) == 1 else self.attrs.take(pa.array(codes))
+        cells = [f'<c r="{self.letter}', numbers, '"', attr] + rest
         skip = nothing & (codes == 0) if self.attrs[0].as_py() == "" else None  # no value, no style: no cell
-        return pc.if_else(pa.array(skip), "", cells) if skip is not None and skip.any() else cells
+        return [pc.if_else(pa.array(skip), "", _join(cells))] if skip is not None and skip.any() else cells
 
 
-def _values(payload: pa.Array) -> pa.Array:
-    """Number cells' type and value (an infinity has an empty value, as openpyxl writes it)."""
-    rest = pc.binary_join_element_wise(' t="n"><v>', payload, "</v></c>", "")
+def _values(payload: pa.Array) -> list:
+    """Number cells' type and value (an infinity has an empty value, as openpyxl writes it), as parts."""
+    rest = [' t="n"><v>', payload, "</v></c>"]
     blank = pc.equal(payload, "")
-    return pc.if_else(blank, ' t="n"><v /></c>', rest) if _any(blank) else rest
+    return [pc.if_else(blank, ' t="n"><v /></c>', _join(rest))] if _any(blank) else rest
 
 
 def _preserve(payload: pa.Array, text: np.ndarray):
