@@ -24,6 +24,7 @@ import json
 import math
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -371,10 +372,21 @@ def _splice(data: bytes, bodies: dict[str, _Body]) -> bytes:
                 target._compresslevel = LEVEL        # its name before 3.13
             with dst.open(target, "w", force_zip64=True) as fh:
                 fh.write(head.encode("utf-8"))
-                for block in body.blocks():
-                    fh.write(block)
+                for block in _ahead(body.blocks()):
+                    fh.write(block)  # compresses (zlib lets other threads run meanwhile)
                 fh.write((_SHEET_DATA_END + tail).encode("utf-8"))
     return out.getvalue()
+
+
+def _ahead(blocks):
+    """The items of ``blocks``, each next one made in a worker thread while the caller uses the
+    current one (pyarrow and zlib both release the GIL, so making and compressing overlap)."""
+    with ThreadPoolExecutor(1) as pool:
+        it = iter(blocks)
+        pending = pool.submit(next, it, None)
+        while (block := pending.result()) is not None:
+            pending = pool.submit(next, it, None)
+            yield block
 
 
 def _page_setup(ws, title: str) -> None:
