@@ -8,6 +8,8 @@ other. Keys and sheets: ``about`` 说明, ``summary`` 汇总, ``gaps`` 缺口清
 """
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pandas as pd
 
@@ -149,18 +151,25 @@ def verify_rows(reports, tree) -> pd.DataFrame:
 
 
 def gap_rows(reports, targets) -> pd.DataFrame:
-    frames = []
+    added = ("chain_id", "chain", "targets")
+    own = [c for c in HEADERS["gaps"] if c not in added]
+    frames, chain_ids, chains, counts = [], [], [], []
     for rep, tg in zip(reports, targets):
         g = rep.gaps()
         if g.empty:
             continue
-        per_gap = tg.groupby("gap_product_id").size() if len(tg) else pd.Series(dtype=int)
-        g = g.assign(chain_id=rep.chain.get("chain_id"), chain=rep.chain.get("name"),
-                     targets=g["product_id"].map(per_gap).fillna(0).astype(int))
-        frames.append(g)
+        per_gap = Counter(tg["gap_product_id"].tolist()) if len(tg) else {}
+        frames.append(g[own])
+        ids = g["product_id"].tolist()
+        chain_ids += [rep.chain.get("chain_id")] * len(ids)
+        chains += [rep.chain.get("name")] * len(ids)
+        counts += [per_gap.get(p, 0) for p in ids]
     if not frames:
         return _empty("gaps")
-    return pd.concat(frames, ignore_index=True)[list(HEADERS["gaps"])]
+    out = pd.concat(frames, ignore_index=True)
+    out = out.assign(chain_id=pd.Series(chain_ids), chain=pd.Series(chains),
+                     targets=np.array(counts, dtype=np.int64))
+    return out[list(HEADERS["gaps"])]
 
 
 def matching_rows(reports, targets, per_input: int = 3) -> pd.DataFrame:
