@@ -55,11 +55,11 @@ _WIDE = {"reason": 60, "local_maker_names": 60, "sources": 60, "value": 60, "not
 # formula-like starts, and the characters Python's str.strip() removes (openpyxl marks text with
 # such an edge as xml:space="preserve" unless it is all whitespace).
 _ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+_MARKUP = "[&<>]"
+_SPECIAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\r&<>]"  # any of the above, CR or markup
 _RISKY_SET = pa.array(list(RISKY_START), pa.string())
 _SPACES = pa.array([chr(c) for c in range(0x3001) if chr(c).isspace()], pa.string())  # none above U+3000
 _ERRORS = pa.array(ERROR_CODES, pa.string())
-_SPACE_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _SPACES.to_pylist()) + "]"
-_EDGE_SPACE = f"^{_SPACE_CLASS}|{_SPACE_CLASS}$"  # text starting or ending with whitespace
 WIDTH_SAMPLE = 500  # values measured for a column's width
 _SHEET_DATA_END = "</sheetData>"
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"')
@@ -202,16 +202,21 @@ def _numbers(arr: np.ndarray) -> tuple[np.ndarray, pa.Array, np.ndarray]:
     return ok.astype(np.int8), text, np.zeros(n, dtype=bool)
 
 
-def _texts(raw: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray]:
-    """A text column (null = no value): graph.export.safe.xlsx_text and is_risky, vectorised."""
+def _texts(raw: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray, bool]:
+    """A text column (null = no value): graph.export.safe.xlsx_text and is_risky, vectorised; and
+    whether any text holds XML markup characters (& < >)."""
     present = _mask(pc.is_valid(raw))
     raw = pc.fill_null(raw, "")
     text = raw
-    if _any(pc.match_substring_regex(raw, _ILLEGAL)):
+    special = _any(pc.match_substring_regex(raw, _SPECIAL))  # one scan; most columns have none
+    if special and _any(pc.match_substring_regex(raw, _ILLEGAL)):
         text = pc.replace_substring_regex(text, _ILLEGAL, "")
-    if _any(pc.match_substring(text, "\r")):
+    if special and _any(pc.match_substring(text, "\r")):
         text = pc.replace_substring(pc.replace_substring(text, "\r\n", "\n"), "\r", "\n")
-    long = _mask(pc.greater(pc.utf8_length(text), XLSX_CELL_LIMIT))
+    if _any(pc.greater(pc.binary_length(text), XLSX_CELL_LIMIT)):  # bytes >= characters
+        long = _mask(pc.greater(pc.utf8_length(text), XLSX_CELL_LIMIT))
+    else:
+        long = np.zeros(len(text), dtype=bool)
     if long.any():  # rare: cut exactly as export_safe does
         cut = text.to_pylist()
         for i in np.flatnonzero(long).tolist():
@@ -220,19 +225,20 @@ def _texts(raw: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray]:
     risky = _mask(pc.is_in(pc.utf8_slice_codeunits(raw, 0, 1), value_set=_RISKY_SET))
     if text is not raw:
         risky |= _mask(pc.is_in(pc.utf8_slice_codeunits(text, 0, 1), value_set=_RISKY_SET))
-    return present.astype(np.int8) * 2, text, risky & present
+    return present.astype(np.int8) * 2, text, risky & present, special and _any(pc.match_substring_regex(text, _MARKUP))
 
 
-def _column(s: pd.Series) -> tuple[np.ndarray, pa.Array, np.ndarray]:
-    """kinds, payload (string array) and risky flags of a display column: vectorised for numeric
-    and all-text columns, value by value otherwise."""
+def _column(s: pd.Series) -> tuple[np.ndarray, pa.Array, np.ndarray, bool]:
+    """kinds, payload (string array), risky flags and whether any text holds & < > of a display
+    column: vectorised for numeric and all-text columns, value by value otherwise."""
     if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iuf":
-        return _numbers(s.to_numpy())
+        return (*_numbers(s.to_numpy()), False)
     if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty") and \
             all(v is None or isinstance(v, float) for v in s[s.isna()]):  # not pd.NA/NaT: those are text
         return _texts(pa.array(s.to_numpy(), pa.string(), from_pandas=True))
     kinds, payload, risky = _classify(list(s))  # iteration gives what itertuples gives
-    return kinds, pa.array(payload, pa.string()), risky
+    payload = pa.array(payload, pa.string())
+    return kinds, payload, risky, _any(pc.match_substring_regex(payload, _MARKUP))
 
 
 def _arrow(s: pd.Series) -> pa.Array:
@@ -255,9 +261,9 @@ class _Column:
     """One column of a sheet's data rows: its values classified and each cell's style attribute,
     settled before the workbook is saved; the XML is made a block of rows at a time."""
 
-    def __init__(self, letter: str, col: str, kinds: np.ndarray, payload: pa.Array, risky: np.ndarray,
+    def __init__(self, letter: str, col: str, kinds: np.ndarray, payload: pa.Array, risky: np.ndarray, markup: bool,
                  styles: _Styles):
-        self.letter, self.kinds, self.payload, self.risky = letter, kinds, payload, risky
+        self.letter, self.kinds, self.payload, self.risky, self.markup = letter, kinds, payload, risky, markup
         fmt, wide = NUMBER_FORMATS.get(col), col in _WIDE
         number, text = kinds == 1, kinds == 2
         attrs = [styles.attr(wide=wide)]  # codes into this list
@@ -283,7 +289,7 @@ class _Column:
         number, text, nothing = kinds == 1, kinds == 2, kinds == 0
         if text.any():
             esc = payload
-            if _any(pc.match_substring_regex(payload, "[&<>]")):
+            if self.markup and _any(pc.match_substring_regex(payload, _MARKUP)):
                 for ch, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
                     esc = pc.replace_substring(esc, ch, entity)
             rest = [' t="inlineStr"><is><t', _preserve(payload, text), ">", esc, "</t></is></c>"]
@@ -316,7 +322,8 @@ def _values(payload: pa.Array) -> list:
 def _preserve(payload: pa.Array, text: np.ndarray):
     """` xml:space="preserve"` where openpyxl sets it: text with whitespace at an end that is not
     all whitespace (as Python's str.strip sees whitespace)."""
-    edge = _mask(pc.match_substring_regex(payload, _EDGE_SPACE)) & text
+    edge = _mask(pc.or_(pc.is_in(pc.utf8_slice_codeunits(payload, 0, 1), value_set=_SPACES),
+                        pc.is_in(pc.utf8_slice_codeunits(payload, -1), value_set=_SPACES))) & text
     if not edge.any():
         return ""
     where = np.zeros(len(edge), dtype=bool)
