@@ -356,6 +356,23 @@ def test_rows_are_what_plain_openpyxl_writes():
     assert E.load_snapshot(fast) == ex.snapshot
 
 
+def test_repeated_texts_are_what_plain_openpyxl_writes(monkeypatch):
+    """Text columns with few distinct values are worked out once per distinct value: still every
+    cell as plain openpyxl writes it (nulls, risky, control characters, whitespace edges …)."""
+    from graph.export import xlsx_cells
+    monkeypatch.setattr(xlsx_cells, "DISTINCT_MIN", 2)
+    ex = awkward_export()
+    gaps = ex.tables["gaps"]
+    ex.tables["gaps"] = pd.concat([gaps] * 9, ignore_index=True)  # 19 distinct texts in 171 rows
+    fast, plain = E.to_xlsx_bytes(ex), plain_openpyxl(ex)
+    a, b = read_xlsx(fast), read_xlsx(plain)
+    rows_a, rows_b = list(a["缺口清单"].iter_rows(min_row=2)), list(b["缺口清单"].iter_rows(min_row=2))
+    assert len(rows_a) == len(rows_b) == 171
+    for ra, rb in zip(rows_a, rows_b):
+        assert [cell_signature(c) for c in ra] == [cell_signature(c) for c in rb], rb[0].row
+    assert sheet_data(fast, a["缺口清单"]) == sheet_data(plain, b["缺口清单"])
+
+
 def test_seed_workbook_is_what_plain_openpyxl_writes(embedded_store):
     """Every cell of the whole-province seed export (all chains, every sheet) as plain openpyxl writes it."""
     from loaders.workbook import load_path
