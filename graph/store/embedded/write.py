@@ -19,6 +19,7 @@ import pandas as pd
 
 from graph import schema
 from graph.store.embedded import derived
+from graph.store.embedded.derived_fresh import Fresh
 from graph.store.embedded.codec import cols_sql, create_table_sql, decode_value, encode_columns, index_sql, q
 from graph.errors import InputProblem, ValidationFailed
 from graph.model import ImportBatch, LoadReport, TableChange
@@ -187,13 +188,15 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
     """Merge ``batch`` in one transaction on ``conn`` (a fresh writer connection; the caller
     holds the write lock). Commits on success, rolls back and re-raises on any error."""
     t0 = time.perf_counter()
-    changes, problems, bumped = {}, [], False
+    changes, problems, bumped, fresh = {}, [], False, Fresh()
     conn.execute("BEGIN IMMEDIATE")
     try:
         for name in schema.LOAD_ORDER:
             table, df = schema.TABLES[name], _frame(batch, name)
             if len(df) and _empty(conn, name):
                 changes[name] = _bulk_insert(conn, table, df, progress)
+                if changes[name].added == len(df):     # the table holds exactly the frame: derived from it
+                    fresh.add(name, df)
                 problems += _missing_refs(conn, table, q(name), False, batch.source)
             elif len(df):
                 tmp = _load_temp(conn, table, df, progress)
@@ -216,7 +219,7 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
         if makers_same and derived.current(conn, before):
             derived.retag(conn, generation)       # e.g. a chain added to a national store: nothing to rebuild
         elif not derived.current(conn, generation):
-            derived.rebuild(conn, generation)
+            derived.rebuild(conn, generation, fresh)
         conn.execute("COMMIT")
         progress("commit", 1, 1)
     except BaseException:
