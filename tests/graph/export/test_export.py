@@ -425,3 +425,12 @@ def test_json_and_csv_are_what_the_plain_way_writes():
     for key in E.SHEETS:
         plain = ex.sheet(key).astype(object).map(csv_text).to_csv(index=False, lineterminator="\r\n")
         assert E.to_csv_bytes(ex, key) == plain.encode("utf-8-sig"), key
+
+
+@pytest.mark.parametrize("module", ["graph.export.json_columns", "graph.export.xlsx_cells", "graph.export.safe",
+                                    "graph.analysis.leader_view"])
+def test_doc_examples(module):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0, result
