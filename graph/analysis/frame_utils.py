@@ -86,6 +86,11 @@ class StoreLRU:
                     self._items.popitem(last=False)
         return value
 
+    def clear(self) -> None:
+        """Forget every kept result (bench/measure.py times the engine's own work this way)."""
+        with self._lock:
+            self._items.clear()
+
 
 def as_lists(s: pd.Series) -> pd.Series:
     """A list column with None/NaN/str turned into lists."""
