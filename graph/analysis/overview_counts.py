@@ -210,12 +210,12 @@ def _centrality_bounds(cg: ChainGraph, pids: np.ndarray, slack: float = 1e-9) ->
     """Bounds of each product's centrality (chain_graph: the mean of degree and betweenness, each
     over its maximum) without the betweenness: its part is in [0, 1], and 0 for a product with no
     input or no output in the chain (no shortest path passes through it)."""
-    g = cg.g
-    n = g.number_of_nodes()
-    deg = np.array([g.degree(p) if p in g else 0 for p in pids], dtype=float)
-    top = max((d for _, d in g.degree()), default=0)
+    succ, pred = cg.succ, cg.pred
+    n = len(cg.nodes)
+    deg = np.array([len(succ[p]) + len(pred[p]) if p in succ else 0 for p in pids], dtype=float)
+    top = max((len(succ[p]) + len(pred[p]) for p in succ), default=0)
     dpart = deg / top if n > 1 and top > 0 else np.zeros(len(pids))
-    through = np.array([n > 2 and p in g and g.in_degree(p) > 0 and g.out_degree(p) > 0 for p in pids], dtype=bool)
+    through = np.array([n > 2 and p in succ and len(pred[p]) > 0 and len(succ[p]) > 0 for p in pids], dtype=bool)
     low = np.clip(dpart / 2 - slack, 0.0, 1.0)
     high = np.clip((dpart + through) / 2 + slack, 0.0, 1.0)
     return low, high
