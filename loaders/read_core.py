@@ -64,6 +64,10 @@ class RawTable:
     def __len__(self) -> int:
         return len(self._rows) if self._rows is not None else len(self._numbers)
 
+    def released(self) -> "RawTable":
+        """A copy naming the same table, file, sheet and columns, without the cells."""
+        return RawTable(self.table, self.file, self.sheet, list(self.columns), [], self.ok)
+
     @property
     def rows(self) -> list[tuple[int, dict[str, str]]]:
         if self._rows is None:

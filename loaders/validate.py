@@ -27,6 +27,7 @@ from graph.model import ImportBatch
 from graph.settings import Settings
 from graph.store import AtlasStore
 from loaders.cells import BadCell, empty_value, encode, parse_cell, parse_distinct, parser_for  # noqa: F401
+from loaders.parsed_frames import ParsedFrames
 from loaders.problems import ProblemList, take
 from loaders.read import RawTable, RawTables
 from loaders.refs import ParsedColumn, ParsedTable, Resolver, bad_cell_problems, check_cycles, \
@@ -59,17 +60,10 @@ def validate(raw: RawTables, existing: AtlasStore | None = None, max_problems: i
     if problems:
         problems.extend(clashes)
         raise ValidationFailed(sorted_problems(problems, raw), source=raw.source, omitted=problems.omitted_counts())
-    batch = ImportBatch.empty(source=raw.source)
-    batch.warnings = list(raw.warnings) + _warnings(raw, parsed) + [str(p) for p in clashes]
-    for name, table in schema.TABLES.items():
-        pt = parsed.get(name)
-        if pt is None:
-            batch.tables[name] = pd.DataFrame([], columns=table.column_names, dtype=object)
-        else:
-            batch.tables[name] = pd.DataFrame(
-                {c: pd.Series(pt.columns[c].row_values(), dtype=object, copy=False) for c in table.column_names},
-                columns=table.column_names, copy=False)
-    return batch
+    for pt in parsed.values():
+        pt.rt = pt.rt.released()          # its text columns are not needed any more (memory of big loads)
+    return ImportBatch(ParsedFrames(parsed), source=raw.source,
+                       warnings=list(raw.warnings) + _warnings(raw, parsed) + [str(p) for p in clashes])
 
 
 def sorted_problems(problems: list[InputProblem], raw: RawTables) -> list[InputProblem]:
