@@ -68,6 +68,10 @@ class RawTable:
         """A copy naming the same table, file, sheet and columns, without the cells."""
         return RawTable(self.table, self.file, self.sheet, list(self.columns), [], self.ok)
 
+    def release(self) -> None:
+        """Drop the cells, for a caller that is done with them (the table then has no rows)."""
+        self._rows, self._data, self._numbers = [], None, None
+
     @property
     def rows(self) -> list[tuple[int, dict[str, str]]]:
         if self._rows is None:

@@ -180,6 +180,8 @@ def _clean_column(col: pa.ChunkedArray, messy: bool) -> pa.ChunkedArray:
     """Cells stripped (Python's whitespace); with ``messy`` also the cells holding a newline or a
     tab cleaned as :func:`clean_text` does."""
     out = pc.utf8_trim(col, characters=_WHITESPACE)
+    if pc.all(pc.equal(out, col)).as_py():
+        out = col               # nothing to strip: keep the parsed column and let the copy go (memory)
     if messy:
         odd = pc.match_substring_regex(col, "[\n\t]")
         if pc.any(odd).as_py():
@@ -219,4 +221,5 @@ def _read_folder(folder: Path, limits: Settings, chosen: dict[str, str] | None =
     for f in files:
         _add_csv(raw, f.name if name else f"{folder.name}/{f.name}", f.stem, f.read_bytes(), limits,
                  chosen.get(f.name))
+        pa.default_memory_pool().release_unused()    # a big file's parsing buffers: back to the system
     return raw

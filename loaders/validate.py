@@ -37,10 +37,13 @@ SOURCE_FIX = ("每行都要填写来源（网址或文件名）和数据日期�
               "并在“示意数据”（illustrative）列填 是。")
 
 
-def validate(raw: RawTables, existing: AtlasStore | None = None, max_problems: int | None = None) -> ImportBatch:
+def validate(raw: RawTables, existing: AtlasStore | None = None, max_problems: int | None = None, *,
+             release: bool = False) -> ImportBatch:
     """Check and normalise ``raw`` (see graph/model.py), resolving references against this batch
     and ``existing``. Raises :class:`ValidationFailed` with every problem found — the first
-    ``max_problems`` (default: the settings') of each kind per column, the rest counted."""
+    ``max_problems`` (default: the settings') of each kind per column, the rest counted.
+    With ``release`` the cells of ``raw`` are dropped table by table once parsed (the caller
+    will not look at them again): a national load then never holds two copies of its text."""
     problems = ProblemList(max_problems or Settings.from_env().max_problems)
     problems.extend(raw.problems)
     parsed: dict[str, ParsedTable] = {}
@@ -50,6 +53,9 @@ def validate(raw: RawTables, existing: AtlasStore | None = None, max_problems: i
         rt = raw.tables.get(name)
         if rt is not None and rt.ok:        # an absent table is left as loaded (one-table uploads)
             parsed[name] = _parse_table(rt, problems)
+            if release:
+                rt.release()
+                pa.default_memory_pool().release_unused()   # give the text's memory back to the system
     resolver = Resolver(parsed, existing)
     for pt in parsed.values():
         resolver.resolve_table(pt, problems)
@@ -62,6 +68,7 @@ def validate(raw: RawTables, existing: AtlasStore | None = None, max_problems: i
         raise ValidationFailed(sorted_problems(problems, raw), source=raw.source, omitted=problems.omitted_counts())
     for pt in parsed.values():
         pt.rt = pt.rt.released()          # its text columns are not needed any more (memory of big loads)
+    pa.default_memory_pool().release_unused()
     return ImportBatch(ParsedFrames(parsed), source=raw.source,
                        warnings=list(raw.warnings) + _warnings(raw, parsed) + [str(p) for p in clashes])
 
