@@ -75,12 +75,14 @@ class Rows:
         ranks = []
         for k in self.table.key:
             codes, values = self.coded[names.index(k)]
-            texts = values.tolist()
-            if not all(type(v) is str for v in texts):
+            try:
+                texts = pa.array(values, pa.string())
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
                 return
-            order = pc.sort_indices(pa.array(texts, pa.string())).to_numpy()
+            if texts.null_count:
+                return
             rank = np.empty(len(texts), dtype=np.int64)
-            rank[order] = np.arange(len(texts))
+            rank[pc.sort_indices(texts).to_numpy()] = np.arange(len(texts))
             ranks.append(rank[codes])
         if self.n < 2:
             return
@@ -107,18 +109,15 @@ class Rows:
         return [(_constant(col), col[0] if _constant(col) else col)
                 for col in encode_columns(self.table, self.df.iloc[start:stop])]
 
-    def distinct(self, column: str) -> set:
-        """The distinct non-null SQLite values of ``column`` in these rows."""
+    def distinct(self, column: str) -> list:
+        """The distinct SQLite values of ``column`` in these rows (None among them when a cell is empty)."""
         i = self.table.column_names.index(column)
         if self.coded is not None:
             codes, values = self.coded[i]
-            if not len(codes):
-                return set()
-            used = values[np.bincount(codes, minlength=len(values)) > 0].tolist()
-            return set(used) - {None}
+            return values[np.bincount(codes, minlength=len(values)) > 0].tolist() if len(codes) else []
         if column not in self.df.columns:
-            return set()
-        return set(encode_columns(self.table, self.df[[column]])[i]) - {None}
+            return [None] if self.n else []
+        return list(set(encode_columns(self.table, self.df[[column]])[i]))
 
 
 def _constant(col: list) -> bool:
@@ -133,36 +132,44 @@ def _statement(target: str, table: schema.Table, consts: dict[int, str], rows: i
             + ", ".join(f"{q(c)} = excluded.{q(c)}" for c in names if c not in table.key))
 
 
+def _prepare(rows: Rows, target: str, start: int, stop: int) -> tuple[list, Counter]:
+    """The statements and parameters writing rows ``start:stop``, and their provenance counts."""
+    table, n = rows.table, stop - start
+    parts = rows.chunk(start, stop)
+    consts = {i: literal(v) for i, (const, v) in enumerate(parts) if const and literal(v) is not None}
+    bound = [i for i in range(len(table.columns)) if i not in consts]
+    work = []
+    if not bound:
+        work.append((_statement(target, table, consts, 1), [()] * n))
+    else:
+        grid = np.empty((n, len(bound)), dtype=object)
+        for j, i in enumerate(bound):
+            grid[:, j] = parts[i][1]
+        k = max(1, min(ROWS_PER_STATEMENT, PARAMS // len(bound)))
+        full = n // k * k
+        if full:
+            work.append((_statement(target, table, consts, k), grid[:full].reshape(full // k, k * len(bound)).tolist()))
+        if full < n:
+            work.append((_statement(target, table, consts, 1), grid[full:].tolist()))
+    prov_at = [table.column_names.index(c) for c in ("source", "as_of", "illustrative")]
+    if all(parts[i][0] for i in prov_at):
+        prov = Counter({tuple(parts[i][1] for i in prov_at): n})
+    else:
+        prov = Counter(zip(*(repeat(parts[i][1], n) if parts[i][0] else parts[i][1] for i in prov_at)))
+    return work, prov
+
+
 def insert(conn, target: str, rows: Rows, progress) -> Counter:
     """Insert ``rows`` into ``target`` (a table laid out as ``rows.table``); a repeated key: the last
     row wins. Returns the rows per ``(source, as_of, illustrative)`` of what was sent."""
     table, total = rows.table, len(rows)
-    names = table.column_names
-    prov_at = [names.index(c) for c in ("source", "as_of", "illustrative")]
     prov: Counter = Counter()
     progress(table.name, 0, total)
     for start in range(0, total, CHUNK):
         stop = min(total, start + CHUNK)
-        parts = rows.chunk(start, stop)
-        consts = {i: literal(v) for i, (const, v) in enumerate(parts) if const and literal(v) is not None}
-        bound = [i for i in range(len(names)) if i not in consts]
-        n = stop - start
-        if not bound:
-            conn.executemany(_statement(target, table, consts, 1), repeat((), n))
-        else:
-            grid = np.empty((n, len(bound)), dtype=object)
-            for j, i in enumerate(bound):
-                grid[:, j] = parts[i][1]
-            k = max(1, min(ROWS_PER_STATEMENT, PARAMS // len(bound)))
-            full = n // k * k
-            if full:
-                conn.executemany(_statement(target, table, consts, k),
-                                 grid[:full].reshape(full // k, k * len(bound)).tolist())
-            if full < n:
-                conn.executemany(_statement(target, table, consts, 1), grid[full:].tolist())
-        if all(parts[i][0] for i in prov_at):
-            prov[tuple(parts[i][1] for i in prov_at)] += n
-        else:
-            prov.update(zip(*(repeat(parts[i][1], n) if parts[i][0] else parts[i][1] for i in prov_at)))
+        work, counted = _prepare(rows, target, start, stop)
+        for sql, params in work:
+            conn.executemany(sql, params)
+        prov.update(counted)
         progress(table.name, stop, total)
     return prov
