@@ -33,6 +33,7 @@ from loaders.read import RawTable, RawTables
 from loaders.refs import ParsedColumn, ParsedTable, Resolver, bad_cell_problems, check_cycles, \
     check_duplicates, invisible_clashes  # noqa: F401
 
+_NO_TEXT = pa.array([], pa.string())
 SOURCE_FIX = ("每行都要填写来源（网址或文件名）和数据日期；没有公开来源的示意数据，来源写“示意”，"
               "并在“示意数据”（illustrative）列填 是。")
 
@@ -66,8 +67,10 @@ def validate(raw: RawTables, existing: AtlasStore | None = None, max_problems: i
     if problems:
         problems.extend(clashes)
         raise ValidationFailed(sorted_problems(problems, raw), source=raw.source, omitted=problems.omitted_counts())
-    for pt in parsed.values():
-        pt.rt = pt.rt.released()          # its text columns are not needed any more (memory of big loads)
+    for pt in parsed.values():            # the texts are not needed any more (memory of big loads)
+        pt.rt = pt.rt.released()
+        for col in pt.columns.values():
+            col.distinct = _NO_TEXT
     pa.default_memory_pool().release_unused()
     return ImportBatch(ParsedFrames(parsed), source=raw.source,
                        warnings=list(raw.warnings) + _warnings(raw, parsed) + [str(p) for p in clashes])
