@@ -3,6 +3,7 @@ writes them without building DataFrames, and stores exactly what it stores from 
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from graph import schema
 from graph.model import ImportBatch
@@ -35,3 +36,31 @@ def test_frames_behave_as_a_dict_of_tables():
     del frames["supplies"]
     assert list(frames["chains"]["chain_id"]) == ["C1"] and "supplies" not in frames
     assert frames.columnar("chains") is None and len(frames) == len(schema.TABLES) - 1
+
+
+def test_derived_makers_from_a_columnar_load_equal_a_rebuild_from_the_tables(write_csv_dir, sample, tmp_path):
+    """The first load builds the derived makers from the rows it wrote (column-wise, never a
+    DataFrame); a rebuild from the row tables answers the same."""
+    from graph.store import Scope
+    from graph.store.embedded import derived, derived_fresh
+    sample["enterprises"].append({"enterprise_id": "E-X", "name": "某某公司", "revenue": "0.3", "employees": "",
+                                  "listed": "否", "tags": "规上", "source": "x", "as_of": "2023"})
+    sample["enterprise_products"].append({"enterprise": "E-X", "product": "P-CAR", "revenue_share": "0.1",
+                                          "source": "x", "as_of": "2023"})
+    built, real = [], derived_fresh.Fresh.columns
+    with EmbeddedStore(str(tmp_path / "db")) as store:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(derived_fresh.Fresh, "columns", lambda self, conn: built.append(1) or real(self, conn))
+            store.apply(validate(read_tables(write_csv_dir(sample))))
+        assert built == [1]
+        ids, local = ["P-CAR", "P-CATH"], Scope(region_codes=frozenset({"140800"}))
+        want = {side: store.makers(ids, local, side) for side in ("inside", "outside", "all", "unknown")}
+        conn = store._connect()
+        conn.execute("BEGIN IMMEDIATE")
+        derived.rebuild(conn, conn.execute("SELECT v FROM meta WHERE k = 'generation'").fetchone()[0])
+        conn.execute("COMMIT")
+        conn.close()
+        store._makers.drop()
+        for side, frame in want.items():
+            pd.testing.assert_frame_equal(store.makers(ids, local, side), frame)
+        assert len(want["all"]) == 3

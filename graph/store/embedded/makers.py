@@ -94,6 +94,8 @@ class MakersIndex:
     derived columnar tables (:meth:`from_derived`, see graph.store.embedded.derived); both hold
     the same arrays: ``ent_*`` per enterprise position, ``mk_*`` per MAKES row."""
 
+    parts: frozenset | None = None      # the derived parts it holds (None: every maker of ``covers``)
+
     def __init__(self, conn, generation: int, products: list[str]):
         self.generation = generation
         self.covers = frozenset(products)
@@ -102,13 +104,15 @@ class MakersIndex:
         self._load_makes(export(conn, *_MAKES, params))
 
     @classmethod
-    def from_derived(cls, conn, dicts: dict, generation: int, products: list[str]):
+    def from_derived(cls, conn, dicts: dict, generation: int, products: list[str], parts: frozenset | None = None):
         """The index of ``products`` from the derived per-product tables (graph.store.embedded.derived);
-        ``dicts``: their code dictionaries. Each MAKES row is its own enterprise slot."""
+        ``dicts``: their code dictionaries; ``parts``: only the makers in these parts (None: all, see
+        derived.parts_for). Each MAKES row is its own enterprise slot."""
         self = cls.__new__(cls)
         self.generation = generation
         self.covers = frozenset(products)
-        have, cols, sizes = derived.fetch(conn, sorted(self.covers))
+        self.parts = parts
+        have, cols, sizes, order = derived.fetch(conn, sorted(self.covers), parts, dicts)
         n = int(sizes.sum())
         if not n:
             cols = {"enterprise_id": np.empty(0, dtype=object), "name": np.empty(0, dtype=object),
@@ -116,13 +120,12 @@ class MakersIndex:
                     **{k: np.empty(0) for k in ("revenue", "employees", "share")}}
         self.ent_id, self.ent_name = cols["enterprise_id"], cols["name"]
         self.ent_cat = {k: (cols[k], dicts[k]) for k in ("region", "park", "scale")}
-        self.ent_cat["region_source"] = (cols["region_source"], dicts["region_source"]) if "region_source" in cols \
-            else (np.full(n, -1, dtype=np.int32), _with_none([]))       # derived data made before the column
+        self.ent_cat["region_source"] = (cols["region_source"], dicts["region_source"])
         self.ent_revenue, self.ent_employees, self.ent_listed = cols["revenue"], cols["employees"], cols["listed"]
         self.ent_tag_codes, self.ent_tag_lists = cols["tags"], dicts["tags"]
-        self.mk_ent = np.arange(n, dtype=np.int64)
-        self.mk_share = cols["share"]
-        v_codes, prov = cols["prov"], dicts["prov"]
+        self.mk_ent = order                   # enterprise slot = stored row; MAKES rows in product order
+        self.mk_share = cols["share"][order]
+        v_codes, prov = cols["prov"][order], dicts["prov"]
         self.mk_cat = {"source": (v_codes, _with_none([p[0] for p in prov])),
                        "as_of": (v_codes, _with_none([p[1] for p in prov]))}
         self.mk_ill = _with_none([p[2] for p in prov])[v_codes]
@@ -219,21 +222,37 @@ class MakersCache:
         if side not in ("inside", "outside", "unknown", "all"):
             raise ValueError(f"side must be inside, outside, unknown or all, not {side!r}")
         ids = list(dict.fromkeys(str(p) for p in product_ids))
-        return self._index(conn, generation, ids).makers(ids, scope, side)
+        return self._index(conn, generation, ids, scope, side).makers(ids, scope, side)
 
     def prefetch(self, conn, generation: int, product_ids) -> None:
-        """Make sure one index covers ``product_ids`` (built now if none does)."""
-        self._index(conn, generation, list(dict.fromkeys(str(p) for p in product_ids)))
+        """Make sure one index covers ``product_ids`` (built now if none does) — from the row tables
+        only: with current derived tables each later call reads just the parts it needs, which
+        costs less than one read of every maker of every product."""
+        if not derived.current(conn, generation):
+            self._index(conn, generation, list(dict.fromkeys(str(p) for p in product_ids)))
 
-    def _index(self, conn, generation: int, ids: list[str]) -> MakersIndex:
+    def _index(self, conn, generation: int, ids: list[str], scope: Scope | None = None,
+               side: str = "all") -> MakersIndex:
+        """An index covering ``ids`` and every maker ``side`` can return for ``scope``: a cached one, or
+        one read now — from the derived tables only the parts the request can touch (plus those
+        of a cached index of the same products, so a diagnosis' inside and unknown calls share one)."""
         for idx in list(self._indexes):
-            if idx.generation == generation and idx.covers.issuperset(ids):
+            if idx.generation == generation and idx.covers.issuperset(ids) and idx.parts is None:
                 return idx
         with self._lock:
-            if derived.current(conn, generation):
-                idx = MakersIndex.from_derived(conn, self._dictionaries(conn, generation), generation, ids)
-            else:  # a store written before the derived tables existed: the row tables
+            if not derived.current(conn, generation):  # a store written before the derived tables: the row tables
                 idx = MakersIndex(conn, generation, ids)
+            else:
+                dicts = self._dictionaries(conn, generation)
+                need = derived.parts_for(dicts, scope, side)
+                for old in self._indexes:
+                    if old.generation == generation and old.covers.issuperset(ids) and need is not None \
+                            and old.parts is not None and old.parts >= need:
+                        return old
+                if need is not None:
+                    need = need.union(*(o.parts for o in self._indexes if o.parts is not None
+                                        and o.generation == generation and o.covers == frozenset(ids)))
+                idx = MakersIndex.from_derived(conn, dicts, generation, ids, need)
             self._indexes = [idx] + [i for i in self._indexes if i.generation == generation][:KEEP - 1]
         return idx
 

@@ -54,6 +54,7 @@ class Rows:
     def __init__(self, table: schema.Table, df: pd.DataFrame | None = None, columnar: dict | None = None):
         self.table = table
         self.df = df
+        self.columnar = columnar
         self.coded = None
         if columnar is not None:
             self.coded = [(np.asarray(codes), encode_values(values, c.kind)) for c, (codes, values)
@@ -66,6 +67,11 @@ class Rows:
 
     def __len__(self) -> int:
         return self.n
+
+    def frame(self):
+        """The rows as import values: ``df``, or for column-wise rows a read-only stand-in for it
+        (``len``, ``columns``, ``index``, ``[column]``) that makes each column only when asked."""
+        return self.df if self.columnar is None else _ColumnFrame(self.table.column_names, self.columnar)
 
     def _sort_by_key(self) -> None:
         """Put the rows in key order (stable: rows with the same key keep their order, so the last
@@ -118,6 +124,22 @@ class Rows:
         if column not in self.df.columns:
             return [None] if self.n else []
         return list(set(encode_columns(self.table, self.df[[column]])[i]))
+
+
+class _ColumnFrame:
+    """Just enough of a DataFrame over column-wise rows (see :meth:`Rows.frame`)."""
+
+    def __init__(self, names: list[str], columnar: dict):
+        self.columns, self._columnar = list(names), columnar
+        self.index = pd.RangeIndex(len(columnar[names[0]][0]) if names else 0)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __getitem__(self, name: str) -> pd.Series:
+        codes, values = self._columnar[name]
+        return pd.Series(values.take(codes) if len(codes) else np.empty(0, dtype=object), index=self.index,
+                         dtype=object, copy=False)
 
 
 def _constant(col: list) -> bool:

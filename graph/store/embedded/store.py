@@ -229,7 +229,8 @@ class EmbeddedStore(ProjectsMixin, AtlasStore):
 
     def prefetch_makers(self, product_ids: Iterable[str]) -> None:
         """Build one makers index covering these products (e.g. every product of the chains a
-        recruitment plan looks at), so the per-chain ``makers()`` calls that follow are array takes.
+        recruitment plan looks at), so the per-chain ``makers()`` calls that follow are array takes;
+        with current derived tables nothing (their per-part reads are cheaper, see MakersCache.prefetch).
         Optional for stores (graph.analysis.plan calls it when present)."""
         with self._read() as c:
             self._makers.prefetch(c, self._generation(c), product_ids)
@@ -242,8 +243,10 @@ class EmbeddedStore(ProjectsMixin, AtlasStore):
             known = self._counts if self._counts.get("") == gen else {"": gen}
             todo = [p for p in ids if p not in known]
             if todo:
-                found = dict(c.execute("SELECT product, count(*) FROM enterprise_products WHERE product IN "
-                                       "(SELECT value FROM json_each(?)) GROUP BY product", (_ids(todo),)))
+                sql = "SELECT product, makers FROM derived_counts WHERE product IN (SELECT value FROM json_each(?))" \
+                    if derived.current(c, gen) else ("SELECT product, count(*) FROM enterprise_products WHERE product "
+                                                     "IN (SELECT value FROM json_each(?)) GROUP BY product")
+                found = dict(c.execute(sql, (_ids(todo),)))
                 known = {**known, **{p: int(found.get(p, 0)) for p in todo}}
                 self._counts = known
         return pd.DataFrame({"product_id": pd.Series(ids, dtype=object),

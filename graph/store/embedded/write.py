@@ -22,6 +22,7 @@ import pandas as pd
 from graph import schema
 from graph.store.embedded import derived
 from graph.store.embedded.codec import cols_sql, create_table_sql, decode_value, index_sql, q
+from graph.store.embedded.derived_fresh import NEEDED as FRESH_TABLES, Fresh
 from graph.store.embedded.rows import Rows, insert
 from graph.errors import InputProblem, ValidationFailed
 from graph.model import ImportBatch, LoadReport, TableChange
@@ -212,7 +213,7 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
     """Merge ``batch`` in one transaction on ``conn`` (a fresh writer connection; the caller
     holds the write lock). Commits on success, rolls back and re-raises on any error."""
     t0 = time.perf_counter()
-    changes, problems, bumped = {}, [], False
+    changes, problems, bumped, fresh = {}, [], False, Fresh()
     written = _Written()
     conn.execute("PRAGMA threads = 2")          # index builds sort on both cores
     conn.execute("BEGIN IMMEDIATE")
@@ -223,6 +224,8 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
                 written.rows[name] = rows      # their keys: what later tables' references may point at
             if len(rows) and _empty(conn, name):
                 changes[name] = _bulk_insert(conn, table, rows, progress)
+                if changes[name].added == len(rows) and name in FRESH_TABLES:   # the table holds exactly these rows
+                    fresh.add(name, rows.frame())                              # derived from them
                 problems += _missing_refs(conn, rows, written, False, batch.source)
             elif len(rows):
                 tmp = _load_temp(conn, table, rows, progress)
@@ -245,7 +248,7 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
         if makers_same and derived.current(conn, before):
             derived.retag(conn, generation)       # e.g. a chain added to a national store: nothing to rebuild
         elif not derived.current(conn, generation):
-            derived.rebuild(conn, generation)
+            derived.rebuild(conn, generation, fresh)
         conn.execute("COMMIT")
         progress("commit", 1, 1)
     except BaseException:

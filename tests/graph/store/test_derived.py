@@ -63,10 +63,12 @@ def test_derived_and_row_tables_give_the_same_makers(world):
         products = sorted(cp.loc[cp["chain"] == chain, "product"].astype(str)) + ["NO-SUCH-PRODUCT"]
         rows, cols = _both(store, products)
         for scope in _scopes(batch):
-            for side in ("inside", "outside", "all"):
+            for side in ("inside", "outside", "all", "unknown"):
                 a, b = rows.makers(products, scope, side), cols.makers(products, scope, side)
                 assert len(a) > 0 or side == "inside"
                 pd.testing.assert_frame_equal(a, b)
+                store._makers.drop()                      # the store's read of just the parts needed
+                pd.testing.assert_frame_equal(store.makers(products, scope, side), a)
     assert store.makers(products, None, "all")["employees"].map(type).isin([int, type(None)]).all()
 
 
@@ -146,7 +148,7 @@ def test_a_load_that_leaves_the_makers_alone_keeps_the_derived_tables(world, tmp
     products = sorted(batch.tables["enterprise_products"]["product"].astype(str).unique())
     want = other.makers(products, None, "all")
     rebuilt = []
-    monkeypatch.setattr(derived, "rebuild", lambda conn, gen: rebuilt.append(gen))
+    monkeypatch.setattr(derived, "rebuild", lambda conn, gen, fresh=None: rebuilt.append(gen))
     other.apply(build_batch(chains=[dict(chain_id="NEW-CHAIN", name="新增产业链")]))
     with other._read() as conn:
         assert derived.current(conn, other._generation(conn)) and rebuilt == []
@@ -155,3 +157,163 @@ def test_a_load_that_leaves_the_makers_alone_keeps_the_derived_tables(world, tmp
                                               name="改名企业")]))
     assert len(rebuilt) == 1
     other.close()
+
+
+# --- the partitioned reads: a diagnosis reads only the parts its scope can touch -------------------
+@pytest.fixture(scope="module")
+def places(tmp_path_factory):
+    """Two provinces; a 飞地 park of 太原 standing in 苏州 (K1), a park in 小店区 (K2), a 飞地 of 江苏
+    standing in 运城 (K3); makers with no region, a region coarser than a city, a park but no region,
+    and (written past the reference check) a region code missing from the region table."""
+    regions = [dict(code="140000", name="山西省", level="province"),
+               dict(code="140100", name="太原市", level="city", parent="140000"),
+               dict(code="140105", name="小店区", level="county", parent="140100"),
+               dict(code="140800", name="运城市", level="city", parent="140000"),
+               dict(code="320000", name="江苏省", level="province"),
+               dict(code="320500", name="苏州市", level="city", parent="320000")]
+    parks = [dict(park_id="K1", name="太原苏州飞地", kind="飞地", region="320500", counted_for="140100"),
+             dict(park_id="K2", name="小店园", kind="省级", region="140105"),
+             dict(park_id="K3", name="江苏运城飞地", kind="飞地", region="140800", counted_for="320000")]
+    ents = [("E1", "140105", None), ("E2", "320500", "K1"), ("E3", None, None), ("E4", "140000", None),
+            ("E5", "320500", None), ("E6", "140800", "K3"), ("E7", None, "K2"), ("E8", "140100", "K2"),
+            ("E0", "320000", None)]
+    store = EmbeddedStore(str(tmp_path_factory.mktemp("parts") / "db"))
+    store.apply(build_batch(
+        regions=regions, parks=parks, products=[dict(product_id="P1", name="原料"), dict(product_id="P2", name="部件")],
+        enterprises=[dict(enterprise_id=e, name="企业" + e, region=r, park=k, revenue=float(i))
+                     for i, (e, r, k) in enumerate(ents)],
+        enterprise_products=[dict(enterprise=e, product=p, revenue_share=0.1 * i)
+                             for i, (e, _, _) in enumerate(ents) for p in ("P1", "P2")[:1 + i % 2]]))
+    with _writer(store) as conn:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO enterprises (enterprise_id, name, region) VALUES ('E9', '企业E9', '999999')")
+        conn.execute("INSERT INTO enterprise_products (enterprise, product) VALUES ('E9', 'P1'), ('E9', 'P2')")
+        conn.execute("UPDATE meta SET v = v + 1 WHERE k = 'generation'")
+        derived.rebuild(conn, conn.execute("SELECT v FROM meta WHERE k = 'generation'").fetchone()[0])
+        conn.execute("COMMIT")
+    store._makers.drop()
+    yield store
+    store.close()
+
+
+def _place_scopes(store):
+    from graph.analysis import location
+    from graph.analysis.scope import RegionTree, place_of_park, place_of_region, scope_for
+    tree = RegionTree.from_store(store, cached=False)
+    for place in [place_of_region(tree, c) for c in ("140100", "140000", "320000", "140105")] + \
+            [place_of_park(tree, k) for k in ("K1", "K2")]:
+        for enclave in (True, False):
+            sc = scope_for(tree, place, enclave_attribution=enclave)
+            yield place, sc, location.with_unknown(tree, place, sc)
+
+
+def test_partitioned_reads_give_the_row_table_answers(places):
+    store = places
+    ids = ["P2", "P1", "NO-SUCH-PRODUCT"]
+    with store._read() as conn:
+        rows = MakersIndex(conn, store._generation(conn), ids)
+    seen = set()
+    for place, sc, unknown_sc in _place_scopes(store):
+        for fresh in (True, False):          # a new index per call, or the cached one of the call before
+            if fresh:
+                store._makers.drop()
+            for side, s in (("inside", sc), ("unknown", unknown_sc), ("outside", sc), ("inside", unknown_sc)):
+                got = store.makers(ids, s, side)
+                pd.testing.assert_frame_equal(got, rows.makers(ids, s, side))
+                seen.update((place["id"], side, e) for e in got["enterprise_id"])
+    # the cases the parts must not lose: 飞地 K1 local to 太原, no region / code missing from the
+    # table / province code unknown for 太原, the 江苏 飞地 in 运城 local to 江苏 (not to 山西)
+    assert {("140100", "inside", "E2"), ("140100", "unknown", "E3"), ("140100", "unknown", "E9"),
+            ("140100", "unknown", "E4"), ("320000", "inside", "E6"), ("140000", "outside", "E6"),
+            ("K2", "inside", "E7"), ("140105", "unknown", "E4")} <= seen
+
+
+def test_a_diagnosis_reads_only_the_parts_of_its_place(places):
+    store = places
+    store._makers.drop()
+    place, sc, unknown_sc = next(iter(_place_scopes(store)))         # 太原市
+    store.makers(["P1", "P2"], sc, "inside")
+    store.makers(["P1", "P2"], unknown_sc, "unknown")
+    (idx,) = store._makers._indexes                                    # one read served both calls
+    assert idx.parts == {"140000", "320000", derived.NO_PART}          # 320000: the 飞地 K1's maker
+    store.makers(["P1", "P2"], sc, "outside")
+    full = store._makers._indexes[0]
+    assert full.parts is None
+    store._makers.drop()
+    store.makers(["P1", "P2"], Scope(region_codes=frozenset({"320500"})), "inside")
+    part = store._makers._indexes[0]
+    assert part.parts == {"320000", derived.NO_PART} and 0 < len(part.ent_id) < len(full.ent_id)
+    assert sorted(set(part.ent_id.to_pylist())) == ["E0", "E2", "E3", "E5", "E7", "E9"]
+
+
+def test_maker_counts_come_from_the_derived_counts(places):
+    store = places
+    with store._read() as conn:
+        want = dict(conn.execute("SELECT product, count(*) FROM enterprise_products GROUP BY product"))
+    store._counts = {}
+    assert store.maker_counts(["P1", "P2", "NOPE"])["makers"].tolist() == [want["P1"], want["P2"], 0]
+
+
+def test_the_build_from_the_load_frames_equals_the_build_from_the_tables(tmp_path):
+    """A first load builds from its frames (derived_fresh); a rebuild reads the row tables: same
+    answers, down to floats SQLite prints with 15 digits, ints given as floats, missing bools."""
+    from graph.store.embedded import derived_fresh
+    built = []
+    real = derived_fresh.Fresh.columns
+    ents = [dict(enterprise_id=f"E{i}", name=f"企业{i}", region=r, revenue=v, employees=n, listed=b, tags=t)
+            for i, (r, v, n, b, t) in enumerate([
+                ("140100", 0.1 + 0.2, 10, True, ["规上"]), (None, 1 / 3, None, None, []),
+                ("320000", 1.2345678901234567e19, 7.0, False, None), ("140100", None, 3, True, ["规上", "高新"])])]
+    batch = build_batch(
+        regions=[dict(code="140000", name="山西省", level="province"),
+                 dict(code="140100", name="太原市", level="city", parent="140000"),
+                 dict(code="320000", name="江苏省", level="province")],
+        products=[dict(product_id="P1", name="原料"), dict(product_id="P0", name="部件")],
+        enterprises=list(reversed(ents)),         # not in id order: the build sorts like SQLite
+        enterprise_products=[dict(enterprise=f"E{i}", product=p, revenue_share=s, source=src, illustrative=ill)
+                             for i, p, s, src, ill in [(3, "P1", 1 / 3, "甲", True), (0, "P1", None, None, None),
+                                                       (0, "P0", 0.1 + 0.2, "乙", False), (2, "P1", 0.5, "甲", True),
+                                                       (1, "P0", None, "乙", None)]])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(derived_fresh.Fresh, "columns", lambda self, conn: built.append(1) or real(self, conn))
+        store = EmbeddedStore(str(tmp_path / "db"))
+        store.apply(batch)
+    assert built == [1]
+    ids = ["P0", "P1"]
+    local = Scope(region_codes=frozenset({"140100"}))
+    want = {side: store.makers(ids, local, side) for side in ("inside", "outside", "all", "unknown")}
+    with store._read() as conn:
+        rows = MakersIndex(conn, store._generation(conn), ids)
+    with _writer(store) as conn:
+        conn.execute("BEGIN IMMEDIATE")
+        derived.rebuild(conn, conn.execute("SELECT v FROM meta WHERE k = 'generation'").fetchone()[0])
+        conn.execute("COMMIT")
+    store._makers.drop()
+    for side, frame in want.items():
+        pd.testing.assert_frame_equal(store.makers(ids, local, side), frame)
+        pd.testing.assert_frame_equal(rows.makers(ids, local, side), frame)
+    assert want["all"]["revenue"].tolist()[:2] == [0.3, 0.333333333333333] and want["all"]["employees"].tolist()[0] == 10
+    store.close()
+
+
+def test_floats_from_the_frames_read_as_sqlite_prints_them():
+    """derived_fresh._as_read skips SQLite for values its 15-digit text cannot change: the values
+    must come out exactly as the row tables give them (group_concat text, parsed)."""
+    import sqlite3
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from graph.store.embedded.derived_fresh import _as_read
+    rng = np.random.default_rng(1)
+    vals = np.concatenate([np.round(rng.uniform(0, 1e6, 20000), 1), rng.uniform(-1e3, 1e3, 10000),
+                           rng.lognormal(0, 20, 10000), np.round(rng.uniform(0, 1, 10000), 3),
+                           10.0 ** rng.integers(-30, 30, 1000), [0.0, -0.0, np.nan, np.inf, -np.inf, 5e-324, 1e15 + 1]])
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (i INTEGER PRIMARY KEY, x REAL)")
+    conn.executemany("INSERT INTO t VALUES (?, ?)", enumerate(vals.tolist()))
+    (text,) = conn.execute("SELECT group_concat(ifnull(x, 'nan'), char(31)) FROM (SELECT x FROM t ORDER BY i)").fetchone()
+    want = pc.split_pattern(pa.array([text], pa.large_string()), "\x1f").flatten().cast(pa.float64()).to_numpy()
+    got = _as_read(conn, vals)
+    assert ((got == want) | (np.isnan(got) & np.isnan(want))).all()
+    assert (np.signbit(got) == np.signbit(want)).all() and (got != vals).any()

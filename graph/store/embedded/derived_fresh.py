@@ -1,0 +1,164 @@
+"""The derived makers tables built from the frames a load has just written, not read back.
+
+When a load bulk-inserts ``enterprises`` and ``enterprise_products`` into empty tables with no
+repeated key, the stored rows are exactly the frames' rows, encoded by graph.store.embedded.codec.
+Reading three million rows back out of SQLite costs seconds; so the load hands the frames to a
+:class:`Fresh` as it writes them, which keeps only the columns the derived tables need (as Arrow
+arrays and numpy, not the frames), and :func:`graph.store.embedded.derived.rebuild` takes them from
+there — giving the same values the row tables would give: text as stored, floats through SQLite's
+own text form (what the row-table read sees), ints truncated, bools 1/0, lists as their JSON text.
+tests/graph/store/test_derived.py compares both builds.
+
+>>> import pandas as pd
+>>> _text(pd.Series(["a", None, 3], dtype=object)).to_pylist()
+['a', '', '3']
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from graph.store.embedded.codec import _dump_lists, _encode_column
+
+NEEDED = ("enterprises", "enterprise_products")
+
+
+def _col(df: pd.DataFrame, name: str) -> pd.Series:
+    """A column of ``df``, all missing when the frame has none (as codec.encode_columns writes it)."""
+    return df[name] if name in df.columns else pd.Series([None] * len(df), index=df.index, dtype=object)
+
+
+def _text(s: pd.Series) -> pa.Array:
+    """The stored text of a str column, '' where missing (``ifnull(col, '')``)."""
+    try:
+        arr = pa.array(s.to_numpy(object) if s.dtype == object else s, pa.string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):     # not all str: as codec.encode_columns writes them
+        arr = pa.array(_encode_column(s, "str"), pa.string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.fill_null("")
+
+
+def _tags(s: pd.Series) -> pa.Array:
+    """The stored JSON text of a list column (codec._dump_lists), worked out once per distinct list."""
+    try:
+        lists = pa.array(s.to_numpy(object), pa.list_(pa.string()), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):     # e.g. a bare str: as codec writes it
+        return pa.array(_dump_lists(s.tolist()), pa.string())
+    n = pc.list_value_length(lists).fill_null(0)
+    key = pc.binary_join_element_wise(pc.binary_join(lists, "\x1f").fill_null(""), n.cast(pa.string()), "\x1e")
+    d = pc.dictionary_encode(key)
+    texts = []
+    for k in d.dictionary.to_pylist():
+        joined, count = k.rsplit("\x1e", 1)
+        items = joined.split("\x1f") if int(count) else []
+        if len(items) != int(count):                 # an element holding the separator
+            return pa.array(_dump_lists(s.tolist()), pa.string())
+        texts.append(_dump_lists([items])[0])
+    return pa.array(texts, pa.string()).take(d.indices)
+
+
+def _floats(s: pd.Series) -> np.ndarray:
+    """float64, NaN where missing, as stored (REAL) before SQLite's text round trip."""
+    try:
+        return s.to_numpy(dtype="float64", na_value=np.nan)
+    except (TypeError, ValueError):
+        return np.array([np.nan if v is None else v for v in _encode_column(s, "float")], dtype=float)
+
+
+def _unchanged(u: np.ndarray) -> np.ndarray:
+    """Bool per value: surely the same after SQLite's 15-digit text (it is the double nearest a
+    decimal of at most 15 significant digits, found by an exact division or product by 10**k).
+
+    >>> _unchanged(np.array([180.8, 0.1 + 0.2, 1 / 3, 0.0, -0.0, 1e300])).tolist()
+    [True, False, False, True, False, False]
+    """
+    with np.errstate(all="ignore"):
+        k = 14 - np.floor(np.log10(np.abs(u)))
+        ok = np.isfinite(k) & (np.abs(k) <= 22)
+        k = np.where(ok, k, 0)
+        scale = 10.0 ** np.abs(k)
+        y = np.round(np.where(k >= 0, u * scale, u / scale))
+        back = np.where(k >= 0, y / scale, y * scale)
+    return (ok & (back == u) & (np.abs(y) < 1e15)) | ((u == 0) & ~np.signbit(u))
+
+
+def _as_read(conn, values: np.ndarray) -> np.ndarray:
+    """``values`` as the row tables give them back: SQLite's text of each REAL (15 significant
+    digits), parsed — by SQLite itself, once per distinct value that may change."""
+    inv, uniq = pd.factorize(values)          # NaN: code -1
+    uniq = np.asarray(uniq, dtype=float)
+    odd = np.flatnonzero(~_unchanged(uniq))
+    if not len(odd):
+        return values
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _derived_floats (i INTEGER PRIMARY KEY, x REAL)")
+    conn.execute("DELETE FROM temp._derived_floats")
+    conn.executemany("INSERT INTO temp._derived_floats VALUES (?, ?)", enumerate(uniq[odd].tolist()))
+    (text,) = conn.execute("SELECT group_concat(x, char(31)) FROM (SELECT x FROM temp._derived_floats ORDER BY i)"
+                           ).fetchone()
+    conn.execute("DROP TABLE temp._derived_floats")
+    uniq[odd] = pc.split_pattern(pa.array([text], pa.large_string()), "\x1f").flatten().cast(pa.float64()).to_numpy()
+    out = values.copy()
+    ok = inv >= 0
+    out[ok] = uniq[inv[ok]]
+    return out
+
+
+def _bools(s: pd.Series) -> np.ndarray:
+    """int8: 0/1 as stored (truthiness), 2 where missing."""
+    missing = s.isna().to_numpy()
+    vals = s.to_numpy(object).copy()
+    vals[missing] = False
+    return np.where(missing, 2, vals.astype(bool)).astype(np.int8)
+
+
+def _provenance(df: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Per row a code of its (source, as_of, illustrative); the texts ``source\x1eas_of\x1e1/0/''``."""
+    parts, combined = [], np.zeros(len(df), dtype=np.int64)
+    for col in ("source", "as_of"):
+        d = pc.dictionary_encode(_text(_col(df, col)))
+        parts.append(d.dictionary.to_pylist())
+        combined = combined * len(parts[-1]) + d.indices.to_numpy(zero_copy_only=False)
+    codes, uniq = pd.factorize(combined * 3 + _bools(_col(df, "illustrative")))
+    n_asof = len(parts[1])
+    return codes.astype(np.int32), [f"{parts[0][c // 3 // n_asof]}\x1e{parts[1][c // 3 % n_asof]}\x1e{'01'[c % 3:c % 3 + 1]}"
+                                    for c in np.asarray(uniq).tolist()]
+
+
+class Fresh:
+    """The makers columns of the frames a load bulk-inserted (see module doc). ``add`` them as the
+    tables are written; :meth:`complete` says whether every makers table came this way."""
+
+    def __init__(self):
+        self.ent: dict | None = None
+        self.makes: dict | None = None
+
+    def add(self, name: str, df: pd.DataFrame) -> None:
+        """``df``: every row now in table ``name``, which was empty before (no repeated key)."""
+        if name == "enterprises":
+            self.ent = {c: _text(df[c]) for c in ("enterprise_id", "name", "region", "park", "scale",
+                                                     "region_source") if c in df.columns}
+            self.ent["tags"] = _tags(_col(df, "tags"))
+            self.ent["revenue"] = _floats(_col(df, "revenue"))
+            self.ent["employees"] = np.trunc(_floats(_col(df, "employees")))    # stored as int: exact text
+            self.ent["listed"] = _bools(_col(df, "listed"))
+        elif name == "enterprise_products":
+            self.makes = {"product": _text(df["product"]), "enterprise": _text(df["enterprise"]),
+                          "share": _floats(_col(df, "revenue_share")), "prov": _provenance(df)}
+
+    def complete(self) -> bool:
+        return self.ent is not None and self.makes is not None
+
+    def columns(self, conn):
+        """(enterprise text columns, enterprise numbers, MAKES columns) as derived.rebuild takes them."""
+        n = len(self.ent["enterprise_id"])
+        text = {k: self.ent.get(k, pa.array([""] * n, pa.string()))
+                for k in ("enterprise_id", "name", "region", "park", "scale", "tags", "region_source")}
+        num = {"revenue": _as_read(conn, self.ent["revenue"]), "employees": self.ent["employees"],
+               "listed": self.ent["listed"]}
+        m = self.makes
+        makes = (m["product"], m["enterprise"], _as_read(conn, m["share"]), *m["prov"], False)
+        self.ent = self.makes = None
+        return text, num, makes
