@@ -71,7 +71,7 @@ class Rows:
     def frame(self):
         """The rows as import values: ``df``, or for column-wise rows a read-only stand-in for it
         (``len``, ``columns``, ``index``, ``[column]``) that makes each column only when asked."""
-        return self.df if self.columnar is None else _ColumnFrame(self.table.column_names, self.columnar)
+        return self.df if self.columnar is None else _ColumnFrame(self.table, self.columnar)
 
     def _sort_by_key(self) -> None:
         """Put the rows in key order (stable: rows with the same key keep their order, so the last
@@ -127,17 +127,26 @@ class Rows:
 
 
 class _ColumnFrame:
-    """Just enough of a DataFrame over column-wise rows (see :meth:`Rows.frame`)."""
+    """Just enough of a DataFrame over column-wise rows (see :meth:`Rows.frame`): text columns as
+    Arrow strings and number columns as float64 when every value is one (taken per distinct value,
+    not made per row), anything else as objects."""
 
-    def __init__(self, names: list[str], columnar: dict):
-        self.columns, self._columnar = list(names), columnar
-        self.index = pd.RangeIndex(len(columnar[names[0]][0]) if names else 0)
+    def __init__(self, table: schema.Table, columnar: dict):
+        self.columns, self._columnar, self._kinds = table.column_names, columnar, {c.name: c.kind for c in table.columns}
+        self.index = pd.RangeIndex(len(columnar[self.columns[0]][0]) if self.columns else 0)
 
     def __len__(self) -> int:
         return len(self.index)
 
     def __getitem__(self, name: str) -> pd.Series:
         codes, values = self._columnar[name]
+        kind, vals = self._kinds[name], values.tolist()
+        if kind not in ("list", "bool", "int", "float", "share") and all(type(v) is str or v is None for v in vals):
+            arr = pa.array(vals, pa.string()).take(pa.array(codes))
+            return pd.Series(pd.arrays.ArrowExtensionArray(arr), index=self.index, copy=False)
+        if kind in ("int", "float", "share") and all(type(v) in (int, float) or v is None for v in vals):
+            nums = np.array([np.nan if v is None else v for v in vals], dtype=np.float64)
+            return pd.Series(nums.take(codes), index=self.index, copy=False)
         return pd.Series(values.take(codes) if len(codes) else np.empty(0, dtype=object), index=self.index,
                          dtype=object, copy=False)
 
