@@ -36,6 +36,14 @@ class ParsedFrames(MutableMapping):
         self._frames: dict[str, pd.DataFrame] = {}
         self._names = list(schema.TABLES)    # every import table (absent ones as empty frames)
 
+    drop_written = False    # set by a caller that will not look at the tables after the store wrote them
+
+    def written(self, name: str) -> None:
+        """The store has written table ``name``: with :attr:`drop_written`, let it go (memory of a
+        national load: the tables written first are not held while the last ones are written)."""
+        if self.drop_written and name in self._names:
+            del self[name]
+
     def columnar(self, name: str) -> dict | None:
         """Column -> ``(codes, values)`` (per row the index into ``values``, the parsed values of
         the column's distinct cells) of table ``name``; None when it is not held column-wise."""

@@ -30,6 +30,8 @@ def load_path(store: AtlasStore, path, *, dry_run: bool = False, progress: Progr
     raw = _step(progress, "read", lambda: read_tables(path, tables=tables, name=name))
     batch = _step(progress, "validate", validate, raw, existing=store, release=True)
     del raw                      # the text of every table: not needed once validated (peak memory of big loads)
+    if hasattr(batch.tables, "drop_written"):
+        batch.tables.drop_written = True     # nobody looks at a table once it is written
     for message in batch.warnings:
         if warn:
             warn(message)

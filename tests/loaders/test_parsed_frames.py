@@ -64,3 +64,25 @@ def test_derived_makers_from_a_columnar_load_equal_a_rebuild_from_the_tables(wri
         for side, frame in want.items():
             pd.testing.assert_frame_equal(store.makers(ids, local, side), frame)
         assert len(want["all"]) == 3
+
+
+def test_a_load_lets_each_table_go_once_written(write_csv_dir, sample, tmp_path):
+    """load_path owns its batch: the store drops each table after writing it (memory), and a
+    table that is looked at is still whole before that."""
+    from loaders.workbook import load_path
+    seen = []
+
+    class Watch(EmbeddedStore):
+        def apply(self, batch, progress=None):
+            assert batch.tables.drop_written and len(batch.tables["chains"]) == 1
+            report = super().apply(batch, progress)
+            seen.append(list(batch.tables))
+            return report
+    with Watch(str(tmp_path / "db")) as store:
+        report = load_path(store, write_csv_dir(sample))
+        assert report.added == sum(len(rows) for rows in sample.values()) and store.counts()["Enterprise"] == 2
+    assert seen == [[]]
+    batch = validate(read_tables(write_csv_dir(sample)))
+    with EmbeddedStore(str(tmp_path / "db2")) as store:
+        store.apply(batch)
+    assert list(batch.tables) == list(schema.TABLES)          # a batch of one's own stays whole

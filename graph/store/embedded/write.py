@@ -85,6 +85,16 @@ class _Written:
         self.rows: dict[str, Rows] = {}
         self._keys: dict[str, set] = {}
 
+    def done(self, name: str, batch: ImportBatch) -> None:
+        """Table ``name`` is written: keep the keys of a node table (later references point at
+        them), let the rows go, and tell a batch that can drop what it holds of them."""
+        if name in schema.NODE_TABLES:
+            self.keys(name)
+        self.rows.pop(name, None)
+        release = getattr(batch.tables, "written", None)
+        if release is not None:
+            release(name)
+
     def keys(self, table: str) -> set:
         if table not in self._keys:
             rows = self.rows.get(table)
@@ -220,8 +230,7 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
     try:
         for name, rows in _prefetched(batch):
             table = schema.TABLES[name]
-            if name in schema.NODE_TABLES:
-                written.rows[name] = rows      # their keys: what later tables' references may point at
+            written.rows[name] = rows
             if len(rows) and _empty(conn, name):
                 changes[name] = _bulk_insert(conn, table, rows, progress)
                 if changes[name].added == len(rows) and name in FRESH_TABLES:   # the table holds exactly these rows
@@ -237,6 +246,8 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
                 changes[name] = TableChange(name)
                 progress(name, 0, 0)
             bumped = bumped or bool(changes[name].added or changes[name].changed)
+            written.done(name, batch)
+            del rows
         if problems:
             raise ValidationFailed(problems, batch.source)
         before = _generation(conn)
