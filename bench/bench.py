@@ -61,13 +61,14 @@ FLOORS = {  # name: (backend, size, metric, comparison, limit, unit) — embedde
     "embedded load rows/s": ("embedded", 1_000_000, "load_rows_per_s", ">=", 200_000, "rows/s"),
     "embedded load peak RSS": ("embedded", 1_000_000, "load_peak_rss_mb", "<", 1200, "MB"),
     "embedded first gap+targets, fresh process": ("embedded", 1_000_000, "first_query_s", "<", 0.4, "s"),
-    "embedded gap+targets median": ("embedded", 1_000_000, "gap_targets_median_s", "<", 0.1, "s"),
+    "embedded gap+targets median (computed, memo emptied)": ("embedded", 1_000_000, "gap_targets_computed_median_s",
+                                                            "<", 0.1, "s"),
     "embedded export, every chain of the province": ("embedded", 1_000_000, "export_s", "<", 5.0, "s"),
     "app: change city (全景图/缺链补链清单), server side, median": ("embedded", 1_000_000, "app_city_median_s", "<",
                                                                 0.5, "s"),
     "app: cold start to first rendered page": ("embedded", 1_000_000, "app_cold_start_s", "<", 3.0, "s"),
     "neo4j batched vs naive": ("neo4j", None, "batched_vs_naive", ">=", 20, "x"),
-    "neo4j gap+targets median": ("neo4j", 1_000_000, "gap_targets_median_s", "<", 2.0, "s"),
+    "neo4j gap+targets median": ("neo4j", 1_000_000, "gap_targets_computed_median_s", "<", 2.0, "s"),
 }
 QUICK_FLOORS = {  # extra: (floor name, metric, limit in s) — all "<"
     "seed_export": ("seed export, every chain (median)", "median_s", 5.0),
@@ -186,7 +187,8 @@ COLUMNS = [("backend", "backend", "{}"), ("size", "N", "{:,}"), ("rows", "rows",
            ("load_s", "load s", "{:.1f}"), ("load_rows_per_s", "rows/s", "{:,}"),
            ("load_peak_rss_mb", "RSS MB", "{:,}"), ("validate_rows_per_s", "read+val rows/s", "{:,}"),
            ("open_s", "open s", "{:.2f}"), ("first_query_s", "1st query s", "{:.2f}"),
-           ("gap_targets_median_s", "gap+top10 med s", "{:.3f}"), ("export_s", "export s", "{:.1f}"),
+           ("gap_targets_computed_median_s", "gap+top10 med s", "{:.3f}"),
+           ("gap_targets_median_s", "repeat (memo) s", "{:.3f}"), ("export_s", "export s", "{:.1f}"),
            ("app_city_median_s", "app city med s", "{:.2f}"), ("app_city_max_s", "app city max s", "{:.2f}"),
            ("app_cold_start_s", "app cold s", "{:.1f}"),
            ("naive_rows_per_s", "naive rows/s", "{:,}"), ("batched_vs_naive", "batched/naive", "{:.1f}x")]
@@ -292,8 +294,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['load_rows_per_cpu_s']:,} rows per CPU-second; RSS {r['load_peak_rss_mb']:,} MB)", flush=True)
         r.update(measure_queries(facts, env, a.runs, not a.no_export))
         print(f"  open {r['open_s']:.2f} s, first gap+targets {r['first_query_s']:.2f} s "
-              f"(CPU {r['first_query_cpu_s']:.2f} s), median {r['gap_targets_median_s']:.3f} s "
-              f"(CPU {r['gap_targets_median_cpu_s']:.3f} s); export {r.get('export_s', '—')} s "
+              f"(CPU {r['first_query_cpu_s']:.2f} s), median computed {r['gap_targets_computed_median_s']:.3f} s "
+              f"(CPU {r['gap_targets_computed_median_cpu_s']:.3f} s), repeated (memo) {r['gap_targets_median_s']:.3f} s; "
+              f"export {r.get('export_s', '—')} s "
               f"(CPU {r.get('export_cpu_s', '—')} s)", flush=True)
         if not a.no_app:
             r.update(measure_app(store_dir, facts))
@@ -327,7 +330,7 @@ def bench_neo4j(folder: Path, facts: dict, common: dict, env: dict, a) -> dict:
         print(f"  neo4j load {r['load_s']:.1f} s ({r['load_rows_per_s']:,} rows/s, "
               f"{r['batched_vs_naive']}x naive)", flush=True)
         r.update(measure_queries(facts, env, a.runs, not a.no_export))
-        print(f"  neo4j first gap+targets {r['first_query_s']:.2f} s, median {r['gap_targets_median_s']:.3f} s",
+        print(f"  neo4j first gap+targets {r['first_query_s']:.2f} s, median {r['gap_targets_computed_median_s']:.3f} s",
               flush=True)
     except Exception as err:  # report and go on with the other figures
         r["error"] = failure(err)

@@ -44,7 +44,7 @@ FLOORS = [  # (name, size, metric, op, limit, unit)
     ("batched load vs naive per-row baseline", 100_000, "batched_vs_naive", ">=", 40, "x"),
     ("batched load rows/s", 100_000, "load_rows_per_s", ">=", 20_000, "rows/s"),
     ("1M synthetic case loads completely", 1_000_000, "loaded_completely", ">=", 1, ""),
-    ("gap+top-10 targets median at 1M", 1_000_000, "gap_targets_median_s", "<", 1.0, "s"),
+    ("gap+top-10 targets median at 1M", 1_000_000, "gap_targets_computed_median_s", "<", 1.0, "s"),
     ("gap+top-10 targets first call at 1M", 1_000_000, "first_query_s", "<", 3.0, "s"),
     ("engine reads start from an index seek", None, "plans_use_indexes", ">=", 1, ""),
 ]
@@ -160,7 +160,7 @@ def _line(name: str, r: dict) -> str:
         return (f"complete: {'yes' if r['loaded_completely'] else 'NO'} (nodes {r['node_counts']}, "
                 f"journal left {r['journal_left']}, markers left {r['markers_left']})")
     if name == "queries":
-        return (f"gap+top-10: first {r['first_query_s']:.2f} s, median {r['gap_targets_median_s']:.3f} s "
+        return (f"gap+top-10: first {r['first_query_s']:.2f} s, median computed {r['gap_targets_computed_median_s']:.3f} s, repeated {r['gap_targets_median_s']:.3f} s "
                 f"(runs {r['gap_targets_runs_s']})")
     if name == "plans":
         return f"plans use indexes: {'yes' if r['plans_use_indexes'] else 'NO'}"

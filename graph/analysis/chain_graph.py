@@ -19,9 +19,8 @@ divided by its maximum in the chain so it lies in 0–1:
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 
-import networkx as nx
 import pandas as pd
 
 from graph.store import ChainView
@@ -32,44 +31,80 @@ _CENTRALITY_LOCK = threading.Lock()
 
 
 class ChainGraph:
-    def __init__(self, g: nx.DiGraph):
-        self.g = g
+    """Plain dicts (node order = first appearance; successors/predecessors in edge order, as a
+    networkx DiGraph built the same way); ``g`` gives that networkx DiGraph when asked."""
+
+    def __init__(self, g=None, *, nodes: dict | None = None, edges: list | None = None):
+        if g is not None:
+            nodes = {n: dict(a) for n, a in g.nodes(data=True)}
+            edges = list(g.edges)
+        self.nodes: dict[str, dict] = nodes or {}
+        self.edges: list[tuple[str, str]] = edges or []
+        self.succ: dict[str, list[str]] = {n: [] for n in self.nodes}
+        self.pred: dict[str, list[str]] = {n: [] for n in self.nodes}
+        for a, b in self.edges:
+            self.succ[a].append(b)
+            self.pred[b].append(a)
+        self._g = g
+        self._names: dict[str, str] = {}
         self._centrality: pd.DataFrame | None = None
 
     @classmethod
     def from_view(cls, view: ChainView) -> "ChainGraph":
-        g = nx.DiGraph()
-        for r in view.products.to_dict(orient="records") if len(view.products) else []:
-            g.add_node(str(r["product_id"]), name=r.get("name"), stage=r.get("stage"),
-                       segment=r.get("segment"), key_link=bool(r.get("key_link") or False))
+        nodes: dict[str, dict] = {}
+        p = view.products
+        if len(p):
+            cols = {c: p[c].tolist() if c in p.columns else [None] * len(p)
+                    for c in ("product_id", "name", "stage", "segment", "key_link")}
+            for pid, name, stage, segment, key in zip(*cols.values()):
+                nodes.setdefault(str(pid), {}).update(name=name, stage=stage, segment=segment,
+                                                      key_link=bool(key or False))
         flows = view.flows if len(view.flows) else pd.DataFrame(columns=["from_product", "to_product"])
-        for a, b in zip(flows["from_product"], flows["to_product"]):
+        edges, seen = [], set()
+        for a, b in zip(flows["from_product"].tolist(), flows["to_product"].tolist()):
             a, b = str(a), str(b)
-            if a in g and b in g and a != b:
-                g.add_edge(a, b)
-        return cls(g)
+            if a in nodes and b in nodes and a != b and (a, b) not in seen:
+                seen.add((a, b))
+                edges.append((a, b))
+        return cls(nodes=nodes, edges=edges)
+
+    @property
+    def g(self):
+        """The networkx DiGraph (built on first use)."""
+        if self._g is None:
+            import networkx as nx
+            g = nx.DiGraph()
+            for n, attrs in self.nodes.items():
+                g.add_node(n, **attrs)
+            g.add_edges_from(self.edges)
+            self._g = g
+        return self._g
 
     def name(self, pid: str) -> str:
-        return str(self.g.nodes[pid].get("name") or pid) if pid in self.g else str(pid)
+        hit = self._names.get(pid)
+        if hit is None:
+            node = self.nodes.get(pid)
+            hit = self._names[pid] = str(node.get("name") or pid) if node is not None else str(pid)
+        return hit
 
     def upstream(self, pid: str) -> list[str]:
         """Direct inputs of the product (sorted ids)."""
-        return sorted(self.g.predecessors(pid)) if pid in self.g else []
+        return sorted(self.pred[pid]) if pid in self.pred else []
 
     def downstream(self, pid: str) -> list[str]:
         """Direct outputs the product feeds (sorted ids)."""
-        return sorted(self.g.successors(pid)) if pid in self.g else []
+        return sorted(self.succ[pid]) if pid in self.succ else []
 
     def inputs_of(self, pids) -> list[str]:
         """Direct inputs of a set of products, minus the products themselves (self-supplied)."""
-        made = {p for p in pids if p in self.g}
-        return sorted({u for p in made for u in self.g.predecessors(p)} - made)
+        made = {p for p in pids if p in self.pred}
+        return sorted({u for p in made for u in self.pred[p]} - made)
 
     def centrality_frame(self) -> pd.DataFrame:
         """Index product_id; columns betweenness, degree (raw networkx values) and centrality (0–1).
         Memoised by the graph's nodes and edges (in order), as every diagnosis of a chain asks again."""
         if self._centrality is None:
-            key = (tuple(self.g.nodes), tuple(self.g.edges))
+            key = (tuple(self.nodes), tuple(self.edges))
             hit = _CENTRALITY.get(key)
             if hit is None:
                 hit = self._compute_centrality()
@@ -81,11 +116,11 @@ class ChainGraph:
         return self._centrality
 
     def _compute_centrality(self) -> pd.DataFrame:
-        nodes = list(self.g.nodes)
+        nodes = list(self.nodes)
         if not nodes:
             return pd.DataFrame(columns=["betweenness", "degree", "centrality"], dtype=float)
-        bc = nx.betweenness_centrality(self.g, normalized=True) if len(nodes) > 2 else {n: 0.0 for n in nodes}
-        dc = nx.degree_centrality(self.g) if len(nodes) > 1 else {n: 0.0 for n in nodes}
+        bc = betweenness(nodes, self.succ) if len(nodes) > 2 else {n: 0.0 for n in nodes}
+        dc = degree(nodes, self.succ, self.pred) if len(nodes) > 1 else {n: 0.0 for n in nodes}
         f = pd.DataFrame({"betweenness": pd.Series(bc), "degree": pd.Series(dc)}).reindex(nodes).fillna(0.0)
         parts = [f[c] / f[c].max() if f[c].max() > 0 else f[c] * 0.0 for c in ("betweenness", "degree")]
         f["centrality"] = (parts[0] + parts[1]) / 2
@@ -93,3 +128,51 @@ class ChainGraph:
 
     def centrality(self) -> pd.Series:
         return self.centrality_frame()["centrality"]
+
+
+def betweenness(nodes: list[str], succ: dict[str, list[str]]) -> dict[str, float]:
+    """networkx.betweenness_centrality(G, normalized=True) of a DiGraph, with the same operations
+    in the same order (so the same floats), on integer positions instead of dicts.
+
+    >>> betweenness(["a", "b", "c"], {"a": ["b"], "b": ["c"], "c": []})
+    {'a': 0.0, 'b': 0.5, 'c': 0.0}
+    """
+    n = len(nodes)
+    at = {v: i for i, v in enumerate(nodes)}
+    adj = [[at[w] for w in succ[v]] for v in nodes]
+    bc = [0.0] * n
+    for s in range(n):   # Brandes: BFS from s, then accumulate dependencies backwards
+        order, preds, sigma, dist = [], [None] * n, [0.0] * n, [-1] * n
+        sigma[s], dist[s] = 1.0, 0
+        queue = deque([s])
+        while queue:
+            v = queue.popleft()
+            order.append(v)
+            dv, sv = dist[v] + 1, sigma[v]
+            for w in adj[v]:
+                if dist[w] < 0:
+                    queue.append(w)
+                    dist[w] = dv
+                    preds[w] = []
+                if dist[w] == dv:
+                    sigma[w] += sv
+                    preds[w].append(v)
+        delta = [0] * n
+        while order:
+            w = order.pop()
+            coeff = (1 + delta[w]) / sigma[w]
+            for v in preds[w] or ():
+                delta[v] += sigma[v] * coeff
+            if w != s:
+                bc[w] += delta[w]
+    if n - 1 >= 2:
+        scale = 1 / ((n - 1) * (n - 2))
+        if scale != 1:
+            bc = [b * scale for b in bc]
+    return dict(zip(nodes, bc))
+
+
+def degree(nodes: list[str], succ: dict, pred: dict) -> dict[str, float]:
+    """networkx.degree_centrality of a DiGraph (in + out degree over n - 1)."""
+    s = 1.0 / (len(nodes) - 1.0)
+    return {v: (len(pred[v]) + len(succ[v])) * s for v in nodes}

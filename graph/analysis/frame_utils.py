@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 import weakref
+from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
@@ -51,6 +52,44 @@ def memo(store, key, compute):
             slot.clear()
         slot[key] = (gen, value)
     return value
+
+
+class StoreLRU:
+    """The last ``size`` results of a computation over a store, keyed by the store object, its exact
+    data generation and ``key``; each caller gets ``copy(value)``, so changing a result cannot change
+    the memo. Stores without an exact generation, and unhashable keys, are never memoised."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: "OrderedDict[tuple, tuple]" = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, store, key, compute, copy, keep=lambda value: True):
+        gen = store_generation(store)
+        full = (id(store), gen, key)
+        try:
+            hit = self._items.get(full) if gen is not None else None
+        except TypeError:  # unhashable key
+            return compute()
+        if hit is not None and hit[0]() is store:
+            return copy(hit[1])
+        value = compute()   # (the generation was read before: a racing write only makes it look older)
+        if gen is not None and keep(value):
+            try:
+                ref = weakref.ref(store)
+            except TypeError:  # not weak-referenceable
+                return value
+            with self._lock:
+                self._items[full] = (ref, copy(value))
+                self._items.move_to_end(full)
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        """Forget every kept result (bench/measure.py times the engine's own work this way)."""
+        with self._lock:
+            self._items.clear()
 
 
 def as_lists(s: pd.Series) -> pd.Series:
@@ -123,8 +162,28 @@ def tag_flags(tags: pd.Series, wanted) -> dict[str, pd.Series]:
     return out
 
 
+def member(values, wanted) -> np.ndarray:
+    """``Series.isin(wanted)`` as a bool array by plain set look-ups (pandas' isin on pyarrow strings
+    converts every wanted value to a pyarrow scalar first: slow for a few thousand ids).
+
+    >>> member(pd.Series(["a", None, "c"], dtype="str"), {"a", "b"}).tolist()
+    [True, False, False]
+    """
+    vals = values.to_numpy(object) if hasattr(values, "to_numpy") else np.asarray(values, dtype=object)
+    if not wanted or len(vals) == 0:
+        return np.zeros(len(vals), dtype=bool)
+    wanted = wanted if isinstance(wanted, (set, frozenset, dict)) else set(wanted)
+    if any(v is None or (isinstance(v, float) and v != v) for v in wanted):  # missing matches missing
+        return pd.Series(vals, dtype=object).isin(list(wanted)).to_numpy(bool)
+    return np.fromiter((v in wanted for v in vals), dtype=bool, count=len(vals))
+
+
 def in_scope(region: pd.Series, park: pd.Series, scope: Scope) -> pd.Series:
     """Vectorised Scope membership (same rule as the stores)."""
+    if region.index.equals(park.index):
+        park_in = member(park, scope.include_parks)
+        park_out = member(park, scope.exclude_parks)
+        return pd.Series(park_in | (member(region, scope.region_codes) & ~park_out), index=park.index, dtype=bool)
     park_in = park.isin(list(scope.include_parks))
     park_out = park.isin(list(scope.exclude_parks))
     return (park_in | (region.isin(list(scope.region_codes)) & ~park_out)).astype(bool)

@@ -1,7 +1,8 @@
 """The gap rules as pure functions over DataFrames (no store access).
 
-The rules and their thresholds are documented in :mod:`graph.options`. Work is vectorised over
-makers; the only Python loops are over the chain's products (a few hundred at most).
+The rules and their thresholds are documented in :mod:`graph.options`. The per-link figures are
+gathered in one pass over the maker rows (:mod:`graph.analysis.maker_rows`); the rules then run on
+numpy arrays over the chain's products (a few hundred at most).
 """
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ import pandas as pd
 from graph import schema
 from graph.analysis.chain_graph import ChainGraph
 from graph.analysis.frame_utils import as_lists, has_tag, in_scope, tag_flags  # noqa: F401  (re-exported)
+from graph.analysis.maker_rows import (LARGE_SCALES, NAMES_CAP, _capped, _int_or_zero, _link_frame,  # noqa: F401
+                                       _local_by_link, _missing, _texts, _unknown_by_link, maker_labels)
 from graph.options import DEFAULT_THRESHOLDS, Thresholds
 from graph.store import MAKER_COLUMNS, ChainView
 
 STATUS_CN = {"covered": "已配套", "weak": "弱链", "missing": "缺链", "unverified": "待核实", "no_data": "无数据"}
-LARGE_SCALES = ("大型", "中型")
 
 #: Columns of GapReport.links, in order.
 LINK_COLUMNS = [
@@ -96,6 +98,16 @@ def _strictly_sorted(link: pd.Series, ent: pd.Series) -> bool:
 
 def link_counts(counts: pd.DataFrame, link_of: dict[str, str]) -> pd.DataFrame:
     """Columns ``product_id`` (the link), ``makers`` summed over the link and its subclasses."""
+    if len(counts) and pd.api.types.is_integer_dtype(counts["makers"].dtype):  # what stores return
+        total: dict = {}
+        for pid, n in zip(counts["product_id"].tolist(), counts["makers"].tolist()):
+            link = link_of.get(pid) if pid.__class__ is str or not _missing(pid) else None
+            if link is not None and not _missing(link):
+                total[link] = total.get(link, 0) + n
+        if total and all(k.__class__ is str for k in total):
+            keys = sorted(total)   # groupby's (sorted) key order
+            return pd.DataFrame({"product_id": pd.Series(keys, dtype="str"),
+                                 "makers": np.array([total[k] for k in keys], dtype=np.int64)})
     c = counts.copy() if len(counts.columns) else pd.DataFrame(columns=["product_id", "makers"])
     c["product_id"] = c["product_id"].astype(object).map(link_of)
     c["makers"] = pd.to_numeric(c["makers"], errors="coerce").fillna(0).astype(int)
@@ -112,27 +124,6 @@ def scale_unknown(makers: pd.DataFrame) -> pd.Series:
     return makers["scale"].isna().to_numpy(bool) & ~has_tag(makers["tags"], "规上").to_numpy(bool)
 
 
-def maker_labels(makers: pd.DataFrame) -> pd.Series:
-    """``名称(大型·规上·专精特新)`` per maker row."""
-    scales, names, ids = makers["scale"].tolist(), makers["name"].tolist(), makers["enterprise_id"].tolist()
-    tag_lists = as_lists(makers["tags"]).tolist()
-    if all(isinstance(t, str) for tags in tag_lists for t in tags):
-        out = []
-        for sc, tags, nm, eid in zip(scales, tag_lists, names, ids):
-            inner = (("" if _missing(sc) else str(sc)) + "·" + "·".join(tags)).strip("·")
-            out.append(str(eid if _missing(nm) else nm) + (f"({inner})" if inner else ""))
-        return pd.Series(out, index=makers.index, dtype="str")
-    scale = makers["scale"].astype(object).where(makers["scale"].notna(), "")
-    tags = as_lists(makers["tags"]).map("·".join)
-    inner = (scale.astype(str) + "·" + tags).str.strip("·")
-    name = makers["name"].astype(object).where(makers["name"].notna(), makers["enterprise_id"]).astype(str)
-    return name + inner.map(lambda s: f"({s})" if s else "")
-
-
-def _missing(v) -> bool:
-    return v is None or (not isinstance(v, str) and bool(pd.isna(v)))
-
-
 def _join(items, sep="、") -> str:
     return sep.join(str(i) for i in items)
 
@@ -141,14 +132,6 @@ def _first(names: str, k: int = 3) -> str:
     """The first ``k`` of a 、-joined name list, with 等 when there are more."""
     items = [x for x in str(names).split("、") if x and not x.startswith("…")]
     return "、".join(items[:k]) + ("等" if len(items) > k else "")
-
-
-NAMES_CAP = 50  # names/ids listed per link; the full list is GapReport.makers (keeps Excel cells small)
-
-
-def _capped(items: list[str], sep: str) -> str:
-    more = len(items) - NAMES_CAP
-    return sep.join(items[:NAMES_CAP]) + (f"{sep}…等 {len(items)} 家" if more > 0 else "")
 
 
 # --- classification --------------------------------------------------------------
@@ -164,128 +147,93 @@ def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
     """
     t = thresholds
     cg = graph or ChainGraph.from_view(view)
-    p = view.products.copy()
-    p["product_id"] = p["product_id"].astype(str)
-    p = p.drop_duplicates("product_id").reset_index(drop=True)
-    p["_order"] = p["stage"].map(schema.STAGE_ORDER).fillna(9)
-    p = p.sort_values(["_order"], kind="stable").reset_index(drop=True)
+    out = _link_frame(view.products)
+    pids = out["product_id"].tolist()
+    n_links = len(pids)
+    agg = _local_by_link(local, pids)
+    local_ids = set(local["enterprise_id"].tolist()) if len(local) else set()
+    unk = _unknown_by_link(unknown, local_ids)
+    for col in ("local_makers", "local_large", "local_share_sum", "local_share_known"):
+        out[col] = agg[col]
+    total = dict(zip(counts["product_id"].tolist(), counts["makers"].tolist())) if len(counts) else {}
+    n, u = agg["local_makers"], np.array([unk[p][0] if p in unk else 0 for p in pids], dtype=np.int64)
+    mt = np.array([_int_or_zero(total.get(p)) for p in pids], dtype=np.int64)
+    out["makers_total"] = np.maximum(mt, n + u)
+    out["local_maker_names"] = pd.Series(agg["local_maker_names"], dtype=object)
+    out["local_maker_ids"] = pd.Series(agg["local_maker_ids"], dtype=object)
+    out["unknown_makers"] = u
+    udt = object if unk else "str"   # (as the frame-based version: object once any link has unknowns)
+    unames = [unk[p][1] if p in unk else "" for p in pids]
+    out["unknown_maker_names"] = pd.Series(unames, dtype=udt)
+    out["unknown_maker_ids"] = pd.Series([unk[p][2] if p in unk else "" for p in pids], dtype=udt)
+    out["local_scale_unknown"] = agg["local_scale_unknown"]
 
-    m = local.copy() if len(local) else pd.DataFrame(columns=MAKER_COLUMNS + ["link_id"])
-    m["_large"] = is_large(m) if len(m) else pd.Series(dtype=bool)
-    m["_share"] = pd.to_numeric(m["revenue_share"], errors="coerce")
-    m["_label"] = maker_labels(m) if len(m) else pd.Series(dtype=object)
-    m["_scale_unknown"] = scale_unknown(m) if len(m) else pd.Series(dtype=bool)
-    g = m.groupby("link_id")
-    if len(m):
-        labels: dict = {}
-        ids: dict = {}
-        for link, label, eid in zip(m["link_id"].tolist(), m["_label"].tolist(), m["enterprise_id"].tolist()):
-            if not pd.isna(link):  # groupby leaves out missing keys
-                labels.setdefault(link, []).append(label)
-                ids.setdefault(link, []).append(str(eid))
-        agg = pd.DataFrame({
-            "local_makers": g["enterprise_id"].nunique(),
-            "local_large": g["_large"].sum(),
-            "local_share_sum": g["_share"].sum(min_count=1),
-            "local_share_known": g["_share"].count(),
-            "local_scale_unknown": g["_scale_unknown"].sum(),
-        })
-        agg["local_maker_names"] = pd.Series({k: _capped(sorted(v), "、") for k, v in labels.items()}, dtype=object)
-        agg["local_maker_ids"] = pd.Series({k: _capped(sorted(v), ";") for k, v in ids.items()}, dtype=object)
-    else:
-        agg = pd.DataFrame(columns=["local_makers", "local_large", "local_share_sum", "local_share_known",
-                                    "local_scale_unknown", "local_maker_names", "local_maker_ids"])
-    out = p.copy()
-    if len(agg):
-        aligned = agg.reindex(out["product_id"].to_numpy())
-        aligned.index = out.index
-        for col in agg.columns:
-            out[col] = aligned[col]
-    else:
-        for col in agg.columns:
-            out[col] = None
-    unk = _unknown_by_link(unknown, set(m["enterprise_id"].tolist()) if len(m) else set())
-    if len(unk):
-        for col in ("unknown_makers", "unknown_maker_names", "unknown_maker_ids"):
-            out[col] = out["product_id"].map(unk[col])
-        out["unknown_makers"] = pd.to_numeric(out["unknown_makers"], errors="coerce").fillna(0).astype(int)
-        for col in ("unknown_maker_names", "unknown_maker_ids"):
-            out[col] = out[col].astype(object).where(out[col].notna(), "")
-    else:
-        out["unknown_makers"] = 0
-        out["unknown_maker_names"] = out["unknown_maker_ids"] = ""
-    for c in ("local_makers", "local_large", "local_share_known", "local_scale_unknown"):
-        out[c] = pd.to_numeric(out[c], errors="coerce").fillna(0).astype(int)
-    out["local_share_sum"] = pd.to_numeric(out["local_share_sum"], errors="coerce").astype(float)
-    out["local_maker_names"] = out["local_maker_names"].astype(object).where(out["local_maker_names"].notna(), "")
-    out["local_maker_ids"] = out["local_maker_ids"].astype(object).where(out["local_maker_ids"].notna(), "")
-    total = counts.set_index("product_id")["makers"] if len(counts) else pd.Series(dtype=int)
-    out["makers_total"] = out["product_id"].map(total).fillna(0).astype(int)
-    out["makers_total"] = np.maximum(out["makers_total"], out["local_makers"] + out["unknown_makers"])
-
-    n, u = out["local_makers"], out["unknown_makers"]
-    rules = weak_rules(*(out[c].to_numpy() for c in ("local_makers", "unknown_makers", "local_large",
-                                                     "local_scale_unknown", "local_share_sum", "local_share_known")), t)
+    rules = weak_rules(n, u, agg["local_large"], agg["local_scale_unknown"], agg["local_share_sum"],
+                       agg["local_share_known"], t)
     certain = rules["few"] | rules["small"] | rules["low"]
     maybe = rules["few_maybe"] | rules["small_maybe"] | rules["low_maybe"]
-    out["status"] = np.select([out["makers_total"] == 0, (n == 0) & (u > 0), n == 0, certain, maybe],
-                              ["no_data", "unverified", "missing", "weak", "unverified"], "covered")
-    out["status_cn"] = out["status"].map(STATUS_CN)
+    status = np.select([out["makers_total"].to_numpy() == 0, (n == 0) & (u > 0), n == 0, certain, maybe],
+                       ["no_data", "unverified", "missing", "weak", "unverified"], "covered").tolist()
+    status_cn = [STATUS_CN[x] for x in status]
+    out["status"] = pd.Series(status, dtype="str")
+    out["status_cn"] = pd.Series(status_cn, dtype="str")
     out["key_link"] = out["key_link"].fillna(False).astype(bool)
     out["stage_cn"] = out["stage"].map(schema.STAGE_LABELS).fillna("")
 
-    has_local = dict(zip(out["product_id"], n > 0))
-    ups = [cg.upstream(pid) for pid in out["product_id"]]
-    downs = [cg.downstream(pid) for pid in out["product_id"]]
-    out["upstream_ids"] = [";".join(u) for u in ups]
-    out["downstream_ids"] = [";".join(d) for d in downs]
-    out["upstream"] = [_join(cg.name(x) for x in u) for u in ups]
-    out["downstream"] = [_join(cg.name(x) for x in d) for d in downs]
-    gap = out["status"].isin(["missing", "weak"])
-    up_ok = pd.Series([any(has_local.get(x, False) for x in u) for u in ups], index=out.index)
-    down_ok = pd.Series([any(has_local.get(x, False) for x in d) for d in downs], index=out.index)
-    out["broken"] = (gap & up_ok & down_ok).astype(bool)
-    out["label"] = np.where(out["broken"], "断链·" + out["status_cn"], out["status_cn"])
+    has_local = dict(zip(pids, (n > 0).tolist()))
+    ups = [cg.upstream(pid) for pid in pids]
+    downs = [cg.downstream(pid) for pid in pids]
+    name = cg.name
+    out["upstream_ids"] = _texts([";".join(x) for x in ups])
+    out["downstream_ids"] = _texts([";".join(x) for x in downs])
+    out["upstream"] = _texts([_join(name(x) for x in y) for y in ups])
+    out["downstream"] = _texts([_join(name(x) for x in y) for y in downs])
+    broken = [st in ("missing", "weak") and any(has_local.get(x, False) for x in up)
+              and any(has_local.get(x, False) for x in d) for st, up, d in zip(status, ups, downs)]
+    out["broken"] = np.array(broken, dtype=bool)
+    out["label"] = _texts([("断链·" + cn) if b else cn for b, cn in zip(broken, status_cn)], empty=object)
 
     keys = ["local_makers", "status", "makers_total", "local_large", "local_share_sum", "local_share_known",
             "broken", "key_link", "unknown_makers", "unknown_maker_names", "local_scale_unknown"]
-    records = [dict(zip(keys, vals)) for vals in zip(*(out[k].tolist() for k in keys))]
+    cols = {"status": status, "broken": broken, "unknown_maker_names": unames}
+    records = [dict(zip(keys, vals)) for vals in zip(*(cols[k] if k in cols else out[k].tolist() for k in keys))]
     flags = [dict(zip(rules, vals)) for vals in zip(*(v.tolist() for v in rules.values()))]
-    out["reason"] = [
-        _reason(r, t, f, [cg.name(x) for x in up if has_local.get(x)], [cg.name(x) for x in d if has_local.get(x)])
-        for r, f, up, d in zip(records, flags, ups, downs)]
-    out["local_demand"] = 0
-    out["leader_consumers"] = ""
-    out["leader_consumer_count"] = 0
-    out["leader_consumers_local"] = 0
+    out["reason"] = _texts([
+        _reason(r, t, f, [name(x) for x in up if has_local.get(x)], [name(x) for x in d if has_local.get(x)])
+        for r, f, up, d in zip(records, flags, ups, downs)])
+    zeros = np.zeros(n_links, dtype=np.int64)
+    out["local_demand"] = zeros
+    out["leader_consumers"] = pd.Series([""] * n_links, dtype="str")
+    out["leader_consumer_count"] = zeros
+    out["leader_consumers_local"] = zeros
     cf = cg.centrality_frame()
     cf_rows = cf.reindex(out["product_id"].to_numpy()) if len(cf) else None
     for c in ("betweenness", "degree", "centrality"):
-        out[c] = cf_rows[c].fillna(0.0).astype(float).to_numpy() if len(cf) else 0.0
+        out[c] = cf_rows[c].fillna(0.0).astype(float).to_numpy() if len(cf) else np.zeros(n_links)
     for c in ("p_status", "p_broken", "p_key", "p_demand", "p_leaders", "p_centrality", "priority"):
-        out[c] = 0.0
-    out["grade"] = ""
+        out[c] = np.zeros(n_links)
+    out["grade"] = pd.Series([""] * n_links, dtype="str")
     for c in ("segment", "source", "as_of", "illustrative"):
         if c not in out.columns:
-            out[c] = None
+            out[c] = pd.Series([None] * n_links, dtype=object)
 
     notes = []
-    status = out["status"].tolist()
-    nd = [name for name, st in zip(out["name"].tolist(), status) if st == "no_data"]
+    names = out["name"].tolist()
+    nd = [nm for nm, st in zip(names, status) if st == "no_data"]
     if len(nd):
         notes.append(f"{len(nd)} 个环节在全部数据中没有任何生产企业（无数据），属数据未知，未计为缺链："
                      + _join(nd))
-    unknown_share = int(((out["local_makers"] > 0) & (out["local_share_known"] == 0)).sum())
+    unknown_share = int(((n > 0) & (agg["local_share_known"] == 0)).sum())
     if unknown_share and t.min_revenue_share > 0:
         notes.append(f"{unknown_share} 个环节的本地企业均无产品营收占比数据，未按营收占比判断弱链。")
-    unverified = [name for name, st in zip(out["name"].tolist(), status) if st == "unverified"]
+    unverified = [nm for nm, st in zip(names, status) if st == "unverified"]
     if unverified:
         notes.append(f"{len(unverified)} 个环节待核实：判断取决于所在地未知的生产企业，未计为缺链或弱链："
                      + _join(unverified))
     scale_skipped = int((rules["scale_skipped"]).sum())
     if scale_skipped:
         notes.append(f"{scale_skipped} 个环节有规模未知的本地企业，未按规模判断弱链。")
-    return out[LINK_COLUMNS].reset_index(drop=True), notes
+    return pd.DataFrame({c: out[c] for c in LINK_COLUMNS}), notes
 
 
 def weak_rules(n, u, large, scale_unk, share_sum, share_known, t: Thresholds) -> dict[str, np.ndarray]:
@@ -312,20 +260,6 @@ def weak_rules(n, u, large, scale_unk, share_sum, share_known, t: Thresholds) ->
             "low": low, "low_maybe": low_known & share_ok & ~low,
             "scale_skipped": small_known & ~scale_ok,
             "share_skipped": has & share_on & ~share_ok & (share_sum < t.min_revenue_share)}
-
-
-def _unknown_by_link(unknown: pd.DataFrame | None, local_ids: set) -> pd.DataFrame:
-    """Per link: count, names and ids of the makers whose location is unknown."""
-    if unknown is None or len(unknown) == 0:
-        return pd.DataFrame(columns=["unknown_makers", "unknown_maker_names", "unknown_maker_ids"])
-    names: dict = {}
-    for link, eid, nm in zip(unknown["link_id"].tolist(), unknown["enterprise_id"].tolist(),
-                             unknown["name"].tolist()):
-        if not pd.isna(link) and eid not in local_ids:
-            names.setdefault(link, {})[str(eid)] = str(eid if _missing(nm) else nm)
-    rows = {k: {"unknown_makers": len(v), "unknown_maker_names": _capped([v[e] for e in sorted(v)], "、"),
-                "unknown_maker_ids": _capped(sorted(v), ";")} for k, v in names.items()}
-    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def _reason(r: dict, t: Thresholds, f: dict, up: list[str], down: list[str]) -> str:

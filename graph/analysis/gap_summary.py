@@ -46,7 +46,7 @@ def leader_sourcing(view: ChainView, links: pd.DataFrame, leader_products: pd.Da
     for c in ("name", "region", "park", "scale", "source", "as_of", "illustrative"):
         if c not in lead.columns:
             lead[c] = None
-    link_of = link_of or {p: p for p in cg.g.nodes}
+    link_of = link_of or {p: p for p in cg.nodes}
     lp = leader_products if len(leader_products) else pd.DataFrame(columns=["enterprise_id", "product_id"])
     made: dict = {}
     for ent, pid in zip(lp["enterprise_id"].tolist(), lp["product_id"].tolist()):
@@ -87,9 +87,13 @@ def score_links(links: pd.DataFrame, leaders: pd.DataFrame, local: pd.DataFrame,
     ents: dict = {}
     if len(local):
         for link, eid in zip(local["link_id"].tolist(), local["enterprise_id"].tolist()):
-            if not pd.isna(link):  # as groupby: missing keys left out
-                ents.setdefault(link, set()).add(eid)
-    out["local_demand"] = [len(set().union(*[ents.get(d, set()) for d in str(ds).split(";") if d]))
+            if link.__class__ is str or not pd.isna(link):  # as groupby: missing keys left out
+                hit = ents.get(link)
+                if hit is None:
+                    hit = ents[link] = set()
+                hit.add(eid)
+    none: set = set()
+    out["local_demand"] = [len(set().union(*[ents.get(d, none) for d in str(ds).split(";") if d]))
                            for ds in out["downstream_ids"].tolist()]
     consumers: dict[str, list[tuple[str, bool]]] = {}
     if len(leaders):
@@ -98,53 +102,64 @@ def score_links(links: pd.DataFrame, leaders: pd.DataFrame, local: pd.DataFrame,
             for pid in str(ids).split(";"):
                 if pid:
                     consumers.setdefault(pid, []).append((str(name or eid), bool(is_local)))
+    pids = out["product_id"].tolist()
     out["leader_consumers"] = [
-        "、".join(n + ("（本地）" if loc else "") for n, loc in consumers.get(p, [])) for p in out["product_id"]]
-    out["leader_consumer_count"] = [len(consumers.get(p, [])) for p in out["product_id"]]
-    out["leader_consumers_local"] = [sum(loc for _, loc in consumers.get(p, [])) for p in out["product_id"]]
+        "、".join(n + ("（本地）" if loc else "") for n, loc in consumers.get(p, [])) for p in pids]
+    out["leader_consumer_count"] = [len(consumers.get(p, [])) for p in pids]
+    out["leader_consumers_local"] = [sum(loc for _, loc in consumers.get(p, [])) for p in pids]
 
-    gap = out["status"].isin(["missing", "weak"])
-    out["p_status"] = np.select([out["status"] == "missing", out["status"] == "weak"],
-                                [w.status_missing, w.status_weak], 0.0)
-    out["p_broken"] = np.where(gap & out["broken"], w.broken, 0.0)
-    out["p_key"] = np.where(gap & out["key_link"], w.key_link, 0.0)
-    out["p_demand"] = np.where(gap, np.minimum(w.demand_cap, w.demand_per_maker * out["local_demand"]), 0.0)
-    out["p_leaders"] = np.where(gap, np.minimum(w.leaders_cap, w.leader_per * out["leader_consumer_count"]), 0.0)
-    out["p_centrality"] = np.where(gap, (w.centrality * out["centrality"]).round(2), 0.0)
-    parts = ["p_status", "p_broken", "p_key", "p_demand", "p_leaders", "p_centrality"]
-    out[parts] = out[parts].astype(float)
-    out["priority"] = out[parts].sum(axis=1).round(2)
-    urgent = gap & ((out["key_link"] & (out["status"] == "missing")) | (out["priority"] >= w.urgent_at))
-    out["grade"] = np.select([urgent, gap & (out["priority"] >= w.important_at), gap],
-                             ["紧急", "重要", "一般"], "")
+    status = out["status"].tolist()
+    missing = np.array([x == "missing" for x in status], dtype=bool)
+    weak = np.array([x == "weak" for x in status], dtype=bool)
+    gap = missing | weak
+    key = out["key_link"].to_numpy()
+    p = {"p_status": np.select([missing, weak], [w.status_missing, w.status_weak], 0.0),
+         "p_broken": np.where(gap & out["broken"].to_numpy(), w.broken, 0.0),
+         "p_key": np.where(gap & key, w.key_link, 0.0),
+         "p_demand": np.where(gap, np.minimum(w.demand_cap, w.demand_per_maker * out["local_demand"].to_numpy()), 0.0),
+         "p_leaders": np.where(gap, np.minimum(w.leaders_cap, w.leader_per * out["leader_consumer_count"].to_numpy()),
+                               0.0),
+         "p_centrality": np.where(gap, np.round(w.centrality * out["centrality"].to_numpy(), 2), 0.0)}
+    pf = pd.DataFrame(p, index=out.index).astype(float)
+    for c in pf.columns:
+        out[c] = pf[c]
+    prio = pf.sum(axis=1).round(2)
+    out["priority"] = prio
+    prio = prio.to_numpy()
+    urgent = gap & ((key & missing) | (prio >= w.urgent_at))
+    out["grade"] = np.select([urgent, gap & (prio >= w.important_at), gap], ["紧急", "重要", "一般"], "")
     return out
 
 
 def summarise(links: pd.DataFrame, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> tuple[dict, pd.DataFrame]:
     """The chain summary dict (fields in GapReport's docstring) and the per-stage table."""
-    s = links["status"]
+    status = links["status"].tolist()
+    s = np.array(status, dtype=object)
     data = s != "no_data"
-    local = links["local_makers"] > 0
+    local = links["local_makers"].to_numpy() > 0
     open_ = (s == "unverified") & ~local   # could still prove local: the top of the range
-    key = links["key_link"] & data
-    wts = np.where(links["key_link"], thresholds.key_weight, 1.0) * data
+    key_link = links["key_link"].to_numpy()
+    key = key_link & data
+    wts = np.where(key_link, thresholds.key_weight, 1.0) * data
+    grade = links["grade"].tolist()
     summary = {
         "unverified": int((s == "unverified").sum()), "unverified_open": int(open_.sum()),
         "local_rate_max": _rate((local | open_).sum(), data.sum()),
         "key_weighted_rate_max": _rate(float((wts * (local | open_)).sum()), float(wts.sum())),
         "links": int(len(links)), "with_data": int(data.sum()),
-        "covered": int((s == "covered").sum()), "weak": int((s == "weak").sum()),
-        "missing": int((s == "missing").sum()), "broken": int(links["broken"].sum()),
-        "no_data": int((s == "no_data").sum()), "local": int(local.sum()),
+        "covered": status.count("covered"), "weak": status.count("weak"),
+        "missing": status.count("missing"), "broken": int(links["broken"].sum()),
+        "no_data": status.count("no_data"), "local": int(local.sum()),
         "local_rate": _rate(local.sum(), data.sum()),
         "key_links": int(key.sum()), "key_local": int((key & local).sum()),
         "key_weighted_rate": _rate(float((wts * local).sum()), float(wts.sum())),
-        "urgent": int((links["grade"] == "紧急").sum()), "important": int((links["grade"] == "重要").sum()),
-        "normal": int((links["grade"] == "一般").sum()),
+        "urgent": grade.count("紧急"), "important": grade.count("重要"), "normal": grade.count("一般"),
     }
     rows = []
-    cols = list(zip(links["stage"].tolist(), s.tolist(), links["broken"].tolist(), local.tolist(), open_.tolist()))
-    for stage in sorted(links["stage"].dropna().unique(), key=lambda x: schema.STAGE_ORDER.get(x, 9)):
+    stages = links["stage"].tolist()
+    cols = list(zip(stages, status, links["broken"].tolist(), local.tolist(), open_.tolist()))
+    present = list(dict.fromkeys(x for x in stages if not _missing(x)))
+    for stage in sorted(present, key=lambda x: schema.STAGE_ORDER.get(x, 9)):
         sub = [(st, br, lo, op) for sg, st, br, lo, op in cols if sg == stage]
         d = [st != "no_data" for st, _, _, _ in sub]
         n_local = sum(lo and dd for (_, _, lo, _), dd in zip(sub, d))
@@ -156,6 +171,10 @@ def summarise(links: pd.DataFrame, thresholds: Thresholds = DEFAULT_THRESHOLDS) 
                      "local_rate": _rate(n_local, sum(d)), "unverified": sum(st == "unverified" for st, *_ in sub),
                      "unverified_open": n_open, "local_rate_max": _rate(n_local + n_open, sum(d))})
     return summary, pd.DataFrame(rows, columns=STAGE_COLUMNS)
+
+
+def _missing(v) -> bool:
+    return v is None or (not isinstance(v, str) and bool(pd.isna(v)))
 
 
 def _rate(num, den) -> float:
@@ -208,11 +227,13 @@ def provenance(view: ChainView, local: pd.DataFrame) -> dict:
         return {"as_of_min": None, "as_of_max": None, "sources": [], "facts": 0, "illustrative_facts": 0}
     as_of, sources, facts, illustrative = set(), set(), 0, 0
     for f in frames:  # distinct values first: the local makers can be many
-        as_of.update(str(v) for v in f["as_of"].dropna().unique().tolist())
-        sources.update(str(v) for v in f["source"].dropna().unique().tolist())
+        as_of.update(str(v) for v in dict.fromkeys(f["as_of"].tolist()) if not _missing(v))
+        sources.update(str(v) for v in dict.fromkeys(f["source"].tolist()) if not _missing(v))
         facts += len(f)
         ill = f["illustrative"]
-        illustrative += int(ill.where(ill.notna(), False).astype(bool).sum()) if ill.dtype == object \
-            else int(ill.fillna(False).astype(bool).sum())
+        if ill.dtype == object or ill.dtype == bool:   # truthiness of the known values
+            illustrative += sum(1 for v in ill.tolist() if v is True or (v is not False and not _missing(v) and bool(v)))
+        else:
+            illustrative += int(ill.fillna(False).astype(bool).sum())
     return {"as_of_min": min(as_of) if as_of else None, "as_of_max": max(as_of) if as_of else None,
             "sources": sorted(sources), "facts": int(facts), "illustrative_facts": illustrative}

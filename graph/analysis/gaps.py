@@ -7,7 +7,8 @@ hold the rules (documented in :mod:`graph.options`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -15,6 +16,7 @@ from graph.analysis import gap_rules
 
 from graph.analysis import gap_summary
 from graph.analysis.chain_graph import ChainGraph
+from graph.analysis.frame_utils import StoreLRU
 from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, PriorityWeights, Thresholds
 from graph.analysis.gap_rules import LINK_COLUMNS, STATUS_CN  # noqa: F401  (re-exported for the faces)
 from graph.store import AtlasStore, ChainView, Scope
@@ -97,7 +99,13 @@ class GapReport:
 
     def gaps(self) -> pd.DataFrame:
         """Missing and weak links, most urgent first."""
-        g = self.links[self.links["status"].isin(GAP_STATUSES)]
+        links = self.links
+        status, prio, pids = (links[c].tolist() for c in ("status", "priority", "product_id"))
+        pos = [i for i, st in enumerate(status) if st in GAP_STATUSES]
+        if all(isinstance(prio[i], float) and prio[i] == prio[i] and isinstance(pids[i], str) for i in pos):
+            pos.sort(key=lambda i: (-prio[i], pids[i]))   # stable, as sort_values(kind="stable")
+            return links.take(pos).reset_index(drop=True)
+        g = links[links["status"].isin(GAP_STATUSES)]
         return g.sort_values(["priority", "product_id"], ascending=[False, True], kind="stable") \
             .reset_index(drop=True)
 
@@ -134,9 +142,36 @@ def json_safe(obj):
     return obj
 
 
+#: Diagnoses kept per process (each caller gets a copy), keyed by store, data generation and arguments;
+#: reports with more makers than MEMO_MAX_MAKERS are not kept (memory).
+MEMO_MAX_MAKERS = 50_000
+_REPORTS = StoreLRU(16)
+
+
 def diagnose(store: AtlasStore, chain: str, region: str, thresholds: Thresholds = DEFAULT_THRESHOLDS,
              enclave_attribution: bool = True, priority: PriorityWeights = DEFAULT_PRIORITY,
              count_subclasses: bool = True) -> GapReport:
+    """Diagnose ``chain`` (id or name) in ``region`` (region code/name or park id/name); see
+    :func:`compute_diagnosis`. A repeat call on a store whose data has not changed (same exact
+    ``store.generation()``) gets a copy of the earlier report instead of a recomputation."""
+    key = (str(chain), str(region), thresholds, bool(enclave_attribution), priority, bool(count_subclasses))
+    return _REPORTS.get(store, key, lambda: compute_diagnosis(store, chain, region, thresholds, enclave_attribution,
+                                                              priority, count_subclasses),
+                        copy=_copied, keep=lambda r: len(r.makers) + len(r.unknown) <= MEMO_MAX_MAKERS)
+
+
+def _copied(rep: GapReport) -> GapReport:
+    """A copy callers may change without touching the memo (frames, dicts and lists copied)."""
+    return replace(rep, chain=copy.deepcopy(rep.chain), region=copy.deepcopy(rep.region),
+                   links=rep.links.copy(), summary=copy.deepcopy(rep.summary), stages=rep.stages.copy(),
+                   leaders=rep.leaders.copy(), makers=rep.makers.copy(), unknown=rep.unknown.copy(),
+                   notes=list(rep.notes), data=copy.deepcopy(rep.data), roles=rep.roles.copy(),
+                   link_of=dict(rep.link_of))
+
+
+def compute_diagnosis(store: AtlasStore, chain: str, region: str, thresholds: Thresholds = DEFAULT_THRESHOLDS,
+                      enclave_attribution: bool = True, priority: PriorityWeights = DEFAULT_PRIORITY,
+                      count_subclasses: bool = True) -> GapReport:
     """Diagnose ``chain`` (id or name) in ``region`` (region code/name or park id/name).
 
     count_subclasses: a maker of a subclass (小类, product_subclasses) of a chain product counts as
@@ -226,7 +261,7 @@ def build_report(view: ChainView, place: dict, sc: Scope, local: pd.DataFrame, c
                      enclave_attribution=enclave_attribution, scope=sc, links=links, summary=summary,
                      stages=stages, leaders=leaders, makers=local, unknown=unknown, notes=notes,
                      data=gap_summary.provenance(view, local), roles=view.roles,
-                     link_of=dict(link_of or {p: p for p in cg.g.nodes}))
+                     link_of=dict(link_of or {p: p for p in cg.nodes}))
 
 
 def table_or_empty(store: AtlasStore, name: str) -> pd.DataFrame:

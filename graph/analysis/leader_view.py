@@ -26,6 +26,8 @@ import pandas as pd
 MATCH_COLUMNS = ["leader_id", "leader", "leader_local", "input_id", "input", "stage_cn", "status", "status_cn",
                  "verdict", "local_count", "local_suppliers", "candidates", "candidate_ids", "advice",
                  "source", "as_of"]
+_LEADER_FIELDS = ["enterprise_id", "name", "is_local", "input_ids", "source", "as_of"]
+_LINK_FIELDS = ["product_id", "name", "stage_cn", "status", "label", "local_makers", "local_maker_names"]
 VERDICT = {"covered": "本地有", "weak": "本地有（偏弱）", "missing": "本地无", "no_data": "未知（无数据）"}
 ADVICE = {"covered": "本地已有供应，可优先对接本地企业",
           "weak": "本地供应偏弱：对接本地企业，同时引进下列候选补强",
@@ -40,14 +42,20 @@ def leader_matching(report, targets: pd.DataFrame, per_input: int = 3) -> pd.Dat
     leaders, links = report.leaders, report.links
     if leaders is None or not len(leaders) or not len(links):
         return pd.DataFrame(columns=MATCH_COLUMNS)
-    by_id = {str(r["product_id"]): r for r in links.to_dict("records")}
-    order = {pid: i for i, pid in enumerate(by_id)}
+    values = {c: links[c].tolist() for c in _LINK_FIELDS if c in links.columns}
+    at = {str(p): i for i, p in enumerate(values["product_id"])}  # the last row of an id, as a dict of records
+    by_id = _Rows(values, at)
+    order = {pid: i for i, pid in enumerate(at)}
+    leader_rows = leaders[[c for c in _LEADER_FIELDS if c in leaders.columns]].to_dict("records")
+    wanted = {p for ld in leader_rows for p in str(ld.get("input_ids") or "").split(";")
+              if p in by_id and str(by_id[p].get("status")) in ("missing", "weak")}
     best: dict[str, pd.DataFrame] = {}
-    if targets is not None and len(targets):
-        ranked = targets.sort_values(["gap_product_id", "rank"])
+    if wanted and targets is not None and len(targets):  # the candidates of those inputs only
+        mine = targets[targets["gap_product_id"].astype(str).isin(wanted)]
+        ranked = mine.sort_values(["gap_product_id", "rank"])
         best = {str(pid): g.head(per_input) for pid, g in ranked.groupby("gap_product_id", sort=False)}
     rows = []
-    for ld in leaders.to_dict("records"):
+    for ld in leader_rows:
         inputs = [p for p in str(ld.get("input_ids") or "").split(";") if p in by_id]
         for pid in sorted(inputs, key=order.get):
             link = by_id[pid]
@@ -66,6 +74,20 @@ def leader_matching(report, targets: pd.DataFrame, per_input: int = 3) -> pd.Dat
                 "candidate_ids": ";".join(cands["enterprise_id"].astype(str)) if has else "",
                 "advice": ADVICE.get(status, ""), "source": ld.get("source"), "as_of": ld.get("as_of")})
     return pd.DataFrame(rows, columns=MATCH_COLUMNS)
+
+
+class _Rows:
+    """Rows of a frame by id, read from its column lists on demand (``by_id[pid].get(column)``)."""
+
+    def __init__(self, values: dict[str, list], at: dict[str, int]):
+        self.values, self.at = values, at
+
+    def __contains__(self, pid) -> bool:
+        return pid in self.at
+
+    def __getitem__(self, pid) -> dict:
+        i = self.at[pid]
+        return {c: v[i] for c, v in self.values.items()}
 
 
 def _text(value) -> str:

@@ -153,6 +153,10 @@ def resolve_place(store, text: str, tree=None) -> dict:
 
 
 def _resolve_place(store, text: str, tree) -> dict:
+    code = str(text).strip()
+    parks = tree.cache("park_norms", lambda: {k for pid, p in tree.parks.items() for k in (norm(pid), norm(p.get("name")))})
+    if code in tree.regions and norm(code) not in parks:  # a region code no park answers to
+        return resolve_region(store, code, tree=tree)
     found, errors = [], []
     for fn in (resolve_region, resolve_park):
         try:

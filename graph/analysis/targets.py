@@ -2,11 +2,13 @@
 
 :func:`rank_targets` makes three store calls whatever the number of candidates (outside makers of
 the gap products, supply ties of the local enterprises, the regions/parks tables) and scores the
-candidates with :func:`score_targets`, vectorised in pandas. The score parts are documented on
-:class:`graph.options.Weights`.
+candidates with :func:`score_targets` (a numpy shortlist, then the exact scores of
+:mod:`graph.analysis.target_score`). The score parts are documented on :class:`graph.options.Weights`.
+A repeat call with the same inputs on unchanged data gets a copy of the earlier ranking.
 """
 from __future__ import annotations
 
+import copy
 
 import numpy as np
 import pandas as pd
@@ -14,8 +16,11 @@ import pandas as pd
 from graph.analysis import geo
 
 from graph.analysis import gap_rules
+from graph.analysis.frame_utils import StoreLRU
+from graph.analysis.target_score import (_TAG_WEIGHTS, _map_unique, _memberships,  # noqa: F401
+                                         _role_tag_points, _score, _tie_sets)
 from graph.options import DEFAULT_WEIGHTS, Weights
-from graph.schema import SCALE_RANK, region_label
+from graph.schema import SCALE_RANK
 
 #: Columns of the targets DataFrame, in order.
 TARGET_COLUMNS = [
@@ -33,10 +38,6 @@ TARGET_COLUMNS = [
     "reason",                   # one line, Chinese: every scored part with its points, adding up to score
     "source", "as_of", "illustrative",  # of the MAKES fact
 ]
-_TAG_WEIGHTS = (("500强", "fortune500"), ("小巨人", "little_giant"), ("专精特新", "specialised"),
-                ("规上", "above_scale"), ("高新技术", "high_tech"))
-
-
 def rank_targets(store, report, weights: Weights = DEFAULT_WEIGHTS, top: int = 10,
                  products: list[str] | None = None, tree=None, include_unverified: bool = False) -> pd.DataFrame:
     """Top ``top`` enterprises outside the report's place per gap (missing/weak link), best first.
@@ -50,12 +51,43 @@ def rank_targets(store, report, weights: Weights = DEFAULT_WEIGHTS, top: int = 1
     Returns TARGET_COLUMNS; ``df.attrs["notes"]`` holds remarks in Chinese (e.g. how many
     candidates have an unknown location); ``df.attrs["unverified"]`` the count of those enterprises.
     """
-    from graph.analysis import location
-    from graph.analysis.scope import RegionTree
     links = report.links
     gaps = links[links["product_id"].isin(products)] if products else report.gaps()
     if gaps.empty:
         return _empty(["本区域该产业链无缺链或弱链环节，无需招商目标。"] if not products else [])
+    if tree is not None:
+        return _rank(store, report, gaps, weights, top, tree, include_unverified)
+    return _TARGETS.get(store, _inputs_key(report, gaps, weights, top, include_unverified),
+                        lambda: _rank(store, report, gaps, weights, top, None, include_unverified), copy=_copy_frame)
+
+
+#: Recent rankings per process, keyed by store, data generation and every input read from the
+#: report (so a changed report never gets a stale answer); each caller gets a copy.
+_TARGETS = StoreLRU(16)
+
+
+def _inputs_key(report, gaps: pd.DataFrame, weights: Weights, top, include_unverified: bool) -> tuple:
+    """Everything :func:`_rank` reads from the report, as a hashable key."""
+    leaders = report.leaders
+    return (tuple(zip(*(gaps[c].tolist() for c in ("product_id", "name", "label", "grade", "priority")))),
+            tuple(sorted(report.link_of.items())) if report.link_of else None,
+            report.scope, tuple(sorted(report.region.items())),
+            tuple(sorted(set(report.makers["enterprise_id"].astype(str).tolist()))) if len(report.makers) else (),
+            tuple(zip(leaders["enterprise_id"].tolist(), leaders["is_local"].tolist())) if len(leaders) else (),
+            tuple(zip(report.roles["enterprise_id"].tolist(), report.roles["role"].tolist()))
+            if len(report.roles) else (), weights, top, bool(include_unverified))
+
+
+def _copy_frame(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    out.attrs = copy.deepcopy(df.attrs)
+    return out
+
+
+def _rank(store, report, gaps: pd.DataFrame, weights: Weights, top: int, tree, include_unverified: bool
+          ) -> pd.DataFrame:
+    from graph.analysis import location
+    from graph.analysis.scope import RegionTree
     wanted = set(gaps["product_id"])
     link_of = {p: l for p, l in report.link_of.items() if l in wanted} \
         if report.link_of else {p: p for p in gaps["product_id"]}
@@ -99,7 +131,6 @@ SHORTLIST_FROM = 2000
 #: exact score rounds each of the 8 parts and the sum to 0.01, so it is within 0.045 of the
 #: approximate (unrounded) one; any margin above twice that keeps every candidate that can rank.
 _SLACK = 0.2
-_PARTS = ["s_role_tags", "s_scale", "s_revenue", "s_share", "s_distance", "s_province", "s_transfer", "s_ties"]
 
 
 def score_targets(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ties: pd.DataFrame,
@@ -118,36 +149,6 @@ def score_targets(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ti
     return _score(cands, gaps, place, tree, ties, roles, local_ids, local_leaders, weights, top, unknown)
 
 
-def _memberships(ids: pd.Series, sets: list[set]) -> list[np.ndarray]:
-    """``ids.isin(S)`` for each S, with one pass over the (many) ids for all the (small) sets."""
-    out = [np.zeros(len(ids), dtype=bool) for _ in sets]
-    union = set().union(*sets)
-    if union:
-        hit = np.flatnonzero(ids.isin(union).to_numpy(bool))
-        vals = ids.to_numpy(object)[hit].tolist()
-        for flag, wanted in zip(out, sets):
-            if wanted:
-                flag[hit] = [v in wanted for v in vals]
-    return out
-
-
-def _role_tag_points(leader: np.ndarray, core: np.ndarray, listed_col: pd.Series, flags: dict,
-                     w: Weights) -> np.ndarray:
-    listed = listed_col.astype(object).where(listed_col.notna(), False).astype(bool).to_numpy(bool) \
-        | flags["上市"].to_numpy(bool)
-    pts = np.where(leader, w.leader, 0.0) + np.where(core, w.core, 0.0) + np.where(listed, w.listed, 0.0)
-    for tag, attr in _TAG_WEIGHTS:
-        pts = pts + np.where(flags[tag].to_numpy(bool), getattr(w, attr), 0.0)
-    return np.minimum(pts, w.tags_cap)
-
-
-def _map_unique(s: pd.Series, mapping: dict) -> np.ndarray:
-    """``s.map(mapping)`` as an object array, looked up once per distinct value (missing -> NaN)."""
-    pos, uniq = pd.factorize(s.to_numpy(object))
-    vals = np.array([mapping.get(u, np.nan) for u in uniq] + [np.nan], dtype=object)
-    return vals[np.where(pos < 0, len(uniq), pos)]
-
-
 def _shortlist(cands: pd.DataFrame, place: dict, tree, ties: pd.DataFrame, roles: pd.DataFrame,
                local_ids: set[str], local_leaders: set[str], w: Weights, top: int) -> tuple[np.ndarray, int]:
     """(mask, unknown): the candidates that can rank in the top ``top`` of their gap — the same
@@ -157,11 +158,9 @@ def _shortlist(cands: pd.DataFrame, place: dict, tree, ties: pd.DataFrame, roles
     if pd.api.types.infer_dtype(eid, skipna=False) != "string":  # ids from stores are already str
         eid = eid.astype(str)
     role_map = dict(zip(roles["enterprise_id"].astype(str), roles["role"])) if len(roles) else {}
-    t = ties if len(ties) else pd.DataFrame(columns=["supplier", "customer"])
-    sup, cus = t["supplier"].astype(str), t["customer"].astype(str)
     leader, core, sup_local, sup_leader, buy_local = _memberships(eid, [
         {e for e, r in role_map.items() if r == "链主"}, {e for e, r in role_map.items() if r == "链核"},
-        set(sup[cus.isin(local_ids)]), set(sup[cus.isin(local_leaders)]), set(cus[sup.isin(local_ids)])])
+        *_tie_sets(ties, local_ids, local_leaders)])
     flags = gap_rules.tag_flags(cands["tags"], [tag for tag, _ in _TAG_WEIGHTS] + ["上市"])
     parts = [_role_tag_points(leader, core, cands["listed"], flags, w)]
     rank = pd.Series(_map_unique(cands["scale"], SCALE_RANK), dtype=object).astype(float).to_numpy()
@@ -216,169 +215,3 @@ def _shortlist(cands: pd.DataFrame, place: dict, tree, ties: pd.DataFrame, roles
     thr[ng] = -np.inf
     keep = (approx >= thr[g] - _SLACK) | np.isnan(approx)
     return keep, unknown
-
-
-def _score(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ties: pd.DataFrame,
-           roles: pd.DataFrame, local_ids: set[str], local_leaders: set[str], weights: Weights, top: int,
-           unknown_count: int | None) -> pd.DataFrame:
-    """Score every candidate given; ``unknown_count``: the note's count when shortlisted."""
-    w = weights
-    notes: list[str] = []
-    c = cands.reset_index(drop=True)
-    c["enterprise_id"] = c["enterprise_id"].astype(str)
-    if "location" not in c.columns:
-        c["location"] = "区域外"
-    # role and tags
-    role_map = dict(zip(roles["enterprise_id"].astype(str), roles["role"])) if len(roles) else {}
-    c["role"] = c["enterprise_id"].map(role_map).astype(object).where(lambda s: s.notna(), "")
-    flags = gap_rules.tag_flags(c["tags"], [tag for tag, _ in _TAG_WEIGHTS] + ["上市"])
-    listed = c["listed"].astype(object).where(c["listed"].notna(), False).astype(bool) | flags["上市"]
-    pts = (np.where(c["role"] == "链主", w.leader, 0.0) + np.where(c["role"] == "链核", w.core, 0.0)
-           + np.where(listed, w.listed, 0.0))
-    for tag, attr in _TAG_WEIGHTS:
-        pts = pts + np.where(flags[tag], getattr(w, attr), 0.0)
-    c["listed"] = listed
-    c["s_role_tags"] = np.minimum(pts, w.tags_cap)
-    # scale and revenue
-    c["s_scale"] = (c["scale"].map(SCALE_RANK).astype(float).fillna(0.0) / 4 * w.scale)
-    rev = pd.to_numeric(c["revenue"], errors="coerce").astype(float)
-    c["revenue"] = rev
-    span = np.log10(w.revenue_full / w.revenue_floor)
-    frac = np.clip(np.log10(rev.where(rev > 0) / w.revenue_floor) / span, 0, 1)
-    c["s_revenue"] = (frac.fillna(0.0) * w.revenue)
-    share = pd.to_numeric(c["revenue_share"], errors="coerce").astype(float)
-    c["revenue_share"] = share
-    c["s_share"] = share.fillna(0.0).clip(0, 1) * w.product_share
-    # location
-    park_region = c["park"].map({k: v.get("region") for k, v in tree.parks.items()}) if tree.parks else None
-    eff = c["region"].astype(object).where(c["region"].notna(), park_region if park_region is not None else None)
-    c["region"] = eff.where(eff.notna(), None)
-    loc = tree.locate(c["region"])
-    c["province"] = loc["province"]
-    plon, plat = place.get("lon"), place.get("lat")
-    if plon is None or plat is None or pd.isna(plon) or pd.isna(plat):
-        c["distance_km"] = np.nan
-        notes.append(f"“{place.get('name')}”没有经纬度（本级与上级均无），未计算距离分。")
-    else:
-        c["distance_km"] = np.round(geo.haversine_km(plon, plat, loc["lon"].to_numpy(float),
-                                                     loc["lat"].to_numpy(float)), 1)
-    c["s_distance"] = (w.distance * np.clip(1 - c["distance_km"] / w.distance_full, 0, 1)).fillna(0.0)
-    home = place.get("province")
-    c["same_province"] = (c["province"] == home) & c["province"].notna() if home else False
-    c["neighbour_province"] = c["province"].isin(list(geo.NEIGHBOURS.get(home, ()))) if home else False
-    c["s_province"] = np.select([c["same_province"], c["neighbour_province"]],
-                                [w.same_province, w.neighbour_province], 0.0)
-    c["eastern"] = c["province"].isin(list(geo.EASTERN)) & (c["province"] != home)
-    c["s_transfer"] = np.where(c["eastern"] & w.eastern_transfer, w.eastern, 0.0)
-    if unknown_count is None:
-        unknown = c["province"].isna() & c["region"].isna()
-        unknown_count = c.loc[unknown, "enterprise_id"].nunique() if unknown.any() else 0
-    if unknown_count:
-        notes.append(f"{unknown_count} 家候选企业所在地区未知：不会被视为本地企业，"
-                     "也不计距离与省份分。")
-    # ties with local enterprises
-    t = ties if len(ties) else pd.DataFrame(columns=["supplier", "customer"])
-    sup, cus = t["supplier"].astype(str), t["customer"].astype(str)
-    c["supplies_local"] = c["enterprise_id"].isin(set(sup[cus.isin(local_ids)]))
-    c["supplies_leader"] = c["enterprise_id"].isin(set(sup[cus.isin(local_leaders)]))
-    c["buys_local"] = c["enterprise_id"].isin(set(cus[sup.isin(local_ids)]))
-    c["s_ties"] = (np.where(c["supplies_local"], w.supplies_local, 0.0)
-                   + np.where(c["supplies_leader"], w.supplies_leader, 0.0)
-                   + np.where(c["buys_local"], w.buys_local, 0.0))
-    parts = ["s_role_tags", "s_scale", "s_revenue", "s_share", "s_distance", "s_province", "s_transfer", "s_ties"]
-    c[parts] = c[parts].astype(float).round(2)
-    c["score"] = c[parts].sum(axis=1).round(2)
-    # the gap columns and the ranking
-    g = gaps.set_index("product_id")
-    c["gap_product_id"] = c["link_id"]
-    c["gap_product"] = c["link_id"].map(g["name"])
-    c["gap_label"] = c["link_id"].map(g["label"])
-    c["gap_grade"] = c["link_id"].map(g["grade"])
-    c["gap_priority"] = c["link_id"].map(g["priority"]).astype(float)
-    c["made_product_id"] = c["product_id"]
-    c = c.sort_values(["gap_priority", "gap_product_id", "score", "revenue", "enterprise_id"],
-                      ascending=[False, True, False, False, True], na_position="last", kind="stable")
-    c["rank"] = c.groupby("gap_product_id").cumcount() + 1
-    c = c[c["rank"] <= top].copy()
-    kept = c.index.to_numpy()  # c was reset to 0..n-1 above, so labels are positions
-    c["reason"] = _reasons(c, {k: v.to_numpy(bool)[kept] for k, v in flags.items()}, w)  # only the kept rows
-    c["tags"] = c["tags"].astype(object).str.join("、").fillna("").astype(object)
-    c["region_name"] = [region_label(n, s) for n, s in zip(c["region"].map(tree.frame()["name"]),
-                                                            c.get("region_source", pd.Series(None, index=c.index)))]
-    c["province_name"] = c["province"].map(geo.PROVINCES).astype(object).where(lambda s: s.notna(), "")
-    out = c[TARGET_COLUMNS].reset_index(drop=True)
-    out.attrs["notes"] = notes
-    return out
-
-
-def _reasons(c: pd.DataFrame, flags: dict, w: Weights) -> pd.Series:
-    """One line per row naming every part that scored, each with its points, so the points in the
-    line add up to ``score`` (only for the kept rows, so plain Python per row)::
-
-        上市（10分）·小巨人（12分）·大型（10分）·营收200亿元（8.6分）·产品占营收30%（4.5分）·距离1029km（4.71分）
-    """
-    tag_labels = [("链主", c["role"] == "链主", w.leader), ("链核", c["role"] == "链核", w.core),
-                  ("500强", flags["500强"], w.fortune500), ("上市", c["listed"], w.listed),
-                  ("小巨人", flags["小巨人"], w.little_giant), ("专精特新", flags["专精特新"], w.specialised),
-                  ("规上", flags["规上"], w.above_scale), ("高新技术", flags["高新技术"], w.high_tech)]
-    tag_cols = [(label, np.asarray(mask, dtype=bool).tolist(), pts) for label, mask, pts in tag_labels if pts]
-    unverified = (c["location"] == "待核实").tolist() if "location" in c.columns else [False] * len(c)
-    cols = {k: c[k].tolist() for k in ("s_role_tags", "s_scale", "s_revenue", "s_share", "s_distance",
-                                       "s_province", "s_transfer", "scale", "revenue", "revenue_share",
-                                       "distance_km", "same_province", "neighbour_province",
-                                       "supplies_local", "supplies_leader", "buys_local")}
-    lines = []
-    for i in range(len(c)):
-        row = {k: v[i] for k, v in cols.items()}
-        parts = []
-        tags = [(label, pts) for label, mask, pts in tag_cols if mask[i]]
-        if tags and sum(p for _, p in tags) > row["s_role_tags"] + 0.005:     # capped
-            parts.append(("、".join(label for label, _ in tags), row["s_role_tags"], "封顶"))
-        else:
-            parts += [(label, pts, "") for label, pts in tags]
-        parts.append((_text(row["scale"]), row["s_scale"], ""))
-        money = _money(row["revenue"])
-        parts.append((f"营收{money}" if money else "", row["s_revenue"], ""))
-        share = row["revenue_share"]
-        parts.append((f"产品占营收{round(share * 100)}%" if _known(share) else "", row["s_share"], ""))
-        km = row["distance_km"]
-        if _known(km):
-            parts.append((f"距离{round(km)}km", row["s_distance"], ""))
-        label = "同省" if row["same_province"] else "邻省" if row["neighbour_province"] else ""
-        parts.append((label, row["s_province"], ""))
-        parts.append(("东部产业转移", row["s_transfer"], ""))
-        if row["supplies_leader"]:
-            parts.append(("已向本地链主供货", w.supplies_leader + (w.supplies_local if row["supplies_local"] else 0), ""))
-        elif row["supplies_local"]:
-            parts.append(("已向本地企业供货", w.supplies_local, ""))
-        if row["buys_local"]:
-            parts.append(("已从本地采购", w.buys_local, ""))
-        text = [f"{label}（{cap}{_points(pts)}分）" for label, pts, cap in parts if label and round(pts, 2)]
-        if unverified[i]:
-            text.insert(0, "待核实（所在地未知，可能在本地）")
-        if not _known(km):
-            text.append("所在地未知（不计距离分）")
-        lines.append("·".join(text))
-    return pd.Series(lines, index=c.index, dtype=object)
-
-
-def _known(x) -> bool:
-    return x is not None and not (isinstance(x, float) and np.isnan(x))
-
-
-def _text(v) -> str:
-    return str(v) if _known(v) and v is not pd.NA else ""
-
-
-def _points(x: float) -> str:
-    """Points as written in a reason: at most 2 decimals, no trailing zeros (``4.5``, ``10``)."""
-    return f"{x:.2f}".rstrip("0").rstrip(".")
-
-
-def _money(wan) -> str:
-    """An amount in 万元 as Chinese readers write it: ``200亿元``, ``5亿元``, ``3,000万元``."""
-    if not _known(wan):
-        return ""
-    if wan >= 10_000:
-        return f"{wan / 10_000:,.2f}".rstrip("0").rstrip(".") + "亿元"
-    return f"{wan:,.0f}万元"

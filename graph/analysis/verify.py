@@ -33,8 +33,11 @@ def verification_list(reports: list, tree=None) -> pd.DataFrame:
     rows: dict[str, dict] = {}
     for rep in reports:
         links = rep.links
-        open_links = links[links["status"] == "unverified"].set_index("product_id")
-        unk = rep.unknown if len(rep.unknown) else pd.DataFrame(columns=["link_id", "enterprise_id"])
+        is_open = (links["status"] == "unverified").to_numpy(bool)
+        if not is_open.any() or not len(rep.unknown):  # nothing to verify in this chain
+            continue
+        open_links = links[is_open].set_index("product_id")
+        unk = rep.unknown
         unk = unk[unk["link_id"].isin(open_links.index)]
         kw = float(rep.thresholds.key_weight)
         chain = str(rep.chain.get("name") or rep.chain.get("chain_id"))

@@ -33,13 +33,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from graph.export import tables as T
 from graph.errors import UnsupportedInput
+from graph.export.json_columns import json_columns
 from graph.export.safe import csv_bytes
 from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS, PriorityWeights, Thresholds, Weights
 from graph.export.project_sheet import project_rows, snapshot_projects
@@ -188,7 +188,7 @@ def to_json_bytes(export: GapExport) -> bytes:
     from graph.analysis.gaps import json_safe
     meta = {**export.meta, "notes": [{"chain": c, "note": n} for c, n in export.meta.get("notes", [])]}
     head = {"format": "chainatlas.gap-list", "meta": meta, "snapshot": export.snapshot}
-    tables = {str(k): _json_columns(df) for k, df in export.tables.items()}
+    tables = {str(k): json_columns(df) for k, df in export.tables.items()}
     if any(cols is None for cols in tables.values()):  # a nested value somewhere: the plain way
         doc = {**head, "tables": {k: df for k, df in export.tables.items()}}
         return json.dumps(json_safe(doc), ensure_ascii=False, indent=1).encode("utf-8")
@@ -203,39 +203,6 @@ def to_json_bytes(export: GapExport) -> bytes:
         parts.append(_json_records(cols))
     parts.append(b"\n }\n}")
     return b"".join(p if isinstance(p, bytes) else p.encode("utf-8") for p in parts)
-
-
-def _json_columns(df: pd.DataFrame) -> dict[str, list] | None:
-    """Each column's values as ``graph.analysis.gaps.json_safe(df.to_dict("records"))`` has them; None when a
-    value is not a JSON scalar (lists, dicts …)."""
-    from graph.analysis.gaps import json_safe
-    if len(df) and not len(df.columns):
-        return None
-    out = {}
-    for j, col in enumerate(df.columns):
-        s = df.iloc[:, j]
-        if s.dtype == np.float64:
-            values = s.to_numpy().astype(object)
-            values[s.isna().to_numpy()] = None
-            values = values.tolist()
-        elif s.dtype in (np.int64, np.bool_):
-            values = s.tolist()
-        elif s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) == "boolean":
-            objects = s.to_numpy()
-            have = ~pd.isna(objects)
-            values = np.full(len(objects), None, dtype=object)
-            values[have] = objects[have].astype(bool).astype(object)  # Python bools, as item() gives
-            values = values.tolist()
-        elif isinstance(s.dtype, pd.StringDtype) or (
-                s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")
-                and all(v is None or isinstance(v, float) or v is pd.NA or v is pd.NaT for v in s[s.isna()])):
-            values = s.astype(object).where(s.notna(), None).tolist()
-        else:
-            values = [json_safe(v) for v in s]  # iteration boxes numpy scalars as to_dict does
-            if not all(v is None or isinstance(v, (str, int, float)) for v in values):
-                return None
-        out[str(col)] = values
-    return out
 
 
 def _json_records(cols: dict[str, list]) -> bytes:

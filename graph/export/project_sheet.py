@@ -30,13 +30,17 @@ CHANGE_CN = {"stage": "阶段变化", "new": "新增项目", "gone": "项目移�
 
 def project_rows(store, reports) -> pd.DataFrame:
     """The 招商项目 sheet's rows (HEADERS keys) for the export's reports."""
-    listed = annotate(store)
+    projects = store.projects()
+    listed = annotate(store, projects) if len(projects) else None
     rows = []
-    for rep in reports:
+    for rep in reports if listed is not None else ():  # no projects: no rows
+        pairs = project_links(store, rep, listed)
+        if not pairs:
+            continue
         status = dict(zip(rep.links["product_id"], rep.links["status_cn"]))
         names = dict(zip(rep.links["product_id"], rep.links["name"]))
         by_project: dict[str, dict] = {}
-        for link, r in project_links(store, rep, listed):
+        for link, r in pairs:
             row = by_project.setdefault(r["project_id"], {**r, "links": [], "link_status": [], "coverage": []})
             row["links"].append(names.get(link, link))
             row["link_status"].append(f"{names.get(link, link)}：{status.get(link, '')}")

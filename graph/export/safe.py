@@ -81,9 +81,40 @@ def text_width(value) -> int:
 
 
 def column_width(header: str, values, minimum: int = 6, maximum: int = 50, sample: int = 500) -> float:
-    """Excel column width for a header and (a sample of) its values."""
-    widths = [text_width(header)] + [text_width(v) for v in itertools.islice(values, sample)]
-    return float(min(maximum, max(minimum, max(widths) + 2)))
+    """Excel column width for a header and (a sample of) its values: the widest :func:`text_width`.
+
+    >>> column_width("名称", ["ab", "山西太原市", None, 1234.5])
+    12.0
+    """
+    texts = [_width_text(header)] + [_width_text(v) for v in itertools.islice(values, sample)]
+    try:
+        widest = _widest_line("\n".join(texts))  # a line break between values: no line spans two
+    except UnicodeEncodeError:  # lone surrogates: value by value
+        widest = max(text_width(t) for t in texts)
+    return float(min(maximum, max(minimum, widest + 2)))
+
+
+_LINE_BREAKS = np.array([ord(c) for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"], dtype=np.uint32)  # str.splitlines
+
+
+def _width_text(value) -> str:
+    """The text :func:`text_width` measures."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return f"{value:,.2f}" if isinstance(value, float) else str(value)
+
+
+def _widest_line(text: str) -> int:
+    """max(text_width(line) for line in text.splitlines()), every character at once."""
+    if text.isascii():
+        return max((len(line) for line in text.splitlines()), default=0)
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    distinct, where = np.unique(points, return_inverse=True)
+    width = np.array([2 if unicodedata.east_asian_width(chr(c)) in ("W", "F") or c >= 0x1F000 else 1
+                      for c in distinct.tolist()], dtype=np.int64)
+    breaks = np.isin(points, _LINE_BREAKS)
+    per_char = np.where(breaks, 0, width[where.ravel()])
+    return int(np.bincount(np.cumsum(breaks), weights=per_char).max())
 
 
 # --- CSV / TSV ------------------------------------------------------------------------------------

@@ -42,14 +42,21 @@ DIFF_HEADERS = {"change_cn": "变化", "chain": "产业链", "link": "环节", "
 def make_snapshot(meta: dict, reports) -> dict:
     """The snapshot dict of an export (JSON-safe)."""
     from graph.analysis.gaps import json_safe
-    links = []
-    for rep in reports:
-        l = rep.links.assign(chain_id=rep.chain.get("chain_id"), chain=rep.chain.get("name"))
-        links += l[LINK_FIELDS].to_dict(orient="records")
+    from graph.export.json_columns import json_records
+    own = [c for c in LINK_FIELDS if c not in ("chain_id", "chain")]
+    frames = [rep.links[own].assign(chain_id=rep.chain.get("chain_id"), chain=rep.chain.get("name"))[LINK_FIELDS]
+              for rep in reports]
+    frames = [f for f in frames if len(f)]
+    if frames and all(f.dtypes.equals(frames[0].dtypes) for f in frames):  # one frame: same values, same types
+        links = json_records(pd.concat(frames, ignore_index=True))
+    else:
+        links = [r for f in frames for r in json_records(f)]
     region = {k: meta["region"].get(k) for k in ("kind", "id", "code", "name", "level")}
-    return json_safe({"format": SNAPSHOT_FORMAT, "version": SNAPSHOT_VERSION, "generated_at": meta["generated_at"],
-                      "tool_version": meta["tool_version"], "region": region, "chains": meta["chains"],
-                      "options": meta["options"], "links": links})
+    out = json_safe({"format": SNAPSHOT_FORMAT, "version": SNAPSHOT_VERSION, "generated_at": meta["generated_at"],
+                     "tool_version": meta["tool_version"], "region": region, "chains": meta["chains"],
+                     "options": meta["options"], "links": []})
+    out["links"] = links
+    return out
 
 
 def load_snapshot(source) -> dict:

@@ -8,6 +8,8 @@ other. Keys and sheets: ``about`` 说明, ``summary`` 汇总, ``gaps`` 缺口清
 """
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pandas as pd
 
@@ -149,18 +151,25 @@ def verify_rows(reports, tree) -> pd.DataFrame:
 
 
 def gap_rows(reports, targets) -> pd.DataFrame:
-    frames = []
+    added = ("chain_id", "chain", "targets")
+    own = [c for c in HEADERS["gaps"] if c not in added]
+    frames, chain_ids, chains, counts = [], [], [], []
     for rep, tg in zip(reports, targets):
         g = rep.gaps()
         if g.empty:
             continue
-        per_gap = tg.groupby("gap_product_id").size() if len(tg) else pd.Series(dtype=int)
-        g = g.assign(chain_id=rep.chain.get("chain_id"), chain=rep.chain.get("name"),
-                     targets=g["product_id"].map(per_gap).fillna(0).astype(int))
-        frames.append(g)
+        per_gap = Counter(tg["gap_product_id"].tolist()) if len(tg) else {}
+        frames.append(g[own])
+        ids = g["product_id"].tolist()
+        chain_ids += [rep.chain.get("chain_id")] * len(ids)
+        chains += [rep.chain.get("name")] * len(ids)
+        counts += [per_gap.get(p, 0) for p in ids]
     if not frames:
         return _empty("gaps")
-    return pd.concat(frames, ignore_index=True)[list(HEADERS["gaps"])]
+    out = pd.concat(frames, ignore_index=True)
+    out = out.assign(chain_id=pd.Series(chain_ids), chain=pd.Series(chains),
+                     targets=np.array(counts, dtype=np.int64))
+    return out[list(HEADERS["gaps"])]
 
 
 def matching_rows(reports, targets, per_input: int = 3) -> pd.DataFrame:
@@ -190,29 +199,74 @@ def target_rows(reports, targets, tree) -> pd.DataFrame:
 
 
 def maker_rows(reports, tree) -> pd.DataFrame:
-    frames = []
-    park_names = {k: v.get("name") for k, v in tree.parks.items()}
-    region_names = {k: tree.name(k) for k in tree.regions}
+    """本地企业: every chain's local makers, links in the chain's order, then by name, id and product
+    (one frame for all chains: each derived column is computed once, each distinct value looked up once)."""
+    frames, chain_pos, link_pos, offsets, link_tables = [], [], [], [0], []
     for rep in reports:
         m = rep.makers
         if m is None or m.empty:
             continue
-        links = rep.links.set_index("product_id")
-        order = {p: i for i, p in enumerate(rep.links["product_id"])}
-        m = m.assign(chain_id=rep.chain.get("chain_id"), chain=rep.chain.get("name"),
-                     stage_cn=m["link_id"].map(links["stage_cn"]), link=m["link_id"].map(links["name"]),
-                     link_status=m["link_id"].map(links["status"]).map(STATUS_CN),
-                     region_name=[region_label(n, s) for n, s in zip(_names(region_names, m["region"]), m.get(
-                         "region_source", pd.Series(None, index=m.index)))],
-                     park_name=_names(park_names, m["park"]),
-                     tags=_joined(m["tags"]), _order=m["link_id"].map(order))
-        frames.append(m.sort_values(["_order", "name", "enterprise_id", "product_id"], kind="stable"))
+        links = rep.links
+        pos = pd.Index(links["product_id"]).get_indexer(m["link_id"])
+        frames.append(m)
+        chain_pos.append(np.full(len(m), len(link_tables), dtype=np.int64))
+        link_pos.append(np.where(pos >= 0, pos + offsets[-1], -1))
+        offsets.append(offsets[-1] + len(links))
+        link_tables.append((rep, links))
     if not frames:
         return _empty("makers")
-    out = pd.concat(frames, ignore_index=True)
+    m = pd.concat(frames, ignore_index=True)
+    at = np.concatenate(link_pos)
+    found = at >= 0
+
+    def per_link(values: list, default=np.nan) -> np.ndarray:
+        out = np.full(len(m), default, dtype=object)
+        out[found] = np.asarray(values, dtype=object)[at[found]]
+        return out
+    pick = np.concatenate(chain_pos)
+    chain_ids = np.array([rep.chain.get("chain_id") for rep, _ in link_tables], dtype=object)[pick]
+    chain_names = np.array([rep.chain.get("name") for rep, _ in link_tables], dtype=object)[pick]
+    column = {c: [v for _, ls in link_tables for v in ls[c].tolist()] for c in ("stage_cn", "name", "status")}
+    status = pd.Series(per_link(column["status"]), dtype=object).map(STATUS_CN)
+    park_names = {k: v.get("name") for k, v in tree.parks.items()}
+    region_names = {k: tree.name(k) for k in tree.regions}
+    sources = m["region_source"] if "region_source" in m else pd.Series(None, index=m.index)
+    out = pd.DataFrame({
+        "chain_id": chain_ids, "chain": chain_names, "stage_cn": per_link(column["stage_cn"]),
+        "link_id": m["link_id"], "link": per_link(column["name"]), "link_status": status,
+        "enterprise_id": m["enterprise_id"], "name": m["name"],
+        "region_name": _pairwise(region_label, _names(region_names, m["region"]), sources),
+        "park_name": _names(park_names, m["park"]), "scale": m["scale"], "revenue": m["revenue"],
+        "employees": m["employees"], "listed": m["listed"], "tags": _joined_once(m["tags"]),
+        "product_id": m["product_id"], "revenue_share": m["revenue_share"], "source": m["source"],
+        "as_of": m["as_of"], "illustrative": m["illustrative"],
+        "_chain": pick, "_order": np.where(found, at, np.iinfo(np.int64).max)})  # unknown links last
+    out = out.sort_values(["_chain", "_order", "name", "enterprise_id", "product_id"], kind="stable")
+    out = out.reset_index(drop=True)
     for k in ("revenue", "revenue_share", "employees"):
         out[k] = pd.to_numeric(out[k], errors="coerce").astype(float)
     return out[list(HEADERS["makers"])]
+
+
+def _pairwise(fn, a: pd.Series, b: pd.Series) -> list:
+    """``[fn(x, y) for x, y in zip(a, b)]``, calling ``fn`` once per distinct (x, y) pair."""
+    x, y = a.to_numpy(object), b.to_numpy(object)
+    xc, xu = pd.factorize(x, use_na_sentinel=False)
+    yc, yu = pd.factorize(y, use_na_sentinel=False)
+    pairs, inverse = np.unique(xc.astype(np.int64) * max(len(yu), 1) + yc, return_inverse=True)
+    done = [fn(xu[p // max(len(yu), 1)], yu[p % max(len(yu), 1)]) for p in pairs.tolist()]
+    return [done[i] for i in inverse.ravel().tolist()]
+
+
+def _joined_once(values: pd.Series) -> pd.Series:
+    """:func:`_joined`, each distinct object (the store shares one tag list per distinct tags) joined once."""
+    objs = values.to_numpy(object)
+    if not len(objs):
+        return _joined(values)
+    ids = np.fromiter(map(id, objs), dtype=np.uint64, count=len(objs))
+    _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    joined = _joined(pd.Series(objs[first], dtype=object)).to_numpy(object)
+    return pd.Series(joined[inverse.ravel()], index=values.index, dtype=object)
 
 
 def plan_rows(plan) -> pd.DataFrame:

@@ -12,7 +12,7 @@ How it is written (national exports reach millions of cells; openpyxl without lx
 ~30 µs on each): openpyxl builds the workbook — styles, header rows, widths, panes, filters, page
 setup, properties and the snapshot sheet. The data rows are done here, column by column with
 ``pyarrow.compute``: first each value is classified as openpyxl would store it (number, text made
-xlsx-safe, formula-like or not) and each cell's style registered in the workbook; after openpyxl
+xlsx-safe, formula-like or not; graph.export.xlsx_cells) and each cell's style registered in the workbook; after openpyxl
 has saved, the package is re-zipped with the rows' XML — exactly the XML openpyxl writes for such
 cells (inline strings, ``t="n"`` numbers, ``s`` style ids) — spliced into each sheet's
 ``<sheetData>``, built and compressed :data:`BLOCK` rows at a time.
@@ -21,22 +21,23 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from openpyxl.cell.cell import ERROR_CODES, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from graph.export.safe import RISKY_START, XLSX_CELL_LIMIT, append_row, column_width, is_risky, new_workbook, \
-    save_workbook, xlsx_text
+from graph.export.safe import append_row, column_width, new_workbook, save_workbook
 from graph.export.tables import GRADE_COLUMNS, HEADERS, NUMBER_FORMATS, SHEETS, display_column
 from graph.export.snapshot import SNAPSHOT_SHEET
+from graph.export.xlsx_cells import _ERRORS, _MARKUP, _RISKY_SET, _SPACES, _Parts, _any, _arrow, _column, _edges, \
+    _mask, _texts  # noqa: F401 (_RISKY_SET, _SPACES: the sets tests check)
 
 GRADE_STYLES = {  # fill, font colour
     "紧急": ("FFC7CE", "9C0006"),
@@ -49,14 +50,6 @@ CHUNK = 30000  # characters per _snapshot cell
 BLOCK = 20000  # data rows serialised and compressed at a time
 LEVEL = 1      # deflate level of the data sheets: 3-4x faster than the default, files ~25 % larger
 _WIDE = {"reason": 60, "local_maker_names": 60, "sources": 60, "value": 60, "note": 50, "leader_consumers": 40}
-
-# Vectorised equivalents of graph.export.safe (RE2 syntax): XML-illegal control characters,
-# formula-like starts, and the characters Python's str.strip() removes (openpyxl marks text with
-# such an edge as xml:space="preserve" unless it is all whitespace).
-_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
-_RISKY_SET = pa.array(list(RISKY_START), pa.string())
-_SPACES = pa.array([chr(c) for c in range(0x3001) if chr(c).isspace()], pa.string())  # none above U+3000
-_ERRORS = pa.array(ERROR_CODES, pa.string())
 WIDTH_SAMPLE = 500  # values measured for a column's width
 _SHEET_DATA_END = "</sheetData>"
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"')
@@ -118,9 +111,24 @@ class _Body:
         for start in range(0, self.rows, size):
             stop = min(start + size, self.rows)
             numbers = self.numbers[start:stop]
-            parts = [pa.scalar('<row r="'), numbers, pa.scalar('">')]
-            parts += [col.xml(start, stop, numbers) for col in self.columns] + [pa.scalar("</row>")]
-            yield _utf8(pc.binary_join_element_wise(*parts, ""))
+            parts = ['<row r="', numbers, '">']
+            for col in self.columns:
+                parts += col.xml(start, stop, numbers)
+            yield _utf8(_join(parts + ["</row>"]))
+
+
+def _join(parts: list) -> pa.Array:
+    """The element-wise concatenation of string arrays and Python strings (adjacent strings merged):
+    one pass that writes each row once."""
+    merged: list = []
+    for p in parts:
+        if isinstance(p, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += p
+        elif not (isinstance(p, str) and not p):
+            merged.append(p)
+    if not any(isinstance(p, pa.Array) for p in merged):
+        raise ValueError("no array among the parts")
+    return pc.binary_join_element_wise(*merged, "")
 
 
 def _utf8(arr: pa.Array) -> memoryview:
@@ -132,114 +140,14 @@ def _utf8(arr: pa.Array) -> memoryview:
     return memoryview(b"") if data is None else memoryview(data)[offsets[0]:offsets[-1]]
 
 
-def _classify(values) -> tuple[np.ndarray, list, np.ndarray]:
-    """Value by value, exactly as the row would be handed to openpyxl: kind (0 nothing, 1 number,
-    2 text), the number as openpyxl writes it or the xlsx-safe text, and whether that text is
-    risky. Python bools are 是/否; anything else is text (``str``)."""
-    kinds = np.zeros(len(values), dtype=np.int8)
-    payload = [""] * len(values)
-    risky = np.zeros(len(values), dtype=bool)
-    for i, v in enumerate(values):
-        if v is None or v is np.nan:
-            continue
-        if isinstance(v, (np.integer, int)) and not isinstance(v, (bool, np.bool_)):
-            kinds[i], payload[i] = 1, _number(int(v))
-        elif isinstance(v, (float, np.floating)):
-            if not math.isnan(v):
-                kinds[i], payload[i] = 1, _number(float(v))
-        elif isinstance(v, (bool, np.bool_)):
-            kinds[i], payload[i] = 2, "是" if v else "否"
-        else:
-            text = xlsx_text(str(v))
-            kinds[i], payload[i], risky[i] = 2, text, is_risky(v) or is_risky(text)
-    return kinds, payload, risky
-
-
-def _number(v) -> str:
-    """A number as openpyxl writes it (openpyxl.compat.safe_string): ``%.16g``, infinities empty."""
-    return "" if isinstance(v, float) and math.isinf(v) else "%.16g" % v
-
-
-def _numbers(arr: np.ndarray) -> tuple[np.ndarray, pa.Array, np.ndarray]:
-    """A numeric column: integers (and integral floats below 1e16, where ``%.16g`` prints all
-    digits) cast in bulk, other floats formatted one by one."""
-    n = len(arr)
-    if arr.dtype.kind in "iu":
-        ints = arr.astype(np.int64) if arr.dtype.kind == "i" or arr.max(initial=0) < 2 ** 63 else None
-        if ints is not None and np.abs(ints).max(initial=0) < 10 ** 16:
-            return np.ones(n, dtype=np.int8), pc.cast(pa.array(ints), pa.string()), np.zeros(n, dtype=bool)
-        return np.ones(n, dtype=np.int8), pa.array([_number(v) for v in arr.tolist()], pa.string()), \
-            np.zeros(n, dtype=bool)
-    arr = arr.astype(np.float64)
-    ok = ~np.isnan(arr)
-    with np.errstate(invalid="ignore"):
-        integral = ok & (np.abs(arr) < 1e16) & (arr == np.floor(arr)) & ~((arr == 0) & np.signbit(arr))
-    text = pc.cast(pa.array(np.where(integral, arr, 0).astype(np.int64)), pa.string())
-    other = ok & ~integral
-    if other.any():  # fractions, -0.0, infinities, huge values: each distinct one formatted once
-        distinct, where = np.unique(arr[other], return_inverse=True)
-        slow = np.full(n, None, dtype=object)
-        slow[other] = np.array([_number(v) for v in distinct.tolist()], dtype=object)[where.ravel()]
-        text = pc.if_else(pa.array(other), pa.array(slow, pa.string()), text)
-    return ok.astype(np.int8), text, np.zeros(n, dtype=bool)
-
-
-def _texts(raw: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray]:
-    """A text column (null = no value): graph.export.safe.xlsx_text and is_risky, vectorised."""
-    present = _mask(pc.is_valid(raw))
-    raw = pc.fill_null(raw, "")
-    text = raw
-    if _any(pc.match_substring_regex(raw, _ILLEGAL)):
-        text = pc.replace_substring_regex(text, _ILLEGAL, "")
-    if _any(pc.match_substring(text, "\r")):
-        text = pc.replace_substring(pc.replace_substring(text, "\r\n", "\n"), "\r", "\n")
-    long = _mask(pc.greater(pc.utf8_length(text), XLSX_CELL_LIMIT))
-    if long.any():  # rare: cut exactly as export_safe does
-        cut = text.to_pylist()
-        for i in np.flatnonzero(long).tolist():
-            cut[i] = xlsx_text(cut[i])
-        text = pa.array(cut, pa.string())
-    risky = _mask(pc.is_in(pc.utf8_slice_codeunits(raw, 0, 1), value_set=_RISKY_SET))
-    if text is not raw:
-        risky |= _mask(pc.is_in(pc.utf8_slice_codeunits(text, 0, 1), value_set=_RISKY_SET))
-    return present.astype(np.int8) * 2, text, risky & present
-
-
-def _column(s: pd.Series) -> tuple[np.ndarray, pa.Array, np.ndarray]:
-    """kinds, payload (string array) and risky flags of a display column: vectorised for numeric
-    and all-text columns, value by value otherwise."""
-    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iuf":
-        return _numbers(s.to_numpy())
-    if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty") and \
-            all(v is None or isinstance(v, float) for v in s[s.isna()]):  # not pd.NA/NaT: those are text
-        return _texts(pa.array(s.to_numpy(), pa.string(), from_pandas=True))
-    kinds, payload, risky = _classify(list(s))  # iteration gives what itertuples gives
-    return kinds, pa.array(payload, pa.string()), risky
-
-
-def _arrow(s: pd.Series) -> pa.Array:
-    """The strings of a pyarrow-backed string column (missing values null)."""
-    arr = pa.array(s.array)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    return arr.cast(pa.string())
-
-
-def _mask(arr) -> np.ndarray:
-    return arr.to_numpy(zero_copy_only=False)
-
-
-def _any(arr) -> bool:
-    return bool(pc.any(arr).as_py())
-
-
 class _Column:
     """One column of a sheet's data rows: its values classified and each cell's style attribute,
     settled before the workbook is saved; the XML is made a block of rows at a time."""
 
-    def __init__(self, letter: str, col: str, kinds: np.ndarray, payload: pa.Array, risky: np.ndarray,
-                 styles: _Styles):
-        self.letter, self.kinds, self.payload, self.risky = letter, kinds, payload, risky
+    def __init__(self, letter: str, col: str, parts: _Parts, styles: _Styles):
+        kinds, payload, risky = parts.kinds, parts.payload, parts.risky
+        self.letter, self.kinds, self.payload, self.risky, self.markup = letter, kinds, payload, risky, parts.markup
+        self.edge = parts.edge if parts.edge is not None else _edges(payload, kinds == 2)
         fmt, wide = NUMBER_FORMATS.get(col), col in _WIDE
         number, text = kinds == 1, kinds == 2
         attrs = [styles.attr(wide=wide)]  # codes into this list
@@ -258,55 +166,43 @@ class _Column:
         self.texts = bool(text.any())
         self.errors = self.texts and _any(pc.is_in(payload, value_set=_ERRORS))
 
-    def xml(self, start: int, stop: int, numbers: pa.Array) -> pa.Array:
-        """The cells of rows start … stop - 1 as openpyxl writes them ("" where it writes no cell)."""
+    def xml(self, start: int, stop: int, numbers: pa.Array) -> list:
+        """The cells of rows start … stop - 1 as openpyxl writes them ("" where it writes no cell): the
+        parts (string arrays and Python strings) whose element-wise concatenation they are."""
         kinds, payload, risky = self.kinds[start:stop], self.payload[start:stop], self.risky[start:stop]
         number, text, nothing = kinds == 1, kinds == 2, kinds == 0
         if text.any():
             esc = payload
-            if _any(pc.match_substring_regex(payload, "[&<>]")):
+            if self.markup and _any(pc.match_substring_regex(payload, _MARKUP)):
                 for ch, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
                     esc = pc.replace_substring(esc, ch, entity)
-            rest = pc.binary_join_element_wise(' t="inlineStr"><is><t', _preserve(payload, text), ">", esc,
-                                               "</t></is></c>", "")
+            edge = self.edge[start:stop]
+            preserve = pc.if_else(pa.array(edge), ' xml:space="preserve"', "") if edge.any() else ""
+            rest = [' t="inlineStr"><is><t', preserve, ">", esc, "</t></is></c>"]
             empty = text & _mask(pc.equal(payload, ""))
             if empty.any():
-                rest = pc.if_else(pa.array(empty), ' t="inlineStr" />', rest)
+                rest = [pc.if_else(pa.array(empty), ' t="inlineStr" />', _join(rest))]
             error = text & ~risky & _mask(pc.is_in(payload, value_set=_ERRORS)) if self.errors else None
             if error is not None and error.any():  # openpyxl stores these texts as error values
-                rest = pc.if_else(pa.array(error), pc.binary_join_element_wise(' t="e"><v>', payload, "</v></c>", ""),
-                                  rest)
+                rest = [pc.if_else(pa.array(error), _join([' t="e"><v>', payload, "</v></c>"]), _join(rest))]
             if number.any():
-                rest = pc.if_else(pa.array(number), _values(payload), rest)
+                rest = [pc.if_else(pa.array(number), _join(_values(payload)), _join(rest))]
         else:
             rest = _values(payload)
         if nothing.any():
-            rest = pc.if_else(pa.array(nothing), ' t="n" />', rest)
+            rest = [pc.if_else(pa.array(nothing), ' t="n" />', _join(rest))]
         codes = self.codes[start:stop]
-        attr = self.attrs[0] if len(self.attrs) == 1 else self.attrs.take(pa.array(codes))
-        cells = pc.binary_join_element_wise(f'<c r="{self.letter}', numbers, '"', attr, rest, "")
+        attr = self.attrs[0].as_py() if len(self.attrs) == 1 else self.attrs.take(pa.array(codes))
+        cells = [f'<c r="{self.letter}', numbers, '"', attr] + rest
         skip = nothing & (codes == 0) if self.attrs[0].as_py() == "" else None  # no value, no style: no cell
-        return pc.if_else(pa.array(skip), "", cells) if skip is not None and skip.any() else cells
+        return [pc.if_else(pa.array(skip), "", _join(cells))] if skip is not None and skip.any() else cells
 
 
-def _values(payload: pa.Array) -> pa.Array:
-    """Number cells' type and value (an infinity has an empty value, as openpyxl writes it)."""
-    rest = pc.binary_join_element_wise(' t="n"><v>', payload, "</v></c>", "")
+def _values(payload: pa.Array) -> list:
+    """Number cells' type and value (an infinity has an empty value, as openpyxl writes it), as parts."""
+    rest = [' t="n"><v>', payload, "</v></c>"]
     blank = pc.equal(payload, "")
-    return pc.if_else(blank, ' t="n"><v /></c>', rest) if _any(blank) else rest
-
-
-def _preserve(payload: pa.Array, text: np.ndarray):
-    """` xml:space="preserve"` where openpyxl sets it: text with whitespace at an end that is not
-    all whitespace (as Python's str.strip sees whitespace)."""
-    edge = _mask(pc.or_(pc.is_in(pc.utf8_slice_codeunits(payload, 0, 1), value_set=_SPACES),
-                        pc.is_in(pc.utf8_slice_codeunits(payload, -1), value_set=_SPACES))) & text
-    if not edge.any():
-        return ""
-    where = np.zeros(len(edge), dtype=bool)
-    at = np.flatnonzero(edge)
-    where[at] = [bool(v.strip()) for v in payload.take(pa.array(at)).to_pylist()]
-    return pc.if_else(pa.array(where), ' xml:space="preserve"', "")
+    return [pc.if_else(blank, ' t="n"><v /></c>', _join(rest))] if _any(blank) else rest
 
 
 def _write_table(ws, key: str, df, fills) -> _Body:
@@ -330,7 +226,7 @@ def _write_table(ws, key: str, df, fills) -> _Body:
         ws.column_dimensions[letter].width = column_width(HEADERS[key][col], sample, maximum=_WIDE.get(col, 30),
                                                           sample=WIDTH_SAMPLE)
         if n:
-            body.columns.append(_Column(letter, col, *parts, styles))
+            body.columns.append(_Column(letter, col, parts, styles))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{n + 1}"
     return body
@@ -356,10 +252,21 @@ def _splice(data: bytes, bodies: dict[str, _Body]) -> bytes:
                 target._compresslevel = LEVEL        # its name before 3.13
             with dst.open(target, "w", force_zip64=True) as fh:
                 fh.write(head.encode("utf-8"))
-                for block in body.blocks():
-                    fh.write(block)
+                for block in _ahead(body.blocks()):
+                    fh.write(block)  # compresses (zlib lets other threads run meanwhile)
                 fh.write((_SHEET_DATA_END + tail).encode("utf-8"))
     return out.getvalue()
+
+
+def _ahead(blocks):
+    """The items of ``blocks``, each next one made in a worker thread while the caller uses the
+    current one (pyarrow and zlib both release the GIL, so making and compressing overlap)."""
+    with ThreadPoolExecutor(1) as pool:
+        it = iter(blocks)
+        pending = pool.submit(next, it, None)
+        while (block := pending.result()) is not None:
+            pending = pool.submit(next, it, None)
+            yield block
 
 
 def _page_setup(ws, title: str) -> None:

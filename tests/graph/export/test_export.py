@@ -356,6 +356,41 @@ def test_rows_are_what_plain_openpyxl_writes():
     assert E.load_snapshot(fast) == ex.snapshot
 
 
+def test_repeated_texts_are_what_plain_openpyxl_writes(monkeypatch):
+    """Text columns with few distinct values are worked out once per distinct value: still every
+    cell as plain openpyxl writes it (nulls, risky, control characters, whitespace edges …)."""
+    from graph.export import xlsx_cells
+    monkeypatch.setattr(xlsx_cells, "DISTINCT_MIN", 2)
+    ex = awkward_export()
+    gaps = ex.tables["gaps"]
+    ex.tables["gaps"] = pd.concat([gaps] * 9, ignore_index=True)  # 19 distinct texts in 171 rows
+    fast, plain = E.to_xlsx_bytes(ex), plain_openpyxl(ex)
+    a, b = read_xlsx(fast), read_xlsx(plain)
+    rows_a, rows_b = list(a["缺口清单"].iter_rows(min_row=2)), list(b["缺口清单"].iter_rows(min_row=2))
+    assert len(rows_a) == len(rows_b) == 171
+    for ra, rb in zip(rows_a, rows_b):
+        assert [cell_signature(c) for c in ra] == [cell_signature(c) for c in rb], rb[0].row
+    assert sheet_data(fast, a["缺口清单"]) == sheet_data(plain, b["缺口清单"])
+
+
+def test_seed_workbook_is_what_plain_openpyxl_writes(embedded_store):
+    """Every cell of the whole-province seed export (all chains, every sheet) as plain openpyxl writes it."""
+    from loaders.workbook import load_path
+    load_path(embedded_store, DEFAULT_SEED)
+    ex = E.build_export(embedded_store, None, "山西省", generated_at="2024-01-01T00:00:00+08:00")
+    fast, plain = E.to_xlsx_bytes(ex), plain_openpyxl(ex)
+    a, b = read_xlsx(fast), read_xlsx(plain)
+    assert sum(len(t) for t in ex.tables.values()) > 500
+    for name in SHEETS:
+        rows_a, rows_b = list(a[name].iter_rows()), list(b[name].iter_rows())
+        assert len(rows_a) == len(rows_b) == len(ex.tables[E._key(name)]) + 1, name
+        assert [c.value for c in rows_a[0]] == [c.value for c in rows_b[0]]  # the header (styled: not compared)
+        for ra, rb in zip(rows_a[1:], rows_b[1:]):
+            assert [cell_signature(c) for c in ra] == [cell_signature(c) for c in rb], (name, rb[0].row)
+        assert sheet_data(fast, a[name]) == sheet_data(plain, b[name]), name
+    assert E.load_snapshot(fast) == ex.snapshot
+
+
 def sheet_data(data: bytes, ws) -> str:
     import re
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -390,3 +425,12 @@ def test_json_and_csv_are_what_the_plain_way_writes():
     for key in E.SHEETS:
         plain = ex.sheet(key).astype(object).map(csv_text).to_csv(index=False, lineterminator="\r\n")
         assert E.to_csv_bytes(ex, key) == plain.encode("utf-8-sig"), key
+
+
+@pytest.mark.parametrize("module", ["graph.export.json_columns", "graph.export.xlsx_cells", "graph.export.safe",
+                                    "graph.analysis.leader_view"])
+def test_doc_examples(module):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0, result

@@ -1,0 +1,296 @@
+"""Exact scoring of recruitment candidates for :mod:`graph.analysis.targets` (the shortlist's few hundred
+rows): numpy arrays and lists, one frame built at the end; the reason line per kept row.
+
+>>> _money(2_000_000), _money(3000), _points(4.50)
+('200亿元', '3,000万元', '4.5')
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from graph.analysis import gap_rules, geo
+from graph.analysis.frame_utils import member
+from graph.options import Weights
+from graph.schema import SCALE_RANK, region_label
+
+_TAG_WEIGHTS = (("500强", "fortune500"), ("小巨人", "little_giant"), ("专精特新", "specialised"),
+                ("规上", "above_scale"), ("高新技术", "high_tech"))
+
+_PARTS = ["s_role_tags", "s_scale", "s_revenue", "s_share", "s_distance", "s_province", "s_transfer", "s_ties"]
+
+
+def _tie_sets(ties: pd.DataFrame, local_ids: set[str], local_leaders: set[str]) -> list[set]:
+    """[suppliers of local enterprises, suppliers of local 链主, customers of local enterprises]
+    (ids as str), from the supply ties of the local enterprises."""
+    if not len(ties):
+        return [set(), set(), set()]
+    sup, cus = (_str_values(ties[c]) for c in ("supplier", "customer"))
+    return [{s for s, c in zip(sup, cus) if c in local_ids}, {s for s, c in zip(sup, cus) if c in local_leaders},
+            {c for s, c in zip(sup, cus) if s in local_ids}]
+
+
+def _str_values(s: pd.Series) -> list:
+    """``s.astype(str)`` as a list (missing values stay missing)."""
+    return [v if isinstance(v, str) else v if _missing_value(v) else str(v) for v in s.to_numpy(object)]
+
+
+def _missing_value(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
+
+
+def _memberships(ids: pd.Series, sets: list[set]) -> list[np.ndarray]:
+    """``ids.isin(S)`` for each S, with one pass over the (many) ids for all the (small) sets."""
+    out = [np.zeros(len(ids), dtype=bool) for _ in sets]
+    union = set().union(*sets)
+    if union:
+        hit = np.flatnonzero(member(ids, union))
+        vals = ids.to_numpy(object)[hit].tolist()
+        for flag, wanted in zip(out, sets):
+            if wanted:
+                flag[hit] = [v in wanted for v in vals]
+    return out
+
+
+def _role_tag_points(leader: np.ndarray, core: np.ndarray, listed_col: pd.Series, flags: dict,
+                     w: Weights) -> np.ndarray:
+    listed = listed_col.astype(object).where(listed_col.notna(), False).astype(bool).to_numpy(bool) \
+        | flags["上市"].to_numpy(bool)
+    pts = np.where(leader, w.leader, 0.0) + np.where(core, w.core, 0.0) + np.where(listed, w.listed, 0.0)
+    for tag, attr in _TAG_WEIGHTS:
+        pts = pts + np.where(flags[tag].to_numpy(bool), getattr(w, attr), 0.0)
+    return np.minimum(pts, w.tags_cap)
+
+
+def _map_unique(s: pd.Series, mapping: dict) -> np.ndarray:
+    """``s.map(mapping)`` as an object array, looked up once per distinct value (missing -> NaN)."""
+    pos, uniq = pd.factorize(s.to_numpy(object))
+    vals = np.array([mapping.get(u, np.nan) for u in uniq] + [np.nan], dtype=object)
+    return vals[np.where(pos < 0, len(uniq), pos)]
+
+
+def _score(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ties: pd.DataFrame,
+           roles: pd.DataFrame, local_ids: set[str], local_leaders: set[str], weights: Weights, top: int,
+           unknown_count: int | None) -> pd.DataFrame:
+    """Score every candidate given; ``unknown_count``: the note's count when shortlisted. Works on
+    numpy arrays and lists (a few hundred rows: pandas' per-call cost would dominate)."""
+    w = weights
+    notes: list[str] = []
+    c = cands.reset_index(drop=True)
+    n = len(c)
+    eid = [v if isinstance(v, str) else str(v) for v in c["enterprise_id"].tolist()]
+    location_col = c["location"] if "location" in c.columns else pd.Series(["区域外"] * n, dtype="str")
+    # role and tags
+    role_map = dict(zip(roles["enterprise_id"].astype(str), roles["role"])) if len(roles) else {}
+    role = [role_map.get(e, np.nan) for e in eid]
+    role = np.array(["" if _missing_value(r) else r for r in role], dtype=object)
+    flags = {k: v.to_numpy(bool) for k, v in gap_rules.tag_flags(
+        c["tags"], [tag for tag, _ in _TAG_WEIGHTS] + ["上市"]).items()}
+    listed = np.array([False if _missing_value(v) else bool(v) for v in c["listed"].tolist()], dtype=bool) \
+        | flags["上市"]
+    pts = (np.where(role == "链主", w.leader, 0.0) + np.where(role == "链核", w.core, 0.0)
+           + np.where(listed, w.listed, 0.0))
+    for tag, attr in _TAG_WEIGHTS:
+        pts = pts + np.where(flags[tag], getattr(w, attr), 0.0)
+    parts = {"s_role_tags": np.minimum(pts, w.tags_cap)}
+    # scale and revenue
+    rank = pd.Series(_map_unique(c["scale"], SCALE_RANK), dtype=object).astype(float).to_numpy() if n else np.zeros(0)
+    parts["s_scale"] = np.where(np.isnan(rank), 0.0, rank) / 4 * w.scale
+    rev = pd.to_numeric(c["revenue"], errors="coerce").astype(float).to_numpy()
+    span = np.log10(w.revenue_full / w.revenue_floor)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.clip(np.log10(np.where(rev > 0, rev, np.nan) / w.revenue_floor) / span, 0, 1)
+    parts["s_revenue"] = np.where(np.isnan(frac), 0.0, frac) * w.revenue
+    share = pd.to_numeric(c["revenue_share"], errors="coerce").astype(float).to_numpy()
+    parts["s_share"] = np.clip(np.where(np.isnan(share), 0.0, share), 0, 1) * w.product_share
+    # location
+    region = c["region"].tolist()
+    if tree.parks:
+        park_region = {k: v.get("region") for k, v in tree.parks.items()}
+        region = [park_region.get(pk) if _missing_value(r) else r for r, pk in zip(region, c["park"].tolist())]
+    region = [None if _missing_value(r) else r for r in region]
+    loc = tree.locate(pd.Series(region, dtype=object))
+    province = loc["province"].to_numpy(object)
+    plon, plat = place.get("lon"), place.get("lat")
+    if plon is None or plat is None or pd.isna(plon) or pd.isna(plat):
+        km = np.full(n, np.nan)
+        notes.append(f"“{place.get('name')}”没有经纬度（本级与上级均无），未计算距离分。")
+    else:
+        km = np.round(geo.haversine_km(plon, plat, loc["lon"].to_numpy(float), loc["lat"].to_numpy(float)), 1)
+    with np.errstate(invalid="ignore"):
+        d = w.distance * np.clip(1 - km / w.distance_full, 0, 1)
+    parts["s_distance"] = np.where(np.isnan(d), 0.0, d)
+    home = place.get("province")
+    known = np.array([not _missing_value(p) for p in province], dtype=bool)
+    same = (province == home) & known if home else np.zeros(n, dtype=bool)
+    near = member(province, set(geo.NEIGHBOURS.get(home, ()))) if home else np.zeros(n, dtype=bool)
+    parts["s_province"] = np.select([same, near], [w.same_province, w.neighbour_province], 0.0)
+    east = member(province, set(geo.EASTERN)) & (province != home)
+    parts["s_transfer"] = np.where(east & w.eastern_transfer, w.eastern, 0.0)
+    if unknown_count is None:
+        unknown = ~known & np.array([r is None for r in region], dtype=bool)
+        unknown_count = len({e for e, u in zip(eid, unknown) if u})
+    if unknown_count:
+        notes.append(f"{unknown_count} 家候选企业所在地区未知：不会被视为本地企业，"
+                     "也不计距离与省份分。")
+    # ties with local enterprises
+    tie = dict(zip(("supplies_local", "supplies_leader", "buys_local"),
+                   (member(eid, wanted) for wanted in _tie_sets(ties, local_ids, local_leaders))))
+    parts["s_ties"] = (np.where(tie["supplies_local"], w.supplies_local, 0.0)
+                       + np.where(tie["supplies_leader"], w.supplies_leader, 0.0)
+                       + np.where(tie["buys_local"], w.buys_local, 0.0))
+    pf = pd.DataFrame(parts).astype(float).round(2)
+    score = pf.sum(axis=1).round(2).to_numpy()
+    # the gap columns and the ranking
+    link = c["link_id"]
+    by_gap = {k: dict(zip(gaps["product_id"].tolist(), gaps[k].tolist())) for k in ("name", "label", "grade", "priority")}
+    links = link.tolist()
+    gap_priority = np.array([by_gap["priority"].get(x, np.nan) for x in links], dtype=float)
+    order = pd.DataFrame({"p": gap_priority, "g": link, "s": score, "r": rev, "e": pd.Series(eid, dtype="str")}) \
+        .sort_values(["p", "g", "s", "r", "e"], ascending=[False, True, False, False, True],
+                     na_position="last", kind="stable").index.to_numpy()
+    seen: dict = {}
+    kept = []
+    ranks = []
+    for i in order.tolist():
+        g = links[i]
+        if _missing_value(g):
+            continue
+        r = seen[g] = seen.get(g, 0) + 1
+        if r <= top:
+            kept.append(i)
+            ranks.append(r)
+    kept = np.array(kept, dtype=np.intp)
+    k = c.take(kept)
+    cols = {
+        **{p: pf[p].to_numpy()[kept] for p in _PARTS},
+        "scale": k["scale"].tolist(), "revenue": rev[kept].tolist(), "revenue_share": share[kept].tolist(),
+        "distance_km": km[kept].tolist(), "same_province": same[kept].tolist(),
+        "neighbour_province": near[kept].tolist(), "role": role[kept].tolist(), "listed": listed[kept].tolist(),
+        **{name: v[kept].tolist() for name, v in tie.items()},
+        "location": location_col.to_numpy(object)[kept].tolist()}
+    reasons = _reasons(cols, {f: v[kept] for f, v in flags.items()}, w)
+    kept_links = [links[i] for i in kept]
+    names = tree.frame()["name"]
+    name_of = dict(zip(names.index.tolist(), names.tolist()))
+    kept_region = [region[i] for i in kept]
+    src = k["region_source"].tolist() if "region_source" in k.columns else [None] * len(kept)
+    kept_prov = province[kept]
+    index = pd.RangeIndex(len(kept))
+    out = pd.DataFrame({
+        "gap_product_id": link.take(kept).set_axis(index),
+        "gap_product": _as_mapped([by_gap["name"].get(x, np.nan) for x in kept_links]),
+        "gap_label": _as_mapped([by_gap["label"].get(x, np.nan) for x in kept_links]),
+        "gap_grade": _as_mapped([by_gap["grade"].get(x, np.nan) for x in kept_links]),
+        "gap_priority": gap_priority[kept], "rank": np.array(ranks, dtype=np.int64),
+        "enterprise_id": pd.Series([eid[i] for i in kept], dtype="str"),
+        "name": k["name"].set_axis(index), "made_product_id": k["product_id"].set_axis(index),
+        "region": pd.Series(kept_region, dtype=object),
+        "region_name": pd.Series([region_label(name_of.get(r, np.nan) if r is not None else np.nan, s)
+                                  for r, s in zip(kept_region, src)], dtype="str" if len(kept) else object),
+        "province": pd.Series(kept_prov, dtype=object),
+        "province_name": pd.Series([geo.PROVINCES.get(p, "") if not _missing_value(p) else "" for p in kept_prov],
+                                   dtype=object),
+        "park": k["park"].set_axis(index), "scale": k["scale"].set_axis(index),
+        "revenue": rev[kept], "revenue_share": share[kept], "listed": listed[kept],
+        "tags": pd.Series([_joined(v) for v in k["tags"].tolist()], dtype=object),
+        "role": pd.Series(role[kept], dtype=object),
+        "location": location_col.take(kept).set_axis(index) if "location" in c.columns
+        else pd.Series(["区域外"] * len(kept), dtype="str"),
+        "distance_km": km[kept], "same_province": same[kept], "neighbour_province": near[kept],
+        "eastern": east[kept], **{name: v[kept] for name, v in tie.items()},
+        **{p: cols[p] for p in _PARTS}, "score": score[kept],
+        "reason": pd.Series(reasons, dtype=object),
+        **{col: k[col].set_axis(index) for col in ("source", "as_of", "illustrative")},
+    }, index=index)
+    out.attrs["notes"] = notes
+    return out
+
+
+def _as_mapped(values: list) -> pd.Series:
+    """A column as ``Series.map`` would infer it."""
+    return pd.Series(values) if values else pd.Series(values, dtype=object)
+
+
+def _joined(tags) -> str:
+    """``Series.str.join("、")`` of one value, missing (or not joinable) as ""."""
+    if tags is None or isinstance(tags, float):
+        return ""
+    try:
+        return "、".join(tags)
+    except TypeError:
+        return ""
+
+
+def _reasons(c: dict, flags: dict, w: Weights) -> list[str]:
+    """One line per row naming every part that scored, each with its points, so the points in the
+    line add up to ``score`` (only for the kept rows, so plain Python per row; ``c``: column -> list)::
+
+        上市（10分）·小巨人（12分）·大型（10分）·营收200亿元（8.6分）·产品占营收30%（4.5分）·距离1029km（4.71分）
+    """
+    role = c["role"]
+    tag_labels = [("链主", [r == "链主" for r in role], w.leader), ("链核", [r == "链核" for r in role], w.core),
+                  ("500强", flags["500强"], w.fortune500), ("上市", c["listed"], w.listed),
+                  ("小巨人", flags["小巨人"], w.little_giant), ("专精特新", flags["专精特新"], w.specialised),
+                  ("规上", flags["规上"], w.above_scale), ("高新技术", flags["高新技术"], w.high_tech)]
+    tag_cols = [(label, np.asarray(mask, dtype=bool).tolist(), pts) for label, mask, pts in tag_labels if pts]
+    unverified = [x == "待核实" for x in c["location"]]
+    cols = {k: np.asarray(c[k]).tolist() if isinstance(c[k], np.ndarray) else list(c[k]) for k in ("s_role_tags", "s_scale", "s_revenue", "s_share", "s_distance",
+                                    "s_province", "s_transfer", "scale", "revenue", "revenue_share",
+                                    "distance_km", "same_province", "neighbour_province",
+                                    "supplies_local", "supplies_leader", "buys_local")}
+    lines = []
+    for i in range(len(role)):
+        row = {k: v[i] for k, v in cols.items()}
+        parts = []
+        tags = [(label, pts) for label, mask, pts in tag_cols if mask[i]]
+        if tags and sum(p for _, p in tags) > row["s_role_tags"] + 0.005:     # capped
+            parts.append(("、".join(label for label, _ in tags), row["s_role_tags"], "封顶"))
+        else:
+            parts += [(label, pts, "") for label, pts in tags]
+        parts.append((_text(row["scale"]), row["s_scale"], ""))
+        money = _money(row["revenue"])
+        parts.append((f"营收{money}" if money else "", row["s_revenue"], ""))
+        share = row["revenue_share"]
+        parts.append((f"产品占营收{round(share * 100)}%" if _known(share) else "", row["s_share"], ""))
+        km = row["distance_km"]
+        if _known(km):
+            parts.append((f"距离{round(km)}km", row["s_distance"], ""))
+        label = "同省" if row["same_province"] else "邻省" if row["neighbour_province"] else ""
+        parts.append((label, row["s_province"], ""))
+        parts.append(("东部产业转移", row["s_transfer"], ""))
+        if row["supplies_leader"]:
+            parts.append(("已向本地链主供货", w.supplies_leader + (w.supplies_local if row["supplies_local"] else 0), ""))
+        elif row["supplies_local"]:
+            parts.append(("已向本地企业供货", w.supplies_local, ""))
+        if row["buys_local"]:
+            parts.append(("已从本地采购", w.buys_local, ""))
+        text = [f"{label}（{cap}{_points(pts)}分）" for label, pts, cap in parts if label and round(pts, 2)]
+        if unverified[i]:
+            text.insert(0, "待核实（所在地未知，可能在本地）")
+        if not _known(km):
+            text.append("所在地未知（不计距离分）")
+        lines.append("·".join(text))
+    return lines
+
+
+def _known(x) -> bool:
+    return x is not None and not (isinstance(x, float) and np.isnan(x))
+
+
+def _text(v) -> str:
+    return str(v) if _known(v) and v is not pd.NA else ""
+
+
+def _points(x: float) -> str:
+    """Points as written in a reason: at most 2 decimals, no trailing zeros (``4.5``, ``10``)."""
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _money(wan) -> str:
+    """An amount in 万元 as Chinese readers write it: ``200亿元``, ``5亿元``, ``3,000万元``."""
+    if not _known(wan):
+        return ""
+    if wan >= 10_000:
+        return f"{wan / 10_000:,.2f}".rstrip("0").rstrip(".") + "亿元"
+    return f"{wan:,.0f}万元"
