@@ -64,6 +64,14 @@ class RawTable:
     def __len__(self) -> int:
         return len(self._rows) if self._rows is not None else len(self._numbers)
 
+    def released(self) -> "RawTable":
+        """A copy naming the same table, file, sheet and columns, without the cells."""
+        return RawTable(self.table, self.file, self.sheet, list(self.columns), [], self.ok)
+
+    def release(self) -> None:
+        """Drop the cells, for a caller that is done with them (the table then has no rows)."""
+        self._rows, self._data, self._numbers = [], None, None
+
     @property
     def rows(self) -> list[tuple[int, dict[str, str]]]:
         if self._rows is None:

@@ -23,9 +23,10 @@ def _add_csv(raw: RawTables, display: str, stem: str, data: bytes, limits: Setti
     said which table the file is (its name is not a table name). A table of more than
     ``limits.max_rows`` data rows is a problem."""
     table = table or table_for(stem)
-    _add_csv_table(raw, display, stem, data, table)
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    if table and any(z in body for z in _ZERO_WIDTH_BYTES):      # rare: look at the cells
+    utf8 = _add_csv_table(raw, display, stem, data, table)
+    body = memoryview(data)[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    zero_width = _ZERO_WIDTH_UTF8 if utf8 else _ZERO_WIDTH_BYTES     # valid UTF-8 decodes as UTF-8
+    if table and any(_holds(body, z) for z in zero_width):      # rare: look at the cells
         text = sniff(data).text
         if text:
             cells = _invisible_cells(text)
@@ -38,23 +39,31 @@ def _add_csv(raw: RawTables, display: str, stem: str, data: bytes, limits: Setti
         raw.problems.append(too_many_rows(display, stem, max_rows))
 
 
-def _add_csv_table(raw: RawTables, display: str, stem: str, data: bytes, table: str | None) -> None:
+_ZERO_WIDTH_UTF8 = tuple(z.encode("utf-8") for z in ("\u200b", "\ufeff"))
+
+
+def _holds(body, needle: bytes) -> bool:
+    return (body.obj.find(needle, 3) >= 0) if isinstance(body, memoryview) else needle in body
+
+
+def _add_csv_table(raw: RawTables, display: str, stem: str, data: bytes, table: str | None) -> bool:
+    """Add the table (or a problem); True when Arrow read the bytes as they are (valid UTF-8)."""
     if table is None:
         add_table(raw, display, stem, [], [])      # only warns
-        return
+        return False
     bom = data.startswith(b"\xef\xbb\xbf")
     body = data[3:] if bom else data
     if _blank(body):
         raw.problems.append(file_problem(display, "文件为空 the file is empty",
                                          "至少写出表头行（列名），见导入模板。", stem))
         raw.tables.setdefault(table, RawTable(table, display, stem, [], ok=False))
-        return
+        return False
     first = body[:body.find(b"\n")] if b"\n" in body else body
     if csv_delimiter(first.decode("utf-8", errors="replace")) == ";":
         raw.warnings.append(f"{display}：用分号（;）分隔，已按分号读取。若读出的列不对，请在 Excel 中另存为"
                             "“CSV UTF-8（逗号分隔）”。")
     if _add_arrow_csv(raw, display, stem, body, table):    # valid UTF-8, a regular grid: the fast path
-        return
+        return True
     found = sniff(data)
     text, utf8 = found.text, found.encoding != "gb18030"
     if text is None:
@@ -64,19 +73,20 @@ def _add_csv_table(raw: RawTables, display: str, stem: str, data: bytes, table: 
             "用 Excel 另存为“CSV UTF-8”，或修正该位置的字符 save it as CSV UTF-8 "
             "(Excel: 另存为 → CSV UTF-8) or fix the character at that position.", stem))
         raw.tables.setdefault(table, RawTable(table, display, stem, [], ok=False))
-        return
+        return False
     if not utf8:
         raw.warnings.append(f"{display}: 不是 UTF-8，已按 GB18030（简体中文 Windows）编码读取 "
                             "not UTF-8: read as GB18030; check the Chinese text looks right")
     if not utf8 and _add_arrow_csv(raw, display, stem, text.translate(_ODD).encode("utf-8"), table):
-        return                                              # GB18030, re-encoded
+        return False                                        # GB18030, re-encoded
     header, records = csv_records(text)
     add_table(raw, display, stem, [cell_text(h) for h in header], records, table, is_csv=True)
+    return False
 
 
 def _blank(body: bytes) -> bool:
     """Is the file empty or only whitespace (as text)?"""
-    if not body.strip():
+    if not (body[:65536].strip() or body.strip()):       # (no copy of a big file that has text up front)
         return True
     if len(body) > 4096:
         return False
@@ -180,6 +190,8 @@ def _clean_column(col: pa.ChunkedArray, messy: bool) -> pa.ChunkedArray:
     """Cells stripped (Python's whitespace); with ``messy`` also the cells holding a newline or a
     tab cleaned as :func:`clean_text` does."""
     out = pc.utf8_trim(col, characters=_WHITESPACE)
+    if pc.all(pc.equal(out, col)).as_py():
+        out = col               # nothing to strip: keep the parsed column and let the copy go (memory)
     if messy:
         odd = pc.match_substring_regex(col, "[\n\t]")
         if pc.any(odd).as_py():
@@ -219,4 +231,5 @@ def _read_folder(folder: Path, limits: Settings, chosen: dict[str, str] | None =
     for f in files:
         _add_csv(raw, f.name if name else f"{folder.name}/{f.name}", f.stem, f.read_bytes(), limits,
                  chosen.get(f.name))
+        pa.default_memory_pool().release_unused()    # a big file's parsing buffers: back to the system
     return raw

@@ -27,19 +27,24 @@ from graph.model import ImportBatch
 from graph.settings import Settings
 from graph.store import AtlasStore
 from loaders.cells import BadCell, empty_value, encode, parse_cell, parse_distinct, parser_for  # noqa: F401
+from loaders.parsed_frames import ParsedFrames
 from loaders.problems import ProblemList, take
 from loaders.read import RawTable, RawTables
 from loaders.refs import ParsedColumn, ParsedTable, Resolver, bad_cell_problems, check_cycles, \
     check_duplicates, invisible_clashes  # noqa: F401
 
+_NO_TEXT = pa.array([], pa.string())
 SOURCE_FIX = ("每行都要填写来源（网址或文件名）和数据日期；没有公开来源的示意数据，来源写“示意”，"
               "并在“示意数据”（illustrative）列填 是。")
 
 
-def validate(raw: RawTables, existing: AtlasStore | None = None, max_problems: int | None = None) -> ImportBatch:
+def validate(raw: RawTables, existing: AtlasStore | None = None, max_problems: int | None = None, *,
+             release: bool = False) -> ImportBatch:
     """Check and normalise ``raw`` (see graph/model.py), resolving references against this batch
     and ``existing``. Raises :class:`ValidationFailed` with every problem found — the first
-    ``max_problems`` (default: the settings') of each kind per column, the rest counted."""
+    ``max_problems`` (default: the settings') of each kind per column, the rest counted.
+    With ``release`` the cells of ``raw`` are dropped table by table once parsed (the caller
+    will not look at them again): a national load then never holds two copies of its text."""
     problems = ProblemList(max_problems or Settings.from_env().max_problems)
     problems.extend(raw.problems)
     parsed: dict[str, ParsedTable] = {}
@@ -49,6 +54,9 @@ def validate(raw: RawTables, existing: AtlasStore | None = None, max_problems: i
         rt = raw.tables.get(name)
         if rt is not None and rt.ok:        # an absent table is left as loaded (one-table uploads)
             parsed[name] = _parse_table(rt, problems)
+            if release:
+                rt.release()
+                pa.default_memory_pool().release_unused()   # give the text's memory back to the system
     resolver = Resolver(parsed, existing)
     for pt in parsed.values():
         resolver.resolve_table(pt, problems)
@@ -59,17 +67,13 @@ def validate(raw: RawTables, existing: AtlasStore | None = None, max_problems: i
     if problems:
         problems.extend(clashes)
         raise ValidationFailed(sorted_problems(problems, raw), source=raw.source, omitted=problems.omitted_counts())
-    batch = ImportBatch.empty(source=raw.source)
-    batch.warnings = list(raw.warnings) + _warnings(raw, parsed) + [str(p) for p in clashes]
-    for name, table in schema.TABLES.items():
-        pt = parsed.get(name)
-        if pt is None:
-            batch.tables[name] = pd.DataFrame([], columns=table.column_names, dtype=object)
-        else:
-            batch.tables[name] = pd.DataFrame(
-                {c: pd.Series(pt.columns[c].row_values(), dtype=object, copy=False) for c in table.column_names},
-                columns=table.column_names, copy=False)
-    return batch
+    for pt in parsed.values():            # the texts are not needed any more (memory of big loads)
+        pt.rt = pt.rt.released()
+        for col in pt.columns.values():
+            col.distinct = _NO_TEXT
+    pa.default_memory_pool().release_unused()
+    return ImportBatch(ParsedFrames(parsed), source=raw.source,
+                       warnings=list(raw.warnings) + _warnings(raw, parsed) + [str(p) for p in clashes])
 
 
 def sorted_problems(problems: list[InputProblem], raw: RawTables) -> list[InputProblem]:

@@ -17,7 +17,7 @@ def check_path(path, existing: AtlasStore | None = None, *, tables: dict[str, st
                name: str | None = None) -> ImportBatch:
     """Read and validate ``path`` (against ``existing`` when given); writes nothing.
     ``tables``/``name`` as for :func:`loaders.read.read_tables`. Raises ValidationFailed / UnsupportedInput."""
-    return validate(read_tables(path, tables=tables, name=name), existing=existing)
+    return validate(read_tables(path, tables=tables, name=name), existing=existing, release=True)
 
 
 def load_path(store: AtlasStore, path, *, dry_run: bool = False, progress: Progress | None = None,
@@ -28,8 +28,10 @@ def load_path(store: AtlasStore, path, *, dry_run: bool = False, progress: Progr
     ``name`` as for :func:`loaders.read.read_tables`. Tables absent from the input stay as stored."""
     started = time.perf_counter()
     raw = _step(progress, "read", lambda: read_tables(path, tables=tables, name=name))
-    batch = _step(progress, "validate", validate, raw, existing=store)
+    batch = _step(progress, "validate", validate, raw, existing=store, release=True)
     del raw                      # the text of every table: not needed once validated (peak memory of big loads)
+    if hasattr(batch.tables, "drop_written"):
+        batch.tables.drop_written = True     # nobody looks at a table once it is written
     for message in batch.warnings:
         if warn:
             warn(message)

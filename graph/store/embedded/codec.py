@@ -132,6 +132,19 @@ def encode_columns(table: schema.Table, df: pd.DataFrame) -> list[list]:
     return [_encode_column(df[c.name], c.kind) if c.name in df.columns else [None] * len(df) for c in table.columns]
 
 
+def encode_values(values, kind: str) -> np.ndarray:
+    """Object array of the SQLite values of ``values`` (import values of one column, e.g. the
+    distinct cells of a column): the same, value by value, as :func:`encode_columns`.
+
+    >>> encode_values(np.array([["a", "b"], [], None], dtype=object), "list").tolist()
+    ['["a", "b"]', '[]', '[]']
+    """
+    out = np.empty(len(values), dtype=object)
+    if len(values):
+        out[:] = _encode_column(pd.Series(values, dtype=object), kind)
+    return out
+
+
 def encode_chunk(table: schema.Table, df: pd.DataFrame) -> list[tuple]:
     """Rows of ``df`` (import columns) as tuples ready for ``executemany``."""
     return list(zip(*encode_columns(table, df)))

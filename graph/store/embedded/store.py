@@ -47,7 +47,7 @@ def _ids(values: Iterable[str]) -> str:
 
 class EmbeddedStore(ProjectsMixin, AtlasStore):
     backend = "embedded"
-    write_cache_mb = 512   # SQLite page cache of a writer (bulk loads spill to the WAL beyond it)
+    write_cache_mb = 96    # SQLite page cache of a writer (bulk loads spill to the WAL beyond it; #14: memory)
 
     def __init__(self, path: str):
         self.dir = Path(path).expanduser()

@@ -11,49 +11,38 @@ ValidationFailed and the transaction is rolled back, so a failed apply changes n
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 
 from graph import schema
 from graph.store.embedded import derived
-from graph.store.embedded.derived_fresh import Fresh
-from graph.store.embedded.codec import cols_sql, create_table_sql, decode_value, encode_columns, index_sql, q
+from graph.store.embedded.codec import cols_sql, create_table_sql, decode_value, index_sql, q
+from graph.store.embedded.derived_fresh import NEEDED as FRESH_TABLES, Fresh
+from graph.store.embedded.rows import Rows, insert
 from graph.errors import InputProblem, ValidationFailed
 from graph.model import ImportBatch, LoadReport, TableChange
 
-CHUNK = 50_000          # rows per executemany (and per progress call)
 EXAMPLES = 3            # changed-row examples kept per table
 MAX_REF_PROBLEMS = 20
 
 
-def _frame(batch: ImportBatch, name: str) -> pd.DataFrame:
+def _rows(batch: ImportBatch, name: str) -> Rows:
+    """The batch's rows of table ``name``: column-wise when the batch offers it (a validated batch),
+    else from its DataFrame (never building that DataFrame when it is not needed)."""
+    table = schema.TABLES[name]
+    columnar = getattr(batch.tables, "columnar", None)
+    cols = columnar(name) if columnar is not None else None
+    if cols is not None:
+        return Rows(table, columnar=cols)
     df = batch.tables.get(name)
     if df is None:
-        return pd.DataFrame(columns=schema.TABLES[name].column_names)
-    return df
-
-
-def _insert(conn, table: schema.Table, target: str, df: pd.DataFrame, progress) -> Counter:
-    """Insert ``df`` into ``target`` (same layout as ``table``); a repeated key: last row wins.
-    Returns the rows per (source, as_of) -> [rows, illustrative rows] of what was sent."""
-    names = table.column_names
-    nonkey = [c for c in names if c not in table.key]
-    sql = (f"INSERT INTO {target} ({cols_sql(names)}) VALUES ({', '.join('?' * len(names))}) "
-           f"ON CONFLICT ({cols_sql(table.key)}) DO UPDATE SET "
-           + ", ".join(f"{q(c)} = excluded.{q(c)}" for c in nonkey))
-    i, j, k = (names.index(c) for c in ("source", "as_of", "illustrative"))
-    prov: Counter = Counter()
-    total = len(df)
-    progress(table.name, 0, total)
-    for start in range(0, total, CHUNK):
-        cols = encode_columns(table, df.iloc[start:start + CHUNK])
-        conn.executemany(sql, zip(*cols))
-        prov.update(zip(cols[i], cols[j], cols[k]))
-        progress(table.name, min(total, start + CHUNK), total)
-    return prov
+        df = pd.DataFrame(columns=table.column_names)
+    return Rows(table, df=df)
 
 
 def _differs(table: schema.Table, a: str, b: str) -> str:
@@ -89,17 +78,50 @@ def _refs(table: schema.Table):
     return [(c.name, c.kind.split(":", 1)[1]) for c in table.columns if c.kind.startswith("ref:")]
 
 
-def _missing_refs(conn, table: schema.Table, src: str, also_temp: bool, source: str) -> list[InputProblem]:
-    """Dangling references in ``src``: ids found neither in the stored target table nor,
-    with ``also_temp``, in the batch's temp copy of it."""
+class _Written:
+    """The keys this load wrote, per node table (what a reference may point at besides the stored rows)."""
+
+    def __init__(self):
+        self.rows: dict[str, Rows] = {}
+        self._keys: dict[str, set] = {}
+
+    def done(self, name: str, batch: ImportBatch) -> None:
+        """Table ``name`` is written: keep the keys of a node table (later references point at
+        them), let the rows go, and tell a batch that can drop what it holds of them."""
+        if name in schema.NODE_TABLES:
+            self.keys(name)
+        self.rows.pop(name, None)
+        release = getattr(batch.tables, "written", None)
+        if release is not None:
+            release(name)
+
+    def keys(self, table: str) -> set:
+        if table not in self._keys:
+            rows = self.rows.get(table)
+            self._keys[table] = set(rows.distinct(schema.TABLES[table].key[0])) if rows is not None else set()
+        return self._keys[table]
+
+
+def _missing_refs(conn, rows: Rows, written: _Written, also_temp: bool, source: str) -> list[InputProblem]:
+    """Dangling references in ``rows``: ids found neither among the rows this load wrote to the
+    target table nor in the stored target table (nor, with ``also_temp``, in the batch's temp
+    copy of it). Checked per distinct id: the batch's own ids in memory, the rest in SQL."""
     problems = []
+    table = rows.table
     for col, target in _refs(table):
+        values, keys = rows.distinct(col), written.keys(target)
+        if keys.issuperset(values):
+            continue
+        todo = sorted(set(values).difference(keys).difference([None]), key=str)
+        if not todo:
+            continue
         key = q(schema.TABLES[target].key[0])
-        cond = f"NOT EXISTS (SELECT 1 FROM {q(target)} x WHERE x.{key} = v.{q(col)})"
+        cond = f"NOT EXISTS (SELECT 1 FROM {q(target)} x WHERE x.{key} = v.value)"
         if also_temp:
-            cond += f" AND NOT EXISTS (SELECT 1 FROM temp.{q('_in_' + target)} x WHERE x.{key} = v.{q(col)})"
-        for (value,) in conn.execute(f"SELECT v.{q(col)} FROM (SELECT DISTINCT {q(col)} FROM {src}) v "
-                                     f"WHERE v.{q(col)} IS NOT NULL AND {cond} LIMIT {MAX_REF_PROBLEMS}"):
+            cond += f" AND NOT EXISTS (SELECT 1 FROM temp.{q('_in_' + target)} x WHERE x.{key} = v.value)"
+        found = conn.execute(f"SELECT v.value FROM json_each(?) v WHERE {cond} ORDER BY 1 LIMIT {MAX_REF_PROBLEMS}",
+                             (json.dumps([str(v) for v in todo], ensure_ascii=False),)).fetchall()
+        for (value,) in found:
             problems.append(InputProblem(
                 file=source, sheet=table.name, row=None, column=col, value=str(value),
                 message=f"引用的 {target} “{value}” 不存在（本批数据和库中都没有）/ references a missing {target} id",
@@ -138,17 +160,17 @@ def rebuild_provenance(conn) -> None:
         _provenance(conn, name, f"SELECT source, as_of, illustrative FROM {q(name)}")
 
 
-def _bulk_insert(conn, table: schema.Table, df: pd.DataFrame, progress) -> TableChange:
+def _bulk_insert(conn, table: schema.Table, rows: Rows, progress) -> TableChange:
     """Load into an empty table: no diff; secondary indexes dropped and rebuilt afterwards
     (sorting once is much faster than keeping them up to date row by row)."""
     indexes = index_sql(table.name)
     for name, _ in indexes:
         conn.execute(f"DROP INDEX IF EXISTS {name}")
-    prov = _insert(conn, table, q(table.name), df, progress)
+    prov = insert(conn, q(table.name), rows, progress)
     for _, sql in indexes:
         conn.execute(sql)
     added = conn.execute(f"SELECT count(*) FROM {q(table.name)}").fetchone()[0]
-    if added == len(df):
+    if added == len(rows):
         _add_counted(conn, table.name, prov)
     else:  # repeated keys in the batch: count what was kept
         _provenance(conn, table.name, f"SELECT source, as_of, illustrative FROM {q(table.name)}")
@@ -176,12 +198,25 @@ def _empty(conn, name: str) -> bool:
     return conn.execute(f"SELECT 1 FROM {q(name)} LIMIT 1").fetchone() is None
 
 
-def _load_temp(conn, table: schema.Table, df: pd.DataFrame, progress) -> str:
+def _load_temp(conn, table: schema.Table, rows: Rows, progress) -> str:
     tmp_name = "_in_" + table.name
     conn.execute(f"DROP TABLE IF EXISTS temp.{q(tmp_name)}")
     conn.execute(create_table_sql(table, tmp_name, temp=True))
-    _insert(conn, table, f"temp.{q(tmp_name)}", df, progress)
+    insert(conn, f"temp.{q(tmp_name)}", rows, progress)
     return f"temp.{q(tmp_name)}"
+
+
+def _prefetched(batch: ImportBatch):
+    """``(name, rows)`` of every table in load order; the next table's rows are made in a second
+    thread while this one is written."""
+    with ThreadPoolExecutor(1) as pool:
+        ahead = pool.submit(_rows, batch, schema.LOAD_ORDER[0])
+        for i, name in enumerate(schema.LOAD_ORDER):
+            rows = ahead.result()
+            if i + 1 < len(schema.LOAD_ORDER):
+                ahead = pool.submit(_rows, batch, schema.LOAD_ORDER[i + 1])
+            yield name, rows
+            del rows
 
 
 def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadReport:
@@ -189,25 +224,30 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
     holds the write lock). Commits on success, rolls back and re-raises on any error."""
     t0 = time.perf_counter()
     changes, problems, bumped, fresh = {}, [], False, Fresh()
+    written = _Written()
+    conn.execute("PRAGMA threads = 2")          # index builds sort on both cores
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for name in schema.LOAD_ORDER:
-            table, df = schema.TABLES[name], _frame(batch, name)
-            if len(df) and _empty(conn, name):
-                changes[name] = _bulk_insert(conn, table, df, progress)
-                if changes[name].added == len(df):     # the table holds exactly the frame: derived from it
-                    fresh.add(name, df)
-                problems += _missing_refs(conn, table, q(name), False, batch.source)
-            elif len(df):
-                tmp = _load_temp(conn, table, df, progress)
+        for name, rows in _prefetched(batch):
+            table = schema.TABLES[name]
+            written.rows[name] = rows
+            if len(rows) and _empty(conn, name):
+                changes[name] = _bulk_insert(conn, table, rows, progress)
+                if changes[name].added == len(rows) and name in FRESH_TABLES:   # the table holds exactly these rows
+                    fresh.add(name, rows.frame())                              # derived from them
+                problems += _missing_refs(conn, rows, written, False, batch.source)
+            elif len(rows):
+                tmp = _load_temp(conn, table, rows, progress)
                 changes[name] = _diff(conn, table, tmp)
                 if changes[name].added or changes[name].changed:
                     _upsert(conn, table, tmp)
-                problems += _missing_refs(conn, table, tmp, False, batch.source)
+                problems += _missing_refs(conn, rows, written, False, batch.source)
             else:
                 changes[name] = TableChange(name)
                 progress(name, 0, 0)
             bumped = bumped or bool(changes[name].added or changes[name].changed)
+            written.done(name, batch)
+            del rows
         if problems:
             raise ValidationFailed(problems, batch.source)
         before = _generation(conn)
@@ -236,11 +276,12 @@ def plan_batch(conn: sqlite3.Connection, batch: ImportBatch) -> LoadReport:
     quiet = lambda *a: None  # noqa: E731
     conn.execute("BEGIN")
     try:
-        temps = {name: _load_temp(conn, schema.TABLES[name], _frame(batch, name), quiet)
-                 for name in schema.LOAD_ORDER}
+        written = _Written()
+        written.rows = {name: _rows(batch, name) for name in schema.LOAD_ORDER}
+        temps = {name: _load_temp(conn, schema.TABLES[name], written.rows[name], quiet) for name in schema.LOAD_ORDER}
         for name, tmp in temps.items():
             changes[name] = _diff(conn, schema.TABLES[name], tmp)
-            problems += _missing_refs(conn, schema.TABLES[name], tmp, True, batch.source)
+            problems += _missing_refs(conn, written.rows[name], written, True, batch.source)
         if problems:
             raise ValidationFailed(problems, batch.source)
     finally:

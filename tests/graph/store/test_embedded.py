@@ -18,7 +18,7 @@ import pytest
 
 from graph import schema
 
-from graph.store.embedded import write as embedded_write
+from graph.store.embedded import rows as embedded_rows
 from graph.store.embedded.store import EmbeddedStore
 from graph.store.embedded.lock import WriteLock
 from graph.errors import ChainAtlasError, StoreLocked, StoreUnavailable, ValidationFailed
@@ -194,7 +194,7 @@ def test_unusable_path_raises_store_unavailable(tmp_path, how):
 
 
 def test_progress_per_table_chunk_and_commit(embedded_store, base, monkeypatch):
-    monkeypatch.setattr(embedded_write, "CHUNK", 1)
+    monkeypatch.setattr(embedded_rows, "CHUNK", 1)
     calls = []
     embedded_store.apply(base, lambda *a: calls.append(a))
     assert [c[0] for c in calls if c[0] != "commit"] == [
