@@ -106,7 +106,8 @@ def _rank(store, report, gaps: pd.DataFrame, weights: Weights, top: int, tree, i
     leaders = report.leaders
     local_leaders = set(leaders.loc[leaders["is_local"], "enterprise_id"].astype(str)) if len(leaders) else set()
     local_ids = sorted(set(local_ids) | local_leaders)
-    ties = store.supplies(local_ids) if local_ids else pd.DataFrame(columns=["supplier", "customer", "product"])
+    pairs = getattr(store, "supply_pairs", store.supplies)  # only supplier/customer are scored
+    ties = pairs(local_ids) if local_ids else pd.DataFrame(columns=["supplier", "customer", "product"])
     out = score_targets(cands, gaps, report.region, tree, ties, report.roles, set(local_ids), local_leaders,
                         weights, top)
     if n_unknown:

@@ -301,6 +301,16 @@ class EmbeddedStore(ProjectsMixin, AtlasStore):
     def supplies(self, enterprise_ids: Iterable[str]) -> pd.DataFrame:
         return self._either_end("supplies", ["supplier", "customer", "product"], enterprise_ids)
 
+    def supply_pairs(self, enterprise_ids: Iterable[str]) -> pd.DataFrame:
+        """``supplies(ids)[["supplier", "customer"]]`` (same pairs, any order), read from the keys and
+        the customer index alone (no row look-ups). Optional for stores (graph.analysis.targets uses
+        it when present)."""
+        ids = _ids(enterprise_ids)
+        with self._read() as c:
+            rows = [r for end in ("supplier", "customer") for r in c.execute(
+                f"SELECT supplier, customer FROM supplies WHERE {end} IN (SELECT value FROM json_each(?))", (ids,))]
+        return frame(list(dict.fromkeys(rows)), ["supplier", "customer"], kinds_of("supplies"))
+
     def enterprise_products(self, enterprise_ids: Iterable[str]) -> pd.DataFrame:
         cols = ["enterprise_id", "product_id", "product", "revenue_share", "source", "as_of", "illustrative"]
         with self._read() as c:

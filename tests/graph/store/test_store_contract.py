@@ -370,6 +370,17 @@ def test_supplies_both_directions(loaded):
     assert loaded.supplies(["E6"]).empty
 
 
+def test_supply_pairs_are_the_supplies_pairs(loaded):
+    pairs = getattr(loaded, "supply_pairs", None)
+    if pairs is None:
+        pytest.skip("optional store method")
+    for ids in (["E2"], ["E1", "E4"], ["E6"], ["E1", "E2", "E3", "E4", "E5", "NOPE"]):
+        df = pairs(ids)
+        assert list(df.columns) == ["supplier", "customer"]
+        full = loaded.supplies(ids)
+        assert sorted(zip(df["supplier"], df["customer"])) == sorted(zip(full["supplier"], full["customer"]))
+
+
 def test_enterprise_products(loaded):
     df = loaded.enterprise_products(["E2", "E1"])
     assert list(df.columns) == ["enterprise_id", "product_id", "product", "revenue_share", "source", "as_of",
