@@ -29,13 +29,23 @@ def maker_labels(makers: pd.DataFrame) -> pd.Series:
 
 
 def _labels(scales: list, tag_lists: list[list], names: list, ids: list) -> list[str] | None:
-    """maker_labels as a list when every tag is text (else None: the frame version decides)."""
-    if not all(t.__class__ is str or isinstance(t, str) for tags in tag_lists for t in tags):
-        return None
+    """maker_labels as a list when every tag is text (else None: the frame version decides). The
+    ``(规模·标签)`` part is made once per distinct (scale, tag list) object pair."""
+    joined: dict = {}
+    for tags in tag_lists:
+        if id(tags) not in joined:
+            if not all(t.__class__ is str or isinstance(t, str) for t in tags):
+                return None
+            joined[id(tags)] = "·".join(tags)
+    inners: dict = {}
     out = []
     for sc, tags, nm, eid in zip(scales, tag_lists, names, ids):
-        inner = (("" if _missing(sc) else str(sc)) + "·" + "·".join(tags)).strip("·")
-        out.append(str(eid if _missing(nm) else nm) + (f"({inner})" if inner else ""))
+        key = (id(sc), id(tags))
+        inner = inners.get(key)
+        if inner is None:
+            inner = (("" if _missing(sc) else str(sc)) + "·" + joined[id(tags)]).strip("·")
+            inner = inners[key] = f"({inner})" if inner else ""
+        out.append((nm if nm.__class__ is str else str(eid if _missing(nm) else nm)) + inner)
     return out
 
 
@@ -44,6 +54,24 @@ def _above(tags) -> bool:
     if isinstance(tags, (list, tuple, set, frozenset, np.ndarray)):
         return any(isinstance(t, str) and t == "规上" for t in tags)
     return isinstance(tags, str) and tags == "规上"
+
+
+def _per_object(f, values: list) -> list:
+    """``[f(v) for v in values]``, called once per distinct object (a store's tag lists are shared
+    objects: a few distinct ones for thousands of rows); ``values`` stay alive meanwhile.
+
+    >>> _per_object(len, [[1], [1, 2], [1]])
+    [1, 2, 1]
+    """
+    seen: dict = {}
+    out = []
+    for v in values:
+        k = id(v)
+        got = seen.get(k)
+        if got is None:
+            got = seen[k] = (f(v),)
+        out.append(got[0])
+    return out
 
 
 def _tag_list(v) -> list:
@@ -115,8 +143,9 @@ def _local_by_link(local: pd.DataFrame, pids: list[str]) -> dict:
     if len(local):
         links, eids = local["link_id"].tolist(), local["enterprise_id"].tolist()
         scales = local["scale"].tolist()
-        tag_lists = [_tag_list(v) for v in local["tags"].tolist()]
-        above = [_above(v) for v in local["tags"].tolist()]
+        tags = local["tags"].tolist()
+        tag_lists = [_tag_list(v) for v in tags]
+        above = _per_object(_above, tags)
         large = [a or (isinstance(sc, str) and sc in LARGE_SCALES) for a, sc in zip(above, scales)]
         scale_unk = [not a and _missing(sc) for a, sc in zip(above, scales)]
         share = pd.to_numeric(local["revenue_share"], errors="coerce")

@@ -190,6 +190,17 @@ class MakersIndex:
         p_codes, p_uniq = self.ent_cat["park"]
         return _flag(r_uniq, scope.settled_regions)[r_codes[ents]] | _flag(p_uniq, scope.settling_parks)[p_codes[ents]]
 
+    def _text(self, attr: str, ents: np.ndarray) -> np.ndarray:
+        """``take_text`` of an enterprise text column; an Arrow column asked for many of its rows is
+        kept as an object array from then on (later calls are plain takes)."""
+        arr = self.__dict__.get("_as_objects_" + attr)
+        if arr is None:
+            arr = getattr(self, attr)
+            if not isinstance(arr, np.ndarray) and 4 * len(ents) >= len(arr):
+                arr = np.asarray(arr.to_numpy(zero_copy_only=False), dtype=object)
+                setattr(self, "_as_objects_" + attr, arr)
+        return take_text(arr, ents)
+
     def makers(self, product_ids: list[str], scope: Scope | None, side: str) -> pd.DataFrame:
         rows = self._rows(product_ids)
         ents = self.mk_ent[rows]
@@ -199,8 +210,8 @@ class MakersIndex:
             keep = keep if side == "inside" else ~keep & ~self.settled(ents, sc) if side == "unknown" else ~keep
             rows, ents = rows[keep], ents[keep]
         data = {
-            "enterprise_id": take_text(self.ent_id, ents), "product_id": self.products[self.mk_prod[rows]],
-            "revenue_share": self.mk_share[rows], "name": take_text(self.ent_name, ents),
+            "enterprise_id": self._text("ent_id", ents), "product_id": self.products[self.mk_prod[rows]],
+            "revenue_share": self.mk_share[rows], "name": self._text("ent_name", ents),
             **{k: u[c[ents]] for k, (c, u) in self.ent_cat.items()},
             "revenue": self.ent_revenue[ents], "employees": _ints(self.ent_employees[ents]),
             "listed": _LISTED_OUT[self.ent_listed[ents]], "tags": self.ent_tag_lists[self.ent_tag_codes[ents]],
