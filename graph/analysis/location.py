@@ -59,6 +59,18 @@ def _member(values: pd.Series, wanted: frozenset) -> np.ndarray:
     return np.append(hit, False)[np.where(codes < 0, len(uniq), codes)]
 
 
+def _flags(values: pd.Series, *sets: frozenset) -> list[np.ndarray]:
+    """``values.isin(S)`` as bool arrays for each S, looked up once per distinct value (missing
+    values are in none: callers make sure no S holds a missing value)."""
+    codes, uniq = pd.factorize(values.to_numpy(object))
+    at = np.where(codes < 0, len(uniq), codes)
+    return [np.append(np.fromiter((u in s for u in uniq), dtype=bool, count=len(uniq)), False)[at] for s in sets]
+
+
+def _has_missing(values) -> bool:
+    return any(v is None or v is pd.NA or (isinstance(v, float) and v != v) for v in values)
+
+
 def _present(v) -> bool:
     return v is not None and not (isinstance(v, float) and np.isnan(v)) and str(v).strip() != ""
 
@@ -78,8 +90,15 @@ def classify(tree, place: dict, scope: Scope, region: pd.Series, park: pd.Series
     if len(region) == 0:
         return pd.Series([], index=region.index, dtype=object)
     sc = scope if scope.settled_regions else with_unknown(tree, place, scope)
-    local = in_scope(region, park, sc).to_numpy(bool)
-    settled = _member(region, sc.settled_regions) | _member(park, sc.settling_parks)
+    sets = (sc.region_codes, sc.include_parks, sc.exclude_parks, sc.settled_regions, sc.settling_parks)
+    if region.index.equals(park.index) and not any(_has_missing(w) for w in sets):
+        r_in, r_settled = _flags(region, sc.region_codes, sc.settled_regions)   # one factorize per column
+        p_in, p_out, p_settles = _flags(park, sc.include_parks, sc.exclude_parks, sc.settling_parks)
+        local = p_in | (r_in & ~p_out)   # the rule of frame_utils.in_scope
+        settled = r_settled | p_settles
+    else:
+        local = in_scope(region, park, sc).to_numpy(bool)
+        settled = _member(region, sc.settled_regions) | _member(park, sc.settling_parks)
     out = np.where(local, LOCAL, np.where(settled, OUTSIDE, UNKNOWN))
     return pd.Series(out, index=region.index, dtype=object)
 
