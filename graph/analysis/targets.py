@@ -17,7 +17,7 @@ from graph.analysis import geo
 
 from graph.analysis import gap_rules
 from graph.analysis.frame_utils import StoreLRU
-from graph.analysis.target_score import (_TAG_WEIGHTS, _map_unique, _memberships,  # noqa: F401
+from graph.analysis.target_score import (_TAG_WEIGHTS, _map_unique, _memberships, _str_values,  # noqa: F401
                                          _role_tag_points, _score, _tie_sets)
 from graph.options import DEFAULT_WEIGHTS, Weights
 from graph.schema import SCALE_RANK
@@ -72,10 +72,16 @@ def _inputs_key(report, gaps: pd.DataFrame, weights: Weights, top, include_unver
     return (tuple(zip(*(gaps[c].tolist() for c in ("product_id", "name", "label", "grade", "priority")))),
             tuple(sorted(report.link_of.items())) if report.link_of else None,
             report.scope, tuple(sorted(report.region.items())),
-            tuple(sorted(set(report.makers["enterprise_id"].astype(str).tolist()))) if len(report.makers) else (),
+            tuple(_maker_ids(report)),
             tuple(zip(leaders["enterprise_id"].tolist(), leaders["is_local"].tolist())) if len(leaders) else (),
             tuple(zip(report.roles["enterprise_id"].tolist(), report.roles["role"].tolist()))
             if len(report.roles) else (), weights, top, bool(include_unverified))
+
+
+def _maker_ids(report) -> list[str]:
+    """The report's local makers' enterprise ids as text, distinct and sorted (``astype(str)`` per
+    value: a pyarrow string column's per-value iteration costs more than the rest)."""
+    return sorted(set(_str_values(report.makers["enterprise_id"]))) if len(report.makers) else []
 
 
 def _copy_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -102,7 +108,7 @@ def _rank(store, report, gaps: pd.DataFrame, weights: Weights, top: int, tree, i
                                      location.LOCATION_CN[location.OUTSIDE])
     elif n_unknown:
         cands = cands[~unknown].reset_index(drop=True)
-    local_ids = sorted(set(report.makers["enterprise_id"].astype(str)) if len(report.makers) else set())
+    local_ids = _maker_ids(report)
     leaders = report.leaders
     local_leaders = set(leaders.loc[leaders["is_local"], "enterprise_id"].astype(str)) if len(leaders) else set()
     local_ids = sorted(set(local_ids) | local_leaders)
