@@ -5,7 +5,7 @@ and pyvis's template inlines ~700 kB of vis-network JS/CSS through ``{% include 
 lexed and compiled as template code (~0.3 s per process). Here the nodes and edges are the dicts
 pyvis's ``Network.add_node``/``add_edge`` make (same keys, same order), the page is rendered from
 pyvis's own ``templates/template.html`` with the same arguments, and the included library files
-are read as raw text (they hold no template code) — tests/ui/test_panorama.py checks the page is
+are put in as text (they hold no template code) — tests/ui/test_panorama.py checks the page is
 byte for byte pyvis's.
 
 >>> net = Network(height="300px", directed=True)
@@ -31,20 +31,26 @@ def template_dir() -> str:
 def _environment():
     from jinja2 import Environment, FileSystemLoader
 
-    class RawLibLoader(FileSystemLoader):
-        """lib/* (vis-network, tom-select, bindings) as one raw block: the text Jinja would emit
-        for it (newlines normalised, one trailing newline dropped), without lexing 700 kB."""
+    texts: dict[str, str] = {}
+
+    class LibAsTextLoader(FileSystemLoader):
+        """lib/* (vis-network, tom-select, bindings) as their text, put in by one expression: what
+        Jinja would emit for them (newlines normalised, one trailing newline dropped), without
+        lexing and compiling 700 kB as template code."""
 
         def get_source(self, environment, template):
             source, filename, uptodate = super().get_source(environment, template)
-            if template.startswith("lib/") and "{% endraw %}" not in source:
+            if template.startswith("lib/"):
                 lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
                 if not environment.keep_trailing_newline and lines[-1] == "":
                     del lines[-1]
-                source = "{% raw %}" + environment.newline_sequence.join(lines) + "{% endraw %}"
+                texts[template] = environment.newline_sequence.join(lines)
+                source = "{{ _vis_page_lib[%s] }}" % json.dumps(template)
             return source, filename, uptodate
 
-    return Environment(loader=RawLibLoader(template_dir()))
+    env = Environment(loader=LibAsTextLoader(template_dir()))
+    env.globals["_vis_page_lib"] = texts
+    return env
 
 
 class Network:
