@@ -54,10 +54,10 @@ def makers(sel: state.Selection, weights: Weights, top: int) -> dict:
     """format -> (label, callable returning bytes, file name, mime)."""
     store = state.store()
     from ui.projects import project_token
-    key = (state.db_key(), state.generation(), project_token(), sel.chain_id, sel.place_id, sel.thresholds, weights,
-           top, sel.enclave)
+    base = (state.db_key(), state.generation())
 
-    def get():
+    def get():   # the projects are read when a file is made, not on every run of the page
+        key = (*base, project_token(store), sel.chain_id, sel.place_id, sel.thresholds, weights, top, sel.enclave)
         return build(store, key, sel.chain_id, sel.place_id, sel.thresholds, weights, top, sel.enclave)
     stem = _safe(f"缺链补链招商清单_{sel.chain_name}_{sel.place_name}_{date.today():%Y%m%d}")
     return {
