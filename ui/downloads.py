@@ -30,7 +30,7 @@ safe_name = _safe  # a file name without characters Windows/macOS refuse
 
 def build(store, key: tuple, chain_id: str, place_id: str, thresholds, weights: Weights, top: int, enclave: bool):
     """The GapExport for one chain in one place (memoised, 8 most recent)."""
-    from graph.export import build as export
+    export = _export()
     with _LOCK:
         if key in _MEMO:
             _MEMO.move_to_end(key)
@@ -44,22 +44,27 @@ def build(store, key: tuple, chain_id: str, place_id: str, thresholds, weights: 
     return result
 
 
+def _export():
+    """graph.export.build, imported when a file is made (it imports openpyxl: ~0.3 s on a first page)."""
+    from graph.export import build as export
+    return export
+
+
 def makers(sel: state.Selection, weights: Weights, top: int) -> dict:
     """format -> (label, callable returning bytes, file name, mime)."""
-    from graph.export import build as export
     store = state.store()
     from ui.projects import project_token
-    key = (state.db_key(), state.generation(), project_token(), sel.chain_id, sel.place_id, sel.thresholds, weights,
-           top, sel.enclave)
+    base = (state.db_key(), state.generation())
 
-    def get():
+    def get():   # the projects are read when a file is made, not on every run of the page
+        key = (*base, project_token(store), sel.chain_id, sel.place_id, sel.thresholds, weights, top, sel.enclave)
         return build(store, key, sel.chain_id, sel.place_id, sel.thresholds, weights, top, sel.enclave)
     stem = _safe(f"缺链补链招商清单_{sel.chain_name}_{sel.place_name}_{date.today():%Y%m%d}")
     return {
-        "xlsx": ("⬇ Excel 清单（全部表）", lambda: export.to_xlsx_bytes(get()), stem + ".xlsx", XLSX),
-        "csv": ("⬇ CSV 缺口清单", lambda: export.to_csv_bytes(get(), "gaps"), stem + "_缺口清单.csv", "text/csv"),
-        "zip": ("⬇ CSV 全部表（zip）", lambda: export.to_csv_zip_bytes(get()), stem + "_csv.zip", "application/zip"),
-        "json": ("⬇ JSON", lambda: export.to_json_bytes(get()), stem + ".json", "application/json"),
+        "xlsx": ("⬇ Excel 清单（全部表）", lambda: _export().to_xlsx_bytes(get()), stem + ".xlsx", XLSX),
+        "csv": ("⬇ CSV 缺口清单", lambda: _export().to_csv_bytes(get(), "gaps"), stem + "_缺口清单.csv", "text/csv"),
+        "zip": ("⬇ CSV 全部表（zip）", lambda: _export().to_csv_zip_bytes(get()), stem + "_csv.zip", "application/zip"),
+        "json": ("⬇ JSON", lambda: _export().to_json_bytes(get()), stem + ".json", "application/json"),
     }
 
 
@@ -73,11 +78,10 @@ def buttons(sel: state.Selection, weights: Weights, top: int) -> None:
 
 def matching_button(sel: state.Selection, weights: Weights, top: int) -> None:
     """Download of the 链主供需对接清单 (the export's ``matching`` table) as CSV."""
-    from graph.export import build as export
     store = state.store()
     key = (state.db_key(), state.generation(), sel.chain_id, sel.place_id, sel.thresholds, weights, top, sel.enclave)
     stem = _safe(f"链主供需对接清单_{sel.chain_name}_{sel.place_name}_{date.today():%Y%m%d}")
     st.download_button("⬇ 下载供需对接清单（CSV，全部链主）", key="download_matching", on_click="ignore",
-                       data=lambda: export.to_csv_bytes(build(store, key, sel.chain_id, sel.place_id, sel.thresholds,
+                       data=lambda: _export().to_csv_bytes(build(store, key, sel.chain_id, sel.place_id, sel.thresholds,
                                                               weights, top, sel.enclave), "matching"),
                        file_name=stem + ".csv", mime="text/csv")

@@ -252,13 +252,10 @@ def finish_html(net, legend: str, bands: list[dict] | None = None) -> str:
     return page
 
 
-_TEMPLATE_ENVS: dict = {}   # pyvis makes a jinja environment per Network, so it compiled its template on every draw
-
-
 def _network(height_px: int):
-    from pyvis.network import Network
-    net = Network(height=f"{height_px}px", width="100%", directed=True, cdn_resources="in_line", bgcolor="#ffffff")
-    net.templateEnv = _TEMPLATE_ENVS.setdefault(net.template_dir, net.templateEnv)   # one compile per process
+    """A directed network with our options: ui.vis_page.Network, pyvis's page without importing pyvis."""
+    from ui import vis_page
+    net = vis_page.Network(height=f"{height_px}px", width="100%", directed=True, cdn_resources="in_line", bgcolor="#ffffff")
     net.options = {
         "physics": {"enabled": False},
         "layout": {"hierarchical": {"enabled": False}},

@@ -53,9 +53,9 @@ def lead_action(targets: pd.DataFrame, report, key: str) -> None:
             st.success(f"已创建招商线索 {p['project_id']}：{p['name']}（阶段：线索）。到“招商项目”页跟进。")
 
 
-def project_token() -> str:
+def project_token(store=None) -> str:
     """Changes whenever a project is saved (the 清单 download includes the 招商项目 sheet)."""
-    store = state.store()
+    store = store if store is not None else state.store()
     df = store.projects()
     return f"{len(df)}:{df['updated_at'].max() if len(df) else ''}:{len(store.project_history())}"
 

@@ -205,11 +205,17 @@ def verify(sel: "Selection") -> pd.DataFrame:
     return _verify(db_key(), generation(), sel.chain_id, sel.place_id, _items(sel.thresholds), sel.enclave)
 
 
-def fill_in_workbook(sel: "Selection") -> bytes:
-    """The fill-in workbook of the 核实清单 (enterprises to locate; load it back after filling in)."""
+def fill_in_workbook(sel: "Selection"):
+    """A callable making the fill-in workbook of the 核实清单 (enterprises to locate; load it back
+    after filling in) — for ``st.download_button``, which calls it only when clicked (the workbook
+    needs openpyxl: ~0.3 s to import, ~0.1 s to write)."""
     from graph.analysis.verify import fill_in_tables
-    from graph.export.fill_in import fill_in_workbook_bytes
-    return fill_in_workbook_bytes(fill_in_tables(store(), verify(sel)))
+    s, v = store(), verify(sel)
+
+    def make() -> bytes:
+        from graph.export.fill_in import fill_in_workbook_bytes
+        return fill_in_workbook_bytes(fill_in_tables(s, v))
+    return make
 
 
 @st.cache_data(show_spinner="正在汇总全部产业链…", ttl=TTL, max_entries=32)

@@ -116,3 +116,26 @@ def test_neighbourhood_graph_is_escaped_and_expandable(xss_store):
     drawn = {n["id"]: n for n in _nodes(page)}
     assert drawn[node_key("Enterprise", "E1")]["label"].replace("\n", "") == XSS   # canvas text, JSON-escaped
     assert "&lt;img" in drawn[node_key("Enterprise", "E1")]["title"]
+
+
+def test_pages_are_byte_for_byte_pyvis_without_importing_it(report, xss_store, monkeypatch):
+    """ui.vis_page draws pyvis's page without pyvis (its import pulls networkx and IPython):
+    the HTML equals what pyvis itself renders, for panoramas (plain, aggregated, highlighted)
+    and the neighbourhood graph."""
+    import sys
+    import subprocess
+
+    from ui import vis_page
+
+    code = "import ui.panorama as P, sys; P._network(400).generate_html(); print('pyvis' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip() == "False"
+    nodes, edges = merge([xss_store.neighbourhood("Enterprise", "E1"), xss_store.neighbourhood("Product", "P1")])
+    pages = [lambda: P.panorama(report.links, selected="P2").html,
+             lambda: P.panorama(report.links, highlight={"P1"}).html,
+             lambda: P.panorama(synthetic_links(P.AGGREGATE_AT + 50, segments=5)).html,
+             lambda: graph_html(nodes, edges, node_key("Enterprise", "E1"))[0]]
+    ours = [draw() for draw in pages]
+    from pyvis.network import Network
+    monkeypatch.setattr(vis_page, "Network", Network)
+    assert [draw() for draw in pages] == ours

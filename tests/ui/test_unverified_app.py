@@ -77,3 +77,21 @@ def test_overview_and_comparison_show_unverified(honest, app):
     table = next(d.value for d in at.dataframe if "核实后上限" in d.value.columns)
     row = table.set_index("产业链").loc["新能源汽车"]
     assert row["本地配套率"] == 75 and row["核实后上限"] == "100%" and row["待核实"] == 3 and row["缺链"] == 0
+
+
+def test_fill_in_workbook_is_made_when_clicked_with_the_listed_enterprises(honest, app):
+    """The 回填工作簿 button gets a callable (openpyxl is imported and the file written only on a
+    click); calling it gives the workbook of the enterprises the 核实清单 lists."""
+    import io
+
+    import openpyxl
+
+    from ui import state
+
+    at = app("gaps", chain="新能源汽车", city="运城市")
+    no_errors(at)
+    make = state.fill_in_workbook(at.session_state[state.SELECTION_KEY])
+    assert callable(make)
+    book = openpyxl.load_workbook(io.BytesIO(make()))
+    cells = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None}
+    assert {"山西焦化", "山西电池包", "某电控"} <= cells
