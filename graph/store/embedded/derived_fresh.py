@@ -127,6 +127,16 @@ def _provenance(df: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
                                     for c in np.asarray(uniq).tolist()]
 
 
+def _compact(arr: pa.Array, repetitive: bool) -> pa.Array:
+    """``arr`` dictionary-encoded when ``repetitive`` (regions, products, tags …: a few distinct values)."""
+    return pc.dictionary_encode(arr) if repetitive else arr
+
+
+def _plain(arr: pa.Array) -> pa.Array:
+    """The plain string array of :func:`_compact`'s result."""
+    return arr.dictionary.take(arr.indices) if pa.types.is_dictionary(arr.type) else arr
+
+
 class Fresh:
     """The makers columns of the frames a load bulk-inserted (see module doc). ``add`` them as the
     tables are written; :meth:`complete` says whether every makers table came this way."""
@@ -136,16 +146,20 @@ class Fresh:
         self.makes: dict | None = None
 
     def add(self, name: str, df: pd.DataFrame) -> None:
-        """``df``: every row now in table ``name``, which was empty before (no repeated key)."""
+        """``df``: every row now in table ``name``, which was empty before (no repeated key).
+        Repetitive text is kept dictionary-encoded until :meth:`columns` (the load's peak memory
+        is while the batch is still held; the derived build comes after)."""
         if name == "enterprises":
-            self.ent = {c: _text(df[c]) for c in ("enterprise_id", "name", "region", "park", "scale",
-                                                     "region_source") if c in df.columns}
-            self.ent["tags"] = _tags(_col(df, "tags"))
+            self.ent = {c: _compact(_text(df[c]), c != "name" and c != "enterprise_id")
+                        for c in ("enterprise_id", "name", "region", "park", "scale", "region_source")
+                        if c in df.columns}
+            self.ent["tags"] = _compact(_tags(_col(df, "tags")), True)
             self.ent["revenue"] = _floats(_col(df, "revenue"))
             self.ent["employees"] = np.trunc(_floats(_col(df, "employees")))    # stored as int: exact text
             self.ent["listed"] = _bools(_col(df, "listed"))
         elif name == "enterprise_products":
-            self.makes = {"product": _text(df["product"]), "enterprise": _text(df["enterprise"]),
+            product = _compact(_text(df["product"]), True)
+            self.makes = {"product": product, "enterprise": _compact(_text(df["enterprise"]), True),
                           "share": _floats(_col(df, "revenue_share")), "prov": _provenance(df)}
 
     def complete(self) -> bool:
@@ -154,11 +168,11 @@ class Fresh:
     def columns(self, conn):
         """(enterprise text columns, enterprise numbers, MAKES columns) as derived.rebuild takes them."""
         n = len(self.ent["enterprise_id"])
-        text = {k: self.ent.get(k, pa.array([""] * n, pa.string()))
+        text = {k: _plain(self.ent[k]) if k in self.ent else pa.array([""] * n, pa.string())
                 for k in ("enterprise_id", "name", "region", "park", "scale", "tags", "region_source")}
         num = {"revenue": _as_read(conn, self.ent["revenue"]), "employees": self.ent["employees"],
                "listed": self.ent["listed"]}
         m = self.makes
-        makes = (m["product"], m["enterprise"], _as_read(conn, m["share"]), *m["prov"], False)
+        makes = (_plain(m.pop("product")), _plain(m.pop("enterprise")), _as_read(conn, m["share"]), *m["prov"], False)
         self.ent = self.makes = None
         return text, num, makes
