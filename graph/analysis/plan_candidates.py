@@ -27,6 +27,20 @@ def _pair_codes(region: pd.Series, park: pd.Series) -> tuple[np.ndarray, list]:
     return inverse, [(ru[k // len(pu)], pu[k % len(pu)]) for k in np.asarray(keys).tolist()]
 
 
+def _distinct_rows(region: pd.Series, park: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(code per row, first row of each code) for the distinct (region, park) values; missing
+    values (None/NaN, never a member of any code set) share one code.
+
+    >>> codes, first = _distinct_rows(pd.Series(["A", None, "A", "B"]), pd.Series([None, "P", None, None]))
+    >>> codes.tolist(), first.tolist()
+    ([0, 1, 0, 2], [0, 1, 3])
+    """
+    rc, ru = pd.factorize(region.to_numpy(object))
+    pc, pu = pd.factorize(park.to_numpy(object))
+    inverse, _ = pd.factorize((rc.astype(np.int64) + 1) * (len(pu) + 1) + (pc + 1))
+    return inverse, np.unique(inverse, return_index=True)[1]
+
+
 def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """pd.factorize(values, sort=True) for text, sorting only the distinct values."""
     codes, uniq = pd.factorize(values)
@@ -54,7 +68,9 @@ def candidate_filter(makers: pd.DataFrame, place: dict, tree, exclude, exclude_p
     from graph.analysis import lookup
     if makers.empty:
         return np.zeros(0, dtype=bool), {"unknown_location": 0}
-    unknown = (classify(tree, place, scope, makers["region"], makers["park"]) == UNKNOWN).to_numpy(bool)
+    inverse, first = _distinct_rows(makers["region"], makers["park"])   # classify each place once
+    some = makers.iloc[first]
+    unknown = (classify(tree, place, scope, some["region"], some["park"]) == UNKNOWN).to_numpy(bool)[inverse]
     eid = makers["enterprise_id"].to_numpy(object)
     counts = {"unknown_location": len(set(eid[unknown].tolist()))}
     keep = ~unknown

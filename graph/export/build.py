@@ -40,6 +40,7 @@ import pyarrow.compute as pc
 from graph.export import tables as T
 from graph.errors import UnsupportedInput
 from graph.export.json_columns import json_columns
+from graph.export.reuse import ReusingStore
 from graph.export.safe import csv_bytes
 from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS, PriorityWeights, Thresholds, Weights
 from graph.export.project_sheet import project_rows, snapshot_projects
@@ -117,15 +118,16 @@ def build_export(store, chains: list[str] | None = None, region: str = "山西�
     tree = RegionTree.from_store(store)
     place = lookup.resolve_place(store, region, tree=tree)  # once; the engine then matches the id exactly
     reports, targets = [], []
+    reusing = ReusingStore(store)   # the plan's outside makers are the ones rank_targets fetched
     for cid in ids:
         rep = diagnose(store, cid, place["id"], thresholds=thresholds, enclave_attribution=enclave_attribution,
                        priority=priority, count_subclasses=count_subclasses)
         reports.append(rep)
-        targets.append(rank_targets(store, rep, weights=weights, top=top, tree=tree))
+        targets.append(rank_targets(reusing, rep, weights=weights, top=top, tree=tree))
     plan = None
     if plan_k and reports:
         from graph.analysis.plan import optimise
-        plan = optimise(store, reports, k=int(plan_k), tree=tree)
+        plan = optimise(reusing, reports, k=int(plan_k), tree=tree)
     meta = {
         "chains": [{"chain_id": r.chain.get("chain_id"), "name": r.chain.get("name")} for r in reports],
         "region": {k: v for k, v in place.items() if k not in ("lon", "lat")},

@@ -1,0 +1,68 @@
+"""A store view for one export: the outside makers rank_targets fetched per chain answer the plan.
+
+An export ranks targets chain by chain — each call asks ``store.makers(gap products of the chain,
+scope, side="outside")`` — and then the plan (graph.analysis.plan.optimise) asks the same store for
+the outside makers of every chain's gap products at once. The rows of a product outside a scope do
+not depend on which other products are asked with it, so :class:`ReusingStore` keeps the answers
+it forwarded and answers a request covered by them from those rows (in the store's order: product
+by product as requested, each product's rows as the store gave them). Anything else is forwarded.
+
+>>> import pandas as pd
+>>> class Store:
+...     calls = 0
+...     def makers(self, ids, scope=None, side="all"):
+...         Store.calls += 1
+...         return pd.DataFrame({"enterprise_id": [f"E{p}" for p in ids], "product_id": list(ids)})
+>>> s = ReusingStore(Store())
+>>> _ = s.makers(["b", "a"], None, side="outside"); _ = s.makers(["c"], None, side="outside")
+>>> s.makers(["a", "c"], None, side="outside")["enterprise_id"].tolist(), Store.calls
+(['Ea', 'Ec'], 2)
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+
+class ReusingStore:
+    """``store`` with ``makers(..., side="outside")`` answers kept for the lifetime of this object."""
+
+    def __init__(self, store):
+        self._store = store
+        self._kept: list[tuple[frozenset, object, pd.DataFrame]] = []   # (products, scope, rows)
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    def makers(self, product_ids, scope=None, side: str = "all") -> pd.DataFrame:
+        ids = list(dict.fromkeys(str(p) for p in product_ids))
+        if side != "outside":
+            return self._store.makers(ids, scope, side=side)
+        mine = [(prods, rows) for prods, sc, rows in self._kept if sc == scope]
+        if ids and set(ids) <= frozenset().union(*(p for p, _ in mine)):
+            return _assemble(ids, mine)
+        rows = self._store.makers(ids, scope, side=side)
+        self._kept.append((frozenset(ids), scope, rows))
+        return rows
+
+
+def _assemble(ids: list[str], kept: list[tuple[frozenset, pd.DataFrame]]) -> pd.DataFrame:
+    """The rows of ``ids`` from kept answers (each product from the first answer that asked it),
+    ordered by product as ``ids`` lists them, a product's rows in their kept order."""
+    left, pieces = set(ids), []
+    for prods, rows in kept:
+        take = left & prods
+        if not take:
+            continue
+        left -= take
+        if len(rows):
+            part = rows[rows["product_id"].astype(object).isin(take).to_numpy(bool)]
+            if len(part):
+                pieces.append(part)
+        if not left:
+            break
+    if not pieces:
+        return kept[0][1].iloc[:0].reset_index(drop=True)
+    out = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0].reset_index(drop=True)
+    pos = {p: i for i, p in enumerate(ids)}
+    order = out["product_id"].astype(object).map(pos).to_numpy()
+    return out.take(order.argsort(kind="stable")).reset_index(drop=True)
