@@ -9,6 +9,8 @@
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pac
 import pandas as pd
 
 from graph.analysis import geo
@@ -42,7 +44,22 @@ def _distinct_rows(region: pd.Series, park: pd.Series) -> tuple[np.ndarray, np.n
 
 
 def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """pd.factorize(values, sort=True) for text, sorting only the distinct values."""
+    """pd.factorize(values, sort=True) for text: Arrow's dense rank (UTF-8 byte order, which is
+    code point order), sorting in C++; values that are not all str take the numpy path.
+
+    >>> codes, uniq = _sorted_codes(np.array(["b", "a", "b", "c"], dtype=object))
+    >>> codes.tolist(), uniq.tolist()
+    ([1, 0, 1, 2], ['a', 'b', 'c'])
+    """
+    try:
+        arr = pa.array(values, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        arr = None
+    if arr is not None and arr.null_count == 0 and len(arr):
+        rank = pac.rank(arr, sort_keys="ascending", tiebreaker="dense").to_numpy().astype(np.int64) - 1
+        uniq = np.empty(int(rank.max()) + 1, dtype=object)
+        uniq[rank] = values
+        return rank, uniq
     codes, uniq = pd.factorize(values)
     uniq = np.asarray(uniq, dtype=object)
     order = np.argsort(uniq.astype(str), kind="stable")   # fixed-width text sorts faster than objects
