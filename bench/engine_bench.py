@@ -84,8 +84,9 @@ def sqlite_ingest(folder: Path, db: Path) -> float:
     return time.perf_counter() - t
 
 
-def sqlite_reads(db: Path, products: list[str]) -> dict:
-    conn = sqlite3.connect(db)
+def joined_reads(conn, products: list[str]) -> dict:
+    """The chain's makers joined to their attributes, all and the province's, on a DB-API
+    connection (sqlite3 or duckdb: both take ``?`` parameters); the connection is closed after."""
     ids = ", ".join("?" * len(products))
     every = _JOIN.format(ids=ids, where="")
     local = _JOIN.format(ids=ids, where=" AND e.region LIKE ?")
@@ -95,28 +96,41 @@ def sqlite_reads(db: Path, products: list[str]) -> dict:
     return {"all_s": all_s, "all_rows": n_all, "local_s": loc_s, "local_rows": n_loc}
 
 
-def _sqlite_writer(db: str, ready, done) -> None:
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("BEGIN IMMEDIATE")
-    conn.execute("UPDATE enterprises SET name = name || '' WHERE enterprise_id = "
-                 "(SELECT min(enterprise_id) FROM enterprises)")
+_TOUCH = "UPDATE enterprises SET name = name || '' WHERE enterprise_id = (SELECT min(enterprise_id) FROM enterprises)"
+
+
+def _connect(engine: str, db: str, read_only: bool):
+    if engine == "sqlite":
+        return sqlite3.connect(f"file:{db}?mode=ro" if read_only else db, uri=read_only, timeout=1,
+                               isolation_level=None)
+    import duckdb
+    return duckdb.connect(db, read_only=read_only)
+
+
+def _writer(engine: str, db: str, ready, done) -> None:
+    """Hold a write transaction open until ``done``."""
+    conn = _connect(engine, db, False)
+    conn.execute("BEGIN IMMEDIATE" if engine == "sqlite" else "BEGIN TRANSACTION")
+    conn.execute(_TOUCH)
     ready.set()
     done.wait(60)
     conn.execute("ROLLBACK")
+    conn.close()
 
 
-def _sqlite_read_during_write(db: Path) -> str:
+def read_during_write(engine: str, db: Path) -> str:
+    """Can this process read while another one holds a write transaction open? (the engine's words)"""
     ready, done = mp.Event(), mp.Event()
-    w = mp.Process(target=_sqlite_writer, args=(str(db), ready, done))
+    w = mp.Process(target=_writer, args=(engine, str(db), ready, done))
     w.start()
     ready.wait(60)
     try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        conn = _connect(engine, str(db), True)
         n = conn.execute("SELECT count(*) FROM enterprises").fetchone()[0]
         conn.close()
         return f"yes ({n:,} rows read while the writer's transaction was open)"
-    except sqlite3.Error as err:
-        return f"no: {err}"
+    except Exception as err:  # noqa: BLE001 — the engine's own words are the result
+        return f"no: {str(err).splitlines()[0][:160]}"
     finally:
         done.set()
         w.join()
@@ -154,47 +168,6 @@ def duckdb_ingest(folder: Path, db: Path) -> float:
     return time.perf_counter() - t
 
 
-def duckdb_reads(db: Path, products: list[str]) -> dict:
-    import duckdb
-    conn = duckdb.connect(str(db), read_only=True)
-    ids = ", ".join("?" * len(products))
-    every = _JOIN.format(ids=ids, where="")
-    local = _JOIN.format(ids=ids, where=" AND e.region LIKE ?")
-    all_s, n_all = _median(lambda: len(conn.execute(every, products).fetchall()))
-    loc_s, n_loc = _median(lambda: len(conn.execute(local, products + [PROVINCE + "%"]).fetchall()))
-    conn.close()
-    return {"all_s": all_s, "all_rows": n_all, "local_s": loc_s, "local_rows": n_loc}
-
-
-def _duckdb_writer(db: str, ready, done) -> None:
-    import duckdb
-    conn = duckdb.connect(db)
-    conn.execute("BEGIN TRANSACTION")
-    conn.execute("UPDATE enterprises SET name = name || '' WHERE enterprise_id = (SELECT min(enterprise_id) FROM enterprises)")
-    ready.set()
-    done.wait(60)
-    conn.execute("ROLLBACK")
-    conn.close()
-
-
-def _duckdb_read_during_write(db: Path) -> str:
-    import duckdb
-    ready, done = mp.Event(), mp.Event()
-    w = mp.Process(target=_duckdb_writer, args=(str(db), ready, done))
-    w.start()
-    ready.wait(60)
-    try:
-        conn = duckdb.connect(str(db), read_only=True)
-        n = conn.execute("SELECT count(*) FROM enterprises").fetchone()[0]
-        conn.close()
-        return f"yes ({n:,} rows)"
-    except Exception as err:  # noqa: BLE001 — the engine's own words are the result
-        return f"no: {str(err).splitlines()[0][:160]}"
-    finally:
-        done.set()
-        w.join()
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--folder", type=Path, default=DEFAULT_CACHE / "synth-1000000-30-300-1")
@@ -218,10 +191,10 @@ def main(argv: list[str] | None = None) -> int:
         sq, dk = Path(tmp, "atlas.sqlite"), Path(tmp, "atlas.duckdb")
         out["sqlite_ingest_s"] = sqlite_ingest(a.folder, sq)
         out["duckdb_ingest_s"] = duckdb_ingest(a.folder, dk)
-        out["sqlite"] = sqlite_reads(sq, products)
-        out["duckdb"] = duckdb_reads(dk, products)
-        out["sqlite_read_while_writing"] = _sqlite_read_during_write(sq)
-        out["duckdb_read_while_writing"] = _duckdb_read_during_write(dk)
+        out["sqlite"] = joined_reads(sqlite3.connect(sq), products)
+        out["duckdb"] = joined_reads(duckdb.connect(str(dk), read_only=True), products)
+        out["sqlite_read_while_writing"] = read_during_write("sqlite", sq)
+        out["duckdb_read_while_writing"] = read_during_write("duckdb", dk)
     if (a.store / "atlas.sqlite").exists():
         out["store"] = store_reads(a.store, products)
     rows = [{"f": "raw ingest (2 tables)", "s": f"{out['sqlite_ingest_s']:.1f} s", "d": f"{out['duckdb_ingest_s']:.1f} s"},
