@@ -170,10 +170,7 @@ def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
 
     rules = weak_rules(n, u, agg["local_large"], agg["local_scale_unknown"], agg["local_share_sum"],
                        agg["local_share_known"], t)
-    certain = rules["few"] | rules["small"] | rules["low"]
-    maybe = rules["few_maybe"] | rules["small_maybe"] | rules["low_maybe"]
-    status = np.select([out["makers_total"].to_numpy() == 0, (n == 0) & (u > 0), n == 0, certain, maybe],
-                       ["no_data", "unverified", "missing", "weak", "unverified"], "covered").tolist()
+    status = link_status(out["makers_total"].to_numpy(), n, u, rules).tolist()
     status_cn = [STATUS_CN[x] for x in status]
     out["status"] = pd.Series(status, dtype="str")
     out["status_cn"] = pd.Series(status_cn, dtype="str")
@@ -234,6 +231,21 @@ def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
     if scale_skipped:
         notes.append(f"{scale_skipped} 个环节有规模未知的本地企业，未按规模判断弱链。")
     return pd.DataFrame({c: out[c] for c in LINK_COLUMNS}), notes
+
+
+def link_status(makers_total, n, u, rules: dict) -> np.ndarray:
+    """Each link's status from its makers anywhere, local makers ``n``, makers of unknown location
+    ``u`` and :func:`weak_rules`: no_data, unverified (待核实), missing, weak or covered.
+
+    >>> r = weak_rules(np.array([0, 0, 1, 3]), np.array([0, 2, 0, 0]), np.array([0, 0, 0, 2]),
+    ...                np.zeros(4, int), np.full(4, np.nan), np.zeros(4, int), Thresholds(min_revenue_share=0))
+    >>> link_status(np.array([0, 5, 4, 9]), np.array([0, 0, 1, 3]), np.array([0, 2, 0, 0]), r).tolist()
+    ['no_data', 'unverified', 'weak', 'covered']
+    """
+    certain = rules["few"] | rules["small"] | rules["low"]
+    maybe = rules["few_maybe"] | rules["small_maybe"] | rules["low_maybe"]
+    return np.select([np.asarray(makers_total) == 0, (n == 0) & (u > 0), n == 0, certain, maybe],
+                     ["no_data", "unverified", "missing", "weak", "unverified"], "covered")
 
 
 def weak_rules(n, u, large, scale_unk, share_sum, share_known, t: Thresholds) -> dict[str, np.ndarray]:

@@ -111,24 +111,44 @@ def score_links(links: pd.DataFrame, leaders: pd.DataFrame, local: pd.DataFrame,
     status = out["status"].tolist()
     missing = np.array([x == "missing" for x in status], dtype=bool)
     weak = np.array([x == "weak" for x in status], dtype=bool)
-    gap = missing | weak
     key = out["key_link"].to_numpy()
-    p = {"p_status": np.select([missing, weak], [w.status_missing, w.status_weak], 0.0),
-         "p_broken": np.where(gap & out["broken"].to_numpy(), w.broken, 0.0),
-         "p_key": np.where(gap & key, w.key_link, 0.0),
-         "p_demand": np.where(gap, np.minimum(w.demand_cap, w.demand_per_maker * out["local_demand"].to_numpy()), 0.0),
-         "p_leaders": np.where(gap, np.minimum(w.leaders_cap, w.leader_per * out["leader_consumer_count"].to_numpy()),
-                               0.0),
-         "p_centrality": np.where(gap, np.round(w.centrality * out["centrality"].to_numpy(), 2), 0.0)}
-    pf = pd.DataFrame(p, index=out.index).astype(float)
-    for c in pf.columns:
-        out[c] = pf[c]
-    prio = pf.sum(axis=1).round(2)
+    parts = priority_parts(missing, weak, out["broken"].to_numpy(), key, out["local_demand"].to_numpy(),
+                           out["leader_consumer_count"].to_numpy(), out["centrality"].to_numpy(), w)
+    for c, values in parts.items():
+        out[c] = pd.Series(values, index=out.index, dtype=float)
+    prio = priority_sum(parts, out.index)
     out["priority"] = prio
-    prio = prio.to_numpy()
-    urgent = gap & ((key & missing) | (prio >= w.urgent_at))
-    out["grade"] = np.select([urgent, gap & (prio >= w.important_at), gap], ["紧急", "重要", "一般"], "")
+    out["grade"] = grades(prio.to_numpy(), missing | weak, key & missing, w)
     return out
+
+
+def priority_parts(missing, weak, broken, key, demand, leaders, centrality, w: PriorityWeights) -> dict:
+    """The priority parts of each link (graph.options.PriorityWeights): only missing/weak links score.
+    ``demand``: local makers downstream; ``leaders``: 链主 taking the link as a direct input.
+
+    >>> p = priority_parts(np.array([True]), np.array([False]), np.array([False]), np.array([True]),
+    ...                    np.array([1]), np.array([0]), np.array([0.5]), DEFAULT_PRIORITY)
+    >>> float(priority_sum(p).iloc[0])
+    62.0
+    """
+    gap = missing | weak
+    return {"p_status": np.select([missing, weak], [w.status_missing, w.status_weak], 0.0),
+            "p_broken": np.where(gap & broken, w.broken, 0.0),
+            "p_key": np.where(gap & key, w.key_link, 0.0),
+            "p_demand": np.where(gap, np.minimum(w.demand_cap, w.demand_per_maker * demand), 0.0),
+            "p_leaders": np.where(gap, np.minimum(w.leaders_cap, w.leader_per * leaders), 0.0),
+            "p_centrality": np.where(gap, np.round(w.centrality * centrality, 2), 0.0)}
+
+
+def priority_sum(parts: dict, index=None) -> pd.Series:
+    """The priority: the parts' sum, rounded to 2 decimals."""
+    return pd.DataFrame(parts, index=index).astype(float).sum(axis=1).round(2)
+
+
+def grades(prio: np.ndarray, gap: np.ndarray, exempt: np.ndarray, w: PriorityWeights) -> np.ndarray:
+    """紧急 / 重要 / 一般 for the gaps by priority (``exempt``: missing key links, always 紧急), "" otherwise."""
+    urgent = gap & (exempt | (prio >= w.urgent_at))
+    return np.select([urgent, gap & (prio >= w.important_at), gap], ["紧急", "重要", "一般"], "")
 
 
 def summarise(links: pd.DataFrame, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> tuple[dict, pd.DataFrame]:

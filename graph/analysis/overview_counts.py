@@ -28,7 +28,6 @@ from graph.analysis import gap_rules, gap_summary
 from graph.analysis.chain_graph import ChainGraph
 from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, PriorityWeights, Thresholds
 
-_PARTS = ["p_status", "p_broken", "p_key", "p_demand", "p_leaders", "p_centrality"]
 
 
 @dataclass
@@ -119,10 +118,7 @@ def _link_counts(view, local: pd.DataFrame, unknown: pd.DataFrame, counts: pd.Da
     total = dict(zip(counts["product_id"].tolist(), counts["makers"].tolist())) if len(counts) else {}
     makers_total = np.maximum(np.array([int(total.get(p, 0)) for p in pids], dtype=int), n + u)
     rules = gap_rules.weak_rules(n, u, large, scale_unk, share, known, t)
-    certain = rules["few"] | rules["small"] | rules["low"]
-    maybe = rules["few_maybe"] | rules["small_maybe"] | rules["low_maybe"]
-    status = np.select([makers_total == 0, (n == 0) & (u > 0), n == 0, certain, maybe],
-                       ["no_data", "unverified", "missing", "weak", "unverified"], "covered").astype(object)
+    status = gap_rules.link_status(makers_total, n, u, rules).astype(object)
     has_local = dict(zip(pids.tolist(), (n > 0).tolist()))
     gap = (status == "missing") | (status == "weak")
     up_ok = [any(has_local.get(x, False) for x in cg.upstream(pid)) for pid in pids]
@@ -178,32 +174,27 @@ def _grades(links: pd.DataFrame, cg: ChainGraph, local: pd.DataFrame, leaders: p
         for pid in str(ids).split(";"):
             if pid:
                 consumers[pid] = consumers.get(pid, 0) + 1
-    parts = pd.DataFrame({
-        "p_status": np.select([status == "missing", status == "weak"], [w.status_missing, w.status_weak], 0.0),
-        "p_broken": np.where(gap & links["broken"].to_numpy(bool), w.broken, 0.0),
-        "p_key": np.where(gap & links["key_link"].to_numpy(bool), w.key_link, 0.0),
-        "p_demand": np.where(gap, np.minimum(w.demand_cap, w.demand_per_maker * demand), 0.0),
-        "p_leaders": np.where(gap, np.minimum(w.leaders_cap, w.leader_per * np.array(
-            [consumers.get(p, 0) for p in pids], dtype=float)), 0.0),
-        "p_centrality": 0.0}).astype(float)
+    leaders_n = np.array([consumers.get(p, 0) for p in pids], dtype=float)
+    missing, weak = status == "missing", status == "weak"
+    broken, key = links["broken"].to_numpy(bool), links["key_link"].to_numpy(bool)
+
+    def priority(centrality) -> np.ndarray:
+        return gap_summary.priority_sum(gap_summary.priority_parts(
+            missing, weak, broken, key, demand, leaders_n, centrality, w)).to_numpy()
     cent_low, cent_high = _centrality_bounds(cg, pids)
-    parts["p_centrality"] = np.where(gap, (w.centrality * pd.Series(cent_low)).round(2), 0.0)
-    low = parts[_PARTS].sum(axis=1).round(2).to_numpy()
-    parts["p_centrality"] = np.where(gap, (w.centrality * pd.Series(cent_high)).round(2), 0.0)
-    high = parts[_PARTS].sum(axis=1).round(2).to_numpy()
-    exempt = gap & links["key_link"].to_numpy(bool) & (status == "missing")
+    low, high = priority(cent_low), priority(cent_high)
+    exempt = gap & key & missing
     if min(w.status_missing, w.status_weak, w.broken, w.key_link, w.demand_per_maker, w.demand_cap,
            w.leader_per, w.leaders_cap, w.centrality) < 0 or \
             _grade_needs_centrality(low[gap & ~exempt], high[gap & ~exempt], w.urgent_at) or \
             _grade_needs_centrality(low[gap & ~exempt], high[gap & ~exempt], w.important_at):
         cf = cg.centrality_frame()
-        cent = cf["centrality"].reindex(pids).fillna(0.0).astype(float).to_numpy() if len(cf) else 0.0
-        parts["p_centrality"] = np.where(gap, (w.centrality * pd.Series(cent)).round(2), 0.0)
-        prio = parts[_PARTS].astype(float).sum(axis=1).round(2).to_numpy()
+        cent = cf["centrality"].reindex(pids).fillna(0.0).astype(float).to_numpy() if len(cf) \
+            else np.zeros(len(pids))
+        prio = priority(cent)
     else:
         prio = low
-    urgent = gap & (exempt | (prio >= w.urgent_at))
-    return np.select([urgent, gap & (prio >= w.important_at), gap], ["紧急", "重要", "一般"], "").astype(object)
+    return gap_summary.grades(prio, gap, exempt, w).astype(object)
 
 
 def _centrality_bounds(cg: ChainGraph, pids: np.ndarray, slack: float = 1e-9) -> tuple[np.ndarray, np.ndarray]:
