@@ -1,14 +1,20 @@
 """总览: every chain with 链长, 链主, 本地配套率 and its 缺/弱/断链 counts in the chosen place."""
-import altair as alt
-import streamlit as st
+from ui.timing import mark
 
-from ui import divisions_map, layout, sidebar, state
+mark("overview: page start")
+import altair as alt  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from ui import divisions_map, layout, sidebar, state  # noqa: E402
+
+mark("overview: page imports")
 
 
 def body():
     sel = state.selection()
     layout.banner(f"{sel.place_name} · 全部产业链", "本地配套率 = 有本地生产企业的环节 ÷ 有数据的环节（无数据环节不计入）")
     df = state.overview(sel)
+    mark("overview: data")
     if df.empty:
         raise state.why_no_selection()
     c = st.columns(5)
@@ -44,6 +50,7 @@ def body():
                        "关键加权": st.column_config.TextColumn(width=66, help="关键环节加权配套率"),
                        "紧急": st.column_config.NumberColumn(width=44, help="紧急缺口环节数"),
                        "本地企业": st.column_config.NumberColumn(width=66)})
+    mark("overview: metrics and table sent")
     st.caption("点击表格左侧选中一条产业链即可打开其全景图；“无数据”环节是数据中没有任何生产企业的环节，不计为缺链；"
                "“待核实”环节取决于所在地未知的企业，不计为缺链，配套率括号内为其可能达到的上限。")
 
@@ -66,9 +73,11 @@ def body():
             tooltip=[alt.Tooltip("name:N", title="产业链"), alt.Tooltip("类型:N"), alt.Tooltip("n:Q", title="环节数")],
         ).properties(height=max(260, 26 * len(df)))
         st.altair_chart(chart, width="stretch", height=max(260, 26 * len(df)) + 90)
+        mark("overview: bar chart sent")
     with right:
         st.subheader(f"{sel.chain_name} · 各地本地配套率")
         divisions_map.show(sel, key="overview_map", height=max(260, 26 * len(df)) + 40)
+        mark("overview: map sent")
 
     rows = event.selection.rows if event is not None else []
     st.divider()
