@@ -16,7 +16,7 @@ from ui import layout, sidebar, state  # noqa: E402
 
 mark("script: app imports")
 
-st.set_page_config(page_title="ChainAtlas 产业链图谱", page_icon=":material/hub:", layout="wide",
+st.set_page_config(page_title="ChainAtlas 产业链图谱", page_icon="🔗", layout="wide",
                    initial_sidebar_state="expanded")
 
 PAGES = [
