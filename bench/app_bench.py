@@ -1,7 +1,7 @@
 """App figures measured with the app's own pages: interactions (AppTest) and cold start (browser).
 
     python bench/app_bench.py interact --db DIR [--chain ID] [--province 140000] [--cities 4]
-    python bench/app_bench.py cold-start --db DIR [--runs 1]
+    python bench/app_bench.py cold-start --db DIR [--runs 2] [--phases] [--profile DIR]
     python bench/app_bench.py seed              # both on a fresh store of seeds/shanxi
 
 - ``interact``: ``streamlit.testing.v1.AppTest`` runs app.py in this process on the store; for each
@@ -15,6 +15,10 @@
   first page fully rendered (the page title drawn, no spinner, no running indicator), and the
   server's CPU seconds by then. ``--runs`` starts share one result cache (ui.result_cache), empty
   at the first: ``first_start_s`` is the first start after a load, ``later_start_s`` the next ones.
+  ``--phases``: each start's phase table too (stderr, and ``phases`` in the JSON): the app's own
+  marks (ui.timing, CHAINATLAS_TIMING: wall and server CPU at each step of the script) and the
+  browser's (websocket connected, each element first drawn, last spinner), in seconds since the
+  spawn. ``--profile DIR``: py-spy (a developer tool, not a dependency) samples each server.
 - ``seed``: seeds/shanxi into a fresh temporary store, then both of the above (the chain with the
   most products, 山西省, every city of the province).
 
