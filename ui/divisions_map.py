@@ -113,9 +113,7 @@ def show(sel, *, key: str, link: str | None = None, height: int = 420) -> None:
     """Draw the map of the selected chain over the divisions of the selected region; a click on a
     division selects it in the sidebar (the page reruns)."""
     tree = state.tree()
-    base = base_region(sel, tree)
-    spec, missing, codes = _drawn(state.db_key(), state.generation(), sel.chain_id, base, link or "",
-                                  state._items(sel.thresholds), sel.enclave, int(height))
+    spec, missing, codes = drawn(sel, base_region(sel, tree), link or "", height)
     if codes is None:
         st.caption("没有可绘制的下级区划。")
         return
@@ -139,6 +137,18 @@ def show(sel, *, key: str, link: str | None = None, height: int = 420) -> None:
     if missing:
         notes.append("无边界数据：" + "、".join(missing))
     st.caption(" ".join(notes))
+
+
+def overview_height(chains: int) -> int:
+    """The map's height on the 总览 (beside the bars of ``chains`` chains)."""
+    return max(260, 26 * chains) + 40
+
+
+def drawn(sel, base: str, link: str, height: int):
+    """(spec, divisions without a boundary, division codes) of the map of ``sel`` over ``base``'s
+    divisions (cached: :func:`_drawn`)."""
+    return _drawn(state.db_key(), state.generation(), sel.chain_id, base, link or "",
+                  state._items(sel.thresholds), sel.enclave, int(height))
 
 
 @st.cache_data(show_spinner=False, ttl=state.TTL, max_entries=64)

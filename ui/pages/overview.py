@@ -66,7 +66,7 @@ def body():
         mark("overview: bar chart sent")
     with right:
         st.subheader(f"{sel.chain_name} · 各地本地配套率")
-        divisions_map.show(sel, key="overview_map", height=max(260, 26 * len(df)) + 40)
+        divisions_map.show(sel, key="overview_map", height=divisions_map.overview_height(len(df)))
         mark("overview: map sent")
 
     rows = event.selection.rows if event is not None else []
