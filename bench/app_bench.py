@@ -120,13 +120,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def cold_starts(db: str, page: str = "", runs: int = 2, phases: bool = False, profile: str | None = None) -> dict:
+def cold_starts(db: str, page: str = "", runs: int = 2, phases: bool = False, profile: str | None = None,
+                entry: str = "serve.py") -> dict:
     """``runs`` cold starts sharing one empty result cache (ui.result_cache): the first after a
     load (nothing kept yet), then later starts (the first page's results read back).
     ``phases``: also the phase table of each start (:func:`phase_table`); ``profile``: a folder
     where py-spy (if installed) records each start's server (``start-N.txt``, collapsed stacks)."""
     with tempfile.TemporaryDirectory() as cache:
-        out = [cold_start(db, page, cache_dir=cache, phases=phases,
+        out = [cold_start(db, page, cache_dir=cache, phases=phases, entry=entry,
                           profile=str(Path(profile) / f"start-{i}.txt") if profile else None)
                for i in range(max(runs, 1))]
     first = out[0]
@@ -137,7 +138,7 @@ def cold_starts(db: str, page: str = "", runs: int = 2, phases: bool = False, pr
 
 
 def cold_start(db: str, page: str = "", timeout: float = 600, cache_dir: str | None = None,
-               phases: bool = False, profile: str | None = None) -> dict:
+               phases: bool = False, profile: str | None = None, entry: str = "serve.py") -> dict:
     """Seconds from spawning ``streamlit run app.py`` to the first page rendered in Chromium
     (``cache_dir``: the app's result cache, CHAINATLAS_CACHE_DIR; None = none kept)."""
     if not Path(CHROMIUM).exists():
@@ -152,7 +153,7 @@ def cold_start(db: str, page: str = "", timeout: float = 600, cache_dir: str | N
     if phases:
         env["CHAINATLAS_TIMING"] = marks      # the app's own marks (ui.timing)
     base = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "streamlit", "run", APP, "--server.headless", "true",
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / entry), "--server.headless", "true",
            "--server.port", str(port), "--browser.gatherUsageStats", "false"]
     if profile:   # a sampling profile of the server (py-spy, a developer tool: not a dependency)
         Path(profile).parent.mkdir(parents=True, exist_ok=True)
@@ -304,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--page", default="")
     c.add_argument("--runs", type=int, default=2, help="starts sharing one result cache (1st: empty)")
     c.add_argument("--phases", action="store_true", help="also each start's phase table (server and browser marks)")
+    c.add_argument("--entry", default="serve.py",
+                   help="the file `streamlit run` starts: serve.py (with the warm-up, ui.warm) or app.py")
     c.add_argument("--profile", help="folder for a py-spy profile of each start's server (needs py-spy)")
     s = sub.add_parser("seed")
     s.add_argument("--seeds", type=Path, default=ROOT / "seeds" / "shanxi")
@@ -312,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.cmd == "interact":
         harness.emit(interact(a.db, a.chain, a.province, a.cities, a.pages.split(",")))
     elif a.cmd == "cold-start":
-        res = cold_starts(a.db, a.page, a.runs, a.phases, a.profile)
+        res = cold_starts(a.db, a.page, a.runs, a.phases, a.profile, a.entry)
         for i, r in enumerate(res["runs"]):
             for row in r.get("phases", []):
                 cpu = "" if row["server_cpu_s"] is None else f"cpu {row['server_cpu_s']:6.2f}"
