@@ -180,9 +180,22 @@ def _draw(db: str, gen: str, chain_id: str, base: str, link: str, th: tuple, enc
                                "value": cov["local_rate"].astype(float),
                                "text": cov["local_rate"].map(lambda v: "无数据" if pd.isna(v) else layout.pct(v))})
         metric, rate = "本地配套率", True
+    _remember_shapes(tree, base, values["code"].tolist())
     spec, missing = division_chart(values, metric=metric, rate=rate, parks=_park_points(tree, base, {}),
                                    height=height)
     return spec, missing, values["code"].tolist()
+
+
+def _remember_shapes(tree, base: str, codes: list[str]) -> None:
+    """The simplified boundaries the map draws (its divisions', its parks' places), kept between
+    starts (ui.result_cache.kept: they depend on the installed data, not on the store)."""
+    from ui import result_cache
+    inside = tree.descendants(base)
+    wanted = sorted({str(c) for c in codes} | {str(p.get("region") or "") for p in tree.parks.values()
+                                                if str(p.get("region") or "") in inside})
+    stamp = boundaries.source_stamp()
+    if stamp is not None:
+        boundaries.remember(result_cache.kept("shapes", (stamp, tuple(wanted)), lambda: boundaries.geometries(wanted)))
 
 
 def _picks(event) -> dict[str, str | None]:
