@@ -1,7 +1,7 @@
 """App figures measured with the app's own pages: interactions (AppTest) and cold start (browser).
 
     python bench/app_bench.py interact --db DIR [--chain ID] [--province 140000] [--cities 4]
-    python bench/app_bench.py cold-start --db DIR [--runs 2] [--phases] [--profile DIR]
+    python bench/app_bench.py cold-start --db DIR [--runs 2] [--after-load] [--phases] [--profile DIR] [--entry serve.py]
     python bench/app_bench.py seed              # both on a fresh store of seeds/shanxi
 
 - ``interact``: ``streamlit.testing.v1.AppTest`` runs app.py in this process on the store; for each
@@ -10,11 +10,14 @@
   the server-side time of that interaction, with the app's own caches (a city not seen before is
   a cache miss, as for a user). Also timed: switching from one page to the other, and changing
   the chain. Reported: every time, the median and the worst per kind.
-- ``cold-start``: ``streamlit run app.py`` (headless) on the store, and /usr/bin/chromium (never
+- ``cold-start``: ``streamlit run serve.py`` (headless) on the store, and /usr/bin/chromium (never
   downloaded) via Playwright opening the default page; the time from spawning the server to the
   first page fully rendered (the page title drawn, no spinner, no running indicator), and the
   server's CPU seconds by then. ``--runs`` starts share one result cache (ui.result_cache), empty
-  at the first: ``first_start_s`` is the first start after a load, ``later_start_s`` the next ones.
+  at the first: ``first_start_s`` is the first start after a load, ``later_start_s`` the next ones;
+  ``--after-load``: ``after_load_start_s``, a start with only the store-independent results kept
+  (the map's boundaries), as after a load on a machine that showed the map before. ``--entry``:
+  the file started, serve.py (the documented start, with the warm-up ui.warm) or app.py.
   ``--phases``: each start's phase table too (stderr, and ``phases`` in the JSON): the app's own
   marks (ui.timing, CHAINATLAS_TIMING: wall and server CPU at each step of the script) and the
   browser's (websocket connected, each element first drawn, last spinner), in seconds since the
@@ -121,19 +124,29 @@ def _free_port() -> int:
 
 
 def cold_starts(db: str, page: str = "", runs: int = 2, phases: bool = False, profile: str | None = None,
-                entry: str = "serve.py") -> dict:
+                entry: str = "serve.py", after_load: bool = False) -> dict:
     """``runs`` cold starts sharing one empty result cache (ui.result_cache): the first after a
     load (nothing kept yet), then later starts (the first page's results read back).
+    ``after_load``: then one more start with only what does not depend on the store kept (the
+    map's boundaries): a first start after a load on a machine that has shown the map before.
     ``phases``: also the phase table of each start (:func:`phase_table`); ``profile``: a folder
     where py-spy (if installed) records each start's server (``start-N.txt``, collapsed stacks)."""
-    with tempfile.TemporaryDirectory() as cache:
-        out = [cold_start(db, page, cache_dir=cache, phases=phases, entry=entry,
+    def start(i: int, cache: str) -> dict:
+        return cold_start(db, page, cache_dir=cache, phases=phases, entry=entry,
                           profile=str(Path(profile) / f"start-{i}.txt") if profile else None)
-               for i in range(max(runs, 1))]
+    with tempfile.TemporaryDirectory() as cache:
+        out = [start(i, cache) for i in range(max(runs, 1))]
+        if after_load:    # the store's results dropped, what does not depend on it (shapes-*) kept
+            for f in Path(cache).iterdir():
+                if not f.name.startswith("shapes-"):
+                    f.unlink()
+            after = start(len(out), cache)
     first = out[0]
     res = {**first, "first_start_s": first["cold_start_s"], "runs": out}
     if len(out) > 1:
         res["later_start_s"] = round(statistics.median(r["cold_start_s"] for r in out[1:]), 2)
+    if after_load:
+        res["after_load_start_s"], res["after_load"] = after["cold_start_s"], after
     return res
 
 
@@ -305,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--page", default="")
     c.add_argument("--runs", type=int, default=2, help="starts sharing one result cache (1st: empty)")
     c.add_argument("--phases", action="store_true", help="also each start's phase table (server and browser marks)")
+    c.add_argument("--after-load", action="store_true",
+                   help="one more start with only the store-independent results kept (after_load_start_s)")
     c.add_argument("--entry", default="serve.py",
                    help="the file `streamlit run` starts: serve.py (with the warm-up, ui.warm) or app.py")
     c.add_argument("--profile", help="folder for a py-spy profile of each start's server (needs py-spy)")
@@ -315,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.cmd == "interact":
         harness.emit(interact(a.db, a.chain, a.province, a.cities, a.pages.split(",")))
     elif a.cmd == "cold-start":
-        res = cold_starts(a.db, a.page, a.runs, a.phases, a.profile, a.entry)
+        res = cold_starts(a.db, a.page, a.runs, a.phases, a.profile, a.entry, a.after_load)
         for i, r in enumerate(res["runs"]):
             for row in r.get("phases", []):
                 cpu = "" if row["server_cpu_s"] is None else f"cpu {row['server_cpu_s']:6.2f}"
