@@ -31,6 +31,7 @@ import time
 log = logging.getLogger("chainatlas.ui")
 QUIET = 0.05        # seconds without an HTTP request in progress before a step starts
 MAX_WAIT = 3.0      # seconds the warm-up waits for quiet in all, at most
+THREAD = "chainatlas-warm"
 _started: threading.Thread | None = None
 
 
@@ -111,9 +112,17 @@ def _data() -> None:
 STEPS = [("imports", _imports), ("app imports", _app_imports), ("data", _data)]
 
 
+class _NoContextWarning(logging.Filter):
+    """Drops Streamlit's "missing ScriptRunContext" warning for this thread (no session here, by design)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.threadName == THREAD and "missing ScriptRunContext" in record.getMessage())
+
+
 def warm() -> None:
     """Each of STEPS in turn, each after the server's HTTP requests have gone quiet."""
     from ui.timing import mark
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoContextWarning())
     budget = MAX_WAIT
     try:
         for name, step in STEPS:
@@ -129,6 +138,6 @@ def start() -> threading.Thread | None:
     """Run :func:`warm` once per process in a daemon thread (None when switched off)."""
     global _started
     if _started is None and enabled():
-        _started = threading.Thread(target=warm, name="chainatlas-warm", daemon=True)
+        _started = threading.Thread(target=warm, name=THREAD, daemon=True)
         _started.start()
     return _started

@@ -51,7 +51,7 @@ def test_the_page_waits_for_the_warm_up_instead_of_computing_again(seeded_env, a
     st.cache_data.clear()
     summaries = _count_calls(monkeypatch, oc, "chain_summaries")
     maps = _count_calls(monkeypatch, divisions_map, "_draw")
-    t = threading.Thread(target=warm.warm, name="chainatlas-warm")
+    t = threading.Thread(target=warm.warm, name=warm.THREAD)
     t.start()                       # the page runs while the warm-up may still be computing
     at = app()
     t.join(300)
@@ -96,3 +96,16 @@ def test_switched_off_by_chainatlas_warm(monkeypatch):
     assert not warm.enabled()
     monkeypatch.setenv("CHAINATLAS_WARM", "1")
     assert warm.enabled()
+
+
+def test_only_the_warm_threads_missing_context_warning_is_dropped():
+    import logging
+    f = warm._NoContextWarning()
+
+    def record(thread: str, msg: str) -> logging.LogRecord:
+        r = logging.LogRecord("x", logging.WARNING, __file__, 1, msg, None, None)
+        r.threadName = thread
+        return r
+    assert not f.filter(record(warm.THREAD, "Thread 'chainatlas-warm': missing ScriptRunContext! …"))
+    assert f.filter(record("ScriptRunner.scriptThread", "Thread 'x': missing ScriptRunContext! …"))
+    assert f.filter(record(warm.THREAD, "something else"))
