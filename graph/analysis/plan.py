@@ -1,7 +1,9 @@
 """招商组合优化: the few enterprises that close the most, and the most important, gaps across chains.
 
-:func:`plan` diagnoses each chosen chain in the region (:func:`graph.analysis.gaps.diagnose`) and
-hands the reports to :func:`optimise`, which
+:func:`plan` diagnoses each chosen chain in the region — only as far as the plan needs
+(:func:`graph.analysis.plan_gaps.chain_gaps`: the gaps, their priorities and key-link flags, with the
+values :func:`graph.analysis.gaps.diagnose` gives; the full diagnoses when the target score weighs
+in) — and hands the results to :func:`optimise`, which
 
 1. takes every missing or weak link (``GapReport.gaps()``; no-data and unverified links are not gaps)
    with its priority as the gap's weight (a weak link's weight times ``PlanWeights.weak``);
@@ -80,7 +82,8 @@ GAP_COLUMNS = ["chain_id", "chain", "product_id", "name", "status", "status_cn",
 @dataclass
 class Plan:
     """region: the place dict; chains: [{chain_id, name}]; options: what was asked;
-    picks: PICK_COLUMNS; gaps: GAP_COLUMNS; reports: the GapReports used; notes: Chinese remarks;
+    picks: PICK_COLUMNS; gaps: GAP_COLUMNS; reports: the GapReports used (from :func:`plan` without
+    quality weighting, the lighter graph.analysis.plan_gaps.ChainGaps); notes: Chinese remarks;
     counts: candidates, unknown_location, excluded_enterprises, excluded_provinces."""
 
     region: dict
@@ -120,6 +123,7 @@ def plan(store, region: str, chains: list[str] | None = None, k: int = 10,
     exclude: enterprise ids or names; exclude_provinces: province codes or names."""
     from graph.analysis import lookup
     from graph.analysis.gaps import diagnose
+    from graph.analysis.plan_gaps import chain_gaps
     from graph.analysis.scope import RegionTree
 
     tree = RegionTree.from_store(store)
@@ -127,11 +131,15 @@ def plan(store, region: str, chains: list[str] | None = None, k: int = 10,
     ids = store.table("chains")["chain_id"].astype(str).tolist() if not chains else \
         [lookup.resolve_chain(store, c)["chain_id"] for c in chains]
     ids = list(dict.fromkeys(ids))
-    prefetch = getattr(store, "prefetch_makers", None)
-    if prefetch is not None and len(ids) > 1:
-        prefetch(chain_products(store, ids))
-    reports = [diagnose(store, c, place["id"], thresholds=thresholds, enclave_attribution=enclave_attribution,
-                        priority=priority, count_subclasses=count_subclasses) for c in ids]
+    if weights.quality > 0:   # rank_targets scores the candidates: it needs the full diagnoses
+        prefetch = getattr(store, "prefetch_makers", None)
+        if prefetch is not None and len(ids) > 1:
+            prefetch(chain_products(store, ids))
+        reports = [diagnose(store, c, place["id"], thresholds=thresholds, enclave_attribution=enclave_attribution,
+                            priority=priority, count_subclasses=count_subclasses) for c in ids]
+    else:                     # only the gaps, their priorities and link_of: one shared pass
+        reports = chain_gaps(store, ids, place["id"], thresholds=thresholds, enclave_attribution=enclave_attribution,
+                             priority=priority, count_subclasses=count_subclasses)
     return optimise(store, reports, k=k, weights=weights, target_weights=target_weights, exclude=exclude,
                     exclude_provinces=exclude_provinces, key_first=key_first, chain_cap=chain_cap, tree=tree)
 
