@@ -212,8 +212,9 @@ def _gap_table(reports, weights: PlanWeights) -> pd.DataFrame:
     parts: dict[str, list] = {c: [] for c in cols}
     for ci, r in enumerate(reports):
         links = r.links
-        gap = links["status"].isin(GAP_STATUSES).to_numpy(bool)  # what GapReport.gaps() lists (sorted below)
-        n = int(gap.sum())
+        # what GapReport.gaps() lists (sorted below)
+        gap = np.array([i for i, st in enumerate(links["status"].tolist()) if st in GAP_STATUSES], dtype=np.int64)
+        n = len(gap)
         if not n:
             continue
         for c, v in (("chain_pos", np.full(n, ci, dtype=np.int64)),
@@ -222,8 +223,8 @@ def _gap_table(reports, weights: PlanWeights) -> pd.DataFrame:
                      ("product_id", links["product_id"].to_numpy()[gap].astype(str).astype(object)),
                      ("name", links["name"].to_numpy()[gap]), ("status", links["status"].to_numpy()[gap]),
                      ("status_cn", links["status_cn"].to_numpy()[gap]),
-                     ("key_link", links["key_link"].fillna(False).astype(bool).to_numpy()[gap]),
-                     ("priority", links["priority"].astype(float).to_numpy()[gap])):
+                     ("key_link", _flags(links["key_link"].to_numpy()[gap])),
+                     ("priority", links["priority"].to_numpy()[gap].astype(float))):
             parts[c].append(v)
     gaps = pd.DataFrame({c: np.concatenate(v) for c, v in parts.items()}) if parts["chain_pos"] else \
         pd.DataFrame(columns=cols)
@@ -231,6 +232,18 @@ def _gap_table(reports, weights: PlanWeights) -> pd.DataFrame:
     gaps["weight"] = gaps["priority"] * np.where(gaps["status"] == "weak", weights.weak, 1.0)
     gaps["gap"] = np.arange(len(gaps))
     return gaps
+
+
+def _flags(values: np.ndarray) -> np.ndarray:
+    """A key_link column's values as bools, missing ones False (as .fillna(False).astype(bool)).
+
+    >>> _flags(np.array([True, None, np.nan, 0], dtype=object)).tolist()
+    [True, False, False, False]
+    """
+    if values.dtype == bool:
+        return values
+    return np.array([False if v is None or v is pd.NA or (isinstance(v, float) and v != v) else bool(v)
+                     for v in values.tolist()], dtype=bool)
 
 
 def _with_quality(store, reports, gaps, pairs, weights: PlanWeights, target_weights: Weights, tree):
@@ -261,7 +274,7 @@ def _instance(gaps: pd.DataFrame, pairs: pd.DataFrame) -> tuple[Instance, list[s
     starts = np.flatnonzero(new)
     offsets = np.append(starts, len(ent)).astype(np.int64)
     inst = Instance(weights=gaps["weight"].to_numpy(float), key=gaps["key_link"].to_numpy(bool),
-                    chain=gaps["chain_pos"].to_numpy(np.int64), cand_ids=ent[starts].tolist(), offsets=offsets,
+                    chain=gaps["chain_pos"].to_numpy(np.int64), cand_ids=ent[starts], offsets=offsets,
                     gap=pairs["gap"].to_numpy(np.int64), value=pairs["value"].to_numpy(float),
                     missing=(gaps["status"] == "missing").to_numpy(bool))
     return inst, inst.cand_ids
