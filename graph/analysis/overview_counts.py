@@ -47,7 +47,7 @@ def chain_summaries(store, chain_ids: list[str], region: str, thresholds: Thresh
     from graph.analysis import lookup
     from graph.analysis import scope as scope_mod
     from graph.analysis.gaps import chain_links, local_and_unknown
-    from graph.analysis.plan import chain_products
+    from graph.analysis.plan_candidates import chain_products
 
     tree = scope_mod.RegionTree.from_store(store)
     place = lookup.resolve_place(store, region, tree=tree)

@@ -35,7 +35,8 @@ import numpy as np
 import pandas as pd
 
 from graph.analysis import geo
-from graph.analysis.plan_candidates import candidate_filter, eff_region, made_gaps, pairs_of
+from graph.analysis.plan_candidates import (candidate_filter, chain_products, eff_region,  # noqa: F401
+                                             made_gaps, pairs_of)  # (chain_products: re-exported)
 from graph.analysis.plan_greedy import Instance, greedy
 from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS, PriorityWeights, Thresholds, Weights
 
@@ -194,15 +195,6 @@ def optimise(store, reports: list, k: int = 10, weights: PlanWeights = DEFAULT_P
                      f"加强 {int(table['links_strengthened'].sum())} 个环节"
                      f"（占全部缺口优先级的 {table['closed_share'].iloc[-1]:.0%}，缺口优先级合计 {total:.0f}）。")
     return Plan(place, chains, options, table, gaps_out, reports, notes, counts)
-
-
-def chain_products(store, chain_ids: list[str]) -> list[str]:
-    """Every product the engine may ask makers of for these chains (their products and subclasses)."""
-    from graph.analysis import gap_rules
-    from graph.analysis.gaps import table_or_empty
-    cp = table_or_empty(store, "chain_products")
-    ids = cp.loc[cp["chain"].astype(str).isin(chain_ids), "product"].astype(str).unique().tolist()
-    return sorted(gap_rules.link_products(ids, table_or_empty(store, "product_subclasses")))
 
 
 # --- steps ------------------------------------------------------------------------------------

@@ -106,6 +106,15 @@ def candidate_filter(makers: pd.DataFrame, place: dict, tree, exclude, exclude_p
     return keep, counts
 
 
+def chain_products(store, chain_ids: list[str]) -> list[str]:
+    """Every product the engine may ask makers of for these chains (their products and subclasses)."""
+    from graph.analysis import gap_rules
+    from graph.analysis.gaps import table_or_empty
+    cp = table_or_empty(store, "chain_products")
+    ids = cp.loc[cp["chain"].astype(str).isin(chain_ids), "product"].astype(str).unique().tolist()
+    return sorted(gap_rules.link_products(ids, table_or_empty(store, "product_subclasses")))
+
+
 def made_gaps(reports, gaps: pd.DataFrame) -> dict[str, list[int]]:
     """product id (a gap link or a subclass of one) -> the gaps (rows of ``gaps``) its makers serve."""
     out: dict[str, list[int]] = {}

@@ -54,7 +54,7 @@ def chain_gaps(store, chain_ids: list[str], region: str, thresholds: Thresholds 
     from graph.analysis import scope as scope_mod
     from graph.analysis.gaps import chain_links, local_and_unknown
     from graph.analysis.overview_counts import _link_counts
-    from graph.analysis.plan import chain_products
+    from graph.analysis.plan_candidates import chain_products
 
     tree = scope_mod.RegionTree.from_store(store)
     place = lookup.resolve_place(store, region, tree=tree)
