@@ -6,7 +6,7 @@ region, scope, options, ``link_of`` and, per link, product_id, name, status, sta
 priority) — from the engine's own rules and store calls, shared for every chain (region tree,
 place, scope, one makers prefetch, one read of the 链主's products) and without what only the full
 report shows (maker names and ids, reasons, neighbours' names, stages, leaders' locations, notes,
-provenance): link statuses as the one-pass overview works them out
+provenance) — the reads of :func:`graph.analysis.chain_inputs.chain_inputs`; link statuses as the one-pass overview works them out
 (:mod:`graph.analysis.overview_counts`), 链主 sourcing and priorities by the engine's
 :func:`graph.analysis.gap_summary.leader_sourcing` and :func:`~graph.analysis.gap_summary.score_links`.
 
@@ -50,40 +50,18 @@ def chain_gaps(store, chain_ids: list[str], region: str, thresholds: Thresholds 
                count_subclasses: bool = True) -> list[ChainGaps]:
     """One :class:`ChainGaps` per chain id (in order) in ``region`` (code/name or park), with the
     values :func:`graph.analysis.gaps.diagnose` gives for the same arguments."""
-    from graph.analysis import lookup
-    from graph.analysis import scope as scope_mod
-    from graph.analysis.gaps import chain_links, local_and_unknown
+    from graph.analysis.chain_inputs import chain_inputs
     from graph.analysis.overview_counts import _link_counts
-    from graph.analysis.plan_candidates import chain_products
 
-    tree = scope_mod.RegionTree.from_store(store)
-    place = lookup.resolve_place(store, region, tree=tree)
-    sc = scope_mod.scope_for(tree, place, enclave_attribution=enclave_attribution)
-    ids = [str(c) for c in chain_ids]
-    prefetch = getattr(store, "prefetch_makers", None)
-    if prefetch is not None and len(ids) > 1:
-        products = chain_products(store, ids)
-        prefetch(products)
-        store.maker_counts(products)     # counted in one query; the store keeps the counts
-    views = {cid: store.chain_view(cid) for cid in ids}
-    leaders = {cid: v.roles.loc[v.roles["role"] == "链主", "enterprise_id"].astype(str).tolist()
-               if len(v.roles) else [] for cid, v in views.items()}
-    every = sorted({e for ids_ in leaders.values() for e in ids_})
-    made = store.enterprise_products(every) if every else pd.DataFrame(columns=["enterprise_id", "product_id"])
-    made_ids = made["enterprise_id"].astype(str)
+    _, place, sc, chains = chain_inputs(store, chain_ids, region, enclave_attribution, count_subclasses)
     out = []
-    for cid in ids:
-        view = views[cid]
-        link_of, all_links = chain_links(store, view, count_subclasses)
-        local, unknown = local_and_unknown(store, tree, place, sc, link_of)
-        counts = gap_rules.link_counts(store.maker_counts(sorted(all_links)), all_links)
-        mine = made[made_ids.isin(leaders[cid])] if leaders[cid] else \
-            pd.DataFrame(columns=["enterprise_id", "product_id"])
-        cg = ChainGraph.from_view(view)
-        links = _link_counts(view, local, unknown, counts, thresholds, cg)
-        out.append(ChainGaps(chain=dict(view.chain), region=dict(place), scope=sc, thresholds=thresholds,
-                             priority=priority, links=_scored(view, links, local, mine, sc, cg, link_of, priority),
-                             link_of=dict(link_of)))
+    for _, c in chains:
+        cg = ChainGraph.from_view(c.view)
+        links = _link_counts(c.view, c.local, c.unknown, c.counts, thresholds, cg)
+        out.append(ChainGaps(chain=dict(c.view.chain), region=dict(place), scope=sc, thresholds=thresholds,
+                             priority=priority, links=_scored(c.view, links, c.local, c.leader_products, sc, cg,
+                                                              c.link_of, priority),
+                             link_of=dict(c.link_of)))
     return out
 
 

@@ -14,6 +14,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from gapworld import honest_world, world  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from test_overview_counts import seed_store  # noqa: E402,F401  (the loaded Shanxi seed, module-scoped)
+
 from graph.analysis.gaps import diagnose  # noqa: E402
 from graph.analysis.plan import optimise, plan  # noqa: E402
 from graph.analysis.plan_gaps import COLUMNS, chain_gaps  # noqa: E402
@@ -22,7 +25,6 @@ from graph.store.embedded.store import EmbeddedStore  # noqa: E402
 from loaders import synth  # noqa: E402
 from loaders.workbook import load_path  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[3]
 STRICT = Thresholds(min_makers=6, min_large=3, min_revenue_share=0.8)
 CENTRAL = DEFAULT_PRIORITY.with_(centrality=40.0, urgent_at=50.0, important_at=30.0, key_link=35.0)
 
@@ -67,14 +69,6 @@ def test_hand_made_worlds(store, make):
     assert_equal_to_diagnose(store, "运城市", enclave=False)
     assert_equal_to_diagnose(store, "运城市", subclasses=False)
     assert total > 0
-
-
-@pytest.fixture(scope="module")
-def seed_store(tmp_path_factory):
-    s = EmbeddedStore(str(tmp_path_factory.mktemp("seed") / "db"))
-    load_path(s, ROOT / "seeds" / "shanxi")
-    yield s
-    s.close()
 
 
 @pytest.mark.parametrize("place", ["140000", "140800", "PK-ZGQ"])
