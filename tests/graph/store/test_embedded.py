@@ -284,6 +284,25 @@ def test_old_store_gains_new_columns(tmp_path, base):
         assert s.table("enterprises")["industries"].tolist() == [[], []]
 
 
+def test_new_store_uses_big_pages_and_a_4kb_store_still_loads(tmp_path, base, make_batch):
+    new, old = tmp_path / "new", tmp_path / "old"
+    EmbeddedStore(str(new)).close()
+    old.mkdir()
+    with sqlite3.connect(old / "atlas.sqlite") as conn:      # a store made before: 4 KB pages, WAL
+        conn.execute("PRAGMA page_size = 4096")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("CREATE TABLE meta (k TEXT PRIMARY KEY, v)")
+    for d, size in ((new, EmbeddedStore.page_size), (old, 4096)):
+        with EmbeddedStore(str(d)) as s:
+            s.apply(base)
+            s.apply(make_batch(enterprises=[{"enterprise_id": "E3", "name": "三厂"}]))
+            assert s.counts()["Enterprise"] == 3
+        with sqlite3.connect(d / "atlas.sqlite") as conn:
+            assert conn.execute("PRAGMA page_size").fetchone()[0] == size
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert EmbeddedStore.page_size > 4096
+
+
 def test_unknown_table_and_label(embedded_store):
     with pytest.raises(ChainAtlasError):
         embedded_store.table("enterprise")
