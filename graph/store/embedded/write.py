@@ -18,6 +18,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from graph import schema
 from graph.store.embedded import derived
@@ -78,12 +80,20 @@ def _refs(table: schema.Table):
     return [(c.name, c.kind.split(":", 1)[1]) for c in table.columns if c.kind.startswith("ref:")]
 
 
+def _texts(values) -> pa.Array | None:
+    """``values`` as an Arrow string array; None when one is not text (nor None)."""
+    if not all(type(v) is str or v is None for v in values):
+        return None
+    return pa.array(values, pa.string())
+
+
 class _Written:
-    """The keys this load wrote, per node table (what a reference may point at besides the stored rows)."""
+    """The keys this load wrote, per node table (what a reference may point at besides the stored rows):
+    an Arrow string array when they are all text (a million ids in a few MB, not a set of str objects)."""
 
     def __init__(self):
         self.rows: dict[str, Rows] = {}
-        self._keys: dict[str, set] = {}
+        self._keys: dict[str, pa.Array | set] = {}
 
     def done(self, name: str, batch: ImportBatch) -> None:
         """Table ``name`` is written: keep the keys of a node table (later references point at
@@ -95,11 +105,27 @@ class _Written:
         if release is not None:
             release(name)
 
-    def keys(self, table: str) -> set:
+    def keys(self, table: str) -> pa.Array | set:
         if table not in self._keys:
             rows = self.rows.get(table)
-            self._keys[table] = set(rows.distinct(schema.TABLES[table].key[0])) if rows is not None else set()
+            values = rows.distinct(schema.TABLES[table].key[0]) if rows is not None else []
+            arr = _texts(values)
+            self._keys[table] = arr if arr is not None else set(values)
         return self._keys[table]
+
+
+def _unknown(values: list, keys: pa.Array | set) -> list:
+    """The values (not None) missing from ``keys``, sorted by their text.
+
+    >>> _unknown(["b", None, "a", "c"], pa.array(["a"])), _unknown([1, None, 2], {2})
+    (['b', 'c'], [1])
+    """
+    arr = _texts(values) if isinstance(keys, pa.Array) else None
+    if arr is not None:
+        out = arr.filter(pc.invert(pc.is_in(arr, value_set=keys))).drop_null().to_pylist()
+    else:
+        out = set(values).difference(keys if isinstance(keys, set) else keys.to_pylist()).difference([None])
+    return sorted(out, key=str)
 
 
 def _missing_refs(conn, rows: Rows, written: _Written, also_temp: bool, source: str) -> list[InputProblem]:
@@ -109,10 +135,7 @@ def _missing_refs(conn, rows: Rows, written: _Written, also_temp: bool, source: 
     problems = []
     table = rows.table
     for col, target in _refs(table):
-        values, keys = rows.distinct(col), written.keys(target)
-        if keys.issuperset(values):
-            continue
-        todo = sorted(set(values).difference(keys).difference([None]), key=str)
+        todo = _unknown(rows.distinct(col), written.keys(target))
         if not todo:
             continue
         key = q(schema.TABLES[target].key[0])
@@ -127,6 +150,8 @@ def _missing_refs(conn, rows: Rows, written: _Written, also_temp: bool, source: 
                 message=f"引用的 {target} “{value}” 不存在（本批数据和库中都没有）/ references a missing {target} id",
                 fix=f"Add “{value}” to sheet {target}, or correct the reference"))
     return problems
+
+
 
 
 def _provenance(conn, name: str, select: str, sign: int = 1) -> None:
