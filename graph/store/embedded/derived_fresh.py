@@ -15,6 +15,11 @@ tests/graph/store/test_derived.py compares both builds.
 """
 from __future__ import annotations
 
+import queue
+import sqlite3
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -176,3 +181,95 @@ class Fresh:
         makes = (_plain(m.pop("product")), _plain(m.pop("enterprise")), _as_read(conn, m["share"]), *m["prov"], False)
         self.ent = self.makes = None
         return text, num, makes
+
+
+
+class Building:
+    """The derived tables of a first load made in a second thread while SQLite goes on writing (its
+    index builds and inserts run outside the GIL): :meth:`add` each fresh frame as soon as its rows
+    are inserted, :meth:`start` once both are in, :meth:`result` for derived.write at the end.
+
+    The rows of derived_parts come through a small bounded queue (all of them are hundreds of MB);
+    :meth:`close` stops the thread and lets everything go (on success and on error). Floats are put
+    through SQLite's text on a private in-memory connection: the same library, the same values."""
+
+    ROWS_PER_ITEM, ITEMS = 2000, 8
+
+    def __init__(self):
+        self.fresh = Fresh()
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="derived")
+        self._added: dict[str, Future] = {}
+        self._made: Future | None = None
+        self._queue: queue.Queue = queue.Queue(self.ITEMS)
+        self._stop = threading.Event()
+
+    @property
+    def started(self) -> bool:
+        return self._made is not None
+
+    def add(self, name: str, frame) -> None:
+        """``frame``: every row now in table ``name`` (as :meth:`Fresh.add`), taken in the thread."""
+        self._added[name] = self._pool.submit(self.fresh.add, name, frame)
+
+    def ready(self) -> bool:
+        """Were both makers tables added (and the build not started yet)?"""
+        return not self.started and all(n in self._added for n in NEEDED)
+
+    def start(self, regions: dict) -> None:
+        """Begin the build (``regions``: derived.regions_of, read on the writer's connection)."""
+        self._made = self._pool.submit(self._make, regions)
+
+    def _make(self, regions: dict) -> None:
+        from graph.store.embedded import derived
+
+        for added in self._added.values():
+            added.result()                  # (done before this task: one thread) an add's error is the build's
+        floats = sqlite3.connect(":memory:")
+        try:
+            cols = self.fresh.columns(floats)
+        finally:
+            floats.close()
+        parts, counts, dicts = derived.layout(regions, *cols)
+        del cols
+        self._put((counts, dicts))
+        chunk = []
+        for row in parts:
+            chunk.append(row)
+            if len(chunk) >= self.ROWS_PER_ITEM:
+                self._put(chunk)
+                chunk = []
+        self._put(chunk)
+        self._put(None)
+
+    def _put(self, item) -> None:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+        raise RuntimeError("derived build stopped")
+
+    def _get(self):
+        while True:
+            try:
+                return self._queue.get(timeout=0.2)
+            except queue.Empty:
+                if self._made.done():
+                    self._made.result()          # the thread's error
+                    raise RuntimeError("derived build ended early")
+
+    def result(self) -> tuple:
+        """derived.write's ``built``: (the rows of derived_parts as the thread makes them, the rows of
+        derived_counts, the dicts JSON)."""
+        counts, dicts = self._get()
+
+        def parts():
+            while (item := self._get()) is not None:
+                yield from item
+            self._made.result()
+        return parts(), counts, dicts
+
+    def close(self) -> None:
+        self._stop.set()
+        self._pool.shutdown(wait=True)

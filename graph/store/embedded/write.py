@@ -24,13 +24,14 @@ import pyarrow.compute as pc
 from graph import schema
 from graph.store.embedded import derived
 from graph.store.embedded.codec import cols_sql, create_table_sql, decode_value, index_sql, q
-from graph.store.embedded.derived_fresh import NEEDED as FRESH_TABLES, Fresh
+from graph.store.embedded.derived_fresh import NEEDED as FRESH_TABLES, Building
 from graph.store.embedded.rows import Rows, insert
 from graph.errors import InputProblem, ValidationFailed
 from graph.model import ImportBatch, LoadReport, TableChange
 
 EXAMPLES = 3            # changed-row examples kept per table
 MAX_REF_PROBLEMS = 20
+SORT_CACHE = -32 * 1024  # KB of page cache while an index is built (cache_size, see _bulk_finish)
 
 
 def _rows(batch: ImportBatch, name: str) -> Rows:
@@ -185,17 +186,28 @@ def rebuild_provenance(conn) -> None:
         _provenance(conn, name, f"SELECT source, as_of, illustrative FROM {q(name)}")
 
 
-def _bulk_insert(conn, table: schema.Table, rows: Rows, progress) -> TableChange:
-    """Load into an empty table: no diff; secondary indexes dropped and rebuilt afterwards
-    (sorting once is much faster than keeping them up to date row by row)."""
-    indexes = index_sql(table.name)
-    for name, _ in indexes:
+def _bulk_insert(conn, table: schema.Table, rows: Rows, progress) -> tuple[int, Counter]:
+    """Load into an empty table: no diff; secondary indexes dropped (:func:`_bulk_finish` rebuilds
+    them: sorting once is much faster than keeping them up to date row by row). Returns the rows
+    the table now holds (fewer than sent: repeated keys) and the provenance counted."""
+    for name, _ in index_sql(table.name):
         conn.execute(f"DROP INDEX IF EXISTS {name}")
     prov = insert(conn, q(table.name), rows, progress)
-    for _, sql in indexes:
-        conn.execute(sql)
-    added = conn.execute(f"SELECT count(*) FROM {q(table.name)}").fetchone()[0]
-    if added == len(rows):
+    return conn.execute(f"SELECT count(*) FROM {q(table.name)}").fetchone()[0], prov
+
+
+def _bulk_finish(conn, table: schema.Table, added: int, sent: int, prov: Counter) -> TableChange:
+    """Rebuild the indexes :func:`_bulk_insert` dropped (each sort's memory is a few times the page
+    cache with ``PRAGMA threads``: a smaller cache meanwhile, for the load's peak RSS) and count
+    the provenance."""
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {SORT_CACHE}")
+    try:
+        for _, sql in index_sql(table.name):
+            conn.execute(sql)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {cache}")
+    if added == sent:
         _add_counted(conn, table.name, prov)
     else:  # repeated keys in the batch: count what was kept
         _provenance(conn, table.name, f"SELECT source, as_of, illustrative FROM {q(table.name)}")
@@ -232,47 +244,52 @@ def _load_temp(conn, table: schema.Table, rows: Rows, progress) -> str:
 
 
 def _prefetched(batch: ImportBatch):
-    """``(name, rows)`` of every table in load order; the next table's rows are made in a second
-    thread while this one is written."""
+    """``(name, [rows])`` of every table in load order; the next table's rows are made in a second
+    thread while this one is written. (The caller pops the rows from the list: nothing here holds
+    them while it writes.)"""
     with ThreadPoolExecutor(1) as pool:
         ahead = pool.submit(_rows, batch, schema.LOAD_ORDER[0])
         for i, name in enumerate(schema.LOAD_ORDER):
-            rows = ahead.result()
+            box = [ahead.result()]
             if i + 1 < len(schema.LOAD_ORDER):
                 ahead = pool.submit(_rows, batch, schema.LOAD_ORDER[i + 1])
-            yield name, rows
-            del rows
+            yield name, box
 
 
 def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadReport:
     """Merge ``batch`` in one transaction on ``conn`` (a fresh writer connection; the caller
     holds the write lock). Commits on success, rolls back and re-raises on any error."""
     t0 = time.perf_counter()
-    changes, problems, bumped, fresh = {}, [], False, Fresh()
+    changes, problems, bumped, build = {}, [], False, Building()
     written = _Written()
     conn.execute("PRAGMA threads = 2")          # index builds sort on both cores
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for name, rows in _prefetched(batch):
-            table = schema.TABLES[name]
+        for name, box in _prefetched(batch):
+            rows, table, finish = box.pop(), schema.TABLES[name], None
             written.rows[name] = rows
             if len(rows) and _empty(conn, name):
-                changes[name] = _bulk_insert(conn, table, rows, progress)
-                if changes[name].added == len(rows) and name in FRESH_TABLES:   # the table holds exactly these rows
-                    fresh.add(name, rows.frame())                              # derived from them
-                problems += _missing_refs(conn, rows, written, False, batch.source)
+                added, prov = _bulk_insert(conn, table, rows, progress)
+                if added == len(rows) and name in FRESH_TABLES:   # the table holds exactly these rows:
+                    build.add(name, rows.frame())                 # the derived tables are made from them,
+                finish = (added, len(rows), prov)
             elif len(rows):
                 tmp = _load_temp(conn, table, rows, progress)
                 changes[name] = _diff(conn, table, tmp)
                 if changes[name].added or changes[name].changed:
                     _upsert(conn, table, tmp)
-                problems += _missing_refs(conn, rows, written, False, batch.source)
             else:
                 changes[name] = TableChange(name)
                 progress(name, 0, 0)
-            bumped = bumped or bool(changes[name].added or changes[name].changed)
+            if len(rows):
+                problems += _missing_refs(conn, rows, written, False, batch.source)
             written.done(name, batch)
-            del rows
+            del rows                      # (the batch's copy goes before the index sort: memory)
+            if finish:
+                changes[name] = _bulk_finish(conn, table, *finish)
+            if build.ready():           # in a second thread while SQLite writes the rest (after the makers'
+                build.start(derived.regions_of(conn))      # index sort: not both at the peak of memory)
+            bumped = bumped or bool(changes[name].added or changes[name].changed)
         if problems:
             raise ValidationFailed(problems, batch.source)
         before = _generation(conn)
@@ -284,13 +301,19 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
         if makers_same and derived.current(conn, before):
             derived.retag(conn, generation)       # e.g. a chain added to a national store: nothing to rebuild
         elif not derived.current(conn, generation):
-            derived.rebuild(conn, generation, fresh)
+            if build.started:
+                derived.write(conn, generation, build.result())
+            else:
+                build.close()
+                derived.rebuild(conn, generation, build.fresh)
         conn.execute("COMMIT")
         progress("commit", 1, 1)
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+    finally:
+        build.close()
     return LoadReport(changes, written=True, seconds=time.perf_counter() - t0)
 
 
