@@ -119,14 +119,38 @@ def _bools(s: pd.Series) -> np.ndarray:
     return np.where(missing, 2, vals.astype(bool)).astype(np.int8)
 
 
+def _each(df, name: str, f, repetitive: bool = False):
+    """``f(column name of df)`` for an elementwise ``f`` (the value of a row depends on its cell only).
+    A column-wise frame (graph.store.embedded.rows, ``df.coded``) gives its distinct cells and per row
+    the index of its cell: ``f`` then runs once per distinct cell and the result is taken per row —
+    the same values without making a million cells; ``repetitive`` text stays dictionary-coded
+    (as :func:`_compact`)."""
+    coded = getattr(df, "coded", None)
+    if coded is None or name not in df.columns:
+        out = f(_col(df, name))
+        return _compact(out, True) if repetitive else out
+    codes, distinct = coded(name)
+    out = f(distinct)
+    if isinstance(out, np.ndarray):
+        return out[codes]
+    if repetitive:
+        return pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), out)
+    return out.take(pa.array(codes, pa.int32()))
+
+
 def _provenance(df: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     """Per row a code of its (source, as_of, illustrative); the texts ``source\x1eas_of\x1e1/0/''``."""
     parts, combined = [], np.zeros(len(df), dtype=np.int64)
     for col in ("source", "as_of"):
-        d = pc.dictionary_encode(_text(_col(df, col)))
-        parts.append(d.dictionary.to_pylist())
-        combined = combined * len(parts[-1]) + d.indices.to_numpy(zero_copy_only=False)
-    codes, uniq = pd.factorize(combined * 3 + _bools(_col(df, "illustrative")))
+        d = [None]
+
+        def indices(s: pd.Series) -> np.ndarray:      # of each (distinct) cell's text among the texts
+            d[0] = pc.dictionary_encode(_text(s))
+            return d[0].indices.to_numpy(zero_copy_only=False)
+        at = _each(df, col, indices)
+        parts.append(d[0].dictionary.to_pylist())
+        combined = combined * len(parts[-1]) + at
+    codes, uniq = pd.factorize(combined * 3 + _each(df, "illustrative", _bools))
     n_asof = len(parts[1])
     return codes.astype(np.int32), [f"{parts[0][c // 3 // n_asof]}\x1e{parts[1][c // 3 % n_asof]}\x1e{'01'[c % 3:c % 3 + 1]}"
                                     for c in np.asarray(uniq).tolist()]
@@ -155,17 +179,16 @@ class Fresh:
         Repetitive text is kept dictionary-encoded until :meth:`columns` (the load's peak memory
         is while the batch is still held; the derived build comes after)."""
         if name == "enterprises":
-            self.ent = {c: _compact(_text(df[c]), c != "name" and c != "enterprise_id")
+            self.ent = {c: _each(df, c, _text, c != "name" and c != "enterprise_id")
                         for c in ("enterprise_id", "name", "region", "park", "scale", "region_source")
                         if c in df.columns}
-            self.ent["tags"] = _compact(_tags(_col(df, "tags")), True)
-            self.ent["revenue"] = _floats(_col(df, "revenue"))
-            self.ent["employees"] = np.trunc(_floats(_col(df, "employees")))    # stored as int: exact text
-            self.ent["listed"] = _bools(_col(df, "listed"))
+            self.ent["tags"] = _each(df, "tags", _tags, True)
+            self.ent["revenue"] = _each(df, "revenue", _floats)
+            self.ent["employees"] = np.trunc(_each(df, "employees", _floats))    # stored as int: exact text
+            self.ent["listed"] = _each(df, "listed", _bools)
         elif name == "enterprise_products":
-            product = _compact(_text(df["product"]), True)
-            self.makes = {"product": product, "enterprise": _compact(_text(df["enterprise"]), True),
-                          "share": _floats(_col(df, "revenue_share")), "prov": _provenance(df)}
+            self.makes = {"product": _each(df, "product", _text, True), "enterprise": _each(df, "enterprise", _text, True),
+                          "share": _each(df, "revenue_share", _floats), "prov": _provenance(df)}
 
     def complete(self) -> bool:
         return self.ent is not None and self.makes is not None
