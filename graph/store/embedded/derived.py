@@ -130,9 +130,23 @@ def regions_of(conn) -> dict:
 def write(conn, generation: int, built: tuple) -> None:
     """Replace the derived tables' rows by ``built`` (see :func:`layout`), tagged for ``generation``."""
     parts, counts, dicts = built
+    clear(conn)
+    write_parts(conn, parts)
+    write_rest(conn, generation, counts, dicts)
+
+
+def clear(conn) -> None:
     for t in TABLES + OLD_TABLES:
         conn.execute(f"DROP TABLE IF EXISTS {t}" if t in OLD_TABLES else f"DELETE FROM {t}")
+
+
+def write_parts(conn, parts) -> None:
+    """Add rows of derived_parts (after :func:`clear`; in any number of calls)."""
     conn.executemany("INSERT INTO derived_parts VALUES (?, ?, ?, ?, ?, ?)", parts)
+
+
+def write_rest(conn, generation: int, counts: list, dicts: str) -> None:
+    """derived_counts, the dicts and the generation tag (once all of derived_parts is written)."""
     conn.executemany("INSERT INTO derived_counts VALUES (?, ?)", counts)
     conn.execute("INSERT INTO derived VALUES ('dicts', ?)", (dicts,))
     conn.execute("INSERT INTO derived VALUES ('generation', ?)", (_tag(generation),))

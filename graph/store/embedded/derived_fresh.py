@@ -210,13 +210,14 @@ class Fresh:
 class Building:
     """The derived tables of a first load made in a second thread while SQLite goes on writing (its
     index builds and inserts run outside the GIL): :meth:`add` each fresh frame as soon as its rows
-    are inserted, :meth:`start` once both are in, :meth:`result` for derived.write at the end.
+    are inserted, :meth:`start` once both are in; the writer :meth:`drain` s what is made between
+    its own chunks (so the thread seldom waits) and :meth:`finish` es before COMMIT.
 
     The rows of derived_parts come through a small bounded queue (all of them are hundreds of MB);
     :meth:`close` stops the thread and lets everything go (on success and on error). Floats are put
     through SQLite's text on a private in-memory connection: the same library, the same values."""
 
-    ROWS_PER_ITEM, ITEMS = 2000, 8
+    ROWS_PER_ITEM, ITEMS = 2000, 16
 
     def __init__(self):
         self.fresh = Fresh()
@@ -225,6 +226,8 @@ class Building:
         self._made: Future | None = None
         self._queue: queue.Queue = queue.Queue(self.ITEMS)
         self._stop = threading.Event()
+        self._rest = None
+        self._ended = False
 
     @property
     def started(self) -> bool:
@@ -238,9 +241,12 @@ class Building:
         """Were both makers tables added (and the build not started yet)?"""
         return not self.started and all(n in self._added for n in NEEDED)
 
-    def start(self, regions: dict) -> None:
-        """Begin the build (``regions``: derived.regions_of, read on the writer's connection)."""
-        self._made = self._pool.submit(self._make, regions)
+    def start(self, conn) -> None:
+        """Empty the derived tables and begin the build (on the writer's connection, in its transaction)."""
+        from graph.store.embedded import derived
+
+        derived.clear(conn)
+        self._made = self._pool.submit(self._make, derived.regions_of(conn))
 
     def _make(self, regions: dict) -> None:
         from graph.store.embedded import derived
@@ -273,25 +279,39 @@ class Building:
                 continue
         raise RuntimeError("derived build stopped")
 
-    def _get(self):
-        while True:
+    def _take(self, conn, item) -> None:
+        if item is None:
+            self._ended = True
+        elif isinstance(item, tuple):
+            self._rest = item
+        elif item:
+            from graph.store.embedded import derived
+            derived.write_parts(conn, item)
+
+    def drain(self, conn) -> None:
+        """Write the rows made so far (never waits)."""
+        while self.started and not self._ended:
             try:
-                return self._queue.get(timeout=0.2)
+                item = self._queue.get_nowait()
             except queue.Empty:
                 if self._made.done():
-                    self._made.result()          # the thread's error
-                    raise RuntimeError("derived build ended early")
+                    self._made.result()      # the thread's error
+                return
+            self._take(conn, item)
 
-    def result(self) -> tuple:
-        """derived.write's ``built``: (the rows of derived_parts as the thread makes them, the rows of
-        derived_counts, the dicts JSON)."""
-        counts, dicts = self._get()
+    def finish(self, conn, generation: int) -> None:
+        """Write the rest of the derived tables, tagged for ``generation`` (waits for the thread)."""
+        from graph.store.embedded import derived
 
-        def parts():
-            while (item := self._get()) is not None:
-                yield from item
-            self._made.result()
-        return parts(), counts, dicts
+        while not self._ended:
+            try:
+                self._take(conn, self._queue.get(timeout=0.2))
+            except queue.Empty:
+                if self._made.done():
+                    self._made.result()
+                    raise RuntimeError("derived build ended early") from None
+        self._made.result()
+        derived.write_rest(conn, generation, *self._rest)
 
     def close(self) -> None:
         self._stop.set()

@@ -261,6 +261,11 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
     holds the write lock). Commits on success, rolls back and re-raises on any error."""
     t0 = time.perf_counter()
     changes, problems, bumped, build = {}, [], False, Building()
+    told = progress
+
+    def progress(*step):               # between chunks: write what the derived build has made
+        told(*step)
+        build.drain(conn)
     written = _Written()
     conn.execute("PRAGMA threads = 2")          # index builds sort on both cores
     conn.execute("BEGIN IMMEDIATE")
@@ -271,7 +276,9 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
             if len(rows) and _empty(conn, name):
                 added, prov = _bulk_insert(conn, table, rows, progress)
                 if added == len(rows) and name in FRESH_TABLES:   # the table holds exactly these rows:
-                    build.add(name, rows.frame())                 # the derived tables are made from them,
+                    build.add(name, rows.frame())                 # the derived tables are made from them
+                    if build.ready():                             # in a second thread, while SQLite goes on
+                        build.start(conn)
                 finish = (added, len(rows), prov)
             elif len(rows):
                 tmp = _load_temp(conn, table, rows, progress)
@@ -287,8 +294,6 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
             del rows                      # (the batch's copy goes before the index sort: memory)
             if finish:
                 changes[name] = _bulk_finish(conn, table, *finish)
-            if build.ready():           # in a second thread while SQLite writes the rest (after the makers'
-                build.start(derived.regions_of(conn))      # index sort: not both at the peak of memory)
             bumped = bumped or bool(changes[name].added or changes[name].changed)
         if problems:
             raise ValidationFailed(problems, batch.source)
@@ -302,7 +307,7 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
             derived.retag(conn, generation)       # e.g. a chain added to a national store: nothing to rebuild
         elif not derived.current(conn, generation):
             if build.started:
-                derived.write(conn, generation, build.result())
+                build.finish(conn, generation)
             else:
                 build.close()
                 derived.rebuild(conn, generation, build.fresh)
