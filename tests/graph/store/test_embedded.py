@@ -222,6 +222,36 @@ def test_error_mid_apply_rolls_back_data_and_dropped_indexes(embedded_store, bas
     assert embedded_store.apply(base).added == 10                     # lock released
 
 
+def _derived_threads() -> list:
+    return [t for t in threading.enumerate() if t.name.startswith("derived") and t.is_alive()]
+
+
+def test_an_error_in_the_derived_build_thread_rolls_the_load_back(embedded_store, base, monkeypatch):
+    from graph.store.embedded import derived
+
+    def boom(*args):
+        raise RuntimeError("derived build failed")
+    monkeypatch.setattr(derived, "layout", boom)
+    with pytest.raises(RuntimeError, match="derived build failed"):
+        embedded_store.apply(base)
+    assert embedded_store.is_empty() and embedded_store.sources().empty and not _derived_threads()
+    monkeypatch.undo()
+    assert embedded_store.apply(base).added == 10 and not _derived_threads()
+    assert sorted(embedded_store.makers(["P1", "P2"])["enterprise_id"]) == ["E1", "E2"]
+
+
+def test_a_failed_first_load_stops_the_derived_build_thread(embedded_store, base, make_batch):
+    """A first load whose last table has a dangling reference fails after the derived build began:
+    nothing is written, and the build's thread is stopped (not left waiting on its queue)."""
+    batch = base
+    batch.tables["supplies"] = make_batch(supplies=[{"supplier": "E1", "customer": "E-NONE", "product": "P1"}]
+                                          ).tables["supplies"]
+    with pytest.raises(ValidationFailed) as err:
+        embedded_store.apply(batch)
+    assert "E-NONE" in str(err.value.problems)
+    assert embedded_store.is_empty() and not _derived_threads()
+
+
 def test_dangling_reference_is_reported_precisely(embedded_store, base, make_batch):
     embedded_store.apply(base)
     bad = make_batch(enterprise_products=[{"enterprise": "E1", "product": "P404"},
