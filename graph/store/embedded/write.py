@@ -82,10 +82,19 @@ def _refs(table: schema.Table):
 
 
 def _texts(values) -> pa.Array | None:
-    """``values`` as an Arrow string array; None when one is not text (nor None)."""
-    if not all(type(v) is str or v is None for v in values):
+    """``values`` as an Arrow string array; None when one is neither text nor None (Arrow infers
+    binary for bytes among str, refuses numbers among str: those keep Python's equality).
+
+    >>> _texts(["a", None]).to_pylist(), _texts(["a", b"b"]), _texts(["a", 1]), len(_texts([]))
+    (['a', None], None, None, 0)
+    """
+    try:
+        arr = pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    return pa.array(values, pa.string())
+    if pa.types.is_null(arr.type):
+        return arr.cast(pa.string())
+    return arr if pa.types.is_string(arr.type) else None
 
 
 class _Written:
