@@ -15,7 +15,7 @@ import json
 import sqlite3
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pandas as pd
 import pyarrow as pa
@@ -138,14 +138,25 @@ def _unknown(values: list, keys: pa.Array | set) -> list:
     return sorted(out, key=str)
 
 
-def _missing_refs(conn, rows: Rows, written: _Written, also_temp: bool, source: str) -> list[InputProblem]:
+def _unknown_refs(rows: Rows, written: _Written, pool=None) -> dict:
+    """Per ``ref:`` column of ``rows`` the ids found nowhere among the rows this load wrote to the target
+    table (:func:`_unknown`); with ``pool`` each a Future (Arrow's hashing runs outside the GIL, so
+    the check goes on while SQLite writes)."""
+    return {col: (pool.submit if pool else lambda f, *a: f(*a))(_unknown, rows.distinct(col), written.keys(target))
+            for col, target in _refs(rows.table)}
+
+
+def _missing_refs(conn, rows: Rows, written: _Written, also_temp: bool, source: str,
+                  unknown: dict | None = None) -> list[InputProblem]:
     """Dangling references in ``rows``: ids found neither among the rows this load wrote to the
     target table nor in the stored target table (nor, with ``also_temp``, in the batch's temp
-    copy of it). Checked per distinct id: the batch's own ids in memory, the rest in SQL."""
+    copy of it). Checked per distinct id: the batch's own ids in memory (``unknown``: from
+    :func:`_unknown_refs`), the rest in SQL."""
     problems = []
     table = rows.table
+    unknown = _unknown_refs(rows, written) if unknown is None else unknown
     for col, target in _refs(table):
-        todo = _unknown(rows.distinct(col), written.keys(target))
+        todo = unknown[col].result() if isinstance(unknown[col], Future) else unknown[col]
         if not todo:
             continue
         key = q(schema.TABLES[target].key[0])
@@ -270,6 +281,7 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
     holds the write lock). Commits on success, rolls back and re-raises on any error."""
     t0 = time.perf_counter()
     changes, problems, bumped, build = {}, [], False, Building()
+    checks = ThreadPoolExecutor(1, thread_name_prefix="refs")
     told = progress
 
     def progress(*step):               # between chunks: write what the derived build has made
@@ -282,6 +294,7 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
         for name, box in _prefetched(batch):
             rows, table, finish = box.pop(), schema.TABLES[name], None
             written.rows[name] = rows
+            unknown = _unknown_refs(rows, written, checks) if len(rows) else {}
             if len(rows) and _empty(conn, name):
                 added, prov = _bulk_insert(conn, table, rows, progress)
                 if added == len(rows) and name in FRESH_TABLES:   # the table holds exactly these rows:
@@ -298,7 +311,7 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
                 changes[name] = TableChange(name)
                 progress(name, 0, 0)
             if len(rows):
-                problems += _missing_refs(conn, rows, written, False, batch.source)
+                problems += _missing_refs(conn, rows, written, False, batch.source, unknown)
             written.done(name, batch)
             del rows                      # (the batch's copy goes before the index sort: memory)
             if finish:
@@ -328,6 +341,7 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
         raise
     finally:
         build.close()
+        checks.shutdown(wait=True)
     return LoadReport(changes, written=True, seconds=time.perf_counter() - t0)
 
 
