@@ -17,6 +17,8 @@ and fix.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -34,6 +36,7 @@ from loaders.refs import ParsedColumn, ParsedTable, Resolver, bad_cell_problems,
     check_duplicates, invisible_clashes  # noqa: F401
 
 _NO_TEXT = pa.array([], pa.string())
+_PARALLEL_ROWS = 50_000     # a table this long has its columns encoded two at a time
 SOURCE_FIX = ("每行都要填写来源（网址或文件名）和数据日期；没有公开来源的示意数据，来源写“示意”，"
               "并在“示意数据”（illustrative）列填 是。")
 
@@ -115,16 +118,23 @@ def _parse_table(rt: RawTable, problems: list[InputProblem]) -> ParsedTable:
     numbers, text = rt.text()
     n = len(numbers)
     pt = ParsedTable(rt, numbers, {})
-    for col in table.columns:
-        if col.name in text:
-            codes, distinct = encode(text[col.name])
-        else:
-            codes, distinct = np.zeros(n, dtype=np.int32), pa.array([""], pa.string())
-        values, errors = parse_distinct(col, distinct)
-        pt.columns[col.name] = ParsedColumn(col.kind, codes, distinct, values, errors)
-        if col.required and col.name in present and n:
-            _empty_problems(pt, col, problems)
-        bad_cell_problems(pt, col.name, problems)
+    order = [c.name for c in table.columns if c.name in text]
+    ahead: dict = {}
+    with ThreadPoolExecutor(1) as pool:
+        for col in table.columns:
+            if col.name in text:
+                k = order.index(col.name) + 1              # the next column is encoded (Arrow's hashing,
+                if n >= _PARALLEL_ROWS and k < len(order):  # outside the GIL) while this one is parsed
+                    ahead[order[k]] = pool.submit(encode, text[order[k]])
+                done = ahead.pop(col.name, None)
+                codes, distinct = done.result() if done is not None else encode(text[col.name])
+            else:
+                codes, distinct = np.zeros(n, dtype=np.int32), pa.array([""], pa.string())
+            values, errors = parse_distinct(col, distinct)
+            pt.columns[col.name] = ParsedColumn(col.kind, codes, distinct, values, errors)
+            if col.required and col.name in present and n:
+                _empty_problems(pt, col, problems)
+            bad_cell_problems(pt, col.name, problems)
     return pt
 
 

@@ -117,11 +117,38 @@ def rebuild(conn, generation: int, fresh=None) -> None:
     """Recompute the derived tables (inside the caller's write transaction): from ``fresh``
     (graph.store.embedded.derived_fresh.Fresh: the frames just bulk-loaded into the empty makers tables)
     when it holds them all, else from the row tables."""
-    for t in TABLES + OLD_TABLES:
-        conn.execute(f"DROP TABLE IF EXISTS {t}" if t in OLD_TABLES else f"DELETE FROM {t}")
     got = fresh.columns(conn) if fresh is not None and fresh.complete() else None
     ent_text, ent_num, makes = got if got is not None else _from_tables(conn)
-    _assemble(conn, ent_text, ent_num, makes)
+    write(conn, generation, layout(regions_of(conn), ent_text, ent_num, makes))
+
+
+def regions_of(conn) -> dict:
+    """Region code -> parent code, as the write transaction sees them."""
+    return dict(conn.execute("SELECT code, parent FROM regions").fetchall())
+
+
+def write(conn, generation: int, built: tuple) -> None:
+    """Replace the derived tables' rows by ``built`` (see :func:`layout`), tagged for ``generation``."""
+    parts, counts, dicts = built
+    clear(conn)
+    write_parts(conn, parts)
+    write_rest(conn, generation, counts, dicts)
+
+
+def clear(conn) -> None:
+    for t in TABLES + OLD_TABLES:
+        conn.execute(f"DROP TABLE IF EXISTS {t}" if t in OLD_TABLES else f"DELETE FROM {t}")
+
+
+def write_parts(conn, parts) -> None:
+    """Add rows of derived_parts (after :func:`clear`; in any number of calls)."""
+    conn.executemany("INSERT INTO derived_parts VALUES (?, ?, ?, ?, ?, ?)", parts)
+
+
+def write_rest(conn, generation: int, counts: list, dicts: str) -> None:
+    """derived_counts, the dicts and the generation tag (once all of derived_parts is written)."""
+    conn.executemany("INSERT INTO derived_counts VALUES (?, ?)", counts)
+    conn.execute("INSERT INTO derived VALUES ('dicts', ?)", (dicts,))
     conn.execute("INSERT INTO derived VALUES ('generation', ?)", (_tag(generation),))
 
 
@@ -146,8 +173,9 @@ def _from_tables(conn):
                                True)
 
 
-def _assemble(conn, ent_text: dict, ent_num: dict, makes: tuple) -> None:
-    """Code the columns and write the tables. ``makes``: (product, enterprise, share, provenance codes,
+def layout(regions: dict, ent_text: dict, ent_num: dict, makes: tuple) -> tuple:
+    """Code the columns: (the rows of derived_parts, made slab by slab as they are taken; those of
+    derived_counts; the ``dicts`` JSON) for :func:`write`. ``regions``: :func:`regions_of`. ``makes``: (product, enterprise, share, provenance codes,
     their texts source\\x1eas_of\\x1eillustrative, ordered = the rows come by (enterprise, product) already)."""
     ids = ent_text["enterprise_id"]
     dicts, ent = {}, {"enterprise_id": ids, "name": ent_text["name"], **ent_num}
@@ -174,13 +202,13 @@ def _assemble(conn, ent_text: dict, ent_num: dict, makes: tuple) -> None:
             pos, p_codes, share, prov_codes = pos[order], p_codes[order], share[order], prov_codes[order]
         del key
     del who
-    _write(conn, ent, dicts, pos, p_codes, p_uniq, share, prov_codes)
+    return _rows(regions, ent, dicts, pos, p_codes, p_uniq, share, prov_codes)
 
 
-def _write(conn, ent: dict, dicts: dict, pos, p_codes, p_uniq: list, share, prov_codes) -> None:
-    """Write derived_parts/derived_counts/dicts from the enterprise columns ``ent`` and the MAKES rows
-    (enterprise position, product code, share, provenance code) in (enterprise, product) order."""
-    regions = dict(conn.execute("SELECT code, parent FROM regions").fetchall())
+def _rows(regions: dict, ent: dict, dicts: dict, pos, p_codes, p_uniq: list, share, prov_codes) -> tuple:
+    """The rows of derived_parts/derived_counts and the dicts JSON from the enterprise columns ``ent``
+    and the MAKES rows (enterprise position, product code, share, provenance code) in (enterprise,
+    product) order."""
     parts = region_parts(regions, dicts["region"])
     part_names = sorted(set(parts) | {NO_PART})
     part_code = np.array([part_names.index(p) for p in parts] + [part_names.index(NO_PART)], dtype=np.int32)
@@ -236,9 +264,7 @@ def _write(conn, ent: dict, dicts: dict, pos, p_codes, p_uniq: list, share, prov
             views.append([fixed[a * size:b * size] for a, b in zip(cut[:-1].tolist(), cut[1:].tolist())])
             yield from zip(names[g:stop], part_of[g:stop], np.diff(cut).tolist(), views[2], views[0], views[1])
             g = stop
-    conn.executemany("INSERT INTO derived_parts VALUES (?, ?, ?, ?, ?, ?)", blobs())
-    conn.executemany("INSERT INTO derived_counts VALUES (?, ?)", zip(p_uniq, counts.tolist()))
-    conn.execute("INSERT INTO derived VALUES ('dicts', ?)", (json.dumps(dicts, ensure_ascii=False),))
+    return blobs(), list(zip(p_uniq, counts.tolist())), json.dumps(dicts, ensure_ascii=False)
 
 
 def _longest(arr: pa.Array) -> int:

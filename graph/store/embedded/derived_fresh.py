@@ -15,6 +15,11 @@ tests/graph/store/test_derived.py compares both builds.
 """
 from __future__ import annotations
 
+import queue
+import sqlite3
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -114,14 +119,38 @@ def _bools(s: pd.Series) -> np.ndarray:
     return np.where(missing, 2, vals.astype(bool)).astype(np.int8)
 
 
+def _each(df, name: str, f, repetitive: bool = False):
+    """``f(column name of df)`` for an elementwise ``f`` (the value of a row depends on its cell only).
+    A column-wise frame (graph.store.embedded.rows, ``df.coded``) gives its distinct cells and per row
+    the index of its cell: ``f`` then runs once per distinct cell and the result is taken per row —
+    the same values without making a million cells; ``repetitive`` text stays dictionary-coded
+    (as :func:`_compact`)."""
+    coded = getattr(df, "coded", None)
+    if coded is None or name not in df.columns:
+        out = f(_col(df, name))
+        return _compact(out, True) if repetitive else out
+    codes, distinct = coded(name)
+    out = f(distinct)
+    if isinstance(out, np.ndarray):
+        return out[codes]
+    if repetitive:
+        return pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), out)
+    return out.take(pa.array(codes, pa.int32()))
+
+
 def _provenance(df: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     """Per row a code of its (source, as_of, illustrative); the texts ``source\x1eas_of\x1e1/0/''``."""
     parts, combined = [], np.zeros(len(df), dtype=np.int64)
     for col in ("source", "as_of"):
-        d = pc.dictionary_encode(_text(_col(df, col)))
-        parts.append(d.dictionary.to_pylist())
-        combined = combined * len(parts[-1]) + d.indices.to_numpy(zero_copy_only=False)
-    codes, uniq = pd.factorize(combined * 3 + _bools(_col(df, "illustrative")))
+        d = [None]
+
+        def indices(s: pd.Series) -> np.ndarray:      # of each (distinct) cell's text among the texts
+            d[0] = pc.dictionary_encode(_text(s))
+            return d[0].indices.to_numpy(zero_copy_only=False)
+        at = _each(df, col, indices)
+        parts.append(d[0].dictionary.to_pylist())
+        combined = combined * len(parts[-1]) + at
+    codes, uniq = pd.factorize(combined * 3 + _each(df, "illustrative", _bools))
     n_asof = len(parts[1])
     return codes.astype(np.int32), [f"{parts[0][c // 3 // n_asof]}\x1e{parts[1][c // 3 % n_asof]}\x1e{'01'[c % 3:c % 3 + 1]}"
                                     for c in np.asarray(uniq).tolist()]
@@ -150,17 +179,16 @@ class Fresh:
         Repetitive text is kept dictionary-encoded until :meth:`columns` (the load's peak memory
         is while the batch is still held; the derived build comes after)."""
         if name == "enterprises":
-            self.ent = {c: _compact(_text(df[c]), c != "name" and c != "enterprise_id")
+            self.ent = {c: _each(df, c, _text, c != "name" and c != "enterprise_id")
                         for c in ("enterprise_id", "name", "region", "park", "scale", "region_source")
                         if c in df.columns}
-            self.ent["tags"] = _compact(_tags(_col(df, "tags")), True)
-            self.ent["revenue"] = _floats(_col(df, "revenue"))
-            self.ent["employees"] = np.trunc(_floats(_col(df, "employees")))    # stored as int: exact text
-            self.ent["listed"] = _bools(_col(df, "listed"))
+            self.ent["tags"] = _each(df, "tags", _tags, True)
+            self.ent["revenue"] = _each(df, "revenue", _floats)
+            self.ent["employees"] = np.trunc(_each(df, "employees", _floats))    # stored as int: exact text
+            self.ent["listed"] = _each(df, "listed", _bools)
         elif name == "enterprise_products":
-            product = _compact(_text(df["product"]), True)
-            self.makes = {"product": product, "enterprise": _compact(_text(df["enterprise"]), True),
-                          "share": _floats(_col(df, "revenue_share")), "prov": _provenance(df)}
+            self.makes = {"product": _each(df, "product", _text, True), "enterprise": _each(df, "enterprise", _text, True),
+                          "share": _each(df, "revenue_share", _floats), "prov": _provenance(df)}
 
     def complete(self) -> bool:
         return self.ent is not None and self.makes is not None
@@ -176,3 +204,115 @@ class Fresh:
         makes = (_plain(m.pop("product")), _plain(m.pop("enterprise")), _as_read(conn, m["share"]), *m["prov"], False)
         self.ent = self.makes = None
         return text, num, makes
+
+
+
+class Building:
+    """The derived tables of a first load made in a second thread while SQLite goes on writing (its
+    index builds and inserts run outside the GIL): :meth:`add` each fresh frame as soon as its rows
+    are inserted, :meth:`start` once both are in; the writer :meth:`drain` s what is made between
+    its own chunks (so the thread seldom waits) and :meth:`finish` es before COMMIT.
+
+    The rows of derived_parts come through a small bounded queue (all of them are hundreds of MB);
+    :meth:`close` stops the thread and lets everything go (on success and on error). Floats are put
+    through SQLite's text on a private in-memory connection: the same library, the same values."""
+
+    ROWS_PER_ITEM, ITEMS = 2000, 16
+
+    def __init__(self):
+        self.fresh = Fresh()
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="derived")
+        self._added: dict[str, Future] = {}
+        self._made: Future | None = None
+        self._queue: queue.Queue = queue.Queue(self.ITEMS)
+        self._stop = threading.Event()
+        self._rest = None
+        self._ended = False
+
+    @property
+    def started(self) -> bool:
+        return self._made is not None
+
+    def add(self, name: str, frame) -> None:
+        """``frame``: every row now in table ``name`` (as :meth:`Fresh.add`), taken in the thread."""
+        self._added[name] = self._pool.submit(self.fresh.add, name, frame)
+
+    def ready(self) -> bool:
+        """Were both makers tables added (and the build not started yet)?"""
+        return not self.started and all(n in self._added for n in NEEDED)
+
+    def start(self, conn) -> None:
+        """Empty the derived tables and begin the build (on the writer's connection, in its transaction)."""
+        from graph.store.embedded import derived
+
+        derived.clear(conn)
+        self._made = self._pool.submit(self._make, derived.regions_of(conn))
+
+    def _make(self, regions: dict) -> None:
+        from graph.store.embedded import derived
+
+        for added in self._added.values():
+            added.result()                  # (done before this task: one thread) an add's error is the build's
+        floats = sqlite3.connect(":memory:")
+        try:
+            cols = self.fresh.columns(floats)
+        finally:
+            floats.close()
+        parts, counts, dicts = derived.layout(regions, *cols)
+        del cols
+        self._put((counts, dicts))
+        chunk = []
+        for row in parts:
+            chunk.append(row)
+            if len(chunk) >= self.ROWS_PER_ITEM:
+                self._put(chunk)
+                chunk = []
+        self._put(chunk)
+        self._put(None)
+
+    def _put(self, item) -> None:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+        raise RuntimeError("derived build stopped")
+
+    def _take(self, conn, item) -> None:
+        if item is None:
+            self._ended = True
+        elif isinstance(item, tuple):
+            self._rest = item
+        elif item:
+            from graph.store.embedded import derived
+            derived.write_parts(conn, item)
+
+    def drain(self, conn) -> None:
+        """Write the rows made so far (never waits)."""
+        while self.started and not self._ended:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                if self._made.done():
+                    self._made.result()      # the thread's error
+                return
+            self._take(conn, item)
+
+    def finish(self, conn, generation: int) -> None:
+        """Write the rest of the derived tables, tagged for ``generation`` (waits for the thread)."""
+        from graph.store.embedded import derived
+
+        while not self._ended:
+            try:
+                self._take(conn, self._queue.get(timeout=0.2))
+            except queue.Empty:
+                if self._made.done():
+                    self._made.result()
+                    raise RuntimeError("derived build ended early") from None
+        self._made.result()
+        derived.write_rest(conn, generation, *self._rest)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._pool.shutdown(wait=True)

@@ -138,6 +138,14 @@ class _ColumnFrame:
     def __len__(self) -> int:
         return len(self.index)
 
+    def coded(self, name: str) -> tuple[np.ndarray, pd.Series]:
+        """(per row the index of its cell, the column's distinct cells as ``self[name]`` types them)."""
+        codes, values = self._columnar[name]
+        one = _ColumnFrame.__new__(_ColumnFrame)
+        one.columns, one._kinds = [name], self._kinds
+        one._columnar, one.index = {name: (np.arange(len(values)), values)}, pd.RangeIndex(len(values))
+        return np.asarray(codes), one[name]
+
     def __getitem__(self, name: str) -> pd.Series:
         codes, values = self._columnar[name]
         kind, vals = self._kinds[name], values.tolist()

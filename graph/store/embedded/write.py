@@ -15,20 +15,23 @@ import json
 import sqlite3
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from graph import schema
 from graph.store.embedded import derived
 from graph.store.embedded.codec import cols_sql, create_table_sql, decode_value, index_sql, q
-from graph.store.embedded.derived_fresh import NEEDED as FRESH_TABLES, Fresh
+from graph.store.embedded.derived_fresh import NEEDED as FRESH_TABLES, Building
 from graph.store.embedded.rows import Rows, insert
 from graph.errors import InputProblem, ValidationFailed
 from graph.model import ImportBatch, LoadReport, TableChange
 
 EXAMPLES = 3            # changed-row examples kept per table
 MAX_REF_PROBLEMS = 20
+SORT_CACHE = -32 * 1024  # KB of page cache while an index is built (cache_size, see _bulk_finish)
 
 
 def _rows(batch: ImportBatch, name: str) -> Rows:
@@ -78,12 +81,29 @@ def _refs(table: schema.Table):
     return [(c.name, c.kind.split(":", 1)[1]) for c in table.columns if c.kind.startswith("ref:")]
 
 
+def _texts(values) -> pa.Array | None:
+    """``values`` as an Arrow string array; None when one is neither text nor None (Arrow infers
+    binary for bytes among str, refuses numbers among str: those keep Python's equality).
+
+    >>> _texts(["a", None]).to_pylist(), _texts(["a", b"b"]), _texts(["a", 1]), len(_texts([]))
+    (['a', None], None, None, 0)
+    """
+    try:
+        arr = pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if pa.types.is_null(arr.type):
+        return arr.cast(pa.string())
+    return arr if pa.types.is_string(arr.type) else None
+
+
 class _Written:
-    """The keys this load wrote, per node table (what a reference may point at besides the stored rows)."""
+    """The keys this load wrote, per node table (what a reference may point at besides the stored rows):
+    an Arrow string array when they are all text (a million ids in a few MB, not a set of str objects)."""
 
     def __init__(self):
         self.rows: dict[str, Rows] = {}
-        self._keys: dict[str, set] = {}
+        self._keys: dict[str, pa.Array | set] = {}
 
     def done(self, name: str, batch: ImportBatch) -> None:
         """Table ``name`` is written: keep the keys of a node table (later references point at
@@ -95,24 +115,48 @@ class _Written:
         if release is not None:
             release(name)
 
-    def keys(self, table: str) -> set:
+    def keys(self, table: str) -> pa.Array | set:
         if table not in self._keys:
             rows = self.rows.get(table)
-            self._keys[table] = set(rows.distinct(schema.TABLES[table].key[0])) if rows is not None else set()
+            values = rows.distinct(schema.TABLES[table].key[0]) if rows is not None else []
+            arr = _texts(values)
+            self._keys[table] = arr if arr is not None else set(values)
         return self._keys[table]
 
 
-def _missing_refs(conn, rows: Rows, written: _Written, also_temp: bool, source: str) -> list[InputProblem]:
+def _unknown(values: list, keys: pa.Array | set) -> list:
+    """The values (not None) missing from ``keys``, sorted by their text.
+
+    >>> _unknown(["b", None, "a", "c"], pa.array(["a"])), _unknown([1, None, 2], {2})
+    (['b', 'c'], [1])
+    """
+    arr = _texts(values) if isinstance(keys, pa.Array) else None
+    if arr is not None:
+        out = arr.filter(pc.invert(pc.is_in(arr, value_set=keys))).drop_null().to_pylist()
+    else:
+        out = set(values).difference(keys if isinstance(keys, set) else keys.to_pylist()).difference([None])
+    return sorted(out, key=str)
+
+
+def _unknown_refs(rows: Rows, written: _Written, pool=None) -> dict:
+    """Per ``ref:`` column of ``rows`` the ids found nowhere among the rows this load wrote to the target
+    table (:func:`_unknown`); with ``pool`` each a Future (Arrow's hashing runs outside the GIL, so
+    the check goes on while SQLite writes)."""
+    return {col: (pool.submit if pool else lambda f, *a: f(*a))(_unknown, rows.distinct(col), written.keys(target))
+            for col, target in _refs(rows.table)}
+
+
+def _missing_refs(conn, rows: Rows, written: _Written, also_temp: bool, source: str,
+                  unknown: dict | None = None) -> list[InputProblem]:
     """Dangling references in ``rows``: ids found neither among the rows this load wrote to the
     target table nor in the stored target table (nor, with ``also_temp``, in the batch's temp
-    copy of it). Checked per distinct id: the batch's own ids in memory, the rest in SQL."""
+    copy of it). Checked per distinct id: the batch's own ids in memory (``unknown``: from
+    :func:`_unknown_refs`), the rest in SQL."""
     problems = []
     table = rows.table
+    unknown = _unknown_refs(rows, written) if unknown is None else unknown
     for col, target in _refs(table):
-        values, keys = rows.distinct(col), written.keys(target)
-        if keys.issuperset(values):
-            continue
-        todo = sorted(set(values).difference(keys).difference([None]), key=str)
+        todo = unknown[col].result() if isinstance(unknown[col], Future) else unknown[col]
         if not todo:
             continue
         key = q(schema.TABLES[target].key[0])
@@ -127,6 +171,8 @@ def _missing_refs(conn, rows: Rows, written: _Written, also_temp: bool, source: 
                 message=f"引用的 {target} “{value}” 不存在（本批数据和库中都没有）/ references a missing {target} id",
                 fix=f"Add “{value}” to sheet {target}, or correct the reference"))
     return problems
+
+
 
 
 def _provenance(conn, name: str, select: str, sign: int = 1) -> None:
@@ -160,17 +206,28 @@ def rebuild_provenance(conn) -> None:
         _provenance(conn, name, f"SELECT source, as_of, illustrative FROM {q(name)}")
 
 
-def _bulk_insert(conn, table: schema.Table, rows: Rows, progress) -> TableChange:
-    """Load into an empty table: no diff; secondary indexes dropped and rebuilt afterwards
-    (sorting once is much faster than keeping them up to date row by row)."""
-    indexes = index_sql(table.name)
-    for name, _ in indexes:
+def _bulk_insert(conn, table: schema.Table, rows: Rows, progress) -> tuple[int, Counter]:
+    """Load into an empty table: no diff; secondary indexes dropped (:func:`_bulk_finish` rebuilds
+    them: sorting once is much faster than keeping them up to date row by row). Returns the rows
+    the table now holds (fewer than sent: repeated keys) and the provenance counted."""
+    for name, _ in index_sql(table.name):
         conn.execute(f"DROP INDEX IF EXISTS {name}")
     prov = insert(conn, q(table.name), rows, progress)
-    for _, sql in indexes:
-        conn.execute(sql)
-    added = conn.execute(f"SELECT count(*) FROM {q(table.name)}").fetchone()[0]
-    if added == len(rows):
+    return conn.execute(f"SELECT count(*) FROM {q(table.name)}").fetchone()[0], prov
+
+
+def _bulk_finish(conn, table: schema.Table, added: int, sent: int, prov: Counter) -> TableChange:
+    """Rebuild the indexes :func:`_bulk_insert` dropped (each sort's memory is a few times the page
+    cache with ``PRAGMA threads``: a smaller cache meanwhile, for the load's peak RSS) and count
+    the provenance."""
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {SORT_CACHE}")
+    try:
+        for _, sql in index_sql(table.name):
+            conn.execute(sql)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {cache}")
+    if added == sent:
         _add_counted(conn, table.name, prov)
     else:  # repeated keys in the batch: count what was kept
         _provenance(conn, table.name, f"SELECT source, as_of, illustrative FROM {q(table.name)}")
@@ -207,47 +264,59 @@ def _load_temp(conn, table: schema.Table, rows: Rows, progress) -> str:
 
 
 def _prefetched(batch: ImportBatch):
-    """``(name, rows)`` of every table in load order; the next table's rows are made in a second
-    thread while this one is written."""
+    """``(name, [rows])`` of every table in load order; the next table's rows are made in a second
+    thread while this one is written. (The caller pops the rows from the list: nothing here holds
+    them while it writes.)"""
     with ThreadPoolExecutor(1) as pool:
         ahead = pool.submit(_rows, batch, schema.LOAD_ORDER[0])
         for i, name in enumerate(schema.LOAD_ORDER):
-            rows = ahead.result()
+            box = [ahead.result()]
             if i + 1 < len(schema.LOAD_ORDER):
                 ahead = pool.submit(_rows, batch, schema.LOAD_ORDER[i + 1])
-            yield name, rows
-            del rows
+            yield name, box
 
 
 def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadReport:
     """Merge ``batch`` in one transaction on ``conn`` (a fresh writer connection; the caller
     holds the write lock). Commits on success, rolls back and re-raises on any error."""
     t0 = time.perf_counter()
-    changes, problems, bumped, fresh = {}, [], False, Fresh()
+    changes, problems, bumped, build = {}, [], False, Building()
+    checks = ThreadPoolExecutor(1, thread_name_prefix="refs")
+    told = progress
+
+    def progress(*step):               # between chunks: write what the derived build has made
+        told(*step)
+        build.drain(conn)
     written = _Written()
     conn.execute("PRAGMA threads = 2")          # index builds sort on both cores
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for name, rows in _prefetched(batch):
-            table = schema.TABLES[name]
+        for name, box in _prefetched(batch):
+            rows, table, finish = box.pop(), schema.TABLES[name], None
             written.rows[name] = rows
+            unknown = _unknown_refs(rows, written, checks) if len(rows) else {}
             if len(rows) and _empty(conn, name):
-                changes[name] = _bulk_insert(conn, table, rows, progress)
-                if changes[name].added == len(rows) and name in FRESH_TABLES:   # the table holds exactly these rows
-                    fresh.add(name, rows.frame())                              # derived from them
-                problems += _missing_refs(conn, rows, written, False, batch.source)
+                added, prov = _bulk_insert(conn, table, rows, progress)
+                if added == len(rows) and name in FRESH_TABLES:   # the table holds exactly these rows:
+                    build.add(name, rows.frame())                 # the derived tables are made from them
+                    if build.ready():                             # in a second thread, while SQLite goes on
+                        build.start(conn)
+                finish = (added, len(rows), prov)
             elif len(rows):
                 tmp = _load_temp(conn, table, rows, progress)
                 changes[name] = _diff(conn, table, tmp)
                 if changes[name].added or changes[name].changed:
                     _upsert(conn, table, tmp)
-                problems += _missing_refs(conn, rows, written, False, batch.source)
             else:
                 changes[name] = TableChange(name)
                 progress(name, 0, 0)
-            bumped = bumped or bool(changes[name].added or changes[name].changed)
+            if len(rows):
+                problems += _missing_refs(conn, rows, written, False, batch.source, unknown)
             written.done(name, batch)
-            del rows
+            del rows                      # (the batch's copy goes before the index sort: memory)
+            if finish:
+                changes[name] = _bulk_finish(conn, table, *finish)
+            bumped = bumped or bool(changes[name].added or changes[name].changed)
         if problems:
             raise ValidationFailed(problems, batch.source)
         before = _generation(conn)
@@ -259,13 +328,20 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
         if makers_same and derived.current(conn, before):
             derived.retag(conn, generation)       # e.g. a chain added to a national store: nothing to rebuild
         elif not derived.current(conn, generation):
-            derived.rebuild(conn, generation, fresh)
+            if build.started:
+                build.finish(conn, generation)
+            else:
+                build.close()
+                derived.rebuild(conn, generation, build.fresh)
         conn.execute("COMMIT")
         progress("commit", 1, 1)
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+    finally:
+        build.close()
+        checks.shutdown(wait=True)
     return LoadReport(changes, written=True, seconds=time.perf_counter() - t0)
 
 

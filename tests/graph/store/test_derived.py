@@ -317,3 +317,56 @@ def test_floats_from_the_frames_read_as_sqlite_prints_them():
     got = _as_read(conn, vals)
     assert ((got == want) | (np.isnan(got) & np.isnan(want))).all()
     assert (np.signbit(got) == np.signbit(want)).all() and (got != vals).any()
+
+
+def test_fresh_columns_from_distinct_cells_equal_those_from_every_row():
+    """Fresh.add on a column-wise frame works once per distinct cell (derived_fresh._each); the
+    columns equal those made from the same rows as a DataFrame: odd cells included."""
+    import sqlite3
+
+    from graph import schema
+    from graph.store.embedded import derived_fresh
+    from graph.store.embedded.rows import Rows
+
+    def columnar(name, cells):       # column -> (codes, distinct cells), every row as in ``cells``
+        out = {}
+        for c in schema.TABLES[name].column_names:
+            col = cells.get(c, [None] * len(next(iter(cells.values()))))
+            distinct, codes = [], []
+            for v in col:
+                hit = next((i for i, d in enumerate(distinct) if d is v or (type(d) is type(v) and d == v)), None)
+                if hit is None:
+                    distinct.append(v)
+                    hit = len(distinct) - 1
+                codes.append(hit)
+            values = np.empty(len(distinct), dtype=object)
+            values[:] = distinct
+            out[c] = (np.array(codes, dtype=np.int32), values)
+        return out
+
+    ent = {"enterprise_id": ["E2", "E1", "E3", "E4"], "name": ["乙", "甲", None, "丁"],
+           "region": ["140800", None, "140800", ""], "park": [None, "K1", None, None], "scale": ["规上", None, "规上", None],
+           "tags": [["a", "b"], [], ["a", "b"], None], "revenue": [1.5, None, 0.1 + 0.2, 3],
+           "employees": [10, None, 7, 2], "listed": [True, False, None, True],
+           "source": ["s", "s", "t", "s"], "as_of": ["2024", "2024", "2023", None], "illustrative": [False, True, False, None]}
+    makes = {"enterprise": ["E1", "E1", "E2", "E4", "E3"], "product": ["P2", "P1", "P1", "P2", "P1"],
+             "revenue_share": [0.5, None, 1 / 3, 0.2, 0.5], "source": ["s", "t", "s", "s", None],
+             "as_of": ["2024", "2024", None, "2024", "2024"], "illustrative": [False, None, True, False, False]}
+    got = []
+    for as_frame in (False, True):
+        fresh = derived_fresh.Fresh()
+        for name, cells in (("enterprises", ent), ("enterprise_products", makes)):
+            rows = Rows(schema.TABLES[name], columnar=columnar(name, cells))
+            frame = rows.frame()
+            if as_frame:
+                frame = pd.DataFrame({c: frame[c] for c in frame.columns})
+            fresh.add(name, frame)
+        got.append(fresh.columns(sqlite3.connect(":memory:")))
+    (text_a, num_a, makes_a), (text_b, num_b, makes_b) = got
+    assert {k: v.to_pylist() for k, v in text_a.items()} == {k: v.to_pylist() for k, v in text_b.items()}
+    for k in num_a:
+        np.testing.assert_array_equal(num_a[k], num_b[k])
+    assert makes_a[0].to_pylist() == makes_b[0].to_pylist() and makes_a[1].to_pylist() == makes_b[1].to_pylist()
+    np.testing.assert_array_equal(makes_a[2], makes_b[2])
+    np.testing.assert_array_equal(makes_a[3], makes_b[3])
+    assert makes_a[4] == makes_b[4] and len(set(makes_a[4])) == len(makes_a[4])

@@ -222,6 +222,36 @@ def test_error_mid_apply_rolls_back_data_and_dropped_indexes(embedded_store, bas
     assert embedded_store.apply(base).added == 10                     # lock released
 
 
+def _derived_threads() -> list:
+    return [t for t in threading.enumerate() if t.name.startswith("derived") and t.is_alive()]
+
+
+def test_an_error_in_the_derived_build_thread_rolls_the_load_back(embedded_store, base, monkeypatch):
+    from graph.store.embedded import derived
+
+    def boom(*args):
+        raise RuntimeError("derived build failed")
+    monkeypatch.setattr(derived, "layout", boom)
+    with pytest.raises(RuntimeError, match="derived build failed"):
+        embedded_store.apply(base)
+    assert embedded_store.is_empty() and embedded_store.sources().empty and not _derived_threads()
+    monkeypatch.undo()
+    assert embedded_store.apply(base).added == 10 and not _derived_threads()
+    assert sorted(embedded_store.makers(["P1", "P2"])["enterprise_id"]) == ["E1", "E2"]
+
+
+def test_a_failed_first_load_stops_the_derived_build_thread(embedded_store, base, make_batch):
+    """A first load whose last table has a dangling reference fails after the derived build began:
+    nothing is written, and the build's thread is stopped (not left waiting on its queue)."""
+    batch = base
+    batch.tables["supplies"] = make_batch(supplies=[{"supplier": "E1", "customer": "E-NONE", "product": "P1"}]
+                                          ).tables["supplies"]
+    with pytest.raises(ValidationFailed) as err:
+        embedded_store.apply(batch)
+    assert "E-NONE" in str(err.value.problems)
+    assert embedded_store.is_empty() and not _derived_threads()
+
+
 def test_dangling_reference_is_reported_precisely(embedded_store, base, make_batch):
     embedded_store.apply(base)
     bad = make_batch(enterprise_products=[{"enterprise": "E1", "product": "P404"},
@@ -282,6 +312,25 @@ def test_old_store_gains_new_columns(tmp_path, base):
     with EmbeddedStore(str(d)) as s:
         s.apply(base)
         assert s.table("enterprises")["industries"].tolist() == [[], []]
+
+
+def test_new_store_uses_big_pages_and_a_4kb_store_still_loads(tmp_path, base, make_batch):
+    new, old = tmp_path / "new", tmp_path / "old"
+    EmbeddedStore(str(new)).close()
+    old.mkdir()
+    with sqlite3.connect(old / "atlas.sqlite") as conn:      # a store made before: 4 KB pages, WAL
+        conn.execute("PRAGMA page_size = 4096")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("CREATE TABLE meta (k TEXT PRIMARY KEY, v)")
+    for d, size in ((new, EmbeddedStore.page_size), (old, 4096)):
+        with EmbeddedStore(str(d)) as s:
+            s.apply(base)
+            s.apply(make_batch(enterprises=[{"enterprise_id": "E3", "name": "三厂"}]))
+            assert s.counts()["Enterprise"] == 3
+        with sqlite3.connect(d / "atlas.sqlite") as conn:
+            assert conn.execute("PRAGMA page_size").fetchone()[0] == size
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert EmbeddedStore.page_size > 4096
 
 
 def test_unknown_table_and_label(embedded_store):
