@@ -13,14 +13,11 @@ import copy
 import numpy as np
 import pandas as pd
 
-from graph.analysis import geo
 
 from graph.analysis import gap_rules
 from graph.analysis.frame_utils import StoreLRU
-from graph.analysis.target_score import (_TAG_WEIGHTS, _map_unique, _memberships, _str_values,  # noqa: F401
-                                         _role_tag_points, _score, _tie_sets)
+from graph.analysis.target_score import _features, _score, _str_values, _tie_sets
 from graph.options import DEFAULT_WEIGHTS, Weights
-from graph.schema import SCALE_RANK
 
 #: Columns of the targets DataFrame, in order.
 TARGET_COLUMNS = [
@@ -145,74 +142,23 @@ def score_targets(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ti
                   weights: Weights = DEFAULT_WEIGHTS, top: int = 10) -> pd.DataFrame:
     """Pure and vectorised: score outside makers (with ``link_id``) and keep the top per gap.
 
-    With many candidates (a national store gives ~100k), they are first shortlisted with numpy
-    (:func:`_shortlist`), and only the shortlist gets the full treatment; the result is the same."""
+    Every candidate's score parts are worked out on arrays; with many candidates (a national store
+    gives ~100k) only those that can rank are shortlisted (:func:`_shortlist`) for the exact scores
+    and the reason lines; the result is the same."""
     if cands.empty:
         return _empty(["区域外也没有这些环节的生产企业，暂无招商目标。"])
-    unknown = None
+    feats = _features(cands, place, tree, _tie_sets(ties, local_ids, local_leaders), roles, weights)
+    keep = None
     if len(cands) > SHORTLIST_FROM and isinstance(top, (int, np.integer)) and top >= 1:
-        keep, unknown = _shortlist(cands, place, tree, ties, roles, local_ids, local_leaders, weights, int(top))
-        cands = cands[keep]
-    return _score(cands, gaps, place, tree, ties, roles, local_ids, local_leaders, weights, top, unknown)
+        keep = _shortlist(feats["parts"], cands["link_id"], int(top))
+    return _score(cands, gaps, place, tree, feats, weights, top, keep)
 
 
-def _shortlist(cands: pd.DataFrame, place: dict, tree, ties: pd.DataFrame, roles: pd.DataFrame,
-               local_ids: set[str], local_leaders: set[str], w: Weights, top: int) -> tuple[np.ndarray, int]:
-    """(mask, unknown): the candidates that can rank in the top ``top`` of their gap — the same
-    parts as :func:`_score` unrounded, kept when within ``_SLACK`` of the gap's top-th — and how many
-    distinct enterprises among all candidates have an unknown location (for the note)."""
-    eid = cands["enterprise_id"]
-    if pd.api.types.infer_dtype(eid, skipna=False) != "string":  # ids from stores are already str
-        eid = eid.astype(str)
-    role_map = dict(zip(roles["enterprise_id"].astype(str), roles["role"])) if len(roles) else {}
-    leader, core, sup_local, sup_leader, buy_local = _memberships(eid, [
-        {e for e, r in role_map.items() if r == "链主"}, {e for e, r in role_map.items() if r == "链核"},
-        *_tie_sets(ties, local_ids, local_leaders)])
-    flags = gap_rules.tag_flags(cands["tags"], [tag for tag, _ in _TAG_WEIGHTS] + ["上市"])
-    parts = [_role_tag_points(leader, core, cands["listed"], flags, w)]
-    rank = pd.Series(_map_unique(cands["scale"], SCALE_RANK), dtype=object).astype(float).to_numpy()
-    parts.append(np.where(np.isnan(rank), 0.0, rank) / 4 * w.scale)
-    rev = pd.to_numeric(cands["revenue"], errors="coerce").astype(float).to_numpy()
-    span = np.log10(w.revenue_full / w.revenue_floor)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frac = np.clip(np.log10(np.where(rev > 0, rev, np.nan) / w.revenue_floor) / span, 0, 1)
-    parts.append(np.where(np.isnan(frac), 0.0, frac) * w.revenue)
-    share = pd.to_numeric(cands["revenue_share"], errors="coerce").astype(float).to_numpy()
-    parts.append(np.clip(np.where(np.isnan(share), 0.0, share), 0, 1) * w.product_share)
-    # location
-    eff = cands["region"].to_numpy(object)
-    if tree.parks:
-        eff = np.where(pd.isna(eff), _map_unique(cands["park"], {k: v.get("region") for k, v in tree.parks.items()}),
-                       eff)
-    no_region = pd.isna(eff)
-    loc = tree.locate(pd.Series(np.where(no_region, None, eff), index=cands.index, dtype=object))
-    plon, plat = place.get("lon"), place.get("lat")
-    if plon is None or plat is None or pd.isna(plon) or pd.isna(plat):
-        parts.append(np.zeros(len(cands)))
-    else:
-        km = np.round(geo.haversine_km(plon, plat, loc["lon"].to_numpy(float), loc["lat"].to_numpy(float)), 1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            d = w.distance * np.clip(1 - km / w.distance_full, 0, 1)
-        parts.append(np.where(np.isnan(d), 0.0, d))
-    home = place.get("province")
-    prov = loc["province"]
-    pcodes, puniq = pd.factorize(prov.to_numpy(object))
-    at = np.where(pcodes < 0, len(puniq), pcodes)
-    if home:
-        same = np.array([u == home for u in puniq] + [False], dtype=bool)[at]
-        near = np.array([u in geo.NEIGHBOURS.get(home, ()) for u in puniq] + [False], dtype=bool)[at]
-    else:
-        same = near = np.zeros(len(cands), dtype=bool)
-    parts.append(np.select([same, near], [w.same_province, w.neighbour_province], 0.0))
-    east = np.array([u in geo.EASTERN and u != home for u in puniq] + [False], dtype=bool)[at]
-    parts.append(np.where(east & w.eastern_transfer, w.eastern, 0.0))
-    unknown_mask = (pcodes < 0) & no_region
-    unknown = int(eid[unknown_mask].nunique()) if unknown_mask.any() else 0
-    parts.append(np.where(sup_local, w.supplies_local, 0.0) + np.where(sup_leader, w.supplies_leader, 0.0)
-                 + np.where(buy_local, w.buys_local, 0.0))
-    approx = np.nansum(np.vstack(parts), axis=0)
-    # per gap: the top-th best approximate score; keep everything within _SLACK of it
-    g, uniq = pd.factorize(cands["link_id"])
+def _shortlist(parts: dict, link_id: pd.Series, top: int) -> np.ndarray:
+    """The candidates that can rank in the top ``top`` of their gap: those whose unrounded score
+    (the sum of ``parts``) is within ``_SLACK`` of the gap's top-th (and those of no known gap)."""
+    approx = np.nansum(np.vstack(list(parts.values())), axis=0)
+    g, uniq = pd.factorize(link_id)
     ng = len(uniq)
     g = np.where(g < 0, ng, g)  # unknown gap: kept
     order = np.lexsort((-approx, g))
@@ -220,5 +166,4 @@ def _shortlist(cands: pd.DataFrame, place: dict, tree, ties: pd.DataFrame, roles
     kth = np.cumsum(counts) - counts + np.minimum(counts, top) - 1
     thr = np.where(counts > 0, approx[order][np.clip(kth, 0, max(len(order) - 1, 0))], -np.inf)
     thr[ng] = -np.inf
-    keep = (approx >= thr[g] - _SLACK) | np.isnan(approx)
-    return keep, unknown
+    return (approx >= thr[g] - _SLACK) | np.isnan(approx)
