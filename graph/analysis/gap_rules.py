@@ -145,6 +145,15 @@ def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
     the place (graph.analysis.location), with ``link_id``. Returns (links, notes); links has every
     column of :data:`LINK_COLUMNS` (priority columns zero until :func:`score_links`).
     """
+    out, notes = link_columns(view, local, counts, thresholds, graph, unknown)
+    return pd.DataFrame({c: out[c] for c in LINK_COLUMNS}), notes
+
+
+def link_columns(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
+                 thresholds: Thresholds = DEFAULT_THRESHOLDS, graph: ChainGraph | None = None,
+                 unknown: pd.DataFrame | None = None) -> tuple[dict, list[str]]:
+    """:func:`classify_links` as (column -> Series on one RangeIndex, notes), before the frame is
+    built (graph.analysis.gaps.build_report adds the priority columns, then builds it once)."""
     t = thresholds
     cg = graph or ChainGraph.from_view(view)
     out = _link_frame(view.products)
@@ -230,7 +239,7 @@ def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
     scale_skipped = int((rules["scale_skipped"]).sum())
     if scale_skipped:
         notes.append(f"{scale_skipped} 个环节有规模未知的本地企业，未按规模判断弱链。")
-    return pd.DataFrame({c: out[c] for c in LINK_COLUMNS}), notes
+    return out, notes
 
 
 def link_status(makers_total, n, u, rules: dict) -> np.ndarray:

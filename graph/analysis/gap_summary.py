@@ -82,8 +82,19 @@ def score_links(links: pd.DataFrame, leaders: pd.DataFrame, local: pd.DataFrame,
                 priority: PriorityWeights = DEFAULT_PRIORITY) -> pd.DataFrame:
     """Fill local_demand, leader consumers, priority parts, priority and grade (formula in
     graph.options). Only missing/weak links get a priority; others 0 and grade ""."""
-    w = priority
     out = links.copy()
+    for c, values in scored_columns(links, leaders, local, priority).items():
+        out[c] = values
+    return out
+
+
+def scored_columns(links, leaders: pd.DataFrame, local: pd.DataFrame,
+                   priority: PriorityWeights = DEFAULT_PRIORITY) -> dict:
+    """The columns :func:`score_links` sets (as Series on the links' index), from ``links`` (a
+    frame, or gap_rules.link_columns' columns)."""
+    w = priority
+    index = links["product_id"].index
+    out: dict = {}
     ents: dict = {}
     if len(local):
         for link, eid in zip(local["link_id"].tolist(), local["enterprise_id"].tolist()):
@@ -93,8 +104,8 @@ def score_links(links: pd.DataFrame, leaders: pd.DataFrame, local: pd.DataFrame,
                     hit = ents[link] = set()
                 hit.add(eid)
     none: set = set()
-    out["local_demand"] = [len(set().union(*[ents.get(d, none) for d in str(ds).split(";") if d]))
-                           for ds in out["downstream_ids"].tolist()]
+    out["local_demand"] = pd.Series([len(set().union(*[ents.get(d, none) for d in str(ds).split(";") if d]))
+                                     for ds in links["downstream_ids"].tolist()], index=index)
     consumers: dict[str, list[tuple[str, bool]]] = {}
     if len(leaders):
         for ids, name, eid, is_local in zip(leaders["input_ids"].tolist(), leaders["name"].tolist(),
@@ -102,23 +113,23 @@ def score_links(links: pd.DataFrame, leaders: pd.DataFrame, local: pd.DataFrame,
             for pid in str(ids).split(";"):
                 if pid:
                     consumers.setdefault(pid, []).append((str(name or eid), bool(is_local)))
-    pids = out["product_id"].tolist()
-    out["leader_consumers"] = [
-        "、".join(n + ("（本地）" if loc else "") for n, loc in consumers.get(p, [])) for p in pids]
-    out["leader_consumer_count"] = [len(consumers.get(p, [])) for p in pids]
-    out["leader_consumers_local"] = [sum(loc for _, loc in consumers.get(p, [])) for p in pids]
+    pids = links["product_id"].tolist()
+    out["leader_consumers"] = pd.Series([
+        "、".join(n + ("（本地）" if loc else "") for n, loc in consumers.get(p, [])) for p in pids], index=index)
+    out["leader_consumer_count"] = pd.Series([len(consumers.get(p, [])) for p in pids], index=index)
+    out["leader_consumers_local"] = pd.Series([sum(loc for _, loc in consumers.get(p, [])) for p in pids], index=index)
 
-    status = out["status"].tolist()
+    status = links["status"].tolist()
     missing = np.array([x == "missing" for x in status], dtype=bool)
     weak = np.array([x == "weak" for x in status], dtype=bool)
-    key = out["key_link"].to_numpy()
-    parts = priority_parts(missing, weak, out["broken"].to_numpy(), key, out["local_demand"].to_numpy(),
-                           out["leader_consumer_count"].to_numpy(), out["centrality"].to_numpy(), w)
+    key = links["key_link"].to_numpy()
+    parts = priority_parts(missing, weak, links["broken"].to_numpy(), key, out["local_demand"].to_numpy(),
+                           out["leader_consumer_count"].to_numpy(), links["centrality"].to_numpy(), w)
     for c, values in parts.items():
-        out[c] = pd.Series(values, index=out.index, dtype=float)
-    prio = priority_sum(parts, out.index)
+        out[c] = pd.Series(values, index=index, dtype=float)
+    prio = priority_sum(parts, index)
     out["priority"] = prio
-    out["grade"] = grades(prio.to_numpy(), missing | weak, key & missing, w)
+    out["grade"] = pd.Series(grades(prio.to_numpy(), missing | weak, key & missing, w), index=index)
     return out
 
 

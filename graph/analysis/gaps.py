@@ -243,13 +243,14 @@ def build_report(view: ChainView, place: dict, sc: Scope, local: pd.DataFrame, c
     """
     cg = ChainGraph.from_view(view)
     unknown = unknown if unknown is not None else pd.DataFrame(columns=list(local.columns))
-    links, notes = gap_rules.classify_links(view, local, counts, thresholds, graph=cg, unknown=unknown)
-    leaders = gap_summary.leader_sourcing(view, links, leader_products, sc, graph=cg, link_of=link_of)
+    cols, notes = gap_rules.link_columns(view, local, counts, thresholds, graph=cg, unknown=unknown)
+    leaders = gap_summary.leader_sourcing(view, cols, leader_products, sc, graph=cg, link_of=link_of)
     if tree is not None and len(leaders):
         from graph.analysis import location
         where = location.classify(tree, place, sc, leaders["region"], leaders["park"])
         leaders["location"] = where.map(location.LOCATION_CN).to_numpy(object)
-    links = gap_summary.score_links(links, leaders, local, priority)
+    cols.update(gap_summary.scored_columns(cols, leaders, local, priority))   # (score_links, one frame built)
+    links = pd.DataFrame({c: cols[c] for c in gap_rules.LINK_COLUMNS})
     summary, stages = gap_summary.summarise(links, thresholds)
     summary["local_enterprises"] = int(local["enterprise_id"].nunique()) if len(local) else 0
     summary["unknown_enterprises"] = int(unknown["enterprise_id"].nunique()) if len(unknown) else 0

@@ -270,33 +270,42 @@ def _reasons(c: dict, flags: dict, w: Weights) -> list[str]:
                                     "s_province", "s_transfer", "scale", "revenue", "revenue_share",
                                     "distance_km", "same_province", "neighbour_province",
                                     "supplies_local", "supplies_leader", "buys_local")}
+    shown: dict = {}   # points -> their text, or "" when they round to 0 (many rows share the same points)
+
+    def points(pts) -> str:
+        hit = shown.get(pts)
+        if hit is None:
+            hit = shown[pts] = _points(pts) if round(pts, 2) else ""
+        return hit
+
     lines = []
-    for i in range(len(role)):
-        row = {k: v[i] for k, v in cols.items()}
+    names = ("s_role_tags", "s_scale", "s_revenue", "s_share", "s_distance", "s_province", "s_transfer", "scale",
+             "revenue", "revenue_share", "distance_km", "same_province", "neighbour_province", "supplies_local",
+             "supplies_leader", "buys_local")
+    masks = [(label, mask, pts) for label, mask, pts in tag_cols]
+    for i, (s_tags, s_scale, s_revenue, s_share, s_distance, s_province, s_transfer, scale, revenue, share, km,
+            same, near, sup_local, sup_leader, buys) in enumerate(zip(*(cols[k] for k in names))):
         parts = []
-        tags = [(label, pts) for label, mask, pts in tag_cols if mask[i]]
-        if tags and sum(p for _, p in tags) > row["s_role_tags"] + 0.005:     # capped
-            parts.append(("、".join(label for label, _ in tags), row["s_role_tags"], "封顶"))
+        tags = [(label, pts) for label, mask, pts in masks if mask[i]]
+        if tags and sum(p for _, p in tags) > s_tags + 0.005:     # capped
+            parts.append(("、".join(label for label, _ in tags), s_tags, "封顶"))
         else:
             parts += [(label, pts, "") for label, pts in tags]
-        parts.append((_text(row["scale"]), row["s_scale"], ""))
-        money = _money(row["revenue"])
-        parts.append((f"营收{money}" if money else "", row["s_revenue"], ""))
-        share = row["revenue_share"]
-        parts.append((f"产品占营收{round(share * 100)}%" if _known(share) else "", row["s_share"], ""))
-        km = row["distance_km"]
+        parts.append((_text(scale), s_scale, ""))
+        money = _money(revenue)
+        parts.append((f"营收{money}" if money else "", s_revenue, ""))
+        parts.append((f"产品占营收{round(share * 100)}%" if _known(share) else "", s_share, ""))
         if _known(km):
-            parts.append((f"距离{round(km)}km", row["s_distance"], ""))
-        label = "同省" if row["same_province"] else "邻省" if row["neighbour_province"] else ""
-        parts.append((label, row["s_province"], ""))
-        parts.append(("东部产业转移", row["s_transfer"], ""))
-        if row["supplies_leader"]:
-            parts.append(("已向本地链主供货", w.supplies_leader + (w.supplies_local if row["supplies_local"] else 0), ""))
-        elif row["supplies_local"]:
+            parts.append((f"距离{round(km)}km", s_distance, ""))
+        parts.append(("同省" if same else "邻省" if near else "", s_province, ""))
+        parts.append(("东部产业转移", s_transfer, ""))
+        if sup_leader:
+            parts.append(("已向本地链主供货", w.supplies_leader + (w.supplies_local if sup_local else 0), ""))
+        elif sup_local:
             parts.append(("已向本地企业供货", w.supplies_local, ""))
-        if row["buys_local"]:
+        if buys:
             parts.append(("已从本地采购", w.buys_local, ""))
-        text = [f"{label}（{cap}{_points(pts)}分）" for label, pts, cap in parts if label and round(pts, 2)]
+        text = [f"{label}（{cap}{pt}分）" for label, pts, cap in parts if label and (pt := points(pts))]
         if unverified[i]:
             text.insert(0, "待核实（所在地未知，可能在本地）")
         if not _known(km):
