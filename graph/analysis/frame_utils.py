@@ -136,12 +136,24 @@ def distinct_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> first.tolist(), at.tolist()
     ([0, 1, 3], [0, 1, 0, 2])
     """
-    ids = np.fromiter(map(id, values), dtype=np.int64, count=len(values))
-    _, first, at = np.unique(ids, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")    # distinct objects in order of first appearance
-    rank = np.empty(len(order), dtype=np.intp)
-    rank[order] = np.arange(len(order))
-    return first[order], rank[at.reshape(-1)]
+    at, first = first_rows(pd.factorize(np.fromiter(map(id, values), dtype=np.int64, count=len(values)))[0])
+    return first, at
+
+
+def first_rows(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, the first row of each code) for ``pd.factorize`` codes without missing values
+    (numbered in order of first appearance: a first row is where the running maximum grows).
+
+    >>> [x.tolist() for x in first_rows(np.array([0, 1, 0, 2, 1]))]
+    [[0, 1, 0, 2, 1], [0, 1, 3]]
+    """
+    codes = np.asarray(codes).astype(np.intp, copy=False)
+    if len(codes) == 0:
+        return codes, np.zeros(0, dtype=np.intp)
+    new = np.empty(len(codes), dtype=bool)
+    new[0] = True
+    new[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
+    return codes, np.flatnonzero(new)
 
 
 def map_objects(values, f, dtype=object) -> np.ndarray:
@@ -227,7 +239,7 @@ def member(values, wanted) -> np.ndarray:
     wanted = wanted if isinstance(wanted, (set, frozenset, dict)) else set(wanted)
     if any(v is None or (isinstance(v, float) and v != v) for v in wanted):  # missing matches missing
         return pd.Series(vals, dtype=object).isin(list(wanted)).to_numpy(bool)
-    return np.fromiter((v in wanted for v in vals), dtype=bool, count=len(vals))
+    return np.fromiter(map(wanted.__contains__, vals.tolist()), dtype=bool, count=len(vals))
 
 
 def in_scope(region: pd.Series, park: pd.Series, scope: Scope) -> pd.Series:

@@ -60,8 +60,10 @@ def attach_links(makers: pd.DataFrame, link_of: dict[str, str]) -> pd.DataFrame:
     if len(makers) == 0:   # nothing to attach (the usual case for makers of unknown location)
         return (makers if len(makers.columns) else pd.DataFrame(columns=MAKER_COLUMNS)).assign(link_id=None)
     m = makers.copy(deep=False)
-    m["link_id"] = _map_by_unique(m["product_id"].astype(object), link_of)
-    m = m[m["link_id"].notna()]
+    m["link_id"] = link = _map_by_unique(m["product_id"].astype(object), link_of)
+    known = link.notna().to_numpy(bool)
+    if not known.all():   # (stores answer for the products asked: usually every row has its link)
+        m = m[known]
     if len(m) and not _strictly_sorted(m["link_id"], m["enterprise_id"]):
         m["_direct"] = m["product_id"] == m["link_id"]
         m["_share"] = pd.to_numeric(m["revenue_share"], errors="coerce")

@@ -39,43 +39,54 @@ def leader_sourcing(view: ChainView, links: pd.DataFrame, leader_products: pd.Da
     that chain product.
     """
     cg = graph or ChainGraph.from_view(view)
-    roles = view.roles if len(view.roles) else pd.DataFrame(columns=["enterprise_id", "role"])
-    lead = roles[roles["role"] == "链主"].drop_duplicates("enterprise_id").reset_index(drop=True)
-    if lead.empty:
+    roles = view.roles
+    n = len(roles)
+    keys = ("enterprise_id", "name", "region", "park", "scale", "source", "as_of", "illustrative")
+    got = {c: roles[c].tolist() if c in roles.columns else [None] * n for c in ("role",) + keys} if n else {}
+    lead, seen = [], set()
+    for i, role in enumerate(got.get("role", ())):   # the 链主 rows, first per enterprise
+        if isinstance(role, str) and role == "链主":
+            eid = got["enterprise_id"][i]
+            k = ("missing",) if _missing(eid) else eid
+            if k not in seen:
+                seen.add(k)
+                lead.append({c: got[c][i] for c in keys})
+    if not lead:
         return pd.DataFrame(columns=LEADER_COLUMNS)
-    for c in ("name", "region", "park", "scale", "source", "as_of", "illustrative"):
-        if c not in lead.columns:
-            lead[c] = None
     link_of = link_of or {p: p for p in cg.nodes}
     lp = leader_products if len(leader_products) else pd.DataFrame(columns=["enterprise_id", "product_id"])
     made: dict = {}
     for ent, pid in zip(lp["enterprise_id"].tolist(), lp["product_id"].tolist()):
-        link = link_of.get(pid) if not pd.isna(pid) else None
-        if link is not None and not pd.isna(link) and not pd.isna(ent):
+        link = link_of.get(pid) if not _missing(pid) else None
+        if link is not None and not _missing(link) and not _missing(ent):
             made.setdefault(ent, set()).add(link)
     made = {e: sorted(v) for e, v in made.items()}
-    status = dict(zip(links["product_id"].tolist(), links["status"].tolist()))
-    local = dict(zip(links["product_id"].tolist(), (links["local_makers"] > 0).tolist()))
+    pids = links["product_id"].tolist()
+    status = dict(zip(pids, links["status"].tolist()))
+    local = dict(zip(pids, (links["local_makers"] > 0).tolist()))
     rows = []
-    for r in lead.to_dict(orient="records"):
+    for r in lead:
         mine = made.get(r["enterprise_id"], [])
         inputs = cg.inputs_of(mine)
         data = [i for i in inputs if i in status and status[i] != "no_data"]
         loc = [i for i in data if local.get(i, False)]
-        rows.append({**{k: r.get(k) for k in ("enterprise_id", "name", "region", "park", "scale",
-                                               "source", "as_of", "illustrative")},
+        rows.append({"enterprise_id": r["enterprise_id"], "name": r["name"], "region": r["region"], "park": r["park"],
+                     "scale": r["scale"], "is_local": False,   # (set below, as the other columns in LEADER_COLUMNS order)
                      "products": "、".join(cg.name(p) for p in mine),
                      "inputs": len(inputs), "inputs_with_data": len(data), "inputs_local": len(loc),
                      "local_share": len(loc) / len(data) if data else np.nan,
                      "missing_inputs": "、".join(cg.name(i) for i in data if status[i] == "missing"),
                      "weak_inputs": "、".join(cg.name(i) for i in data if status[i] == "weak"),
                      "unverified_inputs": "、".join(cg.name(i) for i in data if status[i] == "unverified"),
-                     "input_ids": ";".join(inputs)})
+                     "input_ids": ";".join(inputs), "location": "",
+                     "source": r["source"], "as_of": r["as_of"], "illustrative": r["illustrative"]})
     out = pd.DataFrame(rows)
-    out["is_local"] = in_scope(out["region"], out["park"], scope)
-    out["location"] = np.where(out["is_local"], "本地", "区域外")
-    out["local_share"] = out["local_share"].astype(float)
-    return out[LEADER_COLUMNS]
+    is_local = in_scope(out["region"], out["park"], scope).to_numpy(bool)
+    out["is_local"] = is_local
+    out["location"] = np.where(is_local, "本地", "区域外")
+    if out["local_share"].dtype != np.float64:
+        out["local_share"] = out["local_share"].astype(float)
+    return out
 
 
 def score_links(links: pd.DataFrame, leaders: pd.DataFrame, local: pd.DataFrame,

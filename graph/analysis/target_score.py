@@ -73,7 +73,9 @@ def _features(cands: pd.DataFrame, place: dict, tree, tie_sets: list[set], roles
     lines show, as arrays over the rows of ``cands``; ``unknown``: how many distinct enterprises
     have an unknown location (no region, none from the park, not in the region tree)."""
     n = len(cands)
-    ids = np.array(_str_values(cands["enterprise_id"]), dtype=object) if n else np.zeros(0, dtype=object)
+    ids = cands["enterprise_id"].to_numpy(object)
+    if n and pd.api.types.infer_dtype(ids, skipna=False) != "string":   # (stores give text ids)
+        ids = np.array(_str_values(cands["enterprise_id"]), dtype=object)
     role_map = dict(zip(roles["enterprise_id"].astype(str), roles["role"])) if len(roles) else {}
     leader, core, sup_local, sup_leader, buy_local = _memberships(ids, [
         {e for e, r in role_map.items() if r == "链主"}, {e for e, r in role_map.items() if r == "链核"}, *tie_sets])
@@ -95,40 +97,56 @@ def _features(cands: pd.DataFrame, place: dict, tree, tie_sets: list[set], roles
         frac = np.clip(np.log10(np.where(rev > 0, rev, np.nan) / w.revenue_floor) / span, 0, 1)
     parts["s_revenue"] = np.where(np.isnan(frac), 0.0, frac) * w.revenue
     parts["s_share"] = np.clip(np.where(np.isnan(share), 0.0, share), 0, 1) * w.product_share
-    # location: the region, else the park's region
-    region = cands["region"].to_numpy(object)
-    if tree.parks and n:
-        region = np.where(pd.isna(region), _map_unique(cands["park"], {k: v.get("region") for k, v in tree.parks.items()}),
-                          region)
-    no_region = pd.isna(region) if n else np.zeros(0, dtype=bool)
-    region = np.where(no_region, None, region)
+    # location: the region, else the park's region — worked out once per distinct (region, park)
+    at, first = _pairs(cands["region"].to_numpy(object), cands["park"].to_numpy(object))
+    region = cands["region"].to_numpy(object)[first]
+    if tree.parks and len(first):
+        park = cands["park"].to_numpy(object)[first]
+        region = np.where(pd.isna(region), _map_unique(pd.Series(park, dtype=object),
+                                                       {k: v.get("region") for k, v in tree.parks.items()}), region)
+    no_region = pd.isna(region) if len(first) else np.zeros(0, dtype=bool)
+    region = np.where(no_region, None, region).astype(object)
     lon, lat, province = tree.locate_values(region)
     plon, plat = place.get("lon"), place.get("lat")
     if plon is None or plat is None or pd.isna(plon) or pd.isna(plat):
-        km = np.full(n, np.nan)
+        km = np.full(len(first), np.nan)
     else:
         km = np.round(geo.haversine_km(plon, plat, lon, lat), 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         d = w.distance * np.clip(1 - km / w.distance_full, 0, 1)
-    parts["s_distance"] = np.where(np.isnan(d), 0.0, d)
     home = place.get("province")
-    pcodes, puniq = pd.factorize(province)
-    at = np.where(pcodes < 0, len(puniq), pcodes)
+    known = np.array([not _missing_value(p) for p in province.tolist()], dtype=bool)
     if home:
-        same = np.array([u == home for u in puniq] + [False], dtype=bool)[at]
-        near = np.array([u in geo.NEIGHBOURS.get(home, ()) for u in puniq] + [False], dtype=bool)[at]
+        same = np.array([p == home for p in province.tolist()], dtype=bool) & known
+        near = np.array([p in geo.NEIGHBOURS.get(home, ()) for p in province.tolist()], dtype=bool) & known
     else:
-        same = near = np.zeros(n, dtype=bool)
+        same = near = np.zeros(len(first), dtype=bool)
+    east = np.array([p in geo.EASTERN and p != home for p in province.tolist()], dtype=bool) & known
+    unknown = ~known & no_region
+    region, province, km, same, near, east, unknown, d = (
+        v[at] for v in (region, province, km, same, near, east, unknown, d))
+    parts["s_distance"] = np.where(np.isnan(d), 0.0, d)
     parts["s_province"] = np.select([same, near], [w.same_province, w.neighbour_province], 0.0)
-    east = np.array([u in geo.EASTERN and u != home for u in puniq] + [False], dtype=bool)[at]
     parts["s_transfer"] = np.where(east & w.eastern_transfer, w.eastern, 0.0)
     parts["s_ties"] = (np.where(sup_local, w.supplies_local, 0.0) + np.where(sup_leader, w.supplies_leader, 0.0)
                        + np.where(buy_local, w.buys_local, 0.0))
-    unknown = (pcodes < 0) & no_region
     return {"parts": parts, "flags": flags, "listed": listed, "rev": rev, "share": share, "region": region,
             "province": province, "km": km, "same": same, "near": near, "east": east,
             "ties": {"supplies_local": sup_local, "supplies_leader": sup_leader, "buys_local": buy_local},
             "role_map": role_map, "unknown": len({e for e in ids[unknown].tolist() if not _missing_value(e)})}
+
+
+def _pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(each row's distinct (a, b) pair, the first row of each pair); missing values (None, NaN) are
+    one value each column.
+
+    >>> at, first = _pairs(np.array(["x", "x", None, "x"], dtype=object), np.array([1, 1, 2, 2], dtype=object))
+    >>> at.tolist(), first.tolist()
+    ([0, 0, 1, 2], [0, 2, 3])
+    """
+    ac, _ = pd.factorize(a)
+    bc, bu = pd.factorize(b)
+    return frame_utils.first_rows(pd.factorize((ac.astype(np.int64) + 1) * (len(bu) + 1) + (bc + 1))[0])
 
 
 def _score(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, feats: dict, weights: Weights, top: int,
