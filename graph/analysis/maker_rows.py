@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from graph import schema
-from graph.analysis.frame_utils import as_lists
+from graph.analysis.frame_utils import as_lists, distinct_objects, first_rows
 
 LARGE_SCALES = ("大型", "中型")
 
@@ -54,24 +54,6 @@ def _above(tags) -> bool:
     if isinstance(tags, (list, tuple, set, frozenset, np.ndarray)):
         return any(isinstance(t, str) and t == "规上" for t in tags)
     return isinstance(tags, str) and tags == "规上"
-
-
-def _per_object(f, values: list) -> list:
-    """``[f(v) for v in values]``, called once per distinct object (a store's tag lists are shared
-    objects: a few distinct ones for thousands of rows); ``values`` stay alive meanwhile.
-
-    >>> _per_object(len, [[1], [1, 2], [1]])
-    [1, 2, 1]
-    """
-    seen: dict = {}
-    out = []
-    for v in values:
-        k = id(v)
-        got = seen.get(k)
-        if got is None:
-            got = seen[k] = (f(v),)
-        out.append(got[0])
-    return out
 
 
 def _tag_list(v) -> list:
@@ -152,14 +134,8 @@ def _local_by_link(local: pd.DataFrame, pids: list[str]) -> dict:
     links = local["link_id"].to_numpy(object)
     lc, luniq = pd.factorize(links)           # missing links (left out, as by groupby) -> -1
     eids = local["enterprise_id"].tolist()
-    scales = local["scale"].tolist()
-    tags = local["tags"].tolist()
-    above = _per_object(_above, tags)
-    large = np.array([a or (isinstance(sc, str) and sc in LARGE_SCALES) for a, sc in zip(above, scales)], dtype=bool)
-    scale_unk = np.array([not a and _missing(sc) for a, sc in zip(above, scales)], dtype=bool)
+    large, scale_unk, labels = _flags_and_labels(local, eids)
     share = pd.to_numeric(local["revenue_share"], errors="coerce")
-    labels = _labels(scales, [_tag_list(v) for v in tags], local["name"].tolist(), eids)
-    labels = maker_labels(local).tolist() if labels is None else labels
     ids = [e if e.__class__ is str else str(e) for e in eids]
     valid = lc >= 0
     k = len(luniq)
@@ -194,6 +170,26 @@ def _local_by_link(local: pd.DataFrame, pids: list[str]) -> dict:
     out["local_maker_ids"] = [id_text[i] if i >= 0 else "" for i in pos]
     return {key: out[key] for key in ("local_makers", "local_large", "local_share_known", "local_scale_unknown",
                                       "local_share_sum", "local_maker_names", "local_maker_ids")}
+
+
+def _flags_and_labels(local: pd.DataFrame, eids: list) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(large, scale unknown, maker_labels) per row, worked out once per distinct (scale, tags) pair
+    of objects (a store shares them: a few dozen pairs for thousands of rows)."""
+    scales, tags = local["scale"].to_numpy(object), local["tags"].to_numpy(object)
+    s_first, s_at = distinct_objects(scales)
+    t_first, t_at = distinct_objects(tags)
+    at, first = first_rows(pd.factorize(s_at.astype(np.int64) * (len(t_first) + 1) + t_at)[0])
+    sc, tg = scales[first].tolist(), tags[first].tolist()
+    above = [_above(t) for t in tg]
+    large = np.array([a or (isinstance(x, str) and x in LARGE_SCALES) for a, x in zip(above, sc)], dtype=bool)[at]
+    unknown = np.array([not a and _missing(x) for a, x in zip(above, sc)], dtype=bool)[at]
+    lists = [_tag_list(t) for t in tg]
+    if not all(t.__class__ is str or isinstance(t, str) for tl in lists for t in tl):
+        return large, unknown, maker_labels(local).tolist()
+    inner = [(("" if _missing(x) else str(x)) + "·" + "·".join(tl)).strip("·") for x, tl in zip(sc, lists)]
+    inner = np.array([f"({x})" if x else "" for x in inner], dtype=object)[at].tolist()
+    return large, unknown, [(nm if nm.__class__ is str else str(e if _missing(nm) else nm)) + x
+                            for nm, e, x in zip(local["name"].tolist(), eids, inner)]
 
 
 def _sorted_per_link(lc: np.ndarray, rows_per: np.ndarray, texts: list[str], sep: str) -> list[str]:

@@ -288,45 +288,49 @@ def _reasons(c: dict, flags: dict, w: Weights) -> list[str]:
                                     "s_province", "s_transfer", "scale", "revenue", "revenue_share",
                                     "distance_km", "same_province", "neighbour_province",
                                     "supplies_local", "supplies_leader", "buys_local")}
-    shown: dict = {}   # points -> their text, or "" when they round to 0 (many rows share the same points)
+    shown: dict = {}   # (label, points, cap) -> the part's text, "" when the points round to 0
 
-    def points(pts) -> str:
-        hit = shown.get(pts)
+    def part(label: str, pts, cap: str = "") -> str:
+        if not label:
+            return ""
+        key = (label, pts, cap)
+        hit = shown.get(key)
         if hit is None:
-            hit = shown[pts] = _points(pts) if round(pts, 2) else ""
+            hit = shown[key] = f"{label}（{cap}{_points(pts)}分）" if round(pts, 2) else ""
         return hit
 
     lines = []
     names = ("s_role_tags", "s_scale", "s_revenue", "s_share", "s_distance", "s_province", "s_transfer", "scale",
              "revenue", "revenue_share", "distance_km", "same_province", "neighbour_province", "supplies_local",
              "supplies_leader", "buys_local")
-    masks = [(label, mask, pts) for label, mask, pts in tag_cols]
+    sup_both = w.supplies_leader + w.supplies_local
     for i, (s_tags, s_scale, s_revenue, s_share, s_distance, s_province, s_transfer, scale, revenue, share, km,
             same, near, sup_local, sup_leader, buys) in enumerate(zip(*(cols[k] for k in names))):
-        parts = []
-        tags = [(label, pts) for label, mask, pts in masks if mask[i]]
+        tags = [(label, pts) for label, mask, pts in tag_cols if mask[i]]
         if tags and sum(p for _, p in tags) > s_tags + 0.005:     # capped
-            parts.append(("、".join(label for label, _ in tags), s_tags, "封顶"))
+            text = [part("、".join(label for label, _ in tags), s_tags, "封顶")]
         else:
-            parts += [(label, pts, "") for label, pts in tags]
-        parts.append((_text(scale), s_scale, ""))
+            text = [part(label, pts) for label, pts in tags]
+        text.append(part(_text(scale), s_scale))
         money = _money(revenue)
-        parts.append((f"营收{money}" if money else "", s_revenue, ""))
-        parts.append((f"产品占营收{round(share * 100)}%" if _known(share) else "", s_share, ""))
-        if _known(km):
-            parts.append((f"距离{round(km)}km", s_distance, ""))
-        parts.append(("同省" if same else "邻省" if near else "", s_province, ""))
-        parts.append(("东部产业转移", s_transfer, ""))
+        text.append(part(f"营收{money}" if money else "", s_revenue))
+        if _known(share):
+            text.append(part(f"产品占营收{round(share * 100)}%", s_share))
+        located = _known(km)
+        if located:
+            text.append(part(f"距离{round(km)}km", s_distance))
+        text.append(part("同省" if same else "邻省" if near else "", s_province))
+        text.append(part("东部产业转移", s_transfer))
         if sup_leader:
-            parts.append(("已向本地链主供货", w.supplies_leader + (w.supplies_local if sup_local else 0), ""))
+            text.append(part("已向本地链主供货", sup_both if sup_local else w.supplies_leader + 0))
         elif sup_local:
-            parts.append(("已向本地企业供货", w.supplies_local, ""))
+            text.append(part("已向本地企业供货", w.supplies_local))
         if buys:
-            parts.append(("已从本地采购", w.buys_local, ""))
-        text = [f"{label}（{cap}{pt}分）" for label, pts, cap in parts if label and (pt := points(pts))]
+            text.append(part("已从本地采购", w.buys_local))
+        text = [t for t in text if t]
         if unverified[i]:
             text.insert(0, "待核实（所在地未知，可能在本地）")
-        if not _known(km):
+        if not located:
             text.append("所在地未知（不计距离分）")
         lines.append("·".join(text))
     return lines
