@@ -16,7 +16,7 @@ import pandas as pd
 
 from graph.analysis import gap_rules
 from graph.analysis.frame_utils import StoreLRU
-from graph.analysis.target_score import _features, _score, _str_values, _tie_sets
+from graph.analysis.target_score import _features, _pairs, _score, _str_values, _tie_sets
 from graph.options import DEFAULT_WEIGHTS, Weights
 
 #: Columns of the targets DataFrame, in order.
@@ -52,10 +52,12 @@ def rank_targets(store, report, weights: Weights = DEFAULT_WEIGHTS, top: int = 1
     gaps = links[links["product_id"].isin(products)] if products else report.gaps()
     if gaps.empty:
         return _empty(["本区域该产业链无缺链或弱链环节，无需招商目标。"] if not products else [])
+    maker_ids = _maker_ids(report)
     if tree is not None:
-        return _rank(store, report, gaps, weights, top, tree, include_unverified)
-    return _TARGETS.get(store, _inputs_key(report, gaps, weights, top, include_unverified),
-                        lambda: _rank(store, report, gaps, weights, top, None, include_unverified), copy=_copy_frame)
+        return _rank(store, report, gaps, weights, top, tree, include_unverified, maker_ids)
+    return _TARGETS.get(store, _inputs_key(report, gaps, weights, top, include_unverified, maker_ids),
+                        lambda: _rank(store, report, gaps, weights, top, None, include_unverified, maker_ids),
+                        copy=_copy_frame)
 
 
 #: Recent rankings per process, keyed by store, data generation and every input read from the
@@ -63,13 +65,14 @@ def rank_targets(store, report, weights: Weights = DEFAULT_WEIGHTS, top: int = 1
 _TARGETS = StoreLRU(16)
 
 
-def _inputs_key(report, gaps: pd.DataFrame, weights: Weights, top, include_unverified: bool) -> tuple:
+def _inputs_key(report, gaps: pd.DataFrame, weights: Weights, top, include_unverified: bool,
+                maker_ids: list[str]) -> tuple:
     """Everything :func:`_rank` reads from the report, as a hashable key."""
     leaders = report.leaders
     return (tuple(zip(*(gaps[c].tolist() for c in ("product_id", "name", "label", "grade", "priority")))),
             tuple(sorted(report.link_of.items())) if report.link_of else None,
             report.scope, tuple(sorted(report.region.items())),
-            tuple(_maker_ids(report)),
+            tuple(maker_ids),
             tuple(zip(leaders["enterprise_id"].tolist(), leaders["is_local"].tolist())) if len(leaders) else (),
             tuple(zip(report.roles["enterprise_id"].tolist(), report.roles["role"].tolist()))
             if len(report.roles) else (), weights, top, bool(include_unverified))
@@ -87,8 +90,8 @@ def _copy_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _rank(store, report, gaps: pd.DataFrame, weights: Weights, top: int, tree, include_unverified: bool
-          ) -> pd.DataFrame:
+def _rank(store, report, gaps: pd.DataFrame, weights: Weights, top: int, tree, include_unverified: bool,
+          maker_ids: list[str]) -> pd.DataFrame:
     from graph.analysis import location
     from graph.analysis.scope import RegionTree
     wanted = set(gaps["product_id"])
@@ -96,19 +99,16 @@ def _rank(store, report, gaps: pd.DataFrame, weights: Weights, top: int, tree, i
         if report.link_of else {p: p for p in gaps["product_id"]}
     tree = tree or RegionTree.from_store(store)
     cands = gap_rules.attach_links(store.makers(sorted(link_of), report.scope, side="outside"), link_of)
-    where = location.classify(tree, report.region, report.scope, cands["region"], cands["park"]) \
-        if len(cands) else pd.Series([], dtype=object)
-    unknown = where.to_numpy(object) == location.UNKNOWN
+    unknown = _unknown_location(tree, report, cands)
     n_unknown = int(cands.loc[unknown, "enterprise_id"].nunique()) if unknown.any() else 0
     if n_unknown and include_unverified:   # (without the column every candidate counts as 区域外)
         cands["location"] = np.where(unknown, location.LOCATION_CN[location.UNKNOWN],
                                      location.LOCATION_CN[location.OUTSIDE])
     elif n_unknown:
         cands = cands[~unknown].reset_index(drop=True)
-    local_ids = _maker_ids(report)
     leaders = report.leaders
     local_leaders = set(leaders.loc[leaders["is_local"], "enterprise_id"].astype(str)) if len(leaders) else set()
-    local_ids = sorted(set(local_ids) | local_leaders)
+    local_ids = sorted(set(maker_ids) | local_leaders)
     pairs = getattr(store, "supply_pairs", store.supplies)  # only supplier/customer are scored
     ties = pairs(local_ids) if local_ids else pd.DataFrame(columns=["supplier", "customer", "product"])
     out = score_targets(cands, gaps, report.region, tree, ties, report.roles, set(local_ids), local_leaders,
@@ -121,6 +121,19 @@ def _rank(store, report, gaps: pd.DataFrame, weights: Weights, top: int, tree, i
                 "未列为招商目标；见待核实企业/核实清单（chainatlas verify-list），或用 --include-unverified 列入。")]
     out.attrs["unverified"] = n_unknown
     return out
+
+
+def _unknown_location(tree, report, cands: pd.DataFrame) -> np.ndarray:
+    """Bool per candidate: is its location unknown for the report's place? (location.classify, once
+    per distinct (region, park))"""
+    from graph.analysis import location
+    if not len(cands):
+        return np.zeros(0, dtype=bool)
+    region, park = cands["region"].to_numpy(object), cands["park"].to_numpy(object)
+    at, first = _pairs(region, park)
+    where = location.classify(tree, report.region, report.scope, pd.Series(region[first], dtype=object),
+                              pd.Series(park[first], dtype=object))
+    return (where.to_numpy(object) == location.UNKNOWN)[at]
 
 
 def _empty(notes: list[str]) -> pd.DataFrame:
