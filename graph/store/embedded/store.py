@@ -303,7 +303,7 @@ class EmbeddedStore(ProjectsMixin, AtlasStore):
         return self._either_end("supplies", ["supplier", "customer", "product"], enterprise_ids)
 
     #: enterprises whose supply pairs are kept (a province's makers: each chain of it asks mostly the same)
-    PAIRS_KEPT = 200_000
+    PAIRS_KEPT = 100_000
 
     def supply_pairs(self, enterprise_ids: Iterable[str]) -> pd.DataFrame:
         """``supplies(ids)[["supplier", "customer"]]`` (same pairs, any order), read from the keys and
