@@ -5,10 +5,10 @@ loaded embedded store are reused from ``bench/.cache`` (``synth-N-30-300-1``, ``
 ``chainatlas synth`` / ``chainatlas load`` as bench/bench.py does when missing). In a fresh child:
 
 - plan: ``graph.analysis.plan.plan(store, province, all 30 chains, k=20)`` — the first run (cold
-  caches: makers index, region tree) and the median of ``--runs`` more (end to end: 30 diagnoses +
-  optimisation);
-- optimise: ``graph.analysis.plan.optimise`` on the 30 diagnoses already made (what the app and the
-  export do, the diagnoses being cached/shared) — median of ``--runs``;
+  caches: makers index, region tree) and the median of ``--runs`` more (end to end: the 30 chains'
+  gaps and priorities — graph.analysis.plan_gaps, nothing kept between runs — and the optimisation);
+- optimise: ``graph.analysis.plan.optimise`` on those 30 chains' gaps already worked out (what the
+  app and the export do with their diagnoses) — median of ``--runs``;
 - overview: ``graph.analysis.overview.chain_overview`` of every chain in the province (the 总览) —
   median of ``--runs`` (after the plan: the makers index is warm);
 - what-if: ``graph.analysis.whatif.simulate`` of 10 enterprises (the top target of the 10 most urgent

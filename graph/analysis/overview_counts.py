@@ -44,35 +44,10 @@ def chain_summaries(store, chain_ids: list[str], region: str, thresholds: Thresh
                     count_subclasses: bool = True) -> dict[str, ChainSummary]:
     """chain id -> :class:`ChainSummary` of each chain in ``region`` (code/name or park), equal to
     what ``diagnose`` reports for it."""
-    from graph.analysis import lookup
-    from graph.analysis import scope as scope_mod
-    from graph.analysis.gaps import chain_links, local_and_unknown
-    from graph.analysis.plan import chain_products
-
-    tree = scope_mod.RegionTree.from_store(store)
-    place = lookup.resolve_place(store, region, tree=tree)
-    sc = scope_mod.scope_for(tree, place, enclave_attribution=enclave_attribution)
-    ids = [str(c) for c in chain_ids]
-    prefetch = getattr(store, "prefetch_makers", None)
-    if prefetch is not None and len(ids) > 1:
-        products = chain_products(store, ids)
-        prefetch(products)
-        store.maker_counts(products)     # counted in one query; the store keeps the counts
-    views = {cid: store.chain_view(cid) for cid in ids}
-    leaders = {cid: v.roles.loc[v.roles["role"] == "链主", "enterprise_id"].astype(str).tolist()
-               if len(v.roles) else [] for cid, v in views.items()}
-    every = sorted({e for ids_ in leaders.values() for e in ids_})
-    made = store.enterprise_products(every) if every else pd.DataFrame(columns=["enterprise_id", "product_id"])
-    out = {}
-    for cid in ids:
-        view = views[cid]
-        link_of, all_links = chain_links(store, view, count_subclasses)
-        local, unknown = local_and_unknown(store, tree, place, sc, link_of)
-        counts = gap_rules.link_counts(store.maker_counts(sorted(all_links)), all_links)
-        leader_products = made[made["enterprise_id"].astype(str).isin(leaders[cid])] if leaders[cid] else \
-            pd.DataFrame(columns=["enterprise_id", "product_id"])
-        out[cid] = summarise_chain(view, local, unknown, counts, leader_products, link_of, sc, thresholds, priority)
-    return out
+    from graph.analysis.chain_inputs import chain_inputs
+    _, _, sc, chains = chain_inputs(store, chain_ids, region, enclave_attribution, count_subclasses)
+    return {cid: summarise_chain(c.view, c.local, c.unknown, c.counts, c.leader_products, c.link_of, sc, thresholds,
+                                 priority) for cid, c in chains}
 
 
 def summarise_chain(view, local: pd.DataFrame, unknown: pd.DataFrame, counts: pd.DataFrame,

@@ -1,7 +1,9 @@
 """招商组合优化: the few enterprises that close the most, and the most important, gaps across chains.
 
-:func:`plan` diagnoses each chosen chain in the region (:func:`graph.analysis.gaps.diagnose`) and
-hands the reports to :func:`optimise`, which
+:func:`plan` diagnoses each chosen chain in the region — only as far as the plan needs
+(:func:`graph.analysis.plan_gaps.chain_gaps`: the gaps, their priorities and key-link flags, with the
+values :func:`graph.analysis.gaps.diagnose` gives; the full diagnoses when the target score weighs
+in) — and hands the results to :func:`optimise`, which
 
 1. takes every missing or weak link (``GapReport.gaps()``; no-data and unverified links are not gaps)
    with its priority as the gap's weight (a weak link's weight times ``PlanWeights.weak``);
@@ -33,7 +35,8 @@ import numpy as np
 import pandas as pd
 
 from graph.analysis import geo
-from graph.analysis.plan_candidates import candidate_filter, eff_region, made_gaps, pairs_of
+from graph.analysis.plan_candidates import (candidate_filter, chain_products, eff_region,  # noqa: F401
+                                             made_gaps, pairs_of)  # (chain_products: re-exported)
 from graph.analysis.plan_greedy import Instance, greedy
 from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS, PriorityWeights, Thresholds, Weights
 
@@ -80,7 +83,8 @@ GAP_COLUMNS = ["chain_id", "chain", "product_id", "name", "status", "status_cn",
 @dataclass
 class Plan:
     """region: the place dict; chains: [{chain_id, name}]; options: what was asked;
-    picks: PICK_COLUMNS; gaps: GAP_COLUMNS; reports: the GapReports used; notes: Chinese remarks;
+    picks: PICK_COLUMNS; gaps: GAP_COLUMNS; reports: the GapReports used (from :func:`plan` without
+    quality weighting, the lighter graph.analysis.plan_gaps.ChainGaps); notes: Chinese remarks;
     counts: candidates, unknown_location, excluded_enterprises, excluded_provinces."""
 
     region: dict
@@ -120,6 +124,7 @@ def plan(store, region: str, chains: list[str] | None = None, k: int = 10,
     exclude: enterprise ids or names; exclude_provinces: province codes or names."""
     from graph.analysis import lookup
     from graph.analysis.gaps import diagnose
+    from graph.analysis.plan_gaps import chain_gaps
     from graph.analysis.scope import RegionTree
 
     tree = RegionTree.from_store(store)
@@ -127,11 +132,15 @@ def plan(store, region: str, chains: list[str] | None = None, k: int = 10,
     ids = store.table("chains")["chain_id"].astype(str).tolist() if not chains else \
         [lookup.resolve_chain(store, c)["chain_id"] for c in chains]
     ids = list(dict.fromkeys(ids))
-    prefetch = getattr(store, "prefetch_makers", None)
-    if prefetch is not None and len(ids) > 1:
-        prefetch(chain_products(store, ids))
-    reports = [diagnose(store, c, place["id"], thresholds=thresholds, enclave_attribution=enclave_attribution,
-                        priority=priority, count_subclasses=count_subclasses) for c in ids]
+    if weights.quality > 0:   # rank_targets scores the candidates: it needs the full diagnoses
+        prefetch = getattr(store, "prefetch_makers", None)
+        if prefetch is not None and len(ids) > 1:
+            prefetch(chain_products(store, ids))
+        reports = [diagnose(store, c, place["id"], thresholds=thresholds, enclave_attribution=enclave_attribution,
+                            priority=priority, count_subclasses=count_subclasses) for c in ids]
+    else:                     # only the gaps, their priorities and link_of: one shared pass
+        reports = chain_gaps(store, ids, place["id"], thresholds=thresholds, enclave_attribution=enclave_attribution,
+                             priority=priority, count_subclasses=count_subclasses)
     return optimise(store, reports, k=k, weights=weights, target_weights=target_weights, exclude=exclude,
                     exclude_provinces=exclude_provinces, key_first=key_first, chain_cap=chain_cap, tree=tree)
 
@@ -188,15 +197,6 @@ def optimise(store, reports: list, k: int = 10, weights: PlanWeights = DEFAULT_P
     return Plan(place, chains, options, table, gaps_out, reports, notes, counts)
 
 
-def chain_products(store, chain_ids: list[str]) -> list[str]:
-    """Every product the engine may ask makers of for these chains (their products and subclasses)."""
-    from graph.analysis import gap_rules
-    from graph.analysis.gaps import table_or_empty
-    cp = table_or_empty(store, "chain_products")
-    ids = cp.loc[cp["chain"].astype(str).isin(chain_ids), "product"].astype(str).unique().tolist()
-    return sorted(gap_rules.link_products(ids, table_or_empty(store, "product_subclasses")))
-
-
 # --- steps ------------------------------------------------------------------------------------
 def _gap_table(reports, weights: PlanWeights) -> pd.DataFrame:
     from graph.analysis.gaps import GAP_STATUSES
@@ -204,8 +204,9 @@ def _gap_table(reports, weights: PlanWeights) -> pd.DataFrame:
     parts: dict[str, list] = {c: [] for c in cols}
     for ci, r in enumerate(reports):
         links = r.links
-        gap = links["status"].isin(GAP_STATUSES).to_numpy(bool)  # what GapReport.gaps() lists (sorted below)
-        n = int(gap.sum())
+        # what GapReport.gaps() lists (sorted below)
+        gap = np.array([i for i, st in enumerate(links["status"].tolist()) if st in GAP_STATUSES], dtype=np.int64)
+        n = len(gap)
         if not n:
             continue
         for c, v in (("chain_pos", np.full(n, ci, dtype=np.int64)),
@@ -214,8 +215,8 @@ def _gap_table(reports, weights: PlanWeights) -> pd.DataFrame:
                      ("product_id", links["product_id"].to_numpy()[gap].astype(str).astype(object)),
                      ("name", links["name"].to_numpy()[gap]), ("status", links["status"].to_numpy()[gap]),
                      ("status_cn", links["status_cn"].to_numpy()[gap]),
-                     ("key_link", links["key_link"].fillna(False).astype(bool).to_numpy()[gap]),
-                     ("priority", links["priority"].astype(float).to_numpy()[gap])):
+                     ("key_link", _flags(links["key_link"].to_numpy()[gap])),
+                     ("priority", links["priority"].to_numpy()[gap].astype(float))):
             parts[c].append(v)
     gaps = pd.DataFrame({c: np.concatenate(v) for c, v in parts.items()}) if parts["chain_pos"] else \
         pd.DataFrame(columns=cols)
@@ -223,6 +224,18 @@ def _gap_table(reports, weights: PlanWeights) -> pd.DataFrame:
     gaps["weight"] = gaps["priority"] * np.where(gaps["status"] == "weak", weights.weak, 1.0)
     gaps["gap"] = np.arange(len(gaps))
     return gaps
+
+
+def _flags(values: np.ndarray) -> np.ndarray:
+    """A key_link column's values as bools, missing ones False (as .fillna(False).astype(bool)).
+
+    >>> _flags(np.array([True, None, np.nan, 0], dtype=object)).tolist()
+    [True, False, False, False]
+    """
+    if values.dtype == bool:
+        return values
+    return np.array([False if v is None or v is pd.NA or (isinstance(v, float) and v != v) else bool(v)
+                     for v in values.tolist()], dtype=bool)
 
 
 def _with_quality(store, reports, gaps, pairs, weights: PlanWeights, target_weights: Weights, tree):
@@ -253,7 +266,7 @@ def _instance(gaps: pd.DataFrame, pairs: pd.DataFrame) -> tuple[Instance, list[s
     starts = np.flatnonzero(new)
     offsets = np.append(starts, len(ent)).astype(np.int64)
     inst = Instance(weights=gaps["weight"].to_numpy(float), key=gaps["key_link"].to_numpy(bool),
-                    chain=gaps["chain_pos"].to_numpy(np.int64), cand_ids=ent[starts].tolist(), offsets=offsets,
+                    chain=gaps["chain_pos"].to_numpy(np.int64), cand_ids=ent[starts], offsets=offsets,
                     gap=pairs["gap"].to_numpy(np.int64), value=pairs["value"].to_numpy(float),
                     missing=(gaps["status"] == "missing").to_numpy(bool))
     return inst, inst.cand_ids

@@ -106,20 +106,32 @@ def candidate_filter(makers: pd.DataFrame, place: dict, tree, exclude, exclude_p
     return keep, counts
 
 
+def chain_products(store, chain_ids: list[str]) -> list[str]:
+    """Every product the engine may ask makers of for these chains (their products and subclasses)."""
+    from graph.analysis import gap_rules
+    from graph.analysis.gaps import table_or_empty
+    cp = table_or_empty(store, "chain_products")
+    ids = cp.loc[cp["chain"].astype(str).isin(chain_ids), "product"].astype(str).unique().tolist()
+    return sorted(gap_rules.link_products(ids, table_or_empty(store, "product_subclasses")))
+
+
 def made_gaps(reports, gaps: pd.DataFrame) -> dict[str, list[int]]:
     """product id (a gap link or a subclass of one) -> the gaps (rows of ``gaps``) its makers serve."""
     out: dict[str, list[int]] = {}
+    by_chain: dict[int, dict] = {}
+    for ci, pid, g in zip(gaps["chain_pos"].tolist(), gaps["product_id"].tolist(), gaps["gap"].tolist()):
+        by_chain.setdefault(ci, {})[pid] = g
     for ci, r in enumerate(reports):
-        mine = gaps[gaps["chain_pos"] == ci]
-        if mine.empty:
+        gap_of = by_chain.get(ci)
+        if not gap_of:
             continue
-        gap_of = dict(zip(mine["product_id"], mine["gap"]))
-        link_of = dict(r.link_of or {})
-        for p in gap_of:
-            link_of.setdefault(p, p)
+        link_of = r.link_of or {}
         for p, link in link_of.items():
             g = gap_of.get(link)
             if g is not None:
+                out.setdefault(str(p), []).append(int(g))
+        for p, g in gap_of.items():   # a gap link missing from link_of counts for itself
+            if p not in link_of:
                 out.setdefault(str(p), []).append(int(g))
     return out
 
@@ -142,7 +154,8 @@ def pairs_of(cands: pd.DataFrame, made: dict, n_gaps: int) -> pd.DataFrame:
     key = np.sort(ecodes[rows].astype(np.int64) * max(n_gaps, 1) + gap)
     key = key[np.append(True, key[1:] != key[:-1])] if len(key) else key
     ent = np.asarray(euniq, dtype=object)[key // max(n_gaps, 1)]
-    return pd.DataFrame({"enterprise_id": ent, "gap": key % max(n_gaps, 1), "value": np.ones(len(key))})
+    return pd.DataFrame({"enterprise_id": pd.Series(ent, dtype=object), "gap": key % max(n_gaps, 1),
+                         "value": np.ones(len(key))})
 
 
 def _province_code(text, tree) -> str:

@@ -39,7 +39,7 @@ class Instance:
     weights: np.ndarray
     key: np.ndarray
     chain: np.ndarray
-    cand_ids: list
+    cand_ids: list  # (or an object array) enterprise ids, in candidate order
     offsets: np.ndarray
     gap: np.ndarray
     value: np.ndarray

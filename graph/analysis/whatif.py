@@ -153,7 +153,7 @@ def what_if_chains(store, chains: list[str] | None, region: str, enterprises: li
         chain_ids = [lookup.resolve_chain(store, c)["chain_id"] for c in chains]
     else:
         made = set(store.enterprise_products(ids)["product_id"].astype(str))
-        from graph.analysis.plan import chain_products
+        from graph.analysis.plan_candidates import chain_products
         all_ids = store.table("chains")["chain_id"].astype(str).tolist()
         chain_ids = [c for c in all_ids if made & set(chain_products(store, [c]))]
     out = []

@@ -42,15 +42,20 @@ DIFF_HEADERS = {"change_cn": "变化", "chain": "产业链", "link": "环节", "
 def make_snapshot(meta: dict, reports) -> dict:
     """The snapshot dict of an export (JSON-safe)."""
     from graph.analysis.gaps import json_safe
-    from graph.export.json_columns import json_records
-    own = [c for c in LINK_FIELDS if c not in ("chain_id", "chain")]
-    frames = [rep.links[own].assign(chain_id=rep.chain.get("chain_id"), chain=rep.chain.get("name"))[LINK_FIELDS]
-              for rep in reports]
-    frames = [f for f in frames if len(f)]
-    if frames and all(f.dtypes.equals(frames[0].dtypes) for f in frames):  # one frame: same values, same types
-        links = json_records(pd.concat(frames, ignore_index=True))
-    else:
-        links = [r for f in frames for r in json_records(f)]
+    from graph.export.json_columns import json_values
+    cols: dict[str, list] = {c: [] for c in LINK_FIELDS}
+    for rep in reports:   # column by column, chain by chain (the values json_safe gives each row)
+        links = rep.links
+        n = len(links)
+        if not n:
+            continue
+        cols["chain_id"] += [json_safe(rep.chain.get("chain_id"))] * n
+        cols["chain"] += [json_safe(rep.chain.get("name"))] * n
+        for c in LINK_FIELDS[2:]:
+            s = links[c]
+            values = json_values(s)
+            cols[c] += values if values is not None else [json_safe(v) for v in s]
+    links = [dict(zip(LINK_FIELDS, row)) for row in zip(*cols.values())]
     region = {k: meta["region"].get(k) for k in ("kind", "id", "code", "name", "level")}
     out = json_safe({"format": SNAPSHOT_FORMAT, "version": SNAPSHOT_VERSION, "generated_at": meta["generated_at"],
                      "tool_version": meta["tool_version"], "region": region, "chains": meta["chains"],

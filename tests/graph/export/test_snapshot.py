@@ -110,3 +110,30 @@ def test_snapshot_contents_and_bad_inputs(store, tmp_path):
         load_snapshot(buf.getvalue())
     with pytest.raises(UnsupportedInput, match="更新版本"):
         load_snapshot({**s, "version": 99})
+
+
+def test_snapshot_links_are_the_plain_records():
+    """make_snapshot builds the links column by column: the same values (and Python types) as
+    json_safe of each chain's link rows — with a chain whose columns have other types (objects,
+    missing values, numpy scalars) and an empty one."""
+    import numpy as np
+    import pandas as pd
+    from types import SimpleNamespace as NS
+
+    from graph.analysis.gaps import json_safe
+    from graph.export.snapshot import LINK_FIELDS, make_snapshot
+    own = LINK_FIELDS[2:]
+    a = pd.DataFrame({"product_id": ["P1", "P2"], "name": ["电芯", None], "stage": ["upstream", "midstream"],
+                      "key_link": [True, False], "status": ["missing", "covered"], "broken": [False, True],
+                      "grade": ["紧急", ""], "priority": [61.5, np.nan], "local_makers": [0, 3]})
+    b = pd.DataFrame({"product_id": ["Q1"], "name": ["隔膜"], "stage": [None], "key_link": [np.bool_(True)],
+                      "status": ["weak"], "broken": [None], "grade": [np.nan], "priority": [np.float64(40.0)],
+                      "local_makers": [np.int64(1)]}, dtype=object)
+    reports = [NS(chain={"chain_id": "C1", "name": "一"}, links=a), NS(chain={"chain_id": "C2", "name": "二"}, links=b),
+               NS(chain={"chain_id": "C3", "name": "三"}, links=a.iloc[:0])]
+    meta = {"generated_at": "x", "tool_version": "t", "region": {}, "chains": [], "options": {}}
+    got = make_snapshot(meta, reports)["links"]
+    want = [json_safe(dict(chain_id=r.chain["chain_id"], chain=r.chain["name"], **row))
+            for r in reports for row in r.links[own].to_dict("records")]
+    assert got == want and [list(LINK_FIELDS)] * 3 == [list(x) for x in got]
+    assert [[type(v) for v in x.values()] for x in got] == [[type(v) for v in x.values()] for x in want]
