@@ -22,7 +22,8 @@ _CHAIN_SQL = {
                  + " ".join(f"WHEN '{s}' THEN {i}" for s, i in S.STAGE_ORDER.items()) + " END, p.product_id"),
     "flows": ("SELECT from_product, to_product, cycle_ok, source, as_of, illustrative FROM product_flows "
               "WHERE from_product IN (SELECT product FROM chain_products WHERE chain = :c) "
-              "AND to_product IN (SELECT product FROM chain_products WHERE chain = :c) "
+              # (+: to_product is checked against the list, not looked up per (from, to) pair of both lists)
+              "AND +to_product IN (SELECT product FROM chain_products WHERE chain = :c) "
               "ORDER BY from_product, to_product"),
     "roles": ("SELECT e.enterprise_id, e.name, r.role, r.evidence, e.region, e.park, e.scale, e.tags, "
               "r.source, r.as_of, r.illustrative FROM chain_roles r "
