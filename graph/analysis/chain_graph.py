@@ -48,6 +48,7 @@ class ChainGraph:
         self._g = g
         self._names: dict[str, str] = {}
         self._centrality: pd.DataFrame | None = None
+        self._memo: dict = {}
 
     @classmethod
     def from_view(cls, view: ChainView) -> "ChainGraph":
@@ -79,6 +80,13 @@ class ChainGraph:
             g.add_edges_from(self.edges)
             self._g = g
         return self._g
+
+    def memo(self, key, compute):
+        """``compute()`` kept on this graph (values derived from the chain alone; treat as read-only)."""
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = compute()
+        return hit
 
     def name(self, pid: str) -> str:
         hit = self._names.get(pid)

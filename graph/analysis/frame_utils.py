@@ -127,8 +127,72 @@ def _flat_lists(tags: pd.Series):
     return np.repeat(np.arange(len(vals)), lens), flat
 
 
+def distinct_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(position of the first row of each distinct object, each row's distinct object) — by
+    identity, so it works for unhashable values; stores share one list object per distinct tag list.
+
+    >>> a, b = [1], [2]
+    >>> first, at = distinct_objects(np.array([a, b, a, None] + [None], dtype=object)[:4])
+    >>> first.tolist(), at.tolist()
+    ([0, 1, 3], [0, 1, 0, 2])
+    """
+    at, first = first_rows(pd.factorize(np.fromiter(map(id, values), dtype=np.int64, count=len(values)))[0])
+    return first, at
+
+
+def first_rows(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, the first row of each code) for ``pd.factorize`` codes without missing values
+    (numbered in order of first appearance: a first row is where the running maximum grows).
+
+    >>> [x.tolist() for x in first_rows(np.array([0, 1, 0, 2, 1]))]
+    [[0, 1, 0, 2, 1], [0, 1, 3]]
+    """
+    codes = np.asarray(codes).astype(np.intp, copy=False)
+    if len(codes) == 0:
+        return codes, np.zeros(0, dtype=np.intp)
+    new = np.empty(len(codes), dtype=bool)
+    new[0] = True
+    new[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
+    return codes, np.flatnonzero(new)
+
+
+def map_objects(values, f, dtype=object) -> np.ndarray:
+    """``np.array([f(v) for v in values], dtype)``, calling ``f`` once per distinct object (f pure).
+
+    >>> map_objects(np.array([None, True, None], dtype=object), lambda v: v is True, bool).tolist()
+    [False, True, False]
+    """
+    vals = values.to_numpy(object) if hasattr(values, "to_numpy") else np.asarray(values, dtype=object)
+    if len(vals) == 0:
+        return np.zeros(0, dtype=dtype)
+    first, at = distinct_objects(vals)
+    out = np.empty(len(first), dtype=dtype)
+    out[:] = [f(vals[i]) for i in first] if dtype == object else np.array([f(vals[i]) for i in first], dtype=dtype)
+    return out[at]
+
+
+def tag_arrays(tags, wanted) -> dict[str, np.ndarray] | None:
+    """:func:`tag_flags` as bool arrays when every value is a list of hashable items (what stores
+    return), worked out once per distinct list object; else None."""
+    vals = tags.to_numpy(object) if hasattr(tags, "to_numpy") else np.asarray(tags, dtype=object)
+    if len(vals) == 0:
+        return {tag: np.zeros(0, dtype=bool) for tag in wanted}
+    first, at = distinct_objects(vals)
+    reps = [vals[i] for i in first]
+    if not all(r.__class__ is list for r in reps):
+        return None
+    try:
+        sets = [set(r) for r in reps]
+    except TypeError:  # unhashable elements
+        return None
+    return {tag: np.fromiter((tag in s for s in sets), dtype=bool, count=len(sets))[at] for tag in wanted}
+
+
 def tag_flags(tags: pd.Series, wanted) -> dict[str, pd.Series]:
     """Vectorised: for each tag in ``wanted``, does each row's tag list contain it? (one explode)"""
+    fast = tag_arrays(tags, wanted)
+    if fast is not None:
+        return {tag: pd.Series(v, index=tags.index, dtype=bool) for tag, v in fast.items()}
     if len(tags) <= 1000:  # few rows: plain Python beats explode
         vals = tags.to_numpy(object)
         if set(map(type, vals)) <= {list}:
@@ -175,7 +239,7 @@ def member(values, wanted) -> np.ndarray:
     wanted = wanted if isinstance(wanted, (set, frozenset, dict)) else set(wanted)
     if any(v is None or (isinstance(v, float) and v != v) for v in wanted):  # missing matches missing
         return pd.Series(vals, dtype=object).isin(list(wanted)).to_numpy(bool)
-    return np.fromiter((v in wanted for v in vals), dtype=bool, count=len(vals))
+    return np.fromiter(map(wanted.__contains__, vals.tolist()), dtype=bool, count=len(vals))
 
 
 def in_scope(region: pd.Series, park: pd.Series, scope: Scope) -> pd.Series:

@@ -12,8 +12,8 @@ import pandas as pd
 from graph import schema
 from graph.analysis.chain_graph import ChainGraph
 from graph.analysis.frame_utils import as_lists, has_tag, in_scope, tag_flags  # noqa: F401  (re-exported)
-from graph.analysis.maker_rows import (LARGE_SCALES, NAMES_CAP, _capped, _int_or_zero, _link_frame,  # noqa: F401
-                                       _local_by_link, _missing, _texts, _unknown_by_link, maker_labels)
+from graph.analysis.maker_rows import (LARGE_SCALES, NAMES_CAP, _capped, _Columns, _int_or_zero,  # noqa: F401
+                                       _link_frame, _local_by_link, _missing, _texts, _unknown_by_link, maker_labels)
 from graph.options import DEFAULT_THRESHOLDS, Thresholds
 from graph.store import MAKER_COLUMNS, ChainView
 
@@ -60,8 +60,10 @@ def attach_links(makers: pd.DataFrame, link_of: dict[str, str]) -> pd.DataFrame:
     if len(makers) == 0:   # nothing to attach (the usual case for makers of unknown location)
         return (makers if len(makers.columns) else pd.DataFrame(columns=MAKER_COLUMNS)).assign(link_id=None)
     m = makers.copy(deep=False)
-    m["link_id"] = _map_by_unique(m["product_id"].astype(object), link_of)
-    m = m[m["link_id"].notna()]
+    m["link_id"] = link = _map_by_unique(m["product_id"].astype(object), link_of)
+    known = link.notna().to_numpy(bool)
+    if not known.all():   # (stores answer for the products asked: usually every row has its link)
+        m = m[known]
     if len(m) and not _strictly_sorted(m["link_id"], m["enterprise_id"]):
         m["_direct"] = m["product_id"] == m["link_id"]
         m["_share"] = pd.to_numeric(m["revenue_share"], errors="coerce")
@@ -145,9 +147,19 @@ def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
     the place (graph.analysis.location), with ``link_id``. Returns (links, notes); links has every
     column of :data:`LINK_COLUMNS` (priority columns zero until :func:`score_links`).
     """
+    out, notes = link_columns(view, local, counts, thresholds, graph, unknown)
+    return pd.DataFrame({c: out[c] for c in LINK_COLUMNS}), notes
+
+
+def link_columns(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
+                 thresholds: Thresholds = DEFAULT_THRESHOLDS, graph: ChainGraph | None = None,
+                 unknown: pd.DataFrame | None = None) -> tuple[dict, list[str]]:
+    """:func:`classify_links` as (column -> Series on one RangeIndex, notes), before the frame is
+    built (graph.analysis.gaps.build_report adds the priority columns, then builds it once)."""
     t = thresholds
     cg = graph or ChainGraph.from_view(view)
-    out = _link_frame(view.products)
+    base, ups, downs = cg.memo("link_columns", lambda: _chain_columns(view, cg))   # (the same for every place)
+    out = _Columns(base, base["product_id"].index)
     pids = out["product_id"].tolist()
     n_links = len(pids)
     agg = _local_by_link(local, pids)
@@ -174,17 +186,9 @@ def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
     status_cn = [STATUS_CN[x] for x in status]
     out["status"] = pd.Series(status, dtype="str")
     out["status_cn"] = pd.Series(status_cn, dtype="str")
-    out["key_link"] = out["key_link"].fillna(False).astype(bool)
-    out["stage_cn"] = out["stage"].map(schema.STAGE_LABELS).fillna("")
 
     has_local = dict(zip(pids, (n > 0).tolist()))
-    ups = [cg.upstream(pid) for pid in pids]
-    downs = [cg.downstream(pid) for pid in pids]
     name = cg.name
-    out["upstream_ids"] = _texts([";".join(x) for x in ups])
-    out["downstream_ids"] = _texts([";".join(x) for x in downs])
-    out["upstream"] = _texts([_join(name(x) for x in y) for y in ups])
-    out["downstream"] = _texts([_join(name(x) for x in y) for y in downs])
     broken = [st in ("missing", "weak") and any(has_local.get(x, False) for x in up)
               and any(has_local.get(x, False) for x in d) for st, up, d in zip(status, ups, downs)]
     out["broken"] = np.array(broken, dtype=bool)
@@ -203,16 +207,9 @@ def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
     out["leader_consumers"] = pd.Series([""] * n_links, dtype="str")
     out["leader_consumer_count"] = zeros
     out["leader_consumers_local"] = zeros
-    cf = cg.centrality_frame()
-    cf_rows = cf.reindex(out["product_id"].to_numpy()) if len(cf) else None
-    for c in ("betweenness", "degree", "centrality"):
-        out[c] = cf_rows[c].fillna(0.0).astype(float).to_numpy() if len(cf) else np.zeros(n_links)
     for c in ("p_status", "p_broken", "p_key", "p_demand", "p_leaders", "p_centrality", "priority"):
         out[c] = np.zeros(n_links)
     out["grade"] = pd.Series([""] * n_links, dtype="str")
-    for c in ("segment", "source", "as_of", "illustrative"):
-        if c not in out.columns:
-            out[c] = pd.Series([None] * n_links, dtype=object)
 
     notes = []
     names = out["name"].tolist()
@@ -230,7 +227,32 @@ def classify_links(view: ChainView, local: pd.DataFrame, counts: pd.DataFrame,
     scale_skipped = int((rules["scale_skipped"]).sum())
     if scale_skipped:
         notes.append(f"{scale_skipped} 个环节有规模未知的本地企业，未按规模判断弱链。")
-    return pd.DataFrame({c: out[c] for c in LINK_COLUMNS}), notes
+    return out, notes
+
+
+def _chain_columns(view: ChainView, cg: ChainGraph) -> tuple[dict, list, list]:
+    """The links columns that depend on the chain alone (products in stage order, stage_cn, key_link,
+    neighbours, centrality), with each product's upstream and downstream ids."""
+    out = _link_frame(view.products)
+    pids = out["product_id"].tolist()
+    n_links = len(pids)
+    out["key_link"] = out["key_link"].fillna(False).astype(bool)
+    out["stage_cn"] = out["stage"].map(schema.STAGE_LABELS).fillna("")
+    ups = [cg.upstream(pid) for pid in pids]
+    downs = [cg.downstream(pid) for pid in pids]
+    name = cg.name
+    out["upstream_ids"] = _texts([";".join(x) for x in ups])
+    out["downstream_ids"] = _texts([";".join(x) for x in downs])
+    out["upstream"] = _texts([_join(name(x) for x in y) for y in ups])
+    out["downstream"] = _texts([_join(name(x) for x in y) for y in downs])
+    cf = cg.centrality_frame()
+    cf_rows = cf.reindex(out["product_id"].to_numpy()) if len(cf) else None
+    for c in ("betweenness", "degree", "centrality"):
+        out[c] = cf_rows[c].fillna(0.0).astype(float).to_numpy() if len(cf) else np.zeros(n_links)
+    for c in ("segment", "source", "as_of", "illustrative"):
+        if c not in out.columns:
+            out[c] = pd.Series([None] * n_links, dtype=object)
+    return dict(out), ups, downs
 
 
 def link_status(makers_total, n, u, rules: dict) -> np.ndarray:

@@ -39,51 +39,73 @@ def leader_sourcing(view: ChainView, links: pd.DataFrame, leader_products: pd.Da
     that chain product.
     """
     cg = graph or ChainGraph.from_view(view)
-    roles = view.roles if len(view.roles) else pd.DataFrame(columns=["enterprise_id", "role"])
-    lead = roles[roles["role"] == "链主"].drop_duplicates("enterprise_id").reset_index(drop=True)
-    if lead.empty:
+    roles = view.roles
+    n = len(roles)
+    keys = ("enterprise_id", "name", "region", "park", "scale", "source", "as_of", "illustrative")
+    got = {c: roles[c].tolist() if c in roles.columns else [None] * n for c in ("role",) + keys} if n else {}
+    lead, seen = [], set()
+    for i, role in enumerate(got.get("role", ())):   # the 链主 rows, first per enterprise
+        if isinstance(role, str) and role == "链主":
+            eid = got["enterprise_id"][i]
+            k = ("missing",) if _missing(eid) else eid
+            if k not in seen:
+                seen.add(k)
+                lead.append({c: got[c][i] for c in keys})
+    if not lead:
         return pd.DataFrame(columns=LEADER_COLUMNS)
-    for c in ("name", "region", "park", "scale", "source", "as_of", "illustrative"):
-        if c not in lead.columns:
-            lead[c] = None
     link_of = link_of or {p: p for p in cg.nodes}
     lp = leader_products if len(leader_products) else pd.DataFrame(columns=["enterprise_id", "product_id"])
     made: dict = {}
     for ent, pid in zip(lp["enterprise_id"].tolist(), lp["product_id"].tolist()):
-        link = link_of.get(pid) if not pd.isna(pid) else None
-        if link is not None and not pd.isna(link) and not pd.isna(ent):
+        link = link_of.get(pid) if not _missing(pid) else None
+        if link is not None and not _missing(link) and not _missing(ent):
             made.setdefault(ent, set()).add(link)
     made = {e: sorted(v) for e, v in made.items()}
-    status = dict(zip(links["product_id"].tolist(), links["status"].tolist()))
-    local = dict(zip(links["product_id"].tolist(), (links["local_makers"] > 0).tolist()))
+    pids = links["product_id"].tolist()
+    status = dict(zip(pids, links["status"].tolist()))
+    local = dict(zip(pids, (links["local_makers"] > 0).tolist()))
     rows = []
-    for r in lead.to_dict(orient="records"):
+    for r in lead:
         mine = made.get(r["enterprise_id"], [])
         inputs = cg.inputs_of(mine)
         data = [i for i in inputs if i in status and status[i] != "no_data"]
         loc = [i for i in data if local.get(i, False)]
-        rows.append({**{k: r.get(k) for k in ("enterprise_id", "name", "region", "park", "scale",
-                                               "source", "as_of", "illustrative")},
+        rows.append({"enterprise_id": r["enterprise_id"], "name": r["name"], "region": r["region"], "park": r["park"],
+                     "scale": r["scale"], "is_local": False,   # (set below, as the other columns in LEADER_COLUMNS order)
                      "products": "、".join(cg.name(p) for p in mine),
                      "inputs": len(inputs), "inputs_with_data": len(data), "inputs_local": len(loc),
                      "local_share": len(loc) / len(data) if data else np.nan,
                      "missing_inputs": "、".join(cg.name(i) for i in data if status[i] == "missing"),
                      "weak_inputs": "、".join(cg.name(i) for i in data if status[i] == "weak"),
                      "unverified_inputs": "、".join(cg.name(i) for i in data if status[i] == "unverified"),
-                     "input_ids": ";".join(inputs)})
+                     "input_ids": ";".join(inputs), "location": "",
+                     "source": r["source"], "as_of": r["as_of"], "illustrative": r["illustrative"]})
     out = pd.DataFrame(rows)
-    out["is_local"] = in_scope(out["region"], out["park"], scope)
-    out["location"] = np.where(out["is_local"], "本地", "区域外")
-    out["local_share"] = out["local_share"].astype(float)
-    return out[LEADER_COLUMNS]
+    is_local = in_scope(out["region"], out["park"], scope).to_numpy(bool)
+    out["is_local"] = is_local
+    out["location"] = np.where(is_local, "本地", "区域外")
+    if out["local_share"].dtype != np.float64:
+        out["local_share"] = out["local_share"].astype(float)
+    return out
 
 
 def score_links(links: pd.DataFrame, leaders: pd.DataFrame, local: pd.DataFrame,
                 priority: PriorityWeights = DEFAULT_PRIORITY) -> pd.DataFrame:
     """Fill local_demand, leader consumers, priority parts, priority and grade (formula in
     graph.options). Only missing/weak links get a priority; others 0 and grade ""."""
-    w = priority
     out = links.copy()
+    for c, values in scored_columns(links, leaders, local, priority).items():
+        out[c] = values
+    return out
+
+
+def scored_columns(links, leaders: pd.DataFrame, local: pd.DataFrame,
+                   priority: PriorityWeights = DEFAULT_PRIORITY) -> dict:
+    """The columns :func:`score_links` sets (as Series on the links' index), from ``links`` (a
+    frame, or gap_rules.link_columns' columns)."""
+    w = priority
+    index = links["product_id"].index
+    out: dict = {}
     ents: dict = {}
     if len(local):
         for link, eid in zip(local["link_id"].tolist(), local["enterprise_id"].tolist()):
@@ -93,8 +115,8 @@ def score_links(links: pd.DataFrame, leaders: pd.DataFrame, local: pd.DataFrame,
                     hit = ents[link] = set()
                 hit.add(eid)
     none: set = set()
-    out["local_demand"] = [len(set().union(*[ents.get(d, none) for d in str(ds).split(";") if d]))
-                           for ds in out["downstream_ids"].tolist()]
+    out["local_demand"] = pd.Series([len(set().union(*[ents.get(d, none) for d in str(ds).split(";") if d]))
+                                     for ds in links["downstream_ids"].tolist()], index=index)
     consumers: dict[str, list[tuple[str, bool]]] = {}
     if len(leaders):
         for ids, name, eid, is_local in zip(leaders["input_ids"].tolist(), leaders["name"].tolist(),
@@ -102,23 +124,23 @@ def score_links(links: pd.DataFrame, leaders: pd.DataFrame, local: pd.DataFrame,
             for pid in str(ids).split(";"):
                 if pid:
                     consumers.setdefault(pid, []).append((str(name or eid), bool(is_local)))
-    pids = out["product_id"].tolist()
-    out["leader_consumers"] = [
-        "、".join(n + ("（本地）" if loc else "") for n, loc in consumers.get(p, [])) for p in pids]
-    out["leader_consumer_count"] = [len(consumers.get(p, [])) for p in pids]
-    out["leader_consumers_local"] = [sum(loc for _, loc in consumers.get(p, [])) for p in pids]
+    pids = links["product_id"].tolist()
+    out["leader_consumers"] = pd.Series([
+        "、".join(n + ("（本地）" if loc else "") for n, loc in consumers.get(p, [])) for p in pids], index=index)
+    out["leader_consumer_count"] = pd.Series([len(consumers.get(p, [])) for p in pids], index=index)
+    out["leader_consumers_local"] = pd.Series([sum(loc for _, loc in consumers.get(p, [])) for p in pids], index=index)
 
-    status = out["status"].tolist()
+    status = links["status"].tolist()
     missing = np.array([x == "missing" for x in status], dtype=bool)
     weak = np.array([x == "weak" for x in status], dtype=bool)
-    key = out["key_link"].to_numpy()
-    parts = priority_parts(missing, weak, out["broken"].to_numpy(), key, out["local_demand"].to_numpy(),
-                           out["leader_consumer_count"].to_numpy(), out["centrality"].to_numpy(), w)
+    key = links["key_link"].to_numpy()
+    parts = priority_parts(missing, weak, links["broken"].to_numpy(), key, out["local_demand"].to_numpy(),
+                           out["leader_consumer_count"].to_numpy(), links["centrality"].to_numpy(), w)
     for c, values in parts.items():
-        out[c] = pd.Series(values, index=out.index, dtype=float)
-    prio = priority_sum(parts, out.index)
+        out[c] = pd.Series(values, index=index, dtype=float)
+    prio = priority_sum(parts, index)
     out["priority"] = prio
-    out["grade"] = grades(prio.to_numpy(), missing | weak, key & missing, w)
+    out["grade"] = pd.Series(grades(prio.to_numpy(), missing | weak, key & missing, w), index=index)
     return out
 
 

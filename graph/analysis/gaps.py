@@ -185,23 +185,33 @@ def compute_diagnosis(store: AtlasStore, chain: str, region: str, thresholds: Th
     from graph.analysis import lookup
     from graph.analysis import scope as scope_mod
 
+    from graph.analysis.frame_utils import memo
     chain_row = lookup.resolve_chain(store, chain)
-    view = store.chain_view(chain_row["chain_id"])
+    cid = chain_row["chain_id"]
+    view = store.chain_view(cid)
     tree = scope_mod.RegionTree.from_store(store)
     place = lookup.resolve_place(store, region, tree=tree)
     sc = scope_mod.scope_for(tree, place, enclave_attribution=enclave_attribution)
     link_of, all_links = chain_links(store, view, count_subclasses)
     local, unknown = local_and_unknown(store, tree, place, sc, link_of)
-    counts = gap_rules.link_counts(store.maker_counts(sorted(all_links)), all_links)
-    leader_ids = view.roles.loc[view.roles["role"] == "链主", "enterprise_id"].astype(str).tolist() \
-        if len(view.roles) else []
-    leader_products = store.enterprise_products(leader_ids) if leader_ids else \
-        pd.DataFrame(columns=["enterprise_id", "product_id", "product", "revenue_share"])
+    # what depends on the chain alone is kept per store until its data changes (shared: read-only)
+    counts = memo(store, ("link_counts", cid), lambda: gap_rules.link_counts(store.maker_counts(sorted(all_links)),
+                                                                            all_links))
+    leader_products = memo(store, ("leader_products", cid), lambda: _leader_products(store, view))
+    cg = memo(store, ("chain_graph", cid), lambda: ChainGraph.from_view(view))
     report = build_report(view, place, sc, local, counts, leader_products, link_of=link_of,
                           thresholds=thresholds, priority=priority, enclave_attribution=enclave_attribution,
-                          unknown=unknown, tree=tree)
+                          unknown=unknown, tree=tree, graph=cg)
     report.count_subclasses = count_subclasses
     return report
+
+
+def _leader_products(store: AtlasStore, view: ChainView) -> pd.DataFrame:
+    """``enterprise_products`` of the chain's 链主."""
+    leader_ids = view.roles.loc[view.roles["role"] == "链主", "enterprise_id"].astype(str).tolist() \
+        if len(view.roles) else []
+    return store.enterprise_products(leader_ids) if leader_ids else \
+        pd.DataFrame(columns=["enterprise_id", "product_id", "product", "revenue_share"])
 
 
 def local_and_unknown(store: AtlasStore, tree, place: dict, sc: Scope, link_of: dict
@@ -233,23 +243,26 @@ def chain_links(store: AtlasStore, view: ChainView, count_subclasses: bool = Tru
 def build_report(view: ChainView, place: dict, sc: Scope, local: pd.DataFrame, counts: pd.DataFrame,
                  leader_products: pd.DataFrame, link_of: dict | None = None,
                  thresholds: Thresholds = DEFAULT_THRESHOLDS, priority: PriorityWeights = DEFAULT_PRIORITY,
-                 enclave_attribution: bool = True, unknown: pd.DataFrame | None = None, tree=None) -> GapReport:
+                 enclave_attribution: bool = True, unknown: pd.DataFrame | None = None, tree=None,
+                 graph: ChainGraph | None = None) -> GapReport:
     """Pure: assemble a GapReport from already-fetched frames (no store access).
 
     local: local makers with ``link_id`` (gap_rules.attach_links); counts: ``product_id``,
     ``makers`` per chain product (gap_rules.link_counts); unknown: makers whose location is
     unknown for the place, with ``link_id`` (see :func:`local_and_unknown`); tree: the RegionTree,
-    to tell 链主 of unknown location (``leaders.location`` 待核实) from those elsewhere.
+    to tell 链主 of unknown location (``leaders.location`` 待核实) from those elsewhere; graph: the
+    view's ChainGraph, if already built.
     """
-    cg = ChainGraph.from_view(view)
+    cg = graph or ChainGraph.from_view(view)
     unknown = unknown if unknown is not None else pd.DataFrame(columns=list(local.columns))
-    links, notes = gap_rules.classify_links(view, local, counts, thresholds, graph=cg, unknown=unknown)
-    leaders = gap_summary.leader_sourcing(view, links, leader_products, sc, graph=cg, link_of=link_of)
+    cols, notes = gap_rules.link_columns(view, local, counts, thresholds, graph=cg, unknown=unknown)
+    leaders = gap_summary.leader_sourcing(view, cols, leader_products, sc, graph=cg, link_of=link_of)
     if tree is not None and len(leaders):
         from graph.analysis import location
         where = location.classify(tree, place, sc, leaders["region"], leaders["park"])
         leaders["location"] = where.map(location.LOCATION_CN).to_numpy(object)
-    links = gap_summary.score_links(links, leaders, local, priority)
+    cols.update(gap_summary.scored_columns(cols, leaders, local, priority))   # (score_links, one frame built)
+    links = pd.DataFrame({c: cols[c] for c in gap_rules.LINK_COLUMNS})
     summary, stages = gap_summary.summarise(links, thresholds)
     summary["local_enterprises"] = int(local["enterprise_id"].nunique()) if len(local) else 0
     summary["unknown_enterprises"] = int(unknown["enterprise_id"].nunique()) if len(unknown) else 0

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from graph import schema
-from graph.analysis.frame_utils import as_lists
+from graph.analysis.frame_utils import as_lists, distinct_objects, first_rows
 
 LARGE_SCALES = ("大型", "中型")
 
@@ -54,24 +54,6 @@ def _above(tags) -> bool:
     if isinstance(tags, (list, tuple, set, frozenset, np.ndarray)):
         return any(isinstance(t, str) and t == "规上" for t in tags)
     return isinstance(tags, str) and tags == "规上"
-
-
-def _per_object(f, values: list) -> list:
-    """``[f(v) for v in values]``, called once per distinct object (a store's tag lists are shared
-    objects: a few distinct ones for thousands of rows); ``values`` stay alive meanwhile.
-
-    >>> _per_object(len, [[1], [1, 2], [1]])
-    [1, 2, 1]
-    """
-    seen: dict = {}
-    out = []
-    for v in values:
-        k = id(v)
-        got = seen.get(k)
-        if got is None:
-            got = seen[k] = (f(v),)
-        out.append(got[0])
-    return out
 
 
 def _tag_list(v) -> list:
@@ -137,50 +119,92 @@ class _Columns(dict):
 
 def _local_by_link(local: pd.DataFrame, pids: list[str]) -> dict:
     """Per chain product (in ``pids`` order): distinct local makers, of which large, share sum
-    (NaN if none known; pandas' group sum) and known, scale unknown, capped names and ids."""
-    acc: dict = {}
+    (NaN if none known; pandas' group sum) and known, scale unknown, capped names and ids. Rows are
+    grouped by link with numpy (counts by ``bincount``, names in order by one ``lexsort``)."""
     n_links = len(pids)
-    if len(local):
-        links, eids = local["link_id"].tolist(), local["enterprise_id"].tolist()
-        scales = local["scale"].tolist()
-        tags = local["tags"].tolist()
-        tag_lists = [_tag_list(v) for v in tags]
-        above = _per_object(_above, tags)
-        large = [a or (isinstance(sc, str) and sc in LARGE_SCALES) for a, sc in zip(above, scales)]
-        scale_unk = [not a and _missing(sc) for a, sc in zip(above, scales)]
-        share = pd.to_numeric(local["revenue_share"], errors="coerce")
-        labels = _labels(scales, tag_lists, local["name"].tolist(), eids)
-        labels = maker_labels(local).tolist() if labels is None else labels
-        known = share.notna().tolist()
-        for link, eid, lg, su, kn, lab in zip(links, eids, large, scale_unk, known, labels):
-            if link.__class__ is not str and _missing(link):  # groupby leaves out missing keys
-                continue
-            a = acc.get(link)
-            if a is None:
-                a = acc[link] = [set(), 0, 0, 0, [], []]
-            if eid.__class__ is str or not _missing(eid):
-                a[0].add(eid)
-            a[1] += lg
-            a[2] += kn
-            a[3] += su
-            a[4].append(lab)
-            a[5].append(eid if eid.__class__ is str else str(eid))
-        sums = share.groupby(np.asarray(links, dtype=object)).sum(min_count=1).to_dict() if acc else {}
+    if not n_links:
+        return {k: np.zeros(0, dtype=np.int64) for k in ("local_makers", "local_large", "local_share_known",
+                                                           "local_scale_unknown")} | {
+            "local_share_sum": np.zeros(0), "local_maker_names": [], "local_maker_ids": []}
+    if not len(local):
+        zeros = np.zeros(n_links, dtype=np.int64)
+        return {"local_makers": zeros, "local_large": zeros.copy(), "local_share_known": zeros.copy(),
+                "local_scale_unknown": zeros.copy(), "local_share_sum": np.full(n_links, np.nan),
+                "local_maker_names": [""] * n_links, "local_maker_ids": [""] * n_links}
+    links = local["link_id"].to_numpy(object)
+    lc, luniq = pd.factorize(links)           # missing links (left out, as by groupby) -> -1
+    eids = local["enterprise_id"].tolist()
+    large, scale_unk, labels = _flags_and_labels(local, eids)
+    share = pd.to_numeric(local["revenue_share"], errors="coerce")
+    ids = [e if e.__class__ is str else str(e) for e in eids]
+    valid = lc >= 0
+    k = len(luniq)
+    lv = lc[valid]
+
+    def count(flags) -> np.ndarray:
+        return np.bincount(lv, weights=flags[valid], minlength=k).astype(np.int64) if k else np.zeros(0, np.int64)
+    rows_per = np.bincount(lv, minlength=k)
+    has_eid = np.array([e.__class__ is str or not _missing(e) for e in eids], dtype=bool)
+    if len(set(zip(lc.tolist(), eids))) == len(eids):   # each (link, maker) once: distinct = rows
+        distinct = count(has_eid)
     else:
-        sums = {}
-    empty = (set(), 0, 0, 0, None, None)
-    rows = [acc.get(p, empty) for p in pids]
-    return {
-        "local_makers": np.array([len(r[0]) for r in rows], dtype=np.int64),
-        "local_large": np.array([r[1] for r in rows], dtype=np.int64),
-        "local_share_known": np.array([r[2] for r in rows], dtype=np.int64),
-        "local_scale_unknown": np.array([r[3] for r in rows], dtype=np.int64),
-        "local_share_sum": np.array([sums.get(p, np.nan) for p in pids], dtype=float),
-        "local_maker_names": ["" if r[4] is None else _capped(sorted(r[4]), "、") for r in rows],
-        "local_maker_ids": ["" if r[5] is None else _capped(sorted(r[5]), ";") for r in rows],
-    } if n_links else {k: np.zeros(0, dtype=np.int64) for k in ("local_makers", "local_large",
-                                                                 "local_share_known", "local_scale_unknown")} | {
-        "local_share_sum": np.zeros(0), "local_maker_names": [], "local_maker_ids": []}
+        seen: dict = {}
+        for c, e, h in zip(lc.tolist(), eids, has_eid.tolist()):
+            if c >= 0 and h:
+                seen.setdefault(c, set()).add(e)
+        distinct = np.array([len(seen.get(c, ())) for c in range(k)], dtype=np.int64)
+    per_link = {"local_makers": distinct, "local_large": count(large), "local_share_known": count(share.notna().to_numpy()),
+                "local_scale_unknown": count(scale_unk)}
+    names = _sorted_per_link(lc, rows_per, labels, "、")
+    id_text = _sorted_per_link(lc, rows_per, ids, ";")
+    at = {u: i for i, u in enumerate(luniq.tolist())}
+    pos = [at.get(p, -1) for p in pids]
+    if k:   # pandas' group sum (compensated), grouped by the link codes
+        sums = share[valid].groupby(lv).sum(min_count=1).reindex(range(k)).to_numpy(float)
+        share_sum = np.array([sums[i] if i >= 0 else np.nan for i in pos], dtype=float)
+    else:
+        share_sum = np.full(n_links, np.nan)
+    out = {key: np.array([v[i] if i >= 0 else 0 for i in pos], dtype=np.int64) for key, v in per_link.items()}
+    out["local_share_sum"] = share_sum
+    out["local_maker_names"] = [names[i] if i >= 0 else "" for i in pos]
+    out["local_maker_ids"] = [id_text[i] if i >= 0 else "" for i in pos]
+    return {key: out[key] for key in ("local_makers", "local_large", "local_share_known", "local_scale_unknown",
+                                      "local_share_sum", "local_maker_names", "local_maker_ids")}
+
+
+def _flags_and_labels(local: pd.DataFrame, eids: list) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(large, scale unknown, maker_labels) per row, worked out once per distinct (scale, tags) pair
+    of objects (a store shares them: a few dozen pairs for thousands of rows)."""
+    scales, tags = local["scale"].to_numpy(object), local["tags"].to_numpy(object)
+    s_first, s_at = distinct_objects(scales)
+    t_first, t_at = distinct_objects(tags)
+    at, first = first_rows(pd.factorize(s_at.astype(np.int64) * (len(t_first) + 1) + t_at)[0])
+    sc, tg = scales[first].tolist(), tags[first].tolist()
+    above = [_above(t) for t in tg]
+    large = np.array([a or (isinstance(x, str) and x in LARGE_SCALES) for a, x in zip(above, sc)], dtype=bool)[at]
+    unknown = np.array([not a and _missing(x) for a, x in zip(above, sc)], dtype=bool)[at]
+    lists = [_tag_list(t) for t in tg]
+    if not all(t.__class__ is str or isinstance(t, str) for tl in lists for t in tl):
+        return large, unknown, maker_labels(local).tolist()
+    inner = [(("" if _missing(x) else str(x)) + "·" + "·".join(tl)).strip("·") for x, tl in zip(sc, lists)]
+    inner = np.array([f"({x})" if x else "" for x in inner], dtype=object)[at].tolist()
+    return large, unknown, [(nm if nm.__class__ is str else str(e if _missing(nm) else nm)) + x
+                            for nm, e, x in zip(local["name"].tolist(), eids, inner)]
+
+
+def _sorted_per_link(lc: np.ndarray, rows_per: np.ndarray, texts: list[str], sep: str) -> list[str]:
+    """Per link code: its rows' texts sorted and :func:`_capped` (rows taken link by link)."""
+    if len(lc) > 1 and (lc[1:] >= lc[:-1]).all():   # already grouped (attach_links' order)
+        ordered, start = texts, int((lc < 0).sum())
+    else:
+        order = np.argsort(lc, kind="stable")
+        ordered, start = [texts[i] for i in order.tolist()], int((lc < 0).sum())
+    out = []
+    for n in rows_per.tolist():
+        items = sorted(ordered[start:start + n])
+        out.append(sep.join(items[:NAMES_CAP]) + (f"{sep}…等 {n} 家" if n > NAMES_CAP else ""))
+        start += n
+    return out
 
 
 def _unknown_by_link(unknown: pd.DataFrame | None, local_ids: set) -> dict[str, tuple[int, str, str]]:

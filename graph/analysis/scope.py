@@ -163,7 +163,14 @@ class RegionTree:
         table fall back to their city (``xxxx00``) and province (``xx0000``) codes.
 
         Worked out once per distinct code (a few hundred), then spread to the rows."""
-        pos, uniq = pd.factorize(codes.to_numpy(object), use_na_sentinel=True)  # missing -> -1
+        lon, lat, prov = self.locate_values(codes.to_numpy(object))
+        out = pd.DataFrame({"lon": lon, "lat": lat}, index=codes.index)
+        out["province"] = pd.Series(prov, index=codes.index, dtype=object)
+        return out
+
+    def locate_values(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`locate` of an object array of codes as arrays (lon, lat, province)."""
+        pos, uniq = pd.factorize(codes, use_na_sentinel=True)  # missing -> -1
         known = self._located
         new = [u for u in uniq if u not in known]
         if new:
@@ -176,9 +183,7 @@ class RegionTree:
         lon = np.array([r[0] for r in rows], dtype=float)[take]
         lat = np.array([r[1] for r in rows], dtype=float)[take]
         prov = np.array([r[2] for r in rows], dtype=object)[take]
-        out = pd.DataFrame({"lon": lon, "lat": lat}, index=codes.index)
-        out["province"] = pd.Series(prov, index=codes.index, dtype=object)
-        return out
+        return lon, lat, prov
 
     def _locate(self, codes: pd.Series) -> pd.DataFrame:
         f = self.frame()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from graph.analysis import gap_rules, geo
+from graph.analysis import frame_utils, geo
 from graph.analysis.frame_utils import member
 from graph.options import Weights
 from graph.schema import SCALE_RANK, region_label
@@ -39,27 +39,18 @@ def _missing_value(v) -> bool:
     return v is None or v is pd.NA or (isinstance(v, float) and v != v)
 
 
-def _memberships(ids: pd.Series, sets: list[set]) -> list[np.ndarray]:
+def _memberships(ids, sets: list[set]) -> list[np.ndarray]:
     """``ids.isin(S)`` for each S, with one pass over the (many) ids for all the (small) sets."""
-    out = [np.zeros(len(ids), dtype=bool) for _ in sets]
+    vals = ids.to_numpy(object) if hasattr(ids, "to_numpy") else np.asarray(ids, dtype=object)
+    out = [np.zeros(len(vals), dtype=bool) for _ in sets]
     union = set().union(*sets)
     if union:
-        hit = np.flatnonzero(member(ids, union))
-        vals = ids.to_numpy(object)[hit].tolist()
+        hit = np.flatnonzero(member(vals, union))
+        got = vals[hit].tolist()
         for flag, wanted in zip(out, sets):
             if wanted:
-                flag[hit] = [v in wanted for v in vals]
+                flag[hit] = [v in wanted for v in got]
     return out
-
-
-def _role_tag_points(leader: np.ndarray, core: np.ndarray, listed_col: pd.Series, flags: dict,
-                     w: Weights) -> np.ndarray:
-    listed = listed_col.astype(object).where(listed_col.notna(), False).astype(bool).to_numpy(bool) \
-        | flags["上市"].to_numpy(bool)
-    pts = np.where(leader, w.leader, 0.0) + np.where(core, w.core, 0.0) + np.where(listed, w.listed, 0.0)
-    for tag, attr in _TAG_WEIGHTS:
-        pts = pts + np.where(flags[tag].to_numpy(bool), getattr(w, attr), 0.0)
-    return np.minimum(pts, w.tags_cap)
 
 
 def _map_unique(s: pd.Series, mapping: dict) -> np.ndarray:
@@ -69,90 +60,134 @@ def _map_unique(s: pd.Series, mapping: dict) -> np.ndarray:
     return vals[np.where(pos < 0, len(uniq), pos)]
 
 
-def _score(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ties: pd.DataFrame,
-           roles: pd.DataFrame, local_ids: set[str], local_leaders: set[str], weights: Weights, top: int,
-           unknown_count: int | None) -> pd.DataFrame:
-    """Score every candidate given; ``unknown_count``: the note's count when shortlisted. Works on
-    numpy arrays and lists (a few hundred rows: pandas' per-call cost would dominate)."""
-    w = weights
-    notes: list[str] = []
-    c = cands.reset_index(drop=True)
-    n = len(c)
-    eid = [v if isinstance(v, str) else str(v) for v in c["enterprise_id"].tolist()]
-    location_col = c["location"] if "location" in c.columns else pd.Series(["区域外"] * n, dtype="str")
-    # role and tags
+def _floats(s: pd.Series) -> np.ndarray:
+    """``pd.to_numeric(s, errors="coerce").astype(float)`` as an array."""
+    if s.dtype == np.float64:
+        return s.to_numpy(dtype=float)
+    return pd.to_numeric(s, errors="coerce").astype(float).to_numpy()
+
+
+def _features(cands: pd.DataFrame, place: dict, tree, tie_sets: list[set], roles: pd.DataFrame,
+              w: Weights) -> dict:
+    """Every candidate's score parts (unrounded, in _PARTS order) and what the rows and the reason
+    lines show, as arrays over the rows of ``cands``; ``unknown``: how many distinct enterprises
+    have an unknown location (no region, none from the park, not in the region tree)."""
+    n = len(cands)
+    ids = cands["enterprise_id"].to_numpy(object)
+    if n and pd.api.types.infer_dtype(ids, skipna=False) != "string":   # (stores give text ids)
+        ids = np.array(_str_values(cands["enterprise_id"]), dtype=object)
     role_map = dict(zip(roles["enterprise_id"].astype(str), roles["role"])) if len(roles) else {}
-    role = [role_map.get(e, np.nan) for e in eid]
-    role = np.array(["" if _missing_value(r) else r for r in role], dtype=object)
-    flags = {k: v.to_numpy(bool) for k, v in gap_rules.tag_flags(
-        c["tags"], [tag for tag, _ in _TAG_WEIGHTS] + ["上市"]).items()}
-    listed = np.array([False if _missing_value(v) else bool(v) for v in c["listed"].tolist()], dtype=bool) \
+    leader, core, sup_local, sup_leader, buy_local = _memberships(ids, [
+        {e for e, r in role_map.items() if r == "链主"}, {e for e, r in role_map.items() if r == "链核"}, *tie_sets])
+    wanted = [tag for tag, _ in _TAG_WEIGHTS] + ["上市"]
+    flags = frame_utils.tag_arrays(cands["tags"], wanted)
+    if flags is None:
+        flags = {k: v.to_numpy(bool) for k, v in frame_utils.tag_flags(cands["tags"], wanted).items()}
+    listed = frame_utils.map_objects(cands["listed"], lambda v: False if _missing_value(v) else bool(v), bool) \
         | flags["上市"]
-    pts = (np.where(role == "链主", w.leader, 0.0) + np.where(role == "链核", w.core, 0.0)
-           + np.where(listed, w.listed, 0.0))
+    pts = np.where(leader, w.leader, 0.0) + np.where(core, w.core, 0.0) + np.where(listed, w.listed, 0.0)
     for tag, attr in _TAG_WEIGHTS:
         pts = pts + np.where(flags[tag], getattr(w, attr), 0.0)
     parts = {"s_role_tags": np.minimum(pts, w.tags_cap)}
-    # scale and revenue
-    rank = pd.Series(_map_unique(c["scale"], SCALE_RANK), dtype=object).astype(float).to_numpy() if n else np.zeros(0)
+    rank = np.asarray(_map_unique(cands["scale"], SCALE_RANK), dtype=float) if n else np.zeros(0)
     parts["s_scale"] = np.where(np.isnan(rank), 0.0, rank) / 4 * w.scale
-    rev = pd.to_numeric(c["revenue"], errors="coerce").astype(float).to_numpy()
+    rev, share = _floats(cands["revenue"]), _floats(cands["revenue_share"])
     span = np.log10(w.revenue_full / w.revenue_floor)
     with np.errstate(divide="ignore", invalid="ignore"):
         frac = np.clip(np.log10(np.where(rev > 0, rev, np.nan) / w.revenue_floor) / span, 0, 1)
     parts["s_revenue"] = np.where(np.isnan(frac), 0.0, frac) * w.revenue
-    share = pd.to_numeric(c["revenue_share"], errors="coerce").astype(float).to_numpy()
     parts["s_share"] = np.clip(np.where(np.isnan(share), 0.0, share), 0, 1) * w.product_share
-    # location
-    region = c["region"].tolist()
-    if tree.parks:
-        park_region = {k: v.get("region") for k, v in tree.parks.items()}
-        region = [park_region.get(pk) if _missing_value(r) else r for r, pk in zip(region, c["park"].tolist())]
-    region = [None if _missing_value(r) else r for r in region]
-    loc = tree.locate(pd.Series(region, dtype=object))
-    province = loc["province"].to_numpy(object)
+    # location: the region, else the park's region — worked out once per distinct (region, park)
+    at, first = _pairs(cands["region"].to_numpy(object), cands["park"].to_numpy(object))
+    region = cands["region"].to_numpy(object)[first]
+    if tree.parks and len(first):
+        park = cands["park"].to_numpy(object)[first]
+        region = np.where(pd.isna(region), _map_unique(pd.Series(park, dtype=object),
+                                                       {k: v.get("region") for k, v in tree.parks.items()}), region)
+    no_region = pd.isna(region) if len(first) else np.zeros(0, dtype=bool)
+    region = np.where(no_region, None, region).astype(object)
+    lon, lat, province = tree.locate_values(region)
     plon, plat = place.get("lon"), place.get("lat")
     if plon is None or plat is None or pd.isna(plon) or pd.isna(plat):
-        km = np.full(n, np.nan)
-        notes.append(f"“{place.get('name')}”没有经纬度（本级与上级均无），未计算距离分。")
+        km = np.full(len(first), np.nan)
     else:
-        km = np.round(geo.haversine_km(plon, plat, loc["lon"].to_numpy(float), loc["lat"].to_numpy(float)), 1)
-    with np.errstate(invalid="ignore"):
+        km = np.round(geo.haversine_km(plon, plat, lon, lat), 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
         d = w.distance * np.clip(1 - km / w.distance_full, 0, 1)
-    parts["s_distance"] = np.where(np.isnan(d), 0.0, d)
     home = place.get("province")
-    known = np.array([not _missing_value(p) for p in province], dtype=bool)
-    same = (province == home) & known if home else np.zeros(n, dtype=bool)
-    near = member(province, set(geo.NEIGHBOURS.get(home, ()))) if home else np.zeros(n, dtype=bool)
+    known = np.array([not _missing_value(p) for p in province.tolist()], dtype=bool)
+    if home:
+        same = np.array([p == home for p in province.tolist()], dtype=bool) & known
+        near = np.array([p in geo.NEIGHBOURS.get(home, ()) for p in province.tolist()], dtype=bool) & known
+    else:
+        same = near = np.zeros(len(first), dtype=bool)
+    east = np.array([p in geo.EASTERN and p != home for p in province.tolist()], dtype=bool) & known
+    unknown = ~known & no_region
+    region, province, km, same, near, east, unknown, d = (
+        v[at] for v in (region, province, km, same, near, east, unknown, d))
+    parts["s_distance"] = np.where(np.isnan(d), 0.0, d)
     parts["s_province"] = np.select([same, near], [w.same_province, w.neighbour_province], 0.0)
-    east = member(province, set(geo.EASTERN)) & (province != home)
     parts["s_transfer"] = np.where(east & w.eastern_transfer, w.eastern, 0.0)
-    if unknown_count is None:
-        unknown = ~known & np.array([r is None for r in region], dtype=bool)
-        unknown_count = len({e for e, u in zip(eid, unknown) if u})
-    if unknown_count:
-        notes.append(f"{unknown_count} 家候选企业所在地区未知：不会被视为本地企业，"
+    parts["s_ties"] = (np.where(sup_local, w.supplies_local, 0.0) + np.where(sup_leader, w.supplies_leader, 0.0)
+                       + np.where(buy_local, w.buys_local, 0.0))
+    return {"parts": parts, "flags": flags, "listed": listed, "rev": rev, "share": share, "region": region,
+            "province": province, "km": km, "same": same, "near": near, "east": east,
+            "ties": {"supplies_local": sup_local, "supplies_leader": sup_leader, "buys_local": buy_local},
+            "role_map": role_map, "unknown": len({e for e in ids[unknown].tolist() if not _missing_value(e)})}
+
+
+def _pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(each row's distinct (a, b) pair, the first row of each pair); missing values (None, NaN) are
+    one value each column.
+
+    >>> at, first = _pairs(np.array(["x", "x", None, "x"], dtype=object), np.array([1, 1, 2, 2], dtype=object))
+    >>> at.tolist(), first.tolist()
+    ([0, 0, 1, 2], [0, 2, 3])
+    """
+    ac, _ = pd.factorize(a)
+    bc, bu = pd.factorize(b)
+    return frame_utils.first_rows(pd.factorize((ac.astype(np.int64) + 1) * (len(bu) + 1) + (bc + 1))[0])
+
+
+def _score(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, feats: dict, weights: Weights, top: int,
+           keep: np.ndarray | None = None) -> pd.DataFrame:
+    """Score the candidates (those in the ``keep`` mask, if given) from their :func:`_features` and
+    keep the top per gap. Works on numpy arrays and lists (a few hundred rows: pandas' per-call cost
+    would dominate); one frame built at the end."""
+    w = weights
+    notes: list[str] = []
+    pos = np.flatnonzero(keep) if keep is not None else np.arange(len(cands))
+    n = len(pos)
+    eid = [v if isinstance(v, str) else str(v) for v in cands["enterprise_id"].to_numpy(object)[pos].tolist()]
+    has_location = "location" in cands.columns
+    location = cands["location"].to_numpy(object)[pos] if has_location else np.array(["区域外"] * n, dtype=object)
+    role_map = feats["role_map"]
+    role = np.array(["" if _missing_value(r) else r for r in (role_map.get(e, np.nan) for e in eid)], dtype=object)
+    flags = {k: v[pos] for k, v in feats["flags"].items()}
+    listed, rev, share, km = (feats[k][pos] for k in ("listed", "rev", "share", "km"))
+    region, province, same, near, east = (feats[k][pos] for k in ("region", "province", "same", "near", "east"))
+    tie = {k: v[pos] for k, v in feats["ties"].items()}
+    plon, plat = place.get("lon"), place.get("lat")
+    if plon is None or plat is None or pd.isna(plon) or pd.isna(plat):
+        notes.append(f"“{place.get('name')}”没有经纬度（本级与上级均无），未计算距离分。")
+    if feats["unknown"]:
+        notes.append(f"{feats['unknown']} 家候选企业所在地区未知：不会被视为本地企业，"
                      "也不计距离与省份分。")
-    # ties with local enterprises
-    tie = dict(zip(("supplies_local", "supplies_leader", "buys_local"),
-                   (member(eid, wanted) for wanted in _tie_sets(ties, local_ids, local_leaders))))
-    parts["s_ties"] = (np.where(tie["supplies_local"], w.supplies_local, 0.0)
-                       + np.where(tie["supplies_leader"], w.supplies_leader, 0.0)
-                       + np.where(tie["buys_local"], w.buys_local, 0.0))
-    pf = pd.DataFrame(parts).astype(float).round(2)
-    score = pf.sum(axis=1).round(2).to_numpy()
+    pf = {p: np.round(feats["parts"][p][pos].astype(float), 2) for p in _PARTS}
+    score = pf[_PARTS[0]]
+    for p in _PARTS[1:]:   # the parts' sum in column order, as DataFrame.sum(axis=1)
+        score = score + pf[p]
+    score = np.round(score, 2)
     # the gap columns and the ranking
-    link = c["link_id"]
+    link = cands["link_id"]
+    links = link.to_numpy(object)[pos].tolist()
     by_gap = {k: dict(zip(gaps["product_id"].tolist(), gaps[k].tolist())) for k in ("name", "label", "grade", "priority")}
-    links = link.tolist()
     gap_priority = np.array([by_gap["priority"].get(x, np.nan) for x in links], dtype=float)
-    order = pd.DataFrame({"p": gap_priority, "g": link, "s": score, "r": rev, "e": pd.Series(eid, dtype="str")}) \
-        .sort_values(["p", "g", "s", "r", "e"], ascending=[False, True, False, False, True],
-                     na_position="last", kind="stable").index.to_numpy()
+    order = sorted(range(n), key=_rank_key(gap_priority.tolist(), links, score.tolist(), rev.tolist(), eid))
     seen: dict = {}
     kept = []
     ranks = []
-    for i in order.tolist():
+    for i in order:
         g = links[i]
         if _missing_value(g):
             continue
@@ -161,24 +196,24 @@ def _score(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ties: pd.
             kept.append(i)
             ranks.append(r)
     kept = np.array(kept, dtype=np.intp)
-    k = c.take(kept)
+    k = cands.take(pos[kept])
     cols = {
-        **{p: pf[p].to_numpy()[kept] for p in _PARTS},
+        **{p: pf[p][kept] for p in _PARTS},
         "scale": k["scale"].tolist(), "revenue": rev[kept].tolist(), "revenue_share": share[kept].tolist(),
         "distance_km": km[kept].tolist(), "same_province": same[kept].tolist(),
         "neighbour_province": near[kept].tolist(), "role": role[kept].tolist(), "listed": listed[kept].tolist(),
         **{name: v[kept].tolist() for name, v in tie.items()},
-        "location": location_col.to_numpy(object)[kept].tolist()}
+        "location": location[kept].tolist()}
     reasons = _reasons(cols, {f: v[kept] for f, v in flags.items()}, w)
     kept_links = [links[i] for i in kept]
     names = tree.frame()["name"]
     name_of = dict(zip(names.index.tolist(), names.tolist()))
-    kept_region = [region[i] for i in kept]
+    kept_region = region[kept].tolist()
     src = k["region_source"].tolist() if "region_source" in k.columns else [None] * len(kept)
     kept_prov = province[kept]
     index = pd.RangeIndex(len(kept))
     out = pd.DataFrame({
-        "gap_product_id": link.take(kept).set_axis(index),
+        "gap_product_id": link.take(pos[kept]).set_axis(index),
         "gap_product": _as_mapped([by_gap["name"].get(x, np.nan) for x in kept_links]),
         "gap_label": _as_mapped([by_gap["label"].get(x, np.nan) for x in kept_links]),
         "gap_grade": _as_mapped([by_gap["grade"].get(x, np.nan) for x in kept_links]),
@@ -195,7 +230,7 @@ def _score(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ties: pd.
         "revenue": rev[kept], "revenue_share": share[kept], "listed": listed[kept],
         "tags": pd.Series([_joined(v) for v in k["tags"].tolist()], dtype=object),
         "role": pd.Series(role[kept], dtype=object),
-        "location": location_col.take(kept).set_axis(index) if "location" in c.columns
+        "location": k["location"].set_axis(index) if has_location
         else pd.Series(["区域外"] * len(kept), dtype="str"),
         "distance_km": km[kept], "same_province": same[kept], "neighbour_province": near[kept],
         "eastern": east[kept], **{name: v[kept] for name, v in tie.items()},
@@ -205,6 +240,20 @@ def _score(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ties: pd.
     }, index=index)
     out.attrs["notes"] = notes
     return out
+
+
+def _rank_key(priority: list, links: list, score: list, revenue: list, eid: list):
+    """Sort key of a row position: gap priority, gap, score, revenue (each missing last), enterprise
+    id — as ``sort_values(["p", "g", "s", "r", "e"], ascending=[False, True, False, False, True],
+    na_position="last", kind="stable")``."""
+    def down(x):
+        return (True, 0.0) if x != x else (False, -x)
+
+    def key(i):
+        g = links[i]
+        return (down(priority[i]), (True, "") if _missing_value(g) else (False, g), down(score[i]),
+                down(revenue[i]), eid[i])
+    return key
 
 
 def _as_mapped(values: list) -> pd.Series:
@@ -239,36 +288,49 @@ def _reasons(c: dict, flags: dict, w: Weights) -> list[str]:
                                     "s_province", "s_transfer", "scale", "revenue", "revenue_share",
                                     "distance_km", "same_province", "neighbour_province",
                                     "supplies_local", "supplies_leader", "buys_local")}
+    shown: dict = {}   # (label, points, cap) -> the part's text, "" when the points round to 0
+
+    def part(label: str, pts, cap: str = "") -> str:
+        if not label:
+            return ""
+        key = (label, pts, cap)
+        hit = shown.get(key)
+        if hit is None:
+            hit = shown[key] = f"{label}（{cap}{_points(pts)}分）" if round(pts, 2) else ""
+        return hit
+
     lines = []
-    for i in range(len(role)):
-        row = {k: v[i] for k, v in cols.items()}
-        parts = []
+    names = ("s_role_tags", "s_scale", "s_revenue", "s_share", "s_distance", "s_province", "s_transfer", "scale",
+             "revenue", "revenue_share", "distance_km", "same_province", "neighbour_province", "supplies_local",
+             "supplies_leader", "buys_local")
+    sup_both = w.supplies_leader + w.supplies_local
+    for i, (s_tags, s_scale, s_revenue, s_share, s_distance, s_province, s_transfer, scale, revenue, share, km,
+            same, near, sup_local, sup_leader, buys) in enumerate(zip(*(cols[k] for k in names))):
         tags = [(label, pts) for label, mask, pts in tag_cols if mask[i]]
-        if tags and sum(p for _, p in tags) > row["s_role_tags"] + 0.005:     # capped
-            parts.append(("、".join(label for label, _ in tags), row["s_role_tags"], "封顶"))
+        if tags and sum(p for _, p in tags) > s_tags + 0.005:     # capped
+            text = [part("、".join(label for label, _ in tags), s_tags, "封顶")]
         else:
-            parts += [(label, pts, "") for label, pts in tags]
-        parts.append((_text(row["scale"]), row["s_scale"], ""))
-        money = _money(row["revenue"])
-        parts.append((f"营收{money}" if money else "", row["s_revenue"], ""))
-        share = row["revenue_share"]
-        parts.append((f"产品占营收{round(share * 100)}%" if _known(share) else "", row["s_share"], ""))
-        km = row["distance_km"]
-        if _known(km):
-            parts.append((f"距离{round(km)}km", row["s_distance"], ""))
-        label = "同省" if row["same_province"] else "邻省" if row["neighbour_province"] else ""
-        parts.append((label, row["s_province"], ""))
-        parts.append(("东部产业转移", row["s_transfer"], ""))
-        if row["supplies_leader"]:
-            parts.append(("已向本地链主供货", w.supplies_leader + (w.supplies_local if row["supplies_local"] else 0), ""))
-        elif row["supplies_local"]:
-            parts.append(("已向本地企业供货", w.supplies_local, ""))
-        if row["buys_local"]:
-            parts.append(("已从本地采购", w.buys_local, ""))
-        text = [f"{label}（{cap}{_points(pts)}分）" for label, pts, cap in parts if label and round(pts, 2)]
+            text = [part(label, pts) for label, pts in tags]
+        text.append(part(_text(scale), s_scale))
+        money = _money(revenue)
+        text.append(part(f"营收{money}" if money else "", s_revenue))
+        if _known(share):
+            text.append(part(f"产品占营收{round(share * 100)}%", s_share))
+        located = _known(km)
+        if located:
+            text.append(part(f"距离{round(km)}km", s_distance))
+        text.append(part("同省" if same else "邻省" if near else "", s_province))
+        text.append(part("东部产业转移", s_transfer))
+        if sup_leader:
+            text.append(part("已向本地链主供货", sup_both if sup_local else w.supplies_leader + 0))
+        elif sup_local:
+            text.append(part("已向本地企业供货", w.supplies_local))
+        if buys:
+            text.append(part("已从本地采购", w.buys_local))
+        text = [t for t in text if t]
         if unverified[i]:
             text.insert(0, "待核实（所在地未知，可能在本地）")
-        if not _known(km):
+        if not located:
             text.append("所在地未知（不计距离分）")
         lines.append("·".join(text))
     return lines

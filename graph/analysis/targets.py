@@ -13,14 +13,11 @@ import copy
 import numpy as np
 import pandas as pd
 
-from graph.analysis import geo
 
 from graph.analysis import gap_rules
 from graph.analysis.frame_utils import StoreLRU
-from graph.analysis.target_score import (_TAG_WEIGHTS, _map_unique, _memberships, _str_values,  # noqa: F401
-                                         _role_tag_points, _score, _tie_sets)
+from graph.analysis.target_score import _features, _pairs, _score, _str_values, _tie_sets
 from graph.options import DEFAULT_WEIGHTS, Weights
-from graph.schema import SCALE_RANK
 
 #: Columns of the targets DataFrame, in order.
 TARGET_COLUMNS = [
@@ -55,10 +52,12 @@ def rank_targets(store, report, weights: Weights = DEFAULT_WEIGHTS, top: int = 1
     gaps = links[links["product_id"].isin(products)] if products else report.gaps()
     if gaps.empty:
         return _empty(["本区域该产业链无缺链或弱链环节，无需招商目标。"] if not products else [])
+    maker_ids = _maker_ids(report)
     if tree is not None:
-        return _rank(store, report, gaps, weights, top, tree, include_unverified)
-    return _TARGETS.get(store, _inputs_key(report, gaps, weights, top, include_unverified),
-                        lambda: _rank(store, report, gaps, weights, top, None, include_unverified), copy=_copy_frame)
+        return _rank(store, report, gaps, weights, top, tree, include_unverified, maker_ids)
+    return _TARGETS.get(store, _inputs_key(report, gaps, weights, top, include_unverified, maker_ids),
+                        lambda: _rank(store, report, gaps, weights, top, None, include_unverified, maker_ids),
+                        copy=_copy_frame)
 
 
 #: Recent rankings per process, keyed by store, data generation and every input read from the
@@ -66,13 +65,14 @@ def rank_targets(store, report, weights: Weights = DEFAULT_WEIGHTS, top: int = 1
 _TARGETS = StoreLRU(16)
 
 
-def _inputs_key(report, gaps: pd.DataFrame, weights: Weights, top, include_unverified: bool) -> tuple:
+def _inputs_key(report, gaps: pd.DataFrame, weights: Weights, top, include_unverified: bool,
+                maker_ids: list[str]) -> tuple:
     """Everything :func:`_rank` reads from the report, as a hashable key."""
     leaders = report.leaders
     return (tuple(zip(*(gaps[c].tolist() for c in ("product_id", "name", "label", "grade", "priority")))),
             tuple(sorted(report.link_of.items())) if report.link_of else None,
             report.scope, tuple(sorted(report.region.items())),
-            tuple(_maker_ids(report)),
+            tuple(maker_ids),
             tuple(zip(leaders["enterprise_id"].tolist(), leaders["is_local"].tolist())) if len(leaders) else (),
             tuple(zip(report.roles["enterprise_id"].tolist(), report.roles["role"].tolist()))
             if len(report.roles) else (), weights, top, bool(include_unverified))
@@ -90,8 +90,8 @@ def _copy_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _rank(store, report, gaps: pd.DataFrame, weights: Weights, top: int, tree, include_unverified: bool
-          ) -> pd.DataFrame:
+def _rank(store, report, gaps: pd.DataFrame, weights: Weights, top: int, tree, include_unverified: bool,
+          maker_ids: list[str]) -> pd.DataFrame:
     from graph.analysis import location
     from graph.analysis.scope import RegionTree
     wanted = set(gaps["product_id"])
@@ -99,19 +99,16 @@ def _rank(store, report, gaps: pd.DataFrame, weights: Weights, top: int, tree, i
         if report.link_of else {p: p for p in gaps["product_id"]}
     tree = tree or RegionTree.from_store(store)
     cands = gap_rules.attach_links(store.makers(sorted(link_of), report.scope, side="outside"), link_of)
-    where = location.classify(tree, report.region, report.scope, cands["region"], cands["park"]) \
-        if len(cands) else pd.Series([], dtype=object)
-    unknown = where.to_numpy(object) == location.UNKNOWN
+    unknown = _unknown_location(tree, report, cands)
     n_unknown = int(cands.loc[unknown, "enterprise_id"].nunique()) if unknown.any() else 0
     if n_unknown and include_unverified:   # (without the column every candidate counts as 区域外)
         cands["location"] = np.where(unknown, location.LOCATION_CN[location.UNKNOWN],
                                      location.LOCATION_CN[location.OUTSIDE])
     elif n_unknown:
         cands = cands[~unknown].reset_index(drop=True)
-    local_ids = _maker_ids(report)
     leaders = report.leaders
     local_leaders = set(leaders.loc[leaders["is_local"], "enterprise_id"].astype(str)) if len(leaders) else set()
-    local_ids = sorted(set(local_ids) | local_leaders)
+    local_ids = sorted(set(maker_ids) | local_leaders)
     pairs = getattr(store, "supply_pairs", store.supplies)  # only supplier/customer are scored
     ties = pairs(local_ids) if local_ids else pd.DataFrame(columns=["supplier", "customer", "product"])
     out = score_targets(cands, gaps, report.region, tree, ties, report.roles, set(local_ids), local_leaders,
@@ -124,6 +121,19 @@ def _rank(store, report, gaps: pd.DataFrame, weights: Weights, top: int, tree, i
                 "未列为招商目标；见待核实企业/核实清单（chainatlas verify-list），或用 --include-unverified 列入。")]
     out.attrs["unverified"] = n_unknown
     return out
+
+
+def _unknown_location(tree, report, cands: pd.DataFrame) -> np.ndarray:
+    """Bool per candidate: is its location unknown for the report's place? (location.classify, once
+    per distinct (region, park))"""
+    from graph.analysis import location
+    if not len(cands):
+        return np.zeros(0, dtype=bool)
+    region, park = cands["region"].to_numpy(object), cands["park"].to_numpy(object)
+    at, first = _pairs(region, park)
+    where = location.classify(tree, report.region, report.scope, pd.Series(region[first], dtype=object),
+                              pd.Series(park[first], dtype=object))
+    return (where.to_numpy(object) == location.UNKNOWN)[at]
 
 
 def _empty(notes: list[str]) -> pd.DataFrame:
@@ -145,74 +155,23 @@ def score_targets(cands: pd.DataFrame, gaps: pd.DataFrame, place: dict, tree, ti
                   weights: Weights = DEFAULT_WEIGHTS, top: int = 10) -> pd.DataFrame:
     """Pure and vectorised: score outside makers (with ``link_id``) and keep the top per gap.
 
-    With many candidates (a national store gives ~100k), they are first shortlisted with numpy
-    (:func:`_shortlist`), and only the shortlist gets the full treatment; the result is the same."""
+    Every candidate's score parts are worked out on arrays; with many candidates (a national store
+    gives ~100k) only those that can rank are shortlisted (:func:`_shortlist`) for the exact scores
+    and the reason lines; the result is the same."""
     if cands.empty:
         return _empty(["区域外也没有这些环节的生产企业，暂无招商目标。"])
-    unknown = None
+    feats = _features(cands, place, tree, _tie_sets(ties, local_ids, local_leaders), roles, weights)
+    keep = None
     if len(cands) > SHORTLIST_FROM and isinstance(top, (int, np.integer)) and top >= 1:
-        keep, unknown = _shortlist(cands, place, tree, ties, roles, local_ids, local_leaders, weights, int(top))
-        cands = cands[keep]
-    return _score(cands, gaps, place, tree, ties, roles, local_ids, local_leaders, weights, top, unknown)
+        keep = _shortlist(feats["parts"], cands["link_id"], int(top))
+    return _score(cands, gaps, place, tree, feats, weights, top, keep)
 
 
-def _shortlist(cands: pd.DataFrame, place: dict, tree, ties: pd.DataFrame, roles: pd.DataFrame,
-               local_ids: set[str], local_leaders: set[str], w: Weights, top: int) -> tuple[np.ndarray, int]:
-    """(mask, unknown): the candidates that can rank in the top ``top`` of their gap — the same
-    parts as :func:`_score` unrounded, kept when within ``_SLACK`` of the gap's top-th — and how many
-    distinct enterprises among all candidates have an unknown location (for the note)."""
-    eid = cands["enterprise_id"]
-    if pd.api.types.infer_dtype(eid, skipna=False) != "string":  # ids from stores are already str
-        eid = eid.astype(str)
-    role_map = dict(zip(roles["enterprise_id"].astype(str), roles["role"])) if len(roles) else {}
-    leader, core, sup_local, sup_leader, buy_local = _memberships(eid, [
-        {e for e, r in role_map.items() if r == "链主"}, {e for e, r in role_map.items() if r == "链核"},
-        *_tie_sets(ties, local_ids, local_leaders)])
-    flags = gap_rules.tag_flags(cands["tags"], [tag for tag, _ in _TAG_WEIGHTS] + ["上市"])
-    parts = [_role_tag_points(leader, core, cands["listed"], flags, w)]
-    rank = pd.Series(_map_unique(cands["scale"], SCALE_RANK), dtype=object).astype(float).to_numpy()
-    parts.append(np.where(np.isnan(rank), 0.0, rank) / 4 * w.scale)
-    rev = pd.to_numeric(cands["revenue"], errors="coerce").astype(float).to_numpy()
-    span = np.log10(w.revenue_full / w.revenue_floor)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frac = np.clip(np.log10(np.where(rev > 0, rev, np.nan) / w.revenue_floor) / span, 0, 1)
-    parts.append(np.where(np.isnan(frac), 0.0, frac) * w.revenue)
-    share = pd.to_numeric(cands["revenue_share"], errors="coerce").astype(float).to_numpy()
-    parts.append(np.clip(np.where(np.isnan(share), 0.0, share), 0, 1) * w.product_share)
-    # location
-    eff = cands["region"].to_numpy(object)
-    if tree.parks:
-        eff = np.where(pd.isna(eff), _map_unique(cands["park"], {k: v.get("region") for k, v in tree.parks.items()}),
-                       eff)
-    no_region = pd.isna(eff)
-    loc = tree.locate(pd.Series(np.where(no_region, None, eff), index=cands.index, dtype=object))
-    plon, plat = place.get("lon"), place.get("lat")
-    if plon is None or plat is None or pd.isna(plon) or pd.isna(plat):
-        parts.append(np.zeros(len(cands)))
-    else:
-        km = np.round(geo.haversine_km(plon, plat, loc["lon"].to_numpy(float), loc["lat"].to_numpy(float)), 1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            d = w.distance * np.clip(1 - km / w.distance_full, 0, 1)
-        parts.append(np.where(np.isnan(d), 0.0, d))
-    home = place.get("province")
-    prov = loc["province"]
-    pcodes, puniq = pd.factorize(prov.to_numpy(object))
-    at = np.where(pcodes < 0, len(puniq), pcodes)
-    if home:
-        same = np.array([u == home for u in puniq] + [False], dtype=bool)[at]
-        near = np.array([u in geo.NEIGHBOURS.get(home, ()) for u in puniq] + [False], dtype=bool)[at]
-    else:
-        same = near = np.zeros(len(cands), dtype=bool)
-    parts.append(np.select([same, near], [w.same_province, w.neighbour_province], 0.0))
-    east = np.array([u in geo.EASTERN and u != home for u in puniq] + [False], dtype=bool)[at]
-    parts.append(np.where(east & w.eastern_transfer, w.eastern, 0.0))
-    unknown_mask = (pcodes < 0) & no_region
-    unknown = int(eid[unknown_mask].nunique()) if unknown_mask.any() else 0
-    parts.append(np.where(sup_local, w.supplies_local, 0.0) + np.where(sup_leader, w.supplies_leader, 0.0)
-                 + np.where(buy_local, w.buys_local, 0.0))
-    approx = np.nansum(np.vstack(parts), axis=0)
-    # per gap: the top-th best approximate score; keep everything within _SLACK of it
-    g, uniq = pd.factorize(cands["link_id"])
+def _shortlist(parts: dict, link_id: pd.Series, top: int) -> np.ndarray:
+    """The candidates that can rank in the top ``top`` of their gap: those whose unrounded score
+    (the sum of ``parts``) is within ``_SLACK`` of the gap's top-th (and those of no known gap)."""
+    approx = np.nansum(np.vstack(list(parts.values())), axis=0)
+    g, uniq = pd.factorize(link_id)
     ng = len(uniq)
     g = np.where(g < 0, ng, g)  # unknown gap: kept
     order = np.lexsort((-approx, g))
@@ -220,5 +179,4 @@ def _shortlist(cands: pd.DataFrame, place: dict, tree, ties: pd.DataFrame, roles
     kth = np.cumsum(counts) - counts + np.minimum(counts, top) - 1
     thr = np.where(counts > 0, approx[order][np.clip(kth, 0, max(len(order) - 1, 0))], -np.inf)
     thr[ng] = -np.inf
-    keep = (approx >= thr[g] - _SLACK) | np.isnan(approx)
-    return keep, unknown
+    return (approx >= thr[g] - _SLACK) | np.isnan(approx)

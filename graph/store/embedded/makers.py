@@ -218,7 +218,20 @@ class MakersIndex:
             **{k: u[c[rows]] for k, (c, u) in self.mk_cat.items()},
             "illustrative": self.mk_ill[rows],
         }
-        return pd.DataFrame({c: pd.Series(data[c], dtype=data[c].dtype, copy=False) for c in MAKER_COLUMNS})
+        if not len(rows):   # (often: makers of unknown location) a copy of the empty frame of these dtypes
+            key = tuple(data[c].dtype for c in MAKER_COLUMNS)
+            empty = _EMPTY.get(key)
+            if empty is None:
+                empty = _EMPTY[key] = _frame(data)
+            return empty.copy()
+        return _frame(data)
+
+
+_EMPTY: dict = {}   # column dtypes -> the empty makers frame of them
+
+
+def _frame(data: dict) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(data[c], dtype=data[c].dtype, copy=False) for c in MAKER_COLUMNS})
 
 
 class MakersCache:

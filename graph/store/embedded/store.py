@@ -61,6 +61,7 @@ class EmbeddedStore(ProjectsMixin, AtlasStore):
         self._makers = MakersCache()
         self._views: dict = {}   # chain id -> (generation, ChainView): a plan diagnoses 30 chains at a time
         self._counts: dict = {}  # product id -> makers anywhere; "" -> the generation they were counted at
+        self._pairs: dict = {}   # enterprise id -> its (supplier, customer) pairs; "" -> their generation
         self._cached: dict[str, tuple[int, object]] = {}
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
@@ -304,14 +305,30 @@ class EmbeddedStore(ProjectsMixin, AtlasStore):
     def supplies(self, enterprise_ids: Iterable[str]) -> pd.DataFrame:
         return self._either_end("supplies", ["supplier", "customer", "product"], enterprise_ids)
 
+    #: enterprises whose supply pairs are kept (a province's makers: each chain of it asks mostly the same)
+    PAIRS_KEPT = 100_000
+
     def supply_pairs(self, enterprise_ids: Iterable[str]) -> pd.DataFrame:
         """``supplies(ids)[["supplier", "customer"]]`` (same pairs, any order), read from the keys and
-        the customer index alone (no row look-ups). Optional for stores (graph.analysis.targets uses
-        it when present)."""
-        ids = _ids(enterprise_ids)
+        the customer index alone (no row look-ups), each enterprise's pairs kept until the data
+        generation changes. Optional for stores (graph.analysis.targets uses it when present)."""
+        ids = list(dict.fromkeys(str(e) for e in enterprise_ids))
         with self._read() as c:
-            rows = [r for end in ("supplier", "customer") for r in c.execute(
-                f"SELECT supplier, customer FROM supplies WHERE {end} IN (SELECT value FROM json_each(?))", (ids,))]
+            gen = self._generation(c)
+            known = self._pairs if self._pairs.get("") == gen else {"": gen}
+            todo = [e for e in ids if e not in known]
+            if todo:
+                found: dict = {e: [] for e in todo}
+                for end in ("supplier", "customer"):
+                    at = 0 if end == "supplier" else 1
+                    for r in c.execute(f"SELECT supplier, customer FROM supplies WHERE {end} IN "
+                                       "(SELECT value FROM json_each(?))", (_ids(todo),)):
+                        found[r[at]].append(r)
+                if len(known) + len(found) > self.PAIRS_KEPT:
+                    known = {"": gen}
+                known.update(found)   # (only ever added to: concurrent readers look up their own ids)
+                self._pairs = known
+        rows = [r for e in ids for r in known[e]]
         return frame(list(dict.fromkeys(rows)), ["supplier", "customer"], kinds_of("supplies"))
 
     def enterprise_products(self, enterprise_ids: Iterable[str]) -> pd.DataFrame:
