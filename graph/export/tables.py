@@ -276,11 +276,16 @@ def _lexsort(keys: list) -> np.ndarray:
     """
     arrays = []
     for k in keys:
-        if isinstance(k, np.ndarray) and k.dtype.kind in "iu":
-            arrays.append(pa.array(k))
-        elif isinstance(k, pd.Series) and isinstance(k.dtype, pd.StringDtype) and k.dtype.storage == "pyarrow":
-            arrays.append(pa.array(k.array))
-        else:
+        try:
+            if isinstance(k, np.ndarray) and k.dtype.kind in "iu":
+                arrays.append(pa.array(k))
+            elif isinstance(k.dtype, pd.StringDtype) and k.dtype.storage == "pyarrow":
+                arrays.append(pa.array(k.array))
+            elif k.dtype == object:   # text (missing as None/NaN) or else the numpy way
+                arrays.append(pa.array(k.to_numpy(), pa.string(), from_pandas=True))
+            else:
+                break
+        except (pa.ArrowException, TypeError, ValueError):
             break
     else:
         names = [f"k{i}" for i in range(len(arrays))]
