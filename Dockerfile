@@ -28,4 +28,4 @@ RUN pip install --no-deps -e . && chown atlas:atlas /app
 
 USER atlas
 EXPOSE 8501
-CMD ["streamlit", "run", "app.py", "--server.address", "0.0.0.0", "--server.port", "8501"]
+CMD ["streamlit", "run", "serve.py", "--server.address", "0.0.0.0", "--server.port", "8501"]

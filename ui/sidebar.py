@@ -55,6 +55,12 @@ def offer_reference_regions(where) -> None:
         st.rerun()
 
 
+def province_order(chains, tree) -> list[str]:
+    """The provinces offered, the chains' own first (the first is the default choice)."""
+    chain_provinces = [str(p) for p in chains["province"].dropna().astype(str).unique()]
+    return sorted((c for c in tree.regions if tree.level(c) == "province"), key=lambda c: (c not in chain_provinces, c))
+
+
 def render() -> state.Selection | None:
     """Draw the sidebar; return the resolved selection (None when the atlas has no chain)."""
     _apply_pending()
@@ -70,9 +76,7 @@ def render() -> state.Selection | None:
                          label_visibility="collapsed")
 
     tree = state.tree()
-    chain_provinces = [str(p) for p in chains["province"].dropna().astype(str).unique()]
-    provinces = sorted((c for c in tree.regions if tree.level(c) == "province"),
-                       key=lambda c: (c not in chain_provinces, c))
+    provinces = province_order(chains, tree)
     if not provinces:
         sb.warning(f"尚未载入行政区划（regions 表），无法选择地区；图谱中已有 {len(chains)} 条产业链。")
         offer_reference_regions(sb)

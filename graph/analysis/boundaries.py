@@ -12,6 +12,8 @@ so a chart draws the division rather than the whole globe minus it.
 True
 >>> feature("999999") is None
 True
+>>> geometries(["140800"])["140800"] == f["geometry"]
+True
 """
 from __future__ import annotations
 
@@ -71,6 +73,26 @@ def _polygons(geometry: dict) -> list:
     return list(geometry.get("coordinates") or [])
 
 
+_KNOWN: dict[str, dict | None] = {}     # geometries handed in by remember() (e.g. kept on disk)
+
+
+def source_stamp() -> tuple | None:
+    """What identifies the installed boundary data (its folder and modification time) and the
+    simplification (TOLERANCE): a key for geometries kept between runs."""
+    root = data_root()
+    return (str(root), root.stat().st_mtime_ns, TOLERANCE) if root else None
+
+
+def geometries(codes) -> dict[str, dict | None]:
+    """code -> the simplified geometry :func:`feature` uses (None: not in the data)."""
+    return {str(c): _geometry(str(c)) for c in codes}
+
+
+def remember(shapes: dict[str, dict | None]) -> None:
+    """Use these geometries (as :func:`geometries` made them) instead of reading the files again."""
+    _KNOWN.update(shapes)
+
+
 @functools.lru_cache(maxsize=512)
 def _geometry(code: str) -> dict | None:
     root = data_root()
@@ -97,7 +119,8 @@ def _geometry(code: str) -> dict | None:
 
 def feature(code: str, **properties) -> dict | None:
     """The GeoJSON Feature of division ``code`` (``properties`` added), None when not in the data."""
-    geometry = _geometry(str(code))
+    code = str(code)
+    geometry = _KNOWN[code] if code in _KNOWN else _geometry(code)
     if geometry is None:
         return None
     return {"type": "Feature", "geometry": geometry, "properties": {"code": str(code), **properties}}

@@ -76,19 +76,7 @@ def _link_counts(view, local: pd.DataFrame, unknown: pd.DataFrame, counts: pd.Da
     zeros = np.zeros(len(pids), dtype=int)
     n, large, known, scale_unk, share = zeros, zeros, zeros, zeros, np.full(len(pids), np.nan)
     if len(local):
-        tagged = _has_tag(local["tags"], "规上")
-        m = pd.DataFrame({"link_id": local["link_id"], "enterprise_id": local["enterprise_id"],
-                          "_large": tagged | local["scale"].isin(gap_rules.LARGE_SCALES).to_numpy(bool),
-                          "_share": pd.to_numeric(local["revenue_share"], errors="coerce"),
-                          "_scale_unknown": local["scale"].isna().to_numpy(bool) & ~tagged})
-        g = m.groupby("link_id")
-        agg = pd.DataFrame({"local_makers": g["enterprise_id"].nunique(), "local_large": g["_large"].sum(),
-                            "local_share_sum": g["_share"].sum(min_count=1),
-                            "local_share_known": g["_share"].count(),
-                            "local_scale_unknown": g["_scale_unknown"].sum()}).reindex(pids)
-        n, large, known, scale_unk = (agg[c].fillna(0).to_numpy().astype(int) for c in (
-            "local_makers", "local_large", "local_share_known", "local_scale_unknown"))
-        share = agg["local_share_sum"].to_numpy(float)
+        n, large, known, scale_unk, share = _local_aggregates(local, pids)
     u = _unknown_counts(unknown, set(local["enterprise_id"].tolist()) if len(local) else set(), pids)
     total = dict(zip(counts["product_id"].tolist(), counts["makers"].tolist())) if len(counts) else {}
     makers_total = np.maximum(np.array([int(total.get(p, 0)) for p in pids], dtype=int), n + u)
@@ -101,6 +89,36 @@ def _link_counts(view, local: pd.DataFrame, unknown: pd.DataFrame, counts: pd.Da
     broken = gap & np.asarray(up_ok, dtype=bool) & np.asarray(down_ok, dtype=bool)
     return pd.DataFrame({"product_id": pids, "stage": stage, "key_link": key, "local_makers": n,
                          "status": status, "broken": broken})
+
+
+def _local_aggregates(local: pd.DataFrame, pids: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per link of ``pids``: distinct local makers, large ones, shares known, scale unknown (ints)
+    and the sum of the known revenue shares (NaN when none) — classify_links' groupby, on integer
+    codes (the share sum is still pandas' groupby sum: the same summation, the same float).
+
+    >>> loc = pd.DataFrame({"link_id": ["b", "b", "a"], "enterprise_id": ["e1", "e2", "e1"],
+    ...                     "tags": [[], ["规上"], []], "scale": [None, "小型", "大型"],
+    ...                     "revenue_share": [0.5, None, 0.25]})
+    >>> [a.tolist() for a in _local_aggregates(loc, np.array(["a", "b", "c"], dtype=object))]
+    [[1, 2, 0], [1, 1, 0], [1, 1, 0], [0, 1, 0], [0.25, 0.5, nan]]
+    """
+    k = len(pids)
+    pos = {p: i for i, p in enumerate(pids.tolist())}
+    code = np.fromiter((pos.get(x, -1) for x in local["link_id"].tolist()), dtype=np.int64, count=len(local))
+    ok = code >= 0
+    tagged = _has_tag(local["tags"], "规上")
+    large = tagged | local["scale"].isin(gap_rules.LARGE_SCALES).to_numpy(bool)
+    scale_unk = local["scale"].isna().to_numpy(bool) & ~tagged
+    share = pd.to_numeric(local["revenue_share"], errors="coerce").to_numpy(float)
+    ents, _ = pd.factorize(local["enterprise_id"].to_numpy(object))   # missing ids: -1, not counted
+    both = ok & (ents >= 0)
+    pairs = np.unique(code[both] * (int(ents.max(initial=0)) + 1) + ents[both])
+    n = np.bincount(pairs // (int(ents.max(initial=0)) + 1), minlength=k)
+
+    def count(flags: np.ndarray) -> np.ndarray:
+        return np.bincount(code[ok], weights=flags[ok], minlength=k).astype(int)
+    sums = pd.Series(share[ok]).groupby(code[ok]).sum(min_count=1).reindex(range(k)).to_numpy(float)
+    return n.astype(int), count(large), count(~np.isnan(share)), count(scale_unk), sums
 
 
 def _has_tag(tags: pd.Series, tag: str) -> np.ndarray:

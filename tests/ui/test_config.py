@@ -15,3 +15,15 @@ def test_config_parses_and_hides_developer_chrome():
     assert cfg["client"]["toolbarMode"] == "viewer"
     assert cfg["server"]["showEmailPrompt"] is False
     assert cfg["browser"]["gatherUsageStats"] is False
+
+
+def test_no_source_file_watcher():
+    # watching the app's folder (and every imported module) cost a start ~1.5 s of CPU; users never edit code
+    cfg = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
+    assert cfg["server"]["fileWatcherType"] == "none"
+
+
+def test_start_asks_no_internet_service():
+    # without a set serverAddress, headless Streamlit asks checkip.amazonaws.com for the external IP at start
+    cfg = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
+    assert cfg["browser"]["serverAddress"]

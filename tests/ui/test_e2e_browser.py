@@ -1,4 +1,4 @@
-"""End to end: ``streamlit run app.py`` in a subprocess (fresh store, first-start seed), driven by
+"""End to end: ``streamlit run serve.py`` (the app with its start-up warm-up) in a subprocess (fresh store, first-start seed), driven by
 headless Chromium through playwright. Screenshots go to test-artifacts/ (gitignored).
 
 Uses the system Chromium at /usr/bin/chromium; it never downloads a browser.
@@ -42,7 +42,7 @@ def server(tmp_path_factory):
     env.update(CHAINATLAS_DB=str(tmp_path_factory.mktemp("e2e") / "db"), CHAINATLAS_EDITING="open")
     log = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
     with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
                                  "--server.port", str(port), "--browser.gatherUsageStats", "false"],
                                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

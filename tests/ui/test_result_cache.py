@@ -81,3 +81,35 @@ def test_damaged_files_off_switch_and_stores_that_are_not_folders(tmp_path, cach
         monkeypatch.setenv("CHAINATLAS_CACHE_DIR", "none")
         result_cache.cached("overview", db, store.generation(), ("运城市",), compute)
     assert len(calls) == 4
+
+
+def test_boundaries_kept_on_disk_draw_the_same_map(cache):
+    from graph.analysis import boundaries
+    from ui.divisions_map import division_chart
+    codes = ["140100", "140800", "999999"]
+    values = pd.DataFrame({"code": codes, "name": ["太原市", "运城市", "无"], "value": [0.5, float("nan"), 0.1],
+                           "text": ["50%", "无数据", "10%"]})
+    parks = pd.DataFrame(columns=["park", "kind", "region", "lon", "lat"])
+    fresh = division_chart(values, metric="本地配套率", rate=True, parks=parks)
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return boundaries.geometries(codes)
+    stamp = boundaries.source_stamp()
+    assert stamp is not None
+    result_cache.kept("shapes", (stamp, tuple(codes)), compute)
+    shapes = result_cache.kept("shapes", (stamp, tuple(codes)), compute)          # read back from the file
+    assert calls == [1] and shapes["999999"] is None and shapes["140800"]["type"] == "MultiPolygon"
+    saved = dict(boundaries._KNOWN)
+    try:
+        boundaries._KNOWN.clear()
+        boundaries._geometry.cache_clear()
+        boundaries.remember(shapes)
+        assert division_chart(values, metric="本地配套率", rate=True, parks=parks) == fresh
+        assert boundaries._geometry.cache_info().misses == 0     # no file parsed again
+    finally:
+        boundaries._KNOWN.clear()
+        boundaries._KNOWN.update(saved)
+    assert result_cache.kept("shapes", (("elsewhere", 0, boundaries.TOLERANCE), tuple(codes)), compute) == shapes
+    assert calls == [1, 1]                                       # other boundary data: computed again

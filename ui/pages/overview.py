@@ -1,14 +1,19 @@
 """总览: every chain with 链长, 链主, 本地配套率 and its 缺/弱/断链 counts in the chosen place."""
-import altair as alt
-import streamlit as st
+from ui.timing import mark
 
-from ui import divisions_map, layout, sidebar, state
+mark("overview: page start")
+import streamlit as st  # noqa: E402
+
+from ui import divisions_map, layout, sidebar, state  # noqa: E402
+
+mark("overview: page imports")
 
 
 def body():
     sel = state.selection()
     layout.banner(f"{sel.place_name} · 全部产业链", "本地配套率 = 有本地生产企业的环节 ÷ 有数据的环节（无数据环节不计入）")
     df = state.overview(sel)
+    mark("overview: data")
     if df.empty:
         raise state.why_no_selection()
     c = st.columns(5)
@@ -44,6 +49,7 @@ def body():
                        "关键加权": st.column_config.TextColumn(width=66, help="关键环节加权配套率"),
                        "紧急": st.column_config.NumberColumn(width=44, help="紧急缺口环节数"),
                        "本地企业": st.column_config.NumberColumn(width=66)})
+    mark("overview: metrics and table sent")
     st.caption("点击表格左侧选中一条产业链即可打开其全景图；“无数据”环节是数据中没有任何生产企业的环节，不计为缺链；"
                "“待核实”环节取决于所在地未知的企业，不计为缺链，配套率括号内为其可能达到的上限。")
 
@@ -55,20 +61,13 @@ def body():
         kinds = {"broken": "断链", "missing_only": "缺链", "weak_only": "弱链"}
         long["类型"] = long["kind"].map(kinds)
         long["order"] = long["kind"].map({k: i for i, k in enumerate(kinds)})
-        chart = alt.Chart(long).mark_bar().encode(
-            y=alt.Y("name:N", title=None, sort=alt.EncodingSortField("n", op="sum", order="descending")),
-            x=alt.X("n:Q", title="缺口环节数（断链单列，不重复计入缺链/弱链）", stack=True,
-                    axis=alt.Axis(format="d", tickMinStep=1)),
-            color=alt.Color("类型:N", scale=alt.Scale(domain=list(kinds.values()),
-                                                    range=[layout.STATUS_STYLE["broken"][1], "#e0595a", "#e8b400"]),
-                            legend=alt.Legend(orient="top", title=None)),
-            order=alt.Order("order:Q"),
-            tooltip=[alt.Tooltip("name:N", title="产业链"), alt.Tooltip("类型:N"), alt.Tooltip("n:Q", title="环节数")],
-        ).properties(height=max(260, 26 * len(df)))
-        st.altair_chart(chart, width="stretch", height=max(260, 26 * len(df)) + 90)
+        height = max(260, 26 * len(df))
+        st.vega_lite_chart(long, _gap_bars(list(kinds.values()), height), width="stretch", height=height + 90)
+        mark("overview: bar chart sent")
     with right:
         st.subheader(f"{sel.chain_name} · 各地本地配套率")
-        divisions_map.show(sel, key="overview_map", height=max(260, 26 * len(df)) + 40)
+        divisions_map.show(sel, key="overview_map", height=divisions_map.overview_height(len(df)))
+        mark("overview: map sent")
 
     rows = event.selection.rows if event is not None else []
     st.divider()
@@ -83,6 +82,23 @@ def body():
         target = str(df.iloc[rows[0]]["chain_id"]) if rows else chosen
         sidebar.request(chain=target)
         st.switch_page("ui/pages/panorama.py", query_params=sidebar.keep_query())
+
+
+def _gap_bars(kinds: list[str], height: int) -> dict:
+    """The stacked bars of 断链/缺链/弱链 per chain (Vega-Lite, written out: no Altair to import)."""
+    return {
+        "mark": {"type": "bar"}, "height": height,
+        "encoding": {
+            "y": {"field": "name", "type": "nominal", "title": None,
+                  "sort": {"field": "n", "op": "sum", "order": "descending"}},
+            "x": {"field": "n", "type": "quantitative", "title": "缺口环节数（断链单列，不重复计入缺链/弱链）",
+                  "stack": True, "axis": {"format": "d", "tickMinStep": 1}},
+            "color": {"field": "类型", "type": "nominal",
+                      "scale": {"domain": kinds, "range": [layout.STATUS_STYLE["broken"][1], "#e0595a", "#e8b400"]},
+                      "legend": {"orient": "top", "title": None}},
+            "order": {"field": "order", "type": "quantitative"},
+            "tooltip": [{"field": "name", "type": "nominal", "title": "产业链"}, {"field": "类型", "type": "nominal"},
+                        {"field": "n", "type": "quantitative", "title": "环节数"}]}}
 
 
 layout.run_page("产业链总览", body, caption="链长制重点产业链的本地配套情况：选择地区与阈值见左侧栏。")

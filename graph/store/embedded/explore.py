@@ -20,10 +20,11 @@ _CHAIN_SQL = {
                  "cp.source, cp.as_of, cp.illustrative FROM chain_products cp "
                  "JOIN products p ON p.product_id = cp.product WHERE cp.chain = :c ORDER BY CASE cp.stage "
                  + " ".join(f"WHEN '{s}' THEN {i}" for s, i in S.STAGE_ORDER.items()) + " END, p.product_id"),
-    "flows": ("SELECT from_product, to_product, cycle_ok, source, as_of, illustrative FROM product_flows "
-              "WHERE from_product IN (SELECT product FROM chain_products WHERE chain = :c) "
-              "AND to_product IN (SELECT product FROM chain_products WHERE chain = :c) "
-              "ORDER BY from_product, to_product"),
+    # each chain product's flows by the primary key, kept when the other end is in the chain too
+    "flows": ("SELECT f.from_product, f.to_product, f.cycle_ok, f.source, f.as_of, f.illustrative "
+              "FROM chain_products a CROSS JOIN product_flows f ON f.from_product = a.product "
+              "CROSS JOIN chain_products b ON b.chain = a.chain AND b.product = f.to_product "
+              "WHERE a.chain = :c ORDER BY f.from_product, f.to_product"),
     "roles": ("SELECT e.enterprise_id, e.name, r.role, r.evidence, e.region, e.park, e.scale, e.tags, "
               "r.source, r.as_of, r.illustrative FROM chain_roles r "
               "JOIN enterprises e ON e.enterprise_id = r.enterprise WHERE r.chain = :c "

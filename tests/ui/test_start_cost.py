@@ -1,0 +1,49 @@
+"""What a cold start of the default page costs: its own timing marks, and no Altair on it."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from uihelp import APP, find, no_errors
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_timing_marks_follow_the_script_when_switched_on(seeded_env, app, monkeypatch, tmp_path):
+    marks = tmp_path / "marks.jsonl"
+    monkeypatch.setenv("CHAINATLAS_TIMING", str(marks))
+    at = app()
+    no_errors(at)
+    got = [json.loads(line) for line in marks.read_text(encoding="utf-8").splitlines()]
+    names = [m["mark"] for m in got]
+    for a, b in [("script: start", "script: app imports"), ("script: store open", "script: sidebar"),
+                 ("overview: data", "overview: map sent"), ("overview: map sent", "script: end")]:
+        assert names.index(a) < names.index(b), names
+    assert [m["t"] for m in got] == sorted(m["t"] for m in got)
+    assert all(m["cpu"] >= 0 for m in got)
+
+
+def test_overview_charts_are_plain_vega_lite(seeded_env, app):
+    at = app()
+    no_errors(at)
+    specs = [json.loads(c.proto.spec) for c in find(at, "arrow_vega_lite_chart") + find(at, "vega_lite_chart")]
+    bars = next(s for s in specs if s.get("mark", {}).get("type") == "bar")
+    assert bars["encoding"]["x"]["stack"] is True and bars["encoding"]["color"]["scale"]["domain"] == ["断链", "缺链", "弱链"]
+    shapes = next(s for s in specs if "layer" in s)["layer"][0]
+    assert shapes["mark"]["type"] == "geoshape" and all(f["type"] == "Feature" for f in shapes["data"]["values"])
+
+
+def test_the_default_page_does_not_import_altair(seeded_env):
+    # in a fresh process: importing Altair (and validating its charts) was a third of a later start
+    code = ("import sys\nfrom streamlit.testing.v1 import AppTest\n"
+            f"at = AppTest.from_file({str(APP)!r}, default_timeout=300).run()\n"
+            "assert not at.exception, [e.message for e in at.exception]\n"
+            "assert at.title[0].value == '产业链总览', at.title\n"
+            "print('altair' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, cwd=ROOT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "False"

@@ -1,0 +1,143 @@
+"""Warm-up at server start: the default page's work begun while the browser loads Streamlit.
+
+A fresh server idles between answering the first HTTP request and the browser's websocket (the
+browser downloads and parses Streamlit's JavaScript, ~1-1.5 s); the script runs only when that
+session connects. :func:`start` (called by serve.py's ``st.App`` lifespan) uses that time in one
+background thread: step by step it imports what app.py and the 总览 import, opens the store and
+asks the default page's cached queries (ui.state, ui.divisions_map: ``st.cache_data`` /
+``st.cache_resource``) for the selection a visitor without query parameters gets — the first
+chain, the first province, default thresholds.
+
+- No double computation: the page asks the same cached functions with the same arguments, and
+  Streamlit holds one compute lock per cache key, so a page arriving while the warm-up computes
+  waits for that result.
+- The browser first: before each step the thread waits while the server is answering HTTP
+  requests (:class:`RequestGate`, serve.py's middleware; at most ``MAX_WAIT`` s in all) — one
+  process, one GIL: a step running meanwhile would slow the downloads of Streamlit's files.
+- Nothing is shown: a failure is only logged (debug level; nothing is cached for a call that
+  raised), and the page then meets the same error and shows its usual message.
+- ``CHAINATLAS_WARM=0`` switches it off.
+
+>>> default_selection(None) is None
+True
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+
+log = logging.getLogger("chainatlas.ui")
+QUIET = 0.05        # seconds without an HTTP request in progress before a step starts
+MAX_WAIT = 3.0      # seconds the warm-up waits for quiet in all, at most
+THREAD = "chainatlas-warm"
+_started: threading.Thread | None = None
+
+
+class RequestGate:
+    """HTTP requests in progress (pure ASGI middleware: counts, changes nothing)."""
+
+    open = 0
+    last = 0.0          # time.monotonic() when the last request ended
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope.get("type") != "http":
+            return await self.app(scope, receive, send)
+        RequestGate.open += 1
+        try:
+            return await self.app(scope, receive, send)
+        finally:
+            RequestGate.open -= 1
+            RequestGate.last = time.monotonic()
+
+    @classmethod
+    def wait_quiet(cls, budget: float) -> float:
+        """Sleep until no request has been in progress for QUIET s (or ``budget`` s are spent);
+        returns the budget left."""
+        t0 = time.monotonic()
+        while budget > time.monotonic() - t0 and (cls.open > 0 or time.monotonic() - cls.last < QUIET):
+            time.sleep(0.01)
+        return max(0.0, budget - (time.monotonic() - t0))
+
+
+def enabled() -> bool:
+    return os.environ.get("CHAINATLAS_WARM", "1").strip().lower() not in ("0", "off", "none", "false", "no")
+
+
+def default_selection(chains, tree=None):
+    """The Selection of a first visit (no query parameters), as ui.sidebar.render resolves it;
+    None when there is no chain or no province."""
+    if chains is None or len(chains) == 0:
+        return None
+    from graph.options import DEFAULT_THRESHOLDS
+    from ui import sidebar, state
+    provinces = sidebar.province_order(chains, tree)
+    if not provinces:
+        return None
+    chain_id = str(chains["chain_id"].astype(str).iloc[0])
+    names = dict(zip(chains["chain_id"].astype(str), chains["name"].astype(str)))
+    province = provinces[0]
+    return state.Selection(chain_id=chain_id, chain_name=names.get(chain_id, chain_id), place_id=province,
+                           place_name=tree.name(province), place_kind="region", region_code=province,
+                           province=province, thresholds=DEFAULT_THRESHOLDS, enclave=True)
+
+
+def _imports() -> None:
+    import pandas  # noqa: F401
+    import pyarrow  # noqa: F401
+
+
+def _app_imports() -> None:
+    from ui import divisions_map, layout, sidebar, state  # noqa: F401 — app.py's and the 总览's imports
+    import graph.analysis.overview_counts  # noqa: F401
+    import graph.analysis.overview  # noqa: F401
+
+
+def _data() -> None:
+    from ui import divisions_map, state
+    state.atlas()
+    sel = default_selection(state.table("chains"), state.tree())
+    if sel is None:
+        return
+    df = state.overview(sel)
+    if len(df):
+        divisions_map.drawn(sel, divisions_map.base_region(sel, state.tree()), "",
+                            divisions_map.overview_height(len(df)))
+
+
+STEPS = [("imports", _imports), ("app imports", _app_imports), ("data", _data)]
+
+
+class _NoContextWarning(logging.Filter):
+    """Drops Streamlit's "missing ScriptRunContext" warning for this thread (no session here, by design)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.threadName == THREAD and "missing ScriptRunContext" in record.getMessage())
+
+
+def warm() -> None:
+    """Each of STEPS in turn, each after the server's HTTP requests have gone quiet."""
+    from ui.timing import mark
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoContextWarning())
+    budget = MAX_WAIT
+    try:
+        for name, step in STEPS:
+            budget = RequestGate.wait_quiet(budget)
+            mark(f"warm: {name} start")
+            step()
+            mark(f"warm: {name}")
+    except Exception:  # noqa: BLE001 — the page meets it again and explains it
+        log.debug("warm-up failed", exc_info=True)
+
+
+def start() -> threading.Thread | None:
+    """Run :func:`warm` once per process in a daemon thread (None when switched off)."""
+    global _started
+    if _started is None and enabled():
+        _started = threading.Thread(target=warm, name=THREAD, daemon=True)
+        _started.start()
+    return _started
