@@ -49,19 +49,14 @@ def leader_matching(report, targets: pd.DataFrame, per_input: int = 3) -> pd.Dat
     leader_rows = leaders[[c for c in _LEADER_FIELDS if c in leaders.columns]].to_dict("records")
     wanted = {p for ld in leader_rows for p in str(ld.get("input_ids") or "").split(";")
               if p in by_id and str(by_id[p].get("status")) in ("missing", "weak")}
-    best: dict[str, pd.DataFrame] = {}
-    if wanted and targets is not None and len(targets):  # the candidates of those inputs only
-        mine = targets[targets["gap_product_id"].astype(str).isin(wanted)]
-        ranked = mine.sort_values(["gap_product_id", "rank"])
-        best = {str(pid): g.head(per_input) for pid, g in ranked.groupby("gap_product_id", sort=False)}
+    best = _candidates(targets, wanted, per_input) if wanted and targets is not None and len(targets) else {}
     rows = []
     for ld in leader_rows:
         inputs = [p for p in str(ld.get("input_ids") or "").split(";") if p in by_id]
         for pid in sorted(inputs, key=order.get):
             link = by_id[pid]
             status = str(link.get("status"))
-            cands = best.get(pid) if status in ("missing", "weak") else None
-            has = cands is not None and len(cands)
+            cands, ids = best.get(pid, ("", "")) if status in ("missing", "weak") else ("", "")
             rows.append({
                 "leader_id": ld.get("enterprise_id"), "leader": ld.get("name"),
                 "leader_local": "是" if ld.get("is_local") else "否",
@@ -69,11 +64,27 @@ def leader_matching(report, targets: pd.DataFrame, per_input: int = 3) -> pd.Dat
                 "status": status, "status_cn": link.get("label"), "verdict": VERDICT.get(status, status),
                 "local_count": int(link.get("local_makers") or 0) if status != "no_data" else None,
                 "local_suppliers": _text(link.get("local_maker_names")) if status in ("covered", "weak") else "",
-                "candidates": "、".join(f"{n}（{_text(p) or '所在地未知'}）" for n, p in
-                                       zip(cands["name"], cands["province_name"])) if has else "",
-                "candidate_ids": ";".join(cands["enterprise_id"].astype(str)) if has else "",
+                "candidates": cands, "candidate_ids": ids,
                 "advice": ADVICE.get(status, ""), "source": ld.get("source"), "as_of": ld.get("as_of")})
     return pd.DataFrame(rows, columns=MATCH_COLUMNS)
+
+
+def _candidates(targets: pd.DataFrame, wanted: set, per_input: int) -> dict[str, tuple[str, str]]:
+    """gap product id -> (``企业（省份）`` texts, ``;``-joined enterprise ids) of its best
+    ``per_input`` targets by rank (ties in the targets' order), for the products in ``wanted``."""
+    gap = targets["gap_product_id"].astype(str).tolist()
+    rank, names = targets["rank"].tolist(), targets["name"].tolist()
+    provinces, ids = targets["province_name"].tolist(), targets["enterprise_id"].astype(str).tolist()
+    rows: dict[str, list[int]] = {}
+    for i, pid in enumerate(gap):
+        if pid in wanted:
+            rows.setdefault(pid, []).append(i)
+    out = {}
+    for pid, at in rows.items():
+        top = sorted(at, key=lambda i: (rank[i] != rank[i], rank[i]))[:per_input]  # missing last; stable
+        out[pid] = ("、".join(f"{names[i]}（{_text(provinces[i]) or '所在地未知'}）" for i in top),
+                    ";".join(ids[i] for i in top))
+    return out
 
 
 class _Rows:

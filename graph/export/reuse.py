@@ -20,6 +20,7 @@ by product as requested, each product's rows as the store gave them). Anything e
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 
@@ -48,21 +49,25 @@ class ReusingStore:
 def _assemble(ids: list[str], kept: list[tuple[frozenset, pd.DataFrame]]) -> pd.DataFrame:
     """The rows of ``ids`` from kept answers (each product from the first answer that asked it),
     ordered by product as ``ids`` lists them, a product's rows in their kept order."""
-    left, pieces = set(ids), []
+    index = pd.Index(ids, dtype=object)
+    left, pieces, keys = set(ids), [], []
     for prods, rows in kept:
         take = left & prods
         if not take:
             continue
         left -= take
         if len(rows):
-            part = rows[rows["product_id"].astype(object).isin(take).to_numpy(bool)]
-            if len(part):
-                pieces.append(part)
+            wanted = np.zeros(len(ids) + 1, dtype=bool)   # by position in ids; the last: not asked
+            wanted[index.get_indexer(list(take))] = True
+            at = index.get_indexer(rows["product_id"].to_numpy(dtype=object))
+            mine = np.flatnonzero(wanted[at])
+            if len(mine):
+                pieces.append(rows.take(mine))
+                keys.append(at[mine])
         if not left:
             break
     if not pieces:
         return kept[0][1].iloc[:0].reset_index(drop=True)
     out = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0].reset_index(drop=True)
-    pos = {p: i for i, p in enumerate(ids)}
-    order = out["product_id"].astype(object).map(pos).to_numpy()
-    return out.take(order.argsort(kind="stable")).reset_index(drop=True)
+    order = np.concatenate(keys).argsort(kind="stable")
+    return out.take(order).reset_index(drop=True)

@@ -12,6 +12,8 @@ from collections import Counter
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from graph.analysis.gap_rules import STATUS_CN
 from graph.analysis.gap_summary import coverage_text
@@ -175,25 +177,41 @@ def gap_rows(reports, targets) -> pd.DataFrame:
 def matching_rows(reports, targets, per_input: int = 3) -> pd.DataFrame:
     """链主供需对接清单 of every chain: its 链主's inputs, local or not, candidate suppliers."""
     from graph.analysis.leader_view import leader_matching
-    frames = [leader_matching(rep, tg, per_input).assign(chain_id=rep.chain.get("chain_id"), chain=rep.chain.get("name"))
-              for rep, tg in zip(reports, targets)]
-    frames = [f for f in frames if len(f)]
-    if not frames:
+    pairs = [(leader_matching(rep, tg, per_input), rep.chain) for rep, tg in zip(reports, targets)]
+    pairs = [(f, chain) for f, chain in pairs if len(f)]
+    if not pairs:
         return _empty("matching")
-    return pd.concat(frames, ignore_index=True)[list(HEADERS["matching"])]
+    return _with_chains(*zip(*pairs))[list(HEADERS["matching"])]
+
+
+def _with_chains(frames, chains) -> pd.DataFrame:
+    """``pd.concat([f.assign(chain_id=c["chain_id"], chain=c["name"]) for f, c in zip(frames, chains)],
+    ignore_index=True)``, the two columns made once for all rows when every id and name is text.
+
+    >>> _with_chains([pd.DataFrame({"x": [1, 2]}), pd.DataFrame({"x": [3]})],
+    ...              [{"chain_id": "C1", "name": "甲"}, {"chain_id": "C2", "name": "乙"}])["chain"].tolist()
+    ['甲', '甲', '乙']
+    """
+    values = [(c.get("chain_id"), c.get("name")) for c in chains]
+    if not all(isinstance(a, str) and isinstance(b, str) for a, b in values):
+        return pd.concat([f.assign(chain_id=a, chain=b) for f, (a, b) in zip(frames, values)], ignore_index=True)
+    sizes = [len(f) for f in frames]
+    out = pd.concat(frames, ignore_index=True)
+    column = lambda k: pd.Series(np.repeat(np.array([v[k] for v in values], dtype=object), sizes))  # noqa: E731
+    return out.assign(chain_id=column(0), chain=column(1))
 
 
 def target_rows(reports, targets, tree) -> pd.DataFrame:
-    frames = []
+    frames, chains = [], []
     park_names = {k: v.get("name") for k, v in tree.parks.items()}
     for rep, tg in zip(reports, targets):
         if tg.empty:
             continue
-        frames.append(tg.assign(chain_id=rep.chain.get("chain_id"), chain=rep.chain.get("name"),
-                                park_name=_names(park_names, tg["park"])))
+        frames.append(tg.assign(park_name=_names(park_names, tg["park"])))
+        chains.append(rep.chain)
     if not frames:
         return _empty("targets")
-    out = pd.concat(frames, ignore_index=True)
+    out = _with_chains(frames, chains)
     out["rank"] = out["rank"].astype(int)
     return out[list(HEADERS["targets"])]
 
@@ -239,13 +257,45 @@ def maker_rows(reports, tree) -> pd.DataFrame:
         "park_name": _names(park_names, m["park"]), "scale": m["scale"], "revenue": m["revenue"],
         "employees": m["employees"], "listed": m["listed"], "tags": _joined_once(m["tags"]),
         "product_id": m["product_id"], "revenue_share": m["revenue_share"], "source": m["source"],
-        "as_of": m["as_of"], "illustrative": m["illustrative"],
-        "_chain": pick, "_order": np.where(found, at, np.iinfo(np.int64).max)})  # unknown links last
-    out = out.sort_values(["_chain", "_order", "name", "enterprise_id", "product_id"], kind="stable")
+        "as_of": m["as_of"], "illustrative": m["illustrative"]})
+    order = np.where(found, at, np.iinfo(np.int64).max)  # unknown links last
+    out = out.take(_lexsort([pick, order, out["name"], out["enterprise_id"], out["product_id"]]))
     out = out.reset_index(drop=True)
     for k in ("revenue", "revenue_share", "employees"):
         out[k] = pd.to_numeric(out[k], errors="coerce").astype(float)
     return out[list(HEADERS["makers"])]
+
+
+def _lexsort(keys: list) -> np.ndarray:
+    """The row order ``sort_values(keys, kind="stable")`` gives (missing values last): one stable
+    pyarrow sort of integer and text keys (strings by code point, as pandas orders them), else
+    each key's sorted factor codes through numpy's lexsort.
+
+    >>> _lexsort([np.array([1, 0, 1]), pd.Series(["b", None, "a"])]).tolist()
+    [1, 2, 0]
+    """
+    arrays = []
+    for k in keys:
+        try:
+            if isinstance(k, np.ndarray) and k.dtype.kind in "iu":
+                arrays.append(pa.array(k))
+            elif isinstance(k.dtype, pd.StringDtype) and k.dtype.storage == "pyarrow":
+                arrays.append(pa.array(k.array))
+            elif k.dtype == object:   # text (missing as None/NaN) or else the numpy way
+                arrays.append(pa.array(k.to_numpy(), pa.string(), from_pandas=True))
+            else:
+                break
+        except (pa.ArrowException, TypeError, ValueError):
+            break
+    else:
+        names = [f"k{i}" for i in range(len(arrays))]
+        table = pa.table(dict(zip(names, arrays)))
+        return pc.sort_indices(table, [(n, "ascending") for n in names]).to_numpy()  # nulls at the end
+    codes = []
+    for k in keys:
+        c, uniques = pd.factorize(k, sort=True)
+        codes.append(np.where(c < 0, len(uniques), c))
+    return np.lexsort(codes[::-1])
 
 
 def _pairwise(fn, a: pd.Series, b: pd.Series) -> list:
