@@ -36,6 +36,12 @@ scenarios                 CHAINATLAS_SCENARIOS   folder of saved what-if scenari
                                                  small JSON files); default ``<db>/scenarios``
                                                  for the embedded store, ``./atlas-scenarios``
                                                  for Neo4j
+cache_dir                 CHAINATLAS_CACHE_DIR   the app's first-page results kept between starts
+                                                 (ui/result_cache.py); default
+                                                 ``$XDG_CACHE_HOME/chainatlas``; ``none`` = off
+warm                      CHAINATLAS_WARM        ``streamlit run serve.py`` begins the default
+                                                 page's work at server start (ui/warm.py);
+                                                 ``0`` = off (default on)
 ========================  =====================  ==================================================
 
 >>> s = Settings.from_env({"CHAINATLAS_DB": "neo4j://db.example:7687"})
@@ -43,6 +49,10 @@ scenarios                 CHAINATLAS_SCENARIOS   folder of saved what-if scenari
 'neo4j'
 >>> Settings.from_env({}).backend
 'embedded'
+>>> Settings.from_env({"CHAINATLAS_WARM": "off"}).warm, Settings.from_env({}).warm
+(False, True)
+>>> Settings.from_env({"CHAINATLAS_CACHE_DIR": " none "}).cache_dir
+'none'
 """
 from __future__ import annotations
 
@@ -71,6 +81,8 @@ class Settings:
     max_rows: int = 5_000_000
     max_problems: int = 20
     scenarios: str = ""
+    cache_dir: str = ""
+    warm: bool = True
 
     @property
     def backend(self) -> str:
@@ -108,6 +120,8 @@ class Settings:
             max_rows=int(_number(env, "CHAINATLAS_MAX_ROWS", d.max_rows)),
             max_problems=int(_number(env, "CHAINATLAS_MAX_PROBLEMS", d.max_problems)),
             scenarios=env.get("CHAINATLAS_SCENARIOS", d.scenarios),
+            cache_dir=env.get("CHAINATLAS_CACHE_DIR", d.cache_dir).strip(),
+            warm=env.get("CHAINATLAS_WARM", "1").strip().lower() not in ("0", "off", "none", "false", "no"),
         )
 
 

@@ -24,6 +24,8 @@ import pickle
 import tempfile
 from pathlib import Path
 
+from graph.settings import Settings
+
 log = logging.getLogger("chainatlas.ui")
 ROOT = Path(__file__).resolve().parents[1]
 KEEP = 64          # files kept per kind of result (the oldest go first)
@@ -31,7 +33,7 @@ _CODE: str | None = None
 
 
 def cache_dir() -> Path | None:
-    env = os.environ.get("CHAINATLAS_CACHE_DIR", "").strip()
+    env = Settings.from_env().cache_dir     # read per call: tests and the bench set it per run
     if env.lower() in ("none", "off", "0"):
         return None
     if env:

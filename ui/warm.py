@@ -24,9 +24,10 @@ True
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
+
+from graph.settings import Settings
 
 log = logging.getLogger("chainatlas.ui")
 QUIET = 0.05        # seconds without an HTTP request in progress before a step starts
@@ -65,7 +66,7 @@ class RequestGate:
 
 
 def enabled() -> bool:
-    return os.environ.get("CHAINATLAS_WARM", "1").strip().lower() not in ("0", "off", "none", "false", "no")
+    return Settings.from_env().warm
 
 
 def default_selection(chains, tree=None):

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from uihelp import XSS, find, graph_page, no_errors
+from uihelp import SEED, XSS, find, graph_page, no_errors
 
 
 # st.dataframe keys reach AppTest only for selectable tables: the others are found by a column.
@@ -26,7 +26,9 @@ def _has(at, key) -> bool:
     return any(d.key == key or TABLE_COLUMN.get(key) in d.value.columns for d in at.dataframe)
 
 
-def test_first_start_seeds_and_shows_the_overview(seeded_env, app):
+def test_first_start_seeds_and_shows_the_overview(env, tmp_path, app):
+    # a store of its own: the session's seeded store may have been seeded by an earlier test
+    env(CHAINATLAS_DB=tmp_path / "db", CHAINATLAS_SEED=str(SEED), CHAINATLAS_EDITING="open")
     at = app()
     no_errors(at)
     assert any("首次启动" in s.value and "自动载入" in s.value for s in at.success)
