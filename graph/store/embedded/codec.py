@@ -199,6 +199,18 @@ def frame(rows: list[tuple], columns: list[str], kinds: dict[str, str] | None = 
             arrays.append(np.fromiter((_BOOLS.get(v, bool(v)) for v in vals), dtype=object, count=n))
         else:
             arrays.append(np.fromiter(vals, dtype=object, count=n))
+    return columns_frame(arrays, columns)
+
+
+def columns_frame(arrays: list, columns: list[str]) -> pd.DataFrame:
+    """The DataFrame of these column arrays (numpy arrays of one length, kept as they are: no
+    dtype inference, no alignment; a RangeIndex), as ``pd.DataFrame(dict(zip(columns, (pd.Series(a,
+    dtype=a.dtype) for a in arrays))))`` would build it, at a fraction of the cost for small frames.
+
+    >>> columns_frame([np.array(["a"], dtype=object), np.array([1.5])], ["id", "x"]).dtypes.astype(str).tolist()
+    ['object', 'float64']
+    """
+    n = len(arrays[0]) if arrays else 0
     return pd.DataFrame._from_arrays(arrays, columns=pd.Index(columns), index=pd.RangeIndex(n),
                                      verify_integrity=False)
 

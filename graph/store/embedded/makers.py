@@ -23,6 +23,7 @@ import pandas as pd
 
 from graph.store import MAKER_COLUMNS, Scope
 from graph.store.embedded import derived
+from graph.store.embedded.codec import columns_frame
 from graph.store.embedded.derived import take_text
 
 SEP = "\x1f"
@@ -231,7 +232,7 @@ _EMPTY: dict = {}   # column dtypes -> the empty makers frame of them
 
 
 def _frame(data: dict) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(data[c], dtype=data[c].dtype, copy=False) for c in MAKER_COLUMNS})
+    return columns_frame([data[c] for c in MAKER_COLUMNS], MAKER_COLUMNS)
 
 
 class MakersCache:
