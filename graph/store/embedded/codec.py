@@ -211,8 +211,12 @@ def columns_frame(arrays: list, columns: list[str]) -> pd.DataFrame:
     ['object', 'float64']
     """
     n = len(arrays[0]) if arrays else 0
-    return pd.DataFrame._from_arrays(arrays, columns=pd.Index(columns), index=pd.RangeIndex(n),
-                                     verify_integrity=False)
+    try:    # pandas' own constructor for this case (2.2-3.1); private, so a plain build stands behind it
+        return pd.DataFrame._from_arrays(arrays, columns=pd.Index(columns), index=pd.RangeIndex(n),
+                                         verify_integrity=False)
+    except (AttributeError, TypeError):
+        return pd.DataFrame({c: pd.Series(a, dtype=a.dtype) for c, a in zip(columns, arrays)},
+                            columns=columns, index=pd.RangeIndex(n))
 
 
 def kinds_of(table: str, rename: dict[str, str] | None = None) -> dict[str, str]:
