@@ -44,6 +44,7 @@ from graph.export.reuse import ReusingStore
 from graph.export.safe import csv_bytes
 from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS, PriorityWeights, Thresholds, Weights
 from graph.export.project_sheet import project_rows, snapshot_projects
+from graph.export.quiet_gc import fewer_collections
 from graph.export.snapshot import SNAPSHOT_FILE, diff_exports, load_snapshot, make_snapshot  # noqa: F401 (re-exported)
 
 SHEETS = T.SHEETS
@@ -104,6 +105,13 @@ def build_export(store, chains: list[str] | None = None, region: str = "山西�
     The options are those of graph.analysis.gaps.diagnose and graph.analysis.targets.rank_targets;
     ``plan_k``: size of the 招商组合 (graph.analysis.plan.optimise over the same reports; 0 = none).
     Raises NotFound/Ambiguous for unknown chain or region names."""
+    with fewer_collections():   # thousands of small frames: the collector would walk the heap ~400 times
+        return _build_export(store, chains, region, thresholds, weights, top, enclave_attribution, priority,
+                             count_subclasses, generated_at, plan_k)
+
+
+def _build_export(store, chains, region, thresholds, weights, top, enclave_attribution, priority,
+                  count_subclasses, generated_at, plan_k) -> GapExport:
     from graph.analysis import lookup
     from graph.analysis.gaps import diagnose
     from graph.analysis.scope import RegionTree
@@ -165,7 +173,8 @@ def _provenance(parts: list[dict]) -> dict:
 
 def to_xlsx_bytes(export: GapExport) -> bytes:
     from graph.export.xlsx import workbook_bytes
-    return workbook_bytes(export)
+    with fewer_collections():
+        return workbook_bytes(export)
 
 
 def to_csv_bytes(export: GapExport, key: str) -> bytes:
