@@ -239,20 +239,36 @@ class EmbeddedStore(ProjectsMixin, AtlasStore):
         with self._read() as c:
             self._makers.prefetch(c, self._generation(c), product_ids)
 
+    def _kept(self, name: str, gen, ids: list, read, limit: int | None = None) -> dict:
+        """The per-id values kept in ``self.<name>`` (key "" holds their data generation), with
+        ``read(ids not kept yet) -> {id: value}`` added; all dropped when the generation changed
+        or when more than ``limit`` ids would be kept. Only ever added to in place: concurrent
+        readers look up their own ids."""
+        known = getattr(self, name)
+        if known.get("") != gen:
+            known = {"": gen}
+        todo = [i for i in ids if i not in known]
+        if todo:
+            found = read(todo)
+            if limit is not None and len(known) + len(found) > limit:
+                known = {"": gen}
+            known.update(found)
+        setattr(self, name, known)
+        return known
+
     def maker_counts(self, product_ids: Iterable[str]) -> pd.DataFrame:
         """Counted once per product until the data generation changes (only new products are asked)."""
         ids = list(dict.fromkeys(str(p) for p in product_ids))
         with self._read() as c:
             gen = self._generation(c)
-            known = self._counts if self._counts.get("") == gen else {"": gen}
-            todo = [p for p in ids if p not in known]
-            if todo:
+
+            def read(todo):
                 sql = "SELECT product, makers FROM derived_counts WHERE product IN (SELECT value FROM json_each(?))" \
                     if derived.current(c, gen) else ("SELECT product, count(*) FROM enterprise_products WHERE product "
                                                      "IN (SELECT value FROM json_each(?)) GROUP BY product")
                 found = dict(c.execute(sql, (_ids(todo),)))
-                known = {**known, **{p: int(found.get(p, 0)) for p in todo}}
-                self._counts = known
+                return {p: int(found.get(p, 0)) for p in todo}
+            known = self._kept("_counts", gen, ids, read)
         return pd.DataFrame({"product_id": pd.Series(ids, dtype=object),
                              "makers": pd.Series([known.get(p, 0) for p in ids], dtype="int64")})
 
@@ -315,19 +331,16 @@ class EmbeddedStore(ProjectsMixin, AtlasStore):
         ids = list(dict.fromkeys(str(e) for e in enterprise_ids))
         with self._read() as c:
             gen = self._generation(c)
-            known = self._pairs if self._pairs.get("") == gen else {"": gen}
-            todo = [e for e in ids if e not in known]
-            if todo:
+
+            def read(todo):
                 found: dict = {e: [] for e in todo}
                 for end in ("supplier", "customer"):
                     at = 0 if end == "supplier" else 1
                     for r in c.execute(f"SELECT supplier, customer FROM supplies WHERE {end} IN "
                                        "(SELECT value FROM json_each(?))", (_ids(todo),)):
                         found[r[at]].append(r)
-                if len(known) + len(found) > self.PAIRS_KEPT:
-                    known = {"": gen}
-                known.update(found)   # (only ever added to: concurrent readers look up their own ids)
-                self._pairs = known
+                return found
+            known = self._kept("_pairs", gen, ids, read, self.PAIRS_KEPT)
         rows = [r for e in ids for r in known[e]]
         return frame(list(dict.fromkeys(rows)), ["supplier", "customer"], kinds_of("supplies"))
 
