@@ -11,26 +11,23 @@ ValidationFailed and the transaction is rolled back, so a failed apply changes n
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from collections import Counter
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from graph import schema
 from graph.store.embedded import derived
 from graph.store.embedded.codec import cols_sql, create_table_sql, decode_value, index_sql, q
 from graph.store.embedded.derived_fresh import NEEDED as FRESH_TABLES, Building
 from graph.store.embedded.rows import Rows, insert
-from graph.errors import InputProblem, ValidationFailed
+from graph.store.embedded.write_refs import Written, missing_refs, unknown_refs
+from graph.errors import ValidationFailed
 from graph.model import ImportBatch, LoadReport, TableChange
 
 EXAMPLES = 3            # changed-row examples kept per table
-MAX_REF_PROBLEMS = 20
 SORT_CACHE = -32 * 1024  # KB of page cache while an index is built (cache_size, see _bulk_finish)
 
 
@@ -74,105 +71,6 @@ def _diff(conn, table: schema.Table, tmp: str) -> TableChange:
         key = "|".join(str(new[table.column_names.index(k)]) for k in table.key)
         change.examples.append({"key": key, "fields": fields})
     return change
-
-
-def _refs(table: schema.Table):
-    """(column, target table) for every ``ref:`` column."""
-    return [(c.name, c.kind.split(":", 1)[1]) for c in table.columns if c.kind.startswith("ref:")]
-
-
-def _texts(values) -> pa.Array | None:
-    """``values`` as an Arrow string array; None when one is neither text nor None (Arrow infers
-    binary for bytes among str, refuses numbers among str: those keep Python's equality).
-
-    >>> _texts(["a", None]).to_pylist(), _texts(["a", b"b"]), _texts(["a", 1]), len(_texts([]))
-    (['a', None], None, None, 0)
-    """
-    try:
-        arr = pa.array(values)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return None
-    if pa.types.is_null(arr.type):
-        return arr.cast(pa.string())
-    return arr if pa.types.is_string(arr.type) else None
-
-
-class _Written:
-    """The keys this load wrote, per node table (what a reference may point at besides the stored rows):
-    an Arrow string array when they are all text (a million ids in a few MB, not a set of str objects)."""
-
-    def __init__(self):
-        self.rows: dict[str, Rows] = {}
-        self._keys: dict[str, pa.Array | set] = {}
-
-    def done(self, name: str, batch: ImportBatch) -> None:
-        """Table ``name`` is written: keep the keys of a node table (later references point at
-        them), let the rows go, and tell a batch that can drop what it holds of them."""
-        if name in schema.NODE_TABLES:
-            self.keys(name)
-        self.rows.pop(name, None)
-        release = getattr(batch.tables, "written", None)
-        if release is not None:
-            release(name)
-
-    def keys(self, table: str) -> pa.Array | set:
-        if table not in self._keys:
-            rows = self.rows.get(table)
-            values = rows.distinct(schema.TABLES[table].key[0]) if rows is not None else []
-            arr = _texts(values)
-            self._keys[table] = arr if arr is not None else set(values)
-        return self._keys[table]
-
-
-def _unknown(values: list, keys: pa.Array | set) -> list:
-    """The values (not None) missing from ``keys``, sorted by their text.
-
-    >>> _unknown(["b", None, "a", "c"], pa.array(["a"])), _unknown([1, None, 2], {2})
-    (['b', 'c'], [1])
-    """
-    arr = _texts(values) if isinstance(keys, pa.Array) else None
-    if arr is not None:
-        out = arr.filter(pc.invert(pc.is_in(arr, value_set=keys))).drop_null().to_pylist()
-    else:
-        out = set(values).difference(keys if isinstance(keys, set) else keys.to_pylist()).difference([None])
-    return sorted(out, key=str)
-
-
-def _unknown_refs(rows: Rows, written: _Written, pool=None) -> dict:
-    """Per ``ref:`` column of ``rows`` the ids found nowhere among the rows this load wrote to the target
-    table (:func:`_unknown`); with ``pool`` each a Future (Arrow's hashing runs outside the GIL, so
-    the check goes on while SQLite writes)."""
-    return {col: (pool.submit if pool else lambda f, *a: f(*a))(_unknown, rows.distinct(col), written.keys(target))
-            for col, target in _refs(rows.table)}
-
-
-def _missing_refs(conn, rows: Rows, written: _Written, also_temp: bool, source: str,
-                  unknown: dict | None = None) -> list[InputProblem]:
-    """Dangling references in ``rows``: ids found neither among the rows this load wrote to the
-    target table nor in the stored target table (nor, with ``also_temp``, in the batch's temp
-    copy of it). Checked per distinct id: the batch's own ids in memory (``unknown``: from
-    :func:`_unknown_refs`), the rest in SQL."""
-    problems = []
-    table = rows.table
-    unknown = _unknown_refs(rows, written) if unknown is None else unknown
-    for col, target in _refs(table):
-        todo = unknown[col].result() if isinstance(unknown[col], Future) else unknown[col]
-        if not todo:
-            continue
-        key = q(schema.TABLES[target].key[0])
-        cond = f"NOT EXISTS (SELECT 1 FROM {q(target)} x WHERE x.{key} = v.value)"
-        if also_temp:
-            cond += f" AND NOT EXISTS (SELECT 1 FROM temp.{q('_in_' + target)} x WHERE x.{key} = v.value)"
-        found = conn.execute(f"SELECT v.value FROM json_each(?) v WHERE {cond} ORDER BY 1 LIMIT {MAX_REF_PROBLEMS}",
-                             (json.dumps([str(v) for v in todo], ensure_ascii=False),)).fetchall()
-        for (value,) in found:
-            problems.append(InputProblem(
-                file=source, sheet=table.name, row=None, column=col, value=str(value),
-                message=f"引用的 {target} “{value}” 不存在（本批数据和库中都没有）/ references a missing {target} id",
-                fix=f"Add “{value}” to sheet {target}, or correct the reference"))
-    return problems
-
-
 
 
 def _provenance(conn, name: str, select: str, sign: int = 1) -> None:
@@ -287,14 +185,14 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
     def progress(*step):               # between chunks: write what the derived build has made
         told(*step)
         build.drain(conn)
-    written = _Written()
+    written = Written()
     conn.execute("PRAGMA threads = 2")          # index builds sort on both cores
     conn.execute("BEGIN IMMEDIATE")
     try:
         for name, box in _prefetched(batch):
             rows, table, finish = box.pop(), schema.TABLES[name], None
             written.rows[name] = rows
-            unknown = _unknown_refs(rows, written, checks) if len(rows) else {}
+            unknown = unknown_refs(rows, written, checks) if len(rows) else {}
             if len(rows) and _empty(conn, name):
                 added, prov = _bulk_insert(conn, table, rows, progress)
                 if added == len(rows) and name in FRESH_TABLES:   # the table holds exactly these rows:
@@ -311,7 +209,7 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
                 changes[name] = TableChange(name)
                 progress(name, 0, 0)
             if len(rows):
-                problems += _missing_refs(conn, rows, written, False, batch.source, unknown)
+                problems += missing_refs(conn, rows, written, False, batch.source, unknown)
             written.done(name, batch)
             del rows                      # (the batch's copy goes before the index sort: memory)
             if finish:
@@ -352,12 +250,12 @@ def plan_batch(conn: sqlite3.Connection, batch: ImportBatch) -> LoadReport:
     quiet = lambda *a: None  # noqa: E731
     conn.execute("BEGIN")
     try:
-        written = _Written()
+        written = Written()
         written.rows = {name: _rows(batch, name) for name in schema.LOAD_ORDER}
         temps = {name: _load_temp(conn, schema.TABLES[name], written.rows[name], quiet) for name in schema.LOAD_ORDER}
         for name, tmp in temps.items():
             changes[name] = _diff(conn, schema.TABLES[name], tmp)
-            problems += _missing_refs(conn, written.rows[name], written, True, batch.source)
+            problems += missing_refs(conn, written.rows[name], written, True, batch.source)
         if problems:
             raise ValidationFailed(problems, batch.source)
     finally:
