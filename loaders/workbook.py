@@ -10,6 +10,7 @@ from typing import Callable
 from graph.model import ImportBatch, LoadReport
 from graph.store import AtlasStore, Progress
 from loaders.read import read_tables
+from loaders.stream import Fallback, folder_stream
 from loaders.validate import validate
 
 
@@ -27,6 +28,23 @@ def load_path(store: AtlasStore, path, *, dry_run: bool = False, progress: Progr
     plan it). ``warn`` receives each non-fatal warning (ignored sheets/columns …); ``tables`` and
     ``name`` as for :func:`loaders.read.read_tables`. Tables absent from the input stay as stored."""
     started = time.perf_counter()
+    stream = folder_stream(path, store, tables=tables, name=name) \
+        if not dry_run and hasattr(store, "apply_stream") else None
+    if stream is not None:           # read and validated table by table while the store writes
+        for step in ("read", "validate"):
+            if progress:
+                progress(step, 0, 1)
+                progress(step, 1, 1)
+        try:
+            report = store.apply_stream(stream, progress=progress)
+        except Fallback:             # a problem: nothing was written; the classic path reports it
+            pass
+        else:
+            for message in stream.warnings:
+                if warn:
+                    warn(message)
+            report.seconds = time.perf_counter() - started
+            return report
     raw = _step(progress, "read", lambda: read_tables(path, tables=tables, name=name))
     batch = _step(progress, "validate", validate, raw, existing=store, release=True)
     del raw                      # the text of every table: not needed once validated (peak memory of big loads)

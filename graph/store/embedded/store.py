@@ -31,7 +31,8 @@ from graph.store.embedded import derived
 from graph.store.embedded.makers import MakersCache
 from graph.store.embedded.lock import WriteLock
 from graph.store.embedded.projects import ProjectsMixin
-from graph.store.embedded.write import apply_batch, clear_all, plan_batch, rebuild_provenance
+from graph.store.embedded.write import apply_batch, apply_tables, clear_all, columnar_rows, plan_batch, \
+    rebuild_provenance
 from graph.errors import NotFound, StoreUnavailable
 from graph.model import ImportBatch, LoadReport
 from graph.store import AtlasStore, ChainView, Progress, Scope
@@ -168,6 +169,13 @@ class EmbeddedStore(ProjectsMixin, AtlasStore):
 
     def apply(self, batch: ImportBatch, progress: Progress | None = None) -> LoadReport:
         return self._write(lambda conn: apply_batch(conn, batch, progress or (lambda *a: None)))
+
+    def apply_stream(self, stream, progress: Progress | None = None) -> LoadReport:
+        """Write the tables of ``stream`` (loaders.stream.TableStream: validated one by one, inside this
+        write lock, while the ones before are written) in one transaction, as :meth:`apply`; an
+        error of the stream (its Fallback at a problem) rolls everything back."""
+        return self._write(lambda conn: apply_tables(conn, stream.tables(columnar_rows), stream.source,
+                                                     progress or (lambda *a: None), checked=True))
 
     def clear(self) -> None:
         self._write(clear_all)

@@ -31,6 +31,15 @@ EXAMPLES = 3            # changed-row examples kept per table
 SORT_CACHE = -32 * 1024  # KB of page cache while an index is built (cache_size, see _bulk_finish)
 
 
+def columnar_rows(name: str, cols: dict | None) -> Rows:
+    """The rows of table ``name`` from its validated columns (column -> ``(codes, values)``, as
+    ``ParsedFrames.columnar`` gives them); no rows when ``cols`` is None."""
+    table = schema.TABLES[name]
+    if cols is None:
+        return Rows(table, df=pd.DataFrame(columns=table.column_names))
+    return Rows(table, columnar=cols)
+
+
 def _rows(batch: ImportBatch, name: str) -> Rows:
     """The batch's rows of table ``name``: column-wise when the batch offers it (a validated batch),
     else from its DataFrame (never building that DataFrame when it is not needed)."""
@@ -38,7 +47,7 @@ def _rows(batch: ImportBatch, name: str) -> Rows:
     columnar = getattr(batch.tables, "columnar", None)
     cols = columnar(name) if columnar is not None else None
     if cols is not None:
-        return Rows(table, columnar=cols)
+        return columnar_rows(name, cols)
     df = batch.tables.get(name)
     if df is None:
         df = pd.DataFrame(columns=table.column_names)
@@ -177,6 +186,16 @@ def _prefetched(batch: ImportBatch):
 def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadReport:
     """Merge ``batch`` in one transaction on ``conn`` (a fresh writer connection; the caller
     holds the write lock). Commits on success, rolls back and re-raises on any error."""
+    return apply_tables(conn, _prefetched(batch), batch.source, progress, batch=batch)
+
+
+def apply_tables(conn: sqlite3.Connection, tables, source: str, progress, *, batch: ImportBatch | None = None,
+                 checked: bool = False) -> LoadReport:
+    """Merge ``tables`` (``(name, [rows])`` of every import table in load order, as
+    :func:`_prefetched` gives them; an error raised by the iterator rolls the load back) in one
+    transaction on ``conn``, as :func:`apply_batch`. ``checked``: every reference was resolved
+    against this batch and the store inside the write lock (a streamed load), so the write-time
+    reference check is skipped. ``batch``: told of each table written (it may let it go)."""
     t0 = time.perf_counter()
     changes, problems, bumped, build = {}, [], False, Building()
     checks = ThreadPoolExecutor(1, thread_name_prefix="refs")
@@ -189,10 +208,11 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
     conn.execute("PRAGMA threads = 2")          # index builds sort on both cores
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for name, box in _prefetched(batch):
+        for name, box in tables:
             rows, table, finish = box.pop(), schema.TABLES[name], None
-            written.rows[name] = rows
-            unknown = unknown_refs(rows, written, checks) if len(rows) else {}
+            if not checked:
+                written.rows[name] = rows
+            unknown = unknown_refs(rows, written, checks) if len(rows) and not checked else {}
             if len(rows) and _empty(conn, name):
                 added, prov = _bulk_insert(conn, table, rows, progress)
                 if added == len(rows) and name in FRESH_TABLES:   # the table holds exactly these rows:
@@ -208,15 +228,15 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
             else:
                 changes[name] = TableChange(name)
                 progress(name, 0, 0)
-            if len(rows):
-                problems += missing_refs(conn, rows, written, False, batch.source, unknown)
+            if len(rows) and not checked:
+                problems += missing_refs(conn, rows, written, False, source, unknown)
             written.done(name, batch)
             del rows                      # (the batch's copy goes before the index sort: memory)
             if finish:
                 changes[name] = _bulk_finish(conn, table, *finish)
             bumped = bumped or bool(changes[name].added or changes[name].changed)
         if problems:
-            raise ValidationFailed(problems, batch.source)
+            raise ValidationFailed(problems, source)
         before = _generation(conn)
         if bumped:
             bump_generation(conn)
@@ -240,6 +260,7 @@ def apply_batch(conn: sqlite3.Connection, batch: ImportBatch, progress) -> LoadR
     finally:
         build.close()
         checks.shutdown(wait=True)
+        getattr(tables, "close", lambda: None)()      # a generator's thread stops (on an error too)
     return LoadReport(changes, written=True, seconds=time.perf_counter() - t0)
 
 

@@ -50,13 +50,13 @@ class Written:
         self.rows: dict[str, Rows] = {}
         self._keys: dict[str, pa.Array | set] = {}
 
-    def done(self, name: str, batch: ImportBatch) -> None:
+    def done(self, name: str, batch: ImportBatch | None) -> None:
         """Table ``name`` is written: keep the keys of a node table (later references point at
         them), let the rows go, and tell a batch that can drop what it holds of them."""
         if name in schema.NODE_TABLES:
             self.keys(name)
         self.rows.pop(name, None)
-        release = getattr(batch.tables, "written", None)
+        release = getattr(getattr(batch, "tables", None), "written", None)
         if release is not None:
             release(name)
 
