@@ -61,14 +61,24 @@ def folder_stream(path, existing: AtlasStore | None, *, tables: dict[str, str] |
     except ValidationFailed:
         return None
     by_table: dict[str, Path] = {}
+    ignored: dict[Path, list[str]] = {}
     for f in files:
         table = chosen.get(f.name) or table_for(f.stem)
-        if table is None or table in by_table:
+        if table is None:                    # not a table: the classic read only warns (read it the same way)
+            raw = RawTables(source=source)
+            _add_csv(raw, f.name if name else f"{folder.name}/{f.name}", f.stem, f.read_bytes(), limits)
+            if raw.problems or raw.tables:
+                return None
+            ignored[f] = raw.warnings
+        elif table in by_table:
             return None
-        by_table[table] = f
+        else:
+            by_table[table] = f
     if not by_table:
         return None
-    return TableStream(folder, files, by_table, existing, limits, chosen, source, bool(name))
+    out = TableStream(folder, files, by_table, existing, limits, chosen, source, bool(name))
+    out._file_warnings.update(ignored)
+    return out
 
 
 class _Resolver(Resolver):

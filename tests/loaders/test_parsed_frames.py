@@ -66,9 +66,10 @@ def test_derived_makers_from_a_columnar_load_equal_a_rebuild_from_the_tables(wri
         assert len(want["all"]) == 3
 
 
-def test_a_load_lets_each_table_go_once_written(write_csv_dir, sample, tmp_path):
+def test_a_load_lets_each_table_go_once_written(write_csv_dir, write_xlsx, sample, tmp_path):
     """load_path owns its batch: the store drops each table after writing it (memory), and a
-    table that is looked at is still whole before that."""
+    table that is looked at is still whole before that. (A workbook: a CSV folder is streamed,
+    loaders.stream, and never makes a batch.)"""
     from loaders.workbook import load_path
     seen = []
 
@@ -79,7 +80,7 @@ def test_a_load_lets_each_table_go_once_written(write_csv_dir, sample, tmp_path)
             seen.append(list(batch.tables))
             return report
     with Watch(str(tmp_path / "db")) as store:
-        report = load_path(store, write_csv_dir(sample))
+        report = load_path(store, write_xlsx(sample))
         assert report.added == sum(len(rows) for rows in sample.values()) and store.counts()["Enterprise"] == 2
     assert seen == [[]]
     batch = validate(read_tables(write_csv_dir(sample)))
