@@ -87,8 +87,9 @@ class Rows:
                 return
             if texts.null_count:
                 return
-            rank = np.empty(len(texts), dtype=np.int64)
-            rank[pc.sort_indices(texts).to_numpy()] = np.arange(len(texts))
+            rank = np.arange(len(texts), dtype=np.int64)
+            if len(texts) > 1 and not pc.all(pc.less(texts.slice(0, len(texts) - 1), texts.slice(1))).as_py():
+                rank[pc.sort_indices(texts).to_numpy()] = np.arange(len(texts))   # (not already in order)
             ranks.append(rank[codes])
         if self.n < 2:
             return

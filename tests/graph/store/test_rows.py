@@ -96,5 +96,21 @@ def test_composite_keys_are_sorted_and_provenance_counted(monkeypatch):
     assert sorted(v for v in rows.distinct("enterprise")) == ["E1", "E10", "E2"]
 
 
+@pytest.mark.parametrize("pairs", [
+    [("E1", "P2"), ("E2", "P1"), ("E1", "P1"), ("E3", "P1"), ("E2", "P1")],     # distinct texts met in order
+    [("E3", "P1"), ("E1", "P2"), ("E2", "P1"), ("E1", "P1"), ("E2", "P1")],     # and not
+    [("E1", "P1"), ("E1", "P2"), ("E2", "P1")],                                 # rows already in key order
+])
+def test_rows_go_in_key_order_the_last_of_a_key_last(pairs):
+    table = schema.TABLES["enterprise_products"]
+    df = pd.DataFrame({"enterprise": [e for e, _ in pairs], "product": [p for _, p in pairs],
+                       "revenue_share": [i / 10 for i in range(len(pairs))], "source": ["a"] * len(pairs),
+                       "as_of": ["2024"] * len(pairs), "illustrative": [False] * len(pairs)}, dtype=object)
+    rows = R.Rows(table, columnar=_columnar(df))
+    got = list(zip(*(list(v) for _, v in rows.chunk(0, len(pairs))[:3])))
+    want = sorted(((e, p, i / 10) for i, (e, p) in enumerate(pairs)), key=lambda r: (r[0], r[1], r[2]))
+    assert got == want
+
+
 def test_literal_only_for_values_sqlite_reads_back_exactly():
     assert [R.literal(v) for v in ("a'b", 3, None, 0.1, "x\x00")] == ["'a''b'", "3", "NULL", None, None]
