@@ -1,12 +1,17 @@
 """Load an input into a store: read, validate against what is stored, then plan or apply.
 
 A validation failure raises before anything touches the store, so a failed load writes nothing.
+A folder of CSV files into a store that can take a stream (the embedded store) is read and
+validated table by table while the tables before are written, in the store's one transaction
+(loaders.stream); at any problem that transaction is rolled back and the input is read and
+validated again the classic way, which reports it exactly as before.
 """
 from __future__ import annotations
 
 import time
 from typing import Callable
 
+from graph.errors import StoreLocked
 from graph.model import ImportBatch, LoadReport
 from graph.store import AtlasStore, Progress
 from loaders.read import read_tables
@@ -37,8 +42,8 @@ def load_path(store: AtlasStore, path, *, dry_run: bool = False, progress: Progr
                 progress(step, 1, 1)
         try:
             report = store.apply_stream(stream, progress=progress)
-        except Fallback:             # a problem: nothing was written; the classic path reports it
-            pass
+        except (Fallback, StoreLocked):    # a problem (or another writer): nothing was written; the
+            pass                           # classic path reports it as always (problems before the lock)
         else:
             for message in stream.warnings:
                 if warn:

@@ -101,6 +101,19 @@ def test_a_problem_writes_nothing_and_is_reported_as_before(spy, write_csv_dir, 
     assert snapshot(spy) == before
 
 
+def test_a_locked_store_still_reports_the_problems_first(spy, write_csv_dir, sample):
+    from graph.errors import StoreLocked
+    from graph.store.embedded.lock import WriteLock
+
+    sample["chain_roles"][0]["role"] = "老大"
+    bad, good = write_csv_dir(sample), write_csv_dir({"chains": sample["chains"], "regions": sample["regions"]})
+    with WriteLock(spy.location):
+        with pytest.raises(ValidationFailed):
+            load_path(spy, bad)
+        with pytest.raises(StoreLocked):
+            load_path(spy, good)
+
+
 def test_a_reference_by_name_to_a_long_table_falls_back(spy, tmp_path, write_csv_dir, sample, monkeypatch):
     monkeypatch.setattr(stream, "KEEP_ROWS", 2)          # enterprises keep only their ids
     folder = write_csv_dir(sample)                       # enterprise_products names 大运汽车股份有限公司
