@@ -198,11 +198,13 @@ def is_text_kind(kind: str) -> bool:
 
 def encode(texts: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, pa.Array]:
     """``(codes, distinct)``: the distinct texts of a column and, per row, the index of its text."""
-    arr = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
-    if len(arr) == 0:
+    if len(texts) == 0:
         return np.empty(0, dtype=np.int32), pa.array([], pa.string())
-    enc = pc.dictionary_encode(arr)
-    return enc.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False), enc.dictionary
+    enc = pc.dictionary_encode(texts)      # chunk by chunk (no combined copy of the column): one hash
+    if isinstance(enc, pa.Array):          # table, each chunk's dictionary is the whole one
+        return enc.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False), enc.dictionary
+    codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in enc.chunks]).astype(np.int32, copy=False)
+    return codes, enc.chunks[-1].dictionary
 
 
 def _fast_numbers(column: schema.Column, distinct: pa.Array):

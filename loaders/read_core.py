@@ -72,6 +72,11 @@ class RawTable:
         """Drop the cells, for a caller that is done with them (the table then has no rows)."""
         self._rows, self._data, self._numbers = [], None, None
 
+    def drop(self, column: str) -> None:
+        """Let the cells of ``column`` go (Arrow-backed tables; the column reads as empty after)."""
+        if self._rows is None and column in self._data.column_names:
+            self._data = self._data.drop_columns([column])
+
     @property
     def rows(self) -> list[tuple[int, dict[str, str]]]:
         if self._rows is None:

@@ -32,6 +32,11 @@ def _add_csv(raw: RawTables, display: str, stem: str, data: bytes, limits: Setti
             cells = _invisible_cells(text)
             if cells:
                 raw.invisible.setdefault(table, set()).update(cells)
+    check_rows(raw, display, stem, table, limits)
+
+
+def check_rows(raw: RawTables, display: str, stem: str, table: str | None, limits: Settings | None) -> None:
+    """A table of more than ``limits.max_rows`` data rows is a problem (the table is not ok)."""
     max_rows = (limits or Settings.from_env()).max_rows
     rt = raw.tables.get(table) if table else None
     if rt is not None and rt.file == display and rt.ok and len(rt) > max_rows:
@@ -60,8 +65,7 @@ def _add_csv_table(raw: RawTables, display: str, stem: str, data: bytes, table: 
         return False
     first = body[:body.find(b"\n")] if b"\n" in body else body
     if csv_delimiter(first.decode("utf-8", errors="replace")) == ";":
-        raw.warnings.append(f"{display}：用分号（;）分隔，已按分号读取。若读出的列不对，请在 Excel 中另存为"
-                            "“CSV UTF-8（逗号分隔）”。")
+        raw.warnings.append(semicolon_warning(display))
     if _add_arrow_csv(raw, display, stem, body, table):    # valid UTF-8, a regular grid: the fast path
         return True
     found = sniff(data)
@@ -82,6 +86,11 @@ def _add_csv_table(raw: RawTables, display: str, stem: str, data: bytes, table: 
     header, records = csv_records(text)
     add_table(raw, display, stem, [cell_text(h) for h in header], records, table, is_csv=True)
     return False
+
+
+def semicolon_warning(display: str) -> str:
+    return (f"{display}：用分号（;）分隔，已按分号读取。若读出的列不对，请在 Excel 中另存为"
+            "“CSV UTF-8（逗号分隔）”。")
 
 
 def _blank(body: bytes) -> bool:
@@ -144,10 +153,20 @@ def _add_arrow_csv(raw: RawTables, display: str, stem: str, body: bytes, table: 
     width = _header_width(body, delimiter)
     quoted = b'"' in body
     messy = quoted or (delimiter == "," and b"\t" in body)    # cells that may hold a newline or a tab
+    source = [pa.py_buffer(body)]
+    del body
+    return _add_arrow_source(raw, display, stem, source, delimiter, width, quoted, messy, table)
+
+
+def _add_arrow_source(raw: RawTables, display: str, stem: str, source: list, delimiter: str, width: int,
+                      quoted: bool, messy: bool, table: str | None = None) -> bool:
+    """:func:`_add_arrow_csv` once the bytes have been looked at: ``source`` holds what Arrow reads
+    (a buffer, or a file's path: read block by block, never all its bytes at once); it is emptied
+    once parsed."""
     names = [f"c{i}" for i in range(width)]
     try:
         grid = pa_csv.read_csv(
-            pa.py_buffer(body),
+            source.pop(),
             read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 24),
             parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted,
                                               ignore_empty_lines=False),
@@ -155,7 +174,6 @@ def _add_arrow_csv(raw: RawTables, display: str, stem: str, body: bytes, table: 
                                                   strings_can_be_null=False, quoted_strings_can_be_null=False))
     except pa.ArrowInvalid:     # not UTF-8, or a row with more or fewer cells than the header
         return False
-    del body
     header = [cell_text(v) for v in (grid.column(n)[0].as_py() if len(grid) else "" for n in names)]
     matched = _match_header(raw, display, stem, header, table)
     if matched is None:

@@ -12,7 +12,11 @@ table only refers to tables before it in load order (or to itself), so a stream 
 exactly when the classic validation does.
 
 Memory: the thread reads a big file (:data:`BIG` bytes or more) only once the writer has taken
-every table made before it, so at most one big table waits while another is written.
+the big table before it (it reads while that one is written), so at most one big table is
+read or waits while another is written. A big file smaller than one before it waits until the
+writer has taken every table before it: the load's peak is the index build of its biggest
+table, and a table made meanwhile would be held through it. A big file is read by Arrow block by block from its
+path (:mod:`loaders.read_big`) and each column's text is let go once encoded.
 
 >>> from graph import schema
 >>> [n for n in schema.LOAD_ORDER if any(c.kind.startswith("ref:") and
@@ -33,11 +37,12 @@ from graph.settings import Settings
 from graph.store import AtlasStore
 from loaders.problems import ProblemList
 from loaders.read_core import RawTables, check_size, table_for
+from loaders.read_big import add_big_csv
 from loaders.read_csv import _add_csv
 from loaders.refs import ParsedTable, Resolver, check_cycles, check_duplicates, invisible_clashes
 from loaders.validate import _NO_TEXT, _parse_table, _warnings
 
-BIG = 8 << 20          # bytes of a CSV file read only once the writer has caught up
+BIG = 8 << 20          # bytes of a CSV file read only once the writer has taken the big table before it
 KEEP_ROWS = 100_000    # a node table this long keeps only its ids for later references (see _Resolver)
 
 
@@ -108,7 +113,7 @@ class TableStream:
         self._file_warnings: dict[Path, list[str]] = {}
         self._parks_warnings: list[str] = []
         self._clashes: dict[Path, list[str]] = {}
-        self._made = self._taken = 0
+        self._held = self._taken = 0   # load-order position after the last big table made; tables taken
         self._cond = threading.Condition()
         self._stop = False
 
@@ -153,21 +158,27 @@ class TableStream:
         f = self.by_table.get(name)
         if f is None:
             return prepare(name, None)
-        if f.stat().st_size >= BIG:          # wait until the writer has taken every table made so far
-            with self._cond:
-                self._cond.wait_for(lambda: self._stop or self._taken >= self._made)
+        size, at = f.stat().st_size, schema.LOAD_ORDER.index(name)
+        big = size >= BIG
+        if big:                              # wait until the writer has taken the big table before
+            before = [g.stat().st_size for t, g in self.by_table.items() if schema.LOAD_ORDER.index(t) < at]
+            after = self._held if size >= max(before, default=0) else at
+            with self._cond:           # meanwhile what the writer let go of this thread's Arrow memory
+                while not self._cond.wait_for(lambda: self._stop or self._taken >= after, 0.25):
+                    pa.default_memory_pool().release_unused()         # goes back to the system
                 if self._stop:
                     raise Fallback("stopped")
         raw = RawTables(source=self.source)
         display = f.name if self.bare else f"{self.folder.name}/{f.name}"
-        _add_csv(raw, display, f.stem, f.read_bytes(), self.limits, self.chosen.get(f.name))
+        if not (big and add_big_csv(raw, display, f.stem, f, self.limits, self.chosen.get(f.name))):
+            _add_csv(raw, display, f.stem, f.read_bytes(), self.limits, self.chosen.get(f.name))
         pa.default_memory_pool().release_unused()
         self._file_warnings[f] = raw.warnings
         rt = raw.tables.get(name)
         if raw.problems or rt is None or not rt.ok:
             raise Fallback(name)
         problems = ProblemList(self.limits.max_problems)
-        pt = _parse_table(rt, problems)
+        pt = _parse_table(rt, problems, release=True)
         rt.release()
         pa.default_memory_pool().release_unused()
         self.parsed[name] = pt
@@ -180,8 +191,9 @@ class TableStream:
         self._late(raw, name, f, pt)
         made = prepare(name, {c: (pt.columns[c].codes, pt.columns[c].values) for c in schema.TABLES[name].column_names})
         self._keep_for_references(name, pt)
-        with self._cond:
-            self._made += 1
+        if big:
+            with self._cond:
+                self._held = at + 1
         return made
 
     def _late(self, raw: RawTables, name: str, f: Path, pt: ParsedTable) -> None:

@@ -106,8 +106,10 @@ def _empty_fix(table: str, col: schema.Column) -> str:
     return f"填写{schema.column_label(table, col.name)}（{col.doc}）" + (f"，如 {col.example}" if col.example else "")
 
 
-def _parse_table(rt: RawTable, problems: list[InputProblem]) -> ParsedTable:
-    """Parse every column of one table (by distinct text); bad cells are reported and kept as text."""
+def _parse_table(rt: RawTable, problems: list[InputProblem], release: bool = False) -> ParsedTable:
+    """Parse every column of one table (by distinct text); bad cells are reported and kept as text.
+    With ``release`` each column's text is let go once encoded (the caller releases ``rt`` after:
+    the peak memory of a big table is then about one text column less at each step)."""
     table = schema.TABLES[rt.table]
     present = set(rt.columns)
     for col in table.columns:
@@ -128,6 +130,10 @@ def _parse_table(rt: RawTable, problems: list[InputProblem]) -> ParsedTable:
                     ahead[order[k]] = pool.submit(encode, text[order[k]])
                 done = ahead.pop(col.name, None)
                 codes, distinct = done.result() if done is not None else encode(text[col.name])
+                if release:
+                    del text[col.name]
+                    rt.drop(col.name)
+                    pa.default_memory_pool().release_unused()
             else:
                 codes, distinct = np.zeros(n, dtype=np.int32), pa.array([""], pa.string())
             values, errors = parse_distinct(col, distinct)
