@@ -280,10 +280,11 @@ def _server_pid(pid: int) -> int:
 
 
 def _cpu_seconds(pid: int) -> float | None:
-    """CPU seconds (user + system) the server process has used so far (Linux /proc)."""
+    """CPU seconds (user + system) the server process has used so far, with its ended children's
+    (the warm-up's data process, ui.warm) (Linux /proc)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
+        return round(sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK"), 2)
     except (OSError, IndexError, ValueError):
         return None
 

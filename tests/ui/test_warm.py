@@ -109,3 +109,45 @@ def test_only_the_warm_threads_missing_context_warning_is_dropped():
     assert not f.filter(record(warm.THREAD, "Thread 'chainatlas-warm': missing ScriptRunContext! …"))
     assert f.filter(record("ScriptRunner.scriptThread", "Thread 'x': missing ScriptRunContext! …"))
     assert f.filter(record(warm.THREAD, "something else"))
+
+
+def test_a_first_start_computes_the_data_in_a_process_of_its_own(seeded_env, app, monkeypatch, tmp_path):
+    import graph.analysis.overview_counts as oc
+    from ui import divisions_map, result_cache
+    no_errors(app())                        # the store seeded (the server's first open does that)
+    monkeypatch.setenv("CHAINATLAS_CACHE_DIR", str(tmp_path / "results"))
+    monkeypatch.setattr(warm, "_child", None)
+    monkeypatch.setattr(result_cache, "pending", None)
+    st.cache_data.clear()
+    summaries = _count_calls(monkeypatch, oc, "chain_summaries")      # counted in this process only
+    maps = _count_calls(monkeypatch, divisions_map, "_draw")
+    pid = warm.fork_data()
+    assert pid and result_cache.pending == warm._child.wait_for
+    try:
+        at = app()                          # the first visitor meanwhile: waits for that process's results
+        assert warm._child.done.wait(300)
+    finally:
+        if not warm._child.done.is_set():
+            os.kill(pid, 9)
+    no_errors(at)
+    assert at.title[0].value == "产业链总览" and len(at.dataframe) and at.get("vega_lite_chart")
+    assert summaries == [] and maps == [], "computed here although the warm-up process did"
+    kept = {f.name.split("-")[0] for f in (tmp_path / "results").glob("*.pkl")}
+    assert {"overview", "map", "compare", "warm"} <= kept
+    monkeypatch.setattr(warm, "_child", None)
+    assert warm._marker().exists() and warm.fork_data() is None      # a later start: no process
+    (tmp_path / "results" / warm._marker().name).unlink()
+    monkeypatch.setenv("CHAINATLAS_CACHE_DIR", "none")
+    assert warm._marker() is None and warm.fork_data() is None       # no result cache: the thread computes
+
+
+def test_a_query_waits_for_the_warm_up_process_only_while_it_runs(tmp_path):
+    child = warm.Child.__new__(warm.Child)
+    child.done = threading.Event()
+    target = tmp_path / "x.pkl"
+    threading.Timer(0.2, target.write_bytes, args=(b"",)).start()
+    t0 = __import__("time").monotonic()
+    child.wait_for(target)                  # returns when the file appears
+    assert target.exists() and __import__("time").monotonic() - t0 < 5
+    child.done.set()
+    child.wait_for(tmp_path / "never.pkl")  # the process has ended: no wait
