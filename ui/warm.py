@@ -18,12 +18,12 @@ chain, the first province, default thresholds.
   raised), and the page then meets the same error and shows its usual message.
 - The data in a process of its own (:func:`fork_data`): on a first start after a load (nothing
   kept in the result cache for this store and code), the 总览's and its map's results are
-  computed by a child process forked at server start (after the imports both need, once), into
-  the result cache (ui.result_cache), on the other core while the browser loads: computed in
-  the server (one GIL), they slowed the serving of Streamlit's files and waited for them. The
-  server meanwhile serves and reads the results back when written (``result_cache.pending``).
-  Once done, a marker says so and later starts skip the fork (the results are read back in the
-  thread). Without a result cache (or a store that is not a folder here), the thread computes.
+  computed by a child process forked at server start, into the result cache (ui.result_cache),
+  from the first moment: one process, one GIL — computed in the server, they slowed the serving of
+  Streamlit's files and waited for them; the server meanwhile serves, imports, and reads the
+  results back when written (``result_cache.pending``). Once done, a marker says so and later
+  starts skip the fork (the results are read back in the thread). Without a result cache (or a
+  store that is not a folder on this machine), the thread computes as before.
 - ``CHAINATLAS_WARM=0`` switches it off.
 
 >>> default_selection(None) is None
@@ -43,7 +43,7 @@ log = logging.getLogger("chainatlas.ui")
 QUIET = 0.05        # seconds without an HTTP request in progress before a step starts
 MAX_WAIT = 3.0      # seconds the warm-up waits for quiet in all, at most
 THREAD = "chainatlas-warm"
-CHILD_WAIT = 30.0   # seconds a query waits at most for the warm-up process's result
+CHILD_WAIT = 120.0  # seconds a query waits at most for the warm-up process's result
 _started: threading.Thread | None = None
 _child: "Child | None" = None
 
@@ -180,15 +180,19 @@ class Child:
 
 def _marker() -> Path | None:
     """The file saying the data process completed for this store and code (None: no result cache
-    or not a store folder). Keyed by the store's database files as ui.result_cache stamps them,
-    without the data generation (not read before the fork): a hint only — wrong, it costs a fork
-    or a computation in the thread, never a stale result (the results' own keys have it)."""
+    or not a store folder). Keyed by the store's files (not the WAL index -shm, not the lock)."""
     from ui import result_cache
-    where, db = result_cache.cache_dir(), Settings.from_env().db
-    stamp = result_cache.store_stamp(db, "") if where is not None else None
-    if stamp is None:
+    where, folder = result_cache.cache_dir(), Path(Settings.from_env().db)
+    if where is None or not folder.is_dir():
         return None
-    return where / f"warm-{result_cache._digest((stamp, result_cache.code_version()))}.pkl"
+    files = []
+    for f in sorted(folder.iterdir()):
+        if f.is_file() and not f.name.endswith(("-shm", ".lock")):
+            s = f.stat()
+            files.append((f.name, s.st_dev, s.st_ino, s.st_size, s.st_mtime_ns))
+    if not files:
+        return None
+    return where / f"warm-{result_cache._digest((str(folder.resolve()), tuple(files), result_cache.code_version()))}.pkl"
 
 
 def fork_data() -> int | None:
@@ -203,11 +207,6 @@ def fork_data() -> int | None:
         marker = None
     if marker is None or marker.exists():
         return None
-    from ui.timing import mark
-    mark("warm: imports before fork start")
-    _imports()                                    # once, shared by both processes (not twice at once)
-    _app_imports()
-    mark("warm: imports before fork")
     pid = os.fork()
     if pid == 0:                                  # the child: compute, say so, leave at once
         code = 1
@@ -231,6 +230,8 @@ def _in_child(marker: Path) -> None:
     threading.current_thread().name = THREAD
     os.environ["CHAINATLAS_SEED"] = "none"        # a first-start seed load is the server's to do
     mark("warm process: start")
+    _imports()
+    _app_imports()
     _data()
     mark("warm process: data")
     marker.parent.mkdir(parents=True, exist_ok=True)
