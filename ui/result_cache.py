@@ -30,9 +30,6 @@ log = logging.getLogger("chainatlas.ui")
 ROOT = Path(__file__).resolve().parents[1]
 KEEP = 64          # files kept per kind of result (the oldest go first)
 _CODE: str | None = None
-# Set (by ui.warm) while another process computes results into the cache: called with a file
-# that is not there yet, it returns once that file exists or that process has ended.
-pending = None
 
 
 def cache_dir() -> Path | None:
@@ -90,12 +87,13 @@ def kept(kind: str, args: tuple, compute):
     if where is None:
         return compute()
     path = where / f"{kind}-{_digest((args, code_version()))}.pkl"
-    value = _read(path)
-    if value is _MISSING and pending is not None:
-        pending(path)           # being computed by the warm-up's process: wait for it, not compute twice
-        value = _read(path)
-    if value is not _MISSING:
-        return value
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    except FileNotFoundError:
+        pass
+    except Exception:  # noqa: BLE001 — a damaged or foreign file: compute again and replace it
+        log.warning("ignoring an unreadable cached result %s", path, exc_info=True)
     value = compute()
     try:
         where.mkdir(parents=True, exist_ok=True)
@@ -107,21 +105,6 @@ def kept(kind: str, args: tuple, compute):
     except OSError:
         log.warning("could not keep the result in %s", where, exc_info=True)
     return value
-
-
-_MISSING = object()
-
-
-def _read(path: Path):
-    """The value kept in ``path``, or _MISSING."""
-    try:
-        with open(path, "rb") as f:
-            return pickle.load(f)
-    except FileNotFoundError:
-        pass
-    except Exception:  # noqa: BLE001 — a damaged or foreign file: compute again and replace it
-        log.warning("ignoring an unreadable cached result %s", path, exc_info=True)
-    return _MISSING
 
 
 def _prune(where: Path, kind: str) -> None:

@@ -16,14 +16,6 @@ chain, the first province, default thresholds.
   process, one GIL: a step running meanwhile would slow the downloads of Streamlit's files.
 - Nothing is shown: a failure is only logged (debug level; nothing is cached for a call that
   raised), and the page then meets the same error and shows its usual message.
-- The data in a process of its own (:func:`fork_data`): on a first start after a load (nothing
-  kept in the result cache for this store and code), the 总览's and its map's results are
-  computed by a child process forked at server start, into the result cache (ui.result_cache),
-  from the first moment: one process, one GIL — computed in the server, they slowed the serving of
-  Streamlit's files and waited for them; the server meanwhile serves, imports, and reads the
-  results back when written (``result_cache.pending``). Once done, a marker says so and later
-  starts skip the fork (the results are read back in the thread). Without a result cache (or a
-  store that is not a folder on this machine), the thread computes as before.
 - ``CHAINATLAS_WARM=0`` switches it off.
 
 >>> default_selection(None) is None
@@ -32,10 +24,8 @@ True
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
-from pathlib import Path
 
 from graph.settings import Settings
 
@@ -43,9 +33,7 @@ log = logging.getLogger("chainatlas.ui")
 QUIET = 0.05        # seconds without an HTTP request in progress before a step starts
 MAX_WAIT = 3.0      # seconds the warm-up waits for quiet in all, at most
 THREAD = "chainatlas-warm"
-CHILD_WAIT = 120.0  # seconds a query waits at most for the warm-up process's result
 _started: threading.Thread | None = None
-_child: "Child | None" = None
 
 
 class RequestGate:
@@ -148,92 +136,9 @@ def warm() -> None:
 
 
 def start() -> threading.Thread | None:
-    """Run :func:`warm` once per process in a daemon thread (None when switched off), after
-    forking the data's process when that is worth it (:func:`fork_data`)."""
+    """Run :func:`warm` once per process in a daemon thread (None when switched off)."""
     global _started
     if _started is None and enabled():
-        fork_data()
         _started = threading.Thread(target=warm, name=THREAD, daemon=True)
         _started.start()
     return _started
-
-
-class Child:
-    """The forked data process, seen from the server: :meth:`wait_for` is ``result_cache.pending``."""
-
-    def __init__(self, pid: int):
-        self.pid, self.done = pid, threading.Event()
-        threading.Thread(target=self._reap, name=f"{THREAD}-reaper", daemon=True).start()
-
-    def _reap(self) -> None:
-        try:
-            os.waitpid(self.pid, 0)
-        finally:
-            self.done.set()
-
-    def wait_for(self, path: Path) -> None:
-        """Return once ``path`` exists, the process has ended, or CHILD_WAIT s have passed."""
-        t0 = time.monotonic()
-        while not path.exists() and not self.done.wait(0.02) and time.monotonic() - t0 < CHILD_WAIT:
-            pass
-
-
-def _marker() -> Path | None:
-    """The file saying the data process completed for this store and code (None: no result cache
-    or not a store folder). Keyed by the store's files (not the WAL index -shm, not the lock)."""
-    from ui import result_cache
-    where, folder = result_cache.cache_dir(), Path(Settings.from_env().db)
-    if where is None or not folder.is_dir():
-        return None
-    files = []
-    for f in sorted(folder.iterdir()):
-        if f.is_file() and not f.name.endswith(("-shm", ".lock")):
-            s = f.stat()
-            files.append((f.name, s.st_dev, s.st_ino, s.st_size, s.st_mtime_ns))
-    if not files:
-        return None
-    return where / f"warm-{result_cache._digest((str(folder.resolve()), tuple(files), result_cache.code_version()))}.pkl"
-
-
-def fork_data() -> int | None:
-    """Fork the process computing the default page's data into the result cache when nothing is
-    kept for this store and code yet (:func:`_marker`); returns the child's pid (None: no fork)."""
-    global _child
-    if _child is not None or not hasattr(os, "fork"):
-        return None
-    try:
-        marker = _marker()
-    except OSError:
-        marker = None
-    if marker is None or marker.exists():
-        return None
-    pid = os.fork()
-    if pid == 0:                                  # the child: compute, say so, leave at once
-        code = 1
-        try:
-            _in_child(marker)
-            code = 0
-        except BaseException:  # noqa: BLE001 — the server computes it then, and meets the error
-            log.debug("warm-up process failed", exc_info=True)
-        finally:
-            os._exit(code)
-    from ui import result_cache
-    _child = Child(pid)
-    result_cache.pending = _child.wait_for
-    return pid
-
-
-def _in_child(marker: Path) -> None:
-    from ui import result_cache
-    from ui.timing import mark
-    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoContextWarning())
-    threading.current_thread().name = THREAD
-    os.environ["CHAINATLAS_SEED"] = "none"        # a first-start seed load is the server's to do
-    mark("warm process: start")
-    _imports()
-    _app_imports()
-    _data()
-    mark("warm process: data")
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.write_bytes(b"")
-    result_cache._prune(marker.parent, "warm")
