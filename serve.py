@@ -13,7 +13,6 @@ import streamlit as st
 from starlette.middleware import Middleware
 
 from ui.preload import PreloadChunks
-from ui.warm import RequestGate
 
 
 @asynccontextmanager
@@ -23,4 +22,4 @@ async def _warm_up(_app):
     yield
 
 
-app = st.App("app.py", lifespan=_warm_up, middleware=[Middleware(RequestGate), Middleware(PreloadChunks)])
+app = st.App("app.py", lifespan=_warm_up, middleware=[Middleware(PreloadChunks)])
