@@ -4,22 +4,21 @@ Streamlit's browser code loads each element's JavaScript only when that element 
 module by module (each file's imports are found only once it has arrived): the 总览's metrics,
 table (st.dataframe: ~1.3 MB with its Arrow formatting), Vega-Lite charts (vega-embed: ~0.8 MB)
 and the sidebar's widgets came as a chain of ~80 requests *after* the script had sent them, while
-the page showed grey placeholders. :class:`PreloadChunks` adds one small script to the page's HTML
-that, once Streamlit's own code has run (the ``load`` event), asks for all those files at once
-(``<link rel="modulepreload">``: fetched and compiled, not run) — the same URLs, so Streamlit
-finds them ready when the elements arrive. It changes no element and no data; a file Streamlit no
+the page showed grey placeholders. :class:`PreloadChunks` adds to the page's HTML, after
+Streamlit's own preloads, a ``<link rel="modulepreload">`` for each of those files (fetched and
+compiled while the browser runs Streamlit's code and the server the script, not run) — the same
+URLs, so Streamlit finds them ready when the elements arrive. It changes no element and no data; a file Streamlit no
 longer ships (another version) is simply left out (:func:`chunks` reads the installed package).
 
 >>> "Metric" in ELEMENTS and "embed" in ELEMENTS
 True
 >>> script(["Metric.abc.js"])
-'<script>addEventListener("load",()=>{for(const f of ["Metric.abc.js"]){const l=document.createElement("link");l.rel="modulepreload";l.href="./static/js/"+f;document.head.appendChild(l)}})</script>'
+'<link rel="modulepreload" crossorigin href="./static/js/Metric.abc.js">'
 >>> script([])
 ''
 """
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -70,13 +69,9 @@ def chunks(folder: Path | None = None) -> list[str]:
 
 
 def script(files: list[str]) -> str:
-    """The script that adds a modulepreload link per file of ``files`` (relative to the page, as
-    Streamlit's index.html loads its own code) after the page's ``load`` event; '' for no files."""
-    if not files:
-        return ""
-    return ('<script>addEventListener("load",()=>{for(const f of ' + json.dumps(files)
-            + '){const l=document.createElement("link");l.rel="modulepreload";l.href="./static/js/"+f;'
-            'document.head.appendChild(l)}})</script>')
+    """A ``<link rel="modulepreload">`` per file of ``files`` (relative to the page and with
+    ``crossorigin``, as Streamlit's index.html preloads its own code); '' for no files."""
+    return "".join(f'<link rel="modulepreload" crossorigin href="./static/js/{f}">' for f in files)
 
 
 class PreloadChunks:

@@ -46,8 +46,8 @@ def test_the_script_goes_into_every_html_page_before_head_end_with_its_length():
     html = b"<html><head><title>t</title></head><body></body></html>"
     for path in ("/", "/overview", "/gaps"):
         headers, body = _serve(html, b"text/html", path)
-        assert body.count(b"modulepreload") == 1 and b'"Metric.x1.js", "embed.y2.js"' in body
-        assert body.index(b"<script>") < body.index(b"</head>")
+        assert body.count(b"modulepreload") == 2 and b"./static/js/Metric.x1.js" in body and b"./static/js/embed.y2.js" in body
+        assert body.index(b"<link") < body.index(b"</head>")
         assert int(headers[b"content-length"]) == len(body)
 
 
