@@ -76,7 +76,8 @@ def script(files: list[str]) -> str:
 
 class PreloadChunks:
     """ASGI middleware: adds :func:`script` before ``</head>`` of every HTML page Streamlit serves
-    (its index.html, for every page's path); every other response passes unchanged."""
+    (its index.html, for every page's path; asked for without compression); every other response
+    passes unchanged."""
 
     def __init__(self, app, files: list[str] | None = None):
         self.app = app
@@ -118,4 +119,6 @@ class PreloadChunks:
             await send({**start, "headers": headers})
             return await send({"type": "http.response.body", "body": html, "more_body": False})
 
+        # the page uncompressed (Streamlit gzips a page's HTML, ~14 KB, for some paths): editable
+        scope = {**scope, "headers": [(k, v) for k, v in scope.get("headers") or [] if k.lower() != b"accept-encoding"]}
         return await self.app(scope, receive, edit)

@@ -26,7 +26,10 @@ def test_chunks_of_a_folder_without_streamlit_files_is_empty(tmp_path):
 
 
 def _serve(body: bytes, content_type: bytes, path="/"):
+    asked = []
+
     async def inner(scope, receive, send):
+        asked.append(dict(scope["headers"]))
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]})
         half = len(body) // 2
@@ -37,7 +40,10 @@ def _serve(body: bytes, content_type: bytes, path="/"):
     async def send(message):
         sent.append(message)
     mw = preload.PreloadChunks(inner, files=["Metric.x1.js", "embed.y2.js"])
-    asyncio.run(mw({"type": "http", "method": "GET", "path": path}, None, send))
+    asyncio.run(mw({"type": "http", "method": "GET", "path": path,
+                    "headers": [(b"accept-encoding", b"gzip, br"), (b"host", b"x")]}, None, send))
+    if content_type == b"text/html" and "/static/" not in path:
+        assert asked == [{b"host": b"x"}]          # a page is asked for uncompressed, to be edited
     body_out = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return dict(sent[0]["headers"]), body_out
 
