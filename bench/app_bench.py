@@ -12,7 +12,8 @@
   the chain. Reported: every time, the median and the worst per kind.
 - ``cold-start``: ``streamlit run serve.py`` (headless) on the store, and /usr/bin/chromium (never
   downloaded) via Playwright opening the default page; the time from spawning the server to the
-  first page fully rendered (the page title drawn, no spinner, no running indicator), and the
+  first page fully rendered (:data:`RENDERED`: the page title drawn, no spinner, no running
+  indicator, no element still a loading placeholder, every chart and table drawn), and the
   server's CPU seconds by then. ``--runs`` starts share one result cache (ui.result_cache), empty
   at the first: ``first_start_s`` is the first start after a load, ``later_start_s`` the next ones;
   ``--after-load``: ``after_load_start_s``, a start with only the store-independent results kept
@@ -51,6 +52,7 @@ CHROMIUM = "/usr/bin/chromium"
 PAGES = {"panorama": "产业链全景图", "gaps": "缺链补链清单"}
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1600, "height": 1200}
 
 
 def _env(db: str) -> None:
@@ -124,25 +126,52 @@ def _free_port() -> int:
 
 
 def cold_starts(db: str, page: str = "", runs: int = 2, phases: bool = False, profile: str | None = None,
-                entry: str = "serve.py", after_load: bool = False) -> dict:
+                entry: str = "serve.py", after_load: bool = False, returning: bool = False) -> dict:
     """``runs`` cold starts sharing one empty result cache (ui.result_cache): the first after a
     load (nothing kept yet), then later starts (the first page's results read back).
     ``after_load``: then one more start with only what does not depend on the store kept (the
     map's boundaries): a first start after a load on a machine that has shown the map before.
     ``phases``: also the phase table of each start (:func:`phase_table`); ``profile``: a folder
-    where py-spy (if installed) records each start's server (``start-N.txt``, collapsed stacks)."""
-    def start(i: int, cache: str) -> dict:
-        return cold_start(db, page, cache_dir=cache, phases=phases, entry=entry,
-                          profile=str(Path(profile) / f"start-{i}.txt") if profile else None)
-    with tempfile.TemporaryDirectory() as cache:
-        out = [start(i, cache) for i in range(max(runs, 1))]
-        if after_load:    # the store's results dropped, what does not depend on it (shapes-*) kept
-            for f in Path(cache).iterdir():
-                if not f.name.startswith("shapes-"):
-                    f.unlink()
-            after = start(len(out), cache)
+    where py-spy (if installed) records each start's server (``start-N.txt``, collapsed stacks).
+    ``returning``: the browser of someone who has used the app before — one browser profile kept
+    across the starts, all on one port, after one visit before the clock (its own server, no
+    result cache) that leaves Streamlit's JavaScript in the browser's cache (Streamlit serves it
+    ``immutable``); by default each start has a browser with an empty profile (a first visit)."""
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} not found (apt-get install chromium); no browser is downloaded")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw, tempfile.TemporaryDirectory() as cache, \
+            tempfile.TemporaryDirectory() as user_dir:
+        kept = None
+        if returning:
+            kept = pw.chromium.launch_persistent_context(user_dir, executable_path=CHROMIUM, args=BROWSER_ARGS,
+                                                         viewport=VIEWPORT)
+        port = _free_port() if returning else None
+
+        def start(i: int, cache_dir: str | None) -> dict:
+            browser = kept or pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)  # before the clock
+            try:
+                return cold_start(db, page, browser, cache_dir=cache_dir, phases=phases, entry=entry, port=port,
+                                  profile=str(Path(profile) / f"start-{i}.txt") if profile else None)
+            finally:
+                if browser is not kept:
+                    browser.close()
+        try:
+            if returning:
+                start(0, None)     # the earlier visit: fills the browser's cache, not the app's
+            out = [start(i, cache) for i in range(max(runs, 1))]
+            if after_load:    # the store's results dropped, what does not depend on it (shapes-*) kept
+                for f in Path(cache).iterdir():
+                    if not f.name.startswith("shapes-"):
+                        f.unlink()
+                after = start(len(out), cache)
+        finally:
+            if kept:
+                kept.close()
     first = out[0]
-    res = {**first, "first_start_s": first["cold_start_s"], "runs": out}
+    res = {**first, "first_start_s": first["cold_start_s"], "runs": out,
+           "browser": "returning (its cache kept)" if returning else "first visit (empty profile)"}
     if len(out) > 1:
         res["later_start_s"] = round(statistics.median(r["cold_start_s"] for r in out[1:]), 2)
     if after_load:
@@ -150,15 +179,13 @@ def cold_starts(db: str, page: str = "", runs: int = 2, phases: bool = False, pr
     return res
 
 
-def cold_start(db: str, page: str = "", timeout: float = 600, cache_dir: str | None = None,
-               phases: bool = False, profile: str | None = None, entry: str = "serve.py") -> dict:
-    """Seconds from spawning ``streamlit run app.py`` to the first page rendered in Chromium
-    (``cache_dir``: the app's result cache, CHAINATLAS_CACHE_DIR; None = none kept)."""
-    if not Path(CHROMIUM).exists():
-        raise RuntimeError(f"{CHROMIUM} not found (apt-get install chromium); no browser is downloaded")
-    from playwright.sync_api import sync_playwright
-
-    port = _free_port()
+def cold_start(db: str, page: str, browser, timeout: float = 600, cache_dir: str | None = None,
+               phases: bool = False, profile: str | None = None, entry: str = "serve.py",
+               port: int | None = None) -> dict:
+    """Seconds from spawning ``streamlit run app.py`` to the first page rendered in ``browser`` (a
+    Playwright browser or context, already running); ``cache_dir``: the app's result cache,
+    CHAINATLAS_CACHE_DIR (None = none kept); ``port``: the server's (None = any free one)."""
+    port = port or _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHAINATLAS_")}
     env.update(CHAINATLAS_DB=str(db), CHAINATLAS_SEED="none", PYTHONPATH=str(ROOT),
                CHAINATLAS_CACHE_DIR=cache_dir or "none")
@@ -171,36 +198,32 @@ def cold_start(db: str, page: str = "", timeout: float = 600, cache_dir: str | N
     if profile:   # a sampling profile of the server (py-spy, a developer tool: not a dependency)
         Path(profile).parent.mkdir(parents=True, exist_ok=True)
         cmd = ["py-spy", "record", "--threads", "-r", "200", "-f", "raw", "-o", profile, "--", *cmd]
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)   # before the clock starts
+    started = time.perf_counter()
+    # the server is killed when measured (nothing to save); leaving the block waits for it
+    spawned = time.time()
+    with subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL) as proc:
         try:
-            started = time.perf_counter()
-            # the server is killed when measured (nothing to save); leaving the block waits for it
-            spawned = time.time()
-            with subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL) as proc:
-                try:
-                    healthy = _wait_healthy(base, proc, started + timeout)
-                    pg = browser.new_page(viewport={"width": 1600, "height": 1200})
-                    if phases:
-                        pg.add_init_script(BROWSER_MARKS)
-                    pg.set_default_timeout(timeout * 1000)
-                    pg.goto(f"{base}/{page}")
-                    pg.wait_for_selector("h1")
-                    pg.wait_for_function("!document.querySelector('[data-testid=stSpinner]')"
-                                         " && !document.querySelector('[data-testid=stStatusWidget]')")
-                    rendered = time.perf_counter() - started
-                    cpu = _cpu_seconds(_server_pid(proc.pid) if profile else proc.pid)
-                    seen = pg.evaluate("window.__caMarks || {}") if phases else {}
-                    title = pg.locator("h1").first.inner_text()
-                    errors = pg.locator("[data-testid=stException], [data-testid=stAlertContentError]").count()
-                finally:
-                    if profile:   # py-spy writes its profile when the server ends
-                        os.kill(_server_pid(proc.pid), signal.SIGTERM)
-                        proc.wait(60)
-                    proc.kill()
+            healthy = _wait_healthy(base, proc, started + timeout)
+            # a kept profile (BrowserContext, sized at its launch) or a fresh browser
+            pg = browser.new_page() if hasattr(browser, "pages") else browser.new_page(viewport=VIEWPORT)
+            if phases:
+                pg.add_init_script(BROWSER_MARKS)
+            pg.set_default_timeout(timeout * 1000)
+            pg.goto(f"{base}/{page}")
+            pg.wait_for_selector("h1")
+            pg.wait_for_function(RENDERED)
+            rendered = time.perf_counter() - started
+            cpu = _cpu_seconds(_server_pid(proc.pid) if profile else proc.pid)
+            seen = pg.evaluate("window.__caMarks || {}") if phases else {}
+            title = pg.locator("h1").first.inner_text()
+            errors = pg.locator("[data-testid=stException], [data-testid=stAlertContentError]").count()
+            pg.close()
         finally:
-            browser.close()
+            if profile:   # py-spy writes its profile when the server ends
+                os.kill(_server_pid(proc.pid), signal.SIGTERM)
+                proc.wait(60)
+            proc.kill()
     out = {"cold_start_s": round(rendered, 2), "server_ready_s": round(healthy, 2), "server_cpu_s": cpu,
            "title": title, "errors_on_page": int(errors), "page": page or "(default)",
            "load_average": list(os.getloadavg())}
@@ -209,6 +232,15 @@ def cold_start(db: str, page: str = "", timeout: float = 600, cache_dir: str | N
     Path(marks).unlink(missing_ok=True)
     return out
 
+
+# The page is rendered: nothing running (spinner, running indicator), no element still a placeholder
+# (Streamlit draws a skeleton while an element's code loads: the metrics, table and charts of a
+# first page), every chart and table drawn (svg/canvas).
+RENDERED = """
+!document.querySelector('[data-testid=stSpinner], [data-testid=stStatusWidget], [data-testid=stSkeleton]')
+ && [...document.querySelectorAll('[data-testid=stVegaLiteChart]')].every(c => c.querySelector('svg, canvas'))
+ && [...document.querySelectorAll('[data-testid=stDataFrame]')].every(c => c.querySelector('canvas'))
+"""
 
 # Recorded in the page (epoch seconds): the websocket's first message, each element's first
 # appearance, the last time a spinner or the running indicator was seen.
@@ -232,6 +264,7 @@ BROWSER_MARKS = """
     const charts = document.querySelectorAll('[data-testid=stVegaLiteChart]');
     if (charts.length && [...charts].every(c => c.querySelector('svg, canvas'))) m['browser: every chart drawn'] = now();
     if (document.querySelector('[data-testid=stSpinner], [data-testid=stStatusWidget]')) m['browser: last busy'] = now();
+    if (document.querySelector('[data-testid=stSkeleton]')) m['browser: last placeholder'] = now();
   };
   new MutationObserver(look).observe(document, {subtree: true, childList: true, attributes: true});
 })();
@@ -270,10 +303,11 @@ def _server_pid(pid: int) -> int:
 
 
 def _cpu_seconds(pid: int) -> float | None:
-    """CPU seconds (user + system) the server process has used so far (Linux /proc)."""
+    """CPU seconds (user + system) the server process has used so far, with its ended children's
+    (the warm-up's data process, ui.warm) (Linux /proc)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
+        return round(sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK"), 2)
     except (OSError, IndexError, ValueError):
         return None
 
@@ -323,6 +357,8 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--entry", default="serve.py",
                    help="the file `streamlit run` starts: serve.py (with the warm-up, ui.warm) or app.py")
     c.add_argument("--profile", help="folder for a py-spy profile of each start's server (needs py-spy)")
+    c.add_argument("--returning-browser", action="store_true",
+                   help="a browser that has visited the app before (its cache kept; default: an empty profile)")
     s = sub.add_parser("seed")
     s.add_argument("--seeds", type=Path, default=ROOT / "seeds" / "shanxi")
     s.add_argument("--cities", type=int, default=11)
@@ -330,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.cmd == "interact":
         harness.emit(interact(a.db, a.chain, a.province, a.cities, a.pages.split(",")))
     elif a.cmd == "cold-start":
-        res = cold_starts(a.db, a.page, a.runs, a.phases, a.profile, a.entry, a.after_load)
+        res = cold_starts(a.db, a.page, a.runs, a.phases, a.profile, a.entry, a.after_load, a.returning_browser)
         for i, r in enumerate(res["runs"]):
             for row in r.get("phases", []):
                 cpu = "" if row["server_cpu_s"] is None else f"cpu {row['server_cpu_s']:6.2f}"
