@@ -35,6 +35,7 @@ from graph import schema
 from graph.errors import ValidationFailed
 from graph.settings import Settings
 from graph.store import AtlasStore
+from graph.store.embedded.write import trim
 from loaders.problems import ProblemList
 from loaders.read_core import RawTables, check_size, table_for
 from loaders.read_big import add_big_csv
@@ -192,6 +193,7 @@ class TableStream:
         made = prepare(name, {c: (pt.columns[c].codes, pt.columns[c].values) for c in schema.TABLES[name].column_names})
         self._keep_for_references(name, pt)
         if big:
+            trim()                               # the read's garbage in the C heap: back to the system
             with self._cond:
                 self._held = at + 1
         return made

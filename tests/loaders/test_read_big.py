@@ -106,3 +106,25 @@ def test_a_stream_of_big_files_writes_what_the_classic_load_writes(tmp_path, mon
         with classic(tmp_path, folder) as other:
             assert snapshot(s) == snapshot(other)
     assert "enterprises" in called and "enterprise_products" in called
+
+
+def test_long_bulk_inserts_and_big_reads_give_the_c_heap_back(tmp_path, monkeypatch, write_csv_dir, sample):
+    from graph.store.embedded import write
+    from tests.loaders.test_stream import classic, snapshot
+    trims = []
+    monkeypatch.setattr(write, "TRIM_ROWS", 3)
+    monkeypatch.setattr(write, "trim", lambda: trims.append("write"))
+    monkeypatch.setattr(stream, "trim", lambda: trims.append("stream"))
+    monkeypatch.setattr(stream, "BIG", 200)
+    folder = write_csv_dir(sample)
+    with EmbeddedStore(str(tmp_path / "s")) as s:
+        load_path(s, folder)
+        with classic(tmp_path, folder) as other:
+            assert snapshot(s) == snapshot(other)
+    long = [n for n, r in sample.items() if len(r) >= 3]
+    assert trims.count("write") >= len(long) > 0 and "stream" in trims
+
+
+def test_trim_is_harmless():
+    from graph.store.embedded.write import trim
+    assert trim() is None
