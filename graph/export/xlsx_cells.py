@@ -33,6 +33,7 @@ _RISKY_SET = pa.array(list(RISKY_START), pa.string())
 _SPACES = pa.array([chr(c) for c in range(0x3001) if chr(c).isspace()], pa.string())  # none above U+3000
 _ERRORS = pa.array(ERROR_CODES, pa.string())
 DISTINCT_MIN = 1000  # text columns at least this long with few distinct values are worked out per distinct value
+DISTINCT_SHARE = 2   # "few": at most one distinct value in this many rows (names of makers listed per link: ~1 in 4)
 
 
 def _classify(values) -> tuple[np.ndarray, list, np.ndarray]:
@@ -103,7 +104,7 @@ def _texts(raw: pa.Array) -> _Parts:
     distinct text once when there are few)."""
     if len(raw) >= DISTINCT_MIN:
         enc = pc.dictionary_encode(raw)
-        if 0 < len(enc.dictionary) <= len(raw) // 8:
+        if 0 < len(enc.dictionary) <= len(raw) // DISTINCT_SHARE:
             return _expand(_texts(enc.dictionary), enc.indices)
     present = _mask(pc.is_valid(raw))
     raw = pc.fill_null(raw, "")

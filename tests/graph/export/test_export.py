@@ -373,6 +373,25 @@ def test_repeated_texts_are_what_plain_openpyxl_writes(monkeypatch):
     assert sheet_data(fast, a["缺口清单"]) == sheet_data(plain, b["缺口清单"])
 
 
+def test_half_distinct_texts_are_what_plain_openpyxl_writes(monkeypatch):
+    """A text column where every other value repeats (as maker names listed per link) goes the
+    distinct-value way too: the same cells."""
+    from graph.export import xlsx_cells
+    monkeypatch.setattr(xlsx_cells, "DISTINCT_MIN", 2)
+    ex = awkward_export()
+    gaps = ex.tables["gaps"]
+    twice = pd.concat([gaps, gaps], ignore_index=True)   # each text twice: distinct = half the rows
+    assert twice["name"].nunique(dropna=False) * xlsx_cells.DISTINCT_SHARE <= len(twice)
+    ex.tables["gaps"] = twice
+    fast, plain = E.to_xlsx_bytes(ex), plain_openpyxl(ex)
+    a, b = read_xlsx(fast), read_xlsx(plain)
+    rows_a, rows_b = list(a["缺口清单"].iter_rows(min_row=2)), list(b["缺口清单"].iter_rows(min_row=2))
+    assert len(rows_a) == len(rows_b) == len(twice)
+    for ra, rb in zip(rows_a, rows_b):
+        assert [cell_signature(c) for c in ra] == [cell_signature(c) for c in rb], rb[0].row
+    assert sheet_data(fast, a["缺口清单"]) == sheet_data(plain, b["缺口清单"])
+
+
 def test_seed_workbook_is_what_plain_openpyxl_writes(embedded_store):
     """Every cell of the whole-province seed export (all chains, every sheet) as plain openpyxl writes it."""
     from loaders.workbook import load_path
