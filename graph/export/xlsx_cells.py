@@ -143,6 +143,31 @@ def _expand(distinct: _Parts, indices: pa.Array) -> _Parts:
                   distinct.markup, keep(distinct.edge))
 
 
+def _object_parts(s: pd.Series, sample: int) -> tuple[np.ndarray, _Parts] | None:
+    """(the first ``sample`` display values, the parts) of a non-empty object column of text or of
+    bools (missing values allowed) — what graph.export.tables.display_column then :func:`_column`
+    give (missing as no value, bools as 是/否), without building the display column; None for
+    any other column.
+
+    >>> _, p = _object_parts(pd.Series([True, None, False], dtype=object), 10)
+    >>> p.kinds.tolist(), p.payload.to_pylist()
+    ([2, 0, 2], ['是', '', '否'])
+    """
+    inferred = pd.api.types.infer_dtype(s, skipna=True) if len(s) else ""
+    if inferred not in ("string", "boolean"):
+        return None
+    values = s.to_numpy(object)
+    missing = pd.isna(values)
+    if inferred == "boolean":   # display_column: 是/否, missing NaN
+        out = np.full(len(values), np.nan, dtype=object)
+        out[~missing] = np.where(values[~missing].astype(bool), "是", "否")
+        values = out
+    elif missing.any():         # display_column: missing as None
+        values = values.copy()
+        values[missing] = None
+    return values[:sample], _texts(pa.array(values, pa.string(), from_pandas=True))
+
+
 def _column(s: pd.Series) -> _Parts:
     """kinds, payload (string array), risky flags and whether any text holds & < > of a display
     column: vectorised for numeric and all-text columns, value by value otherwise."""

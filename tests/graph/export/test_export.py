@@ -9,6 +9,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -453,3 +454,29 @@ def test_doc_examples(module):
     import importlib
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0, result
+
+
+@pytest.mark.parametrize("values", [
+    ["甲", None, np.nan, pd.NA, " 乙", "=1", "a&b"], ["x"] * 1500 + [None] * 600,
+    [True, None, False, np.nan, np.bool_(True)], [True] * 1200 + [None] * 900, [None, "a"]])
+def test_object_column_parts_are_the_display_columns(values):
+    """An object column of text or bools goes straight to its cells' parts: the same as its display
+    column's (graph.export.tables.display_column, then xlsx_cells._column)."""
+    from graph.export.tables import display_column
+    from graph.export.xlsx_cells import _column, _object_parts
+    s = pd.Series(values, dtype=object)
+    sample, parts = _object_parts(s, 500)
+    shown = display_column(s)
+    want = _column(shown)
+    assert [None if v is None else "nan" if isinstance(v, float) else v for v in sample] == \
+        [None if v is None else "nan" if isinstance(v, float) else v for v in shown.iloc[:500]]
+    assert parts.kinds.tolist() == want.kinds.tolist() and parts.payload.equals(want.payload)
+    assert parts.risky.tolist() == want.risky.tolist() and parts.markup == want.markup
+    assert parts.edge.tolist() == want.edge.tolist()
+
+
+def test_object_parts_leave_other_columns():
+    from graph.export.xlsx_cells import _object_parts
+    assert _object_parts(pd.Series([1, "a"], dtype=object), 500) is None
+    assert _object_parts(pd.Series([True, "a"], dtype=object), 500) is None
+    assert _object_parts(pd.Series([], dtype=object), 500) is None
