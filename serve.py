@@ -8,9 +8,6 @@ downloads Streamlit's JavaScript, so the first page is drawn sooner. ``CHAINATLA
 from contextlib import asynccontextmanager
 
 import streamlit as st
-from starlette.middleware import Middleware
-
-from ui.warm import RequestGate
 
 
 @asynccontextmanager
@@ -20,4 +17,4 @@ async def _warm_up(_app):
     yield
 
 
-app = st.App("app.py", lifespan=_warm_up, middleware=[Middleware(RequestGate)])
+app = st.App("app.py", lifespan=_warm_up)

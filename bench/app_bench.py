@@ -12,7 +12,8 @@
   the chain. Reported: every time, the median and the worst per kind.
 - ``cold-start``: ``streamlit run serve.py`` (headless) on the store, and /usr/bin/chromium (never
   downloaded) via Playwright opening the default page; the time from spawning the server to the
-  first page fully rendered (the page title drawn, no spinner, no running indicator), and the
+  first page fully rendered (:data:`RENDERED`: the page title drawn, no spinner, no running
+  indicator, no element still a loading placeholder, every chart and table drawn), and the
   server's CPU seconds by then. ``--runs`` starts share one result cache (ui.result_cache), empty
   at the first: ``first_start_s`` is the first start after a load, ``later_start_s`` the next ones;
   ``--after-load``: ``after_load_start_s``, a start with only the store-independent results kept
@@ -187,8 +188,7 @@ def cold_start(db: str, page: str = "", timeout: float = 600, cache_dir: str | N
                     pg.set_default_timeout(timeout * 1000)
                     pg.goto(f"{base}/{page}")
                     pg.wait_for_selector("h1")
-                    pg.wait_for_function("!document.querySelector('[data-testid=stSpinner]')"
-                                         " && !document.querySelector('[data-testid=stStatusWidget]')")
+                    pg.wait_for_function(RENDERED)
                     rendered = time.perf_counter() - started
                     cpu = _cpu_seconds(_server_pid(proc.pid) if profile else proc.pid)
                     seen = pg.evaluate("window.__caMarks || {}") if phases else {}
@@ -209,6 +209,15 @@ def cold_start(db: str, page: str = "", timeout: float = 600, cache_dir: str | N
     Path(marks).unlink(missing_ok=True)
     return out
 
+
+# The page is rendered: nothing running (spinner, running indicator), no element still a placeholder
+# (Streamlit draws a skeleton while an element's code loads: the metrics, table and charts of a
+# first page), every chart and table drawn (svg/canvas).
+RENDERED = """
+!document.querySelector('[data-testid=stSpinner], [data-testid=stStatusWidget], [data-testid=stSkeleton]')
+ && [...document.querySelectorAll('[data-testid=stVegaLiteChart]')].every(c => c.querySelector('svg, canvas'))
+ && [...document.querySelectorAll('[data-testid=stDataFrame]')].every(c => c.querySelector('canvas'))
+"""
 
 # Recorded in the page (epoch seconds): the websocket's first message, each element's first
 # appearance, the last time a spinner or the running indicator was seen.
@@ -232,6 +241,7 @@ BROWSER_MARKS = """
     const charts = document.querySelectorAll('[data-testid=stVegaLiteChart]');
     if (charts.length && [...charts].every(c => c.querySelector('svg, canvas'))) m['browser: every chart drawn'] = now();
     if (document.querySelector('[data-testid=stSpinner], [data-testid=stStatusWidget]')) m['browser: last busy'] = now();
+    if (document.querySelector('[data-testid=stSkeleton]')) m['browser: last placeholder'] = now();
   };
   new MutationObserver(look).observe(document, {subtree: true, childList: true, attributes: true});
 })();
@@ -270,10 +280,11 @@ def _server_pid(pid: int) -> int:
 
 
 def _cpu_seconds(pid: int) -> float | None:
-    """CPU seconds (user + system) the server process has used so far (Linux /proc)."""
+    """CPU seconds (user + system) the server process has used so far, with its ended children's
+    (the warm-up's data process, ui.warm) (Linux /proc)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
+        return round(sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK"), 2)
     except (OSError, IndexError, ValueError):
         return None
 

@@ -11,9 +11,13 @@ chain, the first province, default thresholds.
 - No double computation: the page asks the same cached functions with the same arguments, and
   Streamlit holds one compute lock per cache key, so a page arriving while the warm-up computes
   waits for that result.
-- The browser first: before each step the thread waits while the server is answering HTTP
-  requests (:class:`RequestGate`, serve.py's middleware; at most ``MAX_WAIT`` s in all) — one
-  process, one GIL: a step running meanwhile would slow the downloads of Streamlit's files.
+- The browser not kept waiting: one process, one GIL — while a step runs, the server's event loop
+  (serving Streamlit's files to the browser) gets the GIL only when the step hands it over, by
+  default every 5 ms. During the warm-up the switch interval is ``SWITCH`` (1 ms), so the files
+  still go out promptly while the steps run from the server's start; no step waits for the
+  downloads to end (it did: the first start's data then began only ~2.4 s after the spawn, and
+  the page waited for it — measured first starts 7.2-9.9 s waiting, 7.1-8.0 s not, on the loaded
+  2-core machine, bench/app_bench.py).
 - Nothing is shown: a failure is only logged (debug level; nothing is cached for a call that
   raised), and the page then meets the same error and shows its usual message.
 - ``CHAINATLAS_WARM=0`` switches it off.
@@ -24,45 +28,15 @@ True
 from __future__ import annotations
 
 import logging
+import sys
 import threading
-import time
 
 from graph.settings import Settings
 
 log = logging.getLogger("chainatlas.ui")
-QUIET = 0.05        # seconds without an HTTP request in progress before a step starts
-MAX_WAIT = 3.0      # seconds the warm-up waits for quiet in all, at most
+SWITCH = 0.001      # seconds: the GIL switch interval while the warm-up runs (Python's default: 0.005)
 THREAD = "chainatlas-warm"
 _started: threading.Thread | None = None
-
-
-class RequestGate:
-    """HTTP requests in progress (pure ASGI middleware: counts, changes nothing)."""
-
-    open = 0
-    last = 0.0          # time.monotonic() when the last request ended
-
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope.get("type") != "http":
-            return await self.app(scope, receive, send)
-        RequestGate.open += 1
-        try:
-            return await self.app(scope, receive, send)
-        finally:
-            RequestGate.open -= 1
-            RequestGate.last = time.monotonic()
-
-    @classmethod
-    def wait_quiet(cls, budget: float) -> float:
-        """Sleep until no request has been in progress for QUIET s (or ``budget`` s are spent);
-        returns the budget left."""
-        t0 = time.monotonic()
-        while budget > time.monotonic() - t0 and (cls.open > 0 or time.monotonic() - cls.last < QUIET):
-            time.sleep(0.01)
-        return max(0.0, budget - (time.monotonic() - t0))
 
 
 def enabled() -> bool:
@@ -96,6 +70,13 @@ def _app_imports() -> None:
     from ui import divisions_map, layout, sidebar, state  # noqa: F401 — app.py's and the 总览's imports
     import graph.analysis.overview_counts  # noqa: F401
     import graph.analysis.overview  # noqa: F401
+    # What Streamlit and pandas import on first use while the script runs: the emoji list behind
+    # st.set_page_config's page_icon (~0.08 s), the material icon names (the navigation's and
+    # the sidebar's icons), the 总览's melt and a frame's to_dict.
+    import streamlit.emojis  # noqa: F401
+    import streamlit.material_icon_names  # noqa: F401
+    import pandas.core.reshape.reshape  # noqa: F401
+    import pandas.core.methods.to_dict  # noqa: F401
 
 
 def _data() -> None:
@@ -121,18 +102,20 @@ class _NoContextWarning(logging.Filter):
 
 
 def warm() -> None:
-    """Each of STEPS in turn, each after the server's HTTP requests have gone quiet."""
+    """Each of STEPS in turn, with the GIL handed over every SWITCH s meanwhile."""
     from ui.timing import mark
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoContextWarning())
-    budget = MAX_WAIT
+    default = sys.getswitchinterval()
+    sys.setswitchinterval(min(default, SWITCH))
     try:
         for name, step in STEPS:
-            budget = RequestGate.wait_quiet(budget)
             mark(f"warm: {name} start")
             step()
             mark(f"warm: {name}")
     except Exception:  # noqa: BLE001 — the page meets it again and explains it
         log.debug("warm-up failed", exc_info=True)
+    finally:
+        sys.setswitchinterval(default)
 
 
 def start() -> threading.Thread | None:

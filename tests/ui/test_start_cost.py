@@ -36,6 +36,14 @@ def test_overview_charts_are_plain_vega_lite(seeded_env, app):
     assert shapes["mark"]["type"] == "geoshape" and all(f["type"] == "Feature" for f in shapes["data"]["values"])
 
 
+def _fresh_process(code: str) -> str:
+    """The last line ``code`` prints, run in a fresh Python (the app's modules not imported yet)."""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, cwd=ROOT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout.strip().splitlines()[-1]
+
+
 def test_the_default_page_does_not_import_altair(seeded_env):
     # in a fresh process: importing Altair (and validating its charts) was a third of a later start
     code = ("import sys\nfrom streamlit.testing.v1 import AppTest\n"
@@ -43,7 +51,22 @@ def test_the_default_page_does_not_import_altair(seeded_env):
             "assert not at.exception, [e.message for e in at.exception]\n"
             "assert at.title[0].value == '产业链总览', at.title\n"
             "print('altair' in sys.modules)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, cwd=ROOT,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == "False"
+    assert _fresh_process(code) == "False"
+
+
+def test_the_warm_up_imports_what_the_default_page_would_import_while_it_runs(seeded_env):
+    # in a fresh process: the warm-up's steps, then the page: the script imports nothing of its own
+    # (Streamlit's emoji list for the page icon alone was ~0.08 s of a start's script)
+    code = ("import sys\nfrom streamlit.testing.v1 import AppTest\n"
+            f"at = AppTest.from_file({str(APP)!r}, default_timeout=300)\n"
+            "from ui import warm\n"
+            "for _, step in warm.STEPS:\n    step()\n"
+            "before = set(sys.modules)\n"
+            "at.run()\n"
+            "assert not at.exception, [e.message for e in at.exception]\n"
+            "print(sorted(set(sys.modules) - before))\n")
+    new = eval(_fresh_process(code))         # a list of module names
+    # AppTest's own runtime (the component scan: packaging) and two tiny modules may come late
+    allowed = ("packaging", "streamlit.components.v2", "streamlit.testing", "streamlit.runtime.scriptrunner.magic_funcs",
+               "ui.timing")
+    assert [m for m in new if not m.startswith(allowed)] == [], new
