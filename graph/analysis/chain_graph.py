@@ -19,8 +19,9 @@ divided by its maximum in the chain so it lies in 0–1:
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict, deque
+from collections import OrderedDict
 
+import numpy as np
 import pandas as pd
 
 from graph.store import ChainView
@@ -129,10 +130,12 @@ class ChainGraph:
             return pd.DataFrame(columns=["betweenness", "degree", "centrality"], dtype=float)
         bc = betweenness(nodes, self.succ) if len(nodes) > 2 else {n: 0.0 for n in nodes}
         dc = degree(nodes, self.succ, self.pred) if len(nodes) > 1 else {n: 0.0 for n in nodes}
-        f = pd.DataFrame({"betweenness": pd.Series(bc), "degree": pd.Series(dc)}).reindex(nodes).fillna(0.0)
-        parts = [f[c] / f[c].max() if f[c].max() > 0 else f[c] * 0.0 for c in ("betweenness", "degree")]
-        f["centrality"] = (parts[0] + parts[1]) / 2
-        return f
+        # (what a frame of the two dicts, reindexed, gives: the same arithmetic on arrays, one frame built)
+        cols = {"betweenness": np.array([bc[n] for n in nodes], dtype=float),
+                "degree": np.array([dc[n] for n in nodes], dtype=float)}
+        parts = [v / v.max() if v.max() > 0 else v * 0.0 for v in cols.values()]
+        cols["centrality"] = (parts[0] + parts[1]) / 2
+        return pd.DataFrame(cols, index=pd.Index(nodes))
 
     def centrality(self) -> pd.Series:
         return self.centrality_frame()["centrality"]
@@ -150,29 +153,32 @@ def betweenness(nodes: list[str], succ: dict[str, list[str]]) -> dict[str, float
     adj = [[at[w] for w in succ[v]] for v in nodes]
     bc = [0.0] * n
     for s in range(n):   # Brandes: BFS from s, then accumulate dependencies backwards
-        order, preds, sigma, dist = [], [None] * n, [0.0] * n, [-1] * n
+        if not adj[s]:   # reaches nothing: no dependency to add
+            continue
+        preds, sigma, dist = [None] * n, [0.0] * n, [-1] * n
         sigma[s], dist[s] = 1.0, 0
-        queue = deque([s])
-        while queue:
-            v = queue.popleft()
-            order.append(v)
+        order = [s]      # the BFS queue (iterated while it grows)
+        for v in order:
             dv, sv = dist[v] + 1, sigma[v]
             for w in adj[v]:
-                if dist[w] < 0:
-                    queue.append(w)
-                    dist[w] = dv
-                    preds[w] = []
-                if dist[w] == dv:
+                dw = dist[w]
+                if dw < 0:
+                    order.append(w)
+                    dist[w], preds[w], sigma[w] = dv, [v], sv   # (0.0 + sv is sv)
+                elif dw == dv:
                     sigma[w] += sv
                     preds[w].append(v)
-        delta = [0] * n
-        while order:
-            w = order.pop()
-            coeff = (1 + delta[w]) / sigma[w]
-            for v in preds[w] or ():
+        delta = [0.0] * n
+        for w in reversed(order):
+            pw = preds[w]
+            if pw is None:   # s itself
+                continue
+            d = delta[w]
+            coeff = (1 + d) / sigma[w]
+            for v in pw:
                 delta[v] += sigma[v] * coeff
-            if w != s:
-                bc[w] += delta[w]
+            if d:            # (adding 0.0 changes nothing)
+                bc[w] += d
     if n - 1 >= 2:
         scale = 1 / ((n - 1) * (n - 2))
         if scale != 1:

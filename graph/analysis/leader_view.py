@@ -46,27 +46,30 @@ def leader_matching(report, targets: pd.DataFrame, per_input: int = 3) -> pd.Dat
     at = {str(p): i for i, p in enumerate(values["product_id"])}  # the last row of an id, as a dict of records
     by_id = _Rows(values, at)
     order = {pid: i for i, pid in enumerate(at)}
-    leader_rows = leaders[[c for c in _LEADER_FIELDS if c in leaders.columns]].to_dict("records")
+    lf = [c for c in _LEADER_FIELDS if c in leaders.columns]
+    lv = {c: leaders[c].tolist() for c in lf}   # column lists: no to_dict("records") (its per-value boxing)
+    leader_rows = [{c: lv[c][i] for c in lf} for i in range(len(leaders))]
     wanted = {p for ld in leader_rows for p in str(ld.get("input_ids") or "").split(";")
               if p in by_id and str(by_id[p].get("status")) in ("missing", "weak")}
     best = _candidates(targets, wanted, per_input) if wanted and targets is not None and len(targets) else {}
-    rows = []
+    cols: dict[str, list] = {c: [] for c in MATCH_COLUMNS}   # one list per column: no dict per row
     for ld in leader_rows:
         inputs = [p for p in str(ld.get("input_ids") or "").split(";") if p in by_id]
         for pid in sorted(inputs, key=order.get):
             link = by_id[pid]
             status = str(link.get("status"))
             cands, ids = best.get(pid, ("", "")) if status in ("missing", "weak") else ("", "")
-            rows.append({
-                "leader_id": ld.get("enterprise_id"), "leader": ld.get("name"),
-                "leader_local": "是" if ld.get("is_local") else "否",
-                "input_id": pid, "input": link.get("name"), "stage_cn": link.get("stage_cn"),
-                "status": status, "status_cn": link.get("label"), "verdict": VERDICT.get(status, status),
-                "local_count": int(link.get("local_makers") or 0) if status != "no_data" else None,
-                "local_suppliers": _text(link.get("local_maker_names")) if status in ("covered", "weak") else "",
-                "candidates": cands, "candidate_ids": ids,
-                "advice": ADVICE.get(status, ""), "source": ld.get("source"), "as_of": ld.get("as_of")})
-    return pd.DataFrame(rows, columns=MATCH_COLUMNS)
+            for c, v in zip(MATCH_COLUMNS, (
+                    ld.get("enterprise_id"), ld.get("name"), "是" if ld.get("is_local") else "否",
+                    pid, link.get("name"), link.get("stage_cn"),
+                    status, link.get("label"), VERDICT.get(status, status),
+                    int(link.get("local_makers") or 0) if status != "no_data" else None,
+                    _text(link.get("local_maker_names")) if status in ("covered", "weak") else "",
+                    cands, ids, ADVICE.get(status, ""), ld.get("source"), ld.get("as_of"))):
+                cols[c].append(v)
+    if not cols["leader_id"]:
+        return pd.DataFrame([], columns=MATCH_COLUMNS)
+    return pd.DataFrame(cols, columns=MATCH_COLUMNS)
 
 
 def _candidates(targets: pd.DataFrame, wanted: set, per_input: int) -> dict[str, tuple[str, str]]:

@@ -36,7 +36,8 @@ TARGET_COLUMNS = [
     "source", "as_of", "illustrative",  # of the MAKES fact
 ]
 def rank_targets(store, report, weights: Weights = DEFAULT_WEIGHTS, top: int = 10,
-                 products: list[str] | None = None, tree=None, include_unverified: bool = False) -> pd.DataFrame:
+                 products: list[str] | None = None, tree=None, include_unverified: bool = False,
+                 gaps: pd.DataFrame | None = None) -> pd.DataFrame:
     """Top ``top`` enterprises outside the report's place per gap (missing/weak link), best first.
 
     Enterprises whose location is unknown for the place (graph.analysis.location: they may be
@@ -47,9 +48,13 @@ def rank_targets(store, report, weights: Weights = DEFAULT_WEIGHTS, top: int = 1
     products: restrict to these link product ids (any status; a no-data link has no makers).
     Returns TARGET_COLUMNS; ``df.attrs["notes"]`` holds remarks in Chinese (e.g. how many
     candidates have an unknown location); ``df.attrs["unverified"]`` the count of those enterprises.
+    gaps: ``report.gaps()`` if the caller has it already (read only; ignored with ``products``).
     """
     links = report.links
-    gaps = links[links["product_id"].isin(products)] if products else report.gaps()
+    if products:
+        gaps = links[links["product_id"].isin(products)]
+    elif gaps is None:
+        gaps = report.gaps()
     if gaps.empty:
         return _empty(["本区域该产业链无缺链或弱链环节，无需招商目标。"] if not products else [])
     maker_ids = _maker_ids(report)

@@ -125,13 +125,14 @@ def _build_export(store, chains, region, thresholds, weights, top, enclave_attri
     ids = list(dict.fromkeys(ids))
     tree = RegionTree.from_store(store)
     place = lookup.resolve_place(store, region, tree=tree)  # once; the engine then matches the id exactly
-    reports, targets = [], []
+    reports, targets, gaps = [], [], []
     reusing = ReusingStore(store)   # the plan's outside makers are the ones rank_targets fetched
     for cid in ids:
         rep = diagnose(store, cid, place["id"], thresholds=thresholds, enclave_attribution=enclave_attribution,
                        priority=priority, count_subclasses=count_subclasses)
         reports.append(rep)
-        targets.append(rank_targets(reusing, rep, weights=weights, top=top, tree=tree))
+        gaps.append(rep.gaps())   # once per chain: the targets' gaps and the gaps sheet's rows
+        targets.append(rank_targets(reusing, rep, weights=weights, top=top, tree=tree, gaps=gaps[-1]))
     plan = None
     if plan_k and reports:
         from graph.analysis.plan import optimise
@@ -150,7 +151,7 @@ def _build_export(store, chains, region, thresholds, weights, top, enclave_attri
                   for n in list(r.notes) + list(tg.attrs.get("notes", []))]
                  + [("招商组合", n) for n in (plan.notes if plan is not None else [])],
     }
-    tables = {"summary": T.summary_rows(reports, targets), "gaps": T.gap_rows(reports, targets),
+    tables = {"summary": T.summary_rows(reports, targets), "gaps": T.gap_rows(reports, targets, gaps),
               "targets": T.target_rows(reports, targets, tree), "plan": T.plan_rows(plan),
               "makers": T.maker_rows(reports, tree), "matching": T.matching_rows(reports, targets)}
     tables["projects"] = project_rows(store, reports)

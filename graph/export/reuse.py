@@ -48,9 +48,10 @@ class ReusingStore:
 
 def _assemble(ids: list[str], kept: list[tuple[frozenset, pd.DataFrame]]) -> pd.DataFrame:
     """The rows of ``ids`` from kept answers (each product from the first answer that asked it),
-    ordered by product as ``ids`` lists them, a product's rows in their kept order."""
+    ordered by product as ``ids`` lists them, a product's rows in their kept order: the answers
+    used are put together once and the wanted rows taken in that order (one copy of the rows)."""
     index = pd.Index(ids, dtype=object)
-    left, pieces, keys = set(ids), [], []
+    left, frames, rows_at, keys, base = set(ids), [], [], [], 0
     for prods, rows in kept:
         take = left & prods
         if not take:
@@ -58,16 +59,24 @@ def _assemble(ids: list[str], kept: list[tuple[frozenset, pd.DataFrame]]) -> pd.
         left -= take
         if len(rows):
             wanted = np.zeros(len(ids) + 1, dtype=bool)   # by position in ids; the last: not asked
-            wanted[index.get_indexer(list(take))] = True
-            at = index.get_indexer(rows["product_id"].to_numpy(dtype=object))
+            wanted[index.get_indexer(_objects(list(take)))] = True
+            at = index.get_indexer(_objects(rows["product_id"].to_numpy(dtype=object)))
             mine = np.flatnonzero(wanted[at])
             if len(mine):
-                pieces.append(rows.take(mine))
+                frames.append(rows)
+                rows_at.append(mine + base)
                 keys.append(at[mine])
+                base += len(rows)
         if not left:
             break
-    if not pieces:
+    if not frames:
         return kept[0][1].iloc[:0].reset_index(drop=True)
-    out = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0].reset_index(drop=True)
-    order = np.concatenate(keys).argsort(kind="stable")
-    return out.take(order).reset_index(drop=True)
+    every = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    order = np.concatenate(rows_at)[np.concatenate(keys).argsort(kind="stable")]
+    return every.take(order).reset_index(drop=True)
+
+
+def _objects(values) -> pd.Index:
+    """An object Index of ``values`` (an object Index looks text up in its own hash table; a list
+    or array would first be inferred as Arrow strings and converted back)."""
+    return pd.Index(values, dtype=object, copy=False)

@@ -44,15 +44,16 @@ def make_snapshot(meta: dict, reports) -> dict:
     from graph.analysis.gaps import json_safe
     from graph.export.json_columns import json_values
     cols: dict[str, list] = {c: [] for c in LINK_FIELDS}
-    for rep in reports:   # column by column, chain by chain (the values json_safe gives each row)
-        links = rep.links
-        n = len(links)
-        if not n:
-            continue
+    used = [rep for rep in reports if len(rep.links)]
+    for rep in used:
+        n = len(rep.links)
         cols["chain_id"] += [json_safe(rep.chain.get("chain_id"))] * n
         cols["chain"] += [json_safe(rep.chain.get("name"))] * n
-        for c in LINK_FIELDS[2:]:
-            s = links[c]
+    for c in LINK_FIELDS[2:]:   # column by column (the values json_safe gives each row)
+        parts = [rep.links[c] for rep in used]
+        if len(parts) > 1 and len({str(p.dtype) for p in parts}) == 1:   # one dtype: all chains at once
+            parts = [pd.concat(parts, ignore_index=True)]
+        for s in parts:
             values = json_values(s)
             cols[c] += values if values is not None else [json_safe(v) for v in s]
     links = [dict(zip(LINK_FIELDS, row)) for row in zip(*cols.values())]

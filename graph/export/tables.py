@@ -152,12 +152,13 @@ def verify_rows(reports, tree) -> pd.DataFrame:
     return verification_list(reports, tree)[list(HEADERS["verify"])]
 
 
-def gap_rows(reports, targets) -> pd.DataFrame:
+def gap_rows(reports, targets, gaps=None) -> pd.DataFrame:
+    """The 缺链清单 of every chain; ``gaps``: each report's ``gaps()``, if made already."""
     added = ("chain_id", "chain", "targets")
     own = [c for c in HEADERS["gaps"] if c not in added]
     frames, chain_ids, chains, counts = [], [], [], []
-    for rep, tg in zip(reports, targets):
-        g = rep.gaps()
+    for rep, tg, g in zip(reports, targets, gaps if gaps is not None else [None] * len(reports)):
+        g = rep.gaps() if g is None else g
         if g.empty:
             continue
         per_gap = Counter(tg["gap_product_id"].tolist()) if len(tg) else {}

@@ -37,7 +37,7 @@ from graph.export.safe import append_row, column_width, new_workbook, save_workb
 from graph.export.tables import GRADE_COLUMNS, HEADERS, NUMBER_FORMATS, SHEETS, display_column
 from graph.export.snapshot import SNAPSHOT_SHEET
 from graph.export.xlsx_cells import _ERRORS, _MARKUP, _RISKY_SET, _SPACES, _Parts, _any, _arrow, _column, _edges, \
-    _mask, _texts  # noqa: F401 (_RISKY_SET, _SPACES: the sets tests check)
+    _mask, _object_parts, _texts  # noqa: F401 (_RISKY_SET, _SPACES: the sets tests check)
 
 GRADE_STYLES = {  # fill, font colour
     "紧急": ("FFC7CE", "9C0006"),
@@ -219,6 +219,8 @@ def _write_table(ws, key: str, df, fills) -> _Body:
             # display values are these strings (missing: None); skip the round trip through objects
             sample = display_column(s.iloc[:WIDTH_SAMPLE])
             parts = _texts(_arrow(s)) if n else None
+        elif s.dtype == object and (fast := _object_parts(s, WIDTH_SAMPLE)) is not None:
+            sample, parts = fast   # text or bools: the display values' parts without the display column
         else:
             values = display_column(s)
             sample = values.iloc[:WIDTH_SAMPLE]

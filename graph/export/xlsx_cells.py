@@ -33,6 +33,7 @@ _RISKY_SET = pa.array(list(RISKY_START), pa.string())
 _SPACES = pa.array([chr(c) for c in range(0x3001) if chr(c).isspace()], pa.string())  # none above U+3000
 _ERRORS = pa.array(ERROR_CODES, pa.string())
 DISTINCT_MIN = 1000  # text columns at least this long with few distinct values are worked out per distinct value
+DISTINCT_SHARE = 2   # "few": at most one distinct value in this many rows (names of makers listed per link: ~1 in 4)
 
 
 def _classify(values) -> tuple[np.ndarray, list, np.ndarray]:
@@ -103,7 +104,7 @@ def _texts(raw: pa.Array) -> _Parts:
     distinct text once when there are few)."""
     if len(raw) >= DISTINCT_MIN:
         enc = pc.dictionary_encode(raw)
-        if 0 < len(enc.dictionary) <= len(raw) // 8:
+        if 0 < len(enc.dictionary) <= len(raw) // DISTINCT_SHARE:
             return _expand(_texts(enc.dictionary), enc.indices)
     present = _mask(pc.is_valid(raw))
     raw = pc.fill_null(raw, "")
@@ -140,6 +141,31 @@ def _expand(distinct: _Parts, indices: pa.Array) -> _Parts:
     keep = lambda flags: flags[at] & present  # noqa: E731
     return _Parts(np.where(present, distinct.kinds[at], 0).astype(np.int8), payload, keep(distinct.risky),
                   distinct.markup, keep(distinct.edge))
+
+
+def _object_parts(s: pd.Series, sample: int) -> tuple[np.ndarray, _Parts] | None:
+    """(the first ``sample`` display values, the parts) of a non-empty object column of text or of
+    bools (missing values allowed) — what graph.export.tables.display_column then :func:`_column`
+    give (missing as no value, bools as 是/否), without building the display column; None for
+    any other column.
+
+    >>> _, p = _object_parts(pd.Series([True, None, False], dtype=object), 10)
+    >>> p.kinds.tolist(), p.payload.to_pylist()
+    ([2, 0, 2], ['是', '', '否'])
+    """
+    inferred = pd.api.types.infer_dtype(s, skipna=True) if len(s) else ""
+    if inferred not in ("string", "boolean"):
+        return None
+    values = s.to_numpy(object)
+    missing = pd.isna(values)
+    if inferred == "boolean":   # display_column: 是/否, missing NaN
+        out = np.full(len(values), np.nan, dtype=object)
+        out[~missing] = np.where(values[~missing].astype(bool), "是", "否")
+        values = out
+    elif missing.any():         # display_column: missing as None
+        values = values.copy()
+        values[missing] = None
+    return values[:sample], _texts(pa.array(values, pa.string(), from_pandas=True))
 
 
 def _column(s: pd.Series) -> _Parts:

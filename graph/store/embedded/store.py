@@ -51,6 +51,9 @@ class EmbeddedStore(ProjectsMixin, AtlasStore):
     write_cache_mb = 96    # SQLite page cache of a writer (bulk loads spill to the WAL beyond it; #14: memory)
     page_size = 16384      # of a NEW database (SQLite ignores it for an existing one, e.g. 4 KB stores made
                            # before): a 1M load writes a quarter of the pages, B-tree levels and WAL frames (#14)
+    read_mmap_mb = 2048    # READ connections memory-map up to this much of the file (SQLite caps it near 2 GB):
+                           # pages are read in place, not copied by a system call each (a province export at 1M:
+                           # ~0.1 s less system time). Writers keep plain reads (the load's peak RSS); 0 = off.
 
     def __init__(self, path: str):
         self.dir = Path(path).expanduser()
@@ -113,6 +116,8 @@ class EmbeddedStore(ProjectsMixin, AtlasStore):
         if conn is None:
             try:
                 conn = self._connect()
+                if self.read_mmap_mb:
+                    conn.execute(f"PRAGMA mmap_size = {int(self.read_mmap_mb) * 2 ** 20}")
             except sqlite3.Error as err:
                 raise StoreUnavailable(f"cannot open the store at {self.dir}: {err}", _HINT) from err
             with self._pool_lock:

@@ -97,6 +97,22 @@ def test_top_and_products(atlas, report):
     assert car["enterprise_id"].tolist() == ["E-TY"] and car.at[0, "gap_label"] == "已配套"
 
 
+
+def test_a_given_gap_list_is_the_reports_own(atlas, report):
+    """rank_targets(gaps=report.gaps()) (the export makes each gap list once) answers as without it,
+    and ``products`` still wins over a given gap list."""
+    from graph.analysis.scope import RegionTree
+    tree = RegionTree.from_store(atlas)
+    for kw in ({}, {"tree": tree}):
+        plain = rank_targets(atlas, report, top=2, **kw)
+        given = rank_targets(atlas, report, top=2, gaps=report.gaps(), **kw)
+        assert len(plain)
+        pd.testing.assert_frame_equal(given, plain, check_exact=True)
+        assert given.attrs == plain.attrs
+    car = rank_targets(atlas, report, products=["P-CAR"], gaps=report.gaps())
+    assert car["enterprise_id"].tolist() == ["E-TY"]
+    assert rank_targets(atlas, report, gaps=report.gaps().iloc[:0]).empty
+
 def test_no_gaps_gives_an_empty_frame_with_a_note(atlas):
     from graph.options import Thresholds
     r = diagnose(atlas, "C-NEV", "运城市", thresholds=Thresholds(min_makers=1, min_large=0, min_revenue_share=0))

@@ -9,6 +9,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -373,6 +374,25 @@ def test_repeated_texts_are_what_plain_openpyxl_writes(monkeypatch):
     assert sheet_data(fast, a["缺口清单"]) == sheet_data(plain, b["缺口清单"])
 
 
+def test_half_distinct_texts_are_what_plain_openpyxl_writes(monkeypatch):
+    """A text column where every other value repeats (as maker names listed per link) goes the
+    distinct-value way too: the same cells."""
+    from graph.export import xlsx_cells
+    monkeypatch.setattr(xlsx_cells, "DISTINCT_MIN", 2)
+    ex = awkward_export()
+    gaps = ex.tables["gaps"]
+    twice = pd.concat([gaps, gaps], ignore_index=True)   # each text twice: distinct = half the rows
+    assert twice["name"].nunique(dropna=False) * xlsx_cells.DISTINCT_SHARE <= len(twice)
+    ex.tables["gaps"] = twice
+    fast, plain = E.to_xlsx_bytes(ex), plain_openpyxl(ex)
+    a, b = read_xlsx(fast), read_xlsx(plain)
+    rows_a, rows_b = list(a["缺口清单"].iter_rows(min_row=2)), list(b["缺口清单"].iter_rows(min_row=2))
+    assert len(rows_a) == len(rows_b) == len(twice)
+    for ra, rb in zip(rows_a, rows_b):
+        assert [cell_signature(c) for c in ra] == [cell_signature(c) for c in rb], rb[0].row
+    assert sheet_data(fast, a["缺口清单"]) == sheet_data(plain, b["缺口清单"])
+
+
 def test_seed_workbook_is_what_plain_openpyxl_writes(embedded_store):
     """Every cell of the whole-province seed export (all chains, every sheet) as plain openpyxl writes it."""
     from loaders.workbook import load_path
@@ -434,3 +454,29 @@ def test_doc_examples(module):
     import importlib
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0, result
+
+
+@pytest.mark.parametrize("values", [
+    ["甲", None, np.nan, pd.NA, " 乙", "=1", "a&b"], ["x"] * 1500 + [None] * 600,
+    [True, None, False, np.nan, np.bool_(True)], [True] * 1200 + [None] * 900, [None, "a"]])
+def test_object_column_parts_are_the_display_columns(values):
+    """An object column of text or bools goes straight to its cells' parts: the same as its display
+    column's (graph.export.tables.display_column, then xlsx_cells._column)."""
+    from graph.export.tables import display_column
+    from graph.export.xlsx_cells import _column, _object_parts
+    s = pd.Series(values, dtype=object)
+    sample, parts = _object_parts(s, 500)
+    shown = display_column(s)
+    want = _column(shown)
+    assert [None if v is None else "nan" if isinstance(v, float) else v for v in sample] == \
+        [None if v is None else "nan" if isinstance(v, float) else v for v in shown.iloc[:500]]
+    assert parts.kinds.tolist() == want.kinds.tolist() and parts.payload.equals(want.payload)
+    assert parts.risky.tolist() == want.risky.tolist() and parts.markup == want.markup
+    assert parts.edge.tolist() == want.edge.tolist()
+
+
+def test_object_parts_leave_other_columns():
+    from graph.export.xlsx_cells import _object_parts
+    assert _object_parts(pd.Series([1, "a"], dtype=object), 500) is None
+    assert _object_parts(pd.Series([True, "a"], dtype=object), 500) is None
+    assert _object_parts(pd.Series([], dtype=object), 500) is None

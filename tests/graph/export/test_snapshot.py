@@ -137,3 +137,30 @@ def test_snapshot_links_are_the_plain_records():
             for r in reports for row in r.links[own].to_dict("records")]
     assert got == want and [list(LINK_FIELDS)] * 3 == [list(x) for x in got]
     assert [[type(v) for v in x.values()] for x in got] == [[type(v) for v in x.values()] for x in want]
+
+
+def test_snapshot_links_over_chains_of_one_dtype_are_the_plain_records():
+    """Chains whose link columns share dtypes are worked out together: still json_safe of each row,
+    even when one chain's object column holds bools and another's text or lists."""
+    import numpy as np
+    import pandas as pd
+    from types import SimpleNamespace as NS
+
+    from graph.analysis.gaps import json_safe
+    from graph.export.snapshot import LINK_FIELDS, make_snapshot
+    own = LINK_FIELDS[2:]
+    rows = [{"product_id": "P1", "name": "电芯", "stage": "upstream", "key_link": True, "status": "missing",
+             "broken": np.bool_(False), "grade": "紧急", "priority": 61.5, "local_makers": np.int64(0)},
+            {"product_id": "P2", "name": None, "stage": None, "key_link": None, "status": "covered",
+             "broken": None, "grade": np.nan, "priority": np.nan, "local_makers": 3}]
+    odd = {**rows[0], "product_id": "Q1", "key_link": "是", "grade": ["紧急"], "local_makers": 2.0}
+    frames = [pd.DataFrame(rows, dtype=object), pd.DataFrame([odd, rows[1]], dtype=object),
+              pd.DataFrame(rows).astype({"priority": float})]
+    reports = [NS(chain={"chain_id": f"C{i}", "name": f"链{i}"}, links=f) for i, f in enumerate(frames)]
+    meta = {"generated_at": "x", "tool_version": "t", "region": {}, "chains": [], "options": {}}
+    for chosen in (reports[:2], reports[:1] + reports[2:], reports):
+        got = make_snapshot(meta, chosen)["links"]
+        want = [json_safe(dict(chain_id=r.chain["chain_id"], chain=r.chain["name"], **row))
+                for r in chosen for row in r.links[own].to_dict("records")]
+        assert got == want
+        assert [[type(v) for v in x.values()] for x in got] == [[type(v) for v in x.values()] for x in want]

@@ -105,6 +105,25 @@ def test_layout_wal_and_lock_file(embedded_store, base):
     assert embedded_store.backend == "embedded"
 
 
+def test_reads_are_memory_mapped_and_see_every_load(tmp_path, base, make_batch):
+    """Read connections map the file (pages read in place); a load after a read is still seen by
+    the same pooled connection, and a store with the map off reads the same."""
+    mapped = EmbeddedStore(str(tmp_path / "s"))
+    mapped.apply(base)
+    assert mapped.table("enterprises")["name"].tolist() == ["电池一厂", "整车二厂"]
+    with mapped._read() as c:
+        assert 0 < c.execute("PRAGMA mmap_size").fetchone()[0] <= EmbeddedStore.read_mmap_mb * 2 ** 20
+    mapped.apply(make_batch(enterprises=[{"enterprise_id": "E3", "name": "电机三厂"}]))
+    assert mapped.table("enterprises")["enterprise_id"].tolist() == ["E1", "E2", "E3"]
+    plain = EmbeddedStore(str(tmp_path / "s"))
+    plain.read_mmap_mb = 0
+    with plain._read() as c:
+        assert c.execute("PRAGMA mmap_size").fetchone()[0] == 0
+    pd.testing.assert_frame_equal(plain.makers(["P1", "P2"]), mapped.makers(["P1", "P2"]))
+    plain.close()
+    mapped.close()
+
+
 def test_kill_9_mid_write_keeps_the_previous_state(tmp_path, base):
     d = tmp_path / "atlas"
     with EmbeddedStore(str(d)) as s:
