@@ -34,10 +34,11 @@ TRIM_ROWS = 1_000_000    # a bulk insert this long gives the C heap's free memor
 
 
 def trim() -> None:
-    """Give the C heap's free memory back to the system (glibc's malloc_trim; elsewhere nothing)."""
+    """Give the C heap's free memory back to the system (glibc's malloc_trim; elsewhere nothing:
+    no such function on macOS or musl, no ``CDLL(None)`` on Windows)."""
     try:
         ctypes.CDLL(None).malloc_trim(0)
-    except (AttributeError, OSError):
+    except (AttributeError, OSError, TypeError):
         pass
 
 
