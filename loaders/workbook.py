@@ -19,6 +19,10 @@ from loaders.stream import Fallback, folder_stream
 from loaders.validate import validate
 
 
+RECHECK = "rolled back, recheck"   # progress step: a streamed load met a problem, wrote nothing,
+                                   # and the input is read and checked again to report it
+
+
 def check_path(path, existing: AtlasStore | None = None, *, tables: dict[str, str] | None = None,
                name: str | None = None) -> ImportBatch:
     """Read and validate ``path`` (against ``existing`` when given); writes nothing.
@@ -42,8 +46,11 @@ def load_path(store: AtlasStore, path, *, dry_run: bool = False, progress: Progr
                 progress(step, 1, 1)
         try:
             report = store.apply_stream(stream, progress=progress)
-        except (Fallback, StoreLocked):    # a problem (or another writer): nothing was written; the
-            pass                           # classic path reports it as always (problems before the lock)
+        except Fallback:                 # a problem: rolled back, nothing written; the classic path
+            if progress:                 # reports it as always
+                progress(RECHECK, 1, 1)
+        except StoreLocked:              # another writer: the classic path reports the problems first
+            pass
         else:
             for message in stream.warnings:
                 if warn:

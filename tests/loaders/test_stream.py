@@ -14,7 +14,7 @@ from graph.store.embedded.store import EmbeddedStore
 from loaders import stream
 from loaders.read import read_tables
 from loaders.validate import validate
-from loaders.workbook import check_path, load_path
+from loaders.workbook import RECHECK, check_path, load_path
 
 P = {"source": "https://example.gov.cn/notice", "as_of": "2024-04-09"}
 
@@ -93,9 +93,12 @@ def test_a_problem_writes_nothing_and_is_reported_as_before(spy, write_csv_dir, 
     folder = write_csv_dir(second)
     with pytest.raises(ValidationFailed) as want:
         check_path(folder, existing=spy)
+    steps = []
     with pytest.raises(ValidationFailed) as got:
-        load_path(spy, folder)
+        load_path(spy, folder, progress=lambda step, done, total: steps.append(step))
     assert Spy.fell_back == 1
+    # the rolled-back attempt is said, then the input is read and checked again
+    assert steps.count(RECHECK) == 1 and steps[steps.index(RECHECK) + 1:][:1] == ["read"]
     assert [str(p) for p in got.value.problems] == [str(p) for p in want.value.problems]
     assert got.value.omitted == want.value.omitted and str(got.value) == str(want.value)
     assert snapshot(spy) == before
