@@ -27,6 +27,7 @@ BLOCK = 1 << 24
 HEAD = 65536
 _ODD_SEQS = tuple(seq for pairs in _ODD_BYTES.values() for seq, _ in pairs)   # (zero-width ones too)
 _LEADS = tuple(bytes([lead]) for lead in _ODD_BYTES)
+_SPAN = max(map(len, _ODD_SEQS)) - 1       # bytes of a sequence that can sit in the block before
 
 
 def scan(path: Path) -> tuple[bytes, bool, bool] | None:
@@ -39,13 +40,14 @@ def scan(path: Path) -> tuple[bytes, bool, bool] | None:
                 head = chunk[:HEAD]
                 if head.startswith(b"\xef\xbb\xbf"):
                     return None
-            if any(lead in chunk for lead in _LEADS):     # (memchr first: the sequences are rare)
+            # (memchr first: the sequences are rare; a sequence may begin in the last block's tail)
+            if any(lead in chunk or lead in tail for lead in _LEADS):
                 buf = tail + chunk if tail else chunk
                 if any(seq in buf for seq in _ODD_SEQS):
                     return None
             quote = quote or b'"' in chunk
             tab = tab or b"\t" in chunk
-            tail = chunk[-2:]
+            tail = (tail + chunk)[-_SPAN:] if len(chunk) < _SPAN else chunk[-_SPAN:]
     return (head or b""), quote, tab
 
 

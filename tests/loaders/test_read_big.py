@@ -69,6 +69,18 @@ def test_files_the_classic_read_changes_are_left_to_it(tmp_path, monkeypatch, te
     assert raw == RawTables(source="x")
 
 
+def test_a_sequence_across_blocks_is_seen_at_every_block_size(tmp_path, monkeypatch):
+    """A zero-width character or an odd space split between two blocks (its lead byte at the end of
+    one) still leaves the file to the classic read, whatever the block size."""
+    f = tmp_path / "enterprises.csv"
+    f.write_bytes((HEAD + "E1,大运\u200b汽车,140802,s,2024-01-01\r\n").encode("utf-8"))
+    g = tmp_path / "chains.csv"
+    g.write_bytes("chain_id,name\r\nC1,新能源\u3000汽车\r\n".encode("utf-8"))
+    for block in range(1, 80):
+        monkeypatch.setattr(read_big, "BLOCK", block)
+        assert read_big.scan(f) is None and read_big.scan(g) is None, block
+
+
 def test_encoding_chunk_by_chunk_is_encoding_the_whole_column():
     chunked = pa.chunked_array([pa.array(["b", "a", "b"]), pa.array([], pa.string()), pa.array(["c", "a", "d"])])
     codes, distinct = encode(chunked)
