@@ -33,9 +33,9 @@ import pyarrow as pa
 
 from graph import schema
 from graph.errors import ValidationFailed
+from graph.memory import trim
 from graph.settings import Settings
 from graph.store import AtlasStore
-from graph.store.embedded.write import trim
 from loaders.problems import ProblemList
 from loaders.read_core import RawTables, check_size, table_for
 from loaders.read_big import add_big_csv

@@ -11,7 +11,6 @@ ValidationFailed and the transaction is rolled back, so a failed apply changes n
 """
 from __future__ import annotations
 
-import ctypes
 import sqlite3
 import time
 from collections import Counter
@@ -20,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pandas as pd
 
 from graph import schema
+from graph.memory import trim
 from graph.store.embedded import derived
 from graph.store.embedded.codec import cols_sql, create_table_sql, decode_value, index_sql, q
 from graph.store.embedded.derived_fresh import NEEDED as FRESH_TABLES, Building
@@ -31,15 +31,6 @@ from graph.model import ImportBatch, LoadReport, TableChange
 EXAMPLES = 3            # changed-row examples kept per table
 SORT_CACHE = -32 * 1024  # KB of page cache while an index is built (cache_size, see _bulk_finish)
 TRIM_ROWS = 1_000_000    # a bulk insert this long gives the C heap's free memory back before its index sort
-
-
-def trim() -> None:
-    """Give the C heap's free memory back to the system (glibc's malloc_trim; elsewhere nothing:
-    no such function on macOS or musl, no ``CDLL(None)`` on Windows)."""
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (AttributeError, OSError, TypeError):
-        pass
 
 
 def columnar_rows(name: str, cols: dict | None) -> Rows:
