@@ -156,11 +156,11 @@ def _progress(bar):
     steps = ["read", "validate", *schema.LOAD_ORDER, "commit"]
 
     def report(step, done, total):
-        i = steps.index(step) if step in steps else len(steps) - 1
-        frac = (i + (done / total if total else 1)) / len(steps)
         if step == RECHECK:
             bar.progress(0.0, text="发现问题，本次载入已撤销（未写入任何数据），正在重新检查以列出问题…")
             return
+        i = steps.index(step) if step in steps else len(steps) - 1
+        frac = (i + (done / total if total else 1)) / len(steps)
         bar.progress(min(1.0, frac), text=f"正在载入：{schema.TABLES[step].label if step in schema.TABLES else step}"
                                           f"（{done}/{total}）")
     return report

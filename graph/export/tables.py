@@ -152,13 +152,12 @@ def verify_rows(reports, tree) -> pd.DataFrame:
     return verification_list(reports, tree)[list(HEADERS["verify"])]
 
 
-def gap_rows(reports, targets, gaps=None) -> pd.DataFrame:
-    """The 缺链清单 of every chain; ``gaps``: each report's ``gaps()``, if made already."""
+def gap_rows(reports, targets, gaps) -> pd.DataFrame:
+    """The 缺链清单 of every chain; ``gaps``: each report's ``gaps()`` (made once by the caller)."""
     added = ("chain_id", "chain", "targets")
     own = [c for c in HEADERS["gaps"] if c not in added]
     frames, chain_ids, chains, counts = [], [], [], []
-    for rep, tg, g in zip(reports, targets, gaps if gaps is not None else [None] * len(reports)):
-        g = rep.gaps() if g is None else g
+    for rep, tg, g in zip(reports, targets, gaps):
         if g.empty:
             continue
         per_gap = Counter(tg["gap_product_id"].tolist()) if len(tg) else {}
