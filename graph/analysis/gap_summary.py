@@ -176,27 +176,9 @@ def grades(prio: np.ndarray, gap: np.ndarray, exempt: np.ndarray, w: PriorityWei
 def summarise(links: pd.DataFrame, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> tuple[dict, pd.DataFrame]:
     """The chain summary dict (fields in GapReport's docstring) and the per-stage table."""
     status = links["status"].tolist()
-    s = np.array(status, dtype=object)
-    data = s != "no_data"
     local = links["local_makers"].to_numpy() > 0
-    open_ = (s == "unverified") & ~local   # could still prove local: the top of the range
-    key_link = links["key_link"].to_numpy()
-    key = key_link & data
-    wts = np.where(key_link, thresholds.key_weight, 1.0) * data
-    grade = links["grade"].tolist()
-    summary = {
-        "unverified": int((s == "unverified").sum()), "unverified_open": int(open_.sum()),
-        "local_rate_max": _rate((local | open_).sum(), data.sum()),
-        "key_weighted_rate_max": _rate(float((wts * (local | open_)).sum()), float(wts.sum())),
-        "links": int(len(links)), "with_data": int(data.sum()),
-        "covered": status.count("covered"), "weak": status.count("weak"),
-        "missing": status.count("missing"), "broken": int(links["broken"].sum()),
-        "no_data": status.count("no_data"), "local": int(local.sum()),
-        "local_rate": _rate(local.sum(), data.sum()),
-        "key_links": int(key.sum()), "key_local": int((key & local).sum()),
-        "key_weighted_rate": _rate(float((wts * local).sum()), float(wts.sum())),
-        "urgent": grade.count("紧急"), "important": grade.count("重要"), "normal": grade.count("一般"),
-    }
+    summary, open_ = summary_of(status, local, links["key_link"].to_numpy(), int(links["broken"].sum()),
+                                links["grade"].tolist(), thresholds)
     rows = []
     stages = links["stage"].tolist()
     cols = list(zip(stages, status, links["broken"].tolist(), local.tolist(), open_.tolist()))
@@ -213,6 +195,36 @@ def summarise(links: pd.DataFrame, thresholds: Thresholds = DEFAULT_THRESHOLDS) 
                      "local_rate": _rate(n_local, sum(d)), "unverified": sum(st == "unverified" for st, *_ in sub),
                      "unverified_open": n_open, "local_rate_max": _rate(n_local + n_open, sum(d))})
     return summary, pd.DataFrame(rows, columns=STAGE_COLUMNS)
+
+
+def summary_of(status: list, local: np.ndarray, key_link: np.ndarray, broken: int, grade: list,
+               thresholds: Thresholds = DEFAULT_THRESHOLDS) -> tuple[dict, np.ndarray]:
+    """The summary dict of :func:`summarise` (without the enterprise counts) from one chain's link
+    columns, and which links are open 待核实 (no known local maker).
+
+    >>> s, _ = summary_of(["covered", "missing"], np.array([True, False]), np.array([True, False]), 0, ["", "紧急"])
+    >>> s["local_rate"], s["missing"], s["urgent"]
+    (0.5, 1, 1)
+    """
+    s = np.array(status, dtype=object)
+    data = s != "no_data"
+    open_ = (s == "unverified") & ~local   # could still prove local: the top of the range
+    key = key_link & data
+    wts = np.where(key_link, thresholds.key_weight, 1.0) * data
+    summary = {
+        "unverified": int((s == "unverified").sum()), "unverified_open": int(open_.sum()),
+        "local_rate_max": _rate((local | open_).sum(), data.sum()),
+        "key_weighted_rate_max": _rate(float((wts * (local | open_)).sum()), float(wts.sum())),
+        "links": len(status), "with_data": int(data.sum()),
+        "covered": status.count("covered"), "weak": status.count("weak"),
+        "missing": status.count("missing"), "broken": broken,
+        "no_data": status.count("no_data"), "local": int(local.sum()),
+        "local_rate": _rate(local.sum(), data.sum()),
+        "key_links": int(key.sum()), "key_local": int((key & local).sum()),
+        "key_weighted_rate": _rate(float((wts * local).sum()), float(wts.sum())),
+        "urgent": grade.count("紧急"), "important": grade.count("重要"), "normal": grade.count("一般"),
+    }
+    return summary, open_
 
 
 def _missing(v) -> bool:

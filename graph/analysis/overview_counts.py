@@ -43,7 +43,37 @@ def chain_summaries(store, chain_ids: list[str], region: str, thresholds: Thresh
                     enclave_attribution: bool = True, priority: PriorityWeights = DEFAULT_PRIORITY,
                     count_subclasses: bool = True) -> dict[str, ChainSummary]:
     """chain id -> :class:`ChainSummary` of each chain in ``region`` (code/name or park), equal to
-    what ``diagnose`` reports for it."""
+    what ``diagnose`` reports for it: every chain at once (graph.analysis.overview_batch), or chain
+    by chain (:func:`per_chain`) when the makers do not suit the column-wise path."""
+    from graph.analysis import location, lookup, overview_batch
+    from graph.analysis import scope as scope_mod
+    fx = overview_batch.fixed_inputs(store, chain_ids, count_subclasses)
+    tree = scope_mod.RegionTree.from_store(store)
+    place = lookup.resolve_place(store, region, tree=tree)
+    sc = scope_mod.scope_for(tree, place, enclave_attribution=enclave_attribution)
+    local = store.makers(fx.products, sc, side="inside")
+    unknown = store.makers(fx.products, location.with_unknown(tree, place, sc), side="unknown")
+    got = overview_batch.batch_links(fx, local, unknown, thresholds, priority)
+    if got is None:
+        return per_chain(store, chain_ids, region, thresholds, enclave_attribution, priority, count_subclasses)
+    out = {}
+    for i, cid in enumerate(fx.ids):
+        s = slice(fx.start[i], fx.start[i + 1])
+        links = pd.DataFrame({"product_id": fx.pid[s], "stage": fx.stage[s], "key_link": fx.key[s],
+                              "local_makers": got["n"][s], "status": got["status"][s], "broken": got["broken"][s],
+                              "grade": got["grade"][s]})
+        summary, _ = gap_summary.summary_of(got["status"][s].tolist(), got["n"][s] > 0, fx.key[s],
+                                            int(got["broken"][s].sum()), got["grade"][s].tolist(), thresholds)
+        summary["local_enterprises"] = int(got["local_ents"][i])
+        summary["unknown_enterprises"] = int(got["unknown_ents"][i])
+        out[cid] = ChainSummary(summary, links)
+    return out
+
+
+def per_chain(store, chain_ids: list[str], region: str, thresholds: Thresholds = DEFAULT_THRESHOLDS,
+              enclave_attribution: bool = True, priority: PriorityWeights = DEFAULT_PRIORITY,
+              count_subclasses: bool = True) -> dict[str, ChainSummary]:
+    """:func:`chain_summaries` chain by chain (:func:`summarise_chain` on each chain's frames)."""
     from graph.analysis.chain_inputs import chain_inputs
     _, _, sc, chains = chain_inputs(store, chain_ids, region, enclave_attribution, count_subclasses)
     return {cid: summarise_chain(c.view, c.local, c.unknown, c.counts, c.leader_products, c.link_of, sc, thresholds,
