@@ -9,9 +9,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from graph.analysis import gap_rules
-
-from graph.analysis import gap_summary
+from graph.analysis import compare_cells, gap_rules, gap_summary
 from graph.analysis.chain_graph import ChainGraph
 from graph.options import DEFAULT_THRESHOLDS, Thresholds
 
@@ -83,7 +81,7 @@ def compare_frames(view, place: dict, tree, local: pd.DataFrame, counts: pd.Data
     if not children:
         notes.append(f"“{place['name']}”没有下级区划，无法分区比较。")
     child_of = {d: ch for ch in children for d in tree.descendants(ch)}
-    m = local.copy()
+    m = local.copy(deep=False)
     if len(m):
         m["attributed"] = tree.attribute(m["region"], m["park"], enclave_attribution)
         m["child"] = m["attributed"].map(child_of).astype(object).where(lambda s: s.notna(), "")
@@ -94,10 +92,49 @@ def compare_frames(view, place: dict, tree, local: pd.DataFrame, counts: pd.Data
         notes.append(f"{m.loc[m['child'] == '', 'enterprise_id'].nunique()} 家本地企业只登记到"
                      f"“{place['name']}”本级或未能归到下级区划，列为“{UNASSIGNED}”。")
     cg = ChainGraph.from_view(view)
-    rows, cells = [], []
     level = tree.level(children[0]) if children else ""
     unknown = unknown if unknown is not None and len(unknown) else pd.DataFrame(columns=list(local.columns))
     vague = m[m["child"] == ""].drop(columns=["attributed", "child"], errors="ignore") if len(m) else unknown
+    base, ups, downs = cg.memo("link_columns", lambda: gap_rules._chain_columns(view, cg))
+    got = compare_cells.child_links(base, ups, downs, m, groups, unknown, vague, counts, thresholds) \
+        if groups and "link_id" in m.columns else None
+    if got is not None:
+        names = [tree.name(code) if code else UNASSIGNED for code in groups]
+        coverage, cell_df = _coverage(base, groups, names, got, tree, thresholds)
+    else:
+        coverage, cell_df = _per_child(view, cg, m, groups, unknown, vague, counts, tree, thresholds)
+    order = view.products.drop_duplicates("product_id")
+    matrix = _matrix(cell_df, order)
+    n_vague = (int(unknown["enterprise_id"].nunique()) if len(unknown) else 0) + \
+        (int(vague["enterprise_id"].nunique()) if len(vague) and children else 0)
+    if n_vague:
+        notes.append(f"{n_vague} 家生产企业所在地无法落到下级区划（无地区、地区代码不在区划表，或只登记到上级）："
+                     "在各下级区划中记为待核实，不计为缺链。")
+    if enclave_attribution:
+        notes.append("飞地园区企业计入其统计归属地。")
+    return Comparison(chain=dict(view.chain), region=dict(place), level=level or "",
+                      enclave_attribution=enclave_attribution, thresholds=thresholds, coverage=coverage,
+                      matrix=matrix, cells=cell_df, notes=notes)
+
+
+def _coverage(base: dict, groups: list, names: list, got: dict, tree, thresholds: Thresholds):
+    """(coverage, cells) from compare_cells.child_links' arrays."""
+    K, rows = len(base["product_id"]), []
+    key = base["key_link"].to_numpy()
+    for i, code in enumerate(groups):
+        s = slice(i * K, (i + 1) * K)
+        summary, _ = gap_summary.summary_of(got["status"][s].tolist(), got["local_makers"][s] > 0, key,
+                                            int(got["broken"][s].sum()), [""] * K, thresholds)
+        rows.append({"code": code, "name": names[i], "level": tree.level(code) if code else "",
+                     **{k: summary[k] for k in COVERAGE_COLUMNS if k in summary},
+                     "local_enterprises": int(got["local_enterprises"][i])})
+    return pd.DataFrame(rows, columns=COVERAGE_COLUMNS), compare_cells.cells_frame(base, groups, names, got,
+                                                                                   CELL_COLUMNS)
+
+
+def _per_child(view, cg, m, groups, unknown, vague, counts, tree, thresholds):
+    """(coverage, cells) classifying child by child (gap_rules.classify_links)."""
+    rows, cells = [], []
     for code in groups:
         sub = m[m["child"] == code]
         unk = unknown if code == "" or not len(vague) else pd.concat([unknown, vague], ignore_index=True)
@@ -111,19 +148,8 @@ def compare_frames(view, place: dict, tree, local: pd.DataFrame, counts: pd.Data
             ["code", "name_", "product_id", "name", "stage", "key_link", "local_makers", "status", "broken",
              "label"]].rename(columns={"name": "product", "name_": "name"}))
     coverage = pd.DataFrame(rows, columns=COVERAGE_COLUMNS)
-    cell_df = pd.concat(cells, ignore_index=True)[CELL_COLUMNS] if cells else pd.DataFrame(columns=CELL_COLUMNS)
-    order = view.products.drop_duplicates("product_id")
-    matrix = _matrix(cell_df, order)
-    n_vague = (int(unknown["enterprise_id"].nunique()) if len(unknown) else 0) + \
-        (int(vague["enterprise_id"].nunique()) if len(vague) and children else 0)
-    if n_vague:
-        notes.append(f"{n_vague} 家生产企业所在地无法落到下级区划（无地区、地区代码不在区划表，或只登记到上级）："
-                     "在各下级区划中记为待核实，不计为缺链。")
-    if enclave_attribution:
-        notes.append("飞地园区企业计入其统计归属地。")
-    return Comparison(chain=dict(view.chain), region=dict(place), level=level or "",
-                      enclave_attribution=enclave_attribution, thresholds=thresholds, coverage=coverage,
-                      matrix=matrix, cells=cell_df, notes=notes)
+    return coverage, pd.concat(cells, ignore_index=True)[CELL_COLUMNS] if cells else \
+        pd.DataFrame(columns=CELL_COLUMNS)
 
 
 def _matrix(cells: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:

@@ -11,6 +11,7 @@ True
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from graph.options import DEFAULT_THRESHOLDS, Thresholds
@@ -34,14 +35,13 @@ def overview_frame(chains: pd.DataFrame, roles: pd.DataFrame, enterprise_names: 
     ``coverage`` the 本地配套率 as text with that range (gap_summary.coverage_text)."""
     from graph.analysis.gap_summary import coverage_text
     rows = []
+    leads = _leaders(roles)
     for c in chains.to_dict(orient="records"):
         rep = reports[str(c["chain_id"])]
         s, links = rep.summary, rep.links
-        mine = roles[(roles["chain"].astype(str) == str(c["chain_id"])) & (roles["role"] == "链主")] \
-            if len(roles) else roles
-        leaders = [enterprise_names.get(str(e), str(e)) for e in mine["enterprise"]] if len(mine) else []
-        broken = links["broken"].fillna(False).astype(bool) if len(links) else pd.Series(dtype=bool)
-        status = links["status"] if len(links) else pd.Series(dtype=object)
+        leaders = [enterprise_names.get(str(e), str(e)) for e in leads.get(str(c["chain_id"]), ())]
+        broken = _flags(links["broken"]) if len(links) else np.zeros(0, dtype=bool)
+        status = links["status"].to_numpy(object) if len(links) else np.zeros(0, dtype=object)
         chief = " ".join(str(v) for v in (c.get("chief_title"), c.get("chief")) if _present(v))
         rows.append({
             "chain_id": c["chain_id"], "name": c["name"], "chief": chief or "—",
@@ -56,6 +56,23 @@ def overview_frame(chains: pd.DataFrame, roles: pd.DataFrame, enterprise_names: 
             "coverage": coverage_text(s),
         })
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _leaders(roles: pd.DataFrame) -> dict[str, list]:
+    """chain id -> its 链主 enterprise ids, in table order."""
+    out: dict[str, list] = {}
+    if not len(roles):
+        return out
+    for chain, role, ent in zip(roles["chain"].astype(str).tolist(), roles["role"].tolist(),
+                                roles["enterprise"].tolist()):
+        if isinstance(role, str) and role == "链主":
+            out.setdefault(chain, []).append(ent)
+    return out
+
+
+def _flags(values: pd.Series) -> np.ndarray:
+    """``values.fillna(False).astype(bool)`` as a bool array."""
+    return values.to_numpy(bool) if values.dtype == bool else values.fillna(False).astype(bool).to_numpy(bool)
 
 
 def chain_overview(store, region: str, thresholds: Thresholds = DEFAULT_THRESHOLDS,

@@ -134,8 +134,9 @@ def _ranges(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
 
 def _expand(fx: FixedInputs, products: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(row, link) for each maker row and each link its product counts for."""
+    codes, uniq = pd.factorize(products.to_numpy(object))
     pos = {p: i for i, p in enumerate(fx.products)}
-    prow = np.fromiter((pos.get(p, -1) for p in products.tolist()), dtype=np.int64, count=len(products))
+    prow = np.array([pos.get(p, -1) for p in uniq.tolist()] + [-1], dtype=np.int64)[codes]
     bounds = np.searchsorted(fx.m_prod, np.arange(len(fx.products) + 1))
     ok = np.flatnonzero(prow >= 0)
     lens = bounds[prow[ok] + 1] - bounds[prow[ok]]

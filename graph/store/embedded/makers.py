@@ -172,10 +172,13 @@ class MakersIndex:
         self.offsets = np.concatenate([[0], np.cumsum(np.bincount(p_codes, minlength=len(p_uniq)))])
 
     def _rows(self, product_ids: list[str]) -> np.ndarray:
-        codes = [self.prod_pos[p] for p in product_ids if p in self.prod_pos]
-        if not codes:
+        codes = np.array([self.prod_pos[p] for p in product_ids if p in self.prod_pos], dtype=np.int64)
+        if not len(codes):
             return np.empty(0, dtype=np.int64)
-        return np.concatenate([np.arange(self.offsets[c], self.offsets[c + 1]) for c in codes])
+        starts = self.offsets[codes].astype(np.int64)
+        lens = self.offsets[codes + 1].astype(np.int64) - starts
+        ends = np.cumsum(lens)   # (each product's rows in turn: the ranges concatenated)
+        return np.repeat(starts - (ends - lens), lens) + np.arange(ends[-1] if len(ends) else 0, dtype=np.int64)
 
     def local(self, ents: np.ndarray, scope: Scope) -> np.ndarray:
         """Bool per enterprise position: is it local to ``scope``? (see graph.store.Scope)"""
