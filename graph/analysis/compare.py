@@ -65,13 +65,18 @@ def compare_regions(store, chain: str, region: str, thresholds: Thresholds = DEF
     from graph.analysis.gaps import local_and_unknown
     local, unknown = local_and_unknown(store, tree, place, sc, link_of)
     counts = gap_rules.link_counts(store.maker_counts(sorted(all_links)), all_links)
-    return compare_frames(view, place, tree, local, counts, thresholds, enclave_attribution, unknown=unknown)
+    from graph.analysis.frame_utils import memo
+    cid = str(chain_row["chain_id"])
+    cg = memo(store, ("chain_graph", cid), lambda: ChainGraph.from_view(view))   # (as gaps.compute_diagnosis)
+    return compare_frames(view, place, tree, local, counts, thresholds, enclave_attribution, unknown=unknown,
+                          graph=cg)
 
 
 def compare_frames(view, place: dict, tree, local: pd.DataFrame, counts: pd.DataFrame,
                    thresholds: Thresholds = DEFAULT_THRESHOLDS, enclave_attribution: bool = True,
-                   unknown: pd.DataFrame | None = None) -> Comparison:
-    """Pure: attribute the region's local makers to its children and classify per child.
+                   unknown: pd.DataFrame | None = None, graph: ChainGraph | None = None) -> Comparison:
+    """Pure: attribute the region's local makers to its children and classify per child (``graph``:
+    the view's ChainGraph, if already built).
 
     For each child, makers whose location is unknown for the region (``unknown``) and the region's
     makers registered only at the region itself (未细分) are of unknown location: links they decide
@@ -91,20 +96,21 @@ def compare_frames(view, place: dict, tree, local: pd.DataFrame, counts: pd.Data
     if "" in groups:
         notes.append(f"{m.loc[m['child'] == '', 'enterprise_id'].nunique()} 家本地企业只登记到"
                      f"“{place['name']}”本级或未能归到下级区划，列为“{UNASSIGNED}”。")
-    cg = ChainGraph.from_view(view)
+    cg = graph or ChainGraph.from_view(view)
     level = tree.level(children[0]) if children else ""
     unknown = unknown if unknown is not None and len(unknown) else pd.DataFrame(columns=list(local.columns))
     vague = m[m["child"] == ""].drop(columns=["attributed", "child"], errors="ignore") if len(m) else unknown
     base, ups, downs = cg.memo("link_columns", lambda: gap_rules._chain_columns(view, cg))
     got = compare_cells.child_links(base, ups, downs, m, groups, unknown, vague, counts, thresholds) \
         if groups and "link_id" in m.columns else None
+    order = view.products.drop_duplicates("product_id")
     if got is not None:
         names = [tree.name(code) if code else UNASSIGNED for code in groups]
         coverage, cell_df = _coverage(base, groups, names, got, tree, thresholds)
+        matrix = compare_cells.matrix_frame(base, groups, names, got, order)
     else:
         coverage, cell_df = _per_child(view, cg, m, groups, unknown, vague, counts, tree, thresholds)
-    order = view.products.drop_duplicates("product_id")
-    matrix = _matrix(cell_df, order)
+        matrix = _matrix(cell_df, order)
     n_vague = (int(unknown["enterprise_id"].nunique()) if len(unknown) else 0) + \
         (int(vague["enterprise_id"].nunique()) if len(vague) and children else 0)
     if n_vague:

@@ -96,3 +96,14 @@ def cells_frame(base: dict, groups: list, names: list, got: dict, columns: list)
            "status": pd.Series(got["status"].tolist(), dtype="str"), "broken": got["broken"],
            "label": _texts(got["label"], empty=object)}
     return pd.DataFrame(out, columns=columns)
+
+
+def matrix_frame(base: dict, groups: list, names: list, got: dict, products: pd.DataFrame) -> pd.DataFrame:
+    """The comparison's matrix: ``code``, ``name``, then each link's local makers (header = the
+    product's name), one row per group (what a pivot of the cells gives)."""
+    pids = base["product_id"].tolist()
+    label = dict(zip(products["product_id"].astype(str), products["name"]))
+    data = got["local_makers"].reshape(len(groups), len(pids))
+    out = pd.concat([pd.DataFrame({"code": pd.Series(groups, dtype="str"), "name": pd.Series(names, dtype="str")}),
+                     pd.DataFrame(data, columns=[label.get(p, p) for p in pids])], axis=1)
+    return out
