@@ -39,28 +39,10 @@ def leader_sourcing(view: ChainView, links: pd.DataFrame, leader_products: pd.Da
     that chain product.
     """
     cg = graph or ChainGraph.from_view(view)
-    roles = view.roles
-    n = len(roles)
-    keys = ("enterprise_id", "name", "region", "park", "scale", "source", "as_of", "illustrative")
-    got = {c: roles[c].tolist() if c in roles.columns else [None] * n for c in ("role",) + keys} if n else {}
-    lead, seen = [], set()
-    for i, role in enumerate(got.get("role", ())):   # the 链主 rows, first per enterprise
-        if isinstance(role, str) and role == "链主":
-            eid = got["enterprise_id"][i]
-            k = ("missing",) if _missing(eid) else eid
-            if k not in seen:
-                seen.add(k)
-                lead.append({c: got[c][i] for c in keys})
+    lead = _leads(view.roles)
     if not lead:
         return pd.DataFrame(columns=LEADER_COLUMNS)
-    link_of = link_of or {p: p for p in cg.nodes}
-    lp = leader_products if len(leader_products) else pd.DataFrame(columns=["enterprise_id", "product_id"])
-    made: dict = {}
-    for ent, pid in zip(lp["enterprise_id"].tolist(), lp["product_id"].tolist()):
-        link = link_of.get(pid) if not _missing(pid) else None
-        if link is not None and not _missing(link) and not _missing(ent):
-            made.setdefault(ent, set()).add(link)
-    made = {e: sorted(v) for e, v in made.items()}
+    made = _made_links(leader_products, link_of or {p: p for p in cg.nodes})
     pids = links["product_id"].tolist()
     status = dict(zip(pids, links["status"].tolist()))
     local = dict(zip(pids, (links["local_makers"] > 0).tolist()))
@@ -87,6 +69,49 @@ def leader_sourcing(view: ChainView, links: pd.DataFrame, leader_products: pd.Da
     if out["local_share"].dtype != np.float64:
         out["local_share"] = out["local_share"].astype(float)
     return out
+
+
+def leader_inputs(view: ChainView, leader_products: pd.DataFrame, graph: ChainGraph,
+                  link_of: dict | None = None) -> list[list[str]]:
+    """The ``input_ids`` of :func:`leader_sourcing` (each 链主's direct inputs in the chain), as lists.
+
+    >>> from graph.store import ChainView
+    >>> v = ChainView({}, pd.DataFrame({"product_id": ["a", "b"], "stage": ["upstream", "downstream"]}),
+    ...               pd.DataFrame({"from_product": ["a"], "to_product": ["b"]}),
+    ...               pd.DataFrame({"role": ["链主"], "enterprise_id": ["E1"]}), pd.DataFrame())
+    >>> leader_inputs(v, pd.DataFrame({"enterprise_id": ["E1"], "product_id": ["b"]}), ChainGraph.from_view(v))
+    [['a']]
+    """
+    lead = _leads(view.roles)
+    made = _made_links(leader_products, link_of or {p: p for p in graph.nodes}) if lead else {}
+    return [graph.inputs_of(made.get(r["enterprise_id"], [])) for r in lead]
+
+
+def _leads(roles: pd.DataFrame) -> list[dict]:
+    """The 链主 rows of a chain's roles, first per enterprise (LEADER_COLUMNS' role fields)."""
+    n = len(roles)
+    keys = ("enterprise_id", "name", "region", "park", "scale", "source", "as_of", "illustrative")
+    got = {c: roles[c].tolist() if c in roles.columns else [None] * n for c in ("role",) + keys} if n else {}
+    lead, seen = [], set()
+    for i, role in enumerate(got.get("role", ())):
+        if isinstance(role, str) and role == "链主":
+            eid = got["enterprise_id"][i]
+            k = ("missing",) if _missing(eid) else eid
+            if k not in seen:
+                seen.add(k)
+                lead.append({c: got[c][i] for c in keys})
+    return lead
+
+
+def _made_links(leader_products: pd.DataFrame, link_of: dict) -> dict:
+    """enterprise -> the chain links it makes (sorted; subclasses counted for their link)."""
+    lp = leader_products if len(leader_products) else pd.DataFrame(columns=["enterprise_id", "product_id"])
+    made: dict = {}
+    for ent, pid in zip(lp["enterprise_id"].tolist(), lp["product_id"].tolist()):
+        link = link_of.get(pid) if not _missing(pid) else None
+        if link is not None and not _missing(link) and not _missing(ent):
+            made.setdefault(ent, set()).add(link)
+    return {e: sorted(v) for e, v in made.items()}
 
 
 def score_links(links: pd.DataFrame, leaders: pd.DataFrame, local: pd.DataFrame,

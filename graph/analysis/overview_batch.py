@@ -71,25 +71,27 @@ def fixed_inputs(store, chain_ids: list[str], count_subclasses: bool = True) -> 
 def _fixed(store, ids: list[str], count_subclasses: bool) -> FixedInputs:
     from graph.analysis.chain_graph import ChainGraph
     from graph.analysis.frame_utils import memo
-    from graph.analysis.gaps import _leader_products, chain_links
+    from graph.analysis.gaps import chain_links
     from graph.analysis.overview_counts import _centrality_bounds
-    from graph.store import Scope
     views = [store.chain_view(c) for c in ids]
     maps = [chain_links(store, v, count_subclasses) for v in views]
     every = sorted({p for _, full in maps for p in full})
-    if every:
-        store.maker_counts(every)     # counted in one query; the store keeps the counts
+    counted = store.maker_counts(every) if every else pd.DataFrame({"product_id": [], "makers": []})
+    made_by = dict(zip(counted["product_id"].tolist(), counted["makers"].tolist())) \
+        if pd.api.types.is_integer_dtype(counted["makers"].dtype) else None   # (else link_counts' way)
+    leaders = sorted({str(e) for v in views if len(v.roles)
+                      for e in v.roles.loc[v.roles["role"] == "链主", "enterprise_id"].tolist()})
+    made = store.enterprise_products(leaders) if leaders else pd.DataFrame(columns=["enterprise_id", "product_id"])
     cols: dict[str, list] = {k: [] for k in ("pid", "stage", "key", "total", "low", "high", "lead", "src", "dst")}
     graphs, start, prods, links = [], [0], {}, []
     for cid, view, (link_of, full) in zip(ids, views, maps):
         cg = memo(store, ("chain_graph", cid), lambda: ChainGraph.from_view(view))
-        counts = memo(store, ("link_counts", cid), lambda: gap_rules.link_counts(store.maker_counts(sorted(full)),
-                                                                                 full))
         p = view.products
         first = ~p["product_id"].astype(str).duplicated().to_numpy(bool)
         pids = p["product_id"].astype(str).to_numpy(object)[first]
         pos = {x: start[-1] + i for i, x in enumerate(pids.tolist())}
-        total = dict(zip(counts["product_id"].tolist(), counts["makers"].tolist())) if len(counts) else {}
+        total = _link_totals(made_by, full) if made_by is not None else \
+            _link_totals(None, full, gap_rules.link_counts(store.maker_counts(sorted(full)), full))
         cols["pid"].append(pids)
         cols["stage"].append(p["stage"].to_numpy(object)[first])
         cols["key"].append(p["key_link"].fillna(False).astype(bool).to_numpy(bool)[first])
@@ -99,15 +101,10 @@ def _fixed(store, ids: list[str], count_subclasses: bool) -> FixedInputs:
         cols["high"].append(high)
         cols["src"].append(np.array([pos[a] for a, _ in cg.edges], dtype=np.int64))
         cols["dst"].append(np.array([pos[b] for _, b in cg.edges], dtype=np.int64))
-        placeholder = pd.DataFrame({"product_id": pids, "status": "no_data", "local_makers": 0})
-        leaders = gap_summary.leader_sourcing(view, placeholder, memo(store, ("leader_products", cid),
-                                                                      lambda: _leader_products(store, view)),
-                                              Scope(), graph=cg, link_of=link_of)
-        consumers: dict[str, int] = {}
-        for ids_ in leaders["input_ids"].tolist() if len(leaders) else []:
-            for x in str(ids_).split(";"):
-                if x:
-                    consumers[x] = consumers.get(x, 0) + 1
+        consumers: dict[str, int] = {}      # product -> 链主 taking it as a direct input
+        for inputs in gap_summary.leader_inputs(view, made, cg, link_of):
+            for x in inputs:
+                consumers[x] = consumers.get(x, 0) + 1
         cols["lead"].append(np.array([consumers.get(x, 0) for x in pids], dtype=float))
         for prod, link in link_of.items():
             links.append((prods.setdefault(prod, len(prods)), pos[link]))
@@ -121,6 +118,23 @@ def _fixed(store, ids: list[str], count_subclasses: bool) -> FixedInputs:
                        m_prod=m[:, 0], m_link=m[:, 1], e_src=cat["src"].astype(np.int64),
                        e_dst=cat["dst"].astype(np.int64), leaders_n=cat["lead"].astype(float),
                        cent_low=cat["low"].astype(float), cent_high=cat["high"].astype(float), graphs=graphs)
+
+
+def _link_totals(made_by: dict | None, link_of: dict, counts: pd.DataFrame | None = None) -> dict:
+    """link -> makers of it and its subclasses (gap_rules.link_counts' sums), from the makers per
+    product (``made_by``, integers) or from link_counts' frame.
+
+    >>> _link_totals({"a": 2, "a1": 3, "b": 1}, {"a": "a", "a1": "a"})
+    {'a': 5}
+    """
+    if made_by is None:
+        return dict(zip(counts["product_id"].tolist(), counts["makers"].tolist())) if len(counts) else {}
+    total: dict = {}
+    for pid, link in link_of.items():
+        n = made_by.get(pid)
+        if n is not None:
+            total[link] = total.get(link, 0) + n
+    return total
 
 
 def _ranges(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
