@@ -79,8 +79,8 @@ def _fixed(store, ids: list[str], count_subclasses: bool) -> FixedInputs:
     counted = store.maker_counts(every) if every else pd.DataFrame({"product_id": [], "makers": []})
     made_by = dict(zip(counted["product_id"].tolist(), counted["makers"].tolist())) \
         if pd.api.types.is_integer_dtype(counted["makers"].dtype) else None   # (else link_counts' way)
-    leaders = sorted({str(e) for v in views if len(v.roles)
-                      for e in v.roles.loc[v.roles["role"] == "链主", "enterprise_id"].tolist()})
+    leaders = sorted({str(e) for v in views if len(v.roles) for r, e in
+                      zip(v.roles["role"].tolist(), v.roles["enterprise_id"].tolist()) if r is not None and r == "链主"})
     made = store.enterprise_products(leaders) if leaders else pd.DataFrame(columns=["enterprise_id", "product_id"])
     cols: dict[str, list] = {k: [] for k in ("pid", "stage", "key", "total", "low", "high", "lead", "src", "dst")}
     graphs, start, prods, links = [], [0], {}, []
