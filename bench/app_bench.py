@@ -57,7 +57,9 @@ VIEWPORT = {"width": 1600, "height": 1200}
 
 
 def _env(db: str) -> None:
-    os.environ.update(CHAINATLAS_DB=str(db), CHAINATLAS_SEED="none")
+    # no result cache kept between runs (ui.result_cache): a city is computed the first time it is
+    # asked in a run, not read back from an earlier run's files
+    os.environ.update(CHAINATLAS_DB=str(db), CHAINATLAS_SEED="none", CHAINATLAS_CACHE_DIR="none")
 
 
 def _timed(at) -> tuple[float, float]:
