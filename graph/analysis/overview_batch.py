@@ -157,6 +157,30 @@ def _expand(fx: FixedInputs, products: pd.Series) -> tuple[np.ndarray, np.ndarra
     return np.repeat(ok, lens), fx.m_link[_ranges(bounds[prow[ok]], lens)]
 
 
+def _one_per_pair(row: np.ndarray, link: np.ndarray, local: pd.DataFrame, ents: np.ndarray,
+                  pid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (row, link) pairs in (link, enterprise id) order, one per (link, enterprise): the direct
+    product's row, else the one with the largest share (gap_rules.attach_links' choice and order).
+    Stores hand makers out by product then enterprise, so usually a stable sort by link is all."""
+    order = np.argsort(link, kind="stable")
+    row, link = row[order], link[order]
+    same = link[1:] == link[:-1]
+    try:
+        e = ents[row]
+        if bool((e[1:][same] > e[:-1][same]).all()):
+            return row, link
+    except TypeError:    # (ids that do not compare: the general way)
+        pass
+    rank, _ = pd.factorize(ents, sort=True)
+    share = pd.to_numeric(local["revenue_share"], errors="coerce").to_numpy(float)[row]
+    direct = local["product_id"].to_numpy(object)[row] == pid[link]
+    order = np.lexsort((np.where(np.isnan(share), np.inf, -share), ~direct, rank[row], link))
+    row, link = row[order], link[order]
+    keep = np.ones(len(row), dtype=bool)
+    keep[1:] = (link[1:] != link[:-1]) | (rank[row][1:] != rank[row][:-1])
+    return row[keep], link[keep]
+
+
 def batch_links(fx: FixedInputs, local: pd.DataFrame, unknown: pd.DataFrame,
                 thresholds: Thresholds = DEFAULT_THRESHOLDS, priority: PriorityWeights = DEFAULT_PRIORITY):
     """(links columns over every chain: n, status, broken, grade …; per chain local and unknown
@@ -165,20 +189,13 @@ def batch_links(fx: FixedInputs, local: pd.DataFrame, unknown: pd.DataFrame,
     ids = [f["enterprise_id"].to_numpy(object) for f in (local, unknown)]
     if any(pd.isna(f["product_id"]).any() for f in (local, unknown)) or any(pd.isna(e).any() for e in ids):
         return None
-    ent, _ = pd.factorize(np.concatenate(ids), sort=True)     # enterprise codes in id order
+    ent, _ = pd.factorize(np.concatenate(ids))
     le, ue = ent[:len(local)], ent[len(local):]
     n_ent, G = int(ent.max(initial=0)) + 1, len(fx.pid)
-    # local makers: one row per (link, enterprise) — the direct row, else the largest share (attach_links)
     row, link = _expand(fx, local["product_id"])
-    direct = local["product_id"].to_numpy(object)[row] == fx.pid[link]
-    share_all = pd.to_numeric(local["revenue_share"], errors="coerce").to_numpy(float)
-    share = share_all[row]
-    order = np.lexsort((np.where(np.isnan(share), np.inf, -share), ~direct, le[row], link))
-    row, link, share = row[order], link[order], share[order]
+    row, link = _one_per_pair(row, link, local, ids[0], fx.pid)
+    share = pd.to_numeric(local["revenue_share"], errors="coerce").to_numpy(float)[row]
     e = le[row]
-    keep = np.ones(len(row), dtype=bool)
-    keep[1:] = (link[1:] != link[:-1]) | (e[1:] != e[:-1])
-    row, link, share, e = row[keep], link[keep], share[keep], e[keep]
     from graph.analysis.overview_counts import _has_tag
     tagged = _has_tag(local["tags"], "规上")
     scale = local["scale"]

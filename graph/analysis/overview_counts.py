@@ -57,11 +57,11 @@ def chain_summaries(store, chain_ids: list[str], region: str, thresholds: Thresh
     if got is None:
         return per_chain(store, chain_ids, region, thresholds, enclave_attribution, priority, count_subclasses)
     out = {}
+    every = pd.DataFrame({"product_id": fx.pid, "stage": fx.stage, "key_link": fx.key, "local_makers": got["n"],
+                          "status": got["status"], "broken": got["broken"], "grade": got["grade"]})
     for i, cid in enumerate(fx.ids):
         s = slice(fx.start[i], fx.start[i + 1])
-        links = pd.DataFrame({"product_id": fx.pid[s], "stage": fx.stage[s], "key_link": fx.key[s],
-                              "local_makers": got["n"][s], "status": got["status"][s], "broken": got["broken"][s],
-                              "grade": got["grade"][s]})
+        links = every.iloc[s].reset_index(drop=True)
         summary, _ = gap_summary.summary_of(got["status"][s].tolist(), got["n"][s] > 0, fx.key[s],
                                             int(got["broken"][s].sum()), got["grade"][s].tolist(), thresholds)
         summary["local_enterprises"] = int(got["local_ents"][i])

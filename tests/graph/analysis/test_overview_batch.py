@@ -124,3 +124,20 @@ def test_doc_examples(module):
 def test_ranges():
     assert overview_batch._ranges(np.array([3, 0, 9]), np.array([2, 0, 1])).tolist() == [3, 4, 9]
     assert overview_batch._ranges(np.array([], dtype=int), np.array([], dtype=int)).tolist() == []
+
+
+def test_one_row_per_link_and_maker_as_attach_links_keeps_it():
+    from graph.analysis.gap_rules import attach_links
+    local = pd.DataFrame({"enterprise_id": ["e2", "e1", "e1", "e2", "e3", "e1"],
+                          "product_id": ["s1", "s1", "s2", "a", "s2", "a"],
+                          "revenue_share": [0.4, 0.2, 0.7, np.nan, np.nan, 0.1]})
+    pid = np.array(["a"], dtype=object)
+    row, link = overview_batch._one_per_pair(np.arange(6), np.zeros(6, dtype=np.int64), local,
+                                             local["enterprise_id"].to_numpy(object), pid)
+    want = attach_links(local.assign(name=None, tags=None, scale=None), {"a": "a", "s1": "a", "s2": "a"})
+    assert local["enterprise_id"].to_numpy()[row].tolist() == want["enterprise_id"].tolist() == ["e1", "e2", "e3"]
+    # e1: its direct row; e2: its direct row (share unknown) over the subclass; e3: its only row
+    assert local["product_id"].to_numpy()[row].tolist() == want["product_id"].tolist() == ["a", "a", "s2"]
+    sorted_rows = overview_batch._one_per_pair(np.array([1, 0]), np.array([0, 0]), local.iloc[[3, 2]].reset_index(
+        drop=True), np.array(["e2", "e1"], dtype=object), pid)[0]
+    assert sorted_rows.tolist() == [1, 0]     # put in enterprise order
