@@ -4,7 +4,7 @@
 every chain's products (one prefetch, maker counts in one query), reads every chain view and all
 the chains' 链主 products in one call, then yields per chain the frames
 :func:`graph.analysis.gaps.compute_diagnosis` reads — its local makers, makers of unknown location,
-maker counts and 链主 products — for the one-pass overview (graph.analysis.overview_counts) and
+maker counts and 链主 products — for the overview's chain-by-chain path (overview_counts.per_chain) and
 the recruitment plan (graph.analysis.plan_gaps).
 
 >>> sorted(ChainInputs.__dataclass_fields__)

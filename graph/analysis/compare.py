@@ -53,21 +53,22 @@ def compare_regions(store, chain: str, region: str, thresholds: Thresholds = DEF
     counties). Store calls: chains, chain_view, regions, parks, product_subclasses, one makers
     (inside the region) and one maker_counts."""
     from graph.analysis import lookup
-    from graph.analysis.gaps import chain_links
+    from graph.analysis.frame_utils import memo
+    from graph.analysis.gaps import chain_links, local_and_unknown
     from graph.analysis.scope import RegionTree, region_scope
 
     chain_row = lookup.resolve_chain(store, chain)
-    view = store.chain_view(chain_row["chain_id"])
+    cid = str(chain_row["chain_id"])
+    view = store.chain_view(cid)
     tree = RegionTree.from_store(store)
     place = lookup.resolve_region(store, region, tree=tree)
     sc = region_scope(tree, place["code"], enclave_attribution)
     link_of, all_links = chain_links(store, view, count_subclasses)
-    from graph.analysis.gaps import local_and_unknown
     local, unknown = local_and_unknown(store, tree, place, sc, link_of)
-    counts = gap_rules.link_counts(store.maker_counts(sorted(all_links)), all_links)
-    from graph.analysis.frame_utils import memo
-    cid = str(chain_row["chain_id"])
-    cg = memo(store, ("chain_graph", cid), lambda: ChainGraph.from_view(view))   # (as gaps.compute_diagnosis)
+    # what depends on the chain alone is kept per store until its data changes (as gaps.compute_diagnosis)
+    counts = memo(store, ("link_counts", cid), lambda: gap_rules.link_counts(store.maker_counts(sorted(all_links)),
+                                                                            all_links))
+    cg = memo(store, ("chain_graph", cid), lambda: ChainGraph.from_view(view))
     return compare_frames(view, place, tree, local, counts, thresholds, enclave_attribution, unknown=unknown,
                           graph=cg)
 

@@ -4,9 +4,12 @@
 :func:`graph.analysis.gaps.diagnose` (the fields :func:`graph.analysis.overview.overview_frame`
 reads) and the same per-link ``status``/``broken`` — from the same rules
 (:func:`graph.analysis.gap_rules.weak_rules`, :func:`graph.analysis.gap_summary.summarise`) and the
-same store calls, but shared for every chain (region tree, place, scope, one makers index for all
-the chains' products) and without what only the full report shows (maker names and ids, reasons,
-neighbours' names). A link's priority is only worked out as far as its grade needs:
+same store calls, but shared for every chain (region tree, place, scope, two makers calls for all
+the chains' products, what depends on the chains alone kept per store: see
+:mod:`graph.analysis.overview_batch`, which works column-wise over every chain's links) and without
+what only the full report shows (maker names and ids, reasons, neighbours' names).
+:func:`per_chain` / :func:`summarise_chain` are the chain-by-chain way (the fallback, and the
+recruitment plan's link counts). A link's priority is only worked out as far as its grade needs:
 the chain's betweenness is computed only when a gap's grade hinges on it (bounds from the degrees
 decide the rest).
 
