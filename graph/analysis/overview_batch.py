@@ -10,6 +10,10 @@ once (inside the scope, of unknown location) and the rules of
 
 >>> _ranges(np.array([0, 5]), np.array([2, 3])).tolist()
 [0, 1, 5, 6, 7]
+>>> _grade_needs_centrality(np.array([70.0]), np.array([80.0]), 60.0)
+False
+>>> _grade_needs_centrality(np.array([55.0]), np.array([65.0]), 60.0)
+True
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from graph.analysis import gap_rules, gap_summary
+from graph.analysis.chain_graph import ChainGraph
 from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, PriorityWeights, Thresholds
 
 
@@ -69,10 +74,8 @@ def fixed_inputs(store, chain_ids: list[str], count_subclasses: bool = True) -> 
 
 
 def _fixed(store, ids: list[str], count_subclasses: bool) -> FixedInputs:
-    from graph.analysis.chain_graph import ChainGraph
     from graph.analysis.frame_utils import memo
     from graph.analysis.gaps import chain_links
-    from graph.analysis.overview_counts import _centrality_bounds
     views = [store.chain_view(c) for c in ids]
     maps = [chain_links(store, v, count_subclasses) for v in views]
     every = sorted({p for _, full in maps for p in full})
@@ -196,7 +199,6 @@ def batch_links(fx: FixedInputs, local: pd.DataFrame, unknown: pd.DataFrame,
     row, link = _one_per_pair(row, link, local, ids[0], fx.pid)
     share = pd.to_numeric(local["revenue_share"], errors="coerce").to_numpy(float)[row]
     e = le[row]
-    from graph.analysis.overview_counts import _has_tag
     tagged = _has_tag(local["tags"], "规上")
     scale = local["scale"]
     large = (tagged | scale.isin(gap_rules.LARGE_SCALES).to_numpy(bool))[row]
@@ -230,7 +232,6 @@ def batch_links(fx: FixedInputs, local: pd.DataFrame, unknown: pd.DataFrame,
 
 def _grades(fx: FixedInputs, gap, missing, weak, broken, link, e, n_ent, w: PriorityWeights) -> np.ndarray:
     """The grade of every link (as overview_counts._grades, chain by chain)."""
-    from graph.analysis.overview_counts import _grade_needs_centrality
     G = len(fx.pid)
     # local demand: distinct local makers of the direct downstream links (the gap links' only)
     bounds = np.searchsorted(link, np.arange(G + 1))
@@ -257,3 +258,36 @@ def _grades(fx: FixedInputs, gap, missing, weak, broken, link, e, n_ent, w: Prio
             cent = cent.copy() if not exact else cent
             cent[s], exact = fx.cent(i), True
     return gap_summary.grades(prio(cent) if exact else low, gap, exempt, w).astype(object)
+
+
+def _has_tag(tags: pd.Series, tag: str) -> np.ndarray:
+    """gap_rules.has_tag(tags, tag) as a bool array, asked once per distinct list object (a store
+    hands out one list per distinct tag set, repeated)."""
+    vals = tags.to_numpy(object)
+    if not len(vals) or set(map(type, vals)) != {list}:
+        return gap_rules.has_tag(tags, tag).to_numpy(bool)
+    codes, uniq = pd.factorize(np.fromiter(map(id, vals), dtype=np.int64, count=len(vals)))
+    _, first = np.unique(codes, return_index=True)
+    found = np.array([tag in vals[i] for i in first.tolist()], dtype=bool)
+    return found[codes]
+
+
+def _centrality_bounds(cg: ChainGraph, pids: np.ndarray, slack: float = 1e-9) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds of each product's centrality (chain_graph: the mean of degree and betweenness, each
+    over its maximum) without the betweenness: its part is in [0, 1], and 0 for a product with no
+    input or no output in the chain (no shortest path passes through it)."""
+    succ, pred = cg.succ, cg.pred
+    n = len(cg.nodes)
+    deg = np.array([len(succ[p]) + len(pred[p]) if p in succ else 0 for p in pids], dtype=float)
+    top = max((len(succ[p]) + len(pred[p]) for p in succ), default=0)
+    dpart = deg / top if n > 1 and top > 0 else np.zeros(len(pids))
+    through = np.array([n > 2 and p in succ and len(pred[p]) > 0 and len(succ[p]) > 0 for p in pids], dtype=bool)
+    low = np.clip(dpart / 2 - slack, 0.0, 1.0)
+    high = np.clip((dpart + through) / 2 + slack, 0.0, 1.0)
+    return low, high
+
+
+def _grade_needs_centrality(low: np.ndarray, high: np.ndarray, cut: float) -> bool:
+    """Does some gap's side of ``cut`` differ between no centrality and the most it can add?
+    (A sum of non-negative parts only grows with one of them, and rounding keeps the order.)"""
+    return bool(((low >= cut) != (high >= cut)).any())

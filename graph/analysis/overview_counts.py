@@ -15,10 +15,8 @@ decide the rest).
 
 tests/graph/analysis/test_overview_counts.py checks that it equals the full diagnosis for every chain.
 
->>> _grade_needs_centrality(np.array([70.0]), np.array([80.0]), 60.0)
-False
->>> _grade_needs_centrality(np.array([55.0]), np.array([65.0]), 60.0)
-True
+>>> sorted(ChainSummary.__dataclass_fields__)
+['links', 'summary']
 """
 from __future__ import annotations
 
@@ -29,6 +27,7 @@ import pandas as pd
 
 from graph.analysis import gap_rules, gap_summary
 from graph.analysis.chain_graph import ChainGraph
+from graph.analysis.overview_batch import _centrality_bounds, _grade_needs_centrality, _has_tag
 from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, PriorityWeights, Thresholds
 
 
@@ -154,18 +153,6 @@ def _local_aggregates(local: pd.DataFrame, pids: np.ndarray) -> tuple[np.ndarray
     return n.astype(int), count(large), count(~np.isnan(share)), count(scale_unk), sums
 
 
-def _has_tag(tags: pd.Series, tag: str) -> np.ndarray:
-    """gap_rules.has_tag(tags, tag) as a bool array, asked once per distinct list object (a store
-    hands out one list per distinct tag set, repeated)."""
-    vals = tags.to_numpy(object)
-    if not len(vals) or set(map(type, vals)) != {list}:
-        return gap_rules.has_tag(tags, tag).to_numpy(bool)
-    codes, uniq = pd.factorize(np.fromiter(map(id, vals), dtype=np.int64, count=len(vals)))
-    _, first = np.unique(codes, return_index=True)
-    found = np.array([tag in vals[i] for i in first.tolist()], dtype=bool)
-    return found[codes]
-
-
 def _unknown_counts(unknown: pd.DataFrame, local_ids: set, pids: np.ndarray) -> np.ndarray:
     """Distinct makers of unknown location per link, leaving out the chain's local makers."""
     if unknown is None or len(unknown) == 0:
@@ -221,24 +208,3 @@ def _grades(links: pd.DataFrame, cg: ChainGraph, local: pd.DataFrame, leaders: p
     else:
         prio = low
     return gap_summary.grades(prio, gap, exempt, w).astype(object)
-
-
-def _centrality_bounds(cg: ChainGraph, pids: np.ndarray, slack: float = 1e-9) -> tuple[np.ndarray, np.ndarray]:
-    """Bounds of each product's centrality (chain_graph: the mean of degree and betweenness, each
-    over its maximum) without the betweenness: its part is in [0, 1], and 0 for a product with no
-    input or no output in the chain (no shortest path passes through it)."""
-    succ, pred = cg.succ, cg.pred
-    n = len(cg.nodes)
-    deg = np.array([len(succ[p]) + len(pred[p]) if p in succ else 0 for p in pids], dtype=float)
-    top = max((len(succ[p]) + len(pred[p]) for p in succ), default=0)
-    dpart = deg / top if n > 1 and top > 0 else np.zeros(len(pids))
-    through = np.array([n > 2 and p in succ and len(pred[p]) > 0 and len(succ[p]) > 0 for p in pids], dtype=bool)
-    low = np.clip(dpart / 2 - slack, 0.0, 1.0)
-    high = np.clip((dpart + through) / 2 + slack, 0.0, 1.0)
-    return low, high
-
-
-def _grade_needs_centrality(low: np.ndarray, high: np.ndarray, cut: float) -> bool:
-    """Does some gap's side of ``cut`` differ between no centrality and the most it can add?
-    (A sum of non-negative parts only grows with one of them, and rounding keeps the order.)"""
-    return bool(((low >= cut) != (high >= cut)).any())
