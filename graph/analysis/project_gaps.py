@@ -60,13 +60,15 @@ def gap_projects(store, report, projects: pd.DataFrame | None = None) -> pd.Data
     (已接洽·已考察·洽谈中) / 已签约 / 已落地 / 已终止, their ids, the label shown with the gap
     (“缺链 · 在谈 2 · 已签约 1”), and for landed projects the coverage verdict
     (counted / not_loaded / not_local), ``covered_since`` (landing date, when counted) and a note."""
-    pairs = project_links(store, report, projects)
+    by_link: dict[str, list[dict]] = {}
+    for link, r in project_links(store, report, projects):
+        by_link.setdefault(link, []).append(r)
     rows = []
     for pid, status_cn in zip(report.links["product_id"], report.links["status_cn"]):
-        mine = [r for link, r in pairs if link == pid]
-        stage = pd.Series([r["stage"] for r in mine], dtype=object)
-        counts = {"线索": int((stage == "线索").sum()), "在谈": int(stage.isin(TALKING).sum()),
-                  "已签约": int((stage == "已签约").sum()), "已落地": int((stage == "已落地").sum())}
+        mine = by_link.get(pid, [])
+        stages = [r["stage"] for r in mine]
+        counts = {"线索": stages.count("线索"), "在谈": sum(s in TALKING for s in stages),
+                  "已签约": stages.count("已签约"), "已落地": stages.count("已落地")}
         landed = [r for r in mine if r["coverage"]]
         verdicts = [r["coverage"] for r in landed]
         since = [r["landed_on"] for r in landed if r["coverage"] == "counted" and r["landed_on"]]
@@ -74,7 +76,7 @@ def gap_projects(store, report, projects: pd.DataFrame | None = None) -> pd.Data
                  for r in landed]
         rows.append({"product_id": pid, "leads": counts["线索"], "talking": counts["在谈"],
                      "signed": counts["已签约"], "landed": counts["已落地"],
-                     "stopped": int((stage == "已终止").sum()),
+                     "stopped": stages.count("已终止"),
                      "project_ids": "、".join(r["project_id"] for r in mine),
                      "project_label": project_label(status_cn, counts),
                      "coverage": "counted" if "counted" in verdicts else (verdicts[0] if verdicts else ""),

@@ -129,6 +129,12 @@ def test_per_gap_summary_counts_projects_in_the_place(atlas, report):
     assert g.loc["P-CAT", "project_label"] == "缺链 · 线索 1 · 已签约 1"
     assert g.loc["P-PACK", "project_label"] == "缺链 · 在谈 1"
     assert g.loc["P-CAR", "project_label"] == ""
+    assert g.loc["P-PACK", "project_ids"] == a["project_id"] and g.loc["P-CAR", "project_ids"] == ""
+    c = lead(atlas, report, "E-CAT-HN", "P-CAT")        # an ended project: counted as 已终止 only
+    move_project(atlas, c["project_id"], "已终止", reason="对方放弃")
+    g = gap_projects(atlas, report).set_index("product_id")
+    assert g.loc["P-CAT", ["leads", "talking", "signed", "landed", "stopped"]].tolist() == [1, 0, 1, 0, 1]
+    assert g.loc["P-CAT", "project_label"] == "缺链 · 线索 1 · 已签约 1"
 
 
 def test_landed_project_counts_only_when_its_make_relation_is_loaded(atlas, report):
