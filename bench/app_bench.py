@@ -379,10 +379,11 @@ def main(argv: list[str] | None = None) -> int:
         harness.emit(interact(a.db, a.chain, a.province, a.cities, a.pages.split(",")))
     elif a.cmd == "cold-start":
         res = cold_starts(a.db, a.page, a.runs, a.phases, a.profile, a.entry, a.after_load, a.returning_browser)
-        for i, r in enumerate(res["runs"]):
+        starts = [(f"start {i + 1}", r) for i, r in enumerate(res["runs"])]
+        for name, r in starts + ([("after-load", res["after_load"])] if "after_load" in res else []):
             for row in r.get("phases", []):
                 cpu = "" if row["server_cpu_s"] is None else f"cpu {row['server_cpu_s']:6.2f}"
-                print(f"start {i + 1}  {row['at_s']:7.2f} s  {cpu:10}  {row['phase']}", file=sys.stderr)
+                print(f"{name:10}  {row['at_s']:7.2f} s  {cpu:10}  {row['phase']}", file=sys.stderr)
         harness.emit(res)
     else:
         harness.emit(seed(a.seeds, a.cities))
