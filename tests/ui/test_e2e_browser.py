@@ -186,3 +186,20 @@ def test_map_draws_named_boundaries_offline(server, page):
     page.wait_for_function("location.search.includes('city=140800')")   # clicking a division selects it
     _settle(page)
     assert not page.outside, page.outside                       # nothing left the machine, on any page
+
+
+def test_streamlits_files_come_from_memory_as_the_package_has_them(server, page):
+    import re
+
+    from ui.static_files import CACHE_CONTROL, streamlit_static_root
+    html = urllib.request.urlopen(f"{server}/", timeout=10).read().decode("utf-8")
+    names = re.findall(r'\./(static/js/[^"/]+\.js)', html)
+    assert names, "no script in Streamlit's page"
+    # the page's scripts and the element code the first page loaded (in the browser, above)
+    loaded = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    names += [urllib.parse.urlsplit(u).path.lstrip("/") for u in loaded if "/static/js/" in u][:20]
+    for name in dict.fromkeys(names):
+        with urllib.request.urlopen(f"{server}/{name}", timeout=10) as r:
+            assert r.read() == (streamlit_static_root() / name).read_bytes(), name
+            assert r.headers["Cache-Control"] == CACHE_CONTROL.decode() and "javascript" in r.headers["Content-Type"]
+            assert r.headers.get("ETag") is None     # ours (Streamlit's StaticFiles adds one): served from memory
