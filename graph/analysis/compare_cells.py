@@ -46,8 +46,7 @@ def child_links(base: dict, ups: list, downs: list, m: pd.DataFrame, groups: lis
     ci = _codes(m["child"], {g: i for i, g in enumerate(groups)}) if len(m) else np.empty(0, np.int64)
     ok = (lp >= 0) & (ci >= 0)
     g = (ci * K + lp)[ok]
-    from graph.analysis.overview_batch import _has_tag
-    tagged = _has_tag(m["tags"], "规上") if len(m) else np.zeros(0, bool)
+    tagged = gap_rules.has_tag(m["tags"], "规上").to_numpy(bool) if len(m) else np.zeros(0, bool)
     large = (tagged | m["scale"].isin(gap_rules.LARGE_SCALES).to_numpy(bool))[ok] if len(m) else tagged
     scale_unk = (m["scale"].isna().to_numpy(bool) & ~tagged)[ok] if len(m) else tagged
     share = pd.to_numeric(m["revenue_share"], errors="coerce").to_numpy(float)[ok] if len(m) \

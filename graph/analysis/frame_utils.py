@@ -103,10 +103,11 @@ def has_tag(tags: pd.Series, *wanted: str) -> pd.Series:
     if len(tags) == 0:
         return pd.Series(False, index=tags.index, dtype=bool)
     vals = tags.to_numpy(object)
-    if set(map(type, vals)) == {list}:  # what stores return: plain Python per row
+    if set(map(type, vals)) == {list}:  # what stores return: plain Python per row, one list per tag set
         want = set(wanted)
+        first, at = distinct_objects(vals)      # each distinct list object asked once
         try:
-            found = [any(t in want for t in v) for v in vals]
+            found = np.array([any(t in want for t in vals[i]) for i in first.tolist()], dtype=bool)[at]
         except TypeError:  # unhashable elements
             pass
         else:

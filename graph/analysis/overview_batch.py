@@ -199,7 +199,7 @@ def batch_links(fx: FixedInputs, local: pd.DataFrame, unknown: pd.DataFrame,
     row, link = _one_per_pair(row, link, local, ids[0], fx.pid)
     share = pd.to_numeric(local["revenue_share"], errors="coerce").to_numpy(float)[row]
     e = le[row]
-    tagged = _has_tag(local["tags"], "规上")
+    tagged = gap_rules.has_tag(local["tags"], "规上").to_numpy(bool)
     scale = local["scale"]
     large = (tagged | scale.isin(gap_rules.LARGE_SCALES).to_numpy(bool))[row]
     scale_unk = (scale.isna().to_numpy(bool) & ~tagged)[row]
@@ -258,18 +258,6 @@ def _grades(fx: FixedInputs, gap, missing, weak, broken, link, e, n_ent, w: Prio
             cent = cent.copy() if not exact else cent
             cent[s], exact = fx.cent(i), True
     return gap_summary.grades(prio(cent) if exact else low, gap, exempt, w).astype(object)
-
-
-def _has_tag(tags: pd.Series, tag: str) -> np.ndarray:
-    """gap_rules.has_tag(tags, tag) as a bool array, asked once per distinct list object (a store
-    hands out one list per distinct tag set, repeated)."""
-    vals = tags.to_numpy(object)
-    if not len(vals) or set(map(type, vals)) != {list}:
-        return gap_rules.has_tag(tags, tag).to_numpy(bool)
-    codes, uniq = pd.factorize(np.fromiter(map(id, vals), dtype=np.int64, count=len(vals)))
-    _, first = np.unique(codes, return_index=True)
-    found = np.array([tag in vals[i] for i in first.tolist()], dtype=bool)
-    return found[codes]
 
 
 def _centrality_bounds(cg: ChainGraph, pids: np.ndarray, slack: float = 1e-9) -> tuple[np.ndarray, np.ndarray]:

@@ -27,7 +27,7 @@ import pandas as pd
 
 from graph.analysis import gap_rules, gap_summary
 from graph.analysis.chain_graph import ChainGraph
-from graph.analysis.overview_batch import _centrality_bounds, _grade_needs_centrality, _has_tag
+from graph.analysis.overview_batch import _centrality_bounds, _grade_needs_centrality
 from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, PriorityWeights, Thresholds
 
 
@@ -138,7 +138,7 @@ def _local_aggregates(local: pd.DataFrame, pids: np.ndarray) -> tuple[np.ndarray
     pos = {p: i for i, p in enumerate(pids.tolist())}
     code = np.fromiter((pos.get(x, -1) for x in local["link_id"].tolist()), dtype=np.int64, count=len(local))
     ok = code >= 0
-    tagged = _has_tag(local["tags"], "规上")
+    tagged = gap_rules.has_tag(local["tags"], "规上").to_numpy(bool)
     large = tagged | local["scale"].isin(gap_rules.LARGE_SCALES).to_numpy(bool)
     scale_unk = local["scale"].isna().to_numpy(bool) & ~tagged
     share = pd.to_numeric(local["revenue_share"], errors="coerce").to_numpy(float)
