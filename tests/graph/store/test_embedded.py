@@ -5,7 +5,6 @@ test needs to look under the hood; behaviour shared with Neo4j is in test_store_
 from __future__ import annotations
 
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -23,6 +22,9 @@ from graph.store.embedded.store import EmbeddedStore
 from graph.store.embedded.lock import WriteLock
 from graph.errors import ChainAtlasError, StoreLocked, StoreUnavailable, ValidationFailed
 from graph.model import ImportBatch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from killed_writer import assert_as_before, kill_9  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[3]
 N_BIG_PRODUCTS = 10
@@ -132,19 +134,15 @@ def test_kill_9_mid_write_keeps_the_previous_state(tmp_path, base):
     proc = start_writer(d, 60_000, "hang")
     try:
         wait_for(proc, lambda w: w[:2] == ["PROGRESS", "enterprise_products"] and int(w[2]) > 0)
-        wal = d / "atlas.sqlite-wal"
-        assert wal.stat().st_size > 2_000_000          # uncommitted pages are on disk
-        os.kill(proc.pid, signal.SIGKILL)
+        kill_9(proc, d, 2_000_000)
     finally:
         proc.kill()
         proc.wait()
-    with EmbeddedStore(str(d)) as s:
-        assert s.counts() == before
-        pd.testing.assert_frame_equal(s.table("enterprises"), ents)
-        assert s.apply(big_batch(10)).changes["enterprises"].added == 10   # lock is free again
+
+    def write_again(s):
+        assert s.apply(big_batch(10)).changes["enterprises"].added == 10
         assert s.counts()["Enterprise"] == before["Enterprise"] + 10
-    with sqlite3.connect(d / "atlas.sqlite") as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert_as_before(d, before, ents, write_again)
 
 
 def test_second_writer_is_refused_while_reads_go_on(tmp_path, base, make_batch):
