@@ -38,25 +38,46 @@ def data_root() -> Path | None:
 
 
 def _simplify(ring: np.ndarray, tol: float) -> np.ndarray:
-    """Douglas–Peucker on one closed ring (first point kept, closing point restored)."""
+    """Douglas–Peucker on one closed ring (first point kept, closing point restored).
+
+    Every open segment of one depth is split at once (numpy over all their points), so the Python
+    loop runs once per depth, not once per kept point; the result is the recursive algorithm's
+    (each segment is split where its farthest point lies, the first one on a tie, while that point
+    is farther than ``tol``).
+
+    >>> r = np.array([[0, 0], [1, 0.001], [2, 0], [2, 1], [2, 2], [1, 2], [0, 2], [0, 1.5], [0, 1], [0, 0]], float)
+    >>> _simplify(r, 0.01).tolist()
+    [[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [0.0, 2.0], [0.0, 0.0]]
+    """
     if len(ring) <= 8:
         return ring
     keep = np.zeros(len(ring), dtype=bool)
     keep[0] = keep[-1] = True
-    stack = [(0, len(ring) - 1)]
-    while stack:
-        a, b = stack.pop()
-        if b - a < 2:
-            continue
-        p, q = ring[a], ring[b]
-        seg = q - p
-        pts = ring[a + 1:b] - p
-        norm = float(np.hypot(*seg))
-        dist = np.abs(seg[0] * pts[:, 1] - seg[1] * pts[:, 0]) / norm if norm else np.hypot(pts[:, 0], pts[:, 1])
-        i = int(np.argmax(dist))
-        if dist[i] > tol:
-            keep[a + 1 + i] = True
-            stack += [(a, a + 1 + i), (a + 1 + i, b)]
+    a, b = np.array([0]), np.array([len(ring) - 1])
+    while len(a):
+        inner = b - a - 1
+        a, b, inner = a[inner > 0], b[inner > 0], inner[inner > 0]
+        if not len(a):
+            break
+        seg = np.repeat(np.arange(len(a)), inner)                  # each interior point's segment
+        starts = np.cumsum(inner) - inner
+        idx = np.arange(len(seg)) - starts[seg] + a[seg] + 1          # the interior points, in order
+        p, d = ring[a], ring[b] - ring[a]
+        pts = ring[idx] - p[seg]
+        norm = np.hypot(d[:, 0], d[:, 1])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dist = np.abs(d[seg, 0] * pts[:, 1] - d[seg, 1] * pts[:, 0]) / norm[seg]
+        if not norm.all():           # a segment from a point to itself (the whole ring, at first)
+            same = norm[seg] == 0
+            dist[same] = np.hypot(pts[same, 0], pts[same, 1])
+        far = np.maximum.reduceat(dist, starts)
+        at = np.flatnonzero(dist == far[seg])
+        owner = seg[at]
+        first = at[np.concatenate(([True], owner[1:] != owner[:-1]))]   # each segment's first farthest point
+        split = idx[first]
+        go = far > tol
+        keep[split[go]] = True
+        a, b = np.concatenate([a[go], split[go]]), np.concatenate([split[go], b[go]])
     out = ring[keep]
     return out if len(out) >= 4 else ring
 
