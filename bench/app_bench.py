@@ -9,7 +9,8 @@
   ``--cities`` cities of the province in the sidebar one after the other and times each rerun —
   the server-side time of that interaction, with the app's own caches (a city not seen before is
   a cache miss, as for a user). Also timed: switching from one page to the next, moving a weak-link
-  threshold on the 总览 (every chain of the province diagnosed again), and changing the chain.
+  threshold on the 总览 (every chain of the province diagnosed again), the 总览's other views (its
+  gap bars, its map: a tab click) and back, and changing the chain.
   Reported: every time, the median and the worst per kind.
 - ``cold-start``: ``streamlit run serve.py`` (headless) on the store, and /usr/bin/chromium (never
   downloaded) via Playwright opening the default page; the time from spawning the server to the
@@ -51,6 +52,7 @@ ROOT = harness.ROOT
 APP = str(ROOT / "app.py")
 CHROMIUM = "/usr/bin/chromium"
 PAGES = {"overview": "产业链总览", "panorama": "产业链全景图", "gaps": "缺链补链清单"}
+VIEWS = ["产业链一览", "缺口构成", "各地配套率地图"]     # the 总览's views (ui/pages/overview.py), the first drawn first
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--no-first-run"]
 VIEWPORT = {"width": 1600, "height": 1200}
@@ -99,7 +101,7 @@ def interact(db: str, chain: str | None, province: str, cities: int, pages: list
     at.query_params.update(chain=chain, province=province)
     out = {"chain": chain, "province": province, "cities": [tree.name(c) for c in picked], "pages": {}}
     out["first_run_s"] = round(_timed(at)[0], 3)
-    city, switch, threshold = [], [], []
+    city, switch, threshold, views = [], [], [], []
     for i, page in enumerate(pages):
         at.switch_page(f"ui/pages/{page}.py")
         switch.append(_timed(at))
@@ -119,12 +121,17 @@ def interact(db: str, chain: str | None, province: str, cities: int, pages: list
             slider = at.slider(key="min_makers")
             slider.set_value(slider.value + 1)
             threshold.append(_timed(at))
+            for label in VIEWS[1:] + VIEWS[:1]:    # its other views (a tab click), the first one again
+                at.session_state["view"] = label
+                views.append(_timed(at))
     at.selectbox(key="chain").select(other)
     chain_change = _timed(at)
     out.update(interaction=_stats(city), page_switch=_stats(switch), chain_change=_stats([chain_change]))
     if threshold:
         out["threshold_change"] = _stats(threshold)
-    out["worst_interaction_s"] = round(max(w for w, _ in city + switch + threshold + [chain_change]), 3)
+    if views:
+        out["view_change"] = _stats(views)
+    out["worst_interaction_s"] = round(max(w for w, _ in city + switch + threshold + views + [chain_change]), 3)
     return out
 
 
@@ -209,12 +216,14 @@ def cold_start(db: str, page: str, browser, timeout: float = 600, cache_dir: str
         cmd = ["py-spy", "record", "--threads", "-r", "200", "-f", "raw", "-o", profile, "--", *cmd]
     # The tab the user will type the address into, open before the clock, as a user's browser is
     # (a kept profile: a BrowserContext, sized at its launch; else a fresh browser). A new tab also
-    # starts a Chromium WebUI renderer (its address-bar popup's pages: ~0.6 s of CPU on 2 cores,
-    # seen in a Chromium trace): the browser's own start, not the app's, so outside the clock.
+    # starts a Chromium WebUI renderer (its address-bar popup, chrome://omnibox-popup.top-chrome:
+    # one core busy for ~1 s after the tab opens, seen in a Chromium trace): the browser's own
+    # start, not the app's, so the clock starts once the browser is idle (:func:`_browser_settled`).
     pg = browser.new_page() if hasattr(browser, "pages") else browser.new_page(viewport=VIEWPORT)
     if phases:
         pg.add_init_script(BROWSER_MARKS)
     pg.set_default_timeout(timeout * 1000)
+    settled = _browser_settled()     # a user's browser is idle when they start the app
     started = time.perf_counter()
     # the server is killed when measured (nothing to save); leaving the block waits for it
     spawned = time.time()
@@ -237,6 +246,7 @@ def cold_start(db: str, page: str, browser, timeout: float = 600, cache_dir: str
                 proc.wait(60)
             proc.kill()
     out = {"cold_start_s": round(rendered, 2), "server_ready_s": round(healthy, 2), "server_cpu_s": cpu,
+           "browser_settle_s": settled,
            "title": title, "errors_on_page": int(errors), "page": page or "(default)",
            "load_average": list(os.getloadavg())}
     if phases:
@@ -322,6 +332,41 @@ def _cpu_seconds(pid: int) -> float | None:
         return round(sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK"), 2)
     except (OSError, IndexError, ValueError):
         return None
+
+
+def _descendants_cpu(root: int) -> float:
+    """CPU seconds (user + system) of every live process under ``root`` (Linux /proc)."""
+    parent, ticks = {}, {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+                parent[int(d.name)], ticks[int(d.name)] = int(fields[1]), int(fields[11]) + int(fields[12])
+            except (OSError, IndexError, ValueError):
+                continue      # (a process that ended meanwhile)
+    total = 0
+    for pid, t in ticks.items():
+        p = parent.get(pid)
+        while p and p != root:
+            p = parent.get(p)
+        if p == root:
+            total += t
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _browser_settled(window: float = 0.25, quiet: float = 0.025, limit: float = 15.0) -> float:
+    """Wait until the browser (every process this bench started: Playwright's driver, Chromium's
+    processes) has used at most ``quiet`` CPU seconds over ``window`` seconds — 10% of one core —
+    or ``limit`` seconds have passed; returns the seconds waited."""
+    t0 = time.perf_counter()
+    before = _descendants_cpu(os.getpid())
+    while time.perf_counter() - t0 < limit:
+        time.sleep(window)
+        now = _descendants_cpu(os.getpid())
+        if now - before <= quiet:
+            break
+        before = now
+    return round(time.perf_counter() - t0, 2)
 
 
 def _wait_healthy(base: str, proc, deadline: float) -> float:

@@ -158,7 +158,7 @@ def measure_app(store_dir: Path, facts: dict) -> dict:
                    app_page_switch_max_s=got["page_switch"]["max_s"], app_first_run_s=got["first_run_s"],
                    app_worst_interaction_s=got["worst_interaction_s"],
                    app_threshold_s=got.get("threshold_change", {}).get("max_s"),
-                   app_interact=got)
+                   app_view_s=got.get("view_change", {}).get("max_s"), app_interact=got)
     except Exception as err:  # report and go on
         out["app_interact_error"] = failure(err)
     try:
@@ -317,7 +317,8 @@ def main(argv: list[str] | None = None) -> int:
         if not a.no_app:
             r.update(measure_app(store_dir, facts))
             print(f"  app: change city median {r.get('app_city_median_s', '—')} s (max {r.get('app_city_max_s', '—')} s),"
-                  f" threshold {r.get('app_threshold_s', '—')} s, worst interaction "
+                  f" threshold {r.get('app_threshold_s', '—')} s, 总览 view (bars, map) {r.get('app_view_s', '—')} s,"
+                  f" worst interaction "
                   f"{r.get('app_worst_interaction_s', '—')} s; cold start: first after a load "
                   f"{r.get('app_cold_start_s', '—')} s, later {r.get('app_cold_later_s', '—')} s (empty browser "
                   f"profile), returning browser {r.get('app_cold_returning_first_s', '—')} / "
