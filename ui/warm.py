@@ -4,8 +4,7 @@ A fresh server idles between answering the first HTTP request and the browser's 
 browser downloads and parses Streamlit's JavaScript, ~1-1.5 s); the script runs only when that
 session connects. :func:`start` (called by serve.py's ``st.App`` lifespan) uses that time in one
 background thread: step by step it imports what app.py and the 总览 import, opens the store and
-asks the default page's cached queries (ui.state, ui.divisions_map: ``st.cache_data`` /
-``st.cache_resource``) for the selection a visitor without query parameters gets — the first
+asks the default page's cached queries (ui.state: ``st.cache_data`` / ``st.cache_resource``) for the selection a visitor without query parameters gets — the first
 chain, the first province, default thresholds.
 
 - No double computation: the page asks the same cached functions with the same arguments, and
@@ -80,15 +79,12 @@ def _app_imports() -> None:
 
 
 def _data() -> None:
-    from ui import divisions_map, state
+    from ui import state
     state.atlas()
     sel = default_selection(state.table("chains"), state.tree())
     if sel is None:
         return
-    df = state.overview(sel)
-    if len(df):
-        divisions_map.drawn(sel, divisions_map.base_region(sel, state.tree()), "",
-                            divisions_map.overview_height(len(df)))
+    state.overview(sel)
 
 
 STEPS = [("imports", _imports), ("app imports", _app_imports), ("data", _data)]

@@ -171,6 +171,24 @@ def test_wheel_scrolls_the_page_and_a_node_click_selects_its_link(server, page):
         page.set_viewport_size({"width": 1600, "height": 1700})
 
 
+def test_overview_shows_its_table_first_and_draws_the_map_when_its_view_is_chosen(server, page):
+    page.goto(f"{server}/?chain=SX-NEV")
+    _settle(page)
+    page.locator("[data-testid=stDataFrame] canvas").first.wait_for()       # the chains' table, drawn
+    assert page.locator("[data-testid=stVegaLiteChart]").count() == 0      # no chart drawn behind the tabs
+    page.get_by_role("tab", name="各地配套率地图").click()
+    page.wait_for_function("decodeURIComponent(location.search).includes('view=各地配套率地图')")
+    svg = page.locator("[data-testid=stVegaLiteChart] svg").first
+    svg.wait_for()
+    assert {"太原市", "运城市"} <= set(svg.locator("text").all_text_contents())
+    assert page.locator("[data-testid=stDataFrame]").count() == 0        # one view at a time
+    page.goto(f"{server}/?chain=SX-NEV&view=缺口构成")                       # a shared address opens that view
+    _settle(page)
+    bars = page.locator("[data-testid=stVegaLiteChart] svg").first
+    bars.wait_for()
+    assert "断链" in bars.text_content()
+
+
 def test_map_draws_named_boundaries_offline(server, page):
     page.goto(f"{server}/regions?chain=SX-NEV")
     _settle(page)

@@ -20,20 +20,36 @@ def test_timing_marks_follow_the_script_when_switched_on(seeded_env, app, monkey
     got = [json.loads(line) for line in marks.read_text(encoding="utf-8").splitlines()]
     names = [m["mark"] for m in got]
     for a, b in [("script: start", "script: app imports"), ("script: store open", "script: sidebar"),
-                 ("overview: data", "overview: map sent"), ("overview: map sent", "script: end")]:
+                 ("overview: data", "overview: metrics and table sent"), ("overview: metrics and table sent", "script: end")]:
         assert names.index(a) < names.index(b), names
     assert [m["t"] for m in got] == sorted(m["t"] for m in got)
     assert all(m["cpu"] >= 0 for m in got)
 
 
-def test_overview_charts_are_plain_vega_lite(seeded_env, app):
+def _specs(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in find(at, "arrow_vega_lite_chart") + find(at, "vega_lite_chart")]
+
+
+def test_the_first_page_draws_the_table_and_no_chart(seeded_env, app):
+    # the chart library and the map load only when their view is chosen (~0.5 s of a cold start)
     at = app()
     no_errors(at)
-    specs = [json.loads(c.proto.spec) for c in find(at, "arrow_vega_lite_chart") + find(at, "vega_lite_chart")]
-    bars = next(s for s in specs if s.get("mark", {}).get("type") == "bar")
+    assert [t.label for t in find(at, "tab")] == ["产业链一览", "缺口构成", "各地配套率地图"]
+    assert [d.key for d in at.dataframe] == ["overview_table"] and not _specs(at)
+
+
+def test_overview_charts_are_plain_vega_lite_each_in_its_own_view(seeded_env, app):
+    bars_view = app(view="缺口构成")
+    no_errors(bars_view)
+    (bars,) = _specs(bars_view)
     assert bars["encoding"]["x"]["stack"] is True and bars["encoding"]["color"]["scale"]["domain"] == ["断链", "缺链", "弱链"]
-    shapes = next(s for s in specs if "layer" in s)["layer"][0]
+    assert not bars_view.dataframe                                  # the table is not drawn behind it
+    map_view = app(view="各地配套率地图")
+    no_errors(map_view)
+    (spec,) = _specs(map_view)
+    shapes = spec["layer"][0]
     assert shapes["mark"]["type"] == "geoshape" and all(f["type"] == "Feature" for f in shapes["data"]["values"])
+    assert {"运城市", "太原市"} <= {f["properties"]["name"] for f in shapes["data"]["values"]}
 
 
 def _fresh_process(code: str) -> str:

@@ -33,7 +33,44 @@ def body():
     if not view["unverified"].any():      # no 待核实 link here: the range would repeat the rate
         cols.pop("upper")
     table = view[list(cols)].rename(columns=cols)
-    st.subheader("产业链一览")
+    # One view at a time, the others not drawn until chosen (a tab's click reruns the page; the
+    # choice is in the address as ?view=…): the first page draws the table only — the chart library
+    # and the map's boundaries load when asked for, which was ~0.5 s of a cold start in the browser.
+    t_table, t_bars, t_map = st.tabs(VIEWS, key="view", on_change="rerun", bind="query-params")
+    event = None
+    with t_table:
+        if t_table.open:
+            event = _table(table)
+    with t_bars:
+        if t_bars.open:
+            _bars(df)
+            mark("overview: bar chart sent")
+    with t_map:
+        if t_map.open:
+            st.subheader(f"{sel.chain_name} · 各地本地配套率")
+            divisions_map.show(sel, key="overview_map", height=divisions_map.overview_height(len(df)))
+            mark("overview: map sent")
+
+    rows = event.selection.rows if event is not None else []
+    st.divider()
+    pick_col, go_col = st.columns([3, 1], vertical_alignment="bottom")
+    ids = df["chain_id"].astype(str).tolist()
+    names = dict(zip(ids, df["name"].astype(str)))
+    if st.session_state.get("_overview_follow") != sel.chain_id or st.session_state.get("overview_open") not in ids:
+        st.session_state["_overview_follow"] = sel.chain_id          # the picker follows the sidebar
+        st.session_state["overview_open"] = sel.chain_id if sel.chain_id in ids else ids[0]
+    chosen = pick_col.selectbox("打开产业链", ids, format_func=names.get, key="overview_open")
+    if go_col.button("打开全景图 →", type="primary", key="overview_go", width="stretch") or rows:
+        target = str(df.iloc[rows[0]]["chain_id"]) if rows else chosen
+        sidebar.request(chain=target)
+        st.switch_page("ui/pages/panorama.py", query_params=sidebar.keep_query())
+
+
+VIEWS = ["产业链一览", "缺口构成", "各地配套率地图"]
+
+
+def _table(table):
+    """The chains' table (a row's selection opens its 全景图); returns the selection event."""
     small = {c: st.column_config.NumberColumn(width=44) for c in ("环节", "缺链", "弱链", "断链", "待核实", "无数据", "紧急")}
     event = st.dataframe(
         table, hide_index=True, on_select="rerun", selection_mode="single-row", key="overview_table",
@@ -52,36 +89,18 @@ def body():
     mark("overview: metrics and table sent")
     st.caption("点击表格左侧选中一条产业链即可打开其全景图；“无数据”环节是数据中没有任何生产企业的环节，不计为缺链；"
                "“待核实”环节取决于所在地未知的企业，不计为缺链，配套率括号内为其可能达到的上限。")
+    return event
 
-    left, right = st.columns([1, 1], gap="large")
-    with left:
-        st.subheader("缺口构成")
-        long = df.melt(id_vars=["name"], value_vars=["broken", "missing_only", "weak_only"], var_name="kind",
-                       value_name="n")
-        kinds = {"broken": "断链", "missing_only": "缺链", "weak_only": "弱链"}
-        long["类型"] = long["kind"].map(kinds)
-        long["order"] = long["kind"].map({k: i for i, k in enumerate(kinds)})
-        height = max(260, 26 * len(df))
-        st.vega_lite_chart(long, _gap_bars(list(kinds.values()), height), width="stretch", height=height + 90)
-        mark("overview: bar chart sent")
-    with right:
-        st.subheader(f"{sel.chain_name} · 各地本地配套率")
-        divisions_map.show(sel, key="overview_map", height=divisions_map.overview_height(len(df)))
-        mark("overview: map sent")
 
-    rows = event.selection.rows if event is not None else []
-    st.divider()
-    pick_col, go_col = st.columns([3, 1], vertical_alignment="bottom")
-    ids = df["chain_id"].astype(str).tolist()
-    names = dict(zip(ids, df["name"].astype(str)))
-    if st.session_state.get("_overview_follow") != sel.chain_id or st.session_state.get("overview_open") not in ids:
-        st.session_state["_overview_follow"] = sel.chain_id          # the picker follows the sidebar
-        st.session_state["overview_open"] = sel.chain_id if sel.chain_id in ids else ids[0]
-    chosen = pick_col.selectbox("打开产业链", ids, format_func=names.get, key="overview_open")
-    if go_col.button("打开全景图 →", type="primary", key="overview_go", width="stretch") or rows:
-        target = str(df.iloc[rows[0]]["chain_id"]) if rows else chosen
-        sidebar.request(chain=target)
-        st.switch_page("ui/pages/panorama.py", query_params=sidebar.keep_query())
+def _bars(df) -> None:
+    """The stacked bars of each chain's 断链/缺链/弱链."""
+    long = df.melt(id_vars=["name"], value_vars=["broken", "missing_only", "weak_only"], var_name="kind",
+                   value_name="n")
+    kinds = {"broken": "断链", "missing_only": "缺链", "weak_only": "弱链"}
+    long["类型"] = long["kind"].map(kinds)
+    long["order"] = long["kind"].map({k: i for i, k in enumerate(kinds)})
+    height = max(260, 26 * len(df))
+    st.vega_lite_chart(long, _gap_bars(list(kinds.values()), height), width="stretch", height=height + 90)
 
 
 def _gap_bars(kinds: list[str], height: int) -> dict:
