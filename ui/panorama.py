@@ -47,7 +47,21 @@ class Panorama:
 
 
 def status_key(row) -> str:
-    return "broken" if bool(row.get("broken")) and row.get("status") in ("missing", "weak") else str(row.get("status"))
+    return _status(row.get("status"), row.get("broken"))
+
+
+def _status(status, broken) -> str:
+    return "broken" if bool(broken) and status in ("missing", "weak") else str(status)
+
+
+def status_keys(links: pd.DataFrame) -> list[str]:
+    """:func:`status_key` of every row of ``links``, from its two columns (no record per row).
+
+    >>> status_keys(pd.DataFrame({"status": ["missing", "weak", "covered"], "broken": [True, False, True]}))
+    ['broken', 'weak', 'covered']
+    """
+    broken = links["broken"].tolist() if "broken" in links else [None] * len(links)
+    return [_status(s, b) for s, b in zip(links["status"].tolist(), broken)]
 
 
 def _wrap(name: str, width: int = 8) -> str:
@@ -132,7 +146,7 @@ def _aggregate(links: pd.DataFrame):
             if d in group_of and group_of[d] != group_of[pid]:
                 down.setdefault(group_of[pid], {}).setdefault(group_of[d], 0)
                 down[group_of[pid]][group_of[d]] += 1
-    frame = links.assign(_g=gid.values, _seg=seg.values, _s=[status_key(r) for r in links.to_dict("records")])
+    frame = links.assign(_g=gid.values, _seg=seg.values, _s=status_keys(links))
     for g, part in frame.groupby("_g", sort=False):
         rows.append({"id": g, "name": part["_seg"].iloc[0], "stage": text(part["stage"].iloc[0]), "segment": "",
                      "down": list(down.get(g, {})), "counts": part["_s"].value_counts().to_dict(),
@@ -280,8 +294,7 @@ def panorama(links: pd.DataFrame, *, selected: str | None = None, aggregate_at: 
     links = links.reset_index(drop=True)
     aggregated = len(links) > aggregate_at
     status_counts: dict = {}
-    for r in links.to_dict("records"):
-        k = status_key(r)
+    for k in status_keys(links):
         status_counts[k] = status_counts.get(k, 0) + 1
     items = _aggregate(links) if aggregated else _link_items(links)
     if items.empty:
