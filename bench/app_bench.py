@@ -1,7 +1,7 @@
 """App figures measured with the app's own pages: interactions (AppTest) and cold start (browser).
 
     python bench/app_bench.py interact --db DIR [--chain ID] [--province 140000] [--cities 4]
-    python bench/app_bench.py cold-start --db DIR [--runs 2] [--after-load] [--phases] [--profile DIR] [--entry serve.py]
+    python bench/app_bench.py cold-start --db DIR [--runs 2] [--unprepared] [--phases] [--profile DIR] [--entry serve.py]
     python bench/app_bench.py seed              # both on a fresh store of seeds/shanxi
 
 - ``interact``: ``streamlit.testing.v1.AppTest`` runs app.py in this process on the store; for each
@@ -16,10 +16,11 @@
   downloaded) via Playwright opening the default page; the time from spawning the server to the
   first page fully rendered (:data:`RENDERED`: the page title drawn, no spinner, no running
   indicator, no element still a loading placeholder, every chart and table drawn), and the
-  server's CPU seconds by then. ``--runs`` starts share one result cache (ui.result_cache), empty
-  at the first: ``first_start_s`` is the first start after a load, ``later_start_s`` the next ones;
-  ``--after-load``: ``after_load_start_s``, a start with only the store-independent results kept
-  (the map's boundaries), as after a load on a machine that showed the map before. ``--entry``:
+  server's CPU seconds by then. ``--runs`` starts share one result cache (ui.result_cache) holding,
+  at the first, only what ``chainatlas load`` leaves there (the first visit's 总览, made by
+  ui.first_page.prepare outside the clock — the load's figure counts it): ``first_start_s`` is the
+  first start after a load, ``later_start_s`` the next ones; ``--unprepared``: the first start with
+  an empty cache (a store loaded without the result cache, or by an older version). ``--entry``:
   the file started, serve.py (the documented start, with the warm-up ui.warm) or app.py.
   ``--phases``: each start's phase table too (stderr, and ``phases`` in the JSON): the app's own
   marks (ui.timing, CHAINATLAS_TIMING: wall and server CPU at each step of the script) and the
@@ -142,11 +143,10 @@ def _free_port() -> int:
 
 
 def cold_starts(db: str, page: str = "", runs: int = 2, phases: bool = False, profile: str | None = None,
-                entry: str = "serve.py", after_load: bool = False, returning: bool = False) -> dict:
-    """``runs`` cold starts sharing one empty result cache (ui.result_cache): the first after a
-    load (nothing kept yet), then later starts (the first page's results read back).
-    ``after_load``: then one more start with only what does not depend on the store kept (the
-    map's boundaries): a first start after a load on a machine that has shown the map before.
+                entry: str = "serve.py", prepared: bool = True, returning: bool = False) -> dict:
+    """``runs`` cold starts sharing one result cache (ui.result_cache): the first after a load
+    (``prepared``: holding what ``chainatlas load`` leaves there, ui.first_page.prepare; else
+    empty), then later starts (the first page's results read back).
     ``phases``: also the phase table of each start (:func:`phase_table`); ``profile``: a folder
     where py-spy (if installed) records each start's server (``start-N.txt``, collapsed stacks).
     ``returning``: the browser of someone who has used the app before — one browser profile kept
@@ -176,23 +176,30 @@ def cold_starts(db: str, page: str = "", runs: int = 2, phases: bool = False, pr
         try:
             if returning:
                 start(0, None)     # the earlier visit: fills the browser's cache, not the app's
+            made = _prepare(db, cache) if prepared else None
             out = [start(i, cache) for i in range(max(runs, 1))]
-            if after_load:    # the store's results dropped, what does not depend on it (shapes-*) kept
-                for f in Path(cache).iterdir():
-                    if not f.name.startswith("shapes-"):
-                        f.unlink()
-                after = start(len(out), cache)
         finally:
             if kept:
                 kept.close()
     first = out[0]
-    res = {**first, "first_start_s": first["cold_start_s"], "runs": out,
+    res = {**first, "first_start_s": first["cold_start_s"], "runs": out, "prepared_by_load_s": made,
            "browser": "returning (its cache kept)" if returning else "first visit (empty profile)"}
     if len(out) > 1:
         res["later_start_s"] = round(statistics.median(r["cold_start_s"] for r in out[1:]), 2)
-    if after_load:
-        res["after_load_start_s"], res["after_load"] = after["cold_start_s"], after
     return res
+
+
+def _prepare(db: str, cache: str) -> float:
+    """What ``chainatlas load`` does for the app once its data is committed (ui.first_page.prepare),
+    into ``cache``, in a child process; its seconds (the load's figure counts them)."""
+    code = "from ui.first_page import prepare; print(prepare())"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHAINATLAS_")}
+    env.update(CHAINATLAS_DB=str(db), CHAINATLAS_SEED="none", CHAINATLAS_CACHE_DIR=cache, PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    seconds = out.stdout.strip().splitlines()[-1] if out.returncode == 0 and out.stdout.strip() else "None"
+    if seconds == "None":
+        raise RuntimeError(f"ui.first_page.prepare kept nothing: {out.stderr[-2000:]}")
+    return round(float(seconds), 2)
 
 
 def cold_start(db: str, page: str, browser, timeout: float = 600, cache_dir: str | None = None,
@@ -409,8 +416,8 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--page", default="")
     c.add_argument("--runs", type=int, default=2, help="starts sharing one result cache (1st: empty)")
     c.add_argument("--phases", action="store_true", help="also each start's phase table (server and browser marks)")
-    c.add_argument("--after-load", action="store_true",
-                   help="one more start with only the store-independent results kept (after_load_start_s)")
+    c.add_argument("--unprepared", action="store_true",
+                   help="the first start with an empty result cache (default: what `chainatlas load` leaves in it)")
     c.add_argument("--entry", default="serve.py",
                    help="the file `streamlit run` starts: serve.py (with the warm-up, ui.warm) or app.py")
     c.add_argument("--profile", help="folder for a py-spy profile of each start's server (needs py-spy)")
@@ -423,9 +430,8 @@ def main(argv: list[str] | None = None) -> int:
     if a.cmd == "interact":
         harness.emit(interact(a.db, a.chain, a.province, a.cities, a.pages.split(",")))
     elif a.cmd == "cold-start":
-        res = cold_starts(a.db, a.page, a.runs, a.phases, a.profile, a.entry, a.after_load, a.returning_browser)
-        starts = [(f"start {i + 1}", r) for i, r in enumerate(res["runs"])]
-        for name, r in starts + ([("after-load", res["after_load"])] if "after_load" in res else []):
+        res = cold_starts(a.db, a.page, a.runs, a.phases, a.profile, a.entry, not a.unprepared, a.returning_browser)
+        for name, r in [(f"start {i + 1}", r) for i, r in enumerate(res["runs"])]:
             for row in r.get("phases", []):
                 cpu = "" if row["server_cpu_s"] is None else f"cpu {row['server_cpu_s']:6.2f}"
                 print(f"{name:10}  {row['at_s']:7.2f} s  {cpu:10}  {row['phase']}", file=sys.stderr)

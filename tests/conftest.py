@@ -46,6 +46,19 @@ def build_batch(source: str = "test", **tables: list[dict]) -> ImportBatch:
     return batch
 
 
+@pytest.fixture(scope="session", autouse=True)
+def result_cache_dir(tmp_path_factory):
+    """The app's result cache (ui.result_cache: the app's pages, and the first page a load prepares)
+    in a folder of this test session, not the user's."""
+    saved = os.environ.get("CHAINATLAS_CACHE_DIR")
+    os.environ["CHAINATLAS_CACHE_DIR"] = str(tmp_path_factory.mktemp("results"))
+    yield os.environ["CHAINATLAS_CACHE_DIR"]
+    if saved is None:
+        os.environ.pop("CHAINATLAS_CACHE_DIR", None)
+    else:
+        os.environ["CHAINATLAS_CACHE_DIR"] = saved
+
+
 @pytest.fixture
 def make_batch():
     return build_batch

@@ -14,6 +14,7 @@ import streamlit as st
 
 from graph.options import DEFAULT_THRESHOLDS, Thresholds
 from ui import state
+from ui.first_page import DEFAULT_ENCLAVE, province_order
 from ui.urlparams import id_select
 
 PENDING = "_sidebar_pending"
@@ -42,7 +43,7 @@ def _apply_pending() -> None:
 def _reset_thresholds() -> None:
     d = DEFAULT_THRESHOLDS
     st.session_state.update(min_makers=d.min_makers, min_large=d.min_large, min_share=d.min_revenue_share,
-                            key_weight=d.key_weight, enclave=True)
+                            key_weight=d.key_weight, enclave=DEFAULT_ENCLAVE)
 
 
 def offer_reference_regions(where) -> None:
@@ -53,12 +54,6 @@ def offer_reference_regions(where) -> None:
         state.bump()
         st.session_state["_reference_loaded"] = report.added
         st.rerun()
-
-
-def province_order(chains, tree) -> list[str]:
-    """The provinces offered, the chains' own first (the first is the default choice)."""
-    chain_provinces = [str(p) for p in chains["province"].dropna().astype(str).unique()]
-    return sorted((c for c in tree.regions if tree.level(c) == "province"), key=lambda c: (c not in chain_provinces, c))
 
 
 def render() -> state.Selection | None:
@@ -110,7 +105,7 @@ def render() -> state.Selection | None:
                        key="min_share", bind="query-params", help="仅当本地企业占比均已知时判断；设为 0 关闭此规则。")
         kw = st.slider("关键环节在加权配套率中的权重", 1.0, 5.0, d.key_weight, step=0.5, key="key_weight",
                        bind="query-params")
-        enclave = st.toggle("飞地园区按统计归属地计入", value=True, key="enclave", bind="query-params",
+        enclave = st.toggle("飞地园区按统计归属地计入", value=DEFAULT_ENCLAVE, key="enclave", bind="query-params",
                             help="开：飞地园区的企业计入其统计归属地；关：按实际所在地计入。")
         st.button("恢复默认", on_click=_reset_thresholds, key="reset_thresholds")
 

@@ -226,16 +226,8 @@ def _overview(db: str, gen: str, place_id: str, th: tuple, enclave: bool) -> pd.
 
 
 def _overview_now(db: str, gen: str, place_id: str, th: tuple, enclave: bool) -> pd.DataFrame:
-    from graph.analysis.overview import overview_frame
-    from graph.analysis.overview_counts import chain_summaries
-    chains = _table(db, gen, "chains")
-    roles = _table(db, gen, "chain_roles")
-    ents = store().enterprises(roles["enterprise"].dropna().astype(str).unique().tolist()) if len(roles) else \
-        pd.DataFrame(columns=["enterprise_id", "name"])
-    # the counts only (equal to each chain's diagnosis): a page that shows one chain diagnoses it then
-    reports = chain_summaries(store(), chains["chain_id"].astype(str).tolist(), place_id,
-                              thresholds=Thresholds(**dict(th)), enclave_attribution=enclave)
-    return overview_frame(chains, roles, dict(zip(ents["enterprise_id"].astype(str), ents["name"])), reports)
+    from ui.first_page import overview
+    return overview(store(), place_id, th, enclave)
 
 
 def overview(sel: "Selection") -> pd.DataFrame:

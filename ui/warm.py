@@ -30,6 +30,7 @@ import logging
 import sys
 import threading
 
+from graph.options import DEFAULT_THRESHOLDS
 from graph.settings import Settings
 
 log = logging.getLogger("chainatlas.ui")
@@ -45,19 +46,15 @@ def enabled() -> bool:
 def default_selection(chains, tree=None):
     """The Selection of a first visit (no query parameters), as ui.sidebar.render resolves it;
     None when there is no chain or no province."""
-    if chains is None or len(chains) == 0:
-        return None
-    from graph.options import DEFAULT_THRESHOLDS
-    from ui import sidebar, state
-    provinces = sidebar.province_order(chains, tree)
-    if not provinces:
+    from ui import first_page, state
+    province = first_page.default_place(chains, tree)
+    if province is None:
         return None
     chain_id = str(chains["chain_id"].astype(str).iloc[0])
     names = dict(zip(chains["chain_id"].astype(str), chains["name"].astype(str)))
-    province = provinces[0]
     return state.Selection(chain_id=chain_id, chain_name=names.get(chain_id, chain_id), place_id=province,
                            place_name=tree.name(province), place_kind="region", region_code=province,
-                           province=province, thresholds=DEFAULT_THRESHOLDS, enclave=True)
+                           province=province, thresholds=DEFAULT_THRESHOLDS, enclave=first_page.DEFAULT_ENCLAVE)
 
 
 def _imports() -> None:

@@ -26,16 +26,6 @@ _VARS = ("CHAINATLAS_DB", "CHAINATLAS_SEED", "CHAINATLAS_EDITING", "CHAINATLAS_E
          "CHAINATLAS_MAX_PROBLEMS", "CHAINATLAS_MAX_INPUT_MB")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def result_cache_dir(tmp_path_factory):
-    """The app's result cache (ui.result_cache) in a folder of this test session, not the user's."""
-    saved = os.environ.get("CHAINATLAS_CACHE_DIR")
-    os.environ["CHAINATLAS_CACHE_DIR"] = str(tmp_path_factory.mktemp("results"))
-    yield os.environ["CHAINATLAS_CACHE_DIR"]
-    if saved is None:
-        os.environ.pop("CHAINATLAS_CACHE_DIR", None)
-    else:
-        os.environ["CHAINATLAS_CACHE_DIR"] = saved
 
 
 @pytest.fixture
