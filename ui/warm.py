@@ -4,8 +4,9 @@ A fresh server idles between answering the first HTTP request and the browser's 
 browser downloads and parses Streamlit's JavaScript, ~1-1.5 s); the script runs only when that
 session connects. :func:`start` (called by serve.py's ``st.App`` lifespan) uses that time in one
 background thread: step by step it imports what app.py and the 总览 import, opens the store and
-asks the default page's cached queries (ui.state: ``st.cache_data`` / ``st.cache_resource``) for the selection a visitor without query parameters gets — the first
-chain, the first province, default thresholds.
+asks the default page's cached queries (ui.state: ``st.cache_data`` / ``st.cache_resource``)
+for the selection a visitor without query parameters gets — the first chain, the first province,
+default thresholds (:mod:`ui.first_page`).
 
 - No double computation: the page asks the same cached functions with the same arguments, and
   Streamlit holds one compute lock per cache key, so a page arriving while the warm-up computes
@@ -30,7 +31,6 @@ import logging
 import sys
 import threading
 
-from graph.options import DEFAULT_THRESHOLDS
 from graph.settings import Settings
 
 log = logging.getLogger("chainatlas.ui")
@@ -46,6 +46,7 @@ def enabled() -> bool:
 def default_selection(chains, tree=None):
     """The Selection of a first visit (no query parameters), as ui.sidebar.render resolves it;
     None when there is no chain or no province."""
+    from graph.options import DEFAULT_THRESHOLDS
     from ui import first_page, state
     province = first_page.default_place(chains, tree)
     if province is None:

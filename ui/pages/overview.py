@@ -8,6 +8,8 @@ from ui import divisions_map, layout, sidebar, state  # noqa: E402
 
 mark("overview: page imports")
 
+VIEWS = ["产业链一览", "缺口构成", "各地配套率地图"]     # the page's views (tabs), one drawn at a time
+
 
 def body():
     sel = state.selection()
@@ -64,9 +66,6 @@ def body():
         target = str(df.iloc[rows[0]]["chain_id"]) if rows else chosen
         sidebar.request(chain=target)
         st.switch_page("ui/pages/panorama.py", query_params=sidebar.keep_query())
-
-
-VIEWS = ["产业链一览", "缺口构成", "各地配套率地图"]
 
 
 def _table(table):
