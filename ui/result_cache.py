@@ -1,4 +1,5 @@
-"""Results of the first page kept on disk between app starts (the 总览 and its map).
+"""The app's results kept on disk between app starts (the 总览, its map, the map's comparison);
+``chainatlas load`` puts the first visit's 总览 of the new data here too (ui.first_page).
 
 A fresh server process computes the overview of every chain once; this keeps that result in a
 small pickle keyed by everything it depends on (:func:`cached`): the store (its path, its data generation and the
