@@ -36,6 +36,9 @@ def test_the_first_page_draws_the_table_and_no_chart(seeded_env, app):
     no_errors(at)
     assert [t.label for t in find(at, "tab")] == ["产业链一览", "缺口构成", "各地配套率地图"]
     assert [d.key for d in at.dataframe] == ["overview_table"] and not _specs(at)
+    unknown = app(view="<b>地图</b>")               # a view that does not exist: the table, the bad value dropped
+    no_errors(unknown)
+    assert [d.key for d in unknown.dataframe] == ["overview_table"] and "view" not in unknown.query_params
 
 
 def test_overview_charts_are_plain_vega_lite_each_in_its_own_view(seeded_env, app):
