@@ -140,8 +140,9 @@ def show(sel, *, key: str, link: str | None = None, height: int = 420) -> None:
 
 
 def overview_height(chains: int) -> int:
-    """The map's height on the 总览 (beside the bars of ``chains`` chains)."""
-    return max(260, 26 * chains) + 40
+    """The map's height in the 总览's map view (a view of its own, the page's full width: at least
+    600 px, taller with more chains, as the table it replaces on screen)."""
+    return max(560, 26 * chains) + 40
 
 
 def drawn(sel, base: str, link: str, height: int):
