@@ -40,14 +40,15 @@ def default_place(chains: pd.DataFrame | None, tree) -> str | None:
     return provinces[0] if provinces else None
 
 
-def threshold_items(thresholds: Thresholds = DEFAULT_THRESHOLDS) -> tuple:
-    """Thresholds as the sorted (name, value) pairs the app's caches are keyed by."""
-    return tuple(sorted(thresholds.as_dict().items()))
+def key_items(options) -> tuple:
+    """Options (thresholds, priority weights) as the sorted (name, value) pairs the app's caches are
+    keyed by."""
+    return tuple(sorted(options.as_dict().items()))
 
 
 def overview(store, place_id: str, th: tuple, enclave: bool) -> pd.DataFrame:
     """One row per chain of the store: 链长, 链主, coverage and gap counts in ``place_id``
-    (``th``: :func:`threshold_items`)."""
+    (``th``: :func:`key_items` of the thresholds)."""
     from graph.analysis.overview import overview_frame
     from graph.analysis.overview_counts import chain_summaries
     chains, roles = store.table("chains"), store.table("chain_roles")
@@ -57,6 +58,14 @@ def overview(store, place_id: str, th: tuple, enclave: bool) -> pd.DataFrame:
     reports = chain_summaries(store, chains["chain_id"].astype(str).tolist(), place_id,
                               thresholds=Thresholds(**dict(th)), enclave_attribution=enclave)
     return overview_frame(chains, roles, dict(zip(ents["enterprise_id"].astype(str), ents["name"])), reports)
+
+
+def kept_overview(store, db: str, place_id: str, th: tuple, enclave: bool) -> pd.DataFrame:
+    """:func:`overview`, kept in the app's result cache (ui.result_cache) under the one key both the
+    app (ui.state) and :func:`prepare` use."""
+    from ui import result_cache
+    return result_cache.cached("overview", db, store.generation(), (place_id, th, enclave),
+                               lambda: overview(store, place_id, th, enclave))
 
 
 def prepare(settings=None) -> float | None:
@@ -74,15 +83,12 @@ def prepare(settings=None) -> float | None:
     started = time.perf_counter()
     try:
         with open_store(settings) as store:
-            generation = store.generation()
-            if result_cache.store_stamp(settings.db, generation) is None:
+            if result_cache.store_stamp(settings.db, store.generation()) is None:
                 return None
             place = default_place(store.table("chains"), RegionTree.from_store(store))
             if place is None:
                 return None
-            key = (place, threshold_items(), DEFAULT_ENCLAVE)
-            result_cache.cached("overview", settings.db, generation, key,
-                                lambda: overview(store, *key))
+            kept_overview(store, settings.db, place, key_items(DEFAULT_THRESHOLDS), DEFAULT_ENCLAVE)
     except Exception:  # noqa: BLE001 — the load has committed; the app computes it on its first start instead
         log.warning("could not prepare the app's first page", exc_info=True)
         return None

@@ -23,6 +23,7 @@ import streamlit as st
 from graph.errors import ChainAtlasError
 from graph.options import DEFAULT_PRIORITY, DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS, PriorityWeights, Thresholds, Weights
 from graph.settings import Settings
+from ui.first_page import key_items
 
 TTL = 600  # seconds a cached query lives at most (catches loads made by other processes)
 SELECTION_KEY = "_atlas_selection"
@@ -118,8 +119,7 @@ def bump() -> None:
     st.cache_data.clear()
 
 
-def _items(obj) -> tuple:
-    return tuple(sorted(obj.as_dict().items()))
+_items = key_items      # options as the sorted (name, value) pairs every cache here is keyed by
 
 
 # --- cached reads ----------------------------------------------------------------------------------
@@ -220,14 +220,8 @@ def fill_in_workbook(sel: "Selection"):
 
 @st.cache_data(show_spinner="正在汇总全部产业链…", ttl=TTL, max_entries=32)
 def _overview(db: str, gen: str, place_id: str, th: tuple, enclave: bool) -> pd.DataFrame:
-    from ui import result_cache
-    return result_cache.cached("overview", db, store().generation(), (place_id, th, enclave),
-                               lambda: _overview_now(db, gen, place_id, th, enclave))
-
-
-def _overview_now(db: str, gen: str, place_id: str, th: tuple, enclave: bool) -> pd.DataFrame:
-    from ui.first_page import overview
-    return overview(store(), place_id, th, enclave)
+    from ui.first_page import kept_overview
+    return kept_overview(store(), db, place_id, th, enclave)
 
 
 def overview(sel: "Selection") -> pd.DataFrame:
