@@ -68,10 +68,10 @@ def kept_overview(store, db: str, place_id: str, th: tuple, enclave: bool) -> pd
                                lambda: overview(store, place_id, th, enclave))
 
 
-def prepare(settings=None) -> float | None:
+def prepare(settings=None, warn=None) -> float | None:
     """Compute the first visit's 总览 into the app's result cache; the seconds it took, or None
-    when there is nothing to keep (not the embedded store, the cache off, no chain or province,
-    or a failure — logged)."""
+    when there is nothing to keep (not the embedded store, the cache off, no chain or province) or
+    it failed — then ``warn(message)`` is told in one line (the details go to the debug log)."""
     from graph.analysis.scope import RegionTree
     from graph.settings import Settings
     from graph.store.factory import open_store
@@ -89,7 +89,10 @@ def prepare(settings=None) -> float | None:
             if place is None:
                 return None
             kept_overview(store, settings.db, place, key_items(DEFAULT_THRESHOLDS), DEFAULT_ENCLAVE)
-    except Exception:  # noqa: BLE001 — the load has committed; the app computes it on its first start instead
-        log.warning("could not prepare the app's first page", exc_info=True)
+    except Exception as err:  # noqa: BLE001 — the load has committed; the app computes it on its first start instead
+        log.debug("could not prepare the app's first page", exc_info=True)
+        if warn is not None:
+            warn(f"应用首页未能预先准备（{type(err).__name__}: {err}），数据已写入；应用首次启动时会自行计算。"
+                 f" The app's first page was not prepared; the data is loaded and the app computes it on its first start.")
         return None
     return time.perf_counter() - started

@@ -53,6 +53,6 @@ def _prepare_first_page() -> None:
     """The app's first page (the 总览 a first visit sees) computed for the new data now, so the
     next app start reads it back (ui.first_page; embedded store, result cache on)."""
     from ui.first_page import prepare
-    seconds = prepare()
+    seconds = prepare(warn=lambda m: click.echo(f"警告 warning: {m}", err=True))
     if seconds is not None:
         click.echo(f"应用首页已按新数据准备好 the app's first page is prepared for the new data ({seconds:.1f} s)")

@@ -2,6 +2,8 @@
 reads it back instead of computing it — the same frame it would compute."""
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -68,7 +70,7 @@ def test_nothing_is_prepared_without_a_cache_or_for_a_preview(tmp_path, monkeypa
     assert got.exit_code == 0 and "应用首页" not in got.output and not (tmp_path / "results").exists()
 
 
-def test_a_failing_preparation_leaves_the_load_committed(tmp_path, monkeypatch):
+def test_a_failing_preparation_warns_in_one_line_and_leaves_the_load_committed(tmp_path, monkeypatch, capfd, caplog):
     def broken(*a, **k):
         raise RuntimeError("boom")
     monkeypatch.setattr(first_page, "overview", broken)
@@ -76,7 +78,12 @@ def test_a_failing_preparation_leaves_the_load_committed(tmp_path, monkeypatch):
            "CHAINATLAS_CACHE_DIR": str(tmp_path / "results")}
     got = CliRunner().invoke(main, ["load", str(SEED)], env=env)
     assert got.exit_code == 0, got.output
-    assert "应用首页" not in got.output and "Traceback" not in got.output
+    assert "应用首页已按新数据准备好" not in got.output
+    assert "警告 warning: 应用首页未能预先准备（RuntimeError: boom）" in got.output
+    leaked = capfd.readouterr()                    # nothing printed around click
+    assert "Traceback" not in got.output + leaked.out + leaked.err
+    # the details only at debug level: a warning with a traceback would reach an unconfigured CLI's stderr
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING and r.exc_info]
     from graph.settings import Settings
     from graph.store.factory import open_store
     with open_store(Settings.from_env(env)) as store:
